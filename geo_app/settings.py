@@ -1,0 +1,65 @@
+"""Documented defaults of geo_app.
+
+Every tunable value lives here, once. Modules read them at call time
+(``settings.DIRECTION_FRACTION``), so a user or a test may change them::
+
+    import geo_app.settings as settings
+    settings.DIRECTION_FRACTION = 0.25
+
+Environment variables (``GEO_APP_CACHE_DIR``, ``GEO_APP_DB``) override the paths.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+#: Folder of the installed package.
+PACKAGE_DIR: Path = Path(__file__).resolve().parent
+#: Root of the checkout (geo_app is installed editable: ``pip install -e .``).
+PROJECT_DIR: Path = PACKAGE_DIR.parent
+#: Folder of the committed border files (GeoParquet, WGS84, EPSG:4326).
+BOUNDARIES_DIR: Path = Path(os.environ.get("GEO_APP_BOUNDARIES_DIR") or PROJECT_DIR / "boundaries")
+#: Folder of the gazetteer extras and sample reports.
+DATA_DIR: Path = PROJECT_DIR / "data"
+#: Hand-kept, reviewed composite places (YAML).
+COMPOSITES_FILE: Path = DATA_DIR / "composites.yaml"
+#: Sample reports written for the project (one ``.txt`` each, with a header).
+SAMPLES_DIR: Path = DATA_DIR / "samples"
+#: Where the gazetteer index (SQLite) is built on first use and cached.
+CACHE_DIR: Path = Path(os.environ.get("GEO_APP_CACHE_DIR") or platformdirs.user_cache_dir("geo_app"))
+#: Default report store (SQLite / GeoPackage).
+DB_PATH: Path = Path(os.environ.get("GEO_APP_DB") or Path(platformdirs.user_data_dir("geo_app")) / "geo_app.gpkg")
+
+# --- geodesy -------------------------------------------------------------------
+#: Ellipsoid of every distance geo_app prints (pyproj ``Geod`` name).
+ELLIPSOID: str = "WGS84"
+#: Name and scale of the border data every measurement is taken against.
+BORDER_DATA_NAME: str = "Natural Earth 5.1.1 admin-0 1:10m (German point of view: Crimea in Ukraine)"
+#: How far, in km, Natural Earth 1:10m borders may sit from surveyed lines
+#: (seen up to ~3 km off OpenStreetMap near Kamaryn, Belarus-Ukraine).
+BORDER_DATA_RESOLUTION_KM: float = 3.0
+
+# --- claim checking ------------------------------------------------------------
+#: Relative tolerance of an "about N km" claim (0.1 = ±10 %), added to the data resolution.
+ABOUT_RELATIVE_TOLERANCE: float = 0.10
+#: Share of a country's latitude (or longitude) extent that "southern" (etc.) covers:
+#: "southern Belarus" is the part of Belarus south of min_lat + fraction * (max_lat - min_lat).
+DIRECTION_FRACTION: float = 1 / 3
+#: An admin-1 region belongs to a direction-qualified region when at least this
+#: share of its (equal-area) area lies inside it.
+DIRECTION_MIN_SHARE: float = 0.5
+
+# --- input limits (each error message names the setting that raises it) ---------
+#: Largest report accepted, in characters.
+MAX_REPORT_CHARS: int = 2_000_000
+#: Most mentions drawn on one map.
+MAX_MENTIONS_DRAWN: int = 5_000
+
+# --- geocoder --------------------------------------------------------------------
+#: User agent for the opt-in online geocoder (Nominatim through geopy). Never used by default.
+NOMINATIM_USER_AGENT: str = "geo_app (offline-first; opt-in Nominatim)"
+#: Minimum seconds between calls to an opt-in online geocoder (Nominatim's usage policy: 1/s).
+ONLINE_MIN_DELAY_SECONDS: float = 1.0
