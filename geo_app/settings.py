@@ -63,3 +63,14 @@ MAX_MENTIONS_DRAWN: int = 5_000
 NOMINATIM_USER_AGENT: str = "geo_app (offline-first; opt-in Nominatim)"
 #: Minimum seconds between calls to an opt-in online geocoder (Nominatim's usage policy: 1/s).
 ONLINE_MIN_DELAY_SECONDS: float = 1.0
+#: Largest vertex spacing, in km, of geodesic lines drawn on maps.
+GEODESIC_LINE_STEP_KM: float = 10.0
+#: Border edges are cut into pieces of at most this many km before the nearest-point
+#: search (keep it at tens of km: one minimum per piece).
+BOUNDARY_MAX_SEGMENT_KM: float = 10.0
+#: Boundary indexes kept by ``geodesy.nearest_on_boundary`` (most recently used, by object identity).
+BOUNDARY_INDEX_CACHE_SIZE: int = 32
+
+# --- evaluation -------------------------------------------------------------------
+#: Folder of the benchmark corpora (LGL/, GeoWebNews/): evaluation only, never bundled.
+EVAL_BENCH_DIR: Path = Path(os.environ.get("GEO_APP_BENCH_DIR") or PROJECT_DIR.parent / "shared" / "bench")

