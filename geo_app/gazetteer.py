@@ -241,10 +241,13 @@ def build_index(path: Path | None = None) -> Path:
     import geopandas as gpd
 
     admin1 = gpd.read_parquet(settings.BOUNDARIES_DIR / "admin1.parquet")
-    # Region point: area centroid (what GeoNames gives for regions) when it falls inside the
-    # region, else Natural Earth's label point. EPSG:6933 is equal-area, so centroids are area-weighted.
-    centroids = admin1.geometry.to_crs("EPSG:6933").centroid.to_crs("EPSG:4326")
-    inside = admin1.geometry.contains(centroids)
+    # Region point: area centroid (what GeoNames gives for regions) when it lies in or near
+    # the region (an archipelago's falls in the sea between its islands), else Natural Earth's
+    # label point. EPSG:6933 is equal-area, so centroids are area-weighted.
+    projected = admin1.geometry.to_crs("EPSG:6933")
+    centroids_m = projected.centroid
+    inside = projected.distance(centroids_m) < 100_000
+    centroids = centroids_m.to_crs("EPSG:4326")
     admin1["latitude"] = np.where(inside, centroids.y, admin1["latitude"].astype(float))
     admin1["longitude"] = np.where(inside, centroids.x, admin1["longitude"].astype(float))
     admin1 = pd.DataFrame(admin1.drop(columns="geometry"))

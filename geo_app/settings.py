@@ -74,3 +74,13 @@ BOUNDARY_INDEX_CACHE_SIZE: int = 32
 # --- evaluation -------------------------------------------------------------------
 #: Folder of the benchmark corpora (LGL/, GeoWebNews/): evaluation only, never bundled.
 EVAL_BENCH_DIR: Path = Path(os.environ.get("GEO_APP_BENCH_DIR") or PROJECT_DIR.parent / "shared" / "bench")
+
+# --- dates -------------------------------------------------------------------------
+#: Last day of "early" and of "mid" in a month (early 1-10, mid 11-20, late 21-end).
+DATE_MONTH_PART_LAST_DAYS: tuple[int, int] = (10, 20)
+#: Last month of "early" and of "mid" in a year (Jan-Apr, May-Aug, Sep-Dec).
+DATE_YEAR_PART_LAST_MONTHS: tuple[int, int] = (4, 8)
+#: Range in which a bare four-digit number ("in 2014") is read as a year.
+DATE_BARE_YEAR_RANGE: tuple[int, int] = (1900, 2100)
+#: Longest candidate span handed to dateparser.
+DATE_FALLBACK_MAX_CHARS: int = 64

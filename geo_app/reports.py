@@ -1,0 +1,193 @@
+"""Reports as plain data, and reading them from files (.txt, .md, .html, .jsonl).
+
+A report file may start with a header of ``Key: value`` lines (``Title``, ``Source``,
+``Published``, ``URL``, ``Language``) followed by a blank line; without one, the
+publication date is looked for in the first lines ("Published: 2022-02-10",
+"February 10, 2022") and otherwise left unknown (relative dates are then marked
+unresolved).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from geo_app import settings
+from geo_app._errors import InputError, LimitExceededError
+
+#: File types a report may come in.
+REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+_HEADER_LINE = re.compile(r"^(title|source|published|date|url|language|id)\s*:\s*(.*)$", re.IGNORECASE)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_BLOCK_TAGS = re.compile(r"</?(p|div|br|h[1-6]|li|tr|section|article|header|footer)\b[^>]*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One news report: its text and metadata."""
+
+    text: str
+    source: str = ""
+    published: dt.date | None = None
+    title: str = ""
+    url: str = ""
+    language: str = "en"
+    report_id: str = ""
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the normalised text: the same report twice has the same hash."""
+        return content_hash(self.text)
+
+    def __post_init__(self) -> None:
+        if not self.report_id:
+            object.__setattr__(self, "report_id", self.content_hash[:16])
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["published"] = self.published.isoformat() if self.published else None
+        out["content_hash"] = self.content_hash
+        return out
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 hex digest of NFC-normalised text with normalised line ends and trailing space."""
+    norm = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def decode_bytes(data: bytes, name: str = "input") -> str:
+    """Text from uploaded bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM; else InputError."""
+    if len(data) > settings.MAX_REPORT_CHARS * 4:
+        raise LimitExceededError(
+            f"{name} is {len(data):,} bytes, over the limit for one report "
+            f"(raise geo_app.settings.MAX_REPORT_CHARS, now {settings.MAX_REPORT_CHARS:,} characters)"
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: invalid UTF-16 text") from exc
+    if b"\x00" in data:
+        raise InputError(f"{name} looks binary (it contains NUL bytes), not a text report")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML page (scripts and styles dropped; entities decoded)."""
+    body = _SCRIPT_STYLE.sub(" ", markup)
+    body = _BLOCK_TAGS.sub("\n", body)
+    body = _TAG.sub("", body)
+    body = html.unescape(body)
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in body.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def parse_published(value: str) -> dt.date | None:
+    """A publication date from header text: ISO first, then dateparser (English only)."""
+    value = value.strip()
+    if not value:
+        return None
+    m = _ISO_DATE.search(value)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    import dateparser
+
+    parsed = dateparser.parse(value, languages=["en"], settings={"STRICT_PARSING": True})
+    return parsed.date() if parsed else None
+
+
+def detect_published(text: str) -> dt.date | None:
+    """A publication date stated near the top of a report ("Published 10 February 2022"), or None."""
+    for line in text.splitlines()[:6]:
+        m = re.search(r"(?i)\b(?:published|posted|updated|date)\b\s*:?\s*(.{6,40})", line)
+        if m:
+            found = parse_published(m.group(1))
+            if found:
+                return found
+    return None
+
+
+def parse_report(raw: str, *, name: str = "", source: str = "", published: object = None,
+                 html_input: bool = False) -> Report:
+    """A :class:`Report` from raw text with an optional ``Key: value`` header."""
+    text = html_to_text(raw) if html_input else raw
+    meta: dict[str, str] = {}
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines) and (m := _HEADER_LINE.match(lines[i].strip())):
+        meta[m.group(1).lower()] = m.group(2).strip()
+        i += 1
+    if meta and (i == len(lines) or not lines[i].strip()):
+        text = "\n".join(lines[i + 1:])
+    else:
+        meta = {}
+    if not text.strip():
+        raise InputError(f"{name or 'the report'} is empty: there is no text to analyse")
+    if len(text) > settings.MAX_REPORT_CHARS:
+        raise LimitExceededError(
+            f"{name or 'the report'} has {len(text):,} characters, over the limit of "
+            f"{settings.MAX_REPORT_CHARS:,} (raise geo_app.settings.MAX_REPORT_CHARS)"
+        )
+    pub = published if isinstance(published, dt.date) else parse_published(str(published)) if published else None
+    pub = pub or parse_published(meta.get("published", meta.get("date", ""))) or detect_published(text)
+    return Report(
+        text=text, source=source or meta.get("source", ""), published=pub, title=meta.get("title", ""),
+        url=meta.get("url", ""), language=meta.get("language", "en") or "en", report_id=meta.get("id", ""),
+        meta={"file": name} if name else {},
+    )
+
+
+def read_report_file(path: Path | str, *, source: str = "", published: object = None) -> Report:
+    """Read one report file (.txt, .md, .html); the file name is kept, never used as a path again."""
+    path = Path(path)
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise InputError(f"{path.name}: unsupported file type {path.suffix!r} (use {', '.join(REPORT_SUFFIXES)})")
+    raw = decode_bytes(path.read_bytes(), path.name)
+    return parse_report(raw, name=path.name, source=source, published=published,
+                        html_input=path.suffix.lower() in (".html", ".htm"))
+
+
+def iter_jsonl_reports(path: Path | str) -> Iterator[Report | InputError]:
+    """Reports from a JSONL file (``{"id", "text", "source"?, "published"?, "url"?}`` per line).
+
+    Yields an :class:`InputError` (not raised) for each bad line, so a batch goes on.
+    """
+    path = Path(path)
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(decode_bytes(raw, f"{path.name} line {lineno}"))
+                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                    raise InputError("each line must be a JSON object with a 'text' string")
+                yield Report(
+                    text=parse_report(record["text"], name=f"{path.name}:{lineno}").text,
+                    source=str(record.get("source", "")), published=parse_published(str(record.get("published") or "")),
+                    title=str(record.get("title", "")), url=str(record.get("url", "")),
+                    report_id=str(record.get("id", "")), meta={"file": path.name, "line": lineno},
+                )
+            except (InputError, ValueError) as exc:
+                yield InputError(f"{path.name} line {lineno}: {exc}")
+
+
+def sample_reports() -> list[Report]:
+    """The sample reports shipped in ``data/samples`` (written for the project)."""
+    return [read_report_file(p) for p in sorted(settings.SAMPLES_DIR.glob("*.txt"))]
