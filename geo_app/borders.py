@@ -65,6 +65,12 @@ def seas() -> gpd.GeoDataFrame:
     return _read("seas.parquet").set_index("name", drop=False)
 
 
+@lru_cache(maxsize=1)
+def us_counties() -> gpd.GeoDataFrame:
+    """US counties (Census Bureau 2017), indexed by FIPS code."""
+    return _read("us_counties.parquet").set_index("fips", drop=False)
+
+
 def country(code: str) -> pd.Series:
     """The countries row for an ISO alpha-2, alpha-3 or Natural Earth ADM0_A3 code, or an English name."""
     gdf = countries()
@@ -104,7 +110,8 @@ def region(iso3166_2_or_adm1_code: str) -> pd.Series:
     if hit.empty:
         raise NotFoundError(f"no region polygon for {iso3166_2_or_adm1_code!r}")
     if len(hit) > 1:
-        return hit.loc[hit.geometry.area.idxmax()]
+        # Largest piece (Lord Howe Island shares AU-NSW with New South Wales); degrees² only rank here.
+        return hit.iloc[int(np.argmax(shapely.area(hit.geometry.values)))]
     return hit.iloc[0]
 
 
@@ -161,6 +168,8 @@ def geometry_of(place: Place) -> BaseGeometry | None:
         return seas().loc[place.layer_key].geometry
     if place.layer == "composites":
         return composite_geometry(place.layer_key)
+    if place.layer == "us_counties":
+        return us_counties().loc[place.layer_key].geometry
     return None
 
 

@@ -68,6 +68,13 @@ _COMMON_WORDS = frozenset(
 )
 
 
+# Words that make an ORG span an organisation even when its text is also a place name.
+_ORG_WORDS = re.compile(
+    r"(?i)\b(ministry|university|college|council|bank|company|corp|inc|ltd|party|army|navy|force|fleet|"
+    r"department|agency|committee|court|police|club|fc|united|times|post|news|press|tv|radio)\b"
+)
+
+
 @dataclass(frozen=True)
 class Mention:
     """A place-like span found in a report (not yet resolved)."""
@@ -169,8 +176,9 @@ class GazetteerSpans:
         new: list[Span] = []
         # ORG spans that are exactly a country or region name ("Ukraine said...") are places.
         for k, ent in enumerate(ents):
-            if ent.label_ == "ORG" and any(
-                m.place.feature_code in ("PCLI", "ADM1", "PPLC") for m in self.gaz.lookup(ent.text)
+            if ent.label_ == "ORG" and not _ORG_WORDS.search(ent.text) and any(
+                _well_known(m) and (m.primary or m.place.feature_code in ("PCLI", "ADM1"))
+                for m in self.gaz.lookup(ent.text)
             ):
                 ents[k] = Span(doc, ent.start, ent.end, label="GPE")
         i = 0
@@ -206,8 +214,12 @@ class GazetteerSpans:
             return False
         first = span[0]
         if len(span) == 1:
-            if text.lower() in _COMMON_WORDS or first.is_sent_start:
+            if text.lower() in _COMMON_WORDS:
                 return False
+            if first.is_sent_start:
+                # Sentence-initial capitals say nothing: only well-known places by their own name.
+                return any(m.primary and (m.place.feature_code in ("PCLI", "ADM1", "SEA", "GROUP", "CONT")
+                                          or m.place.population >= 100_000) for m in self.gaz.lookup(text))
             # "Austin said", "Mr. Most": a capitalised word next to a person-like context.
             prev = span.doc[span.start - 1] if span.start > 0 else None
             nxt = span.doc[span.end] if span.end < len(span.doc) else None

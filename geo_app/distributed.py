@@ -1,0 +1,342 @@
+"""Bulk analysis of stored reports: serially, or scaled out on Dask (``dask.distributed``).
+
+The pending reports are cut into chunks of consecutive ids; each chunk is analysed by
+:func:`analyze_chunk` (in this process, or as one Dask task) and committed to the store
+in one transaction, in chunk order. A run stopped by Ctrl-C or ``kill -9`` loses at most
+the chunks not yet committed, and a rerun picks up exactly those: nothing is lost and no
+report is analysed into the store twice.
+
+On Dask, ``workers=N`` starts a :class:`distributed.LocalCluster` of N processes with one
+thread each; ``scheduler="tcp://host:8786"`` uses an existing cluster, whose workers must
+have the same geo_app installed (with its data). Every worker loads the spaCy model and
+the gazetteer once, when :class:`ModelLoader` is registered, not per document. Because
+serial and Dask runs cut the same chunks and run the same function, they give the same
+records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from geo_app import __version__
+from geo_app._errors import InputError
+from geo_app.store import AnalysisResult, PendingReport, Store, StoredFeature, to_gpkg_blob
+
+# Private defaults (candidates for geo_app.settings).
+_CHUNK_SIZE = 16  # reports per task and per commit
+_INFLIGHT_PER_WORKER = 3  # chunks queued per Dask worker (keeps workers busy, bounds memory)
+_CONNECT_TIMEOUT_S = 10  # waiting for an existing Dask scheduler
+
+log = logging.getLogger(__name__)
+
+
+# --- what runs on a worker -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def data_version() -> str:
+    """Version of the data an analysis depends on: gazetteer index and spaCy model."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from geo_app.extract import MODEL_NAME
+    from geo_app.gazetteer import default_index_path
+
+    try:
+        model = f"{MODEL_NAME}-{version(MODEL_NAME.replace('_', '-'))}"
+    except PackageNotFoundError:
+        model = MODEL_NAME
+    return f"{default_index_path().stem}+{model}"
+
+
+def current_versions() -> tuple[str, str, str]:
+    """``(geo_app version, data version, schema version)`` of analyses made here."""
+    from geo_app.pipeline import SCHEMA_VERSION
+
+    return __version__, data_version(), SCHEMA_VERSION
+
+
+def warm_up() -> None:
+    """Load the spaCy pipeline and the gazetteer into this process (once; cached)."""
+    from geo_app.extract import get_nlp
+
+    get_nlp()
+    data_version()
+
+
+class ModelLoader(WorkerPlugin):
+    """Dask worker plugin: each worker loads the model and gazetteer once, at start-up."""
+
+    name = "geo_app-model-loader"
+
+    def setup(self, worker: Any) -> None:  # noqa: D102 (WorkerPlugin API)
+        warm_up()
+
+
+def _jsonable(value: Any) -> Any:
+    """A JSON-ready copy of a property value (numpy/pandas scalars, dates; NaN, NaT -> None)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # numpy scalars and arrays
+        return _jsonable(value.tolist())
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    import pandas as pd
+
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "isoformat"):  # date, datetime, pandas Timestamp
+        return value.isoformat()
+    return str(value)
+
+
+def _record_features(record: dict[str, Any], source: str) -> tuple[StoredFeature, ...]:
+    """Stand-in until ``geo_app.layers`` lands: a point per resolved mention."""
+    import shapely
+
+    keys = ("start", "end", "text", "kind", "name", "query", "geonameid", "feature_code", "country_code",
+            "place_key", "confidence", "reason", "qualifier", "date_start", "date_end", "date_source")
+    out = []
+    for m in record.get("mentions", []):
+        if m.get("lat") is None or m.get("lon") is None:
+            continue
+        props = {"report_id": record.get("id"), **{k: m.get(k) for k in keys},
+                 "published": record.get("published"), "source": source}
+        out.append(StoredFeature(to_gpkg_blob(shapely.Point(m["lon"], m["lat"])), props))
+    return tuple(out)
+
+
+def _features(analysis: Any, record: dict[str, Any], source: str) -> tuple[StoredFeature, ...]:
+    """The map features of an analysis, in the documented feature schema (``geo_app.layers``)."""
+    if importlib.util.find_spec("geo_app.layers") is None:
+        return _record_features(record, source)
+    from geo_app.layers import features_gdf
+
+    gdf = features_gdf([analysis])
+    if len(gdf) == 0:
+        return ()
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    geom_col = gdf.geometry.name
+    columns = [c for c in gdf.columns if c != geom_col]
+    out = []
+    for geom, values in zip(gdf.geometry, gdf[columns].itertuples(index=False, name=None)):
+        if geom is None:
+            continue
+        out.append(StoredFeature(to_gpkg_blob(geom), _jsonable(dict(zip(columns, values)))))
+    return tuple(out)
+
+
+def _result(item: PendingReport, analysis: Any) -> AnalysisResult:
+    analysis.source = item.source  # analyze_many does not take the source
+    record = analysis.to_record()
+    return AnalysisResult(item.id, record, _features(analysis, record, item.source), data_version())
+
+
+def analyze_chunk(items: Sequence[PendingReport]) -> list[AnalysisResult]:
+    """Analyse a chunk of reports (one spaCy batch); a report that fails gets ``error`` set.
+
+    This is the unit of work of both serial and Dask runs.
+    """
+    from geo_app.pipeline import analyze, analyze_many
+
+    try:
+        analyses = list(analyze_many([(p.report_key, p.text, p.published) for p in items],
+                                     batch_size=max(len(items), 1)))
+        return [_result(p, a) for p, a in zip(items, analyses)]
+    except Exception:  # noqa: BLE001 - one bad report must not sink its chunk: redo one by one
+        log.debug("chunk failed as a batch; analysing its reports one by one", exc_info=True)
+    out = []
+    for p in items:
+        try:
+            out.append(_result(p, analyze(p.text, p.published, report_id=p.report_key, source=p.source)))
+        except Exception as exc:  # noqa: BLE001 - reported per report, the batch goes on
+            kind = "" if isinstance(exc, (InputError, ValueError)) else f"{type(exc).__name__}: "
+            out.append(AnalysisResult(p.id, None, error=f"{kind}{exc}"))
+    return out
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What one :func:`run_analysis` did."""
+
+    pending: int  # reports to analyse when the run started
+    analysed: int  # analyses committed by this run
+    replaced: int  # of which replaced an analysis made by other versions
+    unchanged: int  # already committed by another run with the same versions
+    failed: tuple[tuple[int, str], ...]  # (report id, reason); they stay pending
+    seconds: float
+    mode: str  # "serial" | "local-cluster" | "scheduler"
+    workers: int
+    interrupted: bool = False
+
+    @property
+    def remaining(self) -> int:
+        """Reports still pending (failed or not reached)."""
+        return self.pending - self.analysed - self.unchanged
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "pending": self.pending, "analysed": self.analysed, "replaced": self.replaced,
+            "unchanged": self.unchanged, "failed": len(self.failed), "remaining": self.remaining,
+            "failures": [{"id": i, "reason": r} for i, r in self.failed], "seconds": round(self.seconds, 3),
+            "docs_per_second": round(self.analysed / self.seconds, 3) if self.seconds > 0 else None,
+            "mode": self.mode, "workers": self.workers, "interrupted": self.interrupted,
+        }
+
+
+@contextmanager
+def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]:
+    """A Dask client with :class:`ModelLoader` registered (model loaded on every worker).
+
+    Parameters
+    ----------
+    workers
+        Start a LocalCluster of this many worker processes, one thread each.
+    scheduler
+        Address of an existing scheduler (``tcp://host:8786``); wins over ``workers``.
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout=_CONNECT_TIMEOUT_S)
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        else:
+            if workers < 1:
+                raise InputError(f"--workers must be at least 1 for a local cluster, not {workers}")
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+    except BaseException:
+        if cluster is not None:
+            cluster.close()
+        raise
+    try:
+        client.register_plugin(ModelLoader())
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: bool = False, workers: int = 0,
+                 scheduler: str | None = None, client: Any = None, chunk_size: int = _CHUNK_SIZE,
+                 progress: Callable[[int], None] | None = None,
+                 on_start: Callable[[int], None] | None = None) -> RunSummary:
+    """Analyse every stored report not yet analysed, committing chunk by chunk in order.
+
+    Parameters
+    ----------
+    since
+        Only reports published on or after this date.
+    outdated
+        Also re-analyse reports analysed by another geo_app or data version.
+    workers, scheduler, client
+        Serial when all are unset; else on Dask: a LocalCluster of ``workers`` processes,
+        the cluster at ``scheduler``, or an existing ``client``.
+    chunk_size
+        Reports per task and per commit.
+    progress
+        Called with the number of reports of each committed chunk.
+    on_start
+        Called with the number of pending reports before any work.
+
+    A Ctrl-C (KeyboardInterrupt) stops the run after the last committed chunk and
+    returns the summary with ``interrupted=True``.
+    """
+    if chunk_size < 1:
+        raise InputError(f"the batch size must be at least 1, not {chunk_size}")
+    started = time.perf_counter()
+    ids = store.pending_ids(since=since, current=current_versions() if outdated else None)
+    if on_start is not None:
+        on_start(len(ids))
+    chunks = [ids[i:i + chunk_size] for i in range(0, len(ids), chunk_size)]
+    totals = {"analysed": 0, "replaced": 0, "unchanged": 0}
+    failed: list[tuple[int, str]] = []
+
+    def commit(results: list[AnalysisResult]) -> None:
+        counts = store.commit_analyses(results)
+        totals["analysed"] += counts.committed
+        totals["replaced"] += counts.replaced
+        totals["unchanged"] += counts.unchanged
+        failed.extend((r.report_id, r.error) for r in results if r.error is not None)
+        if progress is not None:
+            progress(len(results))
+
+    if client is not None:
+        mode, n_workers = "client", len(client.scheduler_info().get("workers", {}))
+    elif scheduler:
+        mode, n_workers = "scheduler", 0
+    elif workers:
+        mode, n_workers = "local-cluster", workers
+    else:
+        mode, n_workers = "serial", 0
+    interrupted = False
+    try:
+        if mode == "serial":
+            for chunk in chunks:
+                commit(analyze_chunk(store.load_pending(chunk)))
+        elif client is not None:
+            _run_on_dask(client, store, chunks, commit)
+        elif chunks:
+            with dask_client(workers, scheduler) as own:
+                n_workers = len(own.scheduler_info().get("workers", {}))
+                _run_on_dask(own, store, chunks, commit)
+    except KeyboardInterrupt:
+        interrupted = True
+    return RunSummary(len(ids), totals["analysed"], totals["replaced"], totals["unchanged"], tuple(failed),
+                      time.perf_counter() - started, mode, n_workers, interrupted)
+
+
+def _run_on_dask(client: Any, store: Store, chunks: list[list[int]],
+                 commit: Callable[[list[AnalysisResult]], None]) -> None:
+    """Submit chunks with a bounded queue and commit their results in submission order."""
+    n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    queue: deque[Any] = deque()
+    todo = iter(chunks)
+
+    def submit_next() -> None:
+        chunk = next(todo, None)
+        if chunk is not None:
+            items = store.load_pending(chunk)
+            queue.append(client.submit(analyze_chunk, items, pure=False, key=f"geo_app-chunk-{chunk[0]}-{time.time_ns()}"))
+
+    for _ in range(n_workers * _INFLIGHT_PER_WORKER):
+        submit_next()
+    try:
+        while queue:
+            future = queue.popleft()
+            results = future.result()
+            submit_next()
+            commit(results)
+    finally:
+        for future in queue:
+            future.cancel()

@@ -1,0 +1,608 @@
+"""Map features of analysed reports: one GeoDataFrame, one schema, for every output.
+
+:func:`features_gdf` turns :class:`~geo_app.pipeline.Analysis` objects into a GeoDataFrame
+(EPSG:4326, lon/lat degrees) that the Streamlit app, the folium maps, the static PNG and
+the GeoJSON / GeoPackage / CSV exports all read. Its rows:
+
+* one Point per resolved mention (``kind`` place | qualified | group | demonym);
+* one polygon per derived area: the part of a country a direction names ("southern
+  Belarus") and the first-level regions mostly inside it, a composite group's members,
+  a sea;
+* one LineString per checked claim (``kind`` "claim"), the measured line.
+
+Columns are :data:`COLUMNS` (documented in ``schema/feature.schema.json``). Dates are
+ISO strings (``YYYY-MM-DD``) or None: ``date_start``/``date_end`` is the event date (the
+date stated in the mention's sentence, else the publication date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+from geo_app._errors import InputError
+
+if TYPE_CHECKING:
+    from geo_app.pipeline import Analysis
+    from geo_app.resolve import Resolution
+
+#: Version of the feature property schema (``schema/feature.schema.json``).
+FEATURE_SCHEMA_VERSION = "1.0"
+
+#: Layers of point features (one per resolved mention), by what the place is.
+POINT_LAYERS = ("places", "countries", "regions", "seas", "groups", "demonyms")
+#: Layers of derived polygons.
+AREA_LAYERS = ("direction_regions", "direction_admin1", "group_areas", "sea_areas")
+#: Layer of checked claims.
+CLAIM_LAYER = "claims"
+#: Every layer, in drawing order (areas below lines below points).
+LAYERS = (*AREA_LAYERS, CLAIM_LAYER, *POINT_LAYERS)
+#: Layers hidden until asked for (a demonym alone rarely means a place on the map).
+LAYERS_OFF_BY_DEFAULT = ("demonyms",)
+#: Feature kinds: the mention kinds and "claim".
+KINDS = ("place", "qualified", "group", "demonym", "claim")
+
+_CLAIM_FIELDS = ("claim_type", "claimed_km", "bound", "measured_km", "verdict", "method", "data_source")
+
+#: Property columns, in order (the geometry column comes last).
+COLUMNS = (
+    "feature_id", "kind", "layer", "name", "text", "quote", "mark_start", "mark_end",
+    "report_id", "source", "published", "date_start", "date_end", "date_source",
+    "geonameid", "feature_class", "feature_code", "country_code", "confidence", "qualifier",
+    "place_key", "reason", *_CLAIM_FIELDS,
+)
+_FLOAT_COLUMNS = ("confidence", "claimed_km", "measured_km")
+_INT_COLUMNS = ("mark_start", "mark_end", "geonameid")
+
+# Polygons are simplified before they reach a map or a file: Natural Earth 1:10m countries
+# hold ~550k vertices and a map of "Eastern Europe" would carry all of Russia's coast.
+_DEFAULT_AREA_SIMPLIFY_DEG = 0.01
+_RELATIVE_SIMPLIFY = 0.001  # share of an area's extent used as simplification tolerance
+_COORD_DECIMALS = 6  # ~0.1 m: more is noise in GeoJSON
+_DIRECTIONS = frozenset({"north", "south", "east", "west", "central", "northeast", "northwest",
+                         "southeast", "southwest"})
+
+
+def _setting(name: str, default: Any) -> Any:
+    from geo_app import settings
+
+    return getattr(settings, name, default)
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def point_layer(kind: str, feature_code: str | None, feature_class: str | None) -> str:
+    """Layer of a mention's point: by kind (demonyms) and by the place's type."""
+    if kind == "demonym":
+        return "demonyms"
+    if feature_code in ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL"):
+        return "countries"
+    if feature_code in ("ADM1", "ADMD"):
+        return "regions"
+    if feature_code == "GROUP" or feature_code == "CONT":
+        return "groups"
+    if feature_class == "H" or feature_code in ("SEA", "BAY", "GULF", "STRT", "OCN"):
+        return "seas"
+    return "places"
+
+
+def _direction(qualifier: str | None) -> str | None:
+    """The compass direction of a qualifier that names part of an area ("south"), else None."""
+    if qualifier and qualifier in _DIRECTIONS:
+        return qualifier
+    return None
+
+
+def _optional_module(name: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(f"geo_app.{name}")
+    except ImportError:  # written by another issue; maps work without it
+        return None
+
+
+def simplify_area(geom: BaseGeometry | None, tolerance_deg: float | None = None) -> BaseGeometry | None:
+    """A polygon simplified for drawing: ``tolerance_deg``, or a thousandth of its extent if larger.
+
+    Parameters
+    ----------
+    geom : Polygon or MultiPolygon (other geometries are returned unchanged)
+        Lon/lat degrees.
+    tolerance_deg : float, optional
+        Least tolerance, degrees (default ``MAP_AREA_SIMPLIFY_DEG``, 0.01 = ~1 km).
+    """
+    if geom is None or geom.is_empty:
+        return None
+    base = float(_setting("MAP_AREA_SIMPLIFY_DEG", _DEFAULT_AREA_SIMPLIFY_DEG)) if tolerance_deg is None \
+        else float(tolerance_deg)
+    if base > 0 and geom.geom_type in ("Polygon", "MultiPolygon"):
+        minx, miny, maxx, maxy = geom.bounds
+        # Russia-sized areas need not carry every Arctic islet at 1 km precision.
+        tol = max(base, _RELATIVE_SIMPLIFY * max(maxx - minx, maxy - miny))
+        simplified = geom.simplify(tol, preserve_topology=True)
+        if not simplified.is_empty:
+            geom = simplified
+    return geom
+
+
+
+def _row(**values: Any) -> dict[str, Any]:
+    row = dict.fromkeys(COLUMNS)
+    row.update(values)
+    return row
+
+
+def _mention_rows(analysis: Analysis, index: int, res: Resolution, regions_mod: Any) -> list[dict[str, Any]]:
+    from geo_app import borders
+
+    m, p = res.mention, res.place
+    if p is None:
+        return []
+    ex = analysis.extraction
+    published = _iso(ex.published)
+    quote, mark_start, mark_end = "", None, None
+    if ex.sentences and 0 <= m.sentence < len(ex.sentences):
+        s_start, _ = ex.sentences[m.sentence]
+        quote = ex.sentence_text(m.sentence)
+        mark_start, mark_end = m.start - s_start, m.end - s_start
+        if not (0 <= mark_start <= mark_end <= len(quote)):
+            mark_start = mark_end = None
+    common = dict(
+        kind=m.kind, name=p.name, text=m.text, quote=quote, mark_start=mark_start, mark_end=mark_end,
+        report_id=analysis.report_id, source=analysis.source or "", published=published,
+        date_start=_iso(res.date_start), date_end=_iso(res.date_end), date_source=res.date_source or None,
+        geonameid=p.geonameid, feature_class=p.feature_class, feature_code=p.feature_code,
+        country_code=p.country_code or None, confidence=float(res.confidence), qualifier=m.qualifier,
+        place_key=p.key, reason=res.reason,
+    )
+    base = f"{analysis.report_id}:m{index}"
+    rows = []
+    point: BaseGeometry = shapely.Point(p.lon, p.lat)
+    direction = _direction(m.qualifier)
+    try:
+        area = borders.geometry_of(p)
+    except LookupError:
+        area = None
+    if direction and area is not None and regions_mod is not None:
+        derived = None
+        try:
+            derived = regions_mod.direction_region(area, direction)
+        except (LookupError, ValueError):
+            derived = None
+        if derived is not None and not derived.is_empty:
+            point = derived.representative_point()
+            label = f"{m.text.strip()}"
+            rows.append(_row(**common, feature_id=f"{base}:area", layer="direction_regions",
+                             geometry=simplify_area(derived)) | {"name": label})
+            try:
+                members = regions_mod.regions_mostly_in(p.country_code, derived) if p.country_code else None
+            except (LookupError, ValueError):
+                members = None
+            if members is not None:
+                for j, (name, geom, code) in enumerate(_region_members(members)):
+                    rows.append(_row(**common, feature_id=f"{base}:adm1-{j}", layer="direction_admin1",
+                                     geometry=simplify_area(geom)) | {"name": name, "place_key": code})
+    elif area is not None and p.feature_code == "GROUP":
+        rows.append(_row(**common, feature_id=f"{base}:area", layer="group_areas", geometry=simplify_area(area)))
+    elif area is not None and p.layer == "seas":
+        rows.append(_row(**common, feature_id=f"{base}:area", layer="sea_areas", geometry=simplify_area(area)))
+    rows.insert(0, _row(**common, feature_id=base, layer=point_layer(m.kind, p.feature_code, p.feature_class),
+                        geometry=point))
+    return rows
+
+
+def _region_members(members: Any) -> list[tuple[str, BaseGeometry, str | None]]:
+    """(name, polygon, code) of the admin-1 regions ``regions.regions_mostly_in`` returned."""
+    out = []
+    if isinstance(members, gpd.GeoDataFrame):
+        for _, r in members.iterrows():
+            name = next((str(r[c]) for c in ("name_en", "name", "NAME") if c in r and pd.notna(r[c])), "")
+            code = next((str(r[c]) for c in ("iso_3166_2", "adm1_code") if c in r and pd.notna(r[c])), None)
+            out.append((name, r.geometry, code))
+        return out
+    from geo_app import borders
+
+    for item in members:  # codes, or objects/rows with a geometry
+        if isinstance(item, str):
+            try:
+                row = borders.region(item)
+            except LookupError:
+                continue
+            out.append((str(row.get("name_en") or row.get("name")), row.geometry, item))
+        elif hasattr(item, "geometry"):
+            out.append((str(getattr(item, "name", "")), item.geometry, getattr(item, "code", None)))
+    return out
+
+
+def _geom_from_geojson(obj: Any) -> BaseGeometry | None:
+    if obj is None:
+        return None
+    if isinstance(obj, BaseGeometry):
+        return obj
+    if isinstance(obj, dict):
+        if obj.get("type") == "Feature":
+            obj = obj.get("geometry")
+        if not obj:
+            return None
+        try:
+            return shape(obj)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+    return None
+
+
+def _claim_dates(analysis: Analysis, quote: str) -> tuple[str | None, str | None, str | None]:
+    """Event dates of a claim: those of a mention in the claim's sentence, else the publication date."""
+    q = quote.strip()
+    for res in analysis.resolutions:
+        ex = analysis.extraction
+        if res.date_start and ex.sentences and 0 <= res.mention.sentence < len(ex.sentences):
+            if ex.sentence_text(res.mention.sentence).strip() == q:
+                return _iso(res.date_start), _iso(res.date_end), res.date_source or None
+    pub = _iso(analysis.extraction.published)
+    return pub, pub, "published" if pub else None
+
+
+def _num(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _claim_rows(analysis: Analysis, index: int, claim: Any) -> list[dict[str, Any]]:
+    d = claim.to_dict() if hasattr(claim, "to_dict") else dict(claim)
+    geoms = d.get("geometries") or {}
+    line = _geom_from_geojson(geoms.get("line"))
+    if line is None:
+        return []
+    quote = str(d.get("quote") or "")
+    date_start, date_end, date_source = _claim_dates(analysis, quote)
+    mark = str(d.get("text") or "")
+    pos = quote.find(mark) if mark else -1
+    values = {f: d.get(f) for f in _CLAIM_FIELDS}
+    for f in ("claimed_km", "measured_km"):
+        values[f] = _num(values[f])
+    return [_row(
+        feature_id=f"{analysis.report_id}:c{index}", kind="claim", layer=CLAIM_LAYER,
+        name=str(d.get("label") or d.get("summary") or d.get("claim_type") or "claim"),
+        text=mark or None, quote=quote, mark_start=pos if pos >= 0 else None,
+        mark_end=pos + len(mark) if pos >= 0 else None,
+        report_id=str(d.get("report_id") or analysis.report_id), source=analysis.source or "",
+        published=_iso(analysis.extraction.published), date_start=date_start, date_end=date_end,
+        date_source=date_source, reason=d.get("reason") or d.get("verdict_reason"),
+        confidence=_num(d.get("confidence")), geometry=line, **values,
+    )]
+
+
+def empty_gdf() -> gpd.GeoDataFrame:
+    """A feature GeoDataFrame with no rows (and every column)."""
+    return _typed(gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=[], crs="EPSG:4326"))
+
+
+def _typed(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    for c in _FLOAT_COLUMNS:
+        gdf[c] = pd.to_numeric(gdf[c], errors="coerce").astype("float64")
+    for c in _INT_COLUMNS:
+        gdf[c] = pd.array(pd.to_numeric(gdf[c], errors="coerce"), dtype="Int64")
+    for c in COLUMNS:
+        if c not in _FLOAT_COLUMNS and c not in _INT_COLUMNS:
+            gdf[c] = gdf[c].astype(object).where(gdf[c].notna(), None)
+    return gdf
+
+
+def features_gdf(analyses: Iterable[Analysis]) -> gpd.GeoDataFrame:
+    """Every map feature of the analyses, one row each (EPSG:4326).
+
+    Parameters
+    ----------
+    analyses : iterable of Analysis
+        From :func:`geo_app.pipeline.analyze`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`COLUMNS` plus ``geometry`` (lon/lat degrees); one row per resolved
+        mention (Point), per derived area (Polygon/MultiPolygon) and per claim with a
+        measured line (LineString). The index is ``feature_id``.
+    """
+    regions_mod = _optional_module("regions")
+    rows: list[dict[str, Any]] = []
+    for analysis in analyses:
+        for i, res in enumerate(analysis.resolutions):
+            rows.extend(_mention_rows(analysis, i, res, regions_mod))
+        for i, claim in enumerate(analysis.claims):
+            rows.extend(_claim_rows(analysis, i, claim))
+    if not rows:
+        return empty_gdf()
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*COLUMNS, "geometry"]), geometry="geometry", crs="EPSG:4326")
+    gdf = _typed(gdf)
+    gdf.index = pd.Index(gdf["feature_id"].to_numpy(), name=None)
+    return gdf
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+def _as_iso(day: dt.date | str | None) -> str | None:
+    if day is None or day == "":
+        return None
+    if isinstance(day, dt.datetime):
+        return day.date().isoformat()
+    if isinstance(day, dt.date):
+        return day.isoformat()
+    try:
+        return dt.date.fromisoformat(str(day)[:10]).isoformat()
+    except ValueError as exc:
+        raise InputError(f"{day!r} is not an ISO date (YYYY-MM-DD)") from exc
+
+
+def feature_days(gdf: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
+    """First and last day of each feature as ISO strings: event dates, else publication date."""
+    start = gdf["date_start"].where(gdf["date_start"].notna(), gdf["published"])
+    end = gdf["date_end"].where(gdf["date_end"].notna(), start)
+    return start, end
+
+
+def date_range(gdf: gpd.GeoDataFrame) -> tuple[dt.date, dt.date] | None:
+    """Earliest and latest day over the event and publication dates of the features, or None."""
+    values = pd.concat([gdf["date_start"], gdf["date_end"], gdf["published"]]).dropna()
+    if values.empty:
+        return None
+    return dt.date.fromisoformat(min(values)), dt.date.fromisoformat(max(values))
+
+
+def filter_window(gdf: gpd.GeoDataFrame, start: dt.date | str | None = None, end: dt.date | str | None = None,
+                  *, include_undated: bool = True) -> gpd.GeoDataFrame:
+    """Features whose days overlap the window ``[start, end]`` (inclusive; open ends allowed).
+
+    A feature without any date (no event date, no publication date) is kept when
+    ``include_undated`` is true: it cannot be placed in time, and dropping it would hide it.
+    """
+    lo, hi = _as_iso(start), _as_iso(end)
+    if lo and hi and lo > hi:
+        raise InputError(f"the date window starts ({lo}) after it ends ({hi})")
+    first, last = feature_days(gdf)
+    dated = first.notna()
+    keep = pd.Series(True, index=gdf.index)
+    if lo:
+        keep &= ~dated | (last.fillna("") >= lo)
+    if hi:
+        keep &= ~dated | (first.fillna("") <= hi)
+    if not include_undated:
+        keep &= dated
+    return gdf[keep.to_numpy()]
+
+
+def _isin(gdf: gpd.GeoDataFrame, column: str, values: Iterable[str] | None) -> gpd.GeoDataFrame:
+    if values is None:
+        return gdf
+    wanted = set(values)
+    return gdf[gdf[column].isin(wanted).to_numpy()]
+
+
+def filter_sources(gdf: gpd.GeoDataFrame, sources: Iterable[str] | None) -> gpd.GeoDataFrame:
+    """Features from these sources (None: all)."""
+    return _isin(gdf, "source", sources)
+
+
+def filter_kinds(gdf: gpd.GeoDataFrame, kinds: Iterable[str] | None) -> gpd.GeoDataFrame:
+    """Features of these kinds (place, qualified, group, demonym, claim; None: all)."""
+    return _isin(gdf, "kind", kinds)
+
+
+def filter_layers(gdf: gpd.GeoDataFrame, layers: Iterable[str] | None) -> gpd.GeoDataFrame:
+    """Features on these layers (None: all)."""
+    return _isin(gdf, "layer", layers)
+
+
+def filter_verdicts(gdf: gpd.GeoDataFrame, verdicts: Iterable[str] | None) -> gpd.GeoDataFrame:
+    """Claims with these verdicts; features that are not claims are kept (None: all)."""
+    if verdicts is None:
+        return gdf
+    wanted = set(verdicts)
+    keep = (gdf["kind"] != "claim") | gdf["verdict"].isin(wanted)
+    return gdf[keep.to_numpy()]
+
+
+def apply_filters(gdf: gpd.GeoDataFrame, *, start: dt.date | str | None = None, end: dt.date | str | None = None,
+                  sources: Iterable[str] | None = None, kinds: Iterable[str] | None = None,
+                  verdicts: Iterable[str] | None = None, layers: Iterable[str] | None = None,
+                  include_undated: bool = True) -> gpd.GeoDataFrame:
+    """All filters at once (each None means no filter on that field)."""
+    out = filter_window(gdf, start, end, include_undated=include_undated)
+    out = filter_sources(out, sources)
+    out = filter_kinds(out, kinds)
+    out = filter_verdicts(out, verdicts)
+    return filter_layers(out, layers)
+
+
+# --- cross-report agreement -----------------------------------------------------------------
+
+
+def shared_places(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Places named by more than one report: name, place_key, reports, sources and quotes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``place_key, name, n_reports, reports, sources, quotes`` (lists joined by
+        " | "), sorted by ``n_reports`` descending then name.
+    """
+    cols = ["place_key", "name", "n_reports", "reports", "sources", "quotes"]
+    pts = gdf[(gdf["kind"] != "claim") & gdf.geometry.geom_type.eq("Point") & gdf["place_key"].notna()]
+    out = []
+    for key, grp in pts.groupby("place_key", sort=True):
+        reports = list(dict.fromkeys(grp["report_id"]))
+        if len(reports) < 2:
+            continue
+        quotes = list(dict.fromkeys(q for q in grp["quote"] if q))
+        out.append({"place_key": key, "name": grp["name"].iloc[0], "n_reports": len(reports),
+                    "reports": " | ".join(reports),
+                    "sources": " | ".join(dict.fromkeys(s or "(no source)" for s in grp["source"])),
+                    "quotes": " | ".join(quotes)})
+    frame = pd.DataFrame(out, columns=cols)
+    return frame.sort_values(["n_reports", "name"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _round_coords(obj: Any) -> Any:
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], (int, float)):
+            return [round(float(v), _COORD_DECIMALS) for v in obj]
+        return [_round_coords(o) for o in obj]
+    return obj
+
+
+def _rfc7946_geometry(geom: BaseGeometry | None) -> dict[str, Any] | None:
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        # RFC 7946 3.1.6: exterior rings counterclockwise, holes clockwise.
+        geom = shapely.orient_polygons(geom, exterior_cw=False)
+    out = dict(mapping(geom))
+    out["coordinates"] = _round_coords(out["coordinates"])
+    return out
+
+
+def to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """An RFC 7946 FeatureCollection of the features (lon/lat, WGS84, no ``crs`` member).
+
+    Each feature has ``id`` (the ``feature_id``) and every :data:`COLUMNS` property; missing
+    values are null. Valid against ``schema/feature.schema.json``.
+    """
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    features = []
+    records = gdf[list(COLUMNS)].to_dict("records")
+    for props, geom in zip(records, gdf.geometry.to_numpy()):
+        props = {k: _clean(v) for k, v in props.items()}
+        features.append({"type": "Feature", "id": props["feature_id"], "geometry": _rfc7946_geometry(geom),
+                         "properties": props})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def to_geojson_text(gdf: gpd.GeoDataFrame) -> str:
+    """:func:`to_geojson` as compact UTF-8 JSON text."""
+    return json.dumps(to_geojson(gdf), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def from_geojson(collection: dict[str, Any]) -> gpd.GeoDataFrame:
+    """A feature GeoDataFrame back from :func:`to_geojson` output."""
+    if collection.get("type") != "FeatureCollection":
+        raise InputError("not a GeoJSON FeatureCollection")
+    rows = []
+    for feat in collection.get("features", []):
+        props = dict(feat.get("properties") or {})
+        rows.append(_row(**{k: props.get(k) for k in COLUMNS}, geometry=_geom_from_geojson(feat.get("geometry"))))
+    if not rows:
+        return empty_gdf()
+    gdf = _typed(gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*COLUMNS, "geometry"]), geometry="geometry",
+                                  crs="EPSG:4326"))
+    gdf.index = pd.Index(gdf["feature_id"].to_numpy())
+    return gdf
+
+
+def to_csv_text(gdf: gpd.GeoDataFrame) -> str:
+    """The features as CSV: every property, ``lon``/``lat`` of a representative point, and WKT."""
+    frame = pd.DataFrame(gdf[list(COLUMNS)]).reset_index(drop=True)
+    geoms = gdf.geometry.to_numpy()
+    reps = [g.representative_point() if g is not None and not g.is_empty else None for g in geoms]
+    frame["lon"] = [round(p.x, _COORD_DECIMALS) if p is not None else None for p in reps]
+    frame["lat"] = [round(p.y, _COORD_DECIMALS) if p is not None else None for p in reps]
+    frame["wkt"] = [shapely.to_wkt(g, rounding_precision=_COORD_DECIMALS) if g is not None else None for g in geoms]
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "features") -> bytes:
+    """The features as a GeoPackage (one table per geometry type: ``{layer}_points`` etc.)."""
+    import os
+    import tempfile
+
+    fd, name = tempfile.mkstemp(suffix=".gpkg")
+    os.close(fd)
+    os.unlink(name)
+    try:
+        frame = gdf.reset_index(drop=True)
+        if frame.empty:
+            empty_gdf().to_file(name, layer=layer, driver="GPKG", engine="pyogrio")
+        for gtype, suffix in (("Point", "points"), ("LineString", "lines"), ("Polygon", "areas")):
+            part = frame[frame.geometry.geom_type.isin([gtype, f"Multi{gtype}"])]
+            if not part.empty:
+                part.to_file(name, layer=f"{layer}_{suffix}", driver="GPKG", engine="pyogrio",
+                             promote_to_multi=gtype == "Polygon")
+        with open(name, "rb") as fh:
+            return fh.read()
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)
+
+
+def layer_counts(gdf: gpd.GeoDataFrame) -> dict[str, int]:
+    """Number of features on each layer (only layers that have some)."""
+    counts = gdf["layer"].value_counts()
+    return {layer: int(counts[layer]) for layer in LAYERS if layer in counts}
+
+
+def bounds(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08,
+           min_span_deg: float = 2.0) -> tuple[float, float, float, float] | None:
+    """(min_lon, min_lat, max_lon, max_lat) framing the features, padded; None if empty.
+
+    Areas larger than the points and lines are clipped to them, so "Eastern Europe"
+    (reaching the Pacific through Russia) does not zoom the map out to the whole of Eurasia.
+    """
+    if gdf.empty:
+        return None
+    geoms = gdf.geometry
+    focus = geoms[geoms.geom_type.isin(["Point", "LineString", "MultiPoint", "MultiLineString"])]
+    target = focus if not focus.empty else geoms
+    minx, miny, maxx, maxy = (float(v) for v in target.total_bounds)
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        return None
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half_w = max((maxx - minx) / 2 * (1 + 2 * pad_fraction), min_span_deg / 2)
+    half_h = max((maxy - miny) / 2 * (1 + 2 * pad_fraction), min_span_deg / 2)
+    return (max(cx - half_w, -180.0), max(cy - half_h, -85.0), min(cx + half_w, 180.0), min(cy + half_h, 85.0))
+
+
+def concat(frames: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Several feature GeoDataFrames as one (ids stay unique per report)."""
+    frames = [f for f in frames if f is not None and not f.empty]
+    if not frames:
+        return empty_gdf()
+    out = gpd.GeoDataFrame(pd.concat(frames), geometry="geometry", crs="EPSG:4326")
+    return out[~out.index.duplicated(keep="first")]

@@ -1,0 +1,798 @@
+"""Interactive maps with folium, offline: vendored Leaflet, our own borders, no tiles.
+
+Every script and stylesheet a map loads is a vendored copy (``geo_app/static/vendor``,
+see its README): :func:`use_local_assets` points folium's ``default_js``/``default_css``
+(and its plugins') at them. In the Streamlit app they are served by Streamlit's static
+serving at ``/app/static/``; :func:`export_html` inlines them, so the exported file works
+offline from disk. The basemap is Natural Earth country polygons drawn as vectors
+(``tiles=None``); an optional tile URL is a setting.
+
+Feature popups and tooltips are built in the browser with ``textContent`` from the
+feature properties, so report text is never parsed as HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import mimetypes
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+from folium.utilities import JsCode
+
+from geo_app import layers as L
+from geo_app._errors import DataError, InputError
+
+#: Folder of the vendored web assets (served by Streamlit at ``/app/static/vendor``).
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+#: URL path at which Streamlit serves :data:`STATIC_DIR` (``server.enableStaticServing``).
+DEFAULT_STATIC_URL = "/app/static"
+
+#: The vendored files, by role (paths relative to :data:`STATIC_DIR`).
+ASSETS: dict[str, str] = {
+    "leaflet_js": "vendor/leaflet-1.9.4/leaflet.js",
+    "leaflet_css": "vendor/leaflet-1.9.4/leaflet.css",
+    "leaflet_images": "vendor/leaflet-1.9.4/images/",
+    "markercluster_js": "vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
+    "markercluster_css": "vendor/leaflet.markercluster-1.5.3/MarkerCluster.css",
+    "markercluster_default_css": "vendor/leaflet.markercluster-1.5.3/MarkerCluster.Default.css",
+    "timeline_js": "vendor/leaflet.timeline-1.6.0/leaflet.timeline.js",
+    "moment_js": "vendor/moment-2.30.1/moment.min.js",
+    "fullscreen_js": "vendor/leaflet.fullscreen-3.0.2/Control.FullScreen.js",
+    "fullscreen_css": "vendor/leaflet.fullscreen-3.0.2/Control.FullScreen.css",
+}
+
+ATTRIBUTION = "Borders: Natural Earth (public domain); places: GeoNames (CC BY 4.0)"
+
+# Tunables (to move to geo_app.settings; read through _setting so a test may change them).
+_DEFAULT_MAP_MAX_ZOOM = 12
+_DEFAULT_MAP_MIN_ZOOM = 2
+_DEFAULT_MAP_TILE_URL: str | None = None  # e.g. a local tile server; None = vector borders only
+_DEFAULT_MAP_TILE_ATTRIBUTION = ""
+_DEFAULT_BASEMAP_SIMPLIFY_DEG = 0.05
+_DEFAULT_MENTIONED_AREA_SIMPLIFY_DEG = 0.01
+_DEFAULT_MAP_CLUSTER_THRESHOLD = 40  # more point features than this on a layer: cluster them
+_BASEMAP_DECIMALS = 3
+
+_CDN_HOSTS = ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "netdna.bootstrapcdn.com",
+              "unpkg.com", "fonts.googleapis.com", "fonts.gstatic.com", "d3js.org", "tile.openstreetmap.org",
+              "maxcdn.bootstrapcdn.com", "stackpath.bootstrapcdn.com", "use.fontawesome.com")
+
+
+def _setting(name: str, default: Any) -> Any:
+    from geo_app import settings
+
+    return getattr(settings, name, default)
+
+
+# --- assets -------------------------------------------------------------------------------
+
+
+def asset_path(role: str) -> Path:
+    """Local file of a vendored asset (DataError if the vendored copy is missing)."""
+    path = STATIC_DIR / ASSETS[role]
+    if not path.exists():
+        raise DataError(f"vendored asset {path} is missing; run `python scripts/vendor_assets.py`")
+    return path
+
+
+def asset_url(role: str, static_url: str = DEFAULT_STATIC_URL) -> str:
+    """URL of a vendored asset under the static URL prefix."""
+    return f"{static_url.rstrip('/')}/{ASSETS[role]}"
+
+
+def use_local_assets(static_url: str = DEFAULT_STATIC_URL) -> None:
+    """Point folium's (and the used plugins') JS/CSS links at the vendored copies.
+
+    Parameters
+    ----------
+    static_url : str
+        URL prefix at which :data:`STATIC_DIR` is served ("/app/static" under Streamlit).
+
+    Notes
+    -----
+    Folium's defaults also load jQuery, Bootstrap, Font Awesome and awesome-markers from
+    CDNs; the maps use none of them (circle markers, DOM-built popups), so they are dropped.
+    """
+    u = lambda role: asset_url(role, static_url)  # noqa: E731
+    folium.Map.default_js = [("leaflet", u("leaflet_js"))]
+    folium.Map.default_css = [("leaflet_css", u("leaflet_css"))]
+    folium.plugins.MarkerCluster.default_js = [("markerclusterjs", u("markercluster_js"))]
+    folium.plugins.MarkerCluster.default_css = [("markerclustercss", u("markercluster_css")),
+                                                ("markerclusterdefaultcss", u("markercluster_default_css"))]
+    timeline_js = [("timeline", u("timeline_js")), ("moment", u("moment_js"))]
+    folium.plugins.Timeline.default_js = list(timeline_js)
+    folium.plugins.TimelineSlider.default_js = list(timeline_js)
+    folium.plugins.TimelineSlider.default_css = []
+    folium.plugins.Fullscreen.default_js = [("Control.Fullscreen.js", u("fullscreen_js"))]
+    folium.plugins.Fullscreen.default_css = [("Control.FullScreen.css", u("fullscreen_css"))]
+
+
+def _js_json(obj: Any) -> str:
+    """JSON safe to place inside a <script> element."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# --- styles -------------------------------------------------------------------------------
+
+#: Leaflet path options of each layer (points are circle markers).
+LAYER_STYLES: dict[str, dict[str, Any]] = {
+    "places": {"radius": 6, "color": "#08306b", "weight": 1, "fillColor": "#2171b5", "fillOpacity": 0.9},
+    "countries": {"radius": 7, "color": "#3f007d", "weight": 1, "fillColor": "#6a51a3", "fillOpacity": 0.9},
+    "regions": {"radius": 6, "color": "#3f007d", "weight": 1, "fillColor": "#9e9ac8", "fillOpacity": 0.9},
+    "seas": {"radius": 6, "color": "#00474f", "weight": 1, "fillColor": "#17becf", "fillOpacity": 0.9},
+    "groups": {"radius": 7, "color": "#7f2704", "weight": 1, "fillColor": "#fd8d3c", "fillOpacity": 0.9},
+    "demonyms": {"radius": 5, "color": "#404040", "weight": 1, "fillColor": "#bdbdbd", "fillOpacity": 0.9},
+    "direction_regions": {"color": "#b30000", "weight": 2, "dashArray": "6 4", "fillColor": "#e34a33",
+                          "fillOpacity": 0.25},
+    "direction_admin1": {"color": "#b30000", "weight": 1, "fillColor": "#fc8d59", "fillOpacity": 0.08},
+    "group_areas": {"color": "#d94801", "weight": 1, "fillColor": "#fdae6b", "fillOpacity": 0.15},
+    "sea_areas": {"color": "#0e7c86", "weight": 1, "fillColor": "#6fd3dc", "fillOpacity": 0.35},
+    "claims": {"color": "#636363", "weight": 3, "opacity": 0.95},
+    "mentioned_areas": {"color": "#8c6d31", "weight": 1, "fillColor": "#fee391", "fillOpacity": 0.45},
+    "admin1_borders": {"color": "#969696", "weight": 0.7, "fill": False, "dashArray": "2 3"},
+}
+#: Line colour of a claim by verdict.
+VERDICT_COLOURS: dict[str, str] = {
+    "consistent": "#238b45", "overstated": "#e6550d", "understated": "#756bb1",
+    "contradicted": "#cb181d", "unverifiable": "#737373",
+}
+#: Human label of each layer (legend, layer control).
+LAYER_LABELS: dict[str, str] = {
+    "places": "Towns and cities", "countries": "Countries (mentions)", "regions": "Regions (mentions)",
+    "seas": "Seas (mentions)", "groups": "Groups (mentions)", "demonyms": "Demonym-only places",
+    "direction_regions": "Direction-qualified regions", "direction_admin1": "…their first-level regions",
+    "group_areas": "Composite groups", "sea_areas": "Seas", "claims": "Claims (line by verdict)",
+    "mentioned_areas": "Mentioned countries and regions", "admin1_borders": "First-level region borders",
+}
+_BASEMAP_STYLE = {"color": "#8c8c8c", "weight": 0.7, "fillColor": "#f2efe9", "fillOpacity": 1.0}
+_OCEAN = "#d4e4ef"
+
+_CSS = f"""
+<style>
+  .leaflet-container {{ background: {_OCEAN}; }}
+  .geo-app-popup {{ font: 13px/1.35 system-ui, sans-serif; max-width: 340px; }}
+  .geo-app-popup .geo-app-title {{ font-weight: 600; font-size: 14px; margin-bottom: 4px; }}
+  .geo-app-popup blockquote {{ margin: 4px 0 6px; padding: 4px 6px; border-left: 3px solid #bbb;
+                               background: #fafafa; white-space: pre-wrap; }}
+  .geo-app-popup mark {{ background: #ffe066; padding: 0 1px; }}
+  .geo-app-popup table {{ border-collapse: collapse; }}
+  .geo-app-popup td {{ padding: 1px 6px 1px 0; vertical-align: top; }}
+  .geo-app-popup td:first-child {{ color: #555; white-space: nowrap; }}
+  .geo-app-verdict {{ font-weight: 600; margin-bottom: 4px; }}
+  .geo-app-claim-label {{ font: 11px system-ui, sans-serif; padding: 1px 4px; }}
+  .geo-app-legend {{ background: rgba(255,255,255,.92); padding: 6px 8px; font: 12px system-ui, sans-serif;
+                     border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 230px; }}
+  .geo-app-legend div {{ display: flex; align-items: center; gap: 6px; margin: 1px 0; }}
+  .geo-app-legend span.sw {{ display: inline-block; width: 12px; height: 12px; border-radius: 6px;
+                             border: 1px solid #333; flex: none; }}
+  .geo-app-legend span.ln {{ display: inline-block; width: 16px; height: 0; border-top: 3px solid; flex: none; }}
+  .geo-app-title-box {{ background: rgba(255,255,255,.92); padding: 4px 8px; font: 600 14px system-ui, sans-serif;
+                        border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+</style>
+"""
+
+# The browser side: styles, circle markers, popups built with textContent (never innerHTML).
+_HELPERS_JS = """
+window.geoApp = (function () {
+  var S = %(spec)s;
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function styleOf(p) {
+    var s = Object.assign({}, S.layers[p.layer] || S.layers.places);
+    if (p.kind === "claim") { s.color = S.verdicts[p.verdict] || S.verdicts.unverifiable; }
+    return s;
+  }
+  function km(v) {
+    if (v === null || v === undefined || isNaN(v)) { return "?"; }
+    return (Math.round(v * 10) / 10).toLocaleString("en") + " km";
+  }
+  var BOUND = {at_most: "\\u2264 ", at_least: "\\u2265 ", about: "\\u2248 ", exact: ""};
+  function claimLabel(p) {
+    return "claimed " + (BOUND[p.bound] || "") + km(p.claimed_km) + " \\u00b7 measured " + km(p.measured_km);
+  }
+  function days(p) {
+    var a = p.date_start, b = p.date_end;
+    if (!a) { return "unresolved"; }
+    return (b && b !== a) ? a + " \\u2013 " + b : a;
+  }
+  function popup(p) {
+    var box = el("div", "geo-app-popup");
+    box.appendChild(el("div", "geo-app-title", p.name || p.text || ""));
+    if (p.kind === "claim") {
+      box.appendChild(el("div", "geo-app-verdict", (p.verdict || "unchecked") + ": " + claimLabel(p)));
+    }
+    if (p.quote) {
+      var q = el("blockquote"), a = p.mark_start, b = p.mark_end;
+      if (a !== null && b !== null && a !== undefined && b !== undefined && 0 <= a && a <= b && b <= p.quote.length) {
+        q.appendChild(document.createTextNode(p.quote.slice(0, a)));
+        q.appendChild(el("mark", null, p.quote.slice(a, b)));
+        q.appendChild(document.createTextNode(p.quote.slice(b)));
+      } else { q.textContent = p.quote; }
+      box.appendChild(q);
+    }
+    var rows = [["Source", p.source || "(none)"], ["Published", p.published || "unknown"],
+                ["Event date", days(p) + (p.date_source ? " (" + p.date_source + ")" : "")]];
+    if (p.kind === "claim") {
+      rows.push(["Claim", p.claim_type], ["Method", p.method], ["Measured on", p.data_source], ["Why", p.reason]);
+    } else {
+      rows.push(["Mention", p.text], ["Kind", p.kind + (p.qualifier ? " (" + p.qualifier + ")" : "")],
+                ["Confidence", p.confidence === null || p.confidence === undefined ? "" : p.confidence.toFixed(2)],
+                ["GeoNames id", p.geonameid === null || p.geonameid === undefined ? "\\u2014" : p.geonameid],
+                ["Resolved", p.reason]);
+    }
+    rows.push(["Report", p.report_id]);
+    var t = el("table");
+    rows.forEach(function (r) {
+      if (r[1] === null || r[1] === undefined || r[1] === "") { return; }
+      var tr = el("tr"); tr.appendChild(el("td", null, r[0])); tr.appendChild(el("td", null, r[1]));
+      t.appendChild(tr);
+    });
+    box.appendChild(t);
+    return box;
+  }
+  function point(f, latlng) { return L.circleMarker(latlng, styleOf(f.properties)); }
+  function style(f) { return styleOf(f.properties); }
+  function each(f, layer) {
+    var p = f.properties;
+    layer.bindPopup(function () { return popup(p); }, {maxWidth: 360});
+    if (p.kind === "claim") {
+      layer.bindTooltip(el("span", null, claimLabel(p)),
+                        {permanent: true, direction: "center", className: "geo-app-claim-label"});
+    } else if (p.layer !== "mentioned_areas" || p.name) {
+      var label = p.name || "";
+      if (p.text && p.text !== p.name) { label += " (\\u201c" + p.text + "\\u201d)"; }
+      layer.bindTooltip(el("span", null, label), {sticky: true});
+    }
+  }
+  function interval(f, lo, hi) {
+    var p = f.properties, a = p.date_start || p.published, b = p.date_end || a;
+    if (!a) { return {start: lo, end: hi}; }
+    return {start: Date.parse(a), end: Date.parse(b) + 86399999};
+  }
+  function count(root) {
+    var n = 0;
+    (function walk(layer) {
+      if (layer.feature && layer.getLatLng) { n += 1; }
+      if (layer.getAllChildMarkers) { n += layer.getAllChildMarkers().length; return; }
+      if (layer.eachLayer) { layer.eachLayer(walk); }
+    })(root);
+    return n;
+  }
+  return {el: el, popup: popup, point: point, style: style, each: each, interval: interval,
+          claimLabel: claimLabel, count: count, S: S};
+})();
+"""
+
+
+class _Helpers(MacroElement):
+    """CSS and the ``window.geoApp`` helpers every layer uses (add to the map first)."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}{{ this.css }}{% endmacro %}
+        {% macro script(this, kwargs) %}
+        {{ this.js }}
+        L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+        {% endmacro %}
+    """)
+
+    def __init__(self, image_path: str) -> None:
+        super().__init__()
+        self._name = "GeoAppHelpers"
+        spec = {"layers": LAYER_STYLES, "verdicts": VERDICT_COLOURS}
+        self.js = _HELPERS_JS % {"spec": _js_json(spec)}
+        self.css = _CSS
+        self.image_path = image_path
+
+
+class _GeoJsonLayer(MacroElement):
+    """A GeoJSON layer styled and explained by ``window.geoApp`` (optionally clustered)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
+            pointToLayer: geoApp.point, style: geoApp.style, onEachFeature: geoApp.each,
+            interactive: {{ this.interactive|tojson }}{% if this.attribution %},
+            attribution: {{ this.attribution|tojson }}{% endif %}
+        });
+        {% if this.cluster %}
+        {{ this._parent.get_name() }}.addLayers({{ this.get_name() }}.getLayers());
+        {% else %}
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endif %}
+        {% endmacro %}
+    """)
+
+    def __init__(self, collection: dict[str, Any], *, cluster: bool = False, interactive: bool = True,
+                 attribution: str = "") -> None:
+        super().__init__()
+        self._name = "GeoAppLayer"
+        self.data_js = _js_json(collection)
+        self.cluster = cluster
+        self.interactive = interactive
+        self.attribution = attribution
+        self.n_features = len(collection.get("features", []))
+
+
+class _Basemap(MacroElement):
+    """Natural Earth country polygons as the (non-interactive) basemap."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
+            style: {{ this.style|tojson }}, interactive: false, attribution: {{ this.attribution|tojson }}
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data_js: str) -> None:
+        super().__init__()
+        self._name = "GeoAppBasemap"
+        self.data_js = data_js
+        self.style = _BASEMAP_STYLE
+        self.attribution = ATTRIBUTION
+
+
+class _Legend(MacroElement):
+    """A legend control built from a JSON spec with textContent."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+          var spec = {{ this.spec_js }};
+          var legend = L.control({position: {{ this.position|tojson }}});
+          legend.onAdd = function () {
+            var box = geoApp.el("div", "geo-app-legend");
+            spec.forEach(function (item) {
+              var row = geoApp.el("div"), sw = geoApp.el("span", item.line ? "ln" : "sw");
+              if (item.line) { sw.style.borderTopColor = item.color; }
+              else { sw.style.background = item.fill; sw.style.borderColor = item.color; }
+              row.appendChild(sw); row.appendChild(geoApp.el("span", null, item.label));
+              box.appendChild(row);
+            });
+            L.DomEvent.disableClickPropagation(box);
+            return box;
+          };
+          legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, items: list[dict[str, Any]], position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "GeoAppLegend"
+        self.spec_js = _js_json(items)
+        self.position = position
+
+
+class _Title(MacroElement):
+    """A title box (text only) in a map corner."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+          var c = L.control({position: "topright"});
+          c.onAdd = function () { return geoApp.el("div", "geo-app-title-box", {{ this.text|tojson }}); };
+          c.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "GeoAppTitle"
+        self.text = text
+
+
+def legend_items(gdf: gpd.GeoDataFrame | None = None) -> list[dict[str, Any]]:
+    """Legend rows (label, colours) for the layers present in ``gdf`` (all layers if None)."""
+    present = set(gdf["layer"]) if gdf is not None and not gdf.empty else set(LAYER_STYLES)
+    items = []
+    for layer in (*L.POINT_LAYERS, *L.AREA_LAYERS):
+        if layer in present:
+            s = LAYER_STYLES[layer]
+            items.append({"label": LAYER_LABELS[layer], "color": s["color"], "fill": s.get("fillColor", "none"),
+                          "line": False})
+    if gdf is None or "claims" in present:
+        verdicts = VERDICT_COLOURS
+        if gdf is not None:
+            seen = set(gdf.loc[gdf["kind"] == "claim", "verdict"].dropna())
+            verdicts = {k: v for k, v in VERDICT_COLOURS.items() if k in seen} or VERDICT_COLOURS
+        for verdict, colour in verdicts.items():
+            items.append({"label": f"Claim: {verdict}", "color": colour, "line": True})
+    return items
+
+
+# --- basemap and derived areas ---------------------------------------------------------------
+
+
+def _round_coords(obj: Any, nd: int) -> Any:
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], (int, float)):
+            return [round(float(v), nd) for v in obj]
+        return [_round_coords(o, nd) for o in obj]
+    return obj
+
+
+@lru_cache(maxsize=4)
+def _basemap_js(tolerance: float) -> str:
+    from geo_app import borders
+
+    gdf = borders.countries()
+    geoms = shapely.simplify(gdf.geometry.to_numpy(), tolerance, preserve_topology=True)
+    feats = []
+    for name, geom in zip(gdf["NAME_EN"].to_numpy(), geoms):
+        if geom is None or geom.is_empty:
+            continue
+        g = shapely.geometry.mapping(geom)
+        feats.append({"type": "Feature", "properties": {"name": str(name)},
+                      "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"], _BASEMAP_DECIMALS)}})
+    return _js_json({"type": "FeatureCollection", "features": feats})
+
+
+@lru_cache(maxsize=512)
+def _area_of_place(place_key: str, tolerance: float) -> Any:
+    from geo_app import borders
+    from geo_app.gazetteer import get_gazetteer
+
+    try:
+        geom = borders.geometry_of(get_gazetteer().get(place_key))
+    except (LookupError, DataError):
+        return None
+    if geom is None or geom.is_empty:
+        return None
+    return L.simplify_area(geom, tolerance)
+
+
+def mentioned_areas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Polygons of the countries and first-level regions the features mention (for shading).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per place (``place_key``, ``name``, ``n_mentions``, ``layer`` =
+        "mentioned_areas"), EPSG:4326.
+    """
+    pts = gdf[gdf["layer"].isin(["countries", "regions", "demonyms"]) & gdf["place_key"].notna()
+              & gdf["feature_code"].isin(["PCLI", "ADM1"])]
+    tol = float(_setting("MAP_MENTIONED_AREA_SIMPLIFY_DEG", _DEFAULT_MENTIONED_AREA_SIMPLIFY_DEG))
+    rows = []
+    for key, grp in pts.groupby("place_key", sort=True):
+        geom = _area_of_place(str(key), tol)
+        if geom is not None:
+            rows.append({"feature_id": f"area:{key}", "kind": "place", "layer": "mentioned_areas",
+                         "name": str(grp["name"].iloc[0]), "place_key": str(key), "n_mentions": int(len(grp)),
+                         "geometry": geom})
+    return gpd.GeoDataFrame(rows, columns=["feature_id", "kind", "layer", "name", "place_key", "n_mentions",
+                                           "geometry"], geometry="geometry", crs="EPSG:4326")
+
+
+def admin1_borders(country_codes: Iterable[str]) -> gpd.GeoDataFrame:
+    """First-level region outlines of the given countries (ISO alpha-2), simplified."""
+    from geo_app import borders
+
+    frames = []
+    for code in sorted(set(c for c in country_codes if c)):
+        try:
+            frames.append(borders.regions_of(code)[["name", "geometry"]])
+        except LookupError:
+            continue
+    if not frames:
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326")
+    tol = float(_setting("MAP_MENTIONED_AREA_SIMPLIFY_DEG", _DEFAULT_MENTIONED_AREA_SIMPLIFY_DEG))
+    gdf["geometry"] = [L.simplify_area(g, tol) for g in gdf.geometry]
+    gdf["layer"] = "admin1_borders"
+    return gdf
+
+
+def _simple_collection(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> dict[str, Any]:
+    feats = []
+    for props, geom in zip(pd.DataFrame(gdf[list(columns)]).to_dict("records"), gdf.geometry.to_numpy()):
+        if geom is None or geom.is_empty:
+            continue
+        g = shapely.geometry.mapping(geom)
+        feats.append({"type": "Feature", "properties": {k: L._clean(v) for k, v in props.items()},
+                      "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"], 5)}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+# --- maps ---------------------------------------------------------------------------------
+
+
+def base_map(extent: tuple[float, float, float, float] | None = None, *, static_url: str = DEFAULT_STATIC_URL,
+             legend: list[dict[str, Any]] | None = None, height: int | str = "100%") -> folium.Map:
+    """The stable part of every map: vector country borders, scale, full-screen, legend.
+
+    Parameters
+    ----------
+    extent : (min_lon, min_lat, max_lon, max_lat), optional
+        Degrees (EPSG:4326) to frame; the world if None.
+    static_url : str
+        Where the vendored assets are served (see :func:`use_local_assets`).
+    legend : list of dict, optional
+        :func:`legend_items` output; no legend if None.
+    """
+    use_local_assets(static_url)
+    m = folium.Map(location=[50.0, 30.0], zoom_start=4, tiles=None, control_scale=True, height=height)
+    # tiles=None drops folium's max_zoom: without one MarkerCluster breaks (and zooming past 1:10m data misleads).
+    m.options["max_zoom"] = int(_setting("MAP_MAX_ZOOM", _DEFAULT_MAP_MAX_ZOOM))
+    m.options["min_zoom"] = int(_setting("MAP_MIN_ZOOM", _DEFAULT_MAP_MIN_ZOOM))
+    _Helpers(image_path=asset_url("leaflet_images", static_url)).add_to(m)
+    tile_url = _setting("MAP_TILE_URL", _DEFAULT_MAP_TILE_URL)
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=_setting("MAP_TILE_ATTRIBUTION", _DEFAULT_MAP_TILE_ATTRIBUTION) or " ",
+                         max_zoom=m.options["max_zoom"], name="Tiles").add_to(m)
+    _Basemap(_basemap_js(float(_setting("MAP_BASEMAP_SIMPLIFY_DEG", _DEFAULT_BASEMAP_SIMPLIFY_DEG)))).add_to(m)
+    folium.plugins.Fullscreen(position="topleft").add_to(m)
+    if legend:
+        _Legend(legend).add_to(m)
+    if extent is not None:
+        min_lon, min_lat, max_lon, max_lat = extent
+        m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
+    return m
+
+
+def _layer_collection(part: gpd.GeoDataFrame) -> dict[str, Any]:
+    return L.to_geojson(part)
+
+
+def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None, shade_mentioned: bool = True,
+                   admin1: bool = False, cluster_threshold: int | None = None) -> list[folium.FeatureGroup]:
+    """One folium FeatureGroup per layer present (drawing order: areas, lines, points).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Features from :func:`geo_app.layers.features_gdf` (already filtered).
+    layers : iterable of str, optional
+        Layers to draw (default: all but :data:`geo_app.layers.LAYERS_OFF_BY_DEFAULT`).
+    shade_mentioned : bool
+        Shade the countries and regions the features mention.
+    admin1 : bool
+        Draw first-level region borders of the mentioned countries.
+    cluster_threshold : int, optional
+        Cluster a point layer with more features than this.
+    """
+    wanted = set(layers) if layers is not None else set(L.LAYERS) - set(L.LAYERS_OFF_BY_DEFAULT)
+    threshold = cluster_threshold if cluster_threshold is not None else int(
+        _setting("MAP_CLUSTER_THRESHOLD", _DEFAULT_MAP_CLUSTER_THRESHOLD))
+    groups: list[folium.FeatureGroup] = []
+    if admin1:
+        codes = gdf["country_code"].dropna().unique()
+        outlines = admin1_borders(codes)
+        if not outlines.empty:
+            fg = folium.FeatureGroup(name=LAYER_LABELS["admin1_borders"])
+            _GeoJsonLayer(_simple_collection(outlines, ["name", "layer"]), interactive=False).add_to(fg)
+            groups.append(fg)
+    if shade_mentioned:
+        areas = mentioned_areas(gdf[gdf["layer"].isin(wanted | {"countries", "regions"})])
+        if not areas.empty:
+            fg = folium.FeatureGroup(name=LAYER_LABELS["mentioned_areas"])
+            _GeoJsonLayer(_simple_collection(areas, ["name", "layer", "place_key", "n_mentions"]),
+                          interactive=False).add_to(fg)
+            groups.append(fg)
+    for layer in L.LAYERS:
+        if layer not in wanted:
+            continue
+        part = gdf[gdf["layer"] == layer]
+        if part.empty:
+            continue
+        fg = folium.FeatureGroup(name=LAYER_LABELS[layer])
+        collection = _layer_collection(part)
+        if layer in L.POINT_LAYERS and len(part) > threshold:
+            cluster = folium.plugins.MarkerCluster(
+                name=LAYER_LABELS[layer], options={"chunkedLoading": True, "maxClusterRadius": 50,
+                                                   "disableClusteringAtZoom": 10})
+            cluster.add_to(fg)
+            _GeoJsonLayer(collection, cluster=True).add_to(cluster)
+        else:
+            _GeoJsonLayer(collection).add_to(fg)
+        groups.append(fg)
+    return groups
+
+
+def build_map(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None, title: str | None = None,
+              static_url: str = DEFAULT_STATIC_URL, admin1: bool = False, height: int | str = "100%") -> folium.Map:
+    """A complete folium map of the features, with a layer control (exports, notebooks)."""
+    m = base_map(L.bounds(gdf), static_url=static_url, legend=legend_items(gdf), height=height)
+    if title:
+        _Title(title).add_to(m)
+    for fg in feature_groups(gdf, layers=layers, admin1=admin1):
+        fg.add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+# --- standalone HTML with a time control ---------------------------------------------------------
+
+
+def _day_ms(day: str) -> int:
+    d = dt.date.fromisoformat(day)
+    return int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp() * 1000)
+
+
+def timeline_map(gdf: gpd.GeoDataFrame, *, title: str | None = None, static_url: str = DEFAULT_STATIC_URL,
+                 layers: Iterable[str] | None = None) -> folium.Map:
+    """A map whose layers follow a time slider with a play button (folium ``Timeline``).
+
+    A feature shows on the days of its event date (else its publication date); undated
+    features show throughout.
+    """
+    m = base_map(L.bounds(gdf), static_url=static_url, legend=legend_items(gdf))
+    if title:
+        _Title(title).add_to(m)
+    span = L.date_range(gdf)
+    lo, hi = (span[0].isoformat(), span[1].isoformat()) if span else ("1970-01-01", "1970-01-01")
+    lo_ms, hi_ms = _day_ms(lo), _day_ms(hi) + 86_399_999
+    wanted = set(layers) if layers is not None else set(L.LAYERS)
+    areas = mentioned_areas(gdf)
+    if not areas.empty:
+        fg = folium.FeatureGroup(name=LAYER_LABELS["mentioned_areas"])
+        _GeoJsonLayer(_simple_collection(areas, ["name", "layer", "place_key", "n_mentions"]),
+                      interactive=False).add_to(fg)
+        fg.add_to(m)
+    timelines = []
+    for layer in L.LAYERS:
+        part = gdf[gdf["layer"] == layer]
+        if layer not in wanted or part.empty:
+            continue
+        tl = folium.plugins.Timeline(
+            L.to_geojson(part),
+            get_interval=JsCode(f"function (f) {{ return geoApp.interval(f, {lo_ms}, {hi_ms}); }}"),
+            point_to_layer=JsCode("geoApp.point"), style=JsCode("geoApp.style"),
+            on_each_feature=JsCode("geoApp.each"),
+        )
+        tl.layer_name = LAYER_LABELS[layer]
+        fg = folium.FeatureGroup(name=LAYER_LABELS[layer], show=layer not in L.LAYERS_OFF_BY_DEFAULT)
+        tl.add_to(fg)
+        fg.add_to(m)
+        timelines.append(tl)
+    if timelines:
+        n_days = max((dt.date.fromisoformat(hi) - dt.date.fromisoformat(lo)).days, 0) + 1
+        folium.plugins.TimelineSlider(
+            auto_play=False, date_options="YYYY-MM-DD", start=lo_ms, end=hi_ms, steps=max(n_days, 1),
+            playback_duration=max(n_days, 1) * 700, enable_keyboard_controls=True, show_ticks=n_days <= 62,
+        ).add_timelines(*timelines).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+_SCRIPT_SRC = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')
+_CSS_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>')
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^)'\"]+)\1\s*\)")
+
+
+def _data_uri(path: Path) -> str:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if path.suffix == ".svg":
+        mime = "image/svg+xml"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+def _local_file(url: str, static_url: str) -> Path:
+    prefix = static_url.rstrip("/") + "/"
+    if not url.startswith(prefix):
+        raise InputError(f"map asset {url!r} is not a vendored file: refusing to export a page that loads it")
+    path = (STATIC_DIR / url[len(prefix):]).resolve()
+    if STATIC_DIR.resolve() not in path.parents or not path.is_file():
+        raise DataError(f"vendored asset {path} is missing; run `python scripts/vendor_assets.py`")
+    return path
+
+
+def inline_assets(html: str, static_url: str = DEFAULT_STATIC_URL) -> str:
+    """Replace links to the vendored scripts and stylesheets with their contents.
+
+    CSS ``url(...)`` references (Leaflet's control images) become data URIs, so the page
+    needs no other file. Raises InputError for any link that is not a vendored file.
+    """
+    def script(m: re.Match[str]) -> str:
+        code = _local_file(m.group(1), static_url).read_text(encoding="utf-8")
+        return "<script>" + code.replace("</script", "<\\/script") + "</script>"
+
+    def style(m: re.Match[str]) -> str:
+        path = _local_file(m.group(1), static_url)
+        css = path.read_text(encoding="utf-8")
+
+        def url(u: re.Match[str]) -> str:
+            ref = u.group(2).strip()
+            if ref.startswith(("data:", "#")):
+                return u.group(0)
+            target = (path.parent / ref).resolve()
+            if VENDOR_DIR.resolve() not in target.parents or not target.is_file():
+                return "none"
+            return f'url("{_data_uri(target)}")'
+
+        css = _CSS_URL.sub(url, css)
+        return "<style>" + css.replace("</style", "<\\/style") + "</style>"
+
+    html = _SCRIPT_SRC.sub(script, html)
+    return _CSS_LINK.sub(style, html)
+
+
+def export_html(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", layers: Iterable[str] | None = None) -> str:
+    """A standalone HTML page of the features with a time control, working offline from disk.
+
+    Every script and stylesheet is inlined from the vendored copies; the page makes no
+    network request.
+    """
+    m = timeline_map(gdf, title=title, layers=layers)
+    html = m.get_root().render()
+    return inline_assets(html)
+
+
+def external_urls(html: str) -> list[str]:
+    """Script and stylesheet URLs in a page that are not local (start with http(s) or //)."""
+    urls = _SCRIPT_SRC.findall(html) + _CSS_LINK.findall(html)
+    urls += re.findall(r"""@import\s+(?:url\()?['"]?([^'")\s;]+)""", html)
+    return [u for u in urls if u.lstrip().lower().startswith(("http:", "https:", "//"))]
+
+
+def cdn_hosts_in(text: str) -> list[str]:
+    """The known CDN / tile hosts named anywhere in ``text``."""
+    low = text.lower()
+    return [h for h in _CDN_HOSTS if h in low]
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+
+def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, html: str | Path | None = None,
+                    geojson: str | Path | None = None, date_from: str | None = None, date_to: str | None = None,
+                    *, dpi: int = 150, title: str | None = None) -> dict[str, Any]:
+    """``geo-app map``: analyse report files and write the PNG / HTML / GeoJSON maps asked for.
+
+    Returns
+    -------
+    dict
+        ``{"reports", "features", "window", "written": {kind: path}}`` (JSON-ready).
+    """
+    from geo_app.pipeline import analyze
+    from geo_app.reports import read_report_file
+
+    if not paths:
+        raise InputError("give at least one report file")
+    if not (png or html or geojson):
+        raise InputError("nothing to write: give --png, --html and/or --geojson")
+    start, end = L._as_iso(date_from), L._as_iso(date_to)
+    if start and end and start > end:
+        raise InputError(f"--from {start} is after --to {end}")
+    analyses = []
+    for p in paths:
+        report = read_report_file(p)
+        analyses.append(analyze(report.text, report.published, report_id=report.report_id, source=report.source))
+    gdf = L.filter_window(L.features_gdf(analyses), start, end)
+    written: dict[str, str] = {}
+    map_title = title or (f"{len(analyses)} report{'s' if len(analyses) != 1 else ''}")
+    if geojson:
+        Path(geojson).write_text(L.to_geojson_text(gdf), encoding="utf-8")
+        written["geojson"] = str(geojson)
+    if html:
+        Path(html).write_text(export_html(gdf, title=map_title), encoding="utf-8")
+        written["html"] = str(html)
+    if png:
+        from geo_app import plot
+
+        Path(png).write_bytes(plot.render_png(gdf, title=map_title, window=(start, end), dpi=dpi))
+        written["png"] = str(png)
+    return {"reports": [a.report_id for a in analyses], "features": int(len(gdf)),
+            "window": [start, end], "written": written}

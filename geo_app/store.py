@@ -1,0 +1,765 @@
+"""The report store: every report and its analysis in one SQLite file that is also a GeoPackage.
+
+One file (``settings.DB_PATH``, or ``--db PATH``) holds
+
+* ``reports``: text, source, URL, publication date, language, content hash (unique: the
+  same report twice is stored once), where it came from and when it was added;
+* ``analyses``: one committed analysis per report (the :meth:`Analysis.to_record` JSON)
+  with the geo_app, data and schema versions that produced it;
+* ``features``: the map features of each analysis (WGS84, EPSG:4326) as GeoPackage
+  geometry blobs, with their properties as JSON.
+
+Why the store *is* a GeoPackage rather than exported to one: QGIS (or any GDAL client)
+opens the archive itself, with no export step to forget. The GeoPackage core tables
+(``gpkg_spatial_ref_sys``, ``gpkg_contents``, ``gpkg_geometry_columns``) are written here
+with the standard library; ``reports`` and ``analyses`` are registered as attribute
+tables, ``features`` as a feature table (GeoPackage 1.4, no spatial index extension).
+
+Every write runs in one ``BEGIN IMMEDIATE`` transaction in WAL mode with
+``synchronous=FULL``: a crash or ``kill -9`` mid-write leaves the previous state. The
+schema version lives in ``geo_app_meta`` (``PRAGMA user_version`` belongs to GeoPackage);
+opening an older file migrates it, each step in its own transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import sqlite3
+import struct
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geo_app import settings
+from geo_app._errors import DataError, InputError, LimitExceededError, NotFoundError
+from geo_app.reports import REPORT_SUFFIXES, Report, iter_jsonl_reports, read_report_file
+
+#: Schema version written by this geo_app (see ``_MIGRATIONS``).
+SCHEMA_VERSION = 2
+#: GeoPackage ``application_id`` ("GPKG") and ``user_version`` (1.4.0).
+GPKG_APPLICATION_ID = 0x47504B47
+GPKG_USER_VERSION = 10400
+#: Spatial reference of every stored geometry.
+SRS_ID = 4326
+#: File types ``ingest`` reads from a folder (report files and JSONL batches).
+INGEST_SUFFIXES = (*REPORT_SUFFIXES, ".jsonl")
+
+# Private defaults (candidates for geo_app.settings).
+_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another writer's lock
+_INGEST_BATCH = 200  # reports per ingest transaction
+
+_WGS84_WKT = (
+    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],'
+    'AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],'
+    'UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],'
+    'AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
+)
+
+_GPKG_CORE = f"""
+CREATE TABLE gpkg_spatial_ref_sys (
+    srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+    organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+CREATE TABLE gpkg_contents (
+    table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+    description TEXT DEFAULT '',
+    last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+    CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+CREATE TABLE gpkg_geometry_columns (
+    table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+    srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+    CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+    CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+    CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+    CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+INSERT INTO gpkg_spatial_ref_sys VALUES
+    ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'),
+    ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),
+    ('WGS 84 geodetic', {SRS_ID}, 'EPSG', 4326, '{_WGS84_WKT}', 'longitude/latitude coordinates in decimal degrees');
+"""
+
+# Schema 1: the first layout (kept verbatim: a new store is built by running every migration).
+_SCHEMA_V1 = _GPKG_CORE + """
+CREATE TABLE geo_app_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, report_key TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL, source TEXT NOT NULL DEFAULT '', url TEXT NOT NULL DEFAULT '', published DATE,
+    content_hash TEXT NOT NULL UNIQUE, origin TEXT NOT NULL DEFAULT '', added_at DATETIME NOT NULL);
+CREATE TABLE analyses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, report_id INTEGER NOT NULL UNIQUE REFERENCES reports(id),
+    geo_app_version TEXT NOT NULL, schema_version TEXT NOT NULL, record TEXT NOT NULL,
+    committed_at DATETIME NOT NULL);
+CREATE TABLE features (
+    fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, report_id INTEGER NOT NULL REFERENCES reports(id),
+    analysis_id INTEGER NOT NULL REFERENCES analyses(id), kind TEXT, name TEXT, date_start DATE, date_end DATE,
+    published DATE, properties TEXT NOT NULL);
+CREATE INDEX features_report ON features(report_id);
+CREATE INDEX features_dates ON features(date_start, date_end);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES
+    ('features', 'features', 'geo_app features', 'Places, regions and claims found in stored reports', 4326),
+    ('reports', 'attributes', 'geo_app reports', 'Stored news reports', NULL),
+    ('analyses', 'attributes', 'geo_app analyses', 'Analysis record (JSON) of each report', NULL);
+INSERT INTO gpkg_geometry_columns VALUES ('features', 'geom', 'GEOMETRY', 4326, 0, 0);
+"""
+
+# Schema 2: analyses record the data version (gazetteer, borders, model) next to the code
+# version, so a data update can be told from a code update; reports keep their language.
+_SCHEMA_V2 = """
+ALTER TABLE analyses ADD COLUMN data_version TEXT NOT NULL DEFAULT 'unknown';
+ALTER TABLE reports ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+CREATE INDEX reports_published ON reports(published);
+"""
+
+#: Migration to version ``n`` (index ``n - 1``); a new store runs them all, in order.
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2)
+
+_REPORT_COLUMNS = ("id", "report_key", "title", "source", "url", "published", "language", "content_hash",
+                   "origin", "added_at")
+
+
+# --- plain data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A report as stored, with its store id (``text`` is empty in listings)."""
+
+    id: int
+    report_key: str
+    title: str
+    source: str
+    url: str
+    published: dt.date | None
+    language: str
+    content_hash: str
+    origin: str
+    added_at: str
+    analysed: bool = False
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (ISO dates)."""
+        return {
+            "id": self.id, "report_key": self.report_key, "title": self.title, "source": self.source,
+            "url": self.url, "published": self.published.isoformat() if self.published else None,
+            "language": self.language, "content_hash": self.content_hash, "origin": self.origin,
+            "added_at": self.added_at, "analysed": self.analysed,
+        }
+
+
+@dataclass(frozen=True)
+class PendingReport:
+    """What an analysis needs of a stored report."""
+
+    id: int
+    report_key: str
+    text: str
+    published: str | None  # ISO date
+    source: str
+
+
+@dataclass(frozen=True)
+class StoredFeature:
+    """One map feature of an analysis: a GeoPackage geometry blob and JSON-ready properties."""
+
+    geometry: bytes
+    properties: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """The analysis of one stored report, ready to commit (``error`` set if it failed)."""
+
+    report_id: int
+    record: dict[str, Any] | None
+    features: tuple[StoredFeature, ...] = ()
+    data_version: str = "unknown"
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CommitCounts:
+    """What :meth:`Store.commit_analyses` did."""
+
+    committed: int = 0
+    replaced: int = 0  # an older analysis was replaced
+    unchanged: int = 0  # the same versions were already committed (nothing done twice)
+    gone: int = 0  # the report was removed meanwhile
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An input that was not stored, and why."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    """Counts and ids of one :func:`ingest_paths` run."""
+
+    added: tuple[int, ...] = ()
+    duplicates: tuple[tuple[str, int], ...] = ()  # (origin, id of the stored copy)
+    rejected: tuple[Rejected, ...] = ()
+    skipped: tuple[str, ...] = ()  # files of other types found in folders
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: counts, ids and reasons."""
+        return {
+            "added": len(self.added), "duplicates": len(self.duplicates), "rejected": len(self.rejected),
+            "skipped": len(self.skipped), "added_ids": list(self.added),
+            "duplicate_of": [{"origin": o, "id": i} for o, i in self.duplicates],
+            "rejections": [{"origin": r.origin, "reason": r.reason} for r in self.rejected],
+            "skipped_files": list(self.skipped),
+        }
+
+
+# --- GeoPackage geometry blobs --------------------------------------------------------------------
+
+
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+def to_gpkg_blob(geom: Any, srs_id: int = SRS_ID) -> bytes:
+    """A shapely geometry as a GeoPackage geometry blob (little-endian, XY envelope, ISO WKB)."""
+    import shapely
+
+    geom = shapely.force_2d(geom)
+    wkb = shapely.to_wkb(geom, flavor="iso", byte_order=1)
+    if geom.is_empty:
+        return b"GP" + bytes([0, 0b10001]) + struct.pack("<i", srs_id) + wkb
+    if geom.geom_type == "Point":  # a point is its own envelope (GDAL omits it too)
+        return b"GP" + bytes([0, 0b00001]) + struct.pack("<i", srs_id) + wkb
+    minx, miny, maxx, maxy = geom.bounds
+    return b"GP" + bytes([0, 0b00011]) + struct.pack("<i4d", srs_id, minx, maxx, miny, maxy) + wkb
+
+
+def from_gpkg_blob(blob: bytes) -> Any:
+    """The shapely geometry of a GeoPackage geometry blob."""
+    import shapely
+
+    if len(blob) < 8 or blob[:2] != b"GP":
+        raise DataError("not a GeoPackage geometry blob (bad magic)")
+    flags = blob[3]
+    envelope = (flags >> 1) & 0b111
+    if envelope not in _ENVELOPE_BYTES:
+        raise DataError(f"GeoPackage geometry blob with invalid envelope code {envelope}")
+    return shapely.from_wkb(blob[8 + _ENVELOPE_BYTES[envelope]:])
+
+
+# --- the store ---------------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    """UTC now in the GeoPackage DATETIME form (``2024-05-01T12:00:00.000Z``)."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _fold(value: str | None) -> str:
+    return unicodedata.normalize("NFKC", value or "").casefold()
+
+
+def _iso(value: dt.date | str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10]).isoformat()
+    except ValueError as exc:
+        raise InputError(f"date {value!r} is not an ISO date (YYYY-MM-DD)") from exc
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+class Store:
+    """The report store in one SQLite/GeoPackage file; create or migrate it on open.
+
+    Parameters
+    ----------
+    path
+        The store file (default ``settings.DB_PATH``); created with its folder if absent.
+
+    Use as a context manager or call :meth:`close`. One ``Store`` per thread.
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else Path(settings.DB_PATH)
+        if self.path.is_dir():
+            raise InputError(f"{self.path} is a folder; give a store file (e.g. {self.path / 'reports.gpkg'})")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = self._connect()
+        try:
+            self._migrate()
+        except BaseException:
+            self._con.close()
+            raise
+
+    # -- connection and schema --------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            con = sqlite3.connect(self.path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000,
+                                  check_same_thread=False)
+            con.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed report survives a power cut, not just a killed process.
+            con.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path} is not a geo_app store (SQLite says: {exc})") from exc
+        con.create_function("geo_app_fold", 1, _fold, deterministic=True)
+        return con
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole or (on any exception, or a kill) not at all."""
+        self._con.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._con
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        """Schema version of the open file."""
+        return _read_version(self._con)
+
+    def _migrate(self) -> None:
+        version = _read_version(self._con)
+        if version > SCHEMA_VERSION:
+            raise DataError(f"{self.path} has store schema {version}, newer than this geo_app "
+                            f"understands ({SCHEMA_VERSION}); upgrade geo_app")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._tx() as con:
+                if _read_version(con) >= target:  # another process migrated meanwhile
+                    continue
+                if target == 1:
+                    _check_empty(con, self.path)
+                    con.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+                    con.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+                _executescript_in_tx(con, _MIGRATIONS[target - 1])
+                con.execute("INSERT OR REPLACE INTO geo_app_meta (key, value) VALUES ('schema_version', ?)",
+                            (str(target),))
+                con.execute("INSERT OR REPLACE INTO geo_app_meta (key, value) VALUES (?, ?)",
+                            (f"migrated_to_{target}_at", _now()))
+
+    def close(self) -> None:
+        """Close the file (committed data is already on disk)."""
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reports ----------------------------------------------------------------------------------
+
+    def add_reports(self, reports: Iterable[tuple[Report, str]]) -> list[tuple[int, bool]]:
+        """Store ``(report, origin)`` pairs in one transaction; ``(id, added)`` for each.
+
+        A report whose content hash is already stored is not added again: its pair is
+        ``(id of the stored copy, False)``.
+        """
+        out: list[tuple[int, bool]] = []
+        with self._tx() as con:
+            for report, origin in reports:
+                h = report.content_hash
+                cur = con.execute(
+                    "INSERT INTO reports (report_key, title, text, source, url, published, language, content_hash, "
+                    "origin, added_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(content_hash) DO NOTHING",
+                    (report.report_id, report.title, report.text, report.source, report.url, _iso(report.published),
+                     report.language or "en", h, origin, _now()),
+                )
+                if cur.rowcount == 1:
+                    out.append((int(cur.lastrowid), True))
+                else:
+                    out.append((con.execute("SELECT id FROM reports WHERE content_hash = ?", (h,)).fetchone()[0], False))
+        return out
+
+    def add_report(self, report: Report, origin: str = "") -> tuple[int, bool]:
+        """Store one report; ``(id, added)`` (``added`` False for a duplicate)."""
+        return self.add_reports([(report, origin)])[0]
+
+    def get(self, report_id: int) -> StoredReport:
+        """One stored report with its text; :class:`NotFoundError` if there is none."""
+        row = self._con.execute(f"SELECT {self._select_cols('r')}, r.text FROM reports r "
+                                "LEFT JOIN analyses a ON a.report_id = r.id WHERE r.id = ?", (report_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no stored report with id {report_id} in {self.path}")
+        return self._report(row[:-1], text=row[-1])
+
+    @staticmethod
+    def _select_cols(alias: str) -> str:
+        return ", ".join(f"{alias}.{c}" for c in _REPORT_COLUMNS) + ", a.id IS NOT NULL"
+
+    @staticmethod
+    def _report(row: Sequence[Any], text: str = "") -> StoredReport:
+        values = dict(zip(_REPORT_COLUMNS, row))
+        values["published"] = _date(values["published"])
+        return StoredReport(**values, analysed=bool(row[len(_REPORT_COLUMNS)]), text=text)
+
+    def search(self, text: str | None = None, *, source: str | None = None, date_from: dt.date | str | None = None,
+               date_to: dt.date | str | None = None, limit: int | None = None, offset: int = 0,
+               with_text: bool = False) -> list[StoredReport]:
+        """Stored reports matching every given filter, oldest publication first.
+
+        Parameters
+        ----------
+        text
+            Words that must all occur in the title or text (case- and accent-width-insensitive).
+        source
+            Text that must occur in the source name (case-insensitive).
+        date_from, date_to
+            Inclusive publication-date bounds; reports without a date never match a bound.
+        limit, offset
+            Paging (``limit=None``: all).
+        """
+        where, args = [], []
+        for word in (text or "").split():
+            where.append("instr(geo_app_fold(r.title || ' ' || r.text), ?) > 0")
+            args.append(_fold(word))
+        if source:
+            where.append("instr(geo_app_fold(r.source), ?) > 0")
+            args.append(_fold(source))
+        if date_from is not None:
+            where.append("r.published >= ?")
+            args.append(_iso(date_from))
+        if date_to is not None:
+            where.append("r.published <= ?")
+            args.append(_iso(date_to))
+        sql = (f"SELECT {self._select_cols('r')}{', r.text' if with_text else ''} FROM reports r "
+               "LEFT JOIN analyses a ON a.report_id = r.id"
+               + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY r.published IS NULL, r.published, r.id LIMIT ? OFFSET ?")
+        rows = self._con.execute(sql, (*args, -1 if limit is None else limit, offset)).fetchall()
+        if with_text:
+            return [self._report(row[:-1], text=row[-1]) for row in rows]
+        return [self._report(row) for row in rows]
+
+    def list(self, limit: int | None = None, offset: int = 0) -> list[StoredReport]:
+        """All stored reports (no text), oldest publication first."""
+        return self.search(limit=limit, offset=offset)
+
+    def remove(self, report_ids: Iterable[int]) -> list[int]:
+        """Remove reports with their analyses and features, in one transaction; the ids removed.
+
+        Raises :class:`NotFoundError` (and removes nothing) if an id is not stored.
+        """
+        ids = list(dict.fromkeys(int(i) for i in report_ids))
+        with self._tx() as con:
+            missing = [i for i in ids if con.execute("SELECT 1 FROM reports WHERE id = ?", (i,)).fetchone() is None]
+            if missing:
+                raise NotFoundError(f"no stored report with id {', '.join(map(str, missing))} in {self.path}")
+            for i in ids:
+                con.execute("DELETE FROM features WHERE report_id = ?", (i,))
+                con.execute("DELETE FROM analyses WHERE report_id = ?", (i,))
+                con.execute("DELETE FROM reports WHERE id = ?", (i,))
+        return ids
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of reports, analysed reports, pending reports and features."""
+        reports = self._con.execute("SELECT count(*) FROM reports").fetchone()[0]
+        analysed = self._con.execute("SELECT count(*) FROM analyses").fetchone()[0]
+        features = self._con.execute("SELECT count(*) FROM features").fetchone()[0]
+        return {"reports": reports, "analysed": analysed, "pending": reports - analysed, "features": features}
+
+    def date_span(self) -> tuple[dt.date | None, dt.date | None]:
+        """Earliest and latest date in the archive (publication dates and feature dates)."""
+        lo, hi = self._con.execute(
+            "SELECT min(d), max(d) FROM (SELECT published AS d FROM reports UNION ALL "
+            "SELECT date_start FROM features UNION ALL SELECT date_end FROM features)").fetchone()
+        return _date(lo), _date(hi)
+
+    # -- analyses ---------------------------------------------------------------------------------
+
+    def pending_ids(self, *, since: dt.date | str | None = None,
+                    current: tuple[str, str, str] | None = None) -> list[int]:
+        """Ids of reports not yet analysed, in store order.
+
+        Parameters
+        ----------
+        since
+            Only reports published on or after this date.
+        current
+            ``(geo_app_version, data_version, schema_version)``: also reports whose analysis
+            was made by other versions (their old analysis stays until the new one commits).
+        """
+        cond = "a.id IS NULL"
+        args: list[Any] = []
+        if current is not None:
+            cond = "(a.id IS NULL OR a.geo_app_version != ? OR a.data_version != ? OR a.schema_version != ?)"
+            args.extend(current)
+        if since is not None:
+            cond += " AND r.published >= ?"
+            args.append(_iso(since))
+        sql = f"SELECT r.id FROM reports r LEFT JOIN analyses a ON a.report_id = r.id WHERE {cond} ORDER BY r.id"
+        return [row[0] for row in self._con.execute(sql, args)]
+
+    def load_pending(self, report_ids: Sequence[int]) -> list[PendingReport]:
+        """Text and metadata of these reports (in the given order; removed ones left out)."""
+        found: dict[int, PendingReport] = {}
+        for start in range(0, len(report_ids), 500):
+            chunk = list(report_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self._con.execute(
+                    f"SELECT id, report_key, text, published, source FROM reports WHERE id IN ({marks})", chunk):
+                found[row[0]] = PendingReport(*row)
+        return [found[i] for i in report_ids if i in found]
+
+    def commit_analyses(self, results: Sequence[AnalysisResult]) -> CommitCounts:
+        """Commit analyses (failed ones are skipped) in one transaction.
+
+        A report's previous analysis and features are replaced in the same transaction,
+        so until it commits the old result stays. An analysis already committed with the
+        same versions is kept as it is (an analysis is never stored twice).
+        """
+        committed = replaced = unchanged = gone = 0
+        now = _now()
+        bounds: list[tuple[float, float, float, float]] = []
+        with self._tx() as con:
+            for res in results:
+                if res.error is not None or res.record is None:
+                    continue
+                report = con.execute("SELECT published FROM reports WHERE id = ?", (res.report_id,)).fetchone()
+                if report is None:
+                    gone += 1
+                    continue
+                versions = (str(res.record.get("geo_app_version", "")), res.data_version,
+                            str(res.record.get("schema_version", "")))
+                old = con.execute("SELECT id, geo_app_version, data_version, schema_version FROM analyses "
+                                  "WHERE report_id = ?", (res.report_id,)).fetchone()
+                if old is not None and tuple(old[1:]) == versions:
+                    unchanged += 1
+                    continue
+                if old is not None:
+                    con.execute("DELETE FROM features WHERE analysis_id = ?", (old[0],))
+                    con.execute("DELETE FROM analyses WHERE id = ?", (old[0],))
+                    replaced += 1
+                cur = con.execute(
+                    "INSERT INTO analyses (report_id, geo_app_version, data_version, schema_version, record, "
+                    "committed_at) VALUES (?,?,?,?,?,?)",
+                    (res.report_id, *versions, json.dumps(res.record, ensure_ascii=False, sort_keys=True), now),
+                )
+                analysis_id = cur.lastrowid
+                for feat in res.features:
+                    props = feat.properties
+                    start, end = _feature_dates(props, report[0])
+                    con.execute(
+                        "INSERT INTO features (geom, report_id, analysis_id, kind, name, date_start, date_end, "
+                        "published, properties) VALUES (?,?,?,?,?,?,?,?,?)",
+                        (feat.geometry, res.report_id, analysis_id, _str_or_none(props.get("kind")),
+                         _str_or_none(props.get("name")), start, end, report[0],
+                         json.dumps(props, ensure_ascii=False, sort_keys=True)),
+                    )
+                    bounds.append(_blob_bounds(feat.geometry))
+                committed += 1
+            if committed:
+                self._touch_contents(con, now, bounds)
+        return CommitCounts(committed, replaced, unchanged, gone)
+
+    @staticmethod
+    def _touch_contents(con: sqlite3.Connection, now: str, bounds: list[tuple[float, float, float, float]]) -> None:
+        con.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name IN ('features', 'analyses')", (now,))
+        bounds = [b for b in bounds if b[0] == b[0]]  # NaN: empty geometry
+        if bounds:
+            con.execute(
+                "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1), min_y = min(coalesce(min_y, ?2), ?2), "
+                "max_x = max(coalesce(max_x, ?3), ?3), max_y = max(coalesce(max_y, ?4), ?4) "
+                "WHERE table_name = 'features'",
+                (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
+                 max(b[3] for b in bounds)),
+            )
+
+    def analysis(self, report_id: int) -> dict[str, Any]:
+        """The committed analysis of a report: versions, commit time and record."""
+        row = self._con.execute("SELECT id, geo_app_version, data_version, schema_version, committed_at, record "
+                                "FROM analyses WHERE report_id = ?", (report_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"report {report_id} has no committed analysis in {self.path}")
+        return {"analysis_id": row[0], "geo_app_version": row[1], "data_version": row[2], "schema_version": row[3],
+                "committed_at": row[4], "record": json.loads(row[5])}
+
+    def analyses(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """``(report id, record)`` of every committed analysis, in report order."""
+        for report_id, record in self._con.execute("SELECT report_id, record FROM analyses ORDER BY report_id"):
+            yield report_id, json.loads(record)
+
+    def features(self, *, date_from: dt.date | str | None = None,
+                 date_to: dt.date | str | None = None) -> Iterator[tuple[int, StoredFeature]]:
+        """``(report id, feature)`` of committed analyses, in report and feature order.
+
+        With a date bound, only features whose date range (their own, else the report's
+        publication date) overlaps ``[date_from, date_to]``; undated features are left out.
+        """
+        where, args = [], []
+        if date_from is not None:
+            where.append("coalesce(date_end, date_start, published) >= ?")
+            args.append(_iso(date_from))
+        if date_to is not None:
+            where.append("coalesce(date_start, published) <= ?")
+            args.append(_iso(date_to))
+        sql = ("SELECT report_id, geom, properties FROM features"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY report_id, fid")
+        for report_id, geom, props in self._con.execute(sql, args):
+            yield report_id, StoredFeature(geom, json.loads(props))
+
+
+def _read_version(con: sqlite3.Connection) -> int:
+    try:
+        row = con.execute("SELECT value FROM geo_app_meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"not a geo_app store (SQLite says: {exc})") from exc
+    return int(row[0]) if row else 0
+
+
+def _check_empty(con: sqlite3.Connection, path: Path) -> None:
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    if tables:
+        raise InputError(f"{path} is a database but not a geo_app store (it has tables {', '.join(tables[:5])}); "
+                         "give another --db path")
+
+
+def _executescript_in_tx(con: sqlite3.Connection, script: str) -> None:
+    # sqlite3.executescript would COMMIT first; run statement by statement inside our transaction.
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            con.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise DataError(f"incomplete migration statement: {statement[:80]!r}")
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _feature_dates(props: dict[str, Any], published: str | None) -> tuple[str | None, str | None]:
+    start = _date(_str_or_none(props.get("date_start")))
+    end = _date(_str_or_none(props.get("date_end")))
+    if start is None and end is None:
+        return published, published
+    return (start or end).isoformat(), (end or start).isoformat()  # type: ignore[union-attr]
+
+
+def _blob_bounds(blob: bytes) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) from a blob's envelope or point; NaNs if empty."""
+    nan = float("nan")
+    if blob[3] & 0b10000:
+        return nan, nan, nan, nan
+    if (blob[3] >> 1) & 0b111:
+        minx, maxx, miny, maxy = struct.unpack("<4d" if blob[3] & 1 else ">4d", blob[8:40])
+        return minx, miny, maxx, maxy
+    geom = from_gpkg_blob(blob)
+    minx, miny, maxx, maxy = geom.bounds
+    return minx, miny, maxx, maxy
+
+
+# --- ingest -----------------------------------------------------------------------------------------
+
+
+def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
+    """Files to ingest from files and folders (recursive, hidden entries left out), and the
+    files of other types found in folders. A missing path raises :class:`InputError`."""
+    files: list[Path] = []
+    skipped: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for folder, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                if name.startswith("."):
+                    continue
+                file = Path(folder) / name
+                if file.suffix.lower() in INGEST_SUFFIXES:
+                    files.append(file)
+                else:
+                    skipped.append(str(file))
+    return files, skipped
+
+
+def _read_one(path: Path, source: str) -> Report:
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise InputError(f"unsupported file type {path.suffix or '(none)'!r} (use {', '.join(INGEST_SUFFIXES)})")
+    size = path.stat().st_size
+    if size > settings.MAX_REPORT_CHARS * 4:  # checked before reading: never load a huge file
+        raise LimitExceededError(f"{size:,} bytes, over the limit for one report "
+                                 f"(raise geo_app.settings.MAX_REPORT_CHARS, now {settings.MAX_REPORT_CHARS:,} characters)")
+    return read_report_file(path, source=source)
+
+
+def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
+                 progress: Callable[[str], None] | None = None) -> IngestSummary:
+    """Add every report in these files and folders (``.txt``, ``.md``, ``.html``, ``.jsonl``).
+
+    Bad inputs are rejected with a reason and the rest go on; duplicates (same content
+    hash) are counted, not stored again. Reports are committed in batches of
+    ``_INGEST_BATCH``: after a crash, rerunning adds what is missing.
+
+    Parameters
+    ----------
+    source
+        Source name for reports that do not state one.
+    progress
+        Called with each file's name after it is read (for a progress bar).
+    """
+    files, skipped = collect_paths(paths)
+    added: list[int] = []
+    dups: list[tuple[str, int]] = []
+    rejected: list[Rejected] = []
+    batch: list[tuple[Report, str]] = []
+
+    def flush() -> None:
+        for (_, origin), (rid, is_new) in zip(batch, store.add_reports(batch)):
+            (added.append(rid) if is_new else dups.append((origin, rid)))
+        batch.clear()
+
+    for path in files:
+        try:
+            if path.suffix.lower() == ".jsonl":
+                for item in iter_jsonl_reports(path):
+                    if isinstance(item, Report):
+                        if not item.source and source:
+                            item = dataclasses.replace(item, source=source)
+                        batch.append((item, f"{path}:{item.meta.get('line', '')}"))
+                    else:
+                        rejected.append(Rejected(str(path), str(item)))
+                    if len(batch) >= _INGEST_BATCH:
+                        flush()
+            else:
+                batch.append((_read_one(path, source), str(path)))
+        except (InputError, OSError) as exc:
+            reason = str(exc) if isinstance(exc, InputError) else f"cannot read: {exc.strerror or exc}"
+            rejected.append(Rejected(str(path), reason.removeprefix(f"{path.name}: ")))
+        if len(batch) >= _INGEST_BATCH:
+            flush()
+        if progress is not None:
+            progress(path.name)
+    if batch:
+        flush()
+    return IngestSummary(tuple(added), tuple(dups), tuple(rejected), tuple(skipped))
