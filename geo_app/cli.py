@@ -180,5 +180,293 @@ def app_cmd() -> None:  # replaced by the Streamlit launcher once the app lands
 
 app.command("app")(app_cmd)
 
+
+# --- report store: ingest, analyze, export, reports (geo_app.store, geo_app.distributed) ----------------
+
+EXIT_INTERRUPTED = 130  # Ctrl-C: committed work is kept; rerun to continue
+DbOption = Annotated[Optional[Path], typer.Option(
+    "--db", help="Store file (default: settings.DB_PATH; env GEO_APP_DB).", dir_okay=False)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable result (JSON) on stdout.")]
+
+
+def _open_store(db: Optional[Path]) -> Any:
+    import sqlite3
+
+    from geo_app.store import Store
+
+    try:
+        return Store(db)
+    except GeoAppError as exc:
+        raise _fail(exc) from exc
+    except (sqlite3.Error, OSError) as exc:
+        raise _fail(DataError(f"cannot open the store {db or '(default)'}: {exc}")) from exc
+
+
+def _progress(total: int | None, unit: str) -> Any:
+    from tqdm import tqdm
+
+    # disable=None: a bar on a terminal, nothing when stderr is a file or a pipe.
+    return tqdm(total=total, unit=unit, file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
+
+
+def _store_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a store operation; errors become one line on stderr and an exit code."""
+    import sqlite3
+
+    try:
+        return fn(*args, **kwargs)
+    except GeoAppError as exc:
+        raise _fail(exc) from exc
+    except sqlite3.Error as exc:
+        raise _fail(DataError(f"store error: {exc}")) from exc
+
+
+_HELP_INGEST = "\n\n".join((
+    'Add reports to the store; the same report twice is stored once.',
+    'Folders are read recursively (other file types are skipped and counted); a JSONL file holds one '
+    '{"id", "text", "source"?, "published"?, "url"?} per line. Bad inputs (binary, empty, not UTF-8, too '
+    'large) are rejected with a reason; the rest are stored.',
+    'Example: geo-app ingest data/samples/*.txt more_reports/ feed.jsonl --json',
+    'Exit codes: 0 done; 1 some inputs rejected (the rest are stored); 2 bad usage or a path that does '
+    'not exist; 3 the store is unusable; 130 interrupted (committed batches are kept).',
+))
+
+
+@app.command(help=_HELP_INGEST)
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Report files (.txt .md .html), folders, JSONL files.")],
+    source: Annotated[str, typer.Option(help="Source name for reports that do not state one.")] = "",
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add reports to the store; the same report twice is stored once."""
+    from geo_app.store import ingest_paths
+
+    store = _open_store(db)
+    bar = _progress(None, "file")
+    try:
+        summary = _store_call(ingest_paths, store, paths, source=source,
+                              progress=lambda _name: bar.update(1), on_start=lambda n: bar.reset(total=n))
+        counts = store.counts()
+    except KeyboardInterrupt:
+        print("interrupted: reports committed so far are stored; rerun to add the rest", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        bar.close()
+        store.close()
+    result = {**summary.to_dict(), "db": str(store.path), "stored": counts["reports"]}
+    if json_out:
+        _emit(result)
+    else:
+        for r in summary.rejected:
+            print(f"rejected {r.origin}: {r.reason}", file=sys.stderr)
+        print(f"added {result['added']}, duplicates {result['duplicates']}, rejected {result['rejected']}, "
+              f"skipped {result['skipped']} (other file types); {counts['reports']} reports in {store.path}")
+    raise typer.Exit(EXIT_PROBLEM if summary.rejected else EXIT_OK)
+
+
+_HELP_ANALYZE_CMD = "\n\n".join((
+    'Analyse every stored report not yet analysed, committing batch by batch.',
+    'Interrupted (Ctrl-C, kill -9) and rerun, it continues where it stopped: committed batches are kept '
+    'and no report is analysed into the store twice.',
+    'Example: geo-app analyze --workers 2 --json',
+    'Example: geo-app analyze --scheduler tcp://10.0.0.5:8786 --since 2022-01-01',
+    'Exit codes: 0 done; 1 some reports failed (they stay pending); 2 bad usage, or the Dask scheduler '
+    'cannot be reached; 3 the store or bundled data is unusable; 130 interrupted.',
+))
+
+
+@app.command("analyze", help=_HELP_ANALYZE_CMD)
+def analyze_cmd(
+    since: Annotated[Optional[str], typer.Option(
+        help="Only reports published on or after this date (YYYY-MM-DD).")] = None,
+    workers: Annotated[int, typer.Option(help="Dask LocalCluster of N worker processes (0: serial, in this process).",
+                                         min=0)] = 0,
+    scheduler: Annotated[Optional[str], typer.Option(
+        help="Use the Dask cluster at this address, e.g. tcp://10.0.0.5:8786.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Reports per task and per commit.", min=1)] = 16,
+    outdated: Annotated[bool, typer.Option(help="Also re-analyse reports analysed by another geo_app or data version "
+                                                "(the old result stays until the new one is committed).")] = False,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Analyse every stored report not yet analysed, committing batch by batch."""
+    from geo_app.distributed import run_analysis
+
+    store = _open_store(db)
+    bar = _progress(None, "report")
+    try:
+        summary = _store_call(run_analysis, store, since=since, outdated=outdated, workers=workers,
+                              scheduler=scheduler, chunk_size=batch_size, progress=bar.update,
+                              on_start=lambda n: bar.reset(total=n))
+        counts = store.counts()
+    except KeyboardInterrupt:  # outside run_analysis' own handling (e.g. while opening the cluster)
+        print("interrupted: analyses committed so far are stored; rerun to continue", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker lost: say so in one line, keep what is committed
+        if _state["verbose"]:
+            traceback.print_exception(exc, file=sys.stderr)
+        print(f"error: analysis stopped ({type(exc).__name__}: {exc}); analyses committed so far are stored, "
+              "rerun to continue", file=sys.stderr)
+        raise typer.Exit(EXIT_PROBLEM) from None
+    finally:
+        bar.close()
+        store.close()
+    result = {**summary.to_dict(), "db": str(store.path), "stored": counts["reports"],
+              "analysed_total": counts["analysed"]}
+    if json_out:
+        _emit(result)
+    else:
+        for report_id, reason in summary.failed:
+            print(f"failed report {report_id}: {reason}", file=sys.stderr)
+        rate = f" ({result['docs_per_second']} reports/s)" if result["docs_per_second"] else ""
+        print(f"analysed {summary.analysed} of {summary.pending} pending{rate}, failed {len(summary.failed)}, "
+              f"{summary.mode}; {counts['analysed']} of {counts['reports']} reports analysed in {store.path}")
+    if summary.interrupted:
+        print(f"interrupted: {summary.analysed} analyses committed; rerun to continue", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    raise typer.Exit(EXIT_PROBLEM if summary.failed else EXIT_OK)
+
+
+_HELP_EXPORT_CMD = "\n\n".join((
+    'Export the map features of analysed reports in the documented feature schema.',
+    "A feature is in the window when its dates (the event date stated in its sentence, else the report's "
+    'publication date) overlap [--from, --to]; with a bound, undated features are left out. CSV cells '
+    'starting with = + - @ get a leading apostrophe so a spreadsheet never runs them. The file is written'
+    ' whole or not at all.',
+    'Example: geo-app export --format gpkg --from 2022-02-01 --to 2022-02-28 february.gpkg',
+    'Exit codes: 0 done; 2 bad usage (format, dates, output path); 3 the store is unusable.',
+))
+
+
+@app.command("export", help=_HELP_EXPORT_CMD)
+def export_cmd(
+    out: Annotated[Path, typer.Argument(help="Output file ('-': stdout, for geojson and csv).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="geojson | gpkg | csv.")] = "geojson",
+    date_from: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD), inclusive.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD), inclusive.")] = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Export the map features of analysed reports in the documented feature schema."""
+    from geo_app.store import export_bytes, write_atomic
+
+    fmt = fmt.lower()
+    if str(out) == "-" and fmt == "gpkg":
+        raise _fail(InputError("a GeoPackage cannot go to stdout; give a file name"))
+    store = _open_store(db)
+    try:
+        data, counts = _store_call(export_bytes, store, fmt, date_from=date_from, date_to=date_to)
+    finally:
+        store.close()
+    if str(out) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        path = write_atomic(out, data)
+    except GeoAppError as exc:
+        raise _fail(exc) from exc
+    except OSError as exc:
+        raise _fail(InputError(f"cannot write {out}: {exc.strerror or exc}")) from exc
+    result = {"format": fmt, "out": str(path), "bytes": len(data), **counts, "from": date_from, "to": date_to,
+              "db": str(store.path)}
+    if json_out:
+        _emit(result)
+    else:
+        print(f"wrote {counts['features']} features of {counts['reports']} reports to {path} ({fmt})")
+
+
+reports_app = typer.Typer(help="List, search and remove stored reports.", no_args_is_help=True)
+app.add_typer(reports_app, name="reports")
+
+
+def _print_reports(rows: list[Any], json_out: bool, db_path: Path) -> None:
+    if json_out:
+        _emit({"db": str(db_path), "count": len(rows), "reports": [r.to_dict() for r in rows]})
+        return
+    for r in rows:
+        title = (r.title or "(untitled)")[:60]
+        print(f"{r.id:>6}  {r.published or '----------'}  {'analysed' if r.analysed else 'pending '}  "
+              f"{(r.source or '-')[:24]:24}  {title}")
+
+
+_HELP_REPORTS_LIST = "\n\n".join((
+    'List stored reports, oldest publication first.',
+    'Example: geo-app reports list --limit 20',
+    'Exit codes: 0 done; 2 bad usage; 3 the store is unusable.',
+))
+
+
+@reports_app.command("list", help=_HELP_REPORTS_LIST)
+def reports_list(
+    limit: Annotated[int, typer.Option(help="At most this many (0: all).", min=0)] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many first.", min=0)] = 0,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """List stored reports, oldest publication first."""
+    store = _open_store(db)
+    try:
+        rows = _store_call(store.list, limit=limit or None, offset=offset)
+    finally:
+        store.close()
+    _print_reports(rows, json_out, store.path)
+
+
+_HELP_REPORTS_SEARCH = "\n\n".join((
+    'Search stored reports by text, source and publication date (case-insensitive).',
+    'Example: geo-app reports search Gomel drills --source "harbour wire" --from 2022-02-01',
+    'Exit codes: 0 done (also when nothing matches); 2 bad usage or dates; 3 the store is unusable.',
+))
+
+
+@reports_app.command("search", help=_HELP_REPORTS_SEARCH)
+def reports_search(
+    words: Annotated[Optional[list[str]], typer.Argument(
+        help="Words that must all occur in the title or text.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Text that must occur in the source name.")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Published on or after (YYYY-MM-DD).")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Published on or before (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many (0: all).", min=0)] = 50,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Search stored reports by text, source and publication date (case-insensitive)."""
+    store = _open_store(db)
+    try:
+        rows = _store_call(store.search, " ".join(words or []), source=source, date_from=date_from,
+                           date_to=date_to, limit=limit or None)
+    finally:
+        store.close()
+    _print_reports(rows, json_out, store.path)
+
+
+_HELP_REPORTS_REMOVE = "\n\n".join((
+    'Remove reports with their analyses and features (all of them or, if one id is unknown, none).',
+    'Example: geo-app reports remove 12 13',
+    'Exit codes: 0 removed; 2 an id is not stored (nothing removed); 3 the store is unusable.',
+))
+
+
+@reports_app.command("remove", help=_HELP_REPORTS_REMOVE)
+def reports_remove(
+    ids: Annotated[list[int], typer.Argument(help="Store ids (see: geo-app reports list).")],
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Remove reports with their analyses and features (all of them or, if one id is unknown, none)."""
+    store = _open_store(db)
+    try:
+        removed = _store_call(store.remove, ids)
+        left = store.counts()["reports"]
+    finally:
+        store.close()
+    if json_out:
+        _emit({"db": str(store.path), "removed": removed, "count": len(removed), "stored": left})
+    else:
+        print(f"removed {len(removed)} report(s): {', '.join(map(str, removed))}; {left} left in {store.path}")
+
+
 if __name__ == "__main__":
     app()

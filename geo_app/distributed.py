@@ -17,7 +17,6 @@ records.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import logging
 import math
@@ -109,26 +108,8 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _record_features(record: dict[str, Any], source: str) -> tuple[StoredFeature, ...]:
-    """Stand-in until ``geo_app.layers`` lands: a point per resolved mention."""
-    import shapely
-
-    keys = ("start", "end", "text", "kind", "name", "query", "geonameid", "feature_code", "country_code",
-            "place_key", "confidence", "reason", "qualifier", "date_start", "date_end", "date_source")
-    out = []
-    for m in record.get("mentions", []):
-        if m.get("lat") is None or m.get("lon") is None:
-            continue
-        props = {"report_id": record.get("id"), **{k: m.get(k) for k in keys},
-                 "published": record.get("published"), "source": source}
-        out.append(StoredFeature(to_gpkg_blob(shapely.Point(m["lon"], m["lat"])), props))
-    return tuple(out)
-
-
-def _features(analysis: Any, record: dict[str, Any], source: str) -> tuple[StoredFeature, ...]:
-    """The map features of an analysis, in the documented feature schema (``geo_app.layers``)."""
-    if importlib.util.find_spec("geo_app.layers") is None:
-        return _record_features(record, source)
+def _features(analysis: Any) -> tuple[StoredFeature, ...]:
+    """The map features of an analysis in the feature schema of :func:`geo_app.layers.features_gdf`."""
     from geo_app.layers import features_gdf
 
     gdf = features_gdf([analysis])
@@ -140,16 +121,14 @@ def _features(analysis: Any, record: dict[str, Any], source: str) -> tuple[Store
     columns = [c for c in gdf.columns if c != geom_col]
     out = []
     for geom, values in zip(gdf.geometry, gdf[columns].itertuples(index=False, name=None)):
-        if geom is None:
-            continue
-        out.append(StoredFeature(to_gpkg_blob(geom), _jsonable(dict(zip(columns, values)))))
+        blob = None if geom is None or geom.is_empty else to_gpkg_blob(geom)
+        out.append(StoredFeature(blob, _jsonable(dict(zip(columns, values)))))
     return tuple(out)
 
 
 def _result(item: PendingReport, analysis: Any) -> AnalysisResult:
     analysis.source = item.source  # analyze_many does not take the source
-    record = analysis.to_record()
-    return AnalysisResult(item.id, record, _features(analysis, record, item.source), data_version())
+    return AnalysisResult(item.id, analysis.to_record(), _features(analysis), data_version())
 
 
 def analyze_chunk(items: Sequence[PendingReport]) -> list[AnalysisResult]:

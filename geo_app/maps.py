@@ -377,7 +377,7 @@ class _Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, items: list[dict[str, Any]], position: str = "bottomright") -> None:
+    def __init__(self, items: list[dict[str, Any]], position: str = "topright") -> None:
         super().__init__()
         self._name = "GeoAppLegend"
         self.spec_js = _js_json(items)

@@ -36,6 +36,7 @@ projection (:mod:`geo_app.projection`); lengths are geodesic on WGS84.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -50,6 +51,7 @@ from geo_app.projection import equal_area_crs
 
 __all__ = [
     "DIRECTIONS",
+    "area_share",
     "describe_direction_rule",
     "direction_region",
     "normalize_direction",
@@ -286,6 +288,42 @@ def regions_mostly_in(
     )
     out = out[out["share"] >= share_min - 1e-12].sort_values("share", ascending=False, kind="stable")
     return out.reset_index(drop=True)
+
+
+@lru_cache(maxsize=64)
+def _laea_forward(lon0: float, lat0: float) -> pyproj.Transformer:
+    crs = pyproj.CRS.from_proj4(f"+proj=laea +lat_0={lat0:.1f} +lon_0={lon0:.1f} +datum=WGS84 +units=m +no_defs")
+    return pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+
+def area_share(a: BaseGeometry, b: BaseGeometry) -> float:
+    """Share (0..1) of ``a``'s area inside ``b``, in a Lambert equal-area projection centred on ``a``.
+
+    Parameters
+    ----------
+    a, b : Polygon or MultiPolygon
+        Lon/lat degrees, EPSG:4326.
+    """
+    if not (isinstance(a, BaseGeometry) and isinstance(b, BaseGeometry)):
+        raise InputError("area_share() needs two shapely geometries")
+    if a.is_empty or b.is_empty or a.area == 0 or not shapely.intersects(a, b):
+        return 0.0
+    inside = shapely.intersection(a, b)
+    # Neighbours touch along a border: a sliver of no area needs no projection.
+    if inside.is_empty or inside.area <= 1e-9 * a.area:
+        return 0.0
+    framed, shifted = _frame(a)
+    minx, miny, maxx, maxy = framed.bounds
+    lon0 = ((minx + maxx) / 2 + 180.0) % 360.0 - 180.0
+    forward = _laea_forward(round(lon0, 1), round((miny + maxy) / 2, 1))
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = forward.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    whole = shapely.transform(a, project).area
+    part = shapely.transform(inside, project).area
+    return float(min(part / whole, 1.0)) if whole > 0 else 0.0
 
 
 def _buffer_deg(km: float, lat: float) -> float:

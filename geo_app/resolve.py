@@ -172,7 +172,7 @@ class Resolver:
         for _ in range(2):
             anchors = self._anchors(mentions, best, cands)
             scored = [self._rank(m, c, focus, containers.get(i), ex.text[max(0, m.start - 25): m.end + 25],
-                                 anchors, i)
+                                 anchors, best[i], self._weight(best[i], c))
                       for i, (m, c) in enumerate(zip(mentions, cands))]
             best = [s[0][1].place if s else None for s in scored]
             focus = self._focus(best, cands)
@@ -197,11 +197,16 @@ class Resolver:
         if self.country_hint:
             focus[self.country_hint] += 2
         for place, c in zip(best, cands):
-            if place is None or not place.country_code:
-                continue
-            weight = 1.0 if len(c) == 1 or place.feature_code in ("PCLI", "ADM1") else 0.5
-            focus[place.country_code] += weight
+            if place is not None and place.country_code:
+                focus[place.country_code] += self._weight(place, c)
         return focus
+
+    @staticmethod
+    def _weight(place: Place | None, cands: list[NameMatch]) -> float:
+        """How surely a mention's best guess names its country (its vote in the focus)."""
+        if place is None or not place.country_code:
+            return 0.0
+        return 1.0 if len(cands) == 1 or place.feature_code in ("PCLI", "ADM1") else 0.5
 
     @staticmethod
     def _anchors(mentions: list[Mention], best: list[Place | None], cands: list[list[NameMatch]]) -> list[tuple]:
@@ -229,10 +234,16 @@ class Resolver:
 
     def _rank(self, mention: Mention, cands: list[NameMatch], focus: Counter,
               container: Place | None, context: str = "", anchors: list[tuple] = (),
-              index: int = -1) -> list[tuple[float, NameMatch]]:
+              best_self: Place | None = None, own_weight: float = 0.0) -> list[tuple[float, NameMatch]]:
         if not cands:
             return []
-        top_country = focus.most_common(1)[0][0] if focus else None
+        # Focus without this mention's own vote: "Georgia" alone must not make Georgia the focus.
+        own = best_self.country_code if best_self is not None else None
+        total = sum(focus.values()) - (own_weight if own else 0.0)
+        def share(code: str) -> float:
+            weight = focus.get(code, 0.0) - (own_weight if code == own else 0.0)
+            return weight / total if total > 0 else 0.0
+        top_country = max(focus, key=share) if focus and total > 0 else None
         towns = [nm.place for nm in cands if nm.place.feature_class == "P" and nm.place.population >= _CAPITAL_TOWN_MIN_POP]
         says_region = bool(_REGION_WORDS.search(context))
         scored = []
@@ -240,9 +251,10 @@ class Resolver:
             place = nm.place
             score = prior(nm)
             if place.country_code:
+                sh = share(place.country_code)
                 if place.country_code == top_country:
-                    score += _FOCUS_BONUS
-                elif focus.get(place.country_code):
+                    score += _FOCUS_BONUS * min(2.0, 0.5 + 1.5 * sh)
+                elif sh > 0:
                     score += _MENTIONED_COUNTRY_BONUS
             if container is not None and _within(place, container):
                 score += _HIERARCHY_BONUS

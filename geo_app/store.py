@@ -166,9 +166,10 @@ class PendingReport:
 
 @dataclass(frozen=True)
 class StoredFeature:
-    """One map feature of an analysis: a GeoPackage geometry blob and JSON-ready properties."""
+    """One map feature of an analysis: a GeoPackage geometry blob (None: no geometry) and
+    JSON-ready properties."""
 
-    geometry: bytes
+    geometry: bytes | None
     properties: dict[str, Any]
 
 
@@ -568,7 +569,8 @@ class Store:
                          _str_or_none(props.get("name")), start, end, report[0],
                          json.dumps(props, ensure_ascii=False, sort_keys=True)),
                     )
-                    bounds.append(_blob_bounds(feat.geometry))
+                    if feat.geometry is not None:
+                        bounds.append(_blob_bounds(feat.geometry))
                 committed += 1
             if committed:
                 self._touch_contents(con, now, bounds)
@@ -619,6 +621,22 @@ class Store:
                + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY report_id, fid")
         for report_id, geom, props in self._con.execute(sql, args):
             yield report_id, StoredFeature(geom, json.loads(props))
+
+    def features_gdf(self, *, date_from: dt.date | str | None = None, date_to: dt.date | str | None = None) -> Any:
+        """Stored features as the GeoDataFrame of :func:`geo_app.layers.features_gdf` (EPSG:4326).
+
+        Date bounds as in :meth:`features`.
+        """
+        from shapely.geometry import mapping
+
+        from geo_app import layers
+
+        collection = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": feat.properties,
+             "geometry": mapping(from_gpkg_blob(feat.geometry)) if feat.geometry is not None else None}
+            for _, feat in self.features(date_from=date_from, date_to=date_to)
+        ]}
+        return layers.from_geojson(collection)
 
 
 def _read_version(con: sqlite3.Connection) -> int:
@@ -714,7 +732,8 @@ def _read_one(path: Path, source: str) -> Report:
 
 
 def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
-                 progress: Callable[[str], None] | None = None) -> IngestSummary:
+                 progress: Callable[[str], None] | None = None,
+                 on_start: Callable[[int], None] | None = None) -> IngestSummary:
     """Add every report in these files and folders (``.txt``, ``.md``, ``.html``, ``.jsonl``).
 
     Bad inputs are rejected with a reason and the rest go on; duplicates (same content
@@ -727,8 +746,12 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
         Source name for reports that do not state one.
     progress
         Called with each file's name after it is read (for a progress bar).
+    on_start
+        Called with the number of files found, before any is read.
     """
     files, skipped = collect_paths(paths)
+    if on_start is not None:
+        on_start(len(files))
     added: list[int] = []
     dups: list[tuple[str, int]] = []
     rejected: list[Rejected] = []
@@ -763,3 +786,75 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
     if batch:
         flush()
     return IngestSummary(tuple(added), tuple(dups), tuple(rejected), tuple(skipped))
+
+
+# --- export -------------------------------------------------------------------------------------------
+
+#: Formats of :func:`export_bytes`.
+EXPORT_FORMATS = ("geojson", "gpkg", "csv")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(gdf: Any) -> Any:
+    """A copy where every text cell starting with ``= + - @`` (or tab, CR) gets a leading ``'``.
+
+    Numeric columns are left alone: a number (such as a negative longitude) is not a formula.
+    """
+    out = gdf.copy()
+    geom_col = out.geometry.name if hasattr(out, "geometry") else None
+    for col in out.columns:
+        if col != geom_col and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v)
+    return out
+
+
+def export_bytes(store: Store, fmt: str, *, date_from: dt.date | str | None = None,
+                 date_to: dt.date | str | None = None) -> tuple[bytes, dict[str, int]]:
+    """Stored features in one format, and counts (``features``, ``reports``).
+
+    Parameters
+    ----------
+    fmt
+        ``geojson`` (RFC 7946 FeatureCollection), ``gpkg`` (GeoPackage, one table per
+        geometry type: ``features_points``, ``features_lines``, ``features_areas``) or
+        ``csv`` (every property, lon/lat, WKT; formula cells neutralised).
+    date_from, date_to
+        Inclusive window on each feature's dates (event dates, else the publication date);
+        with a bound, undated features are left out.
+    """
+    from geo_app import layers
+
+    fmt = fmt.lower()
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt!r} (use {', '.join(EXPORT_FORMATS)})")
+    lo, hi = _iso(date_from), _iso(date_to)
+    if lo and hi and lo > hi:
+        raise InputError(f"the date window starts ({lo}) after it ends ({hi})")
+    gdf = store.features_gdf(date_from=lo, date_to=hi)
+    counts = {"features": int(len(gdf)), "reports": int(gdf["report_id"].nunique()) if len(gdf) else 0}
+    if fmt == "geojson":
+        return layers.to_geojson_text(gdf).encode("utf-8"), counts
+    if fmt == "csv":
+        return layers.to_csv_text(neutralise_formulas(gdf)).encode("utf-8"), counts
+    return layers.to_gpkg_bytes(gdf), counts
+
+
+def write_atomic(path: Path | str, data: bytes) -> Path:
+    """Write a file whole or not at all (a temporary file in the same folder, then rename)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file name")
+    if not path.parent.exists():
+        raise InputError(f"{path.parent}: no such folder")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
