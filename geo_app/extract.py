@@ -123,35 +123,8 @@ class Extraction:
 
 
 def _ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
-    """Phrase patterns for the names the statistical model tends to miss."""
-    import yaml
-
-    from geo_app import borders
-    from geo_app.composites import load_composites
-
-    names: dict[str, str] = {}
-    for name in borders.seas()["name"]:
-        names[name] = "LOC"
-        names[name.title()] = "LOC"
-    for comp in load_composites():
-        for name in comp.names:
-            names[name] = "LOC"
-            if name[0].islower():
-                names[name[0].upper() + name[1:]] = "LOC"
-    countries = borders.countries()
-    for col in ("NAME", "NAME_EN", "ADMIN", "NAME_LONG"):
-        for name in countries[col].dropna():
-            names[name] = "GPE"
-    extras = yaml.safe_load((settings.DATA_DIR / "gazetteer_extras.yaml").read_text(encoding="utf-8"))
-    for group in extras["aliases"].values():
-        for aliases in group.values():
-            for name in aliases:
-                names[name] = "GPE"
-    for aliases in extras["demonyms"].values():
-        for name in aliases:
-            names.setdefault(name, "NORP")
-    patterns = [{"label": label, "pattern": name, "id": "gaz"} for name, label in names.items() if len(name) > 1]
-    return patterns
+    """Phrase patterns for the names the statistical model tends to miss (built with the gazetteer)."""
+    return [{"label": label, "pattern": name, "id": "gaz"} for name, label in gaz.ruler_patterns()]
 
 
 @Language.factory("geo_gazetteer_spans")

@@ -37,7 +37,7 @@ from geo_app._errors import DataError, NotFoundError
 from geo_app._text import normalize_name
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -91,6 +91,7 @@ CREATE TABLE places (
 CREATE TABLE names (norm TEXT NOT NULL, place INTEGER NOT NULL, primary_name INTEGER NOT NULL,
     PRIMARY KEY (norm, place)) WITHOUT ROWID;
 CREATE TABLE demonyms (norm TEXT PRIMARY KEY, code TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE ruler_patterns (pattern TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX places_geonameid ON places(geonameid);
 CREATE INDEX places_layer ON places(layer, layer_key);
 """
@@ -125,6 +126,7 @@ class _Builder:
         self.keys: dict[str, int] = {}
         self.names: dict[tuple[str, int], int] = {}
         self.demonyms: dict[str, str] = {}
+        self.patterns: dict[str, str] = {}
 
     def add(self, place: Place, names: Iterable[str]) -> int:
         rowid = self.keys.get(place.key)
@@ -160,6 +162,7 @@ class _Builder:
                 "INSERT INTO names VALUES (?,?,?)", ((n, r, p) for (n, r), p in sorted(self.names.items()))
             )
             con.executemany("INSERT INTO demonyms VALUES (?,?)", sorted(self.demonyms.items()))
+            con.executemany("INSERT INTO ruler_patterns VALUES (?,?)", sorted(self.patterns.items()))
             con.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
             con.commit()
             con.execute("VACUUM")
@@ -317,6 +320,7 @@ def build_index(path: Path | None = None) -> Path:
 
     _add_extras(builder, countries, admin1, extras)
     _add_composites(builder)
+    _add_ruler_patterns(builder, countries, seas, extras)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
 
@@ -337,6 +341,33 @@ def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str
     for code, names in extras["demonyms"].items():
         for name in names:
             builder.demonyms[normalize_name(name)] = code
+
+
+def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: dict[str, Any]) -> None:
+    """Exact-case phrases for the extractor's EntityRuler: names the statistical NER misses
+    (seas, composite places, country names and aliases, AP abbreviations) and demonyms."""
+    from geo_app.composites import load_composites
+
+    names: dict[str, str] = {}
+    for name in seas["name"]:
+        names[name] = "LOC"
+        names[name.title()] = "LOC"
+    for comp in load_composites():
+        for name in comp.names:
+            names[name] = "LOC"
+            if name[0].islower():
+                names[name[0].upper() + name[1:]] = "LOC"
+    for col in ("NAME", "NAME_EN", "ADMIN", "NAME_LONG"):
+        for name in countries[col].dropna():
+            names[name] = "GPE"
+    for group in extras["aliases"].values():
+        for aliases in group.values():
+            for name in aliases:
+                names[name] = "GPE"
+    for aliases in extras["demonyms"].values():
+        for name in aliases:
+            names.setdefault(name, "NORP")
+    builder.patterns.update({name: label for name, label in names.items() if len(name) > 1})
 
 
 def _add_composites(builder: _Builder) -> None:
@@ -437,6 +468,10 @@ class Gazetteer:
         """Every place in the index (slow: for building other indexes)."""
         for row in self._con().execute(f"SELECT {self._COLS} FROM places ORDER BY rowid"):
             yield Place(*row)
+
+    def ruler_patterns(self) -> list[tuple[str, str]]:
+        """(phrase, spaCy label) pairs for the extractor's EntityRuler."""
+        return self._con().execute("SELECT pattern, label FROM ruler_patterns ORDER BY pattern").fetchall()
 
     def stats(self) -> dict[str, int]:
         """Counts of places, names and demonyms."""

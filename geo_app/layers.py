@@ -69,8 +69,9 @@ _INT_COLUMNS = ("mark_start", "mark_end", "geonameid")
 _DEFAULT_AREA_SIMPLIFY_DEG = 0.01
 _RELATIVE_SIMPLIFY = 0.001  # share of an area's extent used as simplification tolerance
 _COORD_DECIMALS = 6  # ~0.1 m: more is noise in GeoJSON
-_DIRECTIONS = frozenset({"north", "south", "east", "west", "central", "northeast", "northwest",
-                         "southeast", "southwest"})
+#: Qualifiers that name part of an area ("southern Belarus" has qualifier "south").
+DIRECTION_QUALIFIERS = frozenset({"north", "south", "east", "west", "central", "northeast", "northwest",
+                                  "southeast", "southwest"})
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -103,7 +104,7 @@ def point_layer(kind: str, feature_code: str | None, feature_class: str | None) 
 
 def _direction(qualifier: str | None) -> str | None:
     """The compass direction of a qualifier that names part of an area ("south"), else None."""
-    if qualifier and qualifier in _DIRECTIONS:
+    if qualifier and qualifier in DIRECTION_QUALIFIERS:
         return qualifier
     return None
 
@@ -159,8 +160,10 @@ def _mention_rows(analysis: Analysis, index: int, res: Resolution, regions_mod: 
     quote, mark_start, mark_end = "", None, None
     if ex.sentences and 0 <= m.sentence < len(ex.sentences):
         s_start, _ = ex.sentences[m.sentence]
-        quote = ex.sentence_text(m.sentence)
-        mark_start, mark_end = m.start - s_start, m.end - s_start
+        raw = ex.sentence_text(m.sentence)
+        lead = len(raw) - len(raw.lstrip())
+        quote = raw.strip()
+        mark_start, mark_end = m.start - s_start - lead, m.end - s_start - lead
         if not (0 <= mark_start <= mark_end <= len(quote)):
             mark_start = mark_end = None
     common = dict(
@@ -247,15 +250,17 @@ def _geom_from_geojson(obj: Any) -> BaseGeometry | None:
     return None
 
 
-def _claim_dates(analysis: Analysis, quote: str) -> tuple[str | None, str | None, str | None]:
+def _claim_dates(analysis: Analysis, sentence: int | None, quote: str) -> tuple[str | None, str | None, str | None]:
     """Event dates of a claim: those of a mention in the claim's sentence, else the publication date."""
+    ex = analysis.extraction
     q = quote.strip()
     for res in analysis.resolutions:
-        ex = analysis.extraction
-        if res.date_start and ex.sentences and 0 <= res.mention.sentence < len(ex.sentences):
-            if ex.sentence_text(res.mention.sentence).strip() == q:
-                return _iso(res.date_start), _iso(res.date_end), res.date_source or None
-    pub = _iso(analysis.extraction.published)
+        s = res.mention.sentence
+        if not res.date_start or not (0 <= s < len(ex.sentences)):
+            continue
+        if s == sentence or (sentence is None and ex.sentence_text(s).strip() == q):
+            return _iso(res.date_start), _iso(res.date_end), res.date_source or None
+    pub = _iso(ex.published)
     return pub, pub, "published" if pub else None
 
 
@@ -267,28 +272,44 @@ def _num(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
+def _claim_name(d: dict[str, Any]) -> str:
+    a, b = d.get("from_name"), d.get("to_name")
+    if a and b:
+        return f"{a} \u2192 {b}"
+    return str(a or d.get("description") or d.get("claim_type") or "claim")
+
+
 def _claim_rows(analysis: Analysis, index: int, claim: Any) -> list[dict[str, Any]]:
+    """A claim as a row: its measured line, or no geometry (adjacency, membership: table and files only).
+
+    Region claims ("southern Belarus") are left out: the mention already drew that area.
+    """
     d = claim.to_dict() if hasattr(claim, "to_dict") else dict(claim)
+    if d.get("claim_type") == "region":
+        return []
     geoms = d.get("geometries") or {}
     line = _geom_from_geojson(geoms.get("line"))
-    if line is None:
-        return []
+    ex = analysis.extraction
     quote = str(d.get("quote") or "")
-    date_start, date_end, date_source = _claim_dates(analysis, quote)
-    mark = str(d.get("text") or "")
-    pos = quote.find(mark) if mark else -1
+    mark_start = mark_end = None
+    sentence, start, end = d.get("sentence"), d.get("start"), d.get("end")
+    if isinstance(sentence, int) and isinstance(start, int) and isinstance(end, int) and 0 <= sentence < len(ex.sentences):
+        s0 = ex.sentences[sentence][0]
+        q0 = ex.text.find(quote, max(0, s0 - 2)) if quote else -1
+        if q0 >= 0 and 0 <= start - q0 <= end - q0 <= len(quote):
+            mark_start, mark_end = start - q0, end - q0
+    date_start, date_end, date_source = _claim_dates(analysis, sentence if isinstance(sentence, int) else None, quote)
     values = {f: d.get(f) for f in _CLAIM_FIELDS}
     for f in ("claimed_km", "measured_km"):
         values[f] = _num(values[f])
+    text = d.get("claimed_text") or (quote[mark_start:mark_end] if mark_start is not None else None)
     return [_row(
-        feature_id=f"{analysis.report_id}:c{index}", kind="claim", layer=CLAIM_LAYER,
-        name=str(d.get("label") or d.get("summary") or d.get("claim_type") or "claim"),
-        text=mark or None, quote=quote, mark_start=pos if pos >= 0 else None,
-        mark_end=pos + len(mark) if pos >= 0 else None,
+        feature_id=f"{analysis.report_id}:c{index}", kind="claim", layer=CLAIM_LAYER, name=_claim_name(d),
+        text=text or None, quote=quote, mark_start=mark_start, mark_end=mark_end,
         report_id=str(d.get("report_id") or analysis.report_id), source=analysis.source or "",
-        published=_iso(analysis.extraction.published), date_start=date_start, date_end=date_end,
-        date_source=date_source, reason=d.get("reason") or d.get("verdict_reason"),
-        confidence=_num(d.get("confidence")), geometry=line, **values,
+        published=_iso(ex.published), date_start=date_start, date_end=date_end, date_source=date_source,
+        reason=d.get("summary") or d.get("reason"), geonameid=d.get("from_geonameid"),
+        place_key=d.get("from_key"), geometry=line, **values,
     )]
 
 
@@ -561,7 +582,11 @@ def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "features") -> bytes:
         if frame.empty:
             empty_gdf().to_file(name, layer=layer, driver="GPKG", engine="pyogrio")
         for gtype, suffix in (("Point", "points"), ("LineString", "lines"), ("Polygon", "areas")):
-            part = frame[frame.geometry.geom_type.isin([gtype, f"Multi{gtype}"])]
+            mask = frame.geometry.geom_type.isin([gtype, f"Multi{gtype}"])
+            if gtype == "LineString":  # claims without a line (adjacency, membership) go with the claims
+                arr = frame.geometry.to_numpy()
+                mask |= shapely.is_missing(arr) | shapely.is_empty(arr)
+            part = frame[mask.to_numpy()]
             if not part.empty:
                 part.to_file(name, layer=f"{layer}_{suffix}", driver="GPKG", engine="pyogrio",
                              promote_to_multi=gtype == "Polygon")
@@ -570,6 +595,12 @@ def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "features") -> bytes:
     finally:
         if os.path.exists(name):
             os.unlink(name)
+
+
+def mappable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The features that have a geometry (claims without a measured line have none)."""
+    arr = gdf.geometry.to_numpy()
+    return gdf[~shapely.is_missing(arr) & ~shapely.is_empty(arr)]
 
 
 def layer_counts(gdf: gpd.GeoDataFrame) -> dict[str, int]:

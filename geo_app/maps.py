@@ -574,6 +574,7 @@ def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None
         Cluster a point layer with more features than this.
     """
     wanted = set(layers) if layers is not None else set(L.LAYERS) - set(L.LAYERS_OFF_BY_DEFAULT)
+    gdf = L.mappable(gdf)
     threshold = cluster_threshold if cluster_threshold is not None else int(
         _setting("MAP_CLUSTER_THRESHOLD", _DEFAULT_MAP_CLUSTER_THRESHOLD))
     groups: list[folium.FeatureGroup] = []
@@ -614,6 +615,7 @@ def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None
 def build_map(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None, title: str | None = None,
               static_url: str = DEFAULT_STATIC_URL, admin1: bool = False, height: int | str = "100%") -> folium.Map:
     """A complete folium map of the features, with a layer control (exports, notebooks)."""
+    gdf = L.mappable(gdf)
     m = base_map(L.bounds(gdf), static_url=static_url, legend=legend_items(gdf), height=height)
     if title:
         _Title(title).add_to(m)
@@ -735,7 +737,7 @@ def export_html(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", layers: It
     Every script and stylesheet is inlined from the vendored copies; the page makes no
     network request.
     """
-    m = timeline_map(gdf, title=title, layers=layers)
+    m = timeline_map(L.mappable(gdf), title=title, layers=layers)
     html = m.get_root().render()
     return inline_assets(html)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
+import shapely.ops
 
 
 def equal_area_crs(geometry: BaseGeometry) -> pyproj.CRS:
@@ -20,7 +21,7 @@ def to_equal_area(geometry: BaseGeometry, crs: pyproj.CRS | None = None) -> tupl
     crs = crs or equal_area_crs(geometry)
     forward = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     inverse = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    return transform(forward.transform, geometry), inverse
+    return shapely.transform(geometry, lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1]))), inverse
 
 
 def equal_area_centroid(geometry: BaseGeometry) -> shapely.Point:

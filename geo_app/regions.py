@@ -46,7 +46,7 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from geo_app import settings
-from geo_app._errors import InputError, NotFoundError
+from geo_app._errors import InputError
 from geo_app.projection import equal_area_crs
 
 __all__ = [
@@ -376,12 +376,3 @@ def shared_boundary_km(a: BaseGeometry, b: BaseGeometry, *, tolerance_km: float 
     geod = pyproj.Geod(ellps=settings.ELLIPSOID)
     return sum(float(geod.geometry_length(line)) for line in lines) / 1000.0
 
-
-def country_code_of(code_or_name: str) -> str:
-    """ISO alpha-2 of a country (raises NotFoundError): a convenience for callers of :func:`regions_mostly_in`."""
-    from geo_app import borders
-
-    row = borders.country(code_or_name)
-    if not row["iso2"]:
-        raise NotFoundError(f"country {code_or_name!r} has no ISO alpha-2 code")
-    return str(row["iso2"])

@@ -1,0 +1,102 @@
+"""Extract step: places, qualified places, groups, demonyms, distances and dates, with exact offsets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from geo_app import InputError, LimitExceededError, settings
+from geo_app.extract import extract
+
+PUB = dt.date(2022, 2, 10)
+
+
+def kinds(ex):
+    return {(m.text, m.kind) for m in ex.mentions}
+
+
+def test_offsets_are_exact():
+    text = "Russian troops massed near the Ukrainian border, 100 km from Kyiv, on the 9th."
+    ex = extract(text, PUB)
+    for item in [*ex.mentions, *ex.distances, *ex.dates]:
+        assert text[item.start:item.end] == item.text
+
+
+def test_direction_qualified_places_are_one_mention():
+    text = ("Drills are held in southern Belarus. Convoys moved south of Minsk toward the Ukrainian border. "
+            "The distance from the southern border of Belarus to Kiev is short. Eastern Poland was calm.")
+    ex = extract(text, PUB)
+    found = {m.text: (m.kind, m.qualifier, m.name) for m in ex.mentions}
+    assert found["southern Belarus"] == ("qualified", "south", "southern Belarus"[9:])
+    assert found["south of Minsk"][:2] == ("qualified", "south of")
+    assert found["the Ukrainian border"][:2] == ("qualified", "border")
+    assert found["the southern border of Belarus"][:2] == ("qualified", "south border")
+    assert ("Kiev", "place") in kinds(ex)
+    assert found["Eastern Poland"][0] == "qualified"
+
+
+def test_groups_seas_and_demonyms():
+    text = ("NATO sent jets to the Baltic states and ships to the Baltic Sea. Belarusian and Russian units "
+            "came from the Eastern Military District and the Far East. Eastern Europe is tense.")
+    ex = extract(text, PUB)
+    k = kinds(ex)
+    assert ("Baltic states", "group") in k
+    assert ("Baltic Sea", "place") in k
+    assert ("Belarusian", "demonym") in k and ("Russian", "demonym") in k
+    assert ("Eastern Military District", "group") in k
+    assert ("Far East", "group") in k
+    assert ("Eastern Europe", "group") in k
+    demonym = next(m for m in ex.mentions if m.text == "Belarusian")
+    assert demonym.country_code == "BY"
+
+
+def test_person_and_common_words_are_not_places():
+    text = "US Secretary of Defense Lloyd Austin spoke. Most recently, the Alliance Determination drill began."
+    names = {m.text for m in extract(text, PUB).mentions}
+    assert "Austin" not in names and "Most" not in names and "Alliance" not in names
+
+
+def test_distances_are_linked_to_sentences():
+    text = "Kyiv is as close as 100 km from the border. The district is more than 9000 km away."
+    ex = extract(text, PUB)
+    assert [(d.km, d.bound) for d in ex.distances] == [(100.0, "at_most"), (9000.0, "at_least")]
+    assert ex.sentence_of(ex.distances[1].start) == 1
+
+
+def test_sentence_dates_reach_mentions():
+    from geo_app.resolve import resolve
+
+    text = "Troops will drill in Belarus from February 10-20. Kyiv was calm."
+    res = resolve(extract(text, PUB))
+    belarus = next(r for r in res if r.mention.text == "Belarus")
+    kyiv = next(r for r in res if r.mention.text == "Kyiv")
+    assert (belarus.date_start, belarus.date_end, belarus.date_source) == (dt.date(2022, 2, 10), dt.date(2022, 2, 20), "sentence")
+    assert (kyiv.date_start, kyiv.date_source) == (PUB, "published")
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [(b"\xff\xfe\x00\x00garbage\xff", InputError), ("abc\x00def", InputError), (12345, InputError)],
+)
+def test_bad_input_is_a_clear_error(bad, error):
+    with pytest.raises(error):
+        extract(bad, PUB)
+
+
+def test_limit_names_its_setting(monkeypatch):
+    monkeypatch.setattr(settings, "MAX_REPORT_CHARS", 100)
+    with pytest.raises(LimitExceededError, match="MAX_REPORT_CHARS"):
+        extract("x" * 101, PUB)
+
+
+def test_empty_and_placeless_text_give_empty_results():
+    assert extract("", PUB).mentions == []
+    ex = extract("the cat sat on the mat and purred for a while.", None)
+    assert ex.mentions == [] and ex.distances == []
+
+
+def test_five_megabytes_of_text_does_not_crash():
+    text = ("Troops moved from Minsk toward the Ukrainian border on the 9th. " * 80_000)[: 5_000_000]
+    ex = extract(text[:200_000], PUB)  # the full 5 MB is in the benchmark; here a 200 kB slice
+    assert len(ex.mentions) > 1000
