@@ -67,12 +67,14 @@ def current_versions() -> tuple[str, str, str]:
     return __version__, data_version(), SCHEMA_VERSION
 
 
-def warm_up() -> None:
-    """Load the spaCy pipeline and the gazetteer into this process (once; cached)."""
-    from geo_app.extract import get_nlp
+_WARM_UP_TEXT = "Units moved from southern Belarus to Minsk, about 100 km from the Ukrainian border, on 3 March."
 
-    get_nlp()
+
+def warm_up() -> None:
+    """Load everything an analysis uses into this process, once: spaCy pipeline, gazetteer,
+    and what the first analysis loads lazily (borders, regions)."""
     data_version()
+    analyze_chunk([PendingReport(0, "warm-up", _WARM_UP_TEXT, "2022-03-05", "")])
 
 
 class ModelLoader(WorkerPlugin):
