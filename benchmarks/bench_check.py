@@ -69,8 +69,8 @@ def report_text() -> tuple[str, str]:
     if seeds:
         words = seeds[0].read_text(encoding="utf-8").split()
         return " ".join((words * 2)[:1000]), seeds[0].name
-    sentence = ("The distance from the southern border of Belarus to Kyiv is as close as 100 km, "
-                "and Gomel, in southern Belarus, which borders Ukraine, hosted drills near Mariupol on the Sea of Azov. ")
+    sentence = ("The distance from the southern border of Belarus to Kyiv is as close as 100 km, and Gomel, "
+                "in southern Belarus, which borders Ukraine, hosted drills near Mariupol on the Sea of Azov. ")
     return sentence * (1000 // len(sentence.split()) + 1), "generated"
 
 

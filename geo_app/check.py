@@ -148,6 +148,8 @@ _ADJECTIVES = {
     "north": "northern", "south": "southern", "east": "eastern", "west": "western", "central": "central",
     "northeast": "northeastern", "northwest": "northwestern", "southeast": "southeastern", "southwest": "southwestern",
 }
+# Derived regions are drawn simplified to ~1 km, well inside the data's ±3 km (keeps GeoJSON small).
+_REGION_SIMPLIFY_DEG = 0.01
 _CANDIDATES_PER_SIDE = 64  # vertices refined exactly when measuring between two areas
 _NOTE_NE = "NE 1:10m borders sit up to ~3 km off OpenStreetMap near Kamaryn"
 
@@ -197,9 +199,11 @@ def _km_text(km: float) -> str:
     return f"{km:,.1f} km" if abs(km) < 1000 else f"{km:,.0f} km"
 
 
-def _geojson(geometry: BaseGeometry | None) -> dict[str, Any] | None:
+def _geojson(geometry: BaseGeometry | None, simplify_deg: float = 0.0) -> dict[str, Any] | None:
     if geometry is None or geometry.is_empty:
         return None
+    if simplify_deg > 0:
+        geometry = geometry.simplify(simplify_deg, preserve_topology=True)
     return mapping(geometry)
 
 
@@ -251,13 +255,14 @@ class Claim:
     def geometries(self) -> dict[str, dict[str, Any] | None]:
         """The claim's geometries as GeoJSON geometry dicts (``None`` where absent)."""
         return {"line": _geojson(self.line), "nearest_point": _geojson(self.nearest_point),
-                "region": _geojson(self.region), "point": _geojson(self.point)}
+                "region": _geojson(self.region, _REGION_SIMPLIFY_DEG), "point": _geojson(self.point)}
 
     def primary_geometry(self) -> dict[str, Any] | None:
         """The geometry a map draws for the claim: the line, else the region, else the point."""
-        for geom in (self.line, self.region, self.point, self.nearest_point):
+        for geom, simplify in ((self.line, 0.0), (self.region, _REGION_SIMPLIFY_DEG), (self.point, 0.0),
+                               (self.nearest_point, 0.0)):
             if geom is not None and not geom.is_empty:
-                return mapping(geom)
+                return _geojson(geom, simplify)
         return None
 
     def to_dict(self) -> dict[str, Any]:
@@ -411,7 +416,8 @@ def _regions_in(place: Place, direction: str, fraction: float, min_share: float)
         gdf = regions_mostly_in(place.layer_key, _direction_area(place, direction, fraction), min_share=min_share)
     except LookupError:
         return ()
-    return tuple({"iso_3166_2": r.iso_3166_2, "name": r.name, "adm1_code": r.adm1_code, "share": round(float(r.share), 3)}
+    return tuple({"iso_3166_2": r.iso_3166_2, "name": r.name, "adm1_code": r.adm1_code,
+                  "share": round(float(r.share), 3)}
                  for r in gdf.itertuples())
 
 
@@ -530,7 +536,8 @@ def _endpoint_for_place(place: Place | None, written: str, qualifier: str | None
     if qualifier in _ADJECTIVES:
         geom = _area(place)
         if geom is None:
-            return _missing(f"{_ADJECTIVES[qualifier]} {place.name}", f"{place.name} has no polygon in the border data", place)
+            return _missing(f"{_ADJECTIVES[qualifier]} {place.name}",
+                            f"{place.name} has no polygon in the border data", place)
         region = _direction_area(place, qualifier, frac)
         label = f"{_ADJECTIVES[qualifier]} {place.name}"
         if region.is_empty:
@@ -539,7 +546,8 @@ def _endpoint_for_place(place: Place | None, written: str, qualifier: str | None
             label=label, kind="area", place=place, geometry=region,
             geometry_key=f"{place.key}|{qualifier}|{frac:.6f}", source=_source_of(place), region=region,
             region_rule=_rule(place, qualifier, frac),
-            regions=_regions_in(place, qualifier, frac, float(settings.DIRECTION_MIN_SHARE)), is_sea=place.layer == "seas",
+            regions=_regions_in(place, qualifier, frac, float(settings.DIRECTION_MIN_SHARE)),
+            is_sea=place.layer == "seas",
         )
     comp = _composite_of(place)
     if prefer_point and comp is not None and comp.hq:
@@ -596,7 +604,6 @@ class Measurement:
     nearest_point: BaseGeometry | None = None
     inside: bool = False
     touching: bool = False
-    swapped: bool = False  # the measurement runs from the second endpoint
 
 
 def _point_to_shape(a: Endpoint, b: Endpoint) -> Measurement:
@@ -633,7 +640,8 @@ def _areas_km(a: Endpoint, b: Endpoint) -> Measurement:
         km, nlon, nlat = _index(dst.geometry_key, dst.geometry).nearest_many(coords[pick, 0], coords[pick, 1])
         k = int(np.argmin(km))
         if km[k] < best[0]:
-            best = (float(km[k]), (float(coords[pick[k], 0]), float(coords[pick[k], 1])), (float(nlon[k]), float(nlat[k])))
+            start = (float(coords[pick[k], 0]), float(coords[pick[k], 1]))
+            best = (float(km[k]), start, (float(nlon[k]), float(nlat[k])))
     km, p0, p1 = best
     if p0 is None or p1 is None:
         return Measurement(km=math.nan, description=desc, method=METHOD_AREAS)
@@ -659,7 +667,7 @@ def measure(a: Endpoint, b: Endpoint) -> Measurement:
     if a.kind == "point":
         return _point_to_shape(a, b)
     if b.kind == "point":
-        return replace(_point_to_shape(b, a), swapped=True)
+        return _point_to_shape(b, a)
     return _areas_km(a, b)
 
 
@@ -738,12 +746,14 @@ def _judge(measured: float, claimed_km: float, bound: str, low_km: float | None 
             reason = f"the real distance is {_km_text(-diff)} shorter than the stated minimum"
     else:
         what = "range" if low_km is not None else "figure"
+        stated_lo = low_km if low_km is not None else claimed_km
+        stated_hi = high_km if high_km is not None else claimed_km
         if code == 0:
             reason = f"within the stated {what} ±{_tol_text(tol)} km"
         elif code < 0:
-            reason = f"the stated {what} is {_km_text(lo + tol - measured if low_km is not None else -diff)} more than measured"
+            reason = f"the stated {what} is {_km_text(stated_lo - measured)} more than measured"
         else:
-            reason = f"the stated {what} is {_km_text(measured - (hi - tol) if high_km is not None else diff)} less than measured"
+            reason = f"the stated {what} is {_km_text(measured - stated_hi)} less than measured"
     return verdict, reason, tol
 
 
@@ -760,7 +770,8 @@ _NOT_BETWEEN_PLACES = re.compile(
 _CONTAIN_GAP = re.compile(
     r"(?i)\s*,?\s*(?:(?:which|that)\s+(?:is|lies)\s+|(?:is|lies|are)\s+)?(?:(?:located|situated|based)\s+)?"
     r"(?:in|inside|within)\s+(?:the\s+)?")
-_PART_OF_GAP = re.compile(r"(?i)\s*,?\s*(?:(?:which|that)\s+(?:is|was)\s+|(?:is|was)\s+)?(?:a\s+|now\s+)?part\s+of\s+(?:the\s+)?")
+_PART_OF_GAP = re.compile(
+    r"(?i)\s*,?\s*(?:(?:which|that)\s+(?:is|was)\s+|(?:is|was)\s+)?(?:a\s+|now\s+)?part\s+of\s+(?:the\s+)?")
 _MEMBER_GAP = re.compile(
     r"(?i)\s*,?\s*(?:(?:which|that)\s+is\s+|is\s+|are\s+)?(?:one\s+of|a\s+member\s+of|member\s+of|among)\s+(?:the\s+)?")
 _ADJ_GAP = re.compile(
@@ -800,7 +811,8 @@ class _Context:
         self.by_sentence = {k: sorted(v, key=lambda r: r.mention.start) for k, v in groups.items()}
 
     def quote(self, sentence: int) -> str:
-        return " ".join(self.ex.sentence_text(sentence).split())
+        """The sentence as written (stripped), so ``text.find(quote)`` locates it."""
+        return self.ex.sentence_text(sentence).strip()
 
     def main_place(self) -> Endpoint | None:
         """The report's most mentioned country, at its capital (an implied endpoint)."""
@@ -966,11 +978,11 @@ def _distance_claim(*, ctx: _Context, d: DistanceMention, sentence: int, a_res: 
     return _finish_distance(a, b, d.km, common, ambiguous=alts)
 
 
-def _order(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint, bool]:
+def _order(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:
     """Measure from a point when there is one (the summary reads "from Kyiv to the border")."""
     if a.kind != "point" and b.kind == "point":
-        return b, a, True
-    return a, b, False
+        return b, a
+    return a, b
 
 
 def _finish_distance(a: Endpoint | None, b: Endpoint | None, claimed_km: float | None, common: dict[str, Any], *,
@@ -978,9 +990,10 @@ def _finish_distance(a: Endpoint | None, b: Endpoint | None, claimed_km: float |
     """Measure, judge and build a distance claim."""
     bound = common.get("bound") or "exact"
     low, high = common.get("low_km"), common.get("high_km")
-    tol = _interval(claimed_km, bound, low, high)[2] if claimed_km is not None and math.isfinite(claimed_km) else _resolution_km()
+    known = claimed_km is not None and math.isfinite(claimed_km)
+    tol = _interval(claimed_km, bound, low, high)[2] if known else _resolution_km()  # type: ignore[arg-type]
     if a is not None and b is not None:
-        a, b, swapped = _order(a, b)
+        a, b = _order(a, b)
     names = {}
     if a is not None and b is not None:
         names = dict(from_name=a.label, to_name=b.label,
@@ -1023,7 +1036,8 @@ def _finish_distance(a: Endpoint | None, b: Endpoint | None, claimed_km: float |
             reason = (f"unverifiable as stated: the straight-line distance is {_km_text(m.km)}; "
                       "the figure may be a rail or road route")
         else:
-            reason = f"unverifiable as stated: the straight-line distance between the implied places is {_km_text(m.km)}"
+            reason = ("unverifiable as stated: the straight-line distance between the implied places is "
+                      f"{_km_text(m.km)}")
     elif verdict == "overstated" and a.kind == "point" and b.kind == "point":
         reason += "; a road or rail route would be longer than the straight line"
     wrong_way = _bearing_error(a, b)
@@ -1245,8 +1259,8 @@ def _containment_claim(ctx: _Context, sentence: int, sub_r: Resolution, cont_r: 
     if sub.kind == "missing" or cont.kind == "missing":
         reason = sub.missing_reason or cont.missing_reason
         return _relation_claim(ctx, sentence, "containment", "unverifiable", reason, "", sub, cont, *span)
-    if sub.is_sea or cont.kind != "area" or (sub.place is not None and cont.place is not None and sub.place.key == cont.place.key
-                               and cont.region is None):
+    same_place = sub.place is not None and cont.place is not None and sub.place.key == cont.place.key
+    if sub.is_sea or cont.kind != "area" or (same_place and cont.region is None):
         return None
     if sub.kind == "area" and sub.place is not None and sub.place.layer == "countries" and \
             cont.place is not None and cont.place.layer in ("countries", "admin1"):
@@ -1256,8 +1270,9 @@ def _containment_claim(ctx: _Context, sentence: int, sub_r: Resolution, cont_r: 
         assert sub.lon is not None and sub.lat is not None and cont.geometry is not None
         inside = bool(shapely.contains_xy(cont.geometry, sub.lon, sub.lat))
         if inside:
-            return _relation_claim(ctx, sentence, "containment", "consistent", f"{sub.label} lies inside {cont.label}{rule}",
-                                   METHOD_CONTAINS, sub, cont, *span, point=Point(sub.lon, sub.lat))
+            return _relation_claim(ctx, sentence, "containment", "consistent",
+                                   f"{sub.label} lies inside {cont.label}{rule}", METHOD_CONTAINS, sub, cont, *span,
+                                   point=Point(sub.lon, sub.lat))
         m = _point_to_shape(sub, cont)
         res = _resolution_km()
         if m.km <= res:
@@ -1310,7 +1325,8 @@ def _adjacency_claim(ctx: _Context, sentence: int, a_r: Resolution, b_r: Resolut
             return _relation_claim(ctx, sentence, "adjacency", "unverifiable", ep.missing_reason, "", a, b, *span)
         if ep.kind == "point":
             return _relation_claim(ctx, sentence, "adjacency", "unverifiable",
-                                   f"{ep.label} is known only as a point; a shared border needs an area", "", a, b, *span)
+                                   f"{ep.label} is known only as a point; a shared border needs an area", "",
+                                   a, b, *span)
     assert a.geometry is not None and b.geometry is not None
     notes = "".join(f"; {ep.note}" for ep in (a, b) if ep.note)
     if a.is_sea or b.is_sea:
@@ -1334,12 +1350,13 @@ def _adjacency_claim(ctx: _Context, sentence: int, a_r: Resolution, b_r: Resolut
     method = METHOD_SHARED.format(tol=tol)
     if shared > min_shared:
         return _relation_claim(ctx, sentence, "adjacency", "consistent",
-                               f"{a.label} and {b.label} share {_km_text(shared)} of border{notes}", method, a, b, *span,
-                               measured_km=shared, tolerance_km=tol)
+                               f"{a.label} and {b.label} share {_km_text(shared)} of border{notes}", method,
+                               a, b, *span, measured_km=shared, tolerance_km=tol)
     m = _areas_km(a, b)
     gap = f"the nearest points are {_km_text(m.km)} apart" if m.km > 0 else f"they meet over only {_km_text(shared)}"
-    return _relation_claim(ctx, sentence, "adjacency", "contradicted", f"{a.label} does not border {b.label}: {gap}{notes}",
-                           method, a, b, *span, measured_km=shared, tolerance_km=tol, line=m.line)
+    return _relation_claim(ctx, sentence, "adjacency", "contradicted",
+                           f"{a.label} does not border {b.label}: {gap}{notes}", method, a, b, *span,
+                           measured_km=shared, tolerance_km=tol, line=m.line)
 
 
 _SHARED: dict[tuple[str, str, float], float] = {}
@@ -1474,11 +1491,17 @@ _TYPED_TARGET = re.compile(
     r"west(?:ern)?|central)\s+)?(?:(?:border|frontier|boundary)\s+of\s+(?:the\s+)?)?(?P<name>.+?)(?:\s+border)?$")
 
 
-def _typed_place(name: str, *, want_area: bool) -> tuple[Place | None, tuple[Place, ...]]:
-    """The place a typed name means (a polygon first when ``want_area``) and the other readings."""
+@lru_cache(maxsize=1)
+def _geocoder() -> Any:
+    # One instance: geopy's base class builds an SSL context (~60 ms) in every constructor.
     from geo_app.geocoder import OfflineGeocoder
 
-    matches = [m.place for m in OfflineGeocoder(with_polygon=False).candidates(name)]
+    return OfflineGeocoder(with_polygon=False)
+
+
+def _typed_place(name: str, *, want_area: bool) -> tuple[Place | None, tuple[Place, ...]]:
+    """The place a typed name means (a polygon first when ``want_area``) and the other readings."""
+    matches = [m.place for m in _geocoder().candidates(name)]
     if not matches:
         return None, ()
     if want_area:
@@ -1490,18 +1513,22 @@ def _typed_place(name: str, *, want_area: bool) -> tuple[Place | None, tuple[Pla
 
 
 def _typed_endpoint(name: str, *, border: bool) -> tuple[Endpoint, tuple[Place, ...]]:
+    """The endpoint a typed name means; for a border, "southern Belarus" is the border's southern part."""
     if not isinstance(name, str) or not name.strip():
         raise InputError("a place name must be a non-empty string")
     direction = None
     base = name.strip()
-    if border:
-        match = _TYPED_TARGET.match(base)
-        if match and match.group("dir"):
-            direction = normalize_direction(match.group("dir"))
-            base = match.group("name")
-        elif match:
-            base = match.group("name")
     place, others = _typed_place(base, want_area=border)
+    # "South Sudan", "Eastern Europe" are names; "southern Belarus" is a direction and a name.
+    if border and (place is None or place.layer is None):
+        match = _TYPED_TARGET.match(base)
+        if match and (match.group("dir") or match.group("name") != base):
+            direction = normalize_direction(match.group("dir")) if match.group("dir") else None
+            split_place, split_others = _typed_place(match.group("name"), want_area=True)
+            if split_place is not None:
+                base, place, others = match.group("name"), split_place, split_others
+            else:
+                direction = None
     if place is None:
         return _missing(base, f"no place named {base!r} in the offline gazetteer"), ()
     if border:
@@ -1652,7 +1679,8 @@ def _claim_interval(c: Claim) -> tuple[float, float] | None:
 
 
 def _claim_brief(report_id: str, c: Claim) -> dict[str, Any]:
-    return {"report_id": report_id, "from_name": c.from_name, "to_name": c.to_name, "quote": c.quote, "claimed_km": c.claimed_km, "claimed_text": c.claimed_text,
+    return {"report_id": report_id, "from_name": c.from_name, "to_name": c.to_name, "quote": c.quote,
+            "claimed_km": c.claimed_km, "claimed_text": c.claimed_text,
             "bound": c.bound, "measured_km": None if c.measured_km is None else round(c.measured_km, 3),
             "verdict": c.verdict, "reason": c.reason}
 
@@ -1685,7 +1713,7 @@ def cross_report(analyses: Sequence[Any]) -> dict[str, Any]:
                 continue
             entry = places.setdefault(r.place.key, {"place_key": r.place.key, "name": r.place.name, "mentions": {}})
             entry["mentions"].setdefault(a.report_id, {"report_id": a.report_id, "text": r.mention.text,
-                                                       "quote": " ".join(ex.sentence_text(r.mention.sentence).split())})
+                                                       "quote": ex.sentence_text(r.mention.sentence).strip()})
     shared = [{"place_key": e["place_key"], "name": e["name"], "mentions": list(e["mentions"].values())}
               for e in places.values() if len(e["mentions"]) > 1]
     agreements: list[dict[str, Any]] = []
@@ -1706,7 +1734,8 @@ def cross_report(analyses: Sequence[Any]) -> dict[str, Any]:
                             "claims": [_claim_brief(a.report_id, ca), _claim_brief(b.report_id, cb)]}
                     ia, ib = _claim_interval(ca), _claim_interval(cb)
                     if ia is None or ib is None:
-                        (agreements if ca.verdict == cb.verdict or ca.claim_type == "region" else disagreements).append(item)
+                        same = ca.verdict == cb.verdict or ca.claim_type == "region"
+                        (agreements if same else disagreements).append(item)
                         continue
                     overlap = max(ia[0], ib[0]) <= min(ia[1], ib[1])
                     if not overlap:

@@ -160,27 +160,6 @@ def eval_cmd(
         print(ev.format_table(results))
 
 
-def app_cmd() -> None:  # replaced by the Streamlit launcher once the app lands
-    """Start the app (for now: analyse the sample reports and print what they contain)."""
-    from geo_app import settings
-    from geo_app.pipeline import analyze
-    from geo_app.reports import read_report_file
-
-    for path in sorted(settings.SAMPLES_DIR.glob("*.txt")):
-        report = read_report_file(path)
-        analysis = analyze(report.text, report.published, report_id=report.report_id, source=report.source)
-        print(f"== {path.name} ({report.source}, {report.published}) ==")
-        for r in analysis.resolutions:
-            if r.place:
-                print(f"  {r.mention.kind:9} {r.mention.text!r:40} -> {r.place.name} ({r.place.country_code}) "
-                      f"{r.place.lat:.3f},{r.place.lon:.3f}")
-        for c in analysis.claims:
-            print(f"  claim: {c.summary()}")
-
-
-app.command("app")(app_cmd)
-
-
 # --- report store: ingest, analyze, export, reports (geo_app.store, geo_app.distributed) ----------------
 
 EXIT_INTERRUPTED = 130  # Ctrl-C: committed work is kept; rerun to continue
@@ -303,6 +282,8 @@ def analyze_cmd(
     except KeyboardInterrupt:  # outside run_analysis' own handling (e.g. while opening the cluster)
         print("interrupted: analyses committed so far are stored; rerun to continue", file=sys.stderr)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except typer.Exit:
+        raise
     except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker lost: say so in one line, keep what is committed
         if _state["verbose"]:
             traceback.print_exception(exc, file=sys.stderr)
@@ -466,6 +447,48 @@ def reports_remove(
         _emit({"db": str(store.path), "removed": removed, "count": len(removed), "stored": left})
     else:
         print(f"removed {len(removed)} report(s): {', '.join(map(str, removed))}; {left} left in {store.path}")
+
+
+@app.command("map")
+def map_cmd(
+    reports: Annotated[list[Path], typer.Argument(help="Report files (.txt, .md, .html).")],
+    png: Annotated[Optional[Path], typer.Option("--png", help="Write a static PNG map for briefs.")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Write a standalone offline HTML map with a time slider.")] = None,
+    geojson: Annotated[Optional[Path], typer.Option("--geojson", help="Write the features as RFC 7946 GeoJSON.")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="First day of the date window (YYYY-MM-DD).")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day of the date window (YYYY-MM-DD).")] = None,
+    dpi: Annotated[int, typer.Option("--dpi", help="PNG resolution: 150 or 300.")] = 150,
+    title: Annotated[Optional[str], typer.Option("--title", help="Map title.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+) -> None:
+    """Map reports to PNG / HTML / GeoJSON. Example: geo-app map a.txt b.txt --png out.png --from 2022-02-01 --to 2022-02-20"""
+    from geo_app.maps import run_map_command
+
+    try:
+        result = run_map_command(reports, png=png, html=html, geojson=geojson, date_from=date_from, date_to=date_to,
+                                 dpi=dpi, title=title)
+    except GeoAppError as exc:
+        raise _fail(exc) from exc
+    except OSError as exc:
+        raise _fail(InputError(f"{getattr(exc, 'filename', '') or 'file'}: {exc.strerror or exc}")) from exc
+    if json_out:
+        _emit(result)
+        return
+    window = " to ".join(d or "any" for d in result["window"])
+    print(f"{len(result['reports'])} report(s), {result['features']} feature(s), window {window}")
+    for kind, path in result["written"].items():
+        print(f"  {kind}: {path}")
+
+
+@app.command("app")
+def app_cmd(
+    port: Annotated[int, typer.Option(help="Port on localhost.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to listen on (keep it local).")] = "localhost",
+) -> None:
+    """Start the Streamlit app on localhost with the sample reports loaded. Example: geo-app app"""
+    from geo_app.app import launch
+
+    raise typer.Exit(launch(port=port, address=address))
 
 
 if __name__ == "__main__":

@@ -148,12 +148,22 @@ class GazetteerSpans:
                 taken[i] = True
         new: list[Span] = []
         # ORG spans that are exactly a country or region name ("Ukraine said...") are places.
+        embedded: list[Span] = []
         for k, ent in enumerate(ents):
             if ent.label_ == "ORG" and not _ORG_WORDS.search(ent.text) and any(
                 _well_known(m) and (m.primary or m.place.feature_code in ("PCLI", "ADM1"))
                 for m in self.gaz.lookup(ent.text)
             ):
                 ents[k] = Span(doc, ent.start, ent.end, label="GPE")
+            elif ent.label_ == "PERSON" and self._major(ent.text) and not _after_title(ent):
+                # "Tamil Nadu said", "Abuja" tagged PERSON: a region or capital by its own name.
+                ents[k] = Span(doc, ent.start, ent.end, label="GPE")
+            elif ent.label_ in ("ORG", "EVENT", "WORK_OF_ART", "PRODUCT") and len(ent) > 1:
+                # Places inside names: "New York Times", "Mississippi State", "Ruler of Dubai".
+                inner = self._embedded(ent)
+                if inner is not None:
+                    ents[k] = inner
+        
         i = 0
         n = len(doc)
         while i < n:
@@ -180,6 +190,24 @@ class GazetteerSpans:
         doc.ents = spacy.util.filter_spans(ents + new)
         return doc
 
+    def _major(self, text: str) -> bool:
+        """A country, first-level region or capital known by exactly this name."""
+        return any(m.primary and m.place.feature_code in ("PCLI", "ADM1", "PPLC") for m in self.gaz.lookup(text))
+
+    def _embedded(self, ent: Span) -> Span | None:
+        """The longest well-known place inside a multi-word name, as a GPE span (or None)."""
+        doc = ent.doc
+        for width in range(len(ent) - 1, 0, -1):
+            for start in range(ent.start, ent.end - width + 1):
+                sub = doc[start:start + width]
+                if not sub[0].text[:1].isupper() or not sub[-1].text[:1].isupper():
+                    continue
+                if any(_well_known(m) and m.primary and (m.place.feature_code in ("PCLI", "ADM1", "PPLC")
+                                                          or m.place.population >= 100_000)
+                       for m in self.gaz.lookup(sub.text)):
+                    return Span(doc, sub.start, sub.end, label="GPE")
+        return None
+
     def _plausible(self, span: Span) -> bool:
         """A gazetteer hit that is likely a place here, not a name or a common word."""
         text = span.text
@@ -205,6 +233,16 @@ class GazetteerSpans:
             # Only well-known places alone: countries, regions, seas, or towns of some size.
             return any(_well_known(m) for m in self.gaz.lookup(text))
         return not all(t.text.lower() in _COMMON_WORDS for t in span)
+
+
+def _after_title(span: Span) -> bool:
+    """Whether a span follows a personal title ("Mr.", "President") or precedes a surname."""
+    doc = span.doc
+    prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+    return prev.rstrip(".") in _TITLES
+
+
+_TITLES = frozenset("mr mrs ms dr sir president minister senator sen rep gov governor gen general judge".split())
 
 
 def _well_known(match: NameMatch) -> bool:

@@ -28,7 +28,7 @@ import folium.plugins
 import geopandas as gpd
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
@@ -284,6 +284,33 @@ window.geoApp = (function () {
 """
 
 
+class _RawText(Element):
+    """Already-rendered text: branca would otherwise compile it as a Jinja template (slow for MBs of data)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+class _DataElement(MacroElement):
+    """A MacroElement whose script carries data: rendered without re-parsing it as a template."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise DataError("a map element was rendered outside a folium Figure")
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_RawText(str(macro(self, kwargs))), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
 class _Helpers(MacroElement):
     """CSS and the ``window.geoApp`` helpers every layer uses (add to the map first)."""
 
@@ -304,7 +331,7 @@ class _Helpers(MacroElement):
         self.image_path = image_path
 
 
-class _GeoJsonLayer(MacroElement):
+class _GeoJsonLayer(_DataElement):
     """A GeoJSON layer styled and explained by ``window.geoApp`` (optionally clustered)."""
 
     _template = Template("""
@@ -322,18 +349,22 @@ class _GeoJsonLayer(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, collection: dict[str, Any], *, cluster: bool = False, interactive: bool = True,
-                 attribution: str = "") -> None:
+    def __init__(self, collection: dict[str, Any] | Sequence[str], *, cluster: bool = False,
+                 interactive: bool = True, attribution: str = "") -> None:
         super().__init__()
         self._name = "GeoAppLayer"
-        self.data_js = _js_json(collection)
+        if isinstance(collection, dict):
+            self.data_js = _js_json(collection)
+            self.n_features = len(collection.get("features", []))
+        else:  # features already serialised with _js_json (see prepare_features)
+            self.data_js = '{"type":"FeatureCollection","features":[' + ",".join(collection) + "]}"
+            self.n_features = len(collection)
         self.cluster = cluster
         self.interactive = interactive
         self.attribution = attribution
-        self.n_features = len(collection.get("features", []))
 
 
-class _Basemap(MacroElement):
+class _Basemap(_DataElement):
     """Natural Earth country polygons as the (non-interactive) basemap."""
 
     _template = Template("""
@@ -516,6 +547,46 @@ def _simple_collection(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> dict[st
     return {"type": "FeatureCollection", "features": feats}
 
 
+@lru_cache(maxsize=1024)
+def _area_geometry_js(place_key: str, tolerance: float) -> str | None:
+    geom = _area_of_place(place_key, tolerance)
+    if geom is None:
+        return None
+    g = shapely.geometry.mapping(geom)
+    return _js_json({"type": g["type"], "coordinates": _round_coords(g["coordinates"], 5)})
+
+
+def _mentioned_area_parts(gdf: gpd.GeoDataFrame) -> list[str]:
+    """Serialised features of the mentioned countries and regions (geometry cached per place)."""
+    pts = gdf[gdf["layer"].isin(["countries", "regions", "demonyms"]) & gdf["place_key"].notna()
+              & gdf["feature_code"].isin(["PCLI", "ADM1"])]
+    tol = float(_setting("MAP_MENTIONED_AREA_SIMPLIFY_DEG", _DEFAULT_MENTIONED_AREA_SIMPLIFY_DEG))
+    parts = []
+    for key, grp in pts.groupby("place_key", sort=True):
+        geometry = _area_geometry_js(str(key), tol)
+        if geometry is None:
+            continue
+        props = _js_json({"name": str(grp["name"].iloc[0]), "layer": "mentioned_areas", "place_key": str(key),
+                          "n_mentions": int(len(grp))})
+        parts.append('{"type":"Feature","properties":' + props + ',"geometry":' + geometry + "}")
+    return parts
+
+
+@lru_cache(maxsize=64)
+def _admin1_parts(codes: tuple[str, ...]) -> tuple[str, ...]:
+    outlines = admin1_borders(codes)
+    return tuple(_js_json(f) for f in _simple_collection(outlines, ["name", "layer"])["features"])
+
+
+def prepare_features(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Each feature as script-safe GeoJSON text, by feature id: serialise once, draw many times.
+
+    The app caches this with the analyses, so a slider move only selects and joins strings.
+    """
+    collection = L.to_geojson(gdf)
+    return pd.Series([_js_json(f) for f in collection["features"]], index=gdf.index, dtype=object)
+
+
 # --- maps ---------------------------------------------------------------------------------
 
 
@@ -552,12 +623,9 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
     return m
 
 
-def _layer_collection(part: gpd.GeoDataFrame) -> dict[str, Any]:
-    return L.to_geojson(part)
-
-
 def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None, shade_mentioned: bool = True,
-                   admin1: bool = False, cluster_threshold: int | None = None) -> list[folium.FeatureGroup]:
+                   admin1: bool = False, cluster_threshold: int | None = None,
+                   prepared: pd.Series | None = None) -> list[folium.FeatureGroup]:
     """One folium FeatureGroup per layer present (drawing order: areas, lines, points).
 
     Parameters
@@ -572,6 +640,8 @@ def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None
         Draw first-level region borders of the mentioned countries.
     cluster_threshold : int, optional
         Cluster a point layer with more features than this.
+    prepared : Series, optional
+        :func:`prepare_features` of these features (or of a superset), to skip serialising.
     """
     wanted = set(layers) if layers is not None else set(L.LAYERS) - set(L.LAYERS_OFF_BY_DEFAULT)
     gdf = L.mappable(gdf)
@@ -579,19 +649,19 @@ def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None
         _setting("MAP_CLUSTER_THRESHOLD", _DEFAULT_MAP_CLUSTER_THRESHOLD))
     groups: list[folium.FeatureGroup] = []
     if admin1:
-        codes = gdf["country_code"].dropna().unique()
-        outlines = admin1_borders(codes)
-        if not outlines.empty:
+        parts = _admin1_parts(tuple(sorted(set(gdf["country_code"].dropna()))))
+        if parts:
             fg = folium.FeatureGroup(name=LAYER_LABELS["admin1_borders"])
-            _GeoJsonLayer(_simple_collection(outlines, ["name", "layer"]), interactive=False).add_to(fg)
+            _GeoJsonLayer(parts, interactive=False).add_to(fg)
             groups.append(fg)
     if shade_mentioned:
-        areas = mentioned_areas(gdf[gdf["layer"].isin(wanted | {"countries", "regions"})])
-        if not areas.empty:
+        parts = _mentioned_area_parts(gdf[gdf["layer"].isin(wanted | {"countries", "regions"})])
+        if parts:
             fg = folium.FeatureGroup(name=LAYER_LABELS["mentioned_areas"])
-            _GeoJsonLayer(_simple_collection(areas, ["name", "layer", "place_key", "n_mentions"]),
-                          interactive=False).add_to(fg)
+            _GeoJsonLayer(parts, interactive=False).add_to(fg)
             groups.append(fg)
+    if prepared is None or not gdf.index.isin(prepared.index).all():
+        prepared = prepare_features(gdf)
     for layer in L.LAYERS:
         if layer not in wanted:
             continue
@@ -599,7 +669,7 @@ def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None
         if part.empty:
             continue
         fg = folium.FeatureGroup(name=LAYER_LABELS[layer])
-        collection = _layer_collection(part)
+        collection = list(prepared.loc[part.index])
         if layer in L.POINT_LAYERS and len(part) > threshold:
             cluster = folium.plugins.MarkerCluster(
                 name=LAYER_LABELS[layer], options={"chunkedLoading": True, "maxClusterRadius": 50,

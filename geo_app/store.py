@@ -359,6 +359,9 @@ class Store:
                             (str(target),))
                 con.execute("INSERT OR REPLACE INTO geo_app_meta (key, value) VALUES (?, ?)",
                             (f"migrated_to_{target}_at", _now()))
+        if version < SCHEMA_VERSION:
+            # GDAL reads application_id from the file header, not through the WAL.
+            self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close the file (committed data is already on disk)."""
@@ -382,16 +385,18 @@ class Store:
         with self._tx() as con:
             for report, origin in reports:
                 h = report.content_hash
+                # Look first: a refused INSERT would still use up an id.
+                row = con.execute("SELECT id FROM reports WHERE content_hash = ?", (h,)).fetchone()
+                if row is not None:
+                    out.append((row[0], False))
+                    continue
                 cur = con.execute(
                     "INSERT INTO reports (report_key, title, text, source, url, published, language, content_hash, "
-                    "origin, added_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(content_hash) DO NOTHING",
+                    "origin, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (report.report_id, report.title, report.text, report.source, report.url, _iso(report.published),
                      report.language or "en", h, origin, _now()),
                 )
-                if cur.rowcount == 1:
-                    out.append((int(cur.lastrowid), True))
-                else:
-                    out.append((con.execute("SELECT id FROM reports WHERE content_hash = ?", (h,)).fetchone()[0], False))
+                out.append((int(cur.lastrowid), True))
         return out
 
     def add_report(self, report: Report, origin: str = "") -> tuple[int, bool]:
@@ -801,10 +806,11 @@ def neutralise_formulas(gdf: Any) -> Any:
 
     Numeric columns are left alone: a number (such as a negative longitude) is not a formula.
     """
+    import pandas as pd
+
     out = gdf.copy()
-    geom_col = out.geometry.name if hasattr(out, "geometry") else None
-    for col in out.columns:
-        if col != geom_col and out[col].dtype == object:
+    for col in out.columns:  # the geometry column has its own dtype: never touched
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v)
     return out
 
