@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk-size", type=int, default=16)
+    parser.add_argument("--keep", metavar="DIR", help="Copy both stores into DIR (to compare them).")
     args = parser.parse_args(argv)
 
     name, reports = corpus(args.docs)
@@ -94,7 +95,15 @@ def main(argv: list[str] | None = None) -> int:
             dask_start = time.perf_counter() - t0
             dist = run_analysis(dask_store, client=client, chunk_size=args.chunk_size)
 
-        same = records(serial_store) == records(dask_store)
+        a, b = records(serial_store), records(dask_store)
+        same = a == b
+        differing = [ra[0] for ra, rb in zip(a, b) if ra != rb]
+        if args.keep:
+            import shutil
+
+            for store in (serial_store, dask_store):
+                store._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                shutil.copy(store.path, Path(args.keep) / store.path.name)
         serial_store.close()
         dask_store.close()
 
@@ -106,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
           f"on {dist.workers} workers (start-up {dask_start:.1f} s: cluster + model on each worker)")
     print(f"speed-up: {d_rate / s_rate:.2f}x warm (target >= {TARGET_SPEEDUP}x); "
           f"{(serial.seconds + serial_start) / (dist.seconds + dask_start):.2f}x including start-up")
-    print(f"records identical: {same}")
+    print(f"records identical: {same}" + ("" if same else f" ({len(differing)} differ, e.g. report ids {differing[:5]})"))
     if serial.failed or dist.failed:
         print(f"failed: serial {len(serial.failed)}, distributed {len(dist.failed)}")
     return 0 if same and not serial.failed and not dist.failed else 1

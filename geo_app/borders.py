@@ -79,6 +79,9 @@ def country(code: str) -> pd.Series:
         return gdf.loc[code_up]
     for col in ("iso2", "ISO_A3_EH", "ISO_A3"):
         hit = gdf[gdf[col] == code_up]
+        if len(hit) > 1:
+            # FR, AU, BR... also tag small territories (Clipperton Island): the country is the largest.
+            return hit.iloc[int(np.argmax(shapely.area(hit.geometry.values)))]
         if len(hit):
             return hit.iloc[0]
     folded = code.strip().casefold()
@@ -123,6 +126,22 @@ def sea(name: str) -> pd.Series:
     if hit.empty:
         raise NotFoundError(f"no sea polygon named {name!r}")
     return hit.iloc[0]
+
+
+def composite_member_codes(comp: Composite) -> tuple[str, ...]:
+    """Member codes of a composite (ISO alpha-2, ISO 3166-2 or sea names), sorted; no geometry work."""
+    codes: set[str] = set()
+    if comp.members_iso2 or comp.un_subregion:
+        gdf = countries()
+        mask = gdf["iso2"].isin(comp.members_iso2)
+        if comp.un_subregion:
+            mask |= (gdf["SUBREGION"] == comp.un_subregion) & (gdf["TYPE"] != "Dependency") & (gdf["iso2"] != "")
+        codes.update(gdf.loc[mask, "iso2"])
+    if comp.members_iso3166_2:
+        codes.update(set(admin1()["iso_3166_2"]) & set(comp.members_iso3166_2))
+    if comp.members_seas:
+        codes.update(set(seas()["name"]) & set(comp.members_seas))
+    return tuple(sorted(codes))
 
 
 def composite_members(comp: Composite) -> gpd.GeoDataFrame:

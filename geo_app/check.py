@@ -71,7 +71,15 @@ figure may be a rail or road route". Other cases:
   "1e9 km") as an exact figure or a minimum: ``contradicted`` (impossible);
 * an area that touches the other endpoint ("Russia massed troops 50 km from
   the Ukrainian border"): the report does not say from which point, ``unverifiable``;
-* miles and nautical miles are converted (1.609344 and 1.852 km) before checking.
+* miles and nautical miles are converted (1.609344 and 1.852 km) before checking;
+* "N km west of Minsk": the other place must also lie within 67.5° of west of
+  Minsk, else ``contradicted`` (it lies elsewhere, whatever the figure).
+
+A point's distance to an area is to the area's nearest boundary point, also
+from inside it ("Minsk is 120 km from the Belarusian border"); two areas are
+measured between their nearest boundary points. Boundary indexes are built once
+per geometry and kept (``BOUNDARY_INDEX_CACHE_SIZE``), so a report's claims are
+checked in milliseconds once its borders have been seen.
 
 An endpoint resolved with confidence below ``AMBIGUOUS_CONFIDENCE`` says which
 reading was measured and measures the others (``alternatives``).
@@ -1411,12 +1419,7 @@ def _membership_claim(ctx: _Context, sentence: int, item_r: Resolution, group: P
     p = item.place
     day = item_r.date_start or ctx.ex.published
     if group.feature_code == "CONT":
-        from geo_app import borders
-
-        try:
-            continent = str(borders.country(p.country_code)["CONTINENT"]) if p.country_code else ""
-        except LookupError:
-            continent = ""
+        continent = _continent_of(p)
         if not continent:
             return _relation_claim(ctx, sentence, "membership", "unverifiable", f"no continent known for {p.name}",
                                    METHOD_CONTINENT, item, grp, *span)
@@ -1450,6 +1453,20 @@ def _membership_claim(ctx: _Context, sentence: int, item_r: Resolution, group: P
               else f"{p.name} is not among the members of {group.name} as geo_app defines it{definition}")
     return _relation_claim(ctx, sentence, "membership", "consistent" if member else "contradicted", reason,
                            METHOD_MEMBERS, item, grp, *span)
+
+
+def _continent_of(place: Place) -> str:
+    """Natural Earth continent of a place's country ('' if unknown)."""
+    from geo_app import borders
+
+    gdf = borders.countries()
+    if place.layer == "countries" and place.layer_key in gdf.index:
+        return str(gdf.loc[place.layer_key, "CONTINENT"])
+    rows = gdf[gdf["iso2"] == place.country_code] if place.country_code else gdf.iloc[:0]
+    if rows.empty:
+        return ""
+    # Several polygons share some ISO codes (FR: France and Clipperton Island): the largest is the country.
+    return str(rows.iloc[int(np.argmax(shapely.area(rows.geometry.values)))]["CONTINENT"])
 
 
 def _region_claims(ctx: _Context) -> list[Claim]:

@@ -134,6 +134,35 @@ def parse(
     raise typer.Exit(EXIT_OK if counts["errors"] == 0 else EXIT_PROBLEM)
 
 
+@app.command()
+def check(
+    origin: Annotated[str, typer.Argument(help="The place measured from, e.g. 'Kyiv'.")],
+    border: Annotated[Optional[str], typer.Option(help="Measure to this country/region/sea's border, e.g. Belarus.")] = None,
+    to: Annotated[Optional[str], typer.Option(help="Measure to this place instead, e.g. Minsk.")] = None,
+    claimed: Annotated[Optional[float], typer.Option(help="The claimed distance (in --unit).")] = None,
+    bound: Annotated[str, typer.Option(help="at-most | at-least | about | exact (or 'as close as', 'more than').")] = "exact",
+    unit: Annotated[str, typer.Option(help="km | mi | nmi | m")] = "km",
+    json_out: Annotated[bool, typer.Option("--json", help="Print the claim object alone on stdout.")] = False,
+) -> None:
+    """Check a distance claim. Example: geo-app check "Kyiv" --border Belarus --claimed 100 --bound at-most
+
+    Exit 0 when the claim is consistent (or no figure was claimed), 1 when it is not.
+    """
+    from geo_app.check import check_distance
+
+    if (border is None) == (to is None):
+        raise _fail(InputError("give exactly one of --border or --to"))
+    try:
+        claim = check_distance(origin, border=border, to=to, claimed_km=claimed, bound=bound, unit=unit)
+    except GeoAppError as exc:
+        raise _fail(exc) from exc
+    if json_out:
+        _emit(claim.to_dict())
+    else:
+        print(claim.summary())
+    raise typer.Exit(EXIT_OK if claim.verdict in (None, "consistent") else EXIT_PROBLEM)
+
+
 @app.command("eval")
 def eval_cmd(
     corpus: Annotated[list[str], typer.Argument(help="Corpus files or folders, or the names LGL / GeoWebNews.")] = None,  # type: ignore[assignment]

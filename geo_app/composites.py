@@ -50,9 +50,12 @@ def _date(value: object) -> dt.date | None:
 
 @lru_cache(maxsize=1)
 def load_composites() -> tuple[Composite, ...]:
-    """Every composite, with its member codes resolved and its centre point computed."""
+    """Every composite, with its member codes resolved (fast: no geometry is computed).
+
+    ``lat``/``lon`` are the hand-set label point where the YAML gives one, else 0;
+    :func:`composite_centre` computes the area centroid (the gazetteer stores it).
+    """
     from geo_app import borders
-    from geo_app.projection import equal_area_centroid
 
     raw = yaml.safe_load(settings.COMPOSITES_FILE.read_text(encoding="utf-8"))
     result = []
@@ -64,21 +67,27 @@ def load_composites() -> tuple[Composite, ...]:
             un_subregion=entry.get("un_subregion"), valid_from=_date(entry.get("valid_from")),
             valid_to=_date(entry.get("valid_to")), hq=entry.get("hq"), note=str(entry.get("note", "")).strip(),
         )
-        members = borders.composite_members(comp)
-        if members.empty:
+        codes = borders.composite_member_codes(comp)
+        if not codes:
             raise DataError(f"composite {comp.id!r} has no member polygons")
-        codes = tuple(members["member_code"])
-        if entry.get("point"):
-            lat, lon = (float(v) for v in entry["point"])
-        else:
-            centre = equal_area_centroid(members.geometry.union_all())
-            lat, lon = centre.y, centre.x
-        countries = {c[:2] for c in codes}
+        lat, lon = (float(v) for v in entry["point"]) if entry.get("point") else (0.0, 0.0)
+        countries = {c[:2] for c in codes if not comp.members_seas}
         result.append(
             Composite(**{**comp.__dict__, "lat": lat, "lon": lon, "member_codes": codes,
                          "country_code": countries.pop() if len(countries) == 1 else ""})
         )
     return tuple(result)
+
+
+def composite_centre(comp: Composite) -> tuple[float, float]:
+    """(lat, lon) label point of a composite: the hand-set one, else the members' area centroid."""
+    if (comp.lat, comp.lon) != (0.0, 0.0):
+        return comp.lat, comp.lon
+    from geo_app.borders import composite_geometry
+    from geo_app.projection import equal_area_centroid
+
+    centre = equal_area_centroid(composite_geometry(comp.id))
+    return centre.y, centre.x
 
 
 def get_composite(composite_id: str) -> Composite:

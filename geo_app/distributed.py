@@ -67,7 +67,10 @@ def current_versions() -> tuple[str, str, str]:
     return __version__, data_version(), SCHEMA_VERSION
 
 
-_WARM_UP_TEXT = "Units moved from southern Belarus to Minsk, about 100 km from the Ukrainian border, on 3 March."
+# Touches every lazily loaded part: direction areas, borders, seas, groups, claims, dates.
+_WARM_UP_TEXT = ("Units moved from southern Belarus to Minsk, about 100 km from the Ukrainian border, on 3 March. "
+                 "Warships gathered in the Black Sea off Sevastopol, and NATO sent aircraft to the Baltic states. "
+                 "Kyiv lies as close as 90 km from the border of Belarus.")
 
 
 def warm_up() -> None:

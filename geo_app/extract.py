@@ -63,7 +63,7 @@ _COMMON_WORDS = frozenset(
     minister police city county state university college school church hospital center centre park street road
     avenue river lake mountain national federal united union american independence liberty victory hope faith
     providence commerce industry enterprise opportunity progress welcome fairview riverside lincoln washington
-    jackson franklin clinton madison marion mount man cross story
+    jackson franklin clinton madison marion mount man cross story valley metro federal
     """.split()
 )
 
@@ -357,11 +357,26 @@ def demonym_code(gaz: Gazetteer, text: str) -> str | None:
     return code
 
 
+def _person_names(doc: Doc) -> set[str]:
+    """First and last names of the people a report names in full ("Mikheil Saakashvili")."""
+    names = set()
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1:
+            names.add(ent[0].text)
+            names.add(ent[-1].text.removesuffix("'s").removesuffix("’s"))
+    return names
+
+
 def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: dict[int, int]) -> list[Mention]:
     mentions = []
+    people = _person_names(doc)
     for ent in doc.ents:
         text = ent.text
         sent = sent_index.get(ent.start, 0)
+        # "Saakashvili said" after "Mikheil Saakashvili": the person again, not the village of that name.
+        if len(ent) == 1 and text in people and ent.label_ != "NORP" and not any(
+                m.primary and m.place.feature_code in ("PCLI", "ADM1") for m in gaz.lookup(text)):
+            continue
         if ent.label_ == "NORP":
             code = demonym_code(gaz, text)
             if code is None:

@@ -37,7 +37,7 @@ from geo_app._errors import DataError, NotFoundError
 from geo_app._text import normalize_name
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -371,11 +371,12 @@ def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: di
 
 
 def _add_composites(builder: _Builder) -> None:
-    from geo_app.composites import load_composites
+    from geo_app.composites import composite_centre, load_composites
 
     for comp in load_composites():
+        lat, lon = composite_centre(comp)
         place = Place(
-            key=f"composite:{comp.id}", name=comp.names[0], lat=comp.lat, lon=comp.lon, feature_class="L",
+            key=f"composite:{comp.id}", name=comp.names[0], lat=lat, lon=lon, feature_class="L",
             feature_code="GROUP", country_code=comp.country_code, layer="composites", layer_key=comp.id,
             source="geo_app composites.yaml (hand-kept)",
         )
@@ -456,6 +457,15 @@ class Gazetteer:
 
     def country(self, code: str) -> Place:
         """The country with this ISO alpha-2 or alpha-3 code."""
+        if len(code) == 2:
+            # Several polygons share FR, AU, BR... (Clipperton Island): take the country, by its
+            # ISO alpha-3 layer key when it matches, else the first.
+            from geo_app import borders
+
+            try:
+                code = str(borders.country(code)["ADM0_A3"])
+            except LookupError:
+                pass
         col = "country_code" if len(code) == 2 else "layer_key"
         row = self._con().execute(
             f"SELECT {self._COLS} FROM places WHERE layer = 'countries' AND {col} = ? ORDER BY rowid", (code.upper(),)

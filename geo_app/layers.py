@@ -630,6 +630,19 @@ def bounds(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08,
     return (max(cx - half_w, -180.0), max(cy - half_h, -85.0), min(cx + half_w, 180.0), min(cy + half_h, 85.0))
 
 
+#: Layers that do not frame a map when more precise features are there: a group's or a
+#: country's point (Russia's centroid, "the Far East") would pull a map of Belarus to the Pacific.
+COARSE_LAYERS = ("groups", "group_areas", "sea_areas", "seas", "countries", "demonyms")
+
+
+def focus_bounds(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08,
+                 min_span_deg: float = 2.0) -> tuple[float, float, float, float] | None:
+    """:func:`bounds` of the precise features (towns, regions, claims), else of all; None if empty."""
+    gdf = mappable(gdf)
+    precise = gdf[~gdf["layer"].isin(COARSE_LAYERS)]
+    return bounds(precise if not precise.empty else gdf, pad_fraction=pad_fraction, min_span_deg=min_span_deg)
+
+
 def concat(frames: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Several feature GeoDataFrames as one (ids stay unique per report)."""
     frames = [f for f in frames if f is not None and not f.empty]

@@ -119,6 +119,8 @@ def use_local_assets(static_url: str = DEFAULT_STATIC_URL) -> None:
     folium.plugins.TimelineSlider.default_css = []
     folium.plugins.Fullscreen.default_js = [("Control.Fullscreen.js", u("fullscreen_js"))]
     folium.plugins.Fullscreen.default_css = [("Control.FullScreen.css", u("fullscreen_css"))]
+    _PluginAssets.default_js = list(folium.plugins.MarkerCluster.default_js)
+    _PluginAssets.default_css = list(folium.plugins.MarkerCluster.default_css)
 
 
 def _js_json(obj: Any) -> str:
@@ -208,7 +210,9 @@ window.geoApp = (function () {
   }
   var BOUND = {at_most: "\\u2264 ", at_least: "\\u2265 ", about: "\\u2248 ", exact: ""};
   function claimLabel(p) {
-    return "claimed " + (BOUND[p.bound] || "") + km(p.claimed_km) + " \\u00b7 measured " + km(p.measured_km);
+    var measured = "measured " + km(p.measured_km);
+    if (p.claimed_km === null || p.claimed_km === undefined) { return measured; }
+    return "claimed " + (BOUND[p.bound] || "") + km(p.claimed_km) + " \\u00b7 " + measured;
   }
   function days(p) {
     var a = p.date_start, b = p.date_end;
@@ -309,6 +313,22 @@ class _DataElement(MacroElement):
                 getattr(figure, part).add_child(_RawText(str(macro(self, kwargs))), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)
+
+
+class _PluginAssets(folium.elements.JSCSSMixin, MacroElement):
+    """Loads the plugin scripts the dynamic layers may need (MarkerCluster) with the base map.
+
+    streamlit-folium loads scripts only when the map first mounts; a cluster layer that
+    appears later (a wider date window) would find no ``L.markerClusterGroup``.
+    """
+
+    _template = Template("")
+    default_js: list[tuple[str, str]] = []
+    default_css: list[tuple[str, str]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "GeoAppPluginAssets"
 
 
 class _Helpers(MacroElement):
@@ -591,7 +611,8 @@ def prepare_features(gdf: gpd.GeoDataFrame) -> pd.Series:
 
 
 def base_map(extent: tuple[float, float, float, float] | None = None, *, static_url: str = DEFAULT_STATIC_URL,
-             legend: list[dict[str, Any]] | None = None, height: int | str = "100%") -> folium.Map:
+             legend: list[dict[str, Any]] | None = None, height: int | str = "100%",
+             legend_position: str = "bottomright") -> folium.Map:
     """The stable part of every map: vector country borders, scale, full-screen, legend.
 
     Parameters
@@ -609,6 +630,7 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
     m.options["max_zoom"] = int(_setting("MAP_MAX_ZOOM", _DEFAULT_MAP_MAX_ZOOM))
     m.options["min_zoom"] = int(_setting("MAP_MIN_ZOOM", _DEFAULT_MAP_MIN_ZOOM))
     _Helpers(image_path=asset_url("leaflet_images", static_url)).add_to(m)
+    _PluginAssets().add_to(m)
     tile_url = _setting("MAP_TILE_URL", _DEFAULT_MAP_TILE_URL)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=_setting("MAP_TILE_ATTRIBUTION", _DEFAULT_MAP_TILE_ATTRIBUTION) or " ",
@@ -616,7 +638,7 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
     _Basemap(_basemap_js(float(_setting("MAP_BASEMAP_SIMPLIFY_DEG", _DEFAULT_BASEMAP_SIMPLIFY_DEG)))).add_to(m)
     folium.plugins.Fullscreen(position="topleft").add_to(m)
     if legend:
-        _Legend(legend).add_to(m)
+        _Legend(legend, position=legend_position).add_to(m)
     if extent is not None:
         min_lon, min_lat, max_lon, max_lat = extent
         m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
@@ -686,7 +708,7 @@ def build_map(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None, tit
               static_url: str = DEFAULT_STATIC_URL, admin1: bool = False, height: int | str = "100%") -> folium.Map:
     """A complete folium map of the features, with a layer control (exports, notebooks)."""
     gdf = L.mappable(gdf)
-    m = base_map(L.bounds(gdf), static_url=static_url, legend=legend_items(gdf), height=height)
+    m = base_map(L.focus_bounds(gdf), static_url=static_url, legend=legend_items(gdf), height=height)
     if title:
         _Title(title).add_to(m)
     for fg in feature_groups(gdf, layers=layers, admin1=admin1):
@@ -710,7 +732,7 @@ def timeline_map(gdf: gpd.GeoDataFrame, *, title: str | None = None, static_url:
     A feature shows on the days of its event date (else its publication date); undated
     features show throughout.
     """
-    m = base_map(L.bounds(gdf), static_url=static_url, legend=legend_items(gdf))
+    m = base_map(L.focus_bounds(gdf), static_url=static_url, legend=legend_items(gdf), legend_position="topright")
     if title:
         _Title(title).add_to(m)
     span = L.date_range(gdf)

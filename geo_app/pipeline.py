@@ -118,7 +118,8 @@ def _eval_span(r: Resolution) -> tuple[int, int, str]:
 
 
 def parse_for_eval(doc: Any) -> list[Any]:
-    """Predictions for :func:`geo_app.eval.evaluate`: every place-like mention and its point."""
+    """Predictions for :func:`geo_app.eval.evaluate`: every place-like mention and its point
+    (demonyms too: both LGL and GeoWebNews annotate "Georgian", "Sudanese" as toponyms)."""
     from geo_app.eval import Prediction
 
     ex = extract_doc(get_nlp()(doc.text), getattr(doc, "published", None))

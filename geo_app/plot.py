@@ -60,6 +60,7 @@ class PlotInfo:
     labels_drawn: int
     labels_dropped: int
     legend_colours: list[str] = field(default_factory=list)
+    label_boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -120,7 +121,7 @@ def _frame_extent(gdf: gpd.GeoDataFrame, extent: tuple[float, float, float, floa
         return tuple(float(v) for v in extent)
     # Groups, seas and country centroids do not frame the map when anything more precise is there:
     # "the Far East" or Russia's centroid would pull a map of Belarus out to the Pacific.
-    precise = gdf[~gdf["layer"].isin(["groups", "group_areas", "sea_areas", "seas", "countries", "demonyms"])]
+    precise = gdf[~gdf["layer"].isin(L.COARSE_LAYERS)]
     target = precise if not precise.empty else gdf
     if target.empty:
         return (-25.0, 30.0, 60.0, 72.0)
@@ -325,7 +326,8 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
         renderer = canvas.get_renderer()
         obstacles = [legend.get_window_extent(renderer)] if legend is not None else []
         obstacles += [a.get_window_extent(renderer) for a in ax.texts + [p for p in ax.patches]]
-        drawn, dropped = _place_labels(ax, renderer, labels, claim_labels, obstacles)
+        label_bbs: list[Any] = []
+        drawn, dropped = _place_labels(ax, renderer, labels, claim_labels, obstacles, label_bbs)
 
         buf = io.BytesIO()
         canvas.draw()
@@ -342,6 +344,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
             legend_box=to_box(legend.get_window_extent(renderer)) if legend is not None else None,
             map_box=to_box(ax.get_window_extent(renderer)), extent_lonlat=tuple(ext),  # type: ignore[arg-type]
             scale_km=scale_km, labels_drawn=drawn, labels_dropped=dropped, legend_colours=legend_colours,
+            label_boxes=[to_box(bb) for bb in label_bbs],
         )
     return buf.getvalue(), info
 
@@ -352,7 +355,10 @@ def _claim_text(row: pd.Series) -> str:
     def km(v: Any) -> str:
         return f"{float(v):,.0f} km" if v is not None and pd.notna(v) else "?"
 
-    return f"claimed {bound}{km(row.get('claimed_km'))} · measured {km(row.get('measured_km'))}"
+    claimed = row.get("claimed_km")
+    if claimed is None or pd.isna(claimed):
+        return f"measured {km(row.get('measured_km'))}"
+    return f"claimed {bound}{km(claimed)} · measured {km(row.get('measured_km'))}"
 
 
 def _overlaps(bb: Any, others: list[Any]) -> bool:
@@ -360,7 +366,8 @@ def _overlaps(bb: Any, others: list[Any]) -> bool:
 
 
 def _place_labels(ax: Any, renderer: Any, labels: list[tuple[float, float, str, int]],
-                  claim_labels: list[tuple[float, float, str, str]], obstacles: list[Any]) -> tuple[int, int]:
+                  claim_labels: list[tuple[float, float, str, str]], obstacles: list[Any],
+                  out_boxes: list[Any]) -> tuple[int, int]:
     """Greedy placement: each label takes the first offset where it overlaps nothing drawn so far."""
     max_labels = int(_setting("PLOT_MAX_LABELS", _DEFAULT_PLOT_MAX_LABELS))
     axes_box = ax.get_window_extent(renderer)
@@ -396,6 +403,7 @@ def _place_labels(ax: Any, renderer: Any, labels: list[tuple[float, float, str, 
             others = [o for o in placed if own is None or not (o.x0 == own.x0 and o.y0 == own.y0)]
             if inside and not _overlaps(bb, others):
                 placed.append(bb)
+                out_boxes.append(bb)
                 ok = True
                 break
             t.remove()

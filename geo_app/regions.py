@@ -7,8 +7,8 @@ that lie mostly inside.
 
 The rule (:func:`direction_region`)
 -----------------------------------
-Work in the geometry's bounding box, scaled to the unit square
-(``x = (lon - min_lon) / (max_lon - min_lon)``, ``y`` likewise for latitude).
+Work in the bounding box of the geometry's *main* parts, scaled to the unit
+square (``x = (lon - min_lon) / (max_lon - min_lon)``, ``y`` likewise).
 
 * A direction is a vector in that square: north (0, 1), east (1, 0), northeast
   (1, 1), ... The region is the part of the geometry whose projection on the
@@ -20,14 +20,17 @@ Work in the geometry's bounding box, scaled to the unit square
 * "central" is the middle band of width ``fraction`` in both axes:
   ``0.5 - fraction/2 <= x, y <= 0.5 + fraction/2`` (the middle ninth of the box
   for ``fraction = 1/3``).
+* The main parts are the largest polygon and every part with at least
+  ``DIRECTION_MAIN_PART_SHARE`` (1/4) of its area. Smaller parts still count
+  when they lie near the box (their representative point within half the box's
+  size of it: Sicily in "southern Italy", Kyushu in "southern Japan"); far-flung
+  ones do not (the Canaries are not "southern Spain", Alaska and Hawaii not
+  "western United States", Bouvet Island not "southern Norway").
 
 ``fraction`` defaults to ``settings.DIRECTION_FRACTION`` (1/3). Longitudes are
 planar degrees, the data's own model. A geometry cut at the antimeridian
 (Russia, Fiji) is measured in 0..360 degrees when that makes its box narrower,
 so "eastern Russia" is Siberia's east, not the Kaliningrad exclave's.
-Countries with far-flung territories (the USA with the Aleutians and Hawaii)
-get boxes that no rule of this kind reads well; the region says what it is and
-the map shows it.
 
 Areas and shares are computed in a local Lambert azimuthal equal-area
 projection (:mod:`geo_app.projection`); lengths are geodesic on WGS84.
@@ -70,6 +73,8 @@ DIRECTIONS: tuple[str, ...] = (*_VECTORS, "central")
 _ALIASES = {
     "centre": "central", "center": "central", "middle": "central", "centrally": "central",
 }
+_DEFAULT_MAIN_PART_SHARE = 0.25  # wanted in settings as DIRECTION_MAIN_PART_SHARE
+_NEAR_MARGIN = 0.5  # parts count when within this share of the main box's size of it
 _KM_PER_DEG_LAT = 111.32  # only to turn a km tolerance into a (generous) degree buffer
 
 
@@ -138,16 +143,47 @@ def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
     return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
+def _main_bounds(framed: BaseGeometry) -> tuple[float, float, float, float]:
+    """Bounding box of the main parts: the largest and those with a set share of its area."""
+    parts = shapely.get_parts(framed)
+    if len(parts) == 1:
+        return framed.bounds
+    # Degrees² times cos(latitude): enough to rank parts by area.
+    lat = shapely.get_y(shapely.centroid(parts))
+    areas = shapely.area(parts) * np.cos(np.radians(lat))
+    share = float(getattr(settings, "DIRECTION_MAIN_PART_SHARE", _DEFAULT_MAIN_PART_SHARE))
+    main = parts[areas >= share * areas.max()]
+    return tuple(float(v) for v in shapely.total_bounds(main))  # type: ignore[return-value]
+
+
+def _near_parts(framed: BaseGeometry, bounds: tuple[float, float, float, float]) -> BaseGeometry:
+    """The parts whose representative point lies within ``_NEAR_MARGIN`` of the main box."""
+    parts = shapely.get_parts(framed)
+    if len(parts) == 1:
+        return framed
+    minx, miny, maxx, maxy = bounds
+    dx, dy = _NEAR_MARGIN * (maxx - minx), _NEAR_MARGIN * (maxy - miny)
+    points = shapely.point_on_surface(parts)
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    near = (x >= minx - dx) & (x <= maxx + dx) & (y >= miny - dy) & (y <= maxy + dy)
+    kept = parts[near]
+    return kept[0] if len(kept) == 1 else shapely.MultiPolygon(list(kept))
+
+
 def _half_square(vector: tuple[float, float], fraction: float) -> list[tuple[float, float]]:
-    """Vertices of the part of the unit square in the last ``fraction`` of its extent along ``vector``."""
+    """Vertices of the part of the grown square [-m, 1+m]² beyond the line that keeps the
+    last ``fraction`` of the unit square's extent along ``vector``."""
     vx, vy = vector
-    corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
-    proj = [vx * x + vy * y for x, y in corners]
+    unit = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+    proj = [vx * x + vy * y for x, y in unit]
     threshold = max(proj) - fraction * (max(proj) - min(proj))
+    lo, hi = -_NEAR_MARGIN, 1.0 + _NEAR_MARGIN
+    corners = [(lo, lo), (hi, lo), (hi, hi), (lo, hi)]
+    values = [vx * x + vy * y for x, y in corners]
     out: list[tuple[float, float]] = []
     # One Sutherland-Hodgman pass: keep the square's side of the line v.p = threshold.
-    for k, (p, s) in enumerate(zip(corners, proj)):
-        q, t = corners[(k + 1) % 4], proj[(k + 1) % 4]
+    for k, (p, s) in enumerate(zip(corners, values)):
+        q, t = corners[(k + 1) % 4], values[(k + 1) % 4]
         if s >= threshold:
             out.append(p)
         if (s >= threshold) != (t >= threshold):
@@ -199,7 +235,10 @@ def direction_region(geometry: BaseGeometry, direction: str, *, fraction: float 
     frac = _check_fraction(settings.DIRECTION_FRACTION if fraction is None else fraction)
     geom = geometry if geometry.is_valid else shapely.make_valid(geometry)
     framed, shifted = _frame(geom)
-    part = _polygonal(shapely.intersection(framed, _cut_shape(framed.bounds, name, frac)))
+    bounds = _main_bounds(framed)
+    if bounds[2] - bounds[0] <= 0 or bounds[3] - bounds[1] <= 0:
+        raise InputError("direction_region() needs a polygon with an extent in both directions")
+    part = _polygonal(shapely.intersection(_near_parts(framed, bounds), _cut_shape(bounds, name, frac)))
     return _unshift(part) if shifted else part
 
 
@@ -208,7 +247,7 @@ def describe_direction_rule(geometry: BaseGeometry, direction: str, *, fraction:
     name = normalize_direction(direction)
     frac = _check_fraction(settings.DIRECTION_FRACTION if fraction is None else fraction)
     framed, _ = _frame(geometry if geometry.is_valid else shapely.make_valid(geometry))
-    minx, miny, maxx, maxy = framed.bounds
+    minx, miny, maxx, maxy = _main_bounds(framed)
     share = f"{frac:.0%}" if abs(frac - 1 / 3) > 1e-9 else "third"
 
     def lon_text(x: float) -> str:
@@ -272,7 +311,8 @@ def regions_mostly_in(
     if regions.empty or derived_geometry.is_empty:
         return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs="EPSG:4326")
     country_geom = borders.country_geometry(country_code)
-    crs = equal_area_crs(_frame(country_geom)[0]) if _frame(country_geom)[1] else equal_area_crs(country_geom)
+    framed, _ = _frame(country_geom)  # centred on Russia's landmass, not on 0°E, when cut at the antimeridian
+    crs = equal_area_crs(framed)
     candidates = regions[regions.geometry.intersects(derived_geometry)]
     if candidates.empty:
         return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs="EPSG:4326")

@@ -84,3 +84,18 @@ DATE_YEAR_PART_LAST_MONTHS: tuple[int, int] = (4, 8)
 DATE_BARE_YEAR_RANGE: tuple[int, int] = (1900, 2100)
 #: Longest candidate span handed to dateparser.
 DATE_FALLBACK_MAX_CHARS: int = 64
+
+# --- claim checking (continued) ----------------------------------------------------
+#: A place said to be on a sea lies within this many km of the sea polygon.
+COASTAL_MAX_KM: float = 10.0
+#: Boundaries this close (km) count as shared (Natural Earth layers do not line up exactly).
+ADJACENCY_TOLERANCE_KM: float = 0.5
+#: Two areas border each other when they share more than this many km of boundary.
+ADJACENCY_MIN_SHARED_KM: float = 1.0
+#: Endpoints resolved below this confidence get their other readings measured too.
+AMBIGUOUS_CONFIDENCE: float = 0.9
+#: Short name of the border data, used in claim summaries.
+BORDER_DATA_SHORT_NAME: str = "Natural Earth 1:10m"
+#: Polygon parts at least this share of the largest part set a direction region's bounding box
+#: ("southern Spain" is not the Canaries).
+DIRECTION_MAIN_PART_SHARE: float = 0.25

@@ -552,6 +552,13 @@ def test_membership_of_an_adjective_group() -> None:
         ("Romania", "composite:eastern_europe", "consistent"), ("Bulgaria", "composite:eastern_europe", "consistent")]
 
 
+def test_membership_of_a_continent() -> None:
+    text = "Leaders of European countries such as France and Brazil met."
+    found = claims(text, Span("France", "country:FRA"), Span("Brazil", "country:BRA"))
+    verdicts = {c.from_name: c.verdict for c in found if c.claim_type == "membership"}
+    assert verdicts == {"France": "consistent", "Brazil": "contradicted"}
+
+
 def test_membership_respects_the_dates_a_group_existed() -> None:
     text = "The Western Military District regions such as Kaliningrad drilled."
     spans = (Span("Western Military District", "composite:western_military_district", "group"),

@@ -156,6 +156,24 @@ def test_area_share_halves_a_box() -> None:
     assert area_share(box(0, 0, 1, 1), box(5, 5, 6, 6)) == 0.0
 
 
+# --- far-flung parts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("country", "direction", "inside", "outside"),
+    [
+        ("ESP", "south", [(-5.98, 37.39)], [(-15.43, 28.12), (-3.70, 40.42)]),  # Seville; not Las Palmas, Madrid
+        ("USA", "west", [(-122.42, 37.77)], [(-157.86, 21.31), (-149.90, 61.22), (-74.0, 40.7)]),  # SF; not HI, AK
+        ("ITA", "south", [(13.36, 38.12), (15.65, 38.11)], [(9.19, 45.46)]),  # Palermo (Sicily), Reggio; not Milan
+        ("NOR", "south", [(10.75, 59.91)], [(3.40, -54.42)]),  # Oslo; not Bouvet Island
+    ],
+)
+def test_far_flung_parts_do_not_set_the_frame(country: str, direction: str, inside: list, outside: list) -> None:
+    region = direction_region(borders.country_geometry(country), direction)
+    assert all(region.contains(shapely.Point(p)) for p in inside)
+    assert not any(region.contains(shapely.Point(p)) for p in outside)
+
+
 # --- antimeridian -----------------------------------------------------------------------------
 
 

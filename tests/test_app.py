@@ -1,0 +1,191 @@
+"""The Streamlit page, driven by AppTest: add reports, analyse, slide, filter, download."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import jsonschema
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo_app import layers as L
+from geo_app import maps, settings
+
+APP_FILE = str(settings.PACKAGE_DIR / "app.py")
+HOSTILE = ("Title: Hostile test\nSource: Test Wire\nPublished: 2022-02-12\n\n"
+           "Troops moved to Kyiv <img src=x onerror=window.__pwned=1> on Saturday. "
+           "<script>window.__pwned=1</script> Officials in Vilnius watched.")
+HTML_UPLOAD = (b"<html><head><title>x</title><script>window.__pwned=1</script></head><body>"
+               b"<p>Published: 2022-02-13</p><p>Convoys were seen near Gomel and Mozyr on Sunday.</p></body></html>")
+
+
+@pytest.fixture(scope="module")
+def at() -> AppTest:
+    app = AppTest.from_file(APP_FILE, default_timeout=240)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _view(app: AppTest) -> dict:
+    return app.session_state["view"]
+
+
+def _component_args(app: AppTest) -> dict:
+    comps = [c for c in app.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    assert len(comps) == 1
+    return json.loads(comps[0].proto.json_args)
+
+
+def _gdf_of_view(app: AppTest):
+    from geo_app import app as page
+
+    reports = app.session_state["reports"]
+    view = _view(app)
+    analyses = [page.analyze_report(*page.analysis_key(reports[rid])) for rid in view["report_ids"]]
+    gdf = page.features_of(analyses)
+    return gdf.loc[view["feature_ids"]]
+
+
+def test_samples_are_preloaded_and_mapped(at):
+    from geo_app.reports import sample_reports
+
+    view = _view(at)
+    assert view["report_ids"] == [r.report_id for r in sample_reports()]
+    assert view["n_features"] > 40 and view["n_points"] > 20
+    assert view["window"] == view["date_range"]
+    assert "Borders: Natural Earth" in " ".join(c.value for c in at.caption)
+    assert "GeoNames (CC BY 4.0" in " ".join(c.value for c in at.caption)
+
+
+def test_map_component_loads_only_local_assets(at):
+    args = _component_args(at)
+    links = args["js_links"] + args["css_links"]
+    assert links and not any(u.startswith(("http:", "https:", "//")) for u in links)
+    assert all(u.startswith("/app/static/vendor/") for u in links)
+    assert any("markercluster" in u for u in args["js_links"])
+    assert maps.cdn_hosts_in(args["script"] + args["header"] + (args["feature_group"] or "")) == []
+    assert args["returned_objects"] == []  # pans and zooms do not rerun the page
+    assert "L.Icon.Default.imagePath" in args["script"]
+
+
+def test_slider_filters_without_remounting_the_map(at):
+    before = _view(at)
+    key_before = _component_args(at)["key"]
+    script_before = _component_args(at)["script"]
+    at.slider[0].set_value((dt.date(2022, 2, 12), dt.date(2022, 2, 13))).run()
+    after = _view(at)
+    assert after["window"] == ("2022-02-12", "2022-02-13")
+    assert 0 < after["n_features"] < before["n_features"]
+    gdf = _gdf_of_view(at)
+    first, last = L.feature_days(gdf)
+    assert ((first <= "2022-02-13") & (last >= "2022-02-12")).all()
+    args = _component_args(at)
+    assert args["key"] == key_before and args["script"] == script_before  # same map, new feature groups
+    assert args["feature_group"]
+    at.slider[0].set_value((dt.date.fromisoformat(before["date_range"][0]),
+                            dt.date.fromisoformat(before["date_range"][1]))).run()
+    assert _view(at)["n_features"] == before["n_features"]
+
+
+def test_source_kind_and_verdict_filters(at):
+    everything = _view(at)["n_features"]
+    at.multiselect(key="f_sources").set_value(["Field Notes (sample)"]).run()
+    gdf = _gdf_of_view(at)
+    assert set(gdf["source"]) == {"Field Notes (sample)"} and len(gdf) < everything
+    at.multiselect(key="f_sources").set_value(sorted(at.multiselect(key="f_sources").options)).run()
+    at.multiselect(key="f_kinds").set_value(["claim"]).run()
+    gdf = _gdf_of_view(at)
+    assert set(gdf["kind"]) == {"claim"}
+    verdicts = at.multiselect(key="f_verdicts").options
+    assert "consistent" in verdicts
+    at.multiselect(key="f_verdicts").set_value(["consistent"]).run()
+    assert set(_gdf_of_view(at)["verdict"]) == {"consistent"}
+    at.multiselect(key="f_kinds").set_value(at.multiselect(key="f_kinds").options).run()
+    at.multiselect(key="f_verdicts").set_value(verdicts).run()
+    assert _view(at)["n_features"] == everything
+
+
+def test_cross_report_agreement(at):
+    counts = at.session_state["agreement"]
+    assert counts["shared_places"] >= 3  # Kyiv, Minsk, Belarus, ... named by two outlets
+    assert counts["agreements"] >= 1  # Kyiv-Belarus border: "as close as 100" and "about 90" both hold
+
+
+def test_downloads(at):
+    from geo_app import app as page
+
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["GeoJSON", "GeoPackage", "CSV", "HTML map (offline, time slider)", "PNG for briefs"]
+    view = _view(at)
+    gdf = _gdf_of_view(at)
+    built = page.exports_for(gdf, title="t", window=view["window"])
+    fc = json.loads(built["geojson"]())
+    schema = json.loads((settings.PROJECT_DIR / "schema" / "feature.schema.json").read_text(encoding="utf-8"))
+    assert jsonschema.Draft202012Validator(schema).is_valid(fc)
+    assert [f["id"] for f in fc["features"]] == view["feature_ids"]
+    assert built["csv"]().count("\n") >= len(gdf) + 1
+    assert built["gpkg"]()[:15] == b"SQLite format 3"
+    assert maps.external_urls(built["html"]()) == []
+    assert built["png"]()[:4] == b"\x89PNG"
+
+
+def test_paste_a_hostile_report_then_analyze(at):
+    at.text_area(key="paste_text").input(HOSTILE)
+    at.text_input(key="paste_source").input("")
+    at.button(key="add_paste").click().run()
+    reports = at.session_state["reports"]
+    pasted = [r for r in reports.values() if r.source == "Test Wire"]
+    assert len(pasted) == 1 and pasted[0].published == dt.date(2022, 2, 12)
+    at.button(key="analyze").click().run()
+    assert not at.exception
+    view = _view(at)
+    assert pasted[0].report_id in view["report_ids"]
+    gdf = _gdf_of_view(at)
+    mine = gdf[gdf["report_id"] == pasted[0].report_id]
+    assert {"Kyiv", "Vilnius"} <= set(mine["name"])
+    assert mine["quote"].str.contains("<img src=x onerror", regex=False).any()  # kept as text
+    # shown as text, never as markup
+    assert any("<script>window.__pwned=1</script>" in t.value for t in at.text)
+    for el in list(at.markdown) + list(at.caption):
+        assert "<img" not in el.value and "<script" not in el.value
+    fg = _component_args(at)["feature_group"]
+    assert "<img src=x" not in fg and "\\u003cimg src=x" in fg
+
+
+def test_upload_html_and_text(at):
+    up = at.file_uploader(key="uploads")
+    up.upload("convoys.html", HTML_UPLOAD, "text/html").upload("notes.md", "Brest and Pinsk.".encode(), "text/markdown")
+    up.run()
+    reports = at.session_state["reports"].values()
+    html_report = [r for r in reports if r.meta.get("file") == "convoys.html"]
+    assert len(html_report) == 1
+    assert "window.__pwned" not in html_report[0].text and "Gomel" in html_report[0].text
+    assert html_report[0].published == dt.date(2022, 2, 13)
+    md = [r for r in reports if r.meta.get("file") == "notes.md"]
+    assert len(md) == 1 and md[0].published is None
+    assert any("no publication date" in w.value for w in at.warning)
+
+
+def test_bad_upload_is_reported(at):
+    at.file_uploader(key="uploads").upload("bin.txt", b"\x00\x01\x02binary", "text/plain").run()
+    assert any("binary" in e.value for e in at.error)
+    assert not at.exception
+
+
+def test_table_row_click_focuses_the_map():
+    from geo_app import app as page
+    from geo_app.pipeline import analyze
+
+    a = analyze("Troops gathered in Gomel.", "2022-02-10", report_id="z")
+    gdf = L.features_gdf([a])
+    centre, zoom = page.focus_of(gdf, "z:m0")
+    assert centre == pytest.approx([gdf.loc["z:m0"].geometry.y, gdf.loc["z:m0"].geometry.x]) and zoom == 8
+    assert page.focus_of(gdf, "nope") is None
+
+
+def test_md_escape():
+    from geo_app.app import md_escape
+
+    assert md_escape("[x](javascript:alert(1)) <b>") == "\\[x\\]\\(javascript\\:alert\\(1\\)\\) \\<b\\>"

@@ -1,0 +1,184 @@
+"""End to end in a real Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+The app runs on a free localhost port; every request the browser makes to anything else is
+blocked and counted, and the count must stay 0. Skipped, with the reason, on a machine
+without /usr/bin/chromium (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geo_app import settings
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = settings.PROJECT_DIR / "artifacts"
+HOSTILE = ("Title: Hostile test\nSource: Test Wire\nPublished: 2022-02-12\n\n"
+           "Troops moved to Kyiv <img src=x onerror=window.__pwned=1> on Saturday. "
+           "<script>window.__pwned=1</script> Officials in Vilnius and Gomel watched.")
+COUNT_JS = """() => {
+  if (!window.map) { return -1; }
+  let n = 0;
+  window.map.eachLayer(l => {
+    if (l.getAllChildMarkers) { n += l.getAllChildMarkers().length; }
+    else if (l.feature && l.getLatLng && !l.__parent) { n += 1; }
+  });
+  return n;
+}"""
+
+if not CHROMIUM.exists():
+    pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium); "
+                "`playwright install` cannot download browsers here", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    from geo_app.app import streamlit_command
+
+    port = _free_port()
+    proc = subprocess.Popen(streamlit_command(port, "localhost"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                    pytest.fail(f"the app did not start: {out[-2000:]}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser_page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM),
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(("http://localhost:", "http://127.0.0.1:", "data:", "blob:", "about:")):
+                return r.continue_()
+            blocked.append(url)
+            return r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.goto(app_url)
+        yield page, blocked
+        context.close()
+        browser.close()
+
+
+def _map_frame(page, timeout: float = 90.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "st_folium" in frame.url:
+                try:
+                    if frame.evaluate(COUNT_JS) > 0:
+                        return frame
+                except Exception:  # noqa: BLE001 - frame still loading
+                    pass
+        time.sleep(0.25)
+    raise AssertionError("no map with markers appeared")
+
+
+def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
+    deadline = time.monotonic() + timeout
+    n = frame.evaluate(COUNT_JS)
+    while time.monotonic() < deadline:
+        n = frame.evaluate(COUNT_JS)
+        if predicate(n):
+            return n
+        time.sleep(0.2)
+    raise AssertionError(f"marker count stuck at {n}")
+
+
+def test_end_to_end(browser_page, tmp_path):
+    page, blocked = browser_page
+    frame = _map_frame(page)
+    first = frame.evaluate(COUNT_JS)
+    assert first > 10
+    assert frame.evaluate("() => typeof L.markerClusterGroup") == "function"
+
+    # paste a hostile report, add it, analyse
+    page.get_by_text("Paste a report").click()
+    page.get_by_label("Report text").fill(HOSTILE)
+    page.get_by_role("button", name="Add pasted report").click()
+    page.get_by_role("button", name="Analyze").click()
+    with_pasted = _wait_count(frame, lambda n: n > first)
+    assert with_pasted > first
+    quotes = frame.evaluate("""() => { const q = []; window.map.eachLayer(l => {
+        if (l.feature && l.feature.properties.quote) q.push(l.feature.properties.quote); }); return q; }""")
+    hostile = [q for q in quotes if "onerror" in q]
+    assert hostile, "the pasted report's features are on the map"
+
+    # its popup shows the markup as text and runs nothing
+    frame.evaluate("""() => { window.map.eachLayer(l => {
+        if (l.feature && l.getLatLng && (l.feature.properties.quote || '').includes('onerror') && !l.__parent
+            && !window.__opened) { l.openPopup(); window.__opened = true; } }); }""")
+    popup_text = frame.locator(".leaflet-popup-content").first.inner_text(timeout=10_000)
+    assert "<img src=x onerror=window.__pwned=1>" in popup_text
+    assert frame.locator(".leaflet-popup-content img").count() == 0
+    page.get_by_text("Text").first.click()  # the report texts, shown with st.text
+    assert page.get_by_text("<script>window.__pwned=1</script>", exact=False).count() >= 1
+    assert page.evaluate("() => window.__pwned") is None
+    assert frame.evaluate("() => window.__pwned") is None
+
+    # move the slider: the start thumb to the last day
+    thumbs = page.get_by_role("slider")
+    thumbs.first.focus()
+    thumbs.first.press("End")
+    narrowed = _wait_count(frame, lambda n: 0 <= n < with_pasted)
+    assert narrowed < with_pasted
+    assert frame.evaluate("() => window.map.getZoom()") >= 2  # same map instance, still there
+
+    # download the GeoJSON of what is shown
+    with page.expect_download(timeout=30_000) as dl:
+        page.get_by_role("button", name="GeoJSON").click()
+    path = tmp_path / "view.geojson"
+    dl.value.save_as(path)
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    assert fc["type"] == "FeatureCollection" and "crs" not in fc
+    points = [f for f in fc["features"] if f["geometry"] and f["geometry"]["type"] == "Point"]
+    assert len(points) == narrowed
+    for f in fc["features"]:
+        lon, lat = (f["geometry"]["coordinates"] if f["geometry"] and f["geometry"]["type"] == "Point" else (0, 0))
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_e2e.png"), full_page=True)
+    assert blocked == [], blocked

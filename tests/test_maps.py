@@ -1,0 +1,239 @@
+"""Folium maps offline: vendored assets only, no CDN, data never parsed as HTML, working exports."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from geo_app import layers as L
+from geo_app import maps, settings
+from geo_app._errors import InputError
+
+XSS_REPORT = (
+    "Title: Hostile <b>test</b>\nSource: Evil <script>window.__pwned=1</script> Wire\nPublished: 2022-02-12\n\n"
+    "Troops moved to Kyiv <img src=x onerror=window.__pwned=1> on Saturday. "
+    "<script>window.__pwned=1</script> Minsk said the drills in southern Belarus go on."
+)
+
+
+@pytest.fixture(scope="module")
+def sample_gdf() -> gpd.GeoDataFrame:
+    from geo_app.pipeline import analyze
+    from geo_app.reports import parse_report, sample_reports
+
+    reports = sample_reports() + [parse_report(XSS_REPORT)]
+    return L.features_gdf([analyze(r.text, r.published, report_id=r.report_id, source=r.source) for r in reports])
+
+
+def _links(html: str) -> tuple[list[str], list[str]]:
+    scripts = re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", html)
+    styles = re.findall(r"<link[^>]*\bhref=\"([^\"]+)\"", html)
+    return scripts, styles
+
+
+def test_vendored_files_match_the_manifest():
+    manifest = json.loads((maps.VENDOR_DIR / "manifest.json").read_text(encoding="utf-8"))
+    assert {p["name"] for p in manifest["packages"]} >= {"leaflet", "leaflet.markercluster", "leaflet.timeline"}
+    for package in manifest["packages"]:
+        assert (maps.VENDOR_DIR / package["folder"] / package["license_file"]).is_file()
+        for rel, digest in package["files"].items():
+            path = maps.VENDOR_DIR / package["folder"] / rel
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, rel
+    for role, rel in maps.ASSETS.items():
+        assert (maps.STATIC_DIR / rel).exists(), role
+    readme = (maps.VENDOR_DIR / "README.md").read_text(encoding="utf-8")
+    for package in manifest["packages"]:
+        assert package["version"] in readme and package["license"] in readme
+
+
+def test_vendored_css_loads_nothing_remote():
+    for css in maps.VENDOR_DIR.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", text), css
+        assert "@import" not in text, css
+
+
+def test_css_patcher_cuts_cdn_fonts():
+    spec = importlib.util.spec_from_file_location("vendor_assets", settings.PROJECT_DIR / "scripts" / "vendor_assets.py")
+    mod = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.modules["vendor_assets"] = mod  # dataclasses look their module up while the class is built
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.modules.pop("vendor_assets", None)
+    css = ("@import url('https://fonts.googleapis.com/css?family=X');\n"
+           "@font-face { font-family: 'Glyphicons'; src: url('//netdna.bootstrapcdn.com/g.eot'); }\n"
+           ".icon { background: url(images/local.png); }\n"
+           ".ok { background: url(\"https://cdn.example/x.png\") }")
+    out, removed = mod.patch_css(css)
+    assert removed == 3
+    assert "googleapis" not in out and "bootstrapcdn" not in out and "cdn.example" not in out
+    assert "url(images/local.png)" in out
+
+
+def test_map_links_are_local_and_no_cdn_host(sample_gdf):
+    m = maps.build_map(sample_gdf, title="t")
+    html = m.get_root().render()
+    scripts, styles = _links(html)
+    assert scripts and styles
+    for url in scripts + styles:
+        assert not url.startswith(("http:", "https:", "//")), url
+        assert url.startswith(maps.DEFAULT_STATIC_URL + "/vendor/"), url
+        assert (maps.STATIC_DIR / url[len(maps.DEFAULT_STATIC_URL) + 1:]).is_file(), url
+    assert maps.external_urls(html) == []
+    assert maps.cdn_hosts_in(html) == []
+    assert "L.Icon.Default.imagePath" in html
+    assert '"maxZoom": 12' in html  # tiles=None would drop it: MarkerCluster needs one
+    assert "tile.openstreetmap" not in html and "L.tileLayer" not in html
+
+
+def test_every_asset_the_component_would_load_is_local(sample_gdf):
+    """What streamlit-folium hands its iframe: default_js/css of every element of map and groups."""
+    base = maps.base_map(L.bounds(sample_gdf), legend=maps.legend_items(sample_gdf))
+    groups = maps.feature_groups(sample_gdf, cluster_threshold=1)
+    for fg in groups:
+        fg.add_to(base)
+
+    def walk(el):
+        yield el
+        for child in getattr(el, "_children", {}).values():
+            yield from walk(child)
+
+    links = [url for el in walk(base) for _, url in getattr(el, "default_js", []) + getattr(el, "default_css", [])]
+    assert any("markercluster" in u for u in links)
+    assert links and all(u.startswith("/app/static/vendor/") for u in links), links
+
+
+def test_markercluster_assets_come_with_the_base_map():
+    """streamlit-folium loads scripts once, at mount: a cluster layer added later must find them."""
+    html = maps.base_map().get_root().render()
+    assert maps.asset_url("markercluster_js") in _links(html)[0]
+
+
+def test_feature_groups_draw_every_mappable_feature(sample_gdf):
+    groups = maps.feature_groups(sample_gdf, layers=L.LAYERS, shade_mentioned=False)
+    layers_drawn = []
+    total = 0
+    for fg in groups:
+        for child in fg._children.values():
+            inner = [child] + list(getattr(child, "_children", {}).values())
+            for el in inner:
+                if isinstance(el, maps._GeoJsonLayer):
+                    total += el.n_features
+                    layers_drawn.append(json.loads(el.data_js)["features"][0]["properties"]["layer"])
+    assert total == len(L.mappable(sample_gdf))
+    assert layers_drawn == [x for x in L.LAYERS if x in set(L.mappable(sample_gdf)["layer"])]  # drawing order
+
+
+def test_default_layers_leave_demonyms_off(sample_gdf):
+    assert "demonyms" in set(sample_gdf["layer"])
+    names = [fg.layer_name for fg in maps.feature_groups(sample_gdf)]
+    assert maps.LAYER_LABELS["demonyms"] not in names
+    assert maps.LAYER_LABELS["places"] in names
+
+
+def test_many_points_are_clustered():
+    rng = np.random.default_rng(7)
+    n = 5000
+    base = dict.fromkeys(L.COLUMNS)
+    rows = [base | {"feature_id": f"r:m{i}", "kind": "place", "layer": "places", "name": f"P{i}", "quote": "q",
+                    "report_id": "r", "source": "s", "geometry": Point(lon, lat)}
+            for i, (lon, lat) in enumerate(zip(rng.uniform(20, 40, n), rng.uniform(44, 56, n)))]
+    gdf = L._typed(gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326"))
+    gdf.index = gdf["feature_id"].to_numpy()
+    groups = maps.feature_groups(gdf, shade_mentioned=False)
+    clusters = [c for fg in groups for c in fg._children.values() if isinstance(c, folium.plugins.MarkerCluster)]
+    assert len(clusters) == 1
+    layer = next(iter(clusters[0]._children.values()))
+    assert layer.cluster and layer.n_features == n
+    few = maps.feature_groups(gdf.iloc[:10], shade_mentioned=False)
+    assert not any(isinstance(c, folium.plugins.MarkerCluster) for fg in few for c in fg._children.values())
+
+
+def test_report_text_is_never_markup(sample_gdf):
+    """Hostile report text reaches the page only as escaped JSON, and popups use textContent."""
+    hostile = sample_gdf[sample_gdf["quote"].str.contains("onerror", na=False)]
+    assert not hostile.empty
+    html = maps.build_map(sample_gdf).get_root().render()
+    assert "<img src=x" not in html and "<script>window.__pwned" not in html
+    assert "\\u003cimg src=x onerror=window.__pwned=1\\u003e" in html
+    helpers = maps._HELPERS_JS
+    assert "innerHTML" not in helpers and "textContent" in helpers and "bindPopup(function" in helpers
+
+
+def test_exported_html_is_standalone(sample_gdf):
+    html = maps.export_html(sample_gdf, title="Samples <b>bold</b>")
+    scripts, styles = _links(html)
+    assert scripts == [] and styles == []  # everything inlined
+    assert maps.external_urls(html) == [] and maps.cdn_hosts_in(html) == []
+    assert "L.timeline(" in html and "L.timelineSliderControl(" in html and "L.markerClusterGroup" in html
+    assert "moment" in html
+    assert maps.ATTRIBUTION in html
+    assert "<img src=x" not in html and "<script>window.__pwned" not in html and "<b>bold</b>" not in html
+    assert "url(images/" not in html  # Leaflet's control images became data URIs
+    assert html.count("<script>") >= 4
+
+
+def test_inline_refuses_non_vendored_urls():
+    with pytest.raises(InputError):
+        maps.inline_assets('<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>')
+    with pytest.raises(Exception):
+        maps.inline_assets('<script src="/app/static/../../etc/passwd"></script>')
+
+
+def test_optional_tile_url_setting(monkeypatch):
+    monkeypatch.setattr(settings, "MAP_TILE_URL", "/tiles/{z}/{x}/{y}.png", raising=False)
+    html = maps.base_map().get_root().render()
+    assert "L.tileLayer" in html and "/tiles/{z}/{x}/{y}.png" in html
+
+
+def test_run_map_command(tmp_path: Path):
+    from geo_app.plot import png_pixels
+
+    samples = sorted((settings.SAMPLES_DIR).glob("*.txt"))
+    out = maps.run_map_command(samples, png=tmp_path / "m.png", html=tmp_path / "m.html",
+                               geojson=tmp_path / "m.geojson", date_from="2022-02-10", date_to="2022-02-12")
+    assert set(out["written"]) == {"png", "html", "geojson"} and out["window"] == ["2022-02-10", "2022-02-12"]
+    fc = json.loads((tmp_path / "m.geojson").read_text(encoding="utf-8"))
+    assert len(fc["features"]) == out["features"] > 0
+    schema = json.loads((settings.PROJECT_DIR / "schema" / "feature.schema.json").read_text(encoding="utf-8"))
+    assert jsonschema.Draft202012Validator(schema).is_valid(fc)
+    for f in fc["features"]:
+        p = f["properties"]
+        first = p["date_start"] or p["published"]
+        last = p["date_end"] or first
+        assert first is None or (first <= "2022-02-12" and last >= "2022-02-10")
+    assert png_pixels((tmp_path / "m.png").read_bytes()).shape[:2] == (1050, 1500)
+    assert maps.external_urls((tmp_path / "m.html").read_text(encoding="utf-8")) == []
+    with pytest.raises(InputError):
+        maps.run_map_command(samples, png=tmp_path / "x.png", date_from="2022-03-01", date_to="2022-02-01")
+    with pytest.raises(InputError):
+        maps.run_map_command(samples)
+
+
+def test_map_cli(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from geo_app.cli import app
+
+    sample = str(sorted(settings.SAMPLES_DIR.glob("*.txt"))[0])
+    result = CliRunner().invoke(app, ["map", sample, "--geojson", str(tmp_path / "o.geojson"), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["written"] == {"geojson": str(tmp_path / "o.geojson")}
+    bad = CliRunner().invoke(app, ["map", sample, "--png", str(tmp_path / "o.png"), "--from", "soon"])
+    assert bad.exit_code == 2
