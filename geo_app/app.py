@@ -104,7 +104,9 @@ def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame) -> dict[str, pd.Da
         for item in items:
             a, b = item["claims"][0], item["claims"][1]
             rows.append({
-                "Claim": item["claim_type"], "Between": " / ".join(item.get("endpoints", [])),
+                "Claim": item["claim_type"],
+                "Between": " → ".join(x for x in (a.get("from_name"), a.get("to_name")) if x)
+                or " / ".join(item.get("endpoints", [])),
                 "Source A": sources.get(a["report_id"], a["report_id"]), "Says A": a.get("claimed_text") or "",
                 "Verdict A": a.get("verdict"), "Quote A": a.get("quote"),
                 "Source B": sources.get(b["report_id"], b["report_id"]), "Says B": b.get("claimed_text") or "",

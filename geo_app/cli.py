@@ -206,8 +206,10 @@ def _open_store(db: Optional[Path]) -> Any:
         return Store(db)
     except GeoAppError as exc:
         raise _fail(exc) from exc
-    except (sqlite3.Error, OSError) as exc:
+    except sqlite3.Error as exc:
         raise _fail(DataError(f"cannot open the store {db or '(default)'}: {exc}")) from exc
+    except OSError as exc:
+        raise _fail(InputError(f"cannot open the store {db or '(default)'}: {exc.strerror or exc}")) from exc
 
 
 def _progress(total: int | None, unit: str) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from geo_app import __version__
 from geo_app._errors import InputError
-from geo_app.extract import Extraction, Mention, demonym_code, extract, extract_doc, extract_many, get_nlp
+from geo_app.extract import Extraction, Mention, annotate, demonym_code, extract, extract_doc, extract_many, get_nlp
 from geo_app.resolve import Resolution, Resolver
 
 #: Version of the batch output and GeoJSON property schema (schema/*.json).
@@ -122,7 +122,7 @@ def parse_for_eval(doc: Any) -> list[Any]:
     (demonyms too: both LGL and GeoWebNews annotate "Georgian", "Sudanese" as toponyms)."""
     from geo_app.eval import Prediction
 
-    ex = extract_doc(get_nlp()(doc.text), getattr(doc, "published", None))
+    ex = extract_doc(next(annotate([doc.text])), getattr(doc, "published", None))
     preds = []
     for r in Resolver().resolve(ex):
         start, end, text = _eval_span(r)

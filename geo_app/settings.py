@@ -52,6 +52,12 @@ DIRECTION_FRACTION: float = 1 / 3
 #: share of its (equal-area) area lies inside it.
 DIRECTION_MIN_SHARE: float = 0.5
 
+# --- extraction ------------------------------------------------------------------
+#: The statistical NER runs on windows of this many tokens either side of each capitalised
+#: word (0: on the whole text). Its CNN sees ~4 tokens either side, so 4 loses little and
+#: halves the cost (benchmarks/bench_geoparser.py, geo-app eval).
+NER_WINDOW_MARGIN: int = 4
+
 # --- input limits (each error message names the setting that raises it) ---------
 #: Largest report accepted, in characters.
 MAX_REPORT_CHARS: int = 2_000_000

@@ -295,14 +295,20 @@ class Store:
     path
         The store file (default ``settings.DB_PATH``); created with its folder if absent.
 
-    Use as a context manager or call :meth:`close`. One ``Store`` per thread.
+    Use as a context manager or call :meth:`close`. One ``Store`` per thread (SQLite
+    connections are not shared); several processes may use one file at once (WAL; one
+    writer at a time, readers never blocked). Keep the file on a local disk: WAL does not
+    work over network file systems.
     """
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else Path(settings.DB_PATH)
         if self.path.is_dir():
             raise InputError(f"{self.path} is a folder; give a store file (e.g. {self.path / 'reports.gpkg'})")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the folder of the store {self.path}: {exc.strerror or exc}") from exc
         self._con = self._connect()
         try:
             self._migrate()
@@ -314,12 +320,13 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            con = sqlite3.connect(self.path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000,
-                                  check_same_thread=False)
+            con = sqlite3.connect(self.path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
             con.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed report survives a power cut, not just a killed process.
             con.execute("PRAGMA synchronous = FULL")
+        except sqlite3.OperationalError as exc:
+            raise InputError(f"cannot open the store {self.path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{self.path} is not a geo_app store (SQLite says: {exc})") from exc
         con.create_function("geo_app_fold", 1, _fold, deterministic=True)
@@ -332,7 +339,8 @@ class Store:
         try:
             yield self._con
         except BaseException:
-            self._con.execute("ROLLBACK")
+            if self._con.in_transaction:  # SQLite may have rolled back already (disk full, I/O error)
+                self._con.execute("ROLLBACK")
             raise
         self._con.execute("COMMIT")
 

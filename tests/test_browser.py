@@ -49,11 +49,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url():
+def app_url(tmp_path_factory):
     from geo_app.app import streamlit_command
 
     port = _free_port()
-    proc = subprocess.Popen(streamlit_command(port, "localhost"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    # A file, not a pipe: a pipe nobody reads fills up and blocks the server.
+    log = (tmp_path_factory.mktemp("app") / "streamlit.log").open("w+b")
+    proc = subprocess.Popen(streamlit_command(port, "localhost"), stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://localhost:{port}"
     try:
@@ -65,7 +67,8 @@ def app_url():
                         break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                    log.seek(0)
+                    out = log.read().decode(errors="replace")
                     pytest.fail(f"the app did not start: {out[-2000:]}")
                 time.sleep(0.3)
         yield url
@@ -75,6 +78,7 @@ def app_url():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +116,10 @@ def _map_frame(page, timeout: float = 90.0):
                         return frame
                 except Exception:  # noqa: BLE001 - frame still loading
                     pass
-        time.sleep(0.25)
-    raise AssertionError("no map with markers appeared")
+        page.wait_for_timeout(250)  # not time.sleep: Playwright must keep dispatching the route handler
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_no_map.png"), full_page=True)
+    raise AssertionError(f"no map with markers appeared; frames: {[f.url[:90] for f in page.frames]}")
 
 
 def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
@@ -123,7 +129,7 @@ def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
         n = frame.evaluate(COUNT_JS)
         if predicate(n):
             return n
-        time.sleep(0.2)
+        frame.page.wait_for_timeout(200)
     raise AssertionError(f"marker count stuck at {n}")
 
 
@@ -180,5 +186,7 @@ def test_end_to_end(browser_page, tmp_path):
         assert -180 <= lon <= 180 and -90 <= lat <= 90
 
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "browser_e2e.png"), full_page=True)
+    page.get_by_text("features on the map").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "browser_e2e.png"))
     assert blocked == [], blocked
