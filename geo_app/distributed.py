@@ -20,6 +20,8 @@ import datetime as dt
 import json
 import logging
 import math
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -192,6 +194,10 @@ class RunSummary:
         }
 
 
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
 @contextmanager
 def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]:
     """A Dask client with :class:`ModelLoader` registered (model loaded on every worker).
@@ -215,8 +221,15 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
         else:
             if workers < 1:
                 raise InputError(f"--workers must be at least 1 for a local cluster, not {workers}")
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+            # Workers inherit an ignored SIGINT: a Ctrl-C in the terminal reaches the whole process
+            # group, and only this process should handle it (commit, then close the cluster).
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+            try:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
             client = Client(cluster)
     except BaseException:
         if cluster is not None:
