@@ -1,0 +1,227 @@
+"""App speed in a real browser (Debian's /usr/bin/chromium via Playwright); prints the figures.
+
+1. First map after Analyze for the two seeds (../shared/seeds; the samples when absent), in a
+   warm app process (models loaded by the preloaded samples): Analyze click -> the map shows
+   the seeds' markers. Target <= 2 s.
+2. Slider move -> updated map. Target <= 0.5 s.
+3. 5,000 clustered markers: load time of the map and frames per second while panning.
+
+Run: python benchmarks/bench_app.py  (not a test; the app runs on a free localhost port and
+every request to anything else is blocked and counted).
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+COUNT_JS = """() => {
+  if (!window.map) { return -1; }
+  let n = 0;
+  window.map.eachLayer(l => {
+    if (l.getAllChildMarkers) { n += l.getAllChildMarkers().length; }
+    else if (l.feature && l.getLatLng && !l.__parent) { n += 1; }
+  });
+  return n;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _reports() -> list[tuple[str, str]]:
+    seeds = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))
+    if len(seeds) >= 2:
+        return [(p.name, "Published: 2022-02-10\n\n" + p.read_text(encoding="utf-8")) for p in seeds[:2]]
+    from geo_app import settings
+
+    return [(p.name, p.read_text(encoding="utf-8")) for p in sorted(settings.SAMPLES_DIR.glob("*.txt"))[:2]]
+
+
+def _expected_points(texts: list[str]) -> int:
+    from geo_app import layers as L
+    from geo_app.pipeline import analyze
+    from geo_app.reports import parse_report
+
+    analyses = []
+    for text in texts:
+        r = parse_report(text)
+        analyses.append(analyze(r.text, r.published, report_id=r.report_id, source=r.source))
+    gdf = L.mappable(L.features_gdf(analyses))
+    shown = gdf[gdf["layer"].isin(L.POINT_LAYERS) & ~gdf["layer"].isin(L.LAYERS_OFF_BY_DEFAULT)]
+    return int(len(shown))
+
+
+def _wait(page, frame, predicate, timeout: float = 30.0) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        n = frame.evaluate(COUNT_JS)
+        if predicate(n):
+            return time.perf_counter() - t0, n
+        page.wait_for_timeout(20)
+    raise TimeoutError("the map did not update")
+
+
+def _map_frame(page, timeout: float = 120.0):
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        for f in page.frames:
+            if "st_folium" in f.url:
+                try:
+                    if f.evaluate(COUNT_JS) > 0:
+                        return f
+                except Exception:  # noqa: BLE001
+                    pass
+        page.wait_for_timeout(100)
+    raise TimeoutError("no map")
+
+
+def bench_app(results: dict) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from geo_app.app import streamlit_command
+
+    reports = _reports()
+    expected = _expected_points([t for _, t in reports])
+    port = _free_port()
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(streamlit_command(port), stdout=log, stderr=subprocess.STDOUT)
+    blocked: list[str] = []
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+
+            def route(r):
+                if r.request.url.startswith(("http://localhost:", "data:", "blob:", "about:")):
+                    return r.continue_()
+                blocked.append(r.request.url)
+                return r.abort()
+
+            ctx.route("**/*", route)
+            page = ctx.new_page()
+            t0 = time.perf_counter()
+            page.goto(f"http://localhost:{port}")
+            frame = _map_frame(page)
+            results["cold start to first map (samples), s"] = round(time.perf_counter() - t0, 2)
+
+            # the two seeds alone: untick the samples, paste the seeds
+            for box in page.get_by_role("checkbox").all():
+                if box.is_checked():
+                    box.dispatch_event("click")  # the input is hidden under Streamlit's styled box
+                    page.wait_for_timeout(400)
+            page.get_by_text("Paste a report").click()
+            for _, text in reports:
+                page.get_by_label("Report text").fill(text)
+                page.get_by_role("button", name="Add pasted report").click()
+                page.wait_for_timeout(600)
+            page.wait_for_timeout(800)
+            before = frame.evaluate(COUNT_JS)
+            page.get_by_role("button", name="Analyze").click()
+            seconds, n = _wait(page, frame, lambda k: k == expected and k != before)
+            results["first map after Analyze, two seeds (warm process), s"] = round(seconds, 2)
+            results["seed markers on the map"] = n
+
+            # slider moves
+            times = []
+            thumbs = page.get_by_role("slider")
+            for key in ("End", "Home") * 3:
+                current = frame.evaluate(COUNT_JS)
+                thumbs.first.focus()
+                thumbs.first.press(key)
+                seconds, _ = _wait(page, frame, lambda k, c=current: k != c and k >= 0, timeout=10)
+                times.append(seconds)
+            results["slider move to updated map, median s"] = round(statistics.median(times), 3)
+            results["slider move to updated map, max s"] = round(max(times), 3)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    results["requests to anything but localhost"] = len(blocked)
+
+
+def bench_many_markers(results: dict, n: int = 5000) -> None:
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    from playwright.sync_api import sync_playwright
+    from shapely.geometry import Point
+
+    from geo_app import layers as L
+    from geo_app import maps
+
+    rng = np.random.default_rng(42)
+    base = dict.fromkeys(L.COLUMNS)
+    rows = [base | {"feature_id": f"r:m{i}", "kind": "place", "layer": "places", "name": f"Place {i}",
+                    "quote": "A sentence.", "report_id": "r", "source": "bench", "published": "2022-02-10",
+                    "geometry": Point(lon, lat)}
+            for i, (lon, lat) in enumerate(zip(rng.normal(28, 4, n), rng.normal(51, 2.5, n)))]
+    gdf = L._typed(gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326"))
+    gdf.index = gdf["feature_id"].to_numpy()
+    t0 = time.perf_counter()
+    html = maps.inline_assets(maps.build_map(gdf).get_root().render())
+    results[f"{n} markers: build map HTML, s"] = round(time.perf_counter() - t0, 2)
+    path = Path(tempfile.mkdtemp()) / "many.html"
+    path.write_text(html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        t0 = time.perf_counter()
+        page.goto(path.as_uri())
+        page.wait_for_function("() => Object.keys(window).some(k => k.startsWith('map_'))")
+        count = page.evaluate("""() => { const m = window[Object.keys(window).find(k => k.startsWith('map_'))];
+            let n = 0; m.eachLayer(l => { if (l.getAllChildMarkers) n += l.getAllChildMarkers().length; }); return n; }""")
+        results[f"{n} markers: page load to clustered map, s"] = round(time.perf_counter() - t0, 2)
+        results[f"{n} markers: markers in clusters"] = count
+        fps = page.evaluate("""async () => {
+            const m = window[Object.keys(window).find(k => k.startsWith('map_'))];
+            let frames = 0; const t0 = performance.now();
+            await new Promise(done => {
+              function step() {
+                frames += 1; m.panBy([12, 6], {animate: false});
+                if (performance.now() - t0 < 2000) requestAnimationFrame(step); else done();
+              }
+              requestAnimationFrame(step);
+            });
+            return frames / ((performance.now() - t0) / 1000);
+        }""")
+        results[f"{n} markers: frames per second while panning"] = round(fps, 1)
+        browser.close()
+
+
+def main() -> int:
+    if not Path(CHROMIUM).exists():
+        print("bench_app: needs /usr/bin/chromium (apt-get install chromium)")
+        return 0
+    results: dict = {}
+    bench_app(results)
+    bench_many_markers(results)
+    width = max(len(k) for k in results)
+    for k, v in results.items():
+        print(f"{k:<{width}}  {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
