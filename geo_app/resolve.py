@@ -40,6 +40,8 @@ _MENTIONED_COUNTRY_BONUS = 0.9
 _ADMIN_CONTEXT_BONUS = 3.0
 _HIERARCHY_BONUS = 6.0
 _SAME_NAME_REGION_PENALTY = 2.5
+_ALTERNATE_TOWN_PENALTY = 3.0
+_INNER_CODES = {"PCLI", "ADM1", "ADM2", "PPLC", "GROUP", "CONT", "SEA"}
 _CAPITAL_TOWN_MIN_POP = 50_000
 _REGION_WORDS = re.compile(r"(?i)\b(region|oblast|province|state|governorate|voblast|county|district|prefecture|krai)\b")
 
@@ -140,6 +142,20 @@ class Resolver:
                 matches = list(self.gaz.lookup(core))
         return matches
 
+    def inner_candidates(self, name: str) -> tuple[str, list[NameMatch]]:
+        """A well-known place named inside an unknown name ("Dubai World Cup" -> Dubai), or ('', [])."""
+        words = list(re.finditer(r"[\w][\w.'’-]*", name))
+        for width in range(len(words) - 1, 0, -1):
+            for i in range(len(words) - width + 1):
+                sub = name[words[i].start(): words[i + width - 1].end()]
+                if not sub[:1].isupper():
+                    continue
+                hits = [nm for nm in self.gaz.lookup(sub) if nm.place.feature_code in _INNER_CODES
+                        or nm.place.population >= 50_000]
+                if hits:
+                    return sub, hits
+        return "", []
+
     def _demonym_target(self, code: str) -> list[NameMatch]:
         """The place a demonym points to: a country, a region (ISO 3166-2) or a named place."""
         if code.startswith("name:"):
@@ -164,6 +180,12 @@ class Resolver:
     def resolve(self, ex: Extraction) -> list[Resolution]:
         mentions = ex.mentions
         cands = [self.candidates(m) for m in mentions]
+        via: dict[int, str] = {}
+        for i, m in enumerate(mentions):
+            if not cands[i] and m.kind != "demonym":
+                inner, hits = self.inner_candidates(m.name)
+                if hits:
+                    cands[i], via[i] = hits, inner
         # Pass 1: context-free best guesses, to learn the report's focus.
         best = [max(c, key=prior).place if c else None for c in cands]
         focus = self._focus(best, cands)
@@ -177,7 +199,7 @@ class Resolver:
             best = [s[0][1].place if s else None for s in scored]
             focus = self._focus(best, cands)
         results = []
-        for m, ranked in zip(mentions, scored):
+        for i, (m, ranked) in enumerate(zip(mentions, scored)):
             date_start, date_end, source = self._date_for(ex, m)
             if not ranked:
                 results.append(Resolution(m, None, 0.0, "not in the gazetteer", (), date_start, date_end, source))
@@ -187,6 +209,10 @@ class Resolver:
             conf = 0.95 if second is None else 1 / (1 + math.exp(-(top_score - second)))
             conf = min(conf, 0.95 if m.kind != "demonym" else 0.8)
             reason = "only candidate" if second is None else f"best of {len(ranked)} candidates"
+            if i in via:
+                # Only the place inside the name is known: say so, and trust it less.
+                reason = f"not in the gazetteer; located by {via[i]!r} in its name"
+                conf = min(conf, 0.5)
             alts = tuple(nm.place for _, nm in ranked[1:4])
             results.append(Resolution(m, top.place, conf, reason, alts, date_start, date_end, source))
         return results
@@ -246,6 +272,9 @@ class Resolver:
         top_country = max(focus, key=share) if focus and total > 0 else None
         towns = [nm.place for nm in cands if nm.place.feature_class == "P" and nm.place.population >= _CAPITAL_TOWN_MIN_POP]
         says_region = bool(_REGION_WORDS.search(context))
+        # A country or region known by exactly this name outranks towns that merely have it as an
+        # alternate name ("Mexico" is the country, not Mexico City).
+        named_area = any(nm.primary and nm.place.feature_code in ("PCLI", "ADM1") for nm in cands)
         scored = []
         for nm in cands:
             place = nm.place
@@ -263,6 +292,8 @@ class Resolver:
             if place.feature_code == "ADM1" and towns and not says_region and any(
                     _within(t, place) for t in towns if t.country_code == place.country_code):
                 score -= _SAME_NAME_REGION_PENALTY
+            if named_area and not nm.primary and place.feature_class == "P":
+                score -= _ALTERNATE_TOWN_PENALTY
             if anchors and place.feature_code in _ANCHOR_CODES and len(cands) > 1:
                 score += self._proximity(place, anchors, normalize_name(mention.name))
             if mention.label.startswith("LOC") and place.feature_class in ("H", "L", "T"):
