@@ -455,6 +455,7 @@ class Gazetteer:
             raise NotFoundError(f"no gazetteer entry with GeoNames id {geonameid}")
         return Place(*row)
 
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Gazetteer per process; countries are few
     def country(self, code: str) -> Place:
         """The country with this ISO alpha-2 or alpha-3 code."""
         if len(code) == 2:

@@ -158,6 +158,9 @@ class Resolver:
 
     def _demonym_target(self, code: str) -> list[NameMatch]:
         """The place a demonym points to: a country, a region (ISO 3166-2) or a named place."""
+        return list(_demonym_target_cached(self.gaz, code))
+
+    def _demonym_target_uncached(self, code: str) -> list[NameMatch]:
         if code.startswith("name:"):
             hits = sorted(self.gaz.lookup(code[5:]), key=prior, reverse=True)
             return hits[:1]
@@ -325,6 +328,11 @@ class Resolver:
         if ex.published is not None:
             return ex.published, ex.published, "published"
         return None, None, ""
+
+
+@lru_cache(maxsize=4096)
+def _demonym_target_cached(gaz: Gazetteer, code: str) -> tuple[NameMatch, ...]:
+    return tuple(Resolver(gaz)._demonym_target_uncached(code))
 
 
 def resolve(ex: Extraction, *, country_hint: str | None = None) -> list[Resolution]:
