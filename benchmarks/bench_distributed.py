@@ -62,6 +62,16 @@ def corpus(n_docs: int) -> tuple[str, list[Report]]:
     return name, out
 
 
+def source_digest() -> str:
+    """Hash of geo_app's code and data files: workers import the code when they start."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted([*settings.PACKAGE_DIR.glob("*.py"), *settings.DATA_DIR.glob("*.yaml")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def records(store: Store) -> list[tuple[int, str]]:
     return [(rid, json.dumps(rec, sort_keys=True)) for rid, rec in store.analyses()]
 
@@ -80,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {len(reports)} reports from {name}, {chars / len(reports):,.0f} characters on average")
     print(f"machine: {os.cpu_count()} cores, load average before the run {load[0]:.2f}")
 
+    digest = source_digest()
     with tempfile.TemporaryDirectory() as tmp:
         serial_store, dask_store = Store(Path(tmp) / "serial.gpkg"), Store(Path(tmp) / "dask.gpkg")
         for store in (serial_store, dask_store):
@@ -88,12 +99,20 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         warm_up()
         serial_start = time.perf_counter() - t0
+        cpu0 = time.process_time()
         serial = run_analysis(serial_store, chunk_size=args.chunk_size)
+        serial_cpu = time.process_time() - cpu0
+        load_serial = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
         t0 = time.perf_counter()
         with dask_client(workers=args.workers) as client:
             dask_start = time.perf_counter() - t0
+            workers_cpu0 = client.run(time.process_time)
+            cpu0 = time.process_time()
             dist = run_analysis(dask_store, client=client, chunk_size=args.chunk_size)
+            main_cpu = time.process_time() - cpu0
+            workers_cpu = {w: t - workers_cpu0[w] for w, t in client.run(time.process_time).items()}
+        load_dist = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
         a, b = records(serial_store), records(dask_store)
         same = a == b
@@ -115,7 +134,17 @@ def main(argv: list[str] | None = None) -> int:
           f"on {dist.workers} workers (start-up {dask_start:.1f} s: cluster + model on each worker)")
     print(f"speed-up: {d_rate / s_rate:.2f}x warm (target >= {TARGET_SPEEDUP}x); "
           f"{(serial.seconds + serial_start) / (dist.seconds + dask_start):.2f}x including start-up")
-    print(f"records identical: {same}" + ("" if same else f" ({len(differing)} differ, e.g. report ids {differing[:5]})"))
+    per = 1000 / max(serial.analysed, 1)
+    print(f"CPU per report: serial {serial_cpu * per:.0f} ms; distributed "
+          f"{sum(workers_cpu.values()) * per:.0f} ms in the workers "
+          f"({', '.join(f'{v:.0f} s' for v in workers_cpu.values())} each in total) + {main_cpu * per:.0f} ms in "
+          f"this process (scheduler, client, commits)")
+    print(f"load average (1 min) after the serial run {load_serial:.2f}, after the distributed run {load_dist:.2f}: "
+          f"above {os.cpu_count()} means other processes took CPU time, and the speed-up is understated")
+    print(f"records identical: {same}"
+          + ("" if same else f" ({len(differing)} differ, e.g. report ids {differing[:5]})"))
+    if source_digest() != digest:
+        print("warning: geo_app's code or data changed during the run; differing records may come from that")
     if serial.failed or dist.failed:
         print(f"failed: serial {len(serial.failed)}, distributed {len(dist.failed)}")
     return 0 if same and not serial.failed and not dist.failed else 1

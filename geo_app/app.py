@@ -345,19 +345,22 @@ def main() -> None:
     last_ids = state.get("table_ids", [])
     if selected and selected[0] < len(last_ids):
         focus = focus_of(gdf_all, last_ids[selected[0]])
+    if focus is None:
+        focus = maps.view_for(L.focus_bounds(gdf_all))
     state.table_ids = list(table.index)
 
     left, right = st.columns([3, 2])
     with left:
         st.caption(f"{len(on_map)} features on the map ({state.view['n_points']} points) · "
                    f"{window[0].isoformat()} to {window[1].isoformat()}")
-        base = maps.base_map(L.focus_bounds(gdf_all), static_url=static_url(),
-                             legend=maps.legend_items(gdf_all))
+        # The base map never changes (full legend, no frame): new reports, filters and the
+        # slider only swap feature groups and move the view, so the map never remounts.
+        base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None))
         groups = maps.feature_groups(on_map, layers=shown_layers, shade_mentioned=shade, admin1=admin1,
                                      prepared=prepared)
         st_folium(base, key="map", feature_group_to_add=groups or [__import__("folium").FeatureGroup()],
                   returned_objects=[], height=int(_setting("APP_MAP_HEIGHT", _DEFAULT_APP_MAP_HEIGHT)),
-                  use_container_width=True, center=focus[0] if focus else None, zoom=focus[1] if focus else None)
+                  use_container_width=True, center=focus[0], zoom=focus[1])
     with right:
         st.caption("Click a row to zoom to it.")
         st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True,
@@ -442,11 +445,19 @@ def streamlit_command(port: int = 8501, address: str = "localhost") -> list[str]
 
 
 def launch(port: int = 8501, address: str = "localhost") -> int:
-    """Run the app in the foreground until interrupted; returns Streamlit's exit code."""
+    """Run the app in the foreground until interrupted; returns Streamlit's exit code.
+
+    On POSIX the process becomes Streamlit (``exec``), so a signal to ``geo-app app``
+    stops the server itself rather than orphaning it.
+    """
+    cmd = streamlit_command(port, address)
+    if os.name == "posix":
+        sys.stdout.flush()
+        os.execv(cmd[0], cmd)
     import subprocess
 
     try:
-        return subprocess.call(streamlit_command(port, address))
+        return subprocess.call(cmd)
     except KeyboardInterrupt:
         return 0
 

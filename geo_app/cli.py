@@ -294,7 +294,8 @@ def analyze_cmd(
                                          min=0)] = 0,
     scheduler: Annotated[Optional[str], typer.Option(
         help="Use the Dask cluster at this address, e.g. tcp://10.0.0.5:8786.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Reports per task and per commit.", min=1)] = 16,
+    batch_size: Annotated[Optional[int], typer.Option(help="Reports per task and per commit (default 16).",
+                                                      min=1)] = None,
     outdated: Annotated[bool, typer.Option(help="Also re-analyse reports analysed by another geo_app or data version "
                                                 "(the old result stays until the new one is committed).")] = False,
     db: DbOption = None,
@@ -353,7 +354,8 @@ _HELP_EXPORT_CMD = "\n\n".join((
 
 @app.command("export", help=_HELP_EXPORT_CMD)
 def export_cmd(
-    out: Annotated[Path, typer.Argument(help="Output file ('-': stdout, for geojson and csv).")],
+    out: Annotated[Path, typer.Argument(
+        help="Output file ('-': stdout, for geojson and csv; --json is then ignored).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="geojson | gpkg | csv.")] = "geojson",
     date_from: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD), inclusive.")] = None,
     date_to: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD), inclusive.")] = None,

@@ -17,7 +17,6 @@ records.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import math
 import signal
@@ -33,7 +32,7 @@ from typing import Any
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from geo_app import __version__
-from geo_app._errors import InputError
+from geo_app._errors import DataError, InputError
 from geo_app.store import AnalysisResult, PendingReport, Store, StoredFeature, to_gpkg_blob
 
 # Private defaults (candidates for geo_app.settings).
@@ -79,7 +78,9 @@ def warm_up() -> None:
     """Load everything an analysis uses into this process, once: spaCy pipeline, gazetteer,
     and what the first analysis loads lazily (borders, regions)."""
     data_version()
-    analyze_chunk([PendingReport(0, "warm-up", _WARM_UP_TEXT, "2022-03-05", "")])
+    result = analyze_chunk([PendingReport(0, "warm-up", _WARM_UP_TEXT, "2022-03-05", "")])[0]
+    if result.error is not None:
+        raise DataError(f"geo_app cannot analyse on this machine: {result.error}")
 
 
 class ModelLoader(WorkerPlugin):
@@ -209,6 +210,7 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
     scheduler
         Address of an existing scheduler (``tcp://host:8786``); wins over ``workers``.
     """
+    import dask
     from distributed import Client, LocalCluster
 
     cluster = None
@@ -221,12 +223,17 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
         else:
             if workers < 1:
                 raise InputError(f"--workers must be at least 1 for a local cluster, not {workers}")
+            from geo_app.gazetteer import get_gazetteer
+
+            get_gazetteer()  # build a missing index once here, not in every worker at the same time
             # Workers inherit an ignored SIGINT: a Ctrl-C in the terminal reaches the whole process
             # group, and only this process should handle it (commit, then close the cluster).
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
             try:
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+                # No dashboard, so no use for the workers' statistical profiler (a stack sample every 10 ms).
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=logging.ERROR)
             finally:
                 if previous is not None:
                     signal.signal(signal.SIGINT, previous)
@@ -245,7 +252,7 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
 
 
 def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: bool = False, workers: int = 0,
-                 scheduler: str | None = None, client: Any = None, chunk_size: int = _CHUNK_SIZE,
+                 scheduler: str | None = None, client: Any = None, chunk_size: int | None = None,
                  progress: Callable[[int], None] | None = None,
                  on_start: Callable[[int], None] | None = None) -> RunSummary:
     """Analyse every stored report not yet analysed, committing chunk by chunk in order.
@@ -260,7 +267,7 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
         Serial when all are unset; else on Dask: a LocalCluster of ``workers`` processes,
         the cluster at ``scheduler``, or an existing ``client``.
     chunk_size
-        Reports per task and per commit.
+        Reports per task and per commit (default ``_CHUNK_SIZE``, 16).
     progress
         Called with the number of reports of each committed chunk.
     on_start
@@ -269,6 +276,7 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
     A Ctrl-C (KeyboardInterrupt) stops the run after the last committed chunk and
     returns the summary with ``interrupted=True``.
     """
+    chunk_size = _CHUNK_SIZE if chunk_size is None else chunk_size
     if chunk_size < 1:
         raise InputError(f"the batch size must be at least 1, not {chunk_size}")
     started = time.perf_counter()

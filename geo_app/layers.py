@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -150,8 +151,6 @@ def _row(**values: Any) -> dict[str, Any]:
 
 
 def _mention_rows(analysis: Analysis, index: int, res: Resolution, regions_mod: Any) -> list[dict[str, Any]]:
-    from geo_app import borders
-
     m, p = res.mention, res.place
     if p is None:
         return []
@@ -178,36 +177,74 @@ def _mention_rows(analysis: Analysis, index: int, res: Resolution, regions_mod: 
     rows = []
     point: BaseGeometry = shapely.Point(p.lon, p.lat)
     direction = _direction(m.qualifier)
-    try:
-        area = borders.geometry_of(p)
-    except LookupError:
-        area = None
-    if direction and area is not None and regions_mod is not None:
-        derived = None
-        try:
-            derived = regions_mod.direction_region(area, direction)
-        except (LookupError, ValueError):
-            derived = None
-        if derived is not None and not derived.is_empty:
-            point = derived.representative_point()
-            label = f"{m.text.strip()}"
+    if direction and regions_mod is not None:
+        derived = _direction_area(p, direction, *_area_settings())
+        if derived is not None:
+            area_geom, rep, members = derived
+            point = rep
             rows.append(_row(**common, feature_id=f"{base}:area", layer="direction_regions",
-                             geometry=simplify_area(derived)) | {"name": label})
-            try:
-                members = regions_mod.regions_mostly_in(p.country_code, derived) if p.country_code else None
-            except (LookupError, ValueError):
-                members = None
-            if members is not None:
-                for j, (name, geom, code) in enumerate(_region_members(members)):
-                    rows.append(_row(**common, feature_id=f"{base}:adm1-{j}", layer="direction_admin1",
-                                     geometry=simplify_area(geom)) | {"name": name, "place_key": code})
-    elif area is not None and p.feature_code == "GROUP":
-        rows.append(_row(**common, feature_id=f"{base}:area", layer="group_areas", geometry=simplify_area(area)))
-    elif area is not None and p.layer == "seas":
-        rows.append(_row(**common, feature_id=f"{base}:area", layer="sea_areas", geometry=simplify_area(area)))
+                             geometry=area_geom) | {"name": m.text.strip()})
+            for j, (name, geom, code) in enumerate(members):
+                rows.append(_row(**common, feature_id=f"{base}:adm1-{j}", layer="direction_admin1",
+                                 geometry=geom) | {"name": name, "place_key": code})
+    elif p.feature_code == "GROUP" or p.layer == "seas":
+        area = _place_area(p, *_area_settings())
+        if area is not None:
+            layer = "group_areas" if p.feature_code == "GROUP" else "sea_areas"
+            rows.append(_row(**common, feature_id=f"{base}:area", layer=layer, geometry=area))
     rows.insert(0, _row(**common, feature_id=base, layer=point_layer(m.kind, p.feature_code, p.feature_class),
                         geometry=point))
     return rows
+
+
+def _area_settings() -> tuple[float, float, float]:
+    """The settings derived areas depend on (part of the cache keys below)."""
+    from geo_app import settings
+
+    return (float(_setting("MAP_AREA_SIMPLIFY_DEG", _DEFAULT_AREA_SIMPLIFY_DEG)),
+            float(getattr(settings, "DIRECTION_FRACTION", 1 / 3)), float(getattr(settings, "DIRECTION_MIN_SHARE", 0.5)))
+
+
+@lru_cache(maxsize=512)
+def _place_area(place: Any, tolerance: float, _fraction: float, _share: float) -> BaseGeometry | None:
+    """A place's polygon, simplified for drawing (cached: "Eastern Europe" takes ~0.3 s to simplify)."""
+    from geo_app import borders
+
+    try:
+        area = borders.geometry_of(place)
+    except LookupError:
+        return None
+    return simplify_area(area, tolerance) if area is not None else None
+
+
+@lru_cache(maxsize=512)
+def _direction_area(place: Any, direction: str, tolerance: float, _fraction: float,
+                    _share: float) -> tuple[BaseGeometry, BaseGeometry, tuple[tuple[str, BaseGeometry, str | None], ...]] | None:
+    """(derived polygon, its label point, its admin-1 regions) of "southern <place>", or None."""
+    from geo_app import borders
+
+    regions_mod = _optional_module("regions")
+    try:
+        area = borders.geometry_of(place)
+    except LookupError:
+        return None
+    if area is None or regions_mod is None:
+        return None
+    try:
+        derived = regions_mod.direction_region(area, direction)
+    except (LookupError, ValueError):
+        return None
+    if derived is None or derived.is_empty:
+        return None
+    members: tuple[tuple[str, BaseGeometry, str | None], ...] = ()
+    if place.country_code:
+        try:
+            found = regions_mod.regions_mostly_in(place.country_code, derived)
+        except (LookupError, ValueError):
+            found = None
+        if found is not None:
+            members = tuple((name, simplify_area(geom, tolerance), code) for name, geom, code in _region_members(found))
+    return simplify_area(derived, tolerance), derived.representative_point(), members
 
 
 def _region_members(members: Any) -> list[tuple[str, BaseGeometry, str | None]]:

@@ -277,7 +277,7 @@ window.geoApp = (function () {
     var n = 0;
     (function walk(layer) {
       if (layer.feature && layer.getLatLng) { n += 1; }
-      if (layer.getAllChildMarkers) { n += layer.getAllChildMarkers().length; return; }
+      if (layer._featureGroup && layer.getLayers) { n += layer.getLayers().length; return; }
       if (layer.eachLayer) { layer.eachLayer(walk); }
     })(root);
     return n;
@@ -643,6 +643,27 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
         min_lon, min_lat, max_lon, max_lat = extent
         m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
     return m
+
+
+def view_for(extent: tuple[float, float, float, float] | None, *, width_px: int = 900,
+             height_px: int = 620) -> tuple[list[float], int]:
+    """([lat, lon], zoom) of a web-Mercator view showing ``extent`` in a map of the given size."""
+    import math
+
+    if extent is None:
+        return [50.0, 30.0], 4
+    min_lon, min_lat, max_lon, max_lat = extent
+
+    def merc_y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_frac = max((max_lon - min_lon) / 360.0, 1e-6)
+    lat_frac = max((merc_y(max_lat) - merc_y(min_lat)) / (2 * math.pi), 1e-6)
+    zoom = math.floor(min(math.log2(width_px / 256 / lon_frac), math.log2(height_px / 256 / lat_frac)))
+    zoom = max(int(_setting("MAP_MIN_ZOOM", _DEFAULT_MAP_MIN_ZOOM)), min(zoom, 10))
+    centre_lat = math.degrees(math.atan(math.sinh((merc_y(max_lat) + merc_y(min_lat)) / 2)))
+    return [round(centre_lat, 5), round((min_lon + max_lon) / 2, 5)], zoom
 
 
 def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None, shade_mentioned: bool = True,

@@ -275,9 +275,9 @@ class Resolver:
         top_country = max(focus, key=share) if focus and total > 0 else None
         towns = [nm.place for nm in cands if nm.place.feature_class == "P" and nm.place.population >= _CAPITAL_TOWN_MIN_POP]
         says_region = bool(_REGION_WORDS.search(context))
-        # A country or region known by exactly this name outranks towns that merely have it as an
+        # A country known by exactly this name outranks towns that merely have it as an
         # alternate name ("Mexico" is the country, not Mexico City).
-        named_area = any(nm.primary and nm.place.feature_code in ("PCLI", "ADM1") for nm in cands)
+        named_area = any(nm.primary and nm.place.feature_code == "PCLI" for nm in cands)
         scored = []
         for nm in cands:
             place = nm.place

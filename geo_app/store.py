@@ -741,7 +741,8 @@ def _read_one(path: Path, source: str) -> Report:
     if size > settings.MAX_REPORT_CHARS * 4:  # checked before reading: never load a huge file
         raise LimitExceededError(f"{size:,} bytes, over the limit for one report "
                                  f"(raise geo_app.settings.MAX_REPORT_CHARS, now {settings.MAX_REPORT_CHARS:,} characters)")
-    return read_report_file(path, source=source)
+    report = read_report_file(path)
+    return dataclasses.replace(report, source=source) if source and not report.source else report
 
 
 def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",

@@ -132,6 +132,8 @@ def test_downloads(at):
 
 
 def test_paste_a_hostile_report_then_analyze(at):
+    key_before = _component_args(at)["key"]
+    centre_before = _component_args(at)["center"]
     at.text_area(key="paste_text").input(HOSTILE)
     at.text_input(key="paste_source").input("")
     at.button(key="add_paste").click().run()
@@ -150,8 +152,11 @@ def test_paste_a_hostile_report_then_analyze(at):
     assert any("<script>window.__pwned=1</script>" in t.value for t in at.text)
     for el in list(at.markdown) + list(at.caption):
         assert "<img" not in el.value and "<script" not in el.value
-    fg = _component_args(at)["feature_group"]
+    args = _component_args(at)
+    fg = args["feature_group"]
     assert "<img src=x" not in fg and "\\u003cimg src=x" in fg
+    assert args["key"] == key_before  # new reports: same map, new data (no remount)
+    assert args["center"] and args["zoom"] and centre_before
 
 
 def test_upload_html_and_text(at):
@@ -189,3 +194,15 @@ def test_md_escape():
     from geo_app.app import md_escape
 
     assert md_escape("[x](javascript:alert(1)) <b>") == "\\[x\\]\\(javascript\\:alert\\(1\\)\\) \\<b\\>"
+
+
+def test_play_steps_through_days(at, monkeypatch):
+    monkeypatch.setattr(settings, "APP_PLAY_STEP_SECONDS", 0.0, raising=False)
+    lo, hi = (dt.date.fromisoformat(d) for d in _view(at)["date_range"])
+    start = hi - dt.timedelta(days=2)
+    at.slider[0].set_value((start, start)).run()
+    assert _view(at)["window"] == (start.isoformat(), start.isoformat())
+    at.button(key="play").click().run()  # one day per step until the window reaches the last day
+    assert _view(at)["window"] == (hi.isoformat(), hi.isoformat())
+    assert at.session_state["playing"] is False
+    assert not at.exception

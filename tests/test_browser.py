@@ -31,8 +31,8 @@ COUNT_JS = """() => {
   if (!window.map) { return -1; }
   let n = 0;
   window.map.eachLayer(l => {
-    if (l.getAllChildMarkers) { n += l.getAllChildMarkers().length; }
-    else if (l.feature && l.getLatLng && !l.__parent) { n += 1; }
+    if (l._featureGroup && l.getLayers) { n += l.getLayers().length; }  // a MarkerClusterGroup: all its points
+    else if (l.feature && l.getLatLng && !l.__parent) { n += 1; }  // an unclustered point
   });
   return n;
 }"""
@@ -122,6 +122,23 @@ def _map_frame(page, timeout: float = 90.0):
     raise AssertionError(f"no map with markers appeared; frames: {[f.url[:90] for f in page.frames]}")
 
 
+def _wait_any(page, predicate, timeout: float = 60.0):
+    """The map frame and its marker count once the count satisfies ``predicate`` (a map may remount)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "st_folium" not in frame.url:
+                continue
+            try:
+                n = frame.evaluate(COUNT_JS)
+            except Exception:  # noqa: BLE001 - detached or loading
+                continue
+            if predicate(n):
+                return frame, n
+        page.wait_for_timeout(200)
+    raise AssertionError("the map did not update")
+
+
 def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
     deadline = time.monotonic() + timeout
     n = frame.evaluate(COUNT_JS)
@@ -145,7 +162,7 @@ def test_end_to_end(browser_page, tmp_path):
     page.get_by_label("Report text").fill(HOSTILE)
     page.get_by_role("button", name="Add pasted report").click()
     page.get_by_role("button", name="Analyze").click()
-    with_pasted = _wait_count(frame, lambda n: n > first)
+    frame, with_pasted = _wait_any(page, lambda n: n > first)
     assert with_pasted > first
     quotes = frame.evaluate("""() => { const q = []; window.map.eachLayer(l => {
         if (l.feature && l.feature.properties.quote) q.push(l.feature.properties.quote); }); return q; }""")

