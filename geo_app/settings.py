@@ -106,3 +106,29 @@ BORDER_DATA_SHORT_NAME: str = "Natural Earth 1:10m"
 #: Polygon parts at least this share of the largest part set a direction region's bounding box
 #: ("southern Spain" is not the Canaries).
 DIRECTION_MAIN_PART_SHARE: float = 0.25
+
+# --- maps and the app ---------------------------------------------------------------
+#: Deepest zoom of interactive maps (``tiles=None`` leaves none, and MarkerCluster needs one).
+MAP_MAX_ZOOM: int = 12
+#: Shallowest zoom of interactive maps.
+MAP_MIN_ZOOM: int = 2
+#: Optional tile URL template (an explicit opt-in, e.g. a local tile server); None: vector borders only.
+MAP_TILE_URL: str | None = None
+#: Attribution shown for ``MAP_TILE_URL``.
+MAP_TILE_ATTRIBUTION: str = ""
+#: Simplification of the world basemap, degrees.
+MAP_BASEMAP_SIMPLIFY_DEG: float = 0.05
+#: Simplification of shaded mentioned countries and regions, degrees.
+MAP_MENTIONED_AREA_SIMPLIFY_DEG: float = 0.01
+#: Least simplification of derived polygons, degrees (large areas use a thousandth of their extent).
+MAP_AREA_SIMPLIFY_DEG: float = 0.01
+#: A point layer with more features than this is clustered.
+MAP_CLUSTER_THRESHOLD: int = 40
+#: PNG page size in inches.
+PLOT_SIZE_IN: tuple[float, float] = (10.0, 7.0)
+#: Most labels on a PNG.
+PLOT_MAX_LABELS: int = 60
+#: Map height in the app, px.
+APP_MAP_HEIGHT: int = 620
+#: Pause between days when the app's play button runs, seconds.
+APP_PLAY_STEP_SECONDS: float = 0.8
