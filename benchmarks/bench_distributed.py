@@ -9,6 +9,9 @@ features, commit), serially in this process and on ``--workers`` worker processe
 Start-up (loading the spaCy model and the gazetteer: once in this process, once per
 worker through the worker plugin) is timed apart from the throughput; the speed-up is the
 ratio of warm throughputs. Both stores must hold identical records, else the run fails.
+Wall-clock speed-up needs idle cores: the CPU time of every process is printed too, and
+with it the speed-up the run would reach if each process had a core to itself (on a shared
+machine, read that line, and the load averages printed next to it).
 
 Run: ``python benchmarks/bench_distributed.py [--docs 500] [--workers 2] [--chunk-size 16]``.
 Exits 1 if the records differ; prints (does not fail on) the speed-up against the 1.8x target.
@@ -139,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(workers_cpu.values()) * per:.0f} ms in the workers "
           f"({', '.join(f'{v:.0f} s' for v in workers_cpu.values())} each in total) + {main_cpu * per:.0f} ms in "
           f"this process (scheduler, client, commits)")
+    busiest = max(max(workers_cpu.values()), main_cpu)
+    print(f"speed-up if every process had a core to itself (serial CPU time / busiest process's CPU time): "
+          f"{serial_cpu / busiest:.2f}x")
     print(f"load average (1 min) after the serial run {load_serial:.2f}, after the distributed run {load_dist:.2f}: "
           f"above {os.cpu_count()} means other processes took CPU time, and the speed-up is understated")
     print(f"records identical: {same}"

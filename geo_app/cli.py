@@ -212,11 +212,11 @@ def _open_store(db: Optional[Path]) -> Any:
         raise _fail(InputError(f"cannot open the store {db or '(default)'}: {exc.strerror or exc}")) from exc
 
 
-def _progress(total: int | None, unit: str) -> Any:
+def _progress(total: int | None, unit: str, desc: str) -> Any:
     from tqdm import tqdm
 
     # disable=None: a bar on a terminal, nothing when stderr is a file or a pipe.
-    return tqdm(total=total, unit=unit, file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
+    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
 
 
 def _store_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -253,7 +253,7 @@ def ingest(
     from geo_app.store import ingest_paths
 
     store = _open_store(db)
-    bar = _progress(None, "file")
+    bar = _progress(None, "file", "ingest")
     try:
         summary = _store_call(ingest_paths, store, paths, source=source,
                               progress=lambda _name: bar.update(1), on_start=lambda n: bar.reset(total=n))
@@ -305,7 +305,7 @@ def analyze_cmd(
     from geo_app.distributed import run_analysis
 
     store = _open_store(db)
-    bar = _progress(None, "report")
+    bar = _progress(None, "report", "analyze")
     try:
         summary = _store_call(run_analysis, store, since=since, outdated=outdated, workers=workers,
                               scheduler=scheduler, chunk_size=batch_size, progress=bar.update,

@@ -71,6 +71,10 @@ _COMMON_WORDS = frozenset(
 )
 
 
+# Capitalised common nouns that, alone, are not a place the reader could map.
+_NOT_PLACES_ALONE = frozenset(
+    "centre center valley metro federal man city state county union republic kingdom nation".split())
+
 # Words that make an ORG span an organisation even when its text is also a place name.
 _ORG_WORDS = re.compile(
     r"(?i)\b(ministry|university|college|council|bank|company|corp|inc|ltd|party|army|navy|force|fleet|"
@@ -142,6 +146,7 @@ class GazetteerSpans:
 
     def __init__(self) -> None:
         self.gaz = get_gazetteer()
+        self._doc_places: set[str] = set()
 
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
@@ -150,10 +155,18 @@ class GazetteerSpans:
             for i in range(ent.start, ent.end):
                 taken[i] = True
         new: list[Span] = []
-        # ORG spans that are exactly a country or region name ("Ukraine said...") are places.
-        embedded: list[Span] = []
+        # One sense per discourse: a name the model tags as a place somewhere in the report is
+        # a place where it tags it PERSON or ORG, or misses it ("Gainesville residents").
+        self._doc_places = {
+            e.text for e in ents
+            if e.label_ in ("GPE", "LOC") and e.text.lower() not in _COMMON_WORDS
+            and any(_well_known(m) for m in self.gaz.lookup(e.text))
+        }
         for k, ent in enumerate(ents):
-            if ent.label_ == "ORG" and not _ORG_WORDS.search(ent.text) and any(
+            if ent.label_ in ("PERSON", "ORG") and ent.text in self._doc_places:
+                ents[k] = Span(doc, ent.start, ent.end, label="GPE")
+            # ORG spans that are exactly a country or region name ("Ukraine said...") are places.
+            elif ent.label_ == "ORG" and not _ORG_WORDS.search(ent.text) and any(
                 _well_known(m) and (m.primary or m.place.feature_code in ("PCLI", "ADM1"))
                 for m in self.gaz.lookup(ent.text)
             ):
@@ -161,7 +174,7 @@ class GazetteerSpans:
             elif ent.label_ == "PERSON" and self._major(ent.text) and not _after_title(ent):
                 # "Tamil Nadu said", "Abuja" tagged PERSON: a region or capital by its own name.
                 ents[k] = Span(doc, ent.start, ent.end, label="GPE")
-            elif ent.label_ in ("ORG", "EVENT", "WORK_OF_ART", "PRODUCT") and len(ent) > 1:
+            elif ent.label_ in ("ORG", "EVENT", "WORK_OF_ART", "PRODUCT", "PERSON") and len(ent) > 1:
                 # Places inside names: "New York Times", "Mississippi State", "Ruler of Dubai".
                 inner = self._embedded(ent)
                 if inner is not None:
@@ -205,6 +218,10 @@ class GazetteerSpans:
                 sub = doc[start:start + width]
                 if not sub[0].text[:1].isupper() or not sub[-1].text[:1].isupper():
                     continue
+                if sub.text in self._doc_places:
+                    return Span(doc, sub.start, sub.end, label="GPE")
+                if ent.label_ == "PERSON":
+                    continue  # inside a person's name only a name placed elsewhere counts
                 if any(_well_known(m) and m.primary and (m.place.feature_code in ("PCLI", "ADM1", "PPLC")
                                                           or m.place.population >= 100_000)
                        for m in self.gaz.lookup(sub.text)):
@@ -216,6 +233,8 @@ class GazetteerSpans:
         text = span.text
         if len(text) < 3 or text.isupper() and len(text) <= 3:
             return False
+        if text in self._doc_places:
+            return True
         first = span[0]
         if len(span) == 1:
             if text.lower() in _COMMON_WORDS:
@@ -361,13 +380,16 @@ def demonym_code(gaz: Gazetteer, text: str) -> str | None:
 
 
 def _person_names(doc: Doc) -> set[str]:
-    """First and last names of the people a report names in full ("Mikheil Saakashvili")."""
+    """Surnames of the people a report names in full ("Mikheil Saakashvili"), less any name
+    the report also uses as a place."""
     names = set()
+    places = set()
     for ent in doc.ents:
         if ent.label_ == "PERSON" and len(ent) > 1:
-            names.add(ent[0].text)
             names.add(ent[-1].text.removesuffix("'s").removesuffix("’s"))
-    return names
+        elif ent.label_ in ("GPE", "LOC") and len(ent) > 1:
+            places.update(t.text for t in ent)
+    return names - places
 
 
 def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: dict[int, int]) -> list[Mention]:
@@ -388,8 +410,9 @@ def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: dict[int, int]) -> list[
             continue
         if ent.label_ not in PLACE_LABELS:
             continue
-        # "Western countries", "Eastern" alone: direction adjectives, not places.
-        if len(ent) == 1 and ent.text.lower() in DIRECTIONS:
+        # "Western countries", "Eastern" alone: direction adjectives, not places; "the Centre"
+        # (a government), "the Valley": common nouns the model capitalises into places.
+        if len(ent) == 1 and (ent.text.lower() in DIRECTIONS or ent.text.lower() in _NOT_PLACES_ALONE):
             continue
         # Trim a leading "the" that NER includes ("the Black Sea" -> "Black Sea").
         start_char = ent.start_char
