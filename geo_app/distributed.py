@@ -31,14 +31,11 @@ from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from geo_app import __version__
+from geo_app import __version__, settings
 from geo_app._errors import DataError, InputError
 from geo_app.store import AnalysisResult, PendingReport, Store, StoredFeature, to_gpkg_blob
 
 # Private defaults (candidates for geo_app.settings).
-_CHUNK_SIZE = 16  # reports per task and per commit
-_INFLIGHT_PER_WORKER = 3  # chunks queued per Dask worker (keeps workers busy, bounds memory)
-_CONNECT_TIMEOUT_S = 10  # waiting for an existing Dask scheduler
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +214,7 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
     try:
         if scheduler:
             try:
-                client = Client(scheduler, timeout=_CONNECT_TIMEOUT_S)
+                client = Client(scheduler, timeout=settings.DASK_CONNECT_TIMEOUT_S)
             except (OSError, TimeoutError) as exc:
                 raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         else:
@@ -267,7 +264,7 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
         Serial when all are unset; else on Dask: a LocalCluster of ``workers`` processes,
         the cluster at ``scheduler``, or an existing ``client``.
     chunk_size
-        Reports per task and per commit (default ``_CHUNK_SIZE``, 16).
+        Reports per task and per commit (default ``settings.ANALYZE_BATCH_SIZE``, 16).
     progress
         Called with the number of reports of each committed chunk.
     on_start
@@ -276,7 +273,7 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
     A Ctrl-C (KeyboardInterrupt) stops the run after the last committed chunk and
     returns the summary with ``interrupted=True``.
     """
-    chunk_size = _CHUNK_SIZE if chunk_size is None else chunk_size
+    chunk_size = settings.ANALYZE_BATCH_SIZE if chunk_size is None else chunk_size
     if chunk_size < 1:
         raise InputError(f"the batch size must be at least 1, not {chunk_size}")
     started = time.perf_counter()
@@ -334,7 +331,7 @@ def _run_on_dask(client: Any, store: Store, chunks: list[list[int]],
             items = store.load_pending(chunk)
             queue.append(client.submit(analyze_chunk, items, pure=False, key=f"geo_app-chunk-{chunk[0]}-{time.time_ns()}"))
 
-    for _ in range(n_workers * _INFLIGHT_PER_WORKER):
+    for _ in range(n_workers * settings.DASK_INFLIGHT_PER_WORKER):
         submit_next()
     try:
         while queue:

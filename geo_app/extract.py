@@ -424,8 +424,19 @@ def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: dict[int, int]) -> list[
             mentions.append(Mention(start_char, ent.end_char, text, "demonym", text, ent.label_, sent, country_code=code))
             continue
         matches = gaz.lookup(text)
+        label = ent.label_ if ent.ent_id_ != "gaz" else f"{ent.label_}:gaz"
+        first = doc.text[start_char:].split(" ", 1)[0]
+        if not matches and first.lower() in DIRECTIONS and " " in text:
+            # "North Texas", "Eastern Ukraine" as one entity: a direction-qualified place.
+            base_start = start_char + len(first) + 1
+            base = doc.text[base_start:ent.end_char]
+            if any(_well_known(m) for m in gaz.lookup(base)):
+                mentions.append(Mention(start_char, ent.end_char, text, "qualified", base, label, sent,
+                                        qualifier=DIRECTIONS[first.lower()], base_start=base_start,
+                                        base_end=ent.end_char))
+                continue
         kind = "group" if any(m.place.feature_code == "GROUP" for m in matches[:1]) else "place"
-        mentions.append(Mention(start_char, ent.end_char, text, kind, text, ent.label_ if ent.ent_id_ != "gaz" else f"{ent.label_}:gaz", sent))
+        mentions.append(Mention(start_char, ent.end_char, text, kind, text, label, sent))
     return mentions
 
 

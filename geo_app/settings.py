@@ -132,3 +132,15 @@ PLOT_MAX_LABELS: int = 60
 APP_MAP_HEIGHT: int = 620
 #: Pause between days when the app's play button runs, seconds.
 APP_PLAY_STEP_SECONDS: float = 0.8
+
+# --- store and batch ---------------------------------------------------------------
+#: Seconds a store writer waits for another writer's lock.
+STORE_BUSY_TIMEOUT_S: float = 30.0
+#: Reports per ingest transaction.
+INGEST_BATCH_SIZE: int = 200
+#: Reports per analysis task and per commit (``geo-app analyze --batch-size``).
+ANALYZE_BATCH_SIZE: int = 16
+#: Chunks queued per Dask worker.
+DASK_INFLIGHT_PER_WORKER: int = 3
+#: Seconds to wait for an existing Dask scheduler.
+DASK_CONNECT_TIMEOUT_S: float = 10.0

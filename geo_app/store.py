@@ -51,8 +51,6 @@ SRS_ID = 4326
 INGEST_SUFFIXES = (*REPORT_SUFFIXES, ".jsonl")
 
 # Private defaults (candidates for geo_app.settings).
-_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another writer's lock
-_INGEST_BATCH = 200  # reports per ingest transaction
 
 _WGS84_WKT = (
     'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],'
@@ -320,8 +318,8 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            con = sqlite3.connect(self.path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
-            con.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            con = sqlite3.connect(self.path, isolation_level=None, timeout=settings.STORE_BUSY_TIMEOUT_S)
+            con.execute(f"PRAGMA busy_timeout = {int(settings.STORE_BUSY_TIMEOUT_S * 1000)}")
             con.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed report survives a power cut, not just a killed process.
             con.execute("PRAGMA synchronous = FULL")
@@ -752,7 +750,7 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
 
     Bad inputs are rejected with a reason and the rest go on; duplicates (same content
     hash) are counted, not stored again. Reports are committed in batches of
-    ``_INGEST_BATCH``: after a crash, rerunning adds what is missing.
+    ``settings.INGEST_BATCH_SIZE``: after a crash, rerunning adds what is missing.
 
     Parameters
     ----------
@@ -786,14 +784,14 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
                         batch.append((item, f"{path}:{item.meta.get('line', '')}"))
                     else:
                         rejected.append(Rejected(str(path), str(item)))
-                    if len(batch) >= _INGEST_BATCH:
+                    if len(batch) >= settings.INGEST_BATCH_SIZE:
                         flush()
             else:
                 batch.append((_read_one(path, source), str(path)))
         except (InputError, OSError) as exc:
             reason = str(exc) if isinstance(exc, InputError) else f"cannot read: {exc.strerror or exc}"
             rejected.append(Rejected(str(path), reason.removeprefix(f"{path.name}: ")))
-        if len(batch) >= _INGEST_BATCH:
+        if len(batch) >= settings.INGEST_BATCH_SIZE:
             flush()
         if progress is not None:
             progress(path.name)
