@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IS_ALPHA, IS_TITLE, IS_UPPER, LOWER, SENT_START
+from spacy.attrs import IDX, IS_ALPHA, IS_TITLE, IS_UPPER, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -392,12 +392,28 @@ def _person_names(doc: Doc) -> set[str]:
     return names - places
 
 
-def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: dict[int, int]) -> list[Mention]:
+def _sentence_spans(doc: Doc) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """Character spans of the sentences and the sentence index of each token (array ops:
+    iterating ``doc.sents`` builds a Python object per token)."""
+    n = len(doc)
+    if n == 0:
+        return [(0, len(doc.text))], np.zeros(0, dtype=np.int64)
+    attrs = doc.to_array([SENT_START, IDX]).astype(np.int64)
+    starts = attrs[:, 0] == 1
+    starts[0] = True
+    first_tokens = np.flatnonzero(starts)
+    last_tokens = np.append(first_tokens[1:] - 1, n - 1)
+    ends = attrs[last_tokens, 1] + np.array([len(doc[int(i)]) for i in last_tokens])
+    spans = list(zip(attrs[first_tokens, 1].tolist(), ends.tolist()))
+    return spans, np.cumsum(starts) - 1
+
+
+def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray) -> list[Mention]:
     mentions = []
     people = _person_names(doc)
     for ent in doc.ents:
         text = ent.text
-        sent = sent_index.get(ent.start, 0)
+        sent = int(sent_index[ent.start]) if len(sent_index) else 0
         # "Saakashvili said" after "Mikheil Saakashvili": the person again, not the village of that name.
         if len(ent) == 1 and text in people and ent.label_ != "NORP" and not any(
                 m.primary and m.place.feature_code in ("PCLI", "ADM1") for m in gaz.lookup(text)):
@@ -444,12 +460,8 @@ def extract_doc(doc: Doc, published: dt.date | None = None) -> Extraction:
     """Extract from an already processed spaCy doc (see :func:`extract_many` for batches)."""
     gaz = get_gazetteer()
     text = doc.text
-    sentences = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
-    sent_index = {}
-    for k, s in enumerate(doc.sents):
-        for i in range(s.start, s.end):
-            sent_index[i] = k
-    mentions = _direction_merge(text, _doc_mentions(doc, gaz, sent_index))
+    sentences, sent_of_token = _sentence_spans(doc)
+    mentions = _direction_merge(text, _doc_mentions(doc, gaz, sent_of_token))
     date_spans = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE"]
     dates = find_dates(text, published, spans=date_spans)
     distances = find_distances(text)
@@ -508,6 +520,9 @@ def _plain_opener_hashes(vocab: Any) -> np.ndarray:
     return _OPENER_HASHES[key]
 
 
+_SEPARATOR = ("\n\n",) * 4
+
+
 def annotate(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Doc]:
     """Run the pipeline over texts, with the statistical NER on windows (settings.NER_WINDOW_MARGIN)."""
     nlp = get_nlp()
@@ -520,14 +535,31 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Doc]:
     rules = [nlp.get_pipe(name) for name in ("geo_ruler", "geo_gazetteer_spans")]
     for chunk in spacy.util.minibatch(texts, size=batch_size):
         docs = [sentencizer(nlp.make_doc(text)) for text in chunk]
-        spans = [(k, a, b) for k, doc in enumerate(docs) for a, b in _ner_windows(doc, margin)]
-        pieces = [docs[k][a:b].as_doc() for k, a, b in spans]
+        # One compact doc per report: its windows, each followed by blank separator tokens so
+        # the model's context never runs from one window into the next.
+        compact, offsets = [], []
+        for doc in docs:
+            words: list[str] = []
+            spaces: list[bool] = []
+            back: list[int] = []
+            for a, b in _ner_windows(doc, margin):
+                for tok in doc[a:b]:
+                    words.append(tok.text)
+                    spaces.append(bool(tok.whitespace_))
+                    back.append(tok.i)
+                words.extend(_SEPARATOR)
+                spaces.extend([False] * len(_SEPARATOR))
+                back.extend([-1] * len(_SEPARATOR))
+            compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
+            offsets.append(back)
         for proc in statistical:
-            pieces = list(proc.pipe(pieces, batch_size=256))
-        found: list[list[Span]] = [[] for _ in docs]
-        for (k, a, _b), piece in zip(spans, pieces):
-            found[k].extend(Span(docs[k], a + e.start, a + e.end, label=e.label_) for e in piece.ents)
-        for doc, ents in zip(docs, found):
+            compact = list(proc.pipe(compact, batch_size=batch_size))
+        for doc, small, back in zip(docs, compact, offsets):
+            ents = []
+            for e in small.ents:
+                first, last = back[e.start], back[e.end - 1]
+                if first >= 0 and last >= 0 and last - first == e.end - e.start - 1:
+                    ents.append(Span(doc, first, last + 1, label=e.label_))
             doc.ents = spacy.util.filter_spans(ents)
             for proc in rules:
                 doc = proc(doc)
