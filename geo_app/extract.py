@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, IS_ALPHA, IS_TITLE, IS_UPPER, LOWER, SENT_START
+from spacy.attrs import IDX, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -180,17 +180,19 @@ class GazetteerSpans:
                 if inner is not None:
                     ents[k] = inner
         
-        i = 0
         n = len(doc)
+        # Only capitalised tokens can start or end a name: find them with array ops, once.
+        text = doc.text
+        capital = [text[k].isupper() for k in doc.to_array(IDX).tolist()] + [False] if n else [False]
+        i = 0
         while i < n:
-            tok = doc[i]
-            if taken[i] or not tok.text[:1].isupper() or tok.is_punct:
+            if taken[i] or not capital[i]:
                 i += 1
                 continue
             # Longest capitalised run known to the gazetteer.
             best = None
             for j in range(min(n, i + self.max_tokens), i, -1):
-                if any(taken[k] for k in range(i, j)) or not doc[j - 1].text[:1].isupper():
+                if not capital[j - 1] or any(taken[k] for k in range(i, j)):
                     continue
                 span = doc[i:j]
                 if self._plausible(span) and self.gaz.has_name(span.text):
@@ -489,11 +491,12 @@ def _ner_windows(doc: Doc, margin: int) -> list[tuple[int, int]]:
     n = len(doc)
     if n == 0:
         return []
-    attrs = doc.to_array([IS_TITLE, IS_UPPER, IS_ALPHA, SENT_START, LOWER]).astype(np.int64)
-    capital = (attrs[:, 0] == 1) | ((attrs[:, 1] == 1) & (attrs[:, 2] == 1))
-    sent_start = attrs[:, 3] == 1
+    attrs = doc.to_array([IDX, SENT_START, LOWER]).astype(np.int64)
+    text = doc.text
+    capital = np.array([text[k].isupper() for k in attrs[:, 0].tolist()], dtype=bool)
+    sent_start = attrs[:, 1] == 1
     sent_start[0] = True
-    plain = np.isin(attrs[:, 4], _plain_opener_hashes(doc.vocab))
+    plain = np.isin(attrs[:, 2], _plain_opener_hashes(doc.vocab))
     capital &= ~(sent_start & plain)
     sent_id = np.cumsum(sent_start) - 1
     bounds = np.flatnonzero(sent_start).tolist() + [n]

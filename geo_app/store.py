@@ -41,7 +41,7 @@ from geo_app._errors import DataError, InputError, LimitExceededError, NotFoundE
 from geo_app.reports import REPORT_SUFFIXES, Report, iter_jsonl_reports, read_report_file
 
 #: Schema version written by this geo_app (see ``_MIGRATIONS``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: GeoPackage ``application_id`` ("GPKG") and ``user_version`` (1.4.0).
 GPKG_APPLICATION_ID = 0x47504B47
 GPKG_USER_VERSION = 10400
@@ -114,8 +114,29 @@ ALTER TABLE reports ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
 CREATE INDEX reports_published ON reports(published);
 """
 
+# Schema 3: boundary layers users add (geo_app.user_layers): one row per added file in
+# ``user_layers`` (files added under one name form a dated series), their features (WGS84)
+# in the feature table ``user_layer_features`` so QGIS shows them beside the reports'.
+_SCHEMA_V3 = """
+CREATE TABLE user_layers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, source_file TEXT NOT NULL, source_layer TEXT,
+    source_crs TEXT NOT NULL, geometry_type TEXT NOT NULL, feature_count INTEGER NOT NULL, date_start DATE,
+    date_end DATE, date_field TEXT, notes TEXT NOT NULL DEFAULT '[]', repairs TEXT NOT NULL DEFAULT '[]',
+    content_hash TEXT NOT NULL, added_at DATETIME NOT NULL);
+CREATE INDEX user_layers_name ON user_layers(name);
+CREATE TABLE user_layer_features (
+    fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, layer_id INTEGER NOT NULL REFERENCES user_layers(id),
+    layer_name TEXT NOT NULL, feature_key TEXT NOT NULL, name TEXT, date_start DATE, date_end DATE,
+    properties TEXT NOT NULL);
+CREATE INDEX user_layer_features_layer ON user_layer_features(layer_id);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES
+    ('user_layer_features', 'features', 'geo_app user layers', 'Boundary layers added by users (WGS84)', 4326),
+    ('user_layers', 'attributes', 'geo_app user layer files', 'Files added as user layers, with CRS and dates', NULL);
+INSERT INTO gpkg_geometry_columns VALUES ('user_layer_features', 'geom', 'GEOMETRY', 4326, 0, 0);
+"""
+
 #: Migration to version ``n`` (index ``n - 1``); a new store runs them all, in order.
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2)
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
 
 _REPORT_COLUMNS = ("id", "report_key", "title", "source", "url", "published", "language", "content_hash",
                    "origin", "added_at")
