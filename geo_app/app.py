@@ -24,9 +24,11 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
 import datetime as dt  # noqa: E402
+import re  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import replace  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import geopandas as gpd  # noqa: E402
@@ -179,6 +181,123 @@ def static_url() -> str:
     return f"/{base}{maps.DEFAULT_STATIC_URL}" if base else maps.DEFAULT_STATIC_URL
 
 
+# --- the store and user layers (pure functions; the page's sidebar sections call them) --------
+
+#: Columns of the stored-reports table (and their headings).
+STORED_COLUMNS = {"id": "Id", "published": "Published", "source": "Source", "title": "Title",
+                  "analysed": "Analysed"}
+#: Columns of the place-in-layer table (and their headings).
+LAYER_CHECK_COLUMNS = {"place": "Place", "report_id": "Report", "source": "Source", "day": "Day",
+                       "layer_name": "Layer", "layer_date": "Layer date", "status": "Inside?",
+                       "feature_name": "Feature", "distance_km": "km to boundary"}
+_SAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def store_path() -> Path:
+    """The store file the page reads (``settings.DB_PATH``, env ``GEO_APP_DB``), read at call time."""
+    from geo_app import settings
+
+    return Path(settings.DB_PATH)
+
+
+def open_store(*, create: bool = False) -> Any:
+    """The store, or None when there is none yet (the page never creates one just by opening)."""
+    from geo_app.store import Store
+
+    path = store_path()
+    if not create and not path.exists():
+        return None
+    return Store(path)
+
+
+def store_token(path: Path) -> tuple[int, ...]:
+    """Changes whenever the store file (or its write-ahead log) does: the cache key of what is read from it."""
+    out = []
+    for p in (path, path.with_name(path.name + "-wal")):
+        try:
+            st_ = p.stat()
+            out.extend((st_.st_mtime_ns, st_.st_size))
+        except OSError:
+            out.extend((0, 0))
+    return tuple(out)
+
+
+def stored_features(db: str, report_ids: tuple[int, ...], token: tuple[int, ...]) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Features of stored analyses (:meth:`Store.features_gdf`) and their map-ready form.
+
+    ``token`` (:func:`store_token`) only keys the page's cache: a changed store is read again.
+    """
+    from geo_app.store import Store
+
+    if not report_ids or not Path(db).exists():
+        return L.empty_gdf(), pd.Series(dtype=object)
+    with Store(db) as store:
+        gdf = store.features_gdf(report_ids=report_ids)
+    return gdf, maps.prepare_features(gdf)
+
+
+def stored_layers(db: str, token: tuple[int, ...]) -> gpd.GeoDataFrame:
+    """Every stored user layer's features (:meth:`Store.user_layer_gdf`), with their validity dates.
+
+    ``token`` (:func:`store_token`) only keys the page's cache.
+    """
+    from geo_app.store import Store
+    from geo_app.user_layers import empty_layer_gdf, with_validity
+
+    if not Path(db).exists():
+        return with_validity(empty_layer_gdf())
+    with Store(db) as store:
+        return with_validity(store.user_layer_gdf())
+
+
+def stored_reports_frame(rows: Sequence[Any]) -> pd.DataFrame:
+    """The stored-reports table: one row per :class:`geo_app.store.StoredReport`, plain text."""
+    frame = pd.DataFrame([{"id": r.id, "published": r.published.isoformat() if r.published else "",
+                           "source": r.source, "title": r.title, "analysed": bool(r.analysed)} for r in rows],
+                         columns=list(STORED_COLUMNS))
+    return frame.rename(columns=STORED_COLUMNS)
+
+
+def user_layers_frame(layers: Sequence[Any]) -> pd.DataFrame:
+    """The stored-layers table: file name, feature count, CRS, dates, geometry, repairs."""
+    return pd.DataFrame([{"Id": u.layer_id, "Name": u.name, "File": u.source_file, "Features": u.feature_count,
+                          "CRS": u.crs, "Date": u.date_text, "Geometry": u.geometry_type, "Repaired": u.n_repaired}
+                         for u in layers], columns=["Id", "Name", "File", "Features", "CRS", "Date", "Geometry",
+                                                    "Repaired"])
+
+
+def read_layer_upload(file_name: str, data: bytes, *, name: str, date: Any = None, date_field: str | None = None,
+                      layer: str | None = None, crs: str | None = None) -> tuple[Any, gpd.GeoDataFrame, tuple[Any, ...]]:
+    """:func:`geo_app.user_layers.load_user_layer` of uploaded bytes (written to a private temp folder).
+
+    The upload's name is reduced to its last part and safe characters: it never chooses where
+    anything is written.
+    """
+    import tempfile
+
+    from geo_app.user_layers import load_user_layer
+
+    base = _SAFE_FILE_CHARS.sub("_", os.path.basename(str(file_name).replace("\\", "/"))).strip(" .") or "layer"
+    with tempfile.TemporaryDirectory(prefix="geo_app_upload_") as tmp:
+        path = Path(tmp) / base
+        path.write_bytes(data)
+        return load_user_layer(path, name=name, date=date or None, date_field=date_field or None,
+                               layer=layer or None, crs=crs or None)
+
+
+def layers_on_day(layers: gpd.GeoDataFrame, names: Sequence[str], day: dt.date | str) -> gpd.GeoDataFrame:
+    """The features of the named layers that hold on ``day`` (each series as it was then)."""
+    from geo_app.user_layers import layer_on
+
+    return layer_on(layers[layers["layer_name"].isin(list(names))], day)
+
+
+def layer_check_table(results: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The place-in-layer table: one row per place and layer, plain text."""
+    frame = pd.DataFrame(results.drop(columns="geometry"))[list(LAYER_CHECK_COLUMNS)]
+    return frame.rename(columns=LAYER_CHECK_COLUMNS).reset_index(drop=True)
+
+
 # --- the page -------------------------------------------------------------------------------
 
 
@@ -191,6 +310,8 @@ def main() -> None:
     maps.use_local_assets(static_url())
 
     cached_analyze = st.cache_data(show_spinner=False, max_entries=1024)(analyze_report)
+    cached_stored = st.cache_data(show_spinner=False, max_entries=16)(stored_features)
+    cached_layers = st.cache_data(show_spinner=False, max_entries=4)(stored_layers)
 
     @st.cache_data(show_spinner=False, max_entries=1024)
     def cached_features(key: tuple[str, str, str, str]) -> gpd.GeoDataFrame:
@@ -268,6 +389,8 @@ def main() -> None:
                 state.pop(k, None)
             state.playing = False
         st.caption("Places: GeoNames (CC BY 4.0) · Borders: Natural Earth (public domain)")
+        _store_sidebar(state)
+        _layers_sidebar(state)
 
     # ---------------- analysis (cached) ----------------
     st.title("geo_app · reports to checked, dated maps")
@@ -275,21 +398,25 @@ def main() -> None:
         st.warning("Static serving is off, so the map cannot load its (local) Leaflet files: start the app with "
                    "`geo-app app` or set `server.enableStaticServing = true`.")
     ids = [rid for rid in state.get("analyzed", []) if rid in state.reports]
-    if not ids:
-        st.info("Add reports in the sidebar and press **Analyze**.")
+    db = store_path()
+    stored_ids = tuple(state.get("stored_ids") or ())
+    stored_gdf, stored_prepared = cached_stored(str(db), stored_ids, store_token(db))
+    if not ids and stored_gdf.empty:
+        st.info("Add reports in the sidebar and press **Analyze**, or show stored reports.")
         state.view = None
         return
     t0 = time.perf_counter()
     keys = [analysis_key(state.reports[rid]) for rid in ids]
     with st.spinner("Analysing reports…"):
         analyses = [cached_analyze(*k) for k in keys]
-        gdf_all = L.concat([cached_features(k) for k in keys])
-        prepared = pd.concat([cached_prepared(k) for k in keys])
+        gdf_all = L.concat([*(cached_features(k) for k in keys), stored_gdf])
+        prepared = pd.concat([*(cached_prepared(k) for k in keys), stored_prepared])
         prepared = prepared[~prepared.index.duplicated(keep="first")]
     analysis_seconds = time.perf_counter() - t0
 
     # ---------------- controls ----------------
-    span = L.date_range(gdf_all)
+    user_layers = cached_layers(str(db), store_token(db))
+    span = _span_with_archive(L.date_range(gdf_all), db if stored_ids else None, user_layers)
     lo, hi = span if span else (dt.date.today(), dt.date.today())
     if lo == hi:
         lo, hi = lo - dt.timedelta(days=1), hi + dt.timedelta(days=1)
@@ -326,6 +453,10 @@ def main() -> None:
     admin1 = o1.toggle("First-level region borders", value=False, key="f_admin1")
     shade = o2.toggle("Shade mentioned countries and regions", value=True, key="f_shade")
     undated = o3.toggle("Keep undated features", value=True, key="f_undated")
+    layer_names = sorted(set(user_layers["layer_name"]))
+    shown_user = st.multiselect("Your layers on the map (as they were on the window's last day)", layer_names,
+                                default=layer_names, key="f_user_layers") if layer_names else []
+    user_on_map = layers_on_day(user_layers, shown_user, window[1])
 
     view = L.apply_filters(gdf_all, start=window[0], end=window[1], sources=sources, kinds=kinds,
                            verdicts=verdicts, layers=shown_layers, include_undated=undated)
@@ -335,7 +466,8 @@ def main() -> None:
         "date_range": (lo.isoformat(), hi.isoformat()), "feature_ids": list(view.index),
         "n_features": int(len(view)), "n_on_map": int(len(on_map)),
         "n_points": int(on_map.geometry.geom_type.eq("Point").sum()), "layers": L.layer_counts(view),
-        "analysis_seconds": analysis_seconds,
+        "analysis_seconds": analysis_seconds, "stored_report_ids": list(stored_ids),
+        "user_layers": _user_layer_view(user_on_map, shown_user),
     }
 
     # ---------------- map and table ----------------
@@ -358,6 +490,7 @@ def main() -> None:
         base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None))
         groups = maps.feature_groups(on_map, layers=shown_layers, shade_mentioned=shade, admin1=admin1,
                                      prepared=prepared)
+        groups = maps.user_layer_groups(user_on_map, colours=maps.user_layer_colours(layer_names)) + groups
         st_folium(base, key="map", feature_group_to_add=groups or [__import__("folium").FeatureGroup()],
                   returned_objects=[], height=int(_setting("APP_MAP_HEIGHT", _DEFAULT_APP_MAP_HEIGHT)),
                   use_container_width=True, center=focus[0], zoom=focus[1])
@@ -368,6 +501,9 @@ def main() -> None:
                      column_config={"Quote": st.column_config.TextColumn(width="large"),
                                     "Confidence": st.column_config.NumberColumn(format="%.2f"),
                                     "Measured km": st.column_config.NumberColumn(format="%.1f")})
+
+    if layer_names:
+        _layer_checks(state, view, user_layers, layer_names, window[1])
 
     # ---------------- agreement ----------------
     with st.expander("Cross-report agreement: places and claims several reports share", expanded=len(ids) > 1):
@@ -407,6 +543,175 @@ def main() -> None:
             time.sleep(float(_setting("APP_PLAY_STEP_SECONDS", _DEFAULT_APP_PLAY_STEP_SECONDS)))
             state["pending_window"] = (min(window[0] + step, hi), min(window[1] + step, hi))
             st.rerun()
+
+
+def _span_with_archive(span: tuple[dt.date, dt.date] | None, db: Path | None,
+                       user_layers: gpd.GeoDataFrame) -> tuple[dt.date, dt.date] | None:
+    """The slider's range: the features', the stored archive's (when stored reports are shown), the layers' dates."""
+    days = list(span or ())
+    if db is not None:
+        store = open_store()
+        if store is not None:
+            with store:
+                days += [d for d in store.date_span() if d is not None]
+    days += [dt.date.fromisoformat(d) for d in (*user_layers["date_start"], *user_layers["date_end"]) if d]
+    return (min(days), max(days)) if days else None
+
+
+def _user_layer_view(shown: gpd.GeoDataFrame, names: Sequence[str]) -> dict[str, Any]:
+    from geo_app.user_layers import snapshot_of
+
+    out = {}
+    for name in names:
+        part = shown[shown["layer_name"] == name]
+        out[name] = {"as_of": snapshot_of(part) if not part.empty else None, "n": int(len(part)),
+                     "feature_ids": list(part["feature_id"])}
+    return out
+
+
+def _store_sidebar(state: Any) -> None:
+    """Sidebar: list, search and remove stored reports; show their stored analyses on the map."""
+    import streamlit as st
+
+    with st.expander("Stored reports (the archive)", expanded=False):
+        try:
+            store = open_store()
+        except (GeoAppError, OSError) as exc:
+            st.error(md_escape(str(exc)))
+            return
+        if store is None:
+            st.caption(f"No store at {md_escape(store_path())} yet: `geo-app ingest` creates it.")
+            return
+        with store:
+            counts = store.counts()
+            lo, hi = store.date_span()
+            st.caption(f"{counts['reports']} reports ({counts['analysed']} analysed) in {md_escape(store.path)}"
+                       + (f", {lo} to {hi}" if lo else ""))
+            words = st.text_input("Search words (title and text)", key="st_q")
+            source = st.text_input("Source contains", key="st_source")
+            c1, c2 = st.columns(2)
+            since = c1.date_input("Published from", value=None, key="st_from",
+                                  min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+            until = c2.date_input("Published to", value=None, key="st_to",
+                                  min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+            try:
+                rows = store.search(words, source=source or None, date_from=since, date_to=until, limit=500)
+            except GeoAppError as exc:
+                st.error(md_escape(str(exc)))
+                rows = []
+            state.stored_found = [r.id for r in rows]
+            table = st.dataframe(stored_reports_frame(rows), key="st_table", on_select="rerun",
+                                 selection_mode="multi-row", hide_index=True)
+            picked = [rows[i].id for i in (table.selection.rows if table else []) if i < len(rows)]
+            b1, b2 = st.columns(2)
+            if b1.button("Show selected", key="st_load", disabled=not picked):
+                _show_stored(state, picked)
+            if b2.button("Show all found", key="st_load_all", disabled=not rows):
+                _show_stored(state, [r.id for r in rows])
+            if state.get("stored_ids") and st.button("Hide stored reports", key="st_clear"):
+                _show_stored(state, [])
+            confirm = st.checkbox("Yes, remove the selected reports and their analyses", key="st_confirm")
+            if st.button("Remove selected from the store", key="st_remove", disabled=not (picked and confirm)):
+                try:
+                    removed = store.remove(picked)
+                except GeoAppError as exc:
+                    st.error(md_escape(str(exc)))
+                else:
+                    state.messages.append(("info", f"removed {len(removed)} stored report(s)"))
+                    _show_stored(state, [i for i in state.get("stored_ids", []) if i not in removed])
+                    state.pop("st_confirm", None)
+                    st.rerun()
+
+
+def _show_stored(state: Any, report_ids: Sequence[int]) -> None:
+    state.stored_ids = list(dict.fromkeys(int(i) for i in report_ids))
+    for k in ("window", "pending_window", "f_sources", "f_kinds", "f_verdicts", "f_layers", "table"):
+        state.pop(k, None)  # new data: the window and filters start again from "everything"
+
+
+def _layers_sidebar(state: Any) -> None:
+    """Sidebar: add a boundary layer of your own (kept in the store), list and remove them."""
+    import streamlit as st
+
+    from geo_app.user_layers import LAYER_SUFFIXES
+
+    with st.expander("Your boundary layers", expanded=False):
+        up = st.file_uploader("Layer file: zipped shapefile, GeoPackage, GeoJSON, KML",
+                              type=[s.lstrip(".") for s in LAYER_SUFFIXES if s != ".shp"], key="ul_upload")
+        st.text_input("Layer name (same name, other dates: one dated series)", key="ul_name")
+        st.date_input("Date of the whole file (optional)", value=None, key="ul_date",
+                      min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+        st.text_input("…or date field(s) of each feature (field, or begin,end)", key="ul_date_field")
+        st.text_input("Layer inside the file (GeoPackage/KML with several)", key="ul_layer")
+        st.text_input("Coordinate system if the file names none (e.g. EPSG:32635)", key="ul_crs")
+        if st.button("Add layer", key="ul_add", disabled=up is None):
+            _add_layer(state, up)
+        for level, text in state.pop("layer_messages", []):
+            (st.error if level == "error" else st.warning if level == "warning" else st.success)(md_escape(text))
+        store = open_store()
+        if store is None:
+            return
+        with store:
+            stored = store.user_layers()
+            if not stored:
+                st.caption("No layers stored yet.")
+                return
+            st.dataframe(user_layers_frame(stored), hide_index=True, key="ul_table")
+            labels = {u.layer_id: f"{u.name} · {u.date_text} · {u.source_file} (id {u.layer_id})" for u in stored}
+            pick = st.selectbox("Layer file to remove", list(labels), format_func=lambda i: labels[i],
+                                key="ul_pick")
+            confirm = st.checkbox("Yes, remove this layer file", key="ul_confirm")
+            if st.button("Remove layer file", key="ul_remove", disabled=not confirm):
+                chosen = next(u for u in stored if u.layer_id == pick)
+                store.remove_user_layers(chosen.name, layer_id=chosen.layer_id)
+                state.layer_messages = [("info", f"removed {labels[pick]}")]
+                state.pop("ul_confirm", None)
+                st.rerun()
+
+
+def _add_layer(state: Any, upload: Any) -> None:
+    messages: list[tuple[str, str]] = []
+    try:
+        info, gdf, repairs = read_layer_upload(
+            upload.name, upload.getvalue(), name=state.get("ul_name") or "", date=state.get("ul_date"),
+            date_field=state.get("ul_date_field"), layer=state.get("ul_layer"), crs=state.get("ul_crs"))
+        with open_store(create=True) as store:
+            stored, added = store.add_user_layer(info, gdf, repairs)
+    except (GeoAppError, ValueError, OSError) as exc:
+        state.layer_messages = [("error", f"{upload.name}: {exc}")]
+        return
+    verb = "added" if added else "already stored:"
+    messages.append(("success", f"{verb} {stored.name} ({stored.date_text}) from {stored.source_file}: "
+                                f"{stored.feature_count} feature(s), {stored.geometry_type}, {stored.crs} to WGS84"))
+    messages += [("warning", f"repaired {r}") for r in repairs]
+    messages += [("warning", note) for note in stored.notes]
+    state.layer_messages = messages
+
+
+def _layer_checks(state: Any, view: gpd.GeoDataFrame, user_layers: gpd.GeoDataFrame, names: Sequence[str],
+                  last_day: dt.date) -> None:
+    """Main area: test the places shown against the chosen layers, each place on its own day."""
+    import json
+
+    import streamlit as st
+
+    from geo_app.user_layers import check_places, place_checks_to_geojson
+
+    with st.expander("Places tested against your layers", expanded=bool(state.get("ul_test"))):
+        chosen = st.multiselect("Test the places shown against", list(names), default=[], key="ul_test")
+        if not chosen:
+            state.layer_checks = []
+            st.caption("Pick layers: each place is tested on its own day (event date, else publication date) "
+                       "against the layer as it was then.")
+            return
+        results = check_places(view, user_layers[user_layers["layer_name"].isin(chosen)], default_day=last_day)
+        state.layer_checks = pd.DataFrame(results.drop(columns="geometry")).to_dict("records")
+        st.dataframe(layer_check_table(results), hide_index=True, key="ul_results",
+                     column_config={"km to boundary": st.column_config.NumberColumn(format="%.1f")})
+        st.download_button("Place tests (GeoJSON, with layer name and date)",
+                           lambda: json.dumps(place_checks_to_geojson(results), ensure_ascii=False),
+                           file_name="geo_app_place_tests.geojson", mime="application/geo+json",
+                           key="dl_layer_checks", on_click="ignore")
 
 
 def _add_report(state: Any, report: Report) -> None:

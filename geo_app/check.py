@@ -3,6 +3,7 @@
 :func:`claims_for` finds claims sentence by sentence in an extraction and checks
 each; :func:`check_distance` checks one typed by hand (``geo-app check``);
 :func:`check_many` checks many origins against one border at once;
+:func:`check_layer` checks one against a user's own layer (:mod:`geo_app.user_layers`);
 :func:`cross_report` sets reports on the same event side by side.
 
 Claims recognised (sentence-local rules, kept simple on purpose)
@@ -124,8 +125,10 @@ __all__ = [
     "BatchCheck",
     "CLAIM_TYPES",
     "Claim",
+    "LayerClaim",
     "VERDICTS",
     "check_distance",
+    "check_layer",
     "check_many",
     "claims_for",
     "cross_report",
@@ -1760,3 +1763,261 @@ def cross_report(analyses: Sequence[Any]) -> dict[str, Any]:
                     (agreements if overlap else disagreements).append(item)
     return {"reports": reports, "shared_places": shared, "agreements": agreements, "disagreements": disagreements}
 
+
+
+# --- user layers as targets (geo_app.user_layers) ---------------------------------------------
+
+METHOD_LAYER_FEATURES = "point in polygon (planar lon/lat) against each feature of the layer on that day"
+
+
+@dataclass(frozen=True)
+class LayerClaim:
+    """A claim checked against a user layer: the :class:`Claim`, the layer's name and its date.
+
+    ``layer_date`` is the date (or range) of the features measured against, ``on`` the day
+    asked for (the latest state if none was); both None for an undated layer.
+    """
+
+    claim: Claim
+    layer_name: str
+    layer_date: str | None
+    on: str | None
+    feature_id: str | None = None
+    feature_name: str | None = None
+
+    @property
+    def verdict(self) -> str | None:
+        """The claim's verdict."""
+        return self.claim.verdict
+
+    def _layer_props(self) -> dict[str, Any]:
+        return {"layer_name": self.layer_name, "layer_date": self.layer_date, "layer_on": self.on,
+                "layer_feature_id": self.feature_id, "layer_feature": self.feature_name}
+
+    def to_dict(self) -> dict[str, Any]:
+        """:meth:`Claim.to_dict` plus ``layer_name``, ``layer_date``, ``layer_on``, ``layer_feature(_id)``."""
+        return {**self.claim.to_dict(), **self._layer_props()}
+
+    def to_feature(self) -> dict[str, Any]:
+        """The claim as a GeoJSON Feature whose properties carry the layer's name and date."""
+        feature = self.claim.to_feature()
+        feature["properties"].update(self._layer_props())
+        return feature
+
+    def summary(self) -> str:
+        """The claim's summary line, saying which layer (and date) was measured against."""
+        text = self.claim.summary()
+        if self.claim.claim_type == "distance" and self.claim.measured_km is not None:
+            against = f"user layer '{self.layer_name}'" + (f" as of {self.layer_date}" if self.layer_date else "")
+            text = text.replace(" (gazetteer points): ", f" ({against}, \u00b1{_resolution_km():g} km): ", 1)
+        return text
+
+
+def _manual_relation(claim_type: str, verdict: str | None, reason: str, method: str, a: Endpoint, b: Endpoint,
+                     quote: str, **extra: Any) -> Claim:
+    complete = a.kind != "missing" and b.kind != "missing"
+    return Claim(claim_type=claim_type, report_id="manual", quote=quote, verdict=verdict, reason=reason, method=method,
+                 data_source=_layer_data_source(a, b) if complete else "", from_name=a.label, to_name=b.label,
+                 from_key=a.key, to_key=b.key, from_geonameid=a.geonameid, to_geonameid=b.geonameid,
+                 region=extra.pop("region", None) or b.region, **extra)
+
+
+def _layer_data_source(a: Endpoint, b: Endpoint) -> str:
+    # Not _data_source: its note is about Natural Earth, which a user layer is not.
+    return "; ".join(dict.fromkeys(s for s in (b.source, a.source) if s))
+
+
+def _layer_distance(a: Endpoint, b: Endpoint) -> tuple[float, Measurement | None]:
+    """km from an origin to a layer endpoint (0 inside a polygon), with the measurement when outside."""
+    if a.kind == "point":
+        assert a.lon is not None and a.lat is not None and b.geometry is not None
+        if b.kind == "area" and shapely.contains_xy(b.geometry, a.lon, a.lat):
+            return 0.0, None
+        m = _point_to_shape(a, b)
+        return m.km, m
+    m = _areas_km(a, b)
+    return m.km, m
+
+
+def check_layer(origin: str, layer: str, *, feature: str | None = None, on: Any = None,
+                claim_type: str = "distance", claimed_km: float | None = None, bound: str = "exact",
+                unit: str = "km", direction: str | None = None, store: Any = None) -> LayerClaim:
+    """Check a claim about a place against a user layer (or one feature of it) as it was on a day.
+
+    Parameters
+    ----------
+    origin : str
+        Place name, resolved offline ("Kyiv").
+    layer : str
+        A stored layer's name, or a name and a day ("control 2022-03-01").
+    feature : str, optional
+        One feature of the layer: its key, id or name.
+    on : date or str, optional
+        The day (ISO); default the day in ``layer``, else the layer's latest state.
+    claim_type : str
+        ``distance`` (to the layer's nearest boundary point; a claimed figure is judged
+        as by :func:`check_distance`), ``containment`` (the place lies inside),
+        ``adjacency`` (the place's area borders it), ``coastal`` (within
+        ``COASTAL_MAX_KM`` of it), ``membership`` (the place lies in one of the layer's
+        features, named) or ``region`` (the direction-qualified part of the layer, with
+        ``direction``; no verdict).
+    claimed_km, bound, unit
+        As in :func:`check_distance` (distance claims).
+    direction : str, optional
+        Measure against the part of the layer a direction names ("south": its southern part).
+    store : Store, optional
+        Where the layer is stored (default ``settings.DB_PATH``).
+
+    Returns
+    -------
+    LayerClaim
+        The claim, with the layer's name and the date of the features measured against.
+        Distances are geodesic on WGS84; the tolerance is ``BORDER_DATA_RESOLUTION_KM``
+        (it also covers a town being a point).
+
+    Raises
+    ------
+    InputError
+        An unknown claim type, bound or unit; containment or a direction on a layer of lines.
+    NotFoundError
+        No such layer or feature, or nothing of the layer holds on that day.
+    """
+    from geo_app import user_layers
+    from geo_app.quantities import parse_bound
+
+    if claim_type not in CLAIM_TYPES:
+        raise InputError(f"unknown claim type {claim_type!r} (use {', '.join(CLAIM_TYPES)})")
+    bound_name = parse_bound(bound)
+    factor = _unit_km(unit)
+    km = None
+    if claimed_km is not None:
+        try:
+            km = float(claimed_km) * factor
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"claimed distance must be a number, got {claimed_km!r}") from exc
+        if math.isnan(km):
+            raise InputError("claimed distance must be a number, got NaN")
+    target = user_layers.layer_target(layer, feature=feature, on=on, store=store)
+    geometry, label, key, rule = target.geometry, target.label, target.key, ""
+    if direction:
+        if not target.polygonal:
+            raise InputError(f"{target.label} holds only lines; a direction needs an area")
+        d = normalize_direction(direction)
+        frac = float(settings.DIRECTION_FRACTION)
+        geometry = direction_region(target.geometry, d, fraction=frac)
+        if geometry.is_empty:
+            raise InputError(f"the rule gives no {_ADJECTIVES[d]} part of {target.label}")
+        rule = describe_direction_rule(target.geometry, d, fraction=frac)
+        label, key = f"the {_ADJECTIVES[d]} part of {target.label}", f"{target.key}|{d}|{frac:.6f}"
+    b = Endpoint(label=label, kind="area" if target.polygonal else "border", geometry=geometry, geometry_key=key,
+                 source=target.source, region=geometry if direction else None, region_rule=rule)
+    wrap = dict(layer_name=target.name, layer_date=target.layer_date, on=target.on, feature_id=target.feature_id,
+                feature_name=target.feature_name)
+    quote = f"{origin} \u2192 {label}"
+    if claim_type == "region":
+        reason = rule or "the layer's own geometry"
+        claim = Claim(claim_type="region", report_id="manual", quote=label, verdict=None, reason=reason,
+                      method=METHOD_REGION.format(rule=rule, share=float(settings.DIRECTION_MIN_SHARE)) if rule else "",
+                      data_source=target.source, from_name=label, region=geometry, description=rule)
+        return LayerClaim(claim, **wrap)
+    if claim_type == "adjacency":
+        place, _ = _typed_place(origin, want_area=True)
+        a = _endpoint_for_place(place, origin) if place is not None else _missing(
+            origin, f"no place named {origin!r} in the offline gazetteer")
+    else:
+        a, _ = _typed_endpoint(origin, border=False)
+    if claim_type == "distance":
+        claimed_text = "" if claimed_km is None else f"{claimed_km:g} {unit}"
+        common = dict(report_id="manual", quote=quote + (f": {bound_name.replace('_', ' ')} {claimed_text}"
+                                                         if claimed_text else ""),
+                      sentence=None, start=None, end=None, claimed_text=claimed_text, bound=bound_name,
+                      low_km=None, high_km=None)
+        claim = _finish_distance(a, b, km, common)
+        if claim.method:
+            claim = replace(claim, data_source=_layer_data_source(a, b))
+        return LayerClaim(claim, **wrap)
+    if a.kind == "missing":
+        return LayerClaim(_manual_relation(claim_type, "unverifiable", a.missing_reason, "", a, b, quote), **wrap)
+    res = _resolution_km()
+    if claim_type == "containment":
+        if b.kind != "area":
+            raise InputError(f"{target.label} holds only lines; containment needs areas")
+        if a.kind == "point":
+            assert a.lon is not None and a.lat is not None
+            point = Point(a.lon, a.lat)
+            dist, m = _layer_distance(a, b)
+            if m is None:
+                claim = _manual_relation("containment", "consistent", f"{a.label} lies inside {label}",
+                                         METHOD_CONTAINS, a, b, quote, point=point)
+            else:
+                ok = dist <= res
+                reason = f"{a.label} lies {_km_text(dist)} outside {label}" + (
+                    f", within the data's ±{res:g} km" if ok else "")
+                claim = _manual_relation("containment", "consistent" if ok else "contradicted", reason,
+                                         METHOD_CONTAINS, a, b, quote, measured_km=dist, line=m.line,
+                                         nearest_point=m.nearest_point, point=point, tolerance_km=res)
+            return LayerClaim(claim, **wrap)
+        share = area_share(a.geometry, geometry)
+        need = float(settings.DIRECTION_MIN_SHARE)
+        verdict = "consistent" if share >= need else "contradicted"
+        reason = f"{share:.0%} of {a.label} lies in {label}" + (
+            "" if verdict == "consistent" else f" (less than the {need:.0%} needed)")
+        return LayerClaim(_manual_relation("containment", verdict, reason, METHOD_SHARE, a, b, quote), **wrap)
+    if claim_type == "coastal":
+        coast = float(_setting("COASTAL_MAX_KM", _DEFAULT_COASTAL_MAX_KM))
+        dist, m = _layer_distance(a, b)
+        ok = dist <= coast
+        where = "inside" if dist == 0 else f"{_km_text(dist)} from"
+        reason = f"{a.label} lies {where} {label}" + ("" if ok else f" (more than {coast:g} km)")
+        extra: dict[str, Any] = {"measured_km": dist, "tolerance_km": coast}
+        if m is not None:
+            extra.update(line=m.line, nearest_point=m.nearest_point)
+        return LayerClaim(_manual_relation("coastal", "consistent" if ok else "contradicted", reason, METHOD_COAST,
+                                           a, b, quote, **extra), **wrap)
+    if claim_type == "adjacency":
+        if a.kind != "area":
+            return LayerClaim(_manual_relation("adjacency", "unverifiable",
+                                               f"{a.label} is known only as a point; a shared border needs an area",
+                                               "", a, b, quote), **wrap)
+        need = float(settings.DIRECTION_MIN_SHARE)
+        if b.kind == "area" and area_share(a.geometry, geometry) >= need:
+            return LayerClaim(_manual_relation("adjacency", "contradicted",
+                                               f"{a.label} lies within {label}; it does not border it", METHOD_SHARE,
+                                               a, b, quote), **wrap)
+        tol = float(_setting("ADJACENCY_TOLERANCE_KM", _DEFAULT_ADJACENCY_TOLERANCE_KM))
+        min_shared = float(_setting("ADJACENCY_MIN_SHARED_KM", _DEFAULT_ADJACENCY_MIN_SHARED_KM))
+        shared = shared_boundary_km(a.geometry, geometry, tolerance_km=tol)
+        method = METHOD_SHARED.format(tol=tol)
+        if shared > min_shared:
+            return LayerClaim(_manual_relation("adjacency", "consistent",
+                                               f"{a.label} and {label} share {_km_text(shared)} of border", method,
+                                               a, b, quote, measured_km=shared, tolerance_km=tol), **wrap)
+        m = _areas_km(a, b)
+        gap = f"the nearest points are {_km_text(m.km)} apart" if m.km > 0 else f"they meet over only {_km_text(shared)}"
+        return LayerClaim(_manual_relation("adjacency", "contradicted", f"{a.label} does not border {label}: {gap}",
+                                           method, a, b, quote, measured_km=shared, tolerance_km=tol, line=m.line),
+                          **wrap)
+    # membership: the place lies in one of the layer's features (named)
+    if b.kind != "area":
+        raise InputError(f"{target.label} holds only lines; membership needs areas")
+    features = user_layers.layer_on(target.name, target.on, store=store)
+    if target.feature_name is not None:
+        features = user_layers.select_feature(features, target.feature_name)
+    probe = Point(a.lon, a.lat) if a.kind == "point" else a.geometry.representative_point()  # type: ignore[union-attr]
+    found = user_layers.places_in_layer([probe], features).iloc[0]
+    n = len(features)
+    if bool(found["inside"]):
+        reason = f"{a.label} lies in {found['feature_name']!s}, one of the {n} feature(s) of {label}"
+        claim = _manual_relation("membership", "consistent", reason, METHOD_LAYER_FEATURES, a, b, quote,
+                                 point=probe if a.kind == "point" else None)
+    else:
+        dist = float(found["distance_km"])
+        ok = dist <= res
+        reason = (f"{a.label} lies in none of the {n} feature(s) of {label}; the nearest, {found['feature_name']!s}, "
+                  f"is {_km_text(dist)} away" + (f" (within the data's ±{res:g} km)" if ok else ""))
+        claim = _manual_relation("membership", "consistent" if ok else "contradicted", reason, METHOD_LAYER_FEATURES,
+                                 a, b, quote, measured_km=dist, tolerance_km=res,
+                                 point=probe if a.kind == "point" else None)
+    return LayerClaim(replace(claim, description=str(found["feature_name"] or "")),
+                      **{**wrap, "feature_id": wrap["feature_id"] or found["feature_id"],
+                         "feature_name": wrap["feature_name"] or found["feature_name"]})

@@ -143,15 +143,29 @@ def check(
     bound: Annotated[str, typer.Option(help="at-most | at-least | about | exact (or 'as close as', 'more than').")] = "exact",
     unit: Annotated[str, typer.Option(help="km | mi | nmi | m")] = "km",
     json_out: Annotated[bool, typer.Option("--json", help="Print the claim object alone on stdout.")] = False,
+    layer: Annotated[Optional[str], typer.Option(help="Check against this stored user layer instead, e.g. "
+                                                     "'control' or 'control 2022-03-01' (see: geo-app layers).")] = None,
+    feature: Annotated[Optional[str], typer.Option(help="With --layer: one feature of it (key, id or name).")] = None,
+    on: Annotated[Optional[str], typer.Option(help="With --layer: the layer as it was on this day (YYYY-MM-DD).")] = None,
+    claim_type: Annotated[str, typer.Option("--claim", help="With --layer: distance | containment | adjacency | "
+                                                            "coastal | membership | region.")] = "distance",
+    direction: Annotated[Optional[str], typer.Option(help="With --layer: its part a direction names, e.g. south.")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="With --layer: the store file (default: settings.DB_PATH).",
+                                               dir_okay=False)] = None,
 ) -> None:
     """Check a distance claim. Example: geo-app check "Kyiv" --border Belarus --claimed 100 --bound at-most
+
+    Against your own layer: geo-app check "Kyiv" --layer "control 2022-03-01" --claim containment
 
     Exit 0 when the claim is consistent (or no figure was claimed), 1 when it is not.
     """
     from geo_app.check import check_distance
 
+    if layer is not None:
+        _check_layer_cmd(origin, layer, feature=feature, on=on, claim_type=claim_type, claimed=claimed, bound=bound,
+                         unit=unit, direction=direction, db=db, border=border, to=to, json_out=json_out)
     if (border is None) == (to is None):
-        raise _fail(InputError("give exactly one of --border or --to"))
+        raise _fail(InputError("give exactly one of --border, --to or --layer"))
     try:
         claim = check_distance(origin, border=border, to=to, claimed_km=claimed, bound=bound, unit=unit)
     except GeoAppError as exc:
@@ -522,6 +536,197 @@ def app_cmd(
     from geo_app.app import launch
 
     raise typer.Exit(launch(port=port, address=address))
+
+
+# --- user layers: your own boundary files (geo_app.user_layers) -------------------------------------
+
+layers_app = typer.Typer(help="Add, list and remove your own boundary layers (shapefiles, GeoPackage, GeoJSON, KML).",
+                         no_args_is_help=True)
+app.add_typer(layers_app, name="layers")
+
+
+def _check_layer_cmd(origin: str, layer: str, *, feature: Optional[str], on: Optional[str], claim_type: str,
+                     claimed: Optional[float], bound: str, unit: str, direction: Optional[str], db: Optional[Path],
+                     border: Optional[str], to: Optional[str], json_out: bool) -> None:
+    """``geo-app check ... --layer``: print the claim with the layer's name and date, exit 0/1."""
+    from geo_app.check import check_layer
+
+    if border is not None or to is not None:
+        raise _fail(InputError("give exactly one of --border, --to or --layer"))
+    store = _open_store(db)
+    try:
+        result = _store_call(check_layer, origin, layer, feature=feature, on=on, claim_type=claim_type,
+                             claimed_km=claimed, bound=bound, unit=unit, direction=direction, store=store)
+    finally:
+        store.close()
+    if json_out:
+        _emit(result.to_dict())
+    else:
+        print(result.summary())
+    raise typer.Exit(EXIT_OK if result.verdict in (None, "consistent") else EXIT_PROBLEM)
+
+
+_HELP_LAYERS_ADD = "\n\n".join((
+    'Add a boundary layer of your own to the store: a zipped ESRI shapefile (.zip with .shp, .shx, .dbf, .prj), '
+    'a GeoPackage (--layer picks one of its layers), GeoJSON or KML/KMZ.',
+    'It is reprojected to WGS84 from the CRS its file names (a shapefile without .prj needs --crs); invalid '
+    'geometries are repaired (make_valid) and listed; a file with no geometry, only points, no features, or a zip '
+    'without a .shp is rejected with the reason. Files added under one --name with different --date form a dated '
+    'series: the map and the checks use the file (or the features, with --date-field) that held on the day.',
+    'Example: geo-app layers add control_0301.zip --name control --date 2022-03-01',
+    'Example: geo-app layers add zones.gpkg --name "exercise zone" --layer zones --date-field valid_from,valid_to',
+    'Exit codes: 0 added (or already stored); 2 the file cannot be used (the reason on stderr), or the name is taken; '
+    '3 the store is unusable.',
+))
+
+
+@layers_app.command("add", help=_HELP_LAYERS_ADD)
+def layers_add(
+    path: Annotated[Path, typer.Argument(help="The layer file (.zip .shp .gpkg .geojson .json .kml .kmz).")],
+    name: Annotated[str, typer.Option(help="The layer's name (one name, several dates: a series).")],
+    date: Annotated[Optional[str], typer.Option(help="The day the whole file shows (YYYY-MM-DD).")] = None,
+    date_field: Annotated[Optional[str], typer.Option(
+        help="Field with each feature's date or YYYY-MM-DD/YYYY-MM-DD interval, or two fields 'begin,end'.")] = None,
+    layer: Annotated[Optional[str], typer.Option(help="Which layer of a GeoPackage/KML (or shapefile of a zip).")] = None,
+    crs: Annotated[Optional[str], typer.Option(help="The file's coordinate system, e.g. EPSG:32635 (for a .shp "
+                                                    "without .prj; overrides the file's own).")] = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Add a boundary layer of your own to the store."""
+    from geo_app.user_layers import load_user_layer
+
+    try:
+        info, gdf, repairs = load_user_layer(path, name=name, date=date, date_field=date_field, layer=layer, crs=crs)
+    except GeoAppError as exc:
+        raise _fail(exc) from exc
+    store = _open_store(db)
+    try:
+        stored, added = _store_call(store.add_user_layer, info, gdf, repairs)
+    finally:
+        store.close()
+    if json_out:
+        _emit({**stored.to_dict(), "added": added, "repairs": [str(r) for r in repairs], "db": str(store.path)})
+        return
+    for r in repairs:
+        print(f"repaired {r}", file=sys.stderr)
+    for note in stored.notes:
+        print(f"note: {note}", file=sys.stderr)
+    verb = "added" if added else "already stored:"
+    print(f"{verb} layer {stored.name!r} (id {stored.layer_id}) from {stored.source_file}: {stored.feature_count} "
+          f"feature(s), {stored.geometry_type}, {stored.crs} -> WGS84, {stored.date_text}, "
+          f"{len(repairs)} repaired; in {store.path}")
+
+
+_HELP_LAYERS_LIST = "\n\n".join((
+    'List the stored layers: one line per added file, with its source file, feature count, CRS and dates.',
+    'Example: geo-app layers list --json',
+    'Exit codes: 0 done; 3 the store is unusable.',
+))
+
+
+@layers_app.command("list", help=_HELP_LAYERS_LIST)
+def layers_list(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """List the stored layers."""
+    store = _open_store(db)
+    try:
+        rows = _store_call(store.user_layers)
+    finally:
+        store.close()
+    if json_out:
+        _emit({"db": str(store.path), "count": len(rows), "layers": [r.to_dict() for r in rows]})
+        return
+    for r in rows:
+        print(f"{r.layer_id:>5}  {r.name[:24]:24}  {r.date_text:23}  {r.feature_count:>7} feat.  {r.crs:12}  "
+              f"{r.geometry_type:20}  {r.source_file}")
+
+
+_HELP_LAYERS_REMOVE = "\n\n".join((
+    'Remove a stored layer: every file of its series, or one file (--id, or --date).',
+    'Example: geo-app layers remove control --date 2022-03-01',
+    'Exit codes: 0 removed; 2 no such layer (nothing removed); 3 the store is unusable.',
+))
+
+
+@layers_app.command("remove", help=_HELP_LAYERS_REMOVE)
+def layers_remove(
+    name: Annotated[str, typer.Argument(help="The layer's name (see: geo-app layers list).")],
+    date: Annotated[Optional[str], typer.Option(help="Only the file dated this day.")] = None,
+    layer_id: Annotated[Optional[int], typer.Option("--id", help="Only the file with this id.")] = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Remove a stored layer (or one file of its series)."""
+    store = _open_store(db)
+    try:
+        removed = _store_call(store.remove_user_layers, name, date=date, layer_id=layer_id)
+        left = len(store.user_layers())
+    finally:
+        store.close()
+    if json_out:
+        _emit({"db": str(store.path), "removed": removed, "count": len(removed), "stored": left})
+    else:
+        print(f"removed {len(removed)} layer file(s) of {name!r}: {', '.join(map(str, removed))}; {left} left")
+
+
+_HELP_LAYERS_CHECK = "\n\n".join((
+    "Test the places of the stored analyses against a layer, each on its own day (event date, else the "
+    "report's publication date): inside or outside, which feature, and the geodesic distance to its boundary.",
+    "The GeoJSON written has one point per place and layer, with the layer's name (layer_name) and the date of "
+    "the boundary tested against (layer_date) in its properties.",
+    'Example: geo-app layers check control --from 2022-03-01 --to 2022-03-31 --out control_checks.geojson',
+    'Exit codes: 0 done; 2 bad usage or no such layer; 3 the store is unusable.',
+))
+
+
+@layers_app.command("check", help=_HELP_LAYERS_CHECK)
+def layers_check(
+    names: Annotated[list[str], typer.Argument(help="Layer names (see: geo-app layers list).")],
+    date_from: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD), inclusive.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD), inclusive.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write the results as GeoJSON here.")] = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Test the places of the stored analyses against layers, each on its own day."""
+    from geo_app.store import write_atomic
+    from geo_app.user_layers import check_places, place_checks_to_geojson, resolve_layer_name
+
+    store = _open_store(db)
+    try:
+        known = _store_call(store.user_layer_names)
+        layers = {}
+        for n in names:
+            name, _ = _store_call(resolve_layer_name, known, n)
+            layers[name] = _store_call(store.user_layer_gdf, name)
+        places = _store_call(store.features_gdf, date_from=date_from, date_to=date_to)
+    finally:
+        store.close()
+    results = _store_call(check_places, places, layers)
+    collection = place_checks_to_geojson(results)
+    if out is not None:
+        try:
+            write_atomic(out, json.dumps(collection, ensure_ascii=False).encode("utf-8"))
+        except GeoAppError as exc:
+            raise _fail(exc) from exc
+        except OSError as exc:
+            raise _fail(InputError(f"cannot write {out}: {exc.strerror or exc}")) from exc
+    counts = {s: int((results["status"] == s).sum()) for s in ("inside", "outside", "no layer on this day")}
+    if json_out:
+        _emit({"db": str(store.path), "layers": list(layers), "rows": len(results), **counts,
+               "out": str(out) if out else None, "results": [f["properties"] for f in collection["features"]]})
+        return
+    for row in results.itertuples():
+        km = "" if row.distance_km is None or _isnan(row.distance_km) else f"{row.distance_km:.1f} km"
+        print(f"{row.day or '----------'}  {str(row.place)[:24]:24}  {row.layer_name[:20]:20}  "
+              f"{row.layer_date or 'undated':23}  {row.status:8}  {str(row.feature_name or '')[:20]:20}  {km}")
+    print(f"{len(results)} place test(s): {counts['inside']} inside, {counts['outside']} outside, "
+          f"{counts['no layer on this day']} with no layer on their day" + (f"; wrote {out}" if out else ""))
+
+
+def _isnan(value: Any) -> bool:
+    """True for None and NaN."""
+    return value is None or (isinstance(value, float) and value != value)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, LOWER, SENT_START
+from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -182,7 +182,7 @@ class GazetteerSpans:
         
         n = len(doc)
         # Only capitalised tokens can start or end a name: find them with array ops, once.
-        text = doc.text
+        text = doc_text(doc)
         capital = [text[k].isupper() for k in doc.to_array(IDX).tolist()] + [False] if n else [False]
         i = 0
         while i < n:
@@ -287,6 +287,11 @@ _BORDER_OF_RE = re.compile(
 )
 _POSS_BORDER_RE = re.compile(rf"(?i)^(?:'s|’s|')?\s*(?:({_DIRECTION_WORDS})\s+)?(border|frontier|boundary)\b")
 _DEMONYM_BORDER_RE = re.compile(rf"(?i)\b(?:the\s+)(?:({_DIRECTION_WORDS})\s+)?$")
+
+
+def doc_text(doc: Doc) -> str:
+    """The text of a doc; ``Doc.text`` rebuilds it from every token, so annotate() keeps a copy."""
+    return doc.user_data.get("geo_app_text") or doc.text
 
 
 def _direction_merge(doc_text: str, mentions: list[Mention]) -> list[Mention]:
@@ -412,6 +417,7 @@ def _sentence_spans(doc: Doc) -> tuple[list[tuple[int, int]], np.ndarray]:
 
 def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray) -> list[Mention]:
     mentions = []
+    text_all = doc_text(doc)
     people = _person_names(doc)
     for ent in doc.ents:
         text = ent.text
@@ -436,18 +442,18 @@ def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray) -> list[Ment
         start_char = ent.start_char
         if ent[0].lower_ == "the" and len(ent) > 1:
             start_char = ent[1].idx
-            text = doc.text[start_char: ent.end_char]
+            text = text_all[start_char: ent.end_char]
         code = demonym_code(gaz, text)
         if code:
             mentions.append(Mention(start_char, ent.end_char, text, "demonym", text, ent.label_, sent, country_code=code))
             continue
         matches = gaz.lookup(text)
         label = ent.label_ if ent.ent_id_ != "gaz" else f"{ent.label_}:gaz"
-        first = doc.text[start_char:].split(" ", 1)[0]
+        first = text.split(" ", 1)[0]
         if not matches and first.lower() in DIRECTIONS and " " in text:
             # "North Texas", "Eastern Ukraine" as one entity: a direction-qualified place.
             base_start = start_char + len(first) + 1
-            base = doc.text[base_start:ent.end_char]
+            base = text_all[base_start:ent.end_char]
             if any(_well_known(m) for m in gaz.lookup(base)):
                 mentions.append(Mention(start_char, ent.end_char, text, "qualified", base, label, sent,
                                         qualifier=DIRECTIONS[first.lower()], base_start=base_start,
@@ -461,7 +467,7 @@ def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray) -> list[Ment
 def extract_doc(doc: Doc, published: dt.date | None = None) -> Extraction:
     """Extract from an already processed spaCy doc (see :func:`extract_many` for batches)."""
     gaz = get_gazetteer()
-    text = doc.text
+    text = doc_text(doc)
     sentences, sent_of_token = _sentence_spans(doc)
     mentions = _direction_merge(text, _doc_mentions(doc, gaz, sent_of_token))
     date_spans = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE"]
@@ -492,7 +498,7 @@ def _ner_windows(doc: Doc, margin: int) -> list[tuple[int, int]]:
     if n == 0:
         return []
     attrs = doc.to_array([IDX, SENT_START, LOWER]).astype(np.int64)
-    text = doc.text
+    text = doc_text(doc)
     capital = np.array([text[k].isupper() for k in attrs[:, 0].tolist()], dtype=bool)
     sent_start = attrs[:, 1] == 1
     sent_start[0] = True
@@ -537,7 +543,11 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Doc]:
     statistical = [nlp.get_pipe(name) for name in ("tok2vec", "ner")]
     rules = [nlp.get_pipe(name) for name in ("geo_ruler", "geo_gazetteer_spans")]
     for chunk in spacy.util.minibatch(texts, size=batch_size):
-        docs = [sentencizer(nlp.make_doc(text)) for text in chunk]
+        docs = []
+        for raw in chunk:
+            doc = nlp.make_doc(raw)
+            doc.user_data["geo_app_text"] = raw
+            docs.append(sentencizer(doc))
         # One compact doc per report: its windows, each followed by blank separator tokens so
         # the model's context never runs from one window into the next.
         compact, offsets = [], []
@@ -545,11 +555,14 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Doc]:
             words: list[str] = []
             spaces: list[bool] = []
             back: list[int] = []
+            text = doc_text(doc)
+            starts = doc.to_array(IDX).tolist()
+            ends = [a + b for a, b in zip(starts, doc.to_array(LENGTH).tolist())]
+            nexts = starts[1:] + [len(text)]
             for a, b in _ner_windows(doc, margin):
-                for tok in doc[a:b]:
-                    words.append(tok.text)
-                    spaces.append(bool(tok.whitespace_))
-                    back.append(tok.i)
+                words.extend(text[starts[i]:ends[i]] for i in range(a, b))
+                spaces.extend(ends[i] < nexts[i] for i in range(a, b))
+                back.extend(range(a, b))
                 words.extend(_SEPARATOR)
                 spaces.extend([False] * len(_SEPARATOR))
                 back.extend([-1] * len(_SEPARATOR))

@@ -911,3 +911,118 @@ def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, 
         written["png"] = str(png)
     return {"reports": [a.report_id for a in analyses], "features": int(len(gdf)),
             "window": [start, end], "written": written}
+
+
+# --- user layers (geo_app.user_layers) ----------------------------------------------------------
+
+#: Outline colours of user layers, in the order their names sort (dashed, lightly filled: never
+#: mistaken for the report layers above).
+USER_LAYER_COLOURS = ("#e7298a", "#1b9e77", "#7570b3", "#66a61e", "#a6761d", "#e6ab02", "#1f1f1f")
+_DEFAULT_USER_LAYER_SIMPLIFY_DEG = 0.0005  # ~50 m: drawing only, checks use the stored geometry
+_DEFAULT_USER_LAYER_MAX_DRAWN = 20_000  # features drawn per layer
+_USER_ATTRS_SHOWN = 40
+_USER_VALUE_CHARS = 300
+
+
+class _UserLayerGeoJson(_DataElement):
+    """A user layer's features, dashed in their layer's colour; popups list the attributes as text."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
+            style: function (f) { return f.properties.style; },
+            onEachFeature: function (f, layer) {
+                var p = f.properties;
+                layer.bindPopup(function () {
+                    var box = geoApp.el("div", "geo-app-popup");
+                    box.appendChild(geoApp.el("div", "geo-app-title", p.name));
+                    var t = geoApp.el("table");
+                    [["Layer", p.layer_name], ["Date", p.date], ["File", p.source_file],
+                     ["Feature", p.feature_key]].concat(p.attrs).forEach(function (r) {
+                        if (r[1] === null || r[1] === undefined || r[1] === "") { return; }
+                        var tr = geoApp.el("tr");
+                        tr.appendChild(geoApp.el("td", null, r[0]));
+                        tr.appendChild(geoApp.el("td", null, r[1]));
+                        t.appendChild(tr);
+                    });
+                    box.appendChild(t);
+                    return box;
+                }, {maxWidth: 360});
+                layer.bindTooltip(geoApp.el("span", null, p.layer_name + ": " + p.name), {sticky: true});
+            }
+        });
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, collection: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "GeoAppUserLayer"
+        self.data_js = _js_json(collection)
+        self.n_features = len(collection["features"])
+
+
+def user_layer_style(colour: str) -> dict[str, Any]:
+    """Leaflet path options of a user layer drawn in ``colour``."""
+    return {"color": colour, "weight": 2.5, "dashArray": "8 5", "fillColor": colour, "fillOpacity": 0.08}
+
+
+def user_layer_colours(names: Iterable[str]) -> dict[str, str]:
+    """A colour for each layer name (stable: by sorted name)."""
+    return {n: USER_LAYER_COLOURS[i % len(USER_LAYER_COLOURS)] for i, n in enumerate(sorted(set(names)))}
+
+
+def _attr_text(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= _USER_VALUE_CHARS else text[:_USER_VALUE_CHARS] + "\u2026"
+
+
+def user_layer_collection(gdf: gpd.GeoDataFrame, colours: dict[str, str] | None = None) -> dict[str, Any]:
+    """A user layer's features as GeoJSON for drawing: simplified, with text-only popup rows.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Layer features (:data:`geo_app.user_layers.LAYER_COLUMNS`, EPSG:4326), e.g. the
+        day's :func:`geo_app.user_layers.layer_on`.
+    colours : dict, optional
+        Colour by layer name (default :func:`user_layer_colours`).
+    """
+    colours = colours or user_layer_colours(gdf["layer_name"])
+    tol = float(_setting("USER_LAYER_SIMPLIFY_DEG", _DEFAULT_USER_LAYER_SIMPLIFY_DEG))
+    limit = int(_setting("USER_LAYER_MAX_DRAWN", _DEFAULT_USER_LAYER_MAX_DRAWN))
+    part = gdf.iloc[:limit]
+    geoms = part.geometry.to_numpy()
+    if tol > 0 and len(geoms):
+        geoms = shapely.simplify(geoms, tol, preserve_topology=True)
+    feats = []
+    for row, geom in zip(part.itertuples(index=False), geoms):
+        if geom is None or geom.is_empty:
+            continue
+        g = shapely.geometry.mapping(geom)
+        a, b = row.date_start, row.date_end
+        date = ("undated" if not a else a if not b or b == a else f"{a} \u2013 {b}")
+        attrs = [[str(k), _attr_text(v)] for k, v in list((row.properties or {}).items())[:_USER_ATTRS_SHOWN]
+                 if v is not None and v != ""]
+        feats.append({"type": "Feature", "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"], 6)},
+                      "properties": {"layer_name": str(row.layer_name), "name": str(row.name), "date": date,
+                                     "source_file": str(row.source_file or ""), "feature_key": str(row.feature_key),
+                                     "attrs": attrs,
+                                     "style": user_layer_style(colours.get(row.layer_name, USER_LAYER_COLOURS[0]))}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def user_layer_groups(gdf: gpd.GeoDataFrame, *, colours: dict[str, str] | None = None) -> list[folium.FeatureGroup]:
+    """One FeatureGroup per user layer name in ``gdf`` (drawn as given: filter by day first)."""
+    import html
+
+    colours = colours or user_layer_colours(gdf["layer_name"])
+    groups = []
+    for name, part in gdf.groupby("layer_name", sort=True):
+        collection = user_layer_collection(part, colours)
+        if not collection["features"]:
+            continue
+        fg = folium.FeatureGroup(name=f"Your layer: {html.escape(str(name))}")
+        _UserLayerGeoJson(collection).add_to(fg)
+        groups.append(fg)
+    return groups

@@ -635,12 +635,13 @@ class Store:
         for report_id, record in self._con.execute("SELECT report_id, record FROM analyses ORDER BY report_id"):
             yield report_id, json.loads(record)
 
-    def features(self, *, date_from: dt.date | str | None = None,
-                 date_to: dt.date | str | None = None) -> Iterator[tuple[int, StoredFeature]]:
+    def features(self, *, date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
+                 report_ids: Iterable[int] | None = None) -> Iterator[tuple[int, StoredFeature]]:
         """``(report id, feature)`` of committed analyses, in report and feature order.
 
         With a date bound, only features whose date range (their own, else the report's
         publication date) overlaps ``[date_from, date_to]``; undated features are left out.
+        With ``report_ids``, only the features of these stored reports.
         """
         where, args = [], []
         if date_from is not None:
@@ -649,15 +650,20 @@ class Store:
         if date_to is not None:
             where.append("coalesce(date_start, published) <= ?")
             args.append(_iso(date_to))
+        if report_ids is not None:
+            ids = sorted({int(i) for i in report_ids})
+            where.append("report_id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(ids))
         sql = ("SELECT report_id, geom, properties FROM features"
                + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY report_id, fid")
         for report_id, geom, props in self._con.execute(sql, args):
             yield report_id, StoredFeature(geom, json.loads(props))
 
-    def features_gdf(self, *, date_from: dt.date | str | None = None, date_to: dt.date | str | None = None) -> Any:
+    def features_gdf(self, *, date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
+                     report_ids: Iterable[int] | None = None) -> Any:
         """Stored features as the GeoDataFrame of :func:`geo_app.layers.features_gdf` (EPSG:4326).
 
-        Date bounds as in :meth:`features`.
+        Date bounds and ``report_ids`` as in :meth:`features`.
         """
         from shapely.geometry import mapping
 
@@ -666,9 +672,185 @@ class Store:
         collection = {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": feat.properties,
              "geometry": mapping(from_gpkg_blob(feat.geometry)) if feat.geometry is not None else None}
-            for _, feat in self.features(date_from=date_from, date_to=date_to)
+            for _, feat in self.features(date_from=date_from, date_to=date_to, report_ids=report_ids)
         ]}
         return layers.from_geojson(collection)
+
+    # -- user layers (schema 3; geo_app.user_layers) ----------------------------------------------
+
+    def add_user_layer(self, layer: Any, gdf: Any, repairs: Sequence[Any] = ()) -> tuple[Any, bool]:
+        """Store one loaded layer file (:func:`geo_app.user_layers.load_user_layer`) in one transaction.
+
+        Files added under one name form a series: either one undated file, or dated files
+        (a file dated as a whole may not share its date with another such file).
+
+        Returns
+        -------
+        (UserLayer, bool)
+            The stored layer (with ``layer_id`` and ``added_at``), and whether it was added:
+            the same name, dates and content already stored give that copy and False.
+
+        Raises
+        ------
+        InputError
+            The name is taken in a way that conflicts (see above); the message says how to go on.
+        """
+        import shapely
+
+        now = _now()
+        with self._tx() as con:
+            rows = con.execute("SELECT id, source_file, date_start, date_end, date_field, content_hash FROM user_layers "
+                               "WHERE name = ?", (layer.name,)).fetchall()
+            for lid, src, start, end, field, digest in rows:
+                if digest == layer.content_hash and (start, end, field) == (layer.date_start, layer.date_end,
+                                                                           layer.date_field):
+                    return self._user_layer_row(con, lid), False
+            for lid, src, start, end, field, _ in rows:
+                if start is None or not layer.dated:
+                    raise InputError(f"a layer named {layer.name!r} is already stored (id {lid}, from {src}) and one "
+                                     "of the two is undated; remove it first (geo-app layers remove "
+                                     f"{json.dumps(layer.name)}) or choose another --name")
+                if field is None and layer.date_field is None and start == layer.date_start:
+                    raise InputError(f"layer {layer.name!r} already has a file dated {start} (id {lid}, from {src}); "
+                                     f"remove it first (geo-app layers remove {json.dumps(layer.name)} --id {lid})")
+            cur = con.execute(
+                "INSERT INTO user_layers (name, source_file, source_layer, source_crs, geometry_type, feature_count, "
+                "date_start, date_end, date_field, notes, repairs, content_hash, added_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (layer.name, layer.source_file, layer.source_layer, layer.crs, layer.geometry_type,
+                 int(len(gdf)), layer.date_start, layer.date_end, layer.date_field,
+                 json.dumps(list(layer.notes), ensure_ascii=False),
+                 json.dumps([dataclasses.asdict(r) for r in repairs], ensure_ascii=False), layer.content_hash, now),
+            )
+            layer_id = int(cur.lastrowid)
+            geoms = shapely.force_2d(gdf.geometry.to_numpy())
+            wkbs = shapely.to_wkb(geoms, flavor="iso", byte_order=1)
+            bounds = shapely.bounds(geoms)
+            head = b"GP\x00\x03" + struct.pack("<i", SRS_ID)
+            con.executemany(
+                "INSERT INTO user_layer_features (geom, layer_id, layer_name, feature_key, name, date_start, date_end, "
+                "properties) VALUES (?,?,?,?,?,?,?,?)",
+                ((head + struct.pack("<4d", b[0], b[2], b[1], b[3]) + w, layer_id, layer.name, str(k), _str_or_none(n),
+                  a, e, json.dumps(p, ensure_ascii=False, sort_keys=True))
+                 for w, b, k, n, a, e, p in zip(wkbs, bounds, gdf["feature_key"], gdf["name"], gdf["date_start"],
+                                                gdf["date_end"], gdf["properties"])),
+            )
+            con.execute(
+                "UPDATE gpkg_contents SET last_change = ?1, min_x = min(coalesce(min_x, ?2), ?2), "
+                "min_y = min(coalesce(min_y, ?3), ?3), max_x = max(coalesce(max_x, ?4), ?4), "
+                "max_y = max(coalesce(max_y, ?5), ?5) WHERE table_name = 'user_layer_features'",
+                (now, *(float(v) for v in (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(),
+                                           bounds[:, 3].max()))),
+            )
+            return self._user_layer_row(con, layer_id), True
+
+    _USER_LAYER_COLUMNS = ("id, name, source_file, source_layer, source_crs, geometry_type, feature_count, date_start, "
+                           "date_end, date_field, notes, repairs, content_hash, added_at")
+
+    @staticmethod
+    def _user_layer(row: Sequence[Any]) -> Any:
+        from geo_app.user_layers import UserLayer
+
+        (lid, name, src, src_layer, crs, gtype, count, start, end, field, notes, repairs, digest, added) = row
+        return UserLayer(name=name, source_file=src, feature_count=int(count), crs=crs, geometry_type=gtype,
+                         date_start=start, date_end=end, date_field=field, source_layer=src_layer,
+                         notes=tuple(json.loads(notes)), n_repaired=len(json.loads(repairs)), content_hash=digest,
+                         layer_id=int(lid), added_at=added)
+
+    def _user_layer_row(self, con: sqlite3.Connection, layer_id: int) -> Any:
+        row = con.execute(f"SELECT {self._USER_LAYER_COLUMNS} FROM user_layers WHERE id = ?", (layer_id,)).fetchone()
+        return self._user_layer(row)
+
+    def user_layers(self, name: str | None = None) -> list[Any]:
+        """Stored layer files (:class:`geo_app.user_layers.UserLayer`), by name then date then id."""
+        sql = f"SELECT {self._USER_LAYER_COLUMNS} FROM user_layers"
+        args: tuple[Any, ...] = ()
+        if name is not None:
+            sql += " WHERE name = ?"
+            args = (name,)
+        sql += " ORDER BY name, date_start IS NOT NULL, date_start, id"
+        return [self._user_layer(r) for r in self._con.execute(sql, args)]
+
+    def user_layer_names(self) -> list[str]:
+        """Names of the stored layers (a dated series counts once), sorted."""
+        return [r[0] for r in self._con.execute("SELECT DISTINCT name FROM user_layers ORDER BY name")]
+
+    def user_layer_repairs(self, layer_id: int) -> list[dict[str, Any]]:
+        """The repairs made when a layer file was loaded (``feature_key``, ``name``, ``reason``, ``result``)."""
+        row = self._con.execute("SELECT repairs FROM user_layers WHERE id = ?", (layer_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no stored layer with id {layer_id} in {self.path}")
+        return list(json.loads(row[0]))
+
+    def user_layer_gdf(self, name: str | None = None, *, layer_ids: Iterable[int] | None = None) -> Any:
+        """Features of stored layers (all, one name's series, or some files) as a layer GeoDataFrame.
+
+        Columns :data:`geo_app.user_layers.LAYER_COLUMNS` plus ``geometry`` (EPSG:4326);
+        ``feature_id`` is ``"<layer id>:<feature key>"``, unique in the store.
+        """
+        import geopandas as gpd
+        import numpy as np
+        import shapely
+
+        from geo_app.user_layers import LAYER_COLUMNS, empty_layer_gdf
+
+        where, args = [], []
+        if name is not None:
+            where.append("f.layer_name = ?")
+            args.append(name)
+        if layer_ids is not None:
+            where.append("f.layer_id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(sorted({int(i) for i in layer_ids})))
+        rows = self._con.execute(
+            "SELECT f.geom, f.layer_id, f.layer_name, l.source_file, f.feature_key, f.name, f.date_start, f.date_end, "
+            "f.properties FROM user_layer_features f JOIN user_layers l ON l.id = f.layer_id"
+            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY f.layer_name, l.date_start, f.fid",
+            args).fetchall()
+        if not rows:
+            return empty_layer_gdf()
+        blobs = [r[0] for r in rows]
+        wkbs = np.array([b[8 + _ENVELOPE_BYTES[(b[3] >> 1) & 0b111]:] for b in blobs], dtype=object)
+        geoms = shapely.from_wkb(wkbs)
+        data = {
+            "feature_id": [f"{r[1]}:{r[4]}" for r in rows], "layer_id": [int(r[1]) for r in rows],
+            "layer_name": [r[2] for r in rows], "source_file": [r[3] for r in rows],
+            "feature_key": [r[4] for r in rows], "name": [r[5] for r in rows], "date_start": [r[6] for r in rows],
+            "date_end": [r[7] for r in rows], "properties": [json.loads(r[8]) for r in rows],
+        }
+        return gpd.GeoDataFrame({c: data[c] for c in LAYER_COLUMNS}, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"),
+                                crs="EPSG:4326")
+
+    def user_layer_span(self) -> tuple[dt.date | None, dt.date | None]:
+        """Earliest and latest date of the stored layers' features."""
+        lo, hi = self._con.execute(
+            "SELECT min(d), max(d) FROM (SELECT date_start AS d FROM user_layer_features UNION ALL "
+            "SELECT date_end FROM user_layer_features)").fetchone()
+        return _date(lo), _date(hi)
+
+    def remove_user_layers(self, name: str, *, date: dt.date | str | None = None,
+                           layer_id: int | None = None) -> list[int]:
+        """Remove a layer (every file of its series), or one file by ``layer_id`` or by its ``date``.
+
+        Returns the ids removed; :class:`NotFoundError` (nothing removed) if nothing matches.
+        """
+        where, args = ["name = ?"], [name]
+        if layer_id is not None:
+            where.append("id = ?")
+            args.append(int(layer_id))
+        if date is not None:
+            where.append("date_start = ?")
+            args.append(_iso(date))
+        with self._tx() as con:
+            ids = [r[0] for r in con.execute(f"SELECT id FROM user_layers WHERE {' AND '.join(where)}", args)]
+            if not ids:
+                what = f"layer {name!r}" + (f" with id {layer_id}" if layer_id is not None else "") + (
+                    f" dated {_iso(date)}" if date is not None else "")
+                names = [r[0] for r in con.execute("SELECT DISTINCT name FROM user_layers ORDER BY name")]
+                raise NotFoundError(f"no stored {what} in {self.path} (layers: {', '.join(names) or 'none'})")
+            for i in ids:
+                con.execute("DELETE FROM user_layer_features WHERE layer_id = ?", (i,))
+                con.execute("DELETE FROM user_layers WHERE id = ?", (i,))
+        return ids
 
 
 def _read_version(con: sqlite3.Connection) -> int:
