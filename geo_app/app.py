@@ -600,9 +600,13 @@ def _store_sidebar(state: Any) -> None:
                 st.error(md_escape(str(exc)))
                 rows = []
             state.stored_found = [r.id for r in rows]
-            table = st.dataframe(stored_reports_frame(rows), key="st_table", on_select="rerun",
-                                 selection_mode="multi-row", hide_index=True)
-            picked = [rows[i].id for i in (table.selection.rows if table else []) if i < len(rows)]
+            st.dataframe(stored_reports_frame(rows), key="st_table", hide_index=True)
+            labels = {r.id: f"{r.id} · {r.published or 'undated'} · {r.title or r.source or r.report_key}"
+                      for r in rows}
+            if state.get("st_pick"):  # a new search: keep only what it still finds
+                state["st_pick"] = [i for i in state["st_pick"] if i in labels]
+            picked = st.multiselect("Select reports", list(labels), format_func=lambda i: labels.get(i, str(i)),
+                                    key="st_pick")
             b1, b2 = st.columns(2)
             if b1.button("Show selected", key="st_load", disabled=not picked):
                 _show_stored(state, picked)
@@ -619,7 +623,8 @@ def _store_sidebar(state: Any) -> None:
                 else:
                     state.messages.append(("info", f"removed {len(removed)} stored report(s)"))
                     _show_stored(state, [i for i in state.get("stored_ids", []) if i not in removed])
-                    state.pop("st_confirm", None)
+                    for k in ("st_confirm", "st_pick"):
+                        state.pop(k, None)
                     st.rerun()
 
 

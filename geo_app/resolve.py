@@ -191,16 +191,18 @@ class Resolver:
                     cands[i], via[i] = hits, inner
         # Pass 1: context-free best guesses, to learn the report's focus.
         best = [max(c, key=prior).place if c else None for c in cands]
-        focus = self._focus(best, cands)
+        names = [normalize_name(m.name) for m in mentions]
         containers = self._containers(ex, mentions, best)
         # Pass 2: rank with the focus and the written hierarchy; pass 3 refines the focus.
         for _ in range(2):
+            focus, by_name = self._focus(best, cands, names)
             anchors = self._anchors(mentions, best, cands)
-            scored = [self._rank(m, c, focus, containers.get(i), ex.text[max(0, m.start - 25): m.end + 25],
-                                 anchors, best[i], self._weight(best[i], c))
+            # Each mention sees the focus without the votes of its own name: five "Georgia"s
+            # must not make Georgia the report's focus by themselves.
+            scored = [self._rank(m, c, focus - by_name[names[i]], containers.get(i),
+                                 ex.text[max(0, m.start - 25): m.end + 25], anchors)
                       for i, (m, c) in enumerate(zip(mentions, cands))]
             best = [s[0][1].place if s else None for s in scored]
-            focus = self._focus(best, cands)
         results = []
         for i, (m, ranked) in enumerate(zip(mentions, scored)):
             date_start, date_end, source = self._date_for(ex, m)
@@ -220,15 +222,20 @@ class Resolver:
             results.append(Resolution(m, top.place, conf, reason, alts, date_start, date_end, source))
         return results
 
-    def _focus(self, best: list[Place | None], cands: list[list[NameMatch]]) -> Counter:
-        """Countries the report is about, weighted by how surely each mention names them."""
+    def _focus(self, best: list[Place | None], cands: list[list[NameMatch]],
+               names: list[str]) -> tuple[Counter, dict[str, Counter]]:
+        """Countries the report is about, weighted by how surely each mention names them,
+        and the same votes grouped by the mention's name."""
         focus: Counter = Counter()
+        by_name: dict[str, Counter] = {name: Counter() for name in names}
         if self.country_hint:
             focus[self.country_hint] += 2
-        for place, c in zip(best, cands):
+        for place, c, name in zip(best, cands, names):
             if place is not None and place.country_code:
-                focus[place.country_code] += self._weight(place, c)
-        return focus
+                weight = self._weight(place, c)
+                focus[place.country_code] += weight
+                by_name[name][place.country_code] += weight
+        return focus, by_name
 
     @staticmethod
     def _weight(place: Place | None, cands: list[NameMatch]) -> float:
@@ -262,17 +269,15 @@ class Resolver:
         return found
 
     def _rank(self, mention: Mention, cands: list[NameMatch], focus: Counter,
-              container: Place | None, context: str = "", anchors: list[tuple] = (),
-              best_self: Place | None = None, own_weight: float = 0.0) -> list[tuple[float, NameMatch]]:
+              container: Place | None, context: str = "", anchors: list[tuple] = ()) -> list[tuple[float, NameMatch]]:
         if not cands:
             return []
-        # Focus without this mention's own vote: "Georgia" alone must not make Georgia the focus.
-        own = best_self.country_code if best_self is not None else None
-        total = sum(focus.values()) - (own_weight if own else 0.0)
+        total = sum(focus.values())
+
         def share(code: str) -> float:
-            weight = focus.get(code, 0.0) - (own_weight if code == own else 0.0)
-            return weight / total if total > 0 else 0.0
-        top_country = max(focus, key=share) if focus and total > 0 else None
+            return focus.get(code, 0.0) / total if total > 0 else 0.0
+
+        top_country = max(focus, key=share) if total > 0 else None
         towns = [nm.place for nm in cands if nm.place.feature_class == "P" and nm.place.population >= _CAPITAL_TOWN_MIN_POP]
         says_region = bool(_REGION_WORDS.search(context))
         # A country known by exactly this name outranks towns that merely have it as an

@@ -788,11 +788,10 @@ class Store:
         Columns :data:`geo_app.user_layers.LAYER_COLUMNS` plus ``geometry`` (EPSG:4326);
         ``feature_id`` is ``"<layer id>:<feature key>"``, unique in the store.
         """
-        import geopandas as gpd
         import numpy as np
         import shapely
 
-        from geo_app.user_layers import LAYER_COLUMNS, empty_layer_gdf
+        from geo_app.user_layers import empty_layer_gdf, layer_frame
 
         where, args = [], []
         if name is not None:
@@ -817,8 +816,7 @@ class Store:
             "feature_key": [r[4] for r in rows], "name": [r[5] for r in rows], "date_start": [r[6] for r in rows],
             "date_end": [r[7] for r in rows], "properties": [json.loads(r[8]) for r in rows],
         }
-        return gpd.GeoDataFrame({c: data[c] for c in LAYER_COLUMNS}, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"),
-                                crs="EPSG:4326")
+        return layer_frame(data, geoms)
 
     def user_layer_span(self) -> tuple[dt.date | None, dt.date | None]:
         """Earliest and latest date of the stored layers' features."""
