@@ -42,6 +42,13 @@ _HIERARCHY_BONUS = 6.0
 _SAME_NAME_REGION_PENALTY = 2.5
 _ALTERNATE_TOWN_PENALTY = 3.0
 _INNER_CODES = {"PCLI", "ADM1", "ADM2", "PPLC", "GROUP", "CONT", "SEA"}
+#: Words that name no place on their own ("South" is a region of Cameroon, "Red" a town).
+_GENERIC_WORDS = frozenset(
+    """north south east west northern southern eastern western central upper lower new old great little
+    river lake sea bay creek island islands mount mountain mountains valley county city town village
+    state province region district park street road center centre university college school church
+    hospital station airport port harbor harbour fort saint st st. san santa red black white green blue
+    grand big long high united national international""".split())
 _CAPITAL_TOWN_MIN_POP = 50_000
 _REGION_WORDS = re.compile(r"(?i)\b(region|oblast|province|state|governorate|voblast|county|district|prefecture|krai)\b")
 
@@ -148,7 +155,7 @@ class Resolver:
         for width in range(len(words) - 1, 0, -1):
             for i in range(len(words) - width + 1):
                 sub = name[words[i].start(): words[i + width - 1].end()]
-                if not sub[:1].isupper():
+                if not sub[:1].isupper() or all(w.group().lower() in _GENERIC_WORDS for w in words[i:i + width]):
                     continue
                 hits = [nm for nm in self.gaz.lookup(sub) if nm.place.feature_code in _INNER_CODES
                         or nm.place.population >= 50_000]
