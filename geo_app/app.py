@@ -454,8 +454,14 @@ def main() -> None:
     shade = o2.toggle("Shade mentioned countries and regions", value=True, key="f_shade")
     undated = o3.toggle("Keep undated features", value=True, key="f_undated")
     layer_names = sorted(set(user_layers["layer_name"]))
+    if "f_user_layers" in state:  # layers added since the last run are shown; removed ones dropped
+        known = state.get("known_user_layers", [])
+        state["f_user_layers"] = [n for n in state["f_user_layers"] if n in layer_names] + [
+            n for n in layer_names if n not in known]
+    state.known_user_layers = layer_names
     shown_user = st.multiselect("Your layers on the map (as they were on the window's last day)", layer_names,
-                                default=layer_names, key="f_user_layers") if layer_names else []
+                                key="f_user_layers", **({} if "f_user_layers" in state else {"default": layer_names})
+                                ) if layer_names else []
     user_on_map = layers_on_day(user_layers, shown_user, window[1])
 
     view = L.apply_filters(gdf_all, start=window[0], end=window[1], sources=sources, kinds=kinds,

@@ -71,6 +71,10 @@ _COMMON_WORDS = frozenset(
 )
 
 
+# Titles that make one name with the country after them ("Republic of Armenia").
+_STATE_TITLES = frozenset({"Republic of", "Kingdom of", "State of", "Commonwealth of", "Federation of",
+                           "Principality of", "Emirate of", "Sultanate of", "Islands of"})
+
 # Capitalised common nouns that, alone, are not a place the reader could map.
 _NOT_PLACES_ALONE = frozenset(
     "centre center valley metro federal man city state county union republic kingdom nation".split())
@@ -174,12 +178,13 @@ class GazetteerSpans:
             elif ent.label_ == "PERSON" and self._major(ent.text) and not _after_title(ent):
                 # "Tamil Nadu said", "Abuja" tagged PERSON: a region or capital by its own name.
                 ents[k] = Span(doc, ent.start, ent.end, label="GPE")
-            elif ent.label_ in ("ORG", "EVENT", "WORK_OF_ART", "PRODUCT", "PERSON") and len(ent) > 1:
+            elif ent.label_ in ("ORG", "WORK_OF_ART", "PRODUCT", "PERSON") and len(ent) > 1:
                 # Places inside names: "New York Times", "Mississippi State", "Ruler of Dubai".
                 inner = self._embedded(ent)
                 if inner is not None:
                     ents[k] = inner
         
+        ents = [self._extend_left(ent, taken) if ent.label_ in ("GPE", "LOC") else ent for ent in ents]
         n = len(doc)
         # Only capitalised tokens can start or end a name: find them with array ops, once.
         text = doc_text(doc)
@@ -207,6 +212,24 @@ class GazetteerSpans:
             i = best.end
         doc.ents = spacy.util.filter_spans(ents + new)
         return doc
+
+    def _extend_left(self, ent: Span, taken: list[bool]) -> Span:
+        """"Jersey" after "New", "Armenia" after "Republic of": the longer known name."""
+        doc = ent.doc
+        for width in (2, 1):
+            start = ent.start - width
+            if start < 0 or any(taken[k] for k in range(start, ent.start)):
+                continue
+            head = doc[start:ent.start]
+            if not head[0].text[:1].isupper():
+                continue
+            longer = doc[start:ent.end]
+            if any(_well_known(m) for m in self.gaz.lookup(longer.text)) or (
+                    width == 2 and head.text in _STATE_TITLES):
+                for k in range(start, ent.start):
+                    taken[k] = True
+                return Span(doc, start, ent.end, label=ent.label_)
+        return ent
 
     def _major(self, text: str) -> bool:
         """A country, first-level region or capital known by exactly this name."""
@@ -386,17 +409,18 @@ def demonym_code(gaz: Gazetteer, text: str) -> str | None:
     return code
 
 
-def _person_names(doc: Doc) -> set[str]:
-    """Surnames of the people a report names in full ("Mikheil Saakashvili"), less any name
-    the report also uses as a place."""
+def _person_names(doc: Doc, gaz: Gazetteer) -> set[str]:
+    """First names and surnames of the people a report names in full ("Yulia Skripal"),
+    less well-known places and any name the report also uses in a place name."""
     names = set()
     places = set()
     for ent in doc.ents:
         if ent.label_ == "PERSON" and len(ent) > 1:
+            names.add(ent[0].text)
             names.add(ent[-1].text.removesuffix("'s").removesuffix("’s"))
         elif ent.label_ in ("GPE", "LOC") and len(ent) > 1:
             places.update(t.text for t in ent)
-    return names - places
+    return {n for n in names - places if not any(_well_known(m) for m in gaz.lookup(n))}
 
 
 def _sentence_spans(doc: Doc) -> tuple[list[tuple[int, int]], np.ndarray]:
@@ -418,7 +442,7 @@ def _sentence_spans(doc: Doc) -> tuple[list[tuple[int, int]], np.ndarray]:
 def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray) -> list[Mention]:
     mentions = []
     text_all = doc_text(doc)
-    people = _person_names(doc)
+    people = _person_names(doc, gaz)
     for ent in doc.ents:
         text = ent.text
         sent = int(sent_index[ent.start]) if len(sent_index) else 0
