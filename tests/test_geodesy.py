@@ -19,6 +19,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 import geo_app.settings as settings
 from geo_app._errors import InputError
 from geo_app.geodesy import (
+    brute_force_nearest_km,
     BoundaryIndex,
     NearestPoint,
     geodesic_area_km2,
@@ -52,41 +53,6 @@ def _meridian_arc_km(lat1: float, lat2: float) -> float:
 def _equator_arc_km(dlon: float) -> float:
     """Arc along the equator (a geodesic for |dlon| < 179.4 degrees), km."""
     return A * math.radians(abs(dlon)) / 1000
-
-
-def _brute_force_km(lons: np.ndarray, lats: np.ndarray, geometry: Polygon | MultiPolygon) -> np.ndarray:
-    """Distance to the nearest boundary point by golden-section search on every edge."""
-    geod = Geod(ellps="WGS84")
-    parts = shapely.get_parts(geometry)
-    coords, ring = shapely.get_coordinates(shapely.get_rings(parts), return_index=True)
-    same = ring[:-1] == ring[1:]
-    p0, d = coords[:-1][same], (coords[1:] - coords[:-1])[same]
-    n_edges = len(p0)
-    grid = np.linspace(0, 1, 33)
-    golden = (math.sqrt(5) - 1) / 2
-    out = []
-    for lon, lat in zip(lons, lats):
-
-        def dist(t: np.ndarray, lon: float = lon, lat: float = lat) -> np.ndarray:
-            """Geodesic (m) to the point at ``t`` (shape (n_edges,) or (n_edges, k)) on each edge."""
-            tt = np.asarray(t).reshape(n_edges, -1)
-            qlon, qlat = p0[:, :1] + tt * d[:, :1], p0[:, 1:] + tt * d[:, 1:]
-            s = geod.inv(np.full(qlon.size, lon), np.full(qlon.size, lat), qlon.ravel(), qlat.ravel())[2]
-            return np.asarray(s).reshape(np.shape(t))
-
-        sampled = dist(np.tile(grid, (n_edges, 1)))
-        k = sampled.argmin(axis=1)
-        lo, hi = grid[np.maximum(k - 1, 0)], grid[np.minimum(k + 1, grid.size - 1)]
-        x1, x2 = hi - golden * (hi - lo), lo + golden * (hi - lo)
-        f1, f2 = dist(x1), dist(x2)
-        for _ in range(45):
-            left = f1 < f2
-            hi, lo = np.where(left, x2, hi), np.where(left, lo, x1)
-            x1, x2 = np.where(left, hi - golden * (hi - lo), x2), np.where(left, x1, lo + golden * (hi - lo))
-            f_new = dist(np.where(left, x1, x2))
-            f1, f2 = np.where(left, f_new, f2), np.where(left, f1, f_new)
-        out.append(min(sampled.min(), f1.min(), f2.min()) / 1000)
-    return np.array(out)
 
 
 def _on_boundary_deg(geometry: Polygon | MultiPolygon | LineString, lon: np.ndarray, lat: np.ndarray) -> float:
@@ -138,7 +104,7 @@ def test_kyiv_to_belarus_border(belarus: Polygon) -> None:
 
 
 def test_kyiv_to_belarus_border_matches_brute_force(belarus: Polygon) -> None:
-    exact = _brute_force_km(np.array([KYIV[0]]), np.array([KYIV[1]]), belarus)[0]
+    exact = brute_force_nearest_km(np.array([KYIV[0]]), np.array([KYIV[1]]), belarus)[0]
     assert nearest_on_boundary(*KYIV, belarus).distance_km == pytest.approx(exact, abs=1e-6)
 
 
@@ -161,7 +127,7 @@ def test_belarus_border_matches_brute_force(belarus: Polygon) -> None:
     rng = np.random.default_rng(7)
     lons, lats = rng.uniform(20, 40, 12), rng.uniform(44, 58, 12)
     km, nlon, nlat = BoundaryIndex(belarus).nearest_many(lons, lats)
-    assert np.abs(km - _brute_force_km(lons, lats, belarus)).max() < 1e-3  # km: under 1 m
+    assert np.abs(km - brute_force_nearest_km(lons, lats, belarus)).max() < 1e-3  # km: under 1 m
     assert _on_boundary_deg(belarus, nlon, nlat) < 1e-9
 
 
@@ -324,7 +290,7 @@ def test_star_polygon_matches_brute_force(star: Polygon) -> None:
     index = BoundaryIndex(star)
     assert index.n_segments > len(star.exterior.coords) + len(star.interiors[0].coords)  # long edges cut
     km, nlon, nlat = index.nearest_many(lons, lats)
-    assert np.abs(km - _brute_force_km(lons, lats, star)).max() < 1e-3  # km: under 1 m
+    assert np.abs(km - brute_force_nearest_km(lons, lats, star)).max() < 1e-3  # km: under 1 m
     assert _on_boundary_deg(star, nlon, nlat) < 1e-9
     assert np.array_equal(index.contains_many(lons, lats), shapely.contains_xy(star, lons, lats))
 
