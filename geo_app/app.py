@@ -267,7 +267,8 @@ def user_layers_frame(layers: Sequence[Any]) -> pd.DataFrame:
 
 
 def read_layer_upload(file_name: str, data: bytes, *, name: str, date: Any = None, date_field: str | None = None,
-                      layer: str | None = None, crs: str | None = None) -> tuple[Any, gpd.GeoDataFrame, tuple[Any, ...]]:
+                      layer: str | None = None, crs: str | None = None
+                      ) -> tuple[Any, gpd.GeoDataFrame, tuple[Any, ...]]:
     """:func:`geo_app.user_layers.load_user_layer` of uploaded bytes (written to a private temp folder).
 
     The upload's name is reduced to its last part and safe characters: it never chooses where
@@ -613,10 +614,9 @@ def _store_sidebar(state: Any) -> None:
                 state["st_pick"] = [i for i in state["st_pick"] if i in labels]
             picked = st.multiselect("Select reports", list(labels), format_func=lambda i: labels.get(i, str(i)),
                                     key="st_pick")
-            b1, b2 = st.columns(2)
-            if b1.button("Show selected", key="st_load", disabled=not picked):
+            if st.button("Show selected on the map", key="st_load", disabled=not picked):
                 _show_stored(state, picked)
-            if b2.button("Show all found", key="st_load_all", disabled=not rows):
+            if st.button("Show all found on the map", key="st_load_all", disabled=not rows):
                 _show_stored(state, [r.id for r in rows])
             if state.get("stored_ids") and st.button("Hide stored reports", key="st_clear"):
                 _show_stored(state, [])

@@ -1993,7 +1993,8 @@ def check_layer(origin: str, layer: str, *, feature: str | None = None, on: Any 
                                                f"{a.label} and {label} share {_km_text(shared)} of border", method,
                                                a, b, quote, measured_km=shared, tolerance_km=tol), **wrap)
         m = _areas_km(a, b)
-        gap = f"the nearest points are {_km_text(m.km)} apart" if m.km > 0 else f"they meet over only {_km_text(shared)}"
+        gap = (f"the nearest points are {_km_text(m.km)} apart" if m.km > 0
+               else f"they meet over only {_km_text(shared)}")
         return LayerClaim(_manual_relation("adjacency", "contradicted", f"{a.label} does not border {label}: {gap}",
                                            method, a, b, quote, measured_km=shared, tolerance_km=tol, line=m.line),
                           **wrap)

@@ -937,8 +937,8 @@ class _UserLayerGeoJson(_DataElement):
                     var box = geoApp.el("div", "geo-app-popup");
                     box.appendChild(geoApp.el("div", "geo-app-title", p.name));
                     var t = geoApp.el("table");
-                    [["Layer", p.layer_name], ["Date", p.date], ["File", p.source_file],
-                     ["Feature", p.feature_key]].concat(p.attrs).forEach(function (r) {
+                    [["Layer", p.layer_name], ["Date", p.date], ["Holds until", p.until],
+                     ["File", p.source_file], ["Feature", p.feature_key]].concat(p.attrs).forEach(function (r) {
                         if (r[1] === null || r[1] === undefined || r[1] === "") { return; }
                         var tr = geoApp.el("tr");
                         tr.appendChild(geoApp.el("td", null, r[0]));
@@ -1003,10 +1003,12 @@ def user_layer_collection(gdf: gpd.GeoDataFrame, colours: dict[str, str] | None 
         a, b = row.date_start, row.date_end
         date = ("undated" if not a else a if not b or b == a else f"{a} \u2013 {b}")
         attrs = [[str(k), _attr_text(v)] for k, v in list((row.properties or {}).items())[:_USER_ATTRS_SHOWN]
-                 if v is not None and v != ""]
-        feats.append({"type": "Feature", "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"], 6)},
+                 if v is not None and v != "" and not (k.lower() == "name" and str(v) == str(row.name))]
+        geometry = {"type": g["type"], "coordinates": _round_coords(g["coordinates"], 6)}
+        feats.append({"type": "Feature", "geometry": geometry,
                       "properties": {"layer_name": str(row.layer_name), "name": str(row.name), "date": date,
                                      "source_file": str(row.source_file or ""), "feature_key": str(row.feature_key),
+                                     "until": getattr(row, "valid_to", None) if a and not b else None,
                                      "attrs": attrs,
                                      "style": user_layer_style(colours.get(row.layer_name, USER_LAYER_COLOURS[0]))}})
     return {"type": "FeatureCollection", "features": feats}

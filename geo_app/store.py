@@ -699,8 +699,8 @@ class Store:
 
         now = _now()
         with self._tx() as con:
-            rows = con.execute("SELECT id, source_file, date_start, date_end, date_field, content_hash FROM user_layers "
-                               "WHERE name = ?", (layer.name,)).fetchall()
+            rows = con.execute("SELECT id, source_file, date_start, date_end, date_field, content_hash "
+                               "FROM user_layers WHERE name = ?", (layer.name,)).fetchall()
             for lid, src, start, end, field, digest in rows:
                 if digest == layer.content_hash and (start, end, field) == (layer.date_start, layer.date_end,
                                                                            layer.date_field):

@@ -49,13 +49,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
+    yield from _serve(tmp_path_factory)
+
+
+def _serve(tmp_path_factory, env: dict[str, str] | None = None):
     from geo_app.app import streamlit_command
 
     port = _free_port()
     # A file, not a pipe: a pipe nobody reads fills up and blocks the server.
     log = (tmp_path_factory.mktemp("app") / "streamlit.log").open("w+b")
     proc = subprocess.Popen(streamlit_command(port, "localhost"), stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     url = f"http://localhost:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -81,28 +85,38 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser_page(app_url):
+def chromium():
+    """One Chromium for the module (Playwright's sync API runs one instance per thread)."""
     from playwright.sync_api import sync_playwright
 
-    blocked: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM),
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("http://localhost:", "http://127.0.0.1:", "data:", "blob:", "about:")):
-                return r.continue_()
-            blocked.append(url)
-            return r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.goto(app_url)
-        yield page, blocked
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(chromium, app_url):
+    yield from _browse(chromium, app_url)
+
+
+def _browse(browser, app_url: str):
+    blocked: list[str] = []
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("http://localhost:", "http://127.0.0.1:", "data:", "blob:", "about:")):
+            return r.continue_()
+        blocked.append(url)
+        return r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(app_url)
+    yield page, blocked
+    context.close()
 
 
 def _map_frame(page, timeout: float = 90.0):
@@ -205,4 +219,64 @@ def test_end_to_end(browser_page, tmp_path):
     page.get_by_text("features on the map").first.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "browser_e2e.png"))
+    assert blocked == [], blocked
+
+
+# --- user layers: a dated pair follows the slider ------------------------------------------------------
+
+LAYER_DATES_JS = """() => { const d = []; window.map.eachLayer(l => {
+  const p = l.feature && l.feature.properties;
+  if (p && p.layer_name === 'control') { d.push(p.date); }
+}); return [...new Set(d)]; }"""
+
+
+def _layer_dates(page, want, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    seen = None
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "st_folium" not in frame.url:
+                continue
+            try:
+                seen = frame.evaluate(LAYER_DATES_JS)
+            except Exception:  # noqa: BLE001 - detached or loading
+                continue
+            if seen == want:
+                return frame
+        page.wait_for_timeout(200)
+    raise AssertionError(f"layer dates on the map: {seen}, wanted {want}")
+
+
+@pytest.fixture(scope="module")
+def layers_page(chromium, tmp_path_factory):
+    from tests.test_user_layers import write_dated_archive
+
+    db = write_dated_archive(tmp_path_factory.mktemp("archive"), note="<img src=x onerror=window.__pwned=1>")
+    for url in _serve(tmp_path_factory, {"GEO_APP_DB": str(db)}):
+        yield from _browse(chromium, url)
+
+
+def test_dated_user_layer_follows_the_slider(layers_page):
+    page, blocked = layers_page
+    _map_frame(page)
+    page.get_by_text("Stored reports (the archive)").click()
+    page.get_by_role("button", name="Show all found on the map").click()
+    _layer_dates(page, ["2022-03-15"])  # the whole archive: the window ends on 2022-03-20
+    end = page.get_by_role("slider").nth(1)
+    end.focus()
+    end.press("End")
+    for _ in range(13):  # back to 2022-03-07: the 2022-03-01 boundary, not yet the 2022-03-15 one
+        end.press("ArrowLeft")
+    page.get_by_text("to 2022-03-07").first.wait_for(timeout=30_000)
+    frame = _layer_dates(page, ["2022-03-01"])
+    frame.evaluate("""() => { window.map.eachLayer(l => { if (l.feature && l.feature.properties.layer_name === 'control'
+        && !window.__opened) { l.openPopup(); window.__opened = true; } }); }""")
+    popup = frame.locator(".leaflet-popup-content").first.inner_text(timeout=10_000)
+    assert "control 2022-03-01" in popup and "c0301.geojson" in popup and "2022-03-14" in popup  # holds until
+    assert "<img src=x onerror=window.__pwned=1>" in popup and frame.locator(".leaflet-popup-content img").count() == 0
+    end.press("End")
+    _layer_dates(page, ["2022-03-15"])
+    assert frame.evaluate("() => window.__pwned") is None and page.evaluate("() => window.__pwned") is None
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_user_layers.png"))
     assert blocked == [], blocked
