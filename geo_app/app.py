@@ -222,7 +222,8 @@ def store_token(path: Path) -> tuple[int, ...]:
     return tuple(out)
 
 
-def stored_features(db: str, report_ids: tuple[int, ...], token: tuple[int, ...]) -> tuple[gpd.GeoDataFrame, pd.Series]:
+def stored_features(db: str, report_ids: tuple[int, ...],
+                    token: tuple[int, ...]) -> tuple[gpd.GeoDataFrame, pd.Series]:
     """Features of stored analyses (:meth:`Store.features_gdf`) and their map-ready form.
 
     ``token`` (:func:`store_token`) only keys the page's cache: a changed store is read again.
@@ -607,6 +608,8 @@ def _store_sidebar(state: Any) -> None:
                 st.error(md_escape(str(exc)))
                 rows = []
             state.stored_found = [r.id for r in rows]
+            if len(rows) == 500:
+                st.caption("The first 500 matches: narrow the search to see others.")
             st.dataframe(stored_reports_frame(rows), key="st_table", hide_index=True)
             labels = {r.id: f"{r.id} · {r.published or 'undated'} · {r.title or r.source or r.report_key}"
                       for r in rows}

@@ -161,6 +161,8 @@ def check(
     """
     from geo_app.check import check_distance
 
+    if layer is None and (feature or on or direction or claim_type != "distance"):
+        raise _fail(InputError("--feature, --on, --claim and --direction go with --layer"))
     if layer is not None:
         _check_layer_cmd(origin, layer, feature=feature, on=on, claim_type=claim_type, claimed=claimed, bound=bound,
                          unit=unit, direction=direction, db=db, border=border, to=to, json_out=json_out)

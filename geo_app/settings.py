@@ -144,3 +144,17 @@ ANALYZE_BATCH_SIZE: int = 16
 DASK_INFLIGHT_PER_WORKER: int = 3
 #: Seconds to wait for an existing Dask scheduler.
 DASK_CONNECT_TIMEOUT_S: float = 10.0
+
+# --- user boundary layers ------------------------------------------------------------
+#: Largest layer file (or a zip's total once uncompressed), bytes.
+USER_LAYER_MAX_BYTES: int = 512 * 1024**2
+#: Most features in one layer file.
+USER_LAYER_MAX_FEATURES: int = 1_000_000
+#: Features with more boundary pieces than this are measured with a ``geodesy.BoundaryIndex``.
+USER_LAYER_EXACT_SEGMENTS: int = 2_000
+#: Prepared layers (tree and pieces) kept, most recently used.
+USER_LAYER_INDEX_CACHE_SIZE: int = 16
+#: Simplification of user layers for drawing only, degrees (checks use the stored geometry).
+USER_LAYER_SIMPLIFY_DEG: float = 0.0005
+#: Most features drawn per user layer.
+USER_LAYER_MAX_DRAWN: int = 20_000

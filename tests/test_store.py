@@ -277,7 +277,7 @@ def test_migrates_a_v1_store_keeping_everything(tmp_path: Path) -> None:
     path = tmp_path / "old.gpkg"
     _write_v1_store(path)
     with Store(path) as s:
-        assert s.schema_version == store_mod.SCHEMA_VERSION == 2
+        assert s.schema_version == store_mod.SCHEMA_VERSION == 3
         report = s.get(1)
         assert (report.text, report.language, report.origin, report.published) == (
             "Troops near Gomel.", "en", "a.txt", dt.date(2022, 2, 10))
@@ -289,7 +289,7 @@ def test_migrates_a_v1_store_keeping_everything(tmp_path: Path) -> None:
         new_id, added = s.add_report(_report("After the migration."))
         assert added and s.get(new_id).language == "en"
     with Store(path) as s:  # reopening does not migrate again
-        assert s.schema_version == 2 and s.counts()["reports"] == 2
+        assert s.schema_version == 3 and s.counts()["reports"] == 2
     assert len(pyogrio.read_dataframe(path, layer="features")) == 1
 
 
