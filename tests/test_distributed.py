@@ -91,7 +91,7 @@ def test_cli_analyze_on_an_existing_scheduler(client, tmp_path: Path) -> None:
 
 
 def test_unreachable_scheduler_is_a_clear_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(distributed, "_CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setattr(settings, "DASK_CONNECT_TIMEOUT_S", 1)
     with pytest.raises(InputError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         with dask_client(scheduler="tcp://127.0.0.1:9"):
             pass
