@@ -524,6 +524,8 @@ def main() -> None:
         st.markdown("**Claims that disagree** (figures differ beyond tolerance)")
         st.dataframe(tables["disagreements"], hide_index=True)
 
+    _manual_claims(state)
+
     # ---------------- exports ----------------
     title = f"{len(ids)} report{'s' if len(ids) != 1 else ''}: {window[0].isoformat()} to {window[1].isoformat()}"
     builders = exports_for(view, title=title, window=(window[0], window[1]))
@@ -551,6 +553,37 @@ def main() -> None:
             time.sleep(float(_setting("APP_PLAY_STEP_SECONDS", _DEFAULT_APP_PLAY_STEP_SECONDS)))
             state["pending_window"] = (min(window[0] + step, hi), min(window[1] + step, hi))
             st.rerun()
+
+
+def _manual_claims(state: Any) -> None:
+    """Check a distance claim typed by hand (from A, to B or to B's border, claimed N km)."""
+    import streamlit as st
+
+    from geo_app._errors import GeoAppError
+    from geo_app.check import check_distance
+
+    with st.expander("Check a claim by hand", expanded=bool(state.get("manual_claims"))):
+        with st.form("manual_claim"):
+            c = st.columns([3, 2, 3, 2, 2, 1])
+            origin = c[0].text_input("From", value="Kyiv")
+            mode = c[1].selectbox("Measured to", ["the border of", "the place"])
+            target = c[2].text_input("Target", value="Belarus")
+            claimed = c[3].number_input("Claimed distance", min_value=0.0, value=100.0, step=1.0)
+            bound = c[4].selectbox("Bound", ["at-most", "at-least", "about", "exact"])
+            unit = c[5].selectbox("Unit", ["km", "mi", "nmi"])
+            submitted = st.form_submit_button("Check")
+        if submitted:
+            try:
+                kwargs = {"border": target} if mode == "the border of" else {"to": target}
+                claim = check_distance(origin, claimed_km=claimed, bound=bound, unit=unit, **kwargs)
+                state.setdefault("manual_claims", []).append(claim.to_dict())
+            except GeoAppError as exc:
+                st.error(str(exc))
+        for claim in reversed(state.get("manual_claims", [])):
+            # st.text never renders markup: typed names are shown literally.
+            measured = "not measured" if claim["measured_km"] is None else f"{claim['measured_km']:.1f} km measured"
+            st.text(f"{claim['from_name']} → {claim['to_name']}: {claim['verdict'] or 'no verdict'}, {measured} "
+                    f"({claim['method']}; {claim['data_source']}). {claim['reason']}")
 
 
 def _span_with_archive(span: tuple[dt.date, dt.date] | None, db: Path | None,

@@ -206,3 +206,21 @@ def test_play_steps_through_days(at, monkeypatch):
     assert _view(at)["window"] == (hi.isoformat(), hi.isoformat())
     assert at.session_state["playing"] is False
     assert not at.exception
+
+
+def test_manual_claim_by_hand(at):
+    """Issue 4: a claim typed by hand (from A, to B's border, claimed N km) is checked in the app."""
+    inputs = {w.label: w for w in at.text_input}
+    inputs["From"].set_value("Kyiv")
+    inputs["Target"].set_value("Belarus")
+    boxes = {w.label: w for w in at.number_input}
+    boxes["Claimed distance"].set_value(100.0)
+    selects = {w.label: w for w in at.selectbox}
+    selects["Measured to"].set_value("the border of")
+    selects["Bound"].set_value("at-most")
+    at.button(key="FormSubmitter:manual_claim-Check").click().run()
+    assert not at.exception
+    claims = at.session_state["manual_claims"]
+    assert claims[-1]["verdict"] == "consistent"
+    assert 85.0 < claims[-1]["measured_km"] < 89.0
+    assert any(t.value.startswith("Kyiv → ") and "consistent" in t.value for t in at.text)
