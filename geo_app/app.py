@@ -35,7 +35,7 @@ import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from geo_app import layers as L  # noqa: E402
-from geo_app import maps  # noqa: E402
+from geo_app import maps, settings  # noqa: E402
 from geo_app._errors import GeoAppError  # noqa: E402
 from geo_app.reports import Report  # noqa: E402
 
@@ -45,15 +45,8 @@ TABLE_COLUMNS = {
     "source": "Source", "published": "Published", "verdict": "Verdict", "measured_km": "Measured km",
     "claimed_km": "Claimed km", "confidence": "Confidence", "geonameid": "GeoNames id", "quote": "Quote",
 }
-_DEFAULT_APP_MAP_HEIGHT = 620
-_DEFAULT_APP_PLAY_STEP_SECONDS = 0.8
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
 
-
-def _setting(name: str, default: Any) -> Any:
-    from geo_app import settings
-
-    return getattr(settings, name, default)
 
 
 def md_escape(text: object) -> str:
@@ -500,12 +493,12 @@ def main() -> None:
                                      prepared=prepared)
         groups = maps.user_layer_groups(user_on_map, colours=maps.user_layer_colours(layer_names)) + groups
         st_folium(base, key="map", feature_group_to_add=groups or [__import__("folium").FeatureGroup()],
-                  returned_objects=[], height=int(_setting("APP_MAP_HEIGHT", _DEFAULT_APP_MAP_HEIGHT)),
+                  returned_objects=[], height=int(settings.APP_MAP_HEIGHT),
                   use_container_width=True, center=focus[0], zoom=focus[1])
     with right:
         st.caption("Click a row to zoom to it.")
         st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True,
-                     height=int(_setting("APP_MAP_HEIGHT", _DEFAULT_APP_MAP_HEIGHT)) - 40,
+                     height=int(settings.APP_MAP_HEIGHT) - 40,
                      column_config={"Quote": st.column_config.TextColumn(width="large"),
                                     "Confidence": st.column_config.NumberColumn(format="%.2f"),
                                     "Measured km": st.column_config.NumberColumn(format="%.1f")})
@@ -550,7 +543,7 @@ def main() -> None:
         if window[1] >= hi:
             state.playing = False
         else:
-            time.sleep(float(_setting("APP_PLAY_STEP_SECONDS", _DEFAULT_APP_PLAY_STEP_SECONDS)))
+            time.sleep(float(settings.APP_PLAY_STEP_SECONDS))
             state["pending_window"] = (min(window[0] + step, hi), min(window[1] + step, hi))
             st.rerun()
 

@@ -77,7 +77,6 @@ GWN_EXCLUDED_TYPES: frozenset[str] = frozenset({"Non_Toponym", "Literal_Expressi
 
 # Default folder of the benchmark corpora, used when --corpus names a corpus
 # ("LGL", "GeoWebNews") rather than a path. Wanted in settings as EVAL_BENCH_DIR.
-_DEFAULT_BENCH_DIR: Path = settings.EVAL_BENCH_DIR
 # Print a progress line every this many documents.
 _PROGRESS_EVERY: int = 10
 
@@ -734,8 +733,8 @@ def _resolve_corpus_arg(arg: str) -> Path:
         return path
     aliases = {"lgl": "LGL", "gwn": "GeoWebNews", "geowebnews": "GeoWebNews"}
     name = aliases.get(arg.casefold())
-    if name is not None and (_DEFAULT_BENCH_DIR / name).is_dir():
-        return _DEFAULT_BENCH_DIR / name
+    if name is not None and (settings.EVAL_BENCH_DIR / name).is_dir():
+        return settings.EVAL_BENCH_DIR / name
     return path
 
 

@@ -91,11 +91,6 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-# Defaults of the tunables this module wants in settings.py (read through _setting).
-_DEFAULT_GEODESIC_LINE_STEP_KM = 10.0
-_DEFAULT_BOUNDARY_MAX_SEGMENT_KM = 10.0
-_DEFAULT_BOUNDARY_INDEX_CACHE_SIZE = 32
-
 # Internal constants (not user tunables).
 _MAX_PIECE_DEG = 1.0  # also cut by degrees: near the poles a degree of longitude is short
 _FANOUT = 16  # children per ball in the bounding tree
@@ -107,10 +102,6 @@ _BOUND_TOL_M = 1e-3  # slack on the chord bounds (measured bound errors are ~1e-
 _DEV_SAFETY = 1.5  # factor on the sampled chord deviation of a piece
 _DEV_MARGIN_M = 0.01
 
-
-def _setting(name: str, default: Any) -> Any:
-    """Return ``settings.<name>`` when it exists, else the module default."""
-    return getattr(settings, name, default)
 
 
 # --- ellipsoid ---------------------------------------------------------------------------
@@ -219,7 +210,7 @@ def geodesic_line(
         Bad coordinates or a non-positive ``step_km``.
     """
     try:
-        step = float(_setting("GEODESIC_LINE_STEP_KM", _DEFAULT_GEODESIC_LINE_STEP_KM) if step_km is None else step_km)
+        step = float(settings.GEODESIC_LINE_STEP_KM if step_km is None else step_km)
     except (TypeError, ValueError):
         step = math.nan
     if not (math.isfinite(step) and step > 0):
@@ -324,7 +315,7 @@ class BoundaryIndex:
 
     def __init__(self, geometry: BaseGeometry, *, max_segment_km: float | None = None) -> None:
         max_km = float(
-            _setting("BOUNDARY_MAX_SEGMENT_KM", _DEFAULT_BOUNDARY_MAX_SEGMENT_KM)
+            settings.BOUNDARY_MAX_SEGMENT_KM
             if max_segment_km is None
             else max_segment_km
         )
@@ -871,7 +862,7 @@ def _index_for(geometry: BaseGeometry | BoundaryIndex) -> BoundaryIndex:
         _INDEX_CACHE.move_to_end(key)
         return hit
     index = BoundaryIndex(geometry)
-    size = int(_setting("BOUNDARY_INDEX_CACHE_SIZE", _DEFAULT_BOUNDARY_INDEX_CACHE_SIZE))
+    size = int(settings.BOUNDARY_INDEX_CACHE_SIZE)
     if size > 0:
         _INDEX_CACHE[key] = index
         while len(_INDEX_CACHE) > size:

@@ -33,6 +33,7 @@ from folium.template import Template
 from folium.utilities import JsCode
 
 from geo_app import layers as L
+from geo_app import settings
 from geo_app._errors import DataError, InputError
 
 #: Folder of the vendored web assets (served by Streamlit at ``/app/static/vendor``).
@@ -57,25 +58,12 @@ ASSETS: dict[str, str] = {
 
 ATTRIBUTION = "Borders: Natural Earth (public domain); places: GeoNames (CC BY 4.0)"
 
-# Tunables (to move to geo_app.settings; read through _setting so a test may change them).
-_DEFAULT_MAP_MAX_ZOOM = 12
-_DEFAULT_MAP_MIN_ZOOM = 2
-_DEFAULT_MAP_TILE_URL: str | None = None  # e.g. a local tile server; None = vector borders only
-_DEFAULT_MAP_TILE_ATTRIBUTION = ""
-_DEFAULT_BASEMAP_SIMPLIFY_DEG = 0.05
-_DEFAULT_MENTIONED_AREA_SIMPLIFY_DEG = 0.01
-_DEFAULT_MAP_CLUSTER_THRESHOLD = 40  # more point features than this on a layer: cluster them
 _BASEMAP_DECIMALS = 3
 
 _CDN_HOSTS = ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "netdna.bootstrapcdn.com",
               "unpkg.com", "fonts.googleapis.com", "fonts.gstatic.com", "d3js.org", "tile.openstreetmap.org",
               "maxcdn.bootstrapcdn.com", "stackpath.bootstrapcdn.com", "use.fontawesome.com")
 
-
-def _setting(name: str, default: Any) -> Any:
-    from geo_app import settings
-
-    return getattr(settings, name, default)
 
 
 # --- assets -------------------------------------------------------------------------------
@@ -525,7 +513,7 @@ def mentioned_areas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     pts = gdf[gdf["layer"].isin(["countries", "regions", "demonyms"]) & gdf["place_key"].notna()
               & gdf["feature_code"].isin(["PCLI", "ADM1"])]
-    tol = float(_setting("MAP_MENTIONED_AREA_SIMPLIFY_DEG", _DEFAULT_MENTIONED_AREA_SIMPLIFY_DEG))
+    tol = float(settings.MAP_MENTIONED_AREA_SIMPLIFY_DEG)
     rows = []
     for key, grp in pts.groupby("place_key", sort=True):
         geom = _area_of_place(str(key), tol)
@@ -550,7 +538,7 @@ def admin1_borders(country_codes: Iterable[str]) -> gpd.GeoDataFrame:
     if not frames:
         return gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:4326")
     gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326")
-    tol = float(_setting("MAP_MENTIONED_AREA_SIMPLIFY_DEG", _DEFAULT_MENTIONED_AREA_SIMPLIFY_DEG))
+    tol = float(settings.MAP_MENTIONED_AREA_SIMPLIFY_DEG)
     gdf["geometry"] = [L.simplify_area(g, tol) for g in gdf.geometry]
     gdf["layer"] = "admin1_borders"
     return gdf
@@ -580,7 +568,7 @@ def _mentioned_area_parts(gdf: gpd.GeoDataFrame) -> list[str]:
     """Serialised features of the mentioned countries and regions (geometry cached per place)."""
     pts = gdf[gdf["layer"].isin(["countries", "regions", "demonyms"]) & gdf["place_key"].notna()
               & gdf["feature_code"].isin(["PCLI", "ADM1"])]
-    tol = float(_setting("MAP_MENTIONED_AREA_SIMPLIFY_DEG", _DEFAULT_MENTIONED_AREA_SIMPLIFY_DEG))
+    tol = float(settings.MAP_MENTIONED_AREA_SIMPLIFY_DEG)
     parts = []
     for key, grp in pts.groupby("place_key", sort=True):
         geometry = _area_geometry_js(str(key), tol)
@@ -627,15 +615,15 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
     use_local_assets(static_url)
     m = folium.Map(location=[50.0, 30.0], zoom_start=4, tiles=None, control_scale=True, height=height)
     # tiles=None drops folium's max_zoom: without one MarkerCluster breaks (and zooming past 1:10m data misleads).
-    m.options["max_zoom"] = int(_setting("MAP_MAX_ZOOM", _DEFAULT_MAP_MAX_ZOOM))
-    m.options["min_zoom"] = int(_setting("MAP_MIN_ZOOM", _DEFAULT_MAP_MIN_ZOOM))
+    m.options["max_zoom"] = int(settings.MAP_MAX_ZOOM)
+    m.options["min_zoom"] = int(settings.MAP_MIN_ZOOM)
     _Helpers(image_path=asset_url("leaflet_images", static_url)).add_to(m)
     _PluginAssets().add_to(m)
-    tile_url = _setting("MAP_TILE_URL", _DEFAULT_MAP_TILE_URL)
+    tile_url = settings.MAP_TILE_URL
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=_setting("MAP_TILE_ATTRIBUTION", _DEFAULT_MAP_TILE_ATTRIBUTION) or " ",
+        folium.TileLayer(tiles=tile_url, attr=settings.MAP_TILE_ATTRIBUTION or " ",
                          max_zoom=m.options["max_zoom"], name="Tiles").add_to(m)
-    _Basemap(_basemap_js(float(_setting("MAP_BASEMAP_SIMPLIFY_DEG", _DEFAULT_BASEMAP_SIMPLIFY_DEG)))).add_to(m)
+    _Basemap(_basemap_js(float(settings.MAP_BASEMAP_SIMPLIFY_DEG))).add_to(m)
     folium.plugins.Fullscreen(position="topleft").add_to(m)
     if legend:
         _Legend(legend, position=legend_position).add_to(m)
@@ -661,7 +649,7 @@ def view_for(extent: tuple[float, float, float, float] | None, *, width_px: int 
     lon_frac = max((max_lon - min_lon) / 360.0, 1e-6)
     lat_frac = max((merc_y(max_lat) - merc_y(min_lat)) / (2 * math.pi), 1e-6)
     zoom = math.floor(min(math.log2(width_px / 256 / lon_frac), math.log2(height_px / 256 / lat_frac)))
-    zoom = max(int(_setting("MAP_MIN_ZOOM", _DEFAULT_MAP_MIN_ZOOM)), min(zoom, 10))
+    zoom = max(int(settings.MAP_MIN_ZOOM), min(zoom, 10))
     centre_lat = math.degrees(math.atan(math.sinh((merc_y(max_lat) + merc_y(min_lat)) / 2)))
     return [round(centre_lat, 5), round((min_lon + max_lon) / 2, 5)], zoom
 
@@ -689,7 +677,7 @@ def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None
     wanted = set(layers) if layers is not None else set(L.LAYERS) - set(L.LAYERS_OFF_BY_DEFAULT)
     gdf = L.mappable(gdf)
     threshold = cluster_threshold if cluster_threshold is not None else int(
-        _setting("MAP_CLUSTER_THRESHOLD", _DEFAULT_MAP_CLUSTER_THRESHOLD))
+        settings.MAP_CLUSTER_THRESHOLD)
     groups: list[folium.FeatureGroup] = []
     if admin1:
         parts = _admin1_parts(tuple(sorted(set(gdf["country_code"].dropna()))))
@@ -918,8 +906,6 @@ def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, 
 #: Outline colours of user layers, in the order their names sort (dashed, lightly filled: never
 #: mistaken for the report layers above).
 USER_LAYER_COLOURS = ("#e7298a", "#1b9e77", "#7570b3", "#66a61e", "#a6761d", "#e6ab02", "#1f1f1f")
-_DEFAULT_USER_LAYER_SIMPLIFY_DEG = 0.0005  # ~50 m: drawing only, checks use the stored geometry
-_DEFAULT_USER_LAYER_MAX_DRAWN = 20_000  # features drawn per layer
 _USER_ATTRS_SHOWN = 40
 _USER_VALUE_CHARS = 300
 
@@ -989,8 +975,8 @@ def user_layer_collection(gdf: gpd.GeoDataFrame, colours: dict[str, str] | None 
         Colour by layer name (default :func:`user_layer_colours`).
     """
     colours = colours or user_layer_colours(gdf["layer_name"])
-    tol = float(_setting("USER_LAYER_SIMPLIFY_DEG", _DEFAULT_USER_LAYER_SIMPLIFY_DEG))
-    limit = int(_setting("USER_LAYER_MAX_DRAWN", _DEFAULT_USER_LAYER_MAX_DRAWN))
+    tol = float(settings.USER_LAYER_SIMPLIFY_DEG)
+    limit = int(settings.USER_LAYER_MAX_DRAWN)
     part = gdf.iloc[:limit]
     geoms = part.geometry.to_numpy()
     if tol > 0 and len(geoms):

@@ -28,14 +28,12 @@ from matplotlib.patches import Patch, Rectangle
 from shapely.geometry import box
 
 from geo_app import layers as L
+from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.maps import ATTRIBUTION, LAYER_LABELS, LAYER_STYLES, VERDICT_COLOURS, mentioned_areas
 
 #: Resolutions a brief may ask for.
 DPI_CHOICES = (150, 300)
-#: Page size in inches (width, height): 1500 x 1050 px at 150 dpi.
-_DEFAULT_PLOT_SIZE_IN = (10.0, 7.0)
-_DEFAULT_PLOT_MAX_LABELS = 60
 _OCEAN = "#d4e4ef"
 _LAND = "#f2efe9"
 _BORDER = "#8c8c8c"
@@ -62,11 +60,6 @@ class PlotInfo:
     legend_colours: list[str] = field(default_factory=list)
     label_boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
 
-
-def _setting(name: str, default: Any) -> Any:
-    from geo_app import settings
-
-    return getattr(settings, name, default)
 
 
 def _plain(text: object) -> str:
@@ -146,7 +139,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
     window : (start, end), optional
         The date window the features were filtered to (ISO strings or dates), for the subtitle.
     dpi : int
-        150 or 300 (the page is :data:`_DEFAULT_PLOT_SIZE_IN` inches).
+        150 or 300 (the page is :data:`geo_app.settings.PLOT_SIZE_IN` inches).
     extent : (min_lon, min_lat, max_lon, max_lat), optional
         Degrees; framed from the points and lines if None.
     layers : sequence of str, optional
@@ -166,7 +159,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
     data = L.mappable(gdf[gdf["layer"].isin(wanted)]) if not gdf.empty else gdf
     ext = _frame_extent(data, extent)
     crs = _crs_for(ext)
-    width_in, height_in = _setting("PLOT_SIZE_IN", _DEFAULT_PLOT_SIZE_IN)
+    width_in, height_in = settings.PLOT_SIZE_IN
 
     with rc_context(_RC):
         fig = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
@@ -369,7 +362,7 @@ def _place_labels(ax: Any, renderer: Any, labels: list[tuple[float, float, str, 
                   claim_labels: list[tuple[float, float, str, str]], obstacles: list[Any],
                   out_boxes: list[Any]) -> tuple[int, int]:
     """Greedy placement: each label takes the first offset where it overlaps nothing drawn so far."""
-    max_labels = int(_setting("PLOT_MAX_LABELS", _DEFAULT_PLOT_MAX_LABELS))
+    max_labels = int(settings.PLOT_MAX_LABELS)
     axes_box = ax.get_window_extent(renderer)
     placed: list[Any] = list(obstacles)
     # Point markers are obstacles for labels too (a label must not hide another place's dot).

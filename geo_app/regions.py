@@ -73,7 +73,6 @@ DIRECTIONS: tuple[str, ...] = (*_VECTORS, "central")
 _ALIASES = {
     "centre": "central", "center": "central", "middle": "central", "centrally": "central",
 }
-_DEFAULT_MAIN_PART_SHARE = 0.25  # wanted in settings as DIRECTION_MAIN_PART_SHARE
 _NEAR_MARGIN = 0.5  # parts count when within this share of the main box's size of it
 _KM_PER_DEG_LAT = 111.32  # only to turn a km tolerance into a (generous) degree buffer
 
@@ -151,7 +150,7 @@ def _main_bounds(framed: BaseGeometry) -> tuple[float, float, float, float]:
     # Degrees² times cos(latitude): enough to rank parts by area.
     lat = shapely.get_y(shapely.centroid(parts))
     areas = shapely.area(parts) * np.cos(np.radians(lat))
-    share = float(getattr(settings, "DIRECTION_MAIN_PART_SHARE", _DEFAULT_MAIN_PART_SHARE))
+    share = float(settings.DIRECTION_MAIN_PART_SHARE)
     main = parts[areas >= share * areas.max()]
     return tuple(float(v) for v in shapely.total_bounds(main))  # type: ignore[return-value]
 

@@ -49,6 +49,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo_app import settings
 from geo_app._errors import InputError, LimitExceededError, NotFoundError
 
 __all__ = [
@@ -83,12 +84,6 @@ LAYER_COLUMNS = ("feature_id", "layer_id", "layer_name", "source_file", "feature
 PLACE_CHECK_COLUMNS = ("place_feature_id", "place", "report_id", "source", "day", "layer_name", "layer_date",
                        "status", "inside", "feature_id", "feature_name", "distance_km")
 
-# Private defaults (candidates for geo_app.settings; read through _setting).
-_DEFAULT_USER_LAYER_MAX_BYTES = 512 * 1024 * 1024  # one file, or a zip's members once uncompressed
-_DEFAULT_USER_LAYER_MAX_FEATURES = 1_000_000
-_DEFAULT_USER_LAYER_EXACT_SEGMENTS = 2_000  # features with more boundary pieces get a BoundaryIndex
-_DEFAULT_USER_LAYER_INDEX_CACHE_SIZE = 16
-
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _NAME_FIELDS = ("name", "Name", "NAME", "label", "Label", "LABEL", "title", "Title", "id", "ID")
 # LIBKML adds these display fields to every placemark; they say nothing about the area.
@@ -101,11 +96,6 @@ _POLYGONAL = frozenset({3, 6})  # Polygon, MultiPolygon
 _LINEAR = frozenset({1, 2, 5})  # LineString, LinearRing, MultiLineString
 _PUNCTUAL = frozenset({0, 4})  # Point, MultiPoint
 
-
-def _setting(name: str, default: Any) -> Any:
-    from geo_app import settings
-
-    return getattr(settings, name, default)
 
 
 # --- plain data -------------------------------------------------------------------------------
@@ -253,7 +243,7 @@ def _unsafe_member(name: str) -> bool:
 
 
 def _max_bytes() -> int:
-    return int(_setting("USER_LAYER_MAX_BYTES", _DEFAULT_USER_LAYER_MAX_BYTES))
+    return int(settings.USER_LAYER_MAX_BYTES)
 
 
 def _zip_members(path: Path) -> list[zipfile.ZipInfo]:
@@ -379,7 +369,7 @@ def _read(src: str, file_name: str, layer: str | None) -> gpd.GeoDataFrame:
         info = pyogrio.read_info(src, layer=info_layer)
     except Exception as exc:  # noqa: BLE001
         raise InputError(f"{file_name}: GDAL cannot read it ({exc})") from exc
-    limit = int(_setting("USER_LAYER_MAX_FEATURES", _DEFAULT_USER_LAYER_MAX_FEATURES))
+    limit = int(settings.USER_LAYER_MAX_FEATURES)
     if info.get("features", 0) > limit:
         raise LimitExceededError(f"{file_name} has {info['features']:,} features, over the limit for a layer "
                                  f"(raise geo_app.settings.USER_LAYER_MAX_FEATURES, now {limit:,})")
@@ -947,7 +937,7 @@ def _layer_index(geoms: npt.NDArray[np.object_]) -> _LayerIndex:
         return hit
     index = _LayerIndex(geoms)
     _INDEXES[key] = index
-    while len(_INDEXES) > int(_setting("USER_LAYER_INDEX_CACHE_SIZE", _DEFAULT_USER_LAYER_INDEX_CACHE_SIZE)):
+    while len(_INDEXES) > int(settings.USER_LAYER_INDEX_CACHE_SIZE):
         _INDEXES.popitem(last=False)
     return index
 
@@ -1078,7 +1068,7 @@ def _pair_distances(px: npt.NDArray[np.float64], py: npt.NDArray[np.float64], ix
     out = np.full(len(pair_pt), np.nan)
     if len(pair_pt) == 0:
         return out
-    limit = int(_setting("USER_LAYER_EXACT_SEGMENTS", _DEFAULT_USER_LAYER_EXACT_SEGMENTS))
+    limit = int(settings.USER_LAYER_EXACT_SEGMENTS)
     big = ix.seg_count[pair_ft] > limit
     small = np.flatnonzero(~big)
     if small.size:
