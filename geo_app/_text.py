@@ -39,6 +39,11 @@ def normalize_name(name: str) -> str:
 
     Examples: "Kyiv" -> "kyiv"; "the  Black Sea" -> "black sea"; "Homyel’" -> "homyel'".
     """
+    if name.isascii():
+        # Fast path (most lookups): no accents, look-alikes or invisible marks to fold.
+        text = _DOTS.sub(". ", name.replace("`", "'").lower())
+        text = _SPACES.sub(" ", text).strip(" \t\n,;:")
+        return _LEADING_THE.sub("", text)
     text = name.translate(_INVISIBLE).translate(_APOSTROPHES)
     text = _DASHES.sub("-", text)
     text = strip_accents(text).casefold()
