@@ -461,7 +461,7 @@ def main() -> None:
 
     view = L.apply_filters(gdf_all, start=window[0], end=window[1], sources=sources, kinds=kinds,
                            verdicts=verdicts, layers=shown_layers, include_undated=undated)
-    on_map = L.mappable(view)
+    on_map, drawn_note = maps.cap_mentions(L.mappable(view))
     state.view = {
         "report_ids": ids, "window": (window[0].isoformat(), window[1].isoformat()),
         "date_range": (lo.isoformat(), hi.isoformat()), "feature_ids": list(view.index),
@@ -486,6 +486,8 @@ def main() -> None:
     with left:
         st.caption(f"{len(on_map)} features on the map ({state.view['n_points']} points) · "
                    f"{window[0].isoformat()} to {window[1].isoformat()}")
+        if drawn_note:
+            st.caption(md_escape(drawn_note))
         # The base map never changes (full legend, no frame): new reports, filters and the
         # slider only swap feature groups and move the view, so the map never remounts.
         base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None))
@@ -571,7 +573,7 @@ def _manual_claims(state: Any) -> None:
                 claim = check_distance(origin, claimed_km=claimed, bound=bound, unit=unit, **kwargs)
                 state.setdefault("manual_claims", []).append(claim.to_dict())
             except GeoAppError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))  # the message quotes the typed names: never markup
         for claim in reversed(state.get("manual_claims", [])):
             # st.text never renders markup: typed names are shown literally.
             measured = "not measured" if claim["measured_km"] is None else f"{claim['measured_km']:.1f} km measured"

@@ -206,7 +206,9 @@ def _tol_text(km: float) -> str:
 
 
 def _km_text(km: float) -> str:
-    """"86.8 km" below 1,000 km, "6,787 km" above."""
+    """"86.8 km" below 1,000 km, "6,787 km" above, "1e+308 km" beyond any distance on Earth."""
+    if abs(km) >= 1e7:  # a hostile "1e308 km" would print 309 digits
+        return f"{km:.3g} km"
     return f"{km:,.1f} km" if abs(km) < 1000 else f"{km:,.0f} km"
 
 

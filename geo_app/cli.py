@@ -44,6 +44,25 @@ def _fail(exc: BaseException) -> typer.Exit:
     return typer.Exit(EXIT_DATA if isinstance(exc, DataError) else EXIT_USAGE)
 
 
+def _salvage_id(raw: bytes) -> Any:
+    """The ``id`` of a JSONL line that is not valid UTF-8, when the rest of it can still be read."""
+    try:
+        record = json.loads(raw.decode("utf-8", errors="replace"))
+    except (ValueError, RecursionError):
+        return None
+    return record.get("id") if isinstance(record, dict) else None
+
+
+def _json_line(obj: Any) -> str:
+    """One JSON line, readable where possible; ASCII escapes when the text holds lone surrogates."""
+    text = json.dumps(obj, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj, ensure_ascii=True, default=str)
+    return text
+
+
 def _emit(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=str))
 
@@ -103,30 +122,37 @@ def parse(
     """
     from geo_app.pipeline import parse_record
 
-    src = sys.stdin if str(jsonl) == "-" else None
     try:
-        fin = src or open(jsonl, encoding="utf-8", errors="strict")
+        # Bytes, decoded line by line: one bad line is one error record, not a failed batch.
+        fin = sys.stdin.buffer if str(jsonl) == "-" else open(jsonl, "rb")
     except OSError as exc:
         raise _fail(InputError(f"cannot read {jsonl}: {exc.strerror}")) from exc
     fout = sys.stdout if str(out) == "-" else open(out, "w", encoding="utf-8")
     counts = {"parsed": 0, "errors": 0}
     try:
-        for lineno, line in enumerate(fin, 1):
-            if not line.strip():
-                continue
+        for lineno, raw in enumerate(fin, 1):
             rec_id: Any = None
             try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                if not line.strip():
+                    continue
                 record = json.loads(line)
                 rec_id = record.get("id") if isinstance(record, dict) else None
                 result = parse_record(record)
                 counts["parsed"] += 1
+            except UnicodeDecodeError as exc:
+                result = {"id": _salvage_id(raw), "error": f"line {lineno}: not UTF-8 ({exc.reason} at byte {exc.start})"}
+                counts["errors"] += 1
+            except RecursionError:
+                result = {"id": None, "error": f"line {lineno}: JSON nested too deeply"}
+                counts["errors"] += 1
             except (ValueError, GeoAppError) as exc:
                 result = {"id": rec_id, "error": f"line {lineno}: {exc}"}
                 counts["errors"] += 1
-            fout.write(json.dumps(result, ensure_ascii=False) + "\n")
-    except UnicodeDecodeError as exc:
-        raise _fail(InputError(f"{jsonl} is not UTF-8: {exc.reason}")) from exc
+            fout.write(_json_line(result) + "\n")
     finally:
+        if fin is not sys.stdin.buffer:
+            fin.close()
         if fout is not sys.stdout:
             fout.close()
     if json_out and fout is not sys.stdout:

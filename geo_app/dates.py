@@ -608,7 +608,8 @@ def _h_month(m: re.Match[str], text: str, pub: datetime.date | None) -> _Result:
     if m["m2"]:
         m2 = _mnum(m["m2"])
         end_year = year if m2 >= m1 else year + 1
-        return _month_days(year, m1)[0], _month_days(end_year, m2)[1], "months"
+        # "May-May" names one month: its granularity says so ("months" is several).
+        return _month_days(year, m1)[0], _month_days(end_year, m2)[1], "months" if m2 != m1 else "month"
     if part:
         start, end = _month_part(year, m1, _norm_part(part))
         return start, end, "days"

@@ -373,6 +373,9 @@ def get_nlp() -> Language:
     with nlp.select_pipes(enable=[]):
         ruler.add_patterns(_ruler_patterns(get_gazetteer()))
     nlp.add_pipe("geo_gazetteer_spans", after="geo_ruler")
+    # Our own limit (settings.MAX_REPORT_CHARS, checked first) governs; spaCy's default of
+    # 1,000,000 would reject reports we accept.
+    nlp.max_length = max(nlp.max_length, settings.MAX_REPORT_CHARS + 1)
     return nlp
 
 
@@ -554,6 +557,23 @@ def _plain_opener_hashes(vocab: Any) -> np.ndarray:
 
 
 _SEPARATOR = ("\n\n",) * 4
+_LONG_RUN = re.compile(r"\S{200,}")
+
+
+def _break_long_runs(text: str) -> str:
+    """The text with a space every 100 characters inside runs of 200+ non-space characters.
+
+    Why: spaCy's tokenizer is quadratic in a whitespace-free run of prefix/suffix characters
+    (8,000 '=' take ~19 s). The length is unchanged, so every offset still points into the
+    original text, which is what mentions are cut from.
+    """
+    if not _LONG_RUN.search(text):
+        return text
+    chars = list(text)
+    for m in _LONG_RUN.finditer(text):
+        for k in range(m.start() + 100, m.end(), 100):
+            chars[k] = " "
+    return "".join(chars)
 
 
 def annotate(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Doc]:
@@ -569,7 +589,7 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Doc]:
     for chunk in spacy.util.minibatch(texts, size=batch_size):
         docs = []
         for raw in chunk:
-            doc = nlp.make_doc(raw)
+            doc = nlp.make_doc(_break_long_runs(raw))
             doc.user_data["geo_app_text"] = raw
             docs.append(sentencizer(doc))
         # One compact doc per report: its windows, each followed by blank separator tokens so

@@ -595,9 +595,24 @@ def from_geojson(collection: dict[str, Any]) -> gpd.GeoDataFrame:
     return gdf
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _no_formula(value: Any) -> Any:
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
 def to_csv_text(gdf: gpd.GeoDataFrame) -> str:
-    """The features as CSV: every property, ``lon``/``lat`` of a representative point, and WKT."""
+    """The features as CSV: every property, ``lon``/``lat`` of a representative point, and WKT.
+
+    Text cells starting with ``= + - @`` (or tab, CR) get a leading ``'``, so a spreadsheet
+    shows report text such as ``=HYPERLINK(...)`` instead of running it; numbers are left alone.
+    """
     frame = pd.DataFrame(gdf[list(COLUMNS)]).reset_index(drop=True)
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype):
+            frame[col] = frame[col].map(_no_formula)
     geoms = gdf.geometry.to_numpy()
     reps = [g.representative_point() if g is not None and not g.is_empty else None for g in geoms]
     frame["lon"] = [round(p.x, _COORD_DECIMALS) if p is not None else None for p in reps]

@@ -713,10 +713,27 @@ def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None
     return groups
 
 
+def cap_mentions(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | None]:
+    """The features to draw: at most ``settings.MAX_MENTIONS_DRAWN`` mention points, and a note.
+
+    The first points (in report and text order) are kept, with every area and claim line; the
+    note (None when nothing is left out) says how many were found and which setting raises the
+    limit. Why a limit: a browser slows to a stop with tens of thousands of markers.
+    """
+    limit = int(settings.MAX_MENTIONS_DRAWN)
+    points = (gdf["kind"] != "claim").to_numpy() & (gdf.geometry.geom_type == "Point").to_numpy()
+    n = int(points.sum())
+    if n <= limit:
+        return gdf, None
+    keep = ~points | (points.cumsum() <= limit)
+    return gdf[keep], f"{n:,} mentions found, the first {limit:,} drawn (raise geo_app.settings.MAX_MENTIONS_DRAWN)"
+
+
 def build_map(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None, title: str | None = None,
               static_url: str = DEFAULT_STATIC_URL, admin1: bool = False, height: int | str = "100%") -> folium.Map:
     """A complete folium map of the features, with a layer control (exports, notebooks)."""
-    gdf = L.mappable(gdf)
+    gdf, note = cap_mentions(L.mappable(gdf))
+    title = f"{title} · {note}" if title and note else title or note
     m = base_map(L.focus_bounds(gdf), static_url=static_url, legend=legend_items(gdf), height=height)
     if title:
         _Title(title).add_to(m)
@@ -838,7 +855,8 @@ def export_html(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", layers: It
     Every script and stylesheet is inlined from the vendored copies; the page makes no
     network request.
     """
-    m = timeline_map(L.mappable(gdf), title=title, layers=layers)
+    gdf, note = cap_mentions(L.mappable(gdf))
+    m = timeline_map(gdf, title=f"{title} · {note}" if note else title, layers=layers)
     html = m.get_root().render()
     return inline_assets(html)
 

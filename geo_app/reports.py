@@ -26,9 +26,15 @@ from geo_app._errors import InputError, LimitExceededError
 REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 _HEADER_LINE = re.compile(r"^(title|source|published|date|url|language|id)\s*:\s*(.*)$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_TAG = re.compile(r"<[^>]*>")
-_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_BLOCK_TAGS = re.compile(r"</?(p|div|br|h[1-6]|li|tr|section|article|header|footer)\b[^>]*>", re.IGNORECASE)
+# Tags never span a "<": so every search stops at the next one and the scans stay linear
+# (with "[^>]*" an unclosed "<" would be rescanned to the end of the page, once per "<").
+_TAG = re.compile(r"<[^<>]*>")
+_SCRIPT_STYLE_OPEN = re.compile(r"<(script|style)\b[^<>]*>", re.IGNORECASE)
+_SCRIPT_STYLE_CLOSE = {"script": re.compile(r"</script\s*>", re.IGNORECASE),
+                       "style": re.compile(r"</style\s*>", re.IGNORECASE)}
+_BLOCK_TAGS = re.compile(r"</?(p|div|br|h[1-6]|li|tr|section|article|header|footer)\b[^<>]*>", re.IGNORECASE)
+#: Longest header value handed to dateparser (a publication date is a few words).
+_MAX_PUBLISHED_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -86,9 +92,49 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
         raise InputError(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
 
 
+def _drop_scripts(markup: str) -> str:
+    """Markup without its ``<script>`` and ``<style>`` elements, in time linear in its length.
+
+    Why not ``<script>.*?</script>`` in one regex: every unclosed opening tag would rescan
+    the rest of the page (minutes for a hostile 1 MB page). An element left unclosed stays,
+    as before; its tags are dropped with the others.
+    """
+    out: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()  # no closing tag after this point: never search again
+    for m in _SCRIPT_STYLE_OPEN.finditer(markup):
+        if m.start() < pos:
+            continue
+        tag = m.group(1).lower()
+        close = None if tag in unclosed else _SCRIPT_STYLE_CLOSE[tag].search(markup, m.end())
+        if close is None:
+            unclosed.add(tag)
+            continue
+        out.append(markup[pos:m.start()])
+        out.append(" ")
+        pos = close.end()
+    out.append(markup[pos:])
+    return "".join(out)
+
+
+def check_unicode(text: str, name: str = "the report") -> None:
+    """Raise :class:`InputError` if ``text`` holds NUL characters or unpaired surrogates.
+
+    Both pass JSON decoding ("\\u0000", "\\ud800") but are not text: SQLite, UTF-8 files
+    and the analysis refuse them later, where one report would fail a whole batch.
+    """
+    if "\x00" in text:
+        raise InputError(f"{name} contains NUL characters: it looks binary, not text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"{name} contains an unpaired surrogate (U+{ord(text[exc.start]):04X} at character "
+                         f"{exc.start}): not valid Unicode text") from None
+
+
 def html_to_text(markup: str) -> str:
     """Visible text of an HTML page (scripts and styles dropped; entities decoded)."""
-    body = _SCRIPT_STYLE.sub(" ", markup)
+    body = _drop_scripts(markup)
     body = _BLOCK_TAGS.sub("\n", body)
     body = _TAG.sub("", body)
     body = html.unescape(body)
@@ -107,6 +153,8 @@ def parse_published(value: str) -> dt.date | None:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             return None
+    if len(value) > _MAX_PUBLISHED_CHARS:  # not a date; and dateparser's time grows with the text
+        return None
     import dateparser
 
     parsed = dateparser.parse(value, languages=["en"], settings={"STRICT_PARSING": True})
@@ -127,6 +175,7 @@ def detect_published(text: str) -> dt.date | None:
 def parse_report(raw: str, *, name: str = "", source: str = "", published: object = None,
                  html_input: bool = False) -> Report:
     """A :class:`Report` from raw text with an optional ``Key: value`` header."""
+    check_unicode(raw, name or "the report")
     text = html_to_text(raw) if html_input else raw
     meta: dict[str, str] = {}
     lines = text.splitlines()
@@ -186,6 +235,8 @@ def iter_jsonl_reports(path: Path | str) -> Iterator[Report | InputError]:
                 )
             except (InputError, ValueError) as exc:
                 yield InputError(f"{path.name} line {lineno}: {exc}")
+            except RecursionError:  # json.loads on "[[[[..." thousands deep
+                yield InputError(f"{path.name} line {lineno}: JSON nested too deeply to be a report")
 
 
 def sample_reports() -> list[Report]:

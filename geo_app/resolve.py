@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from geo_app.extract import Extraction, Mention
 from geo_app._text import normalize_name
 from geo_app.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
@@ -34,6 +36,7 @@ _TYPE_PRIOR = {"PCLI": 8.6, "CONT": 8.2, "GROUP": 8.0, "SEA": 6.6, "BAY": 6.0, "
 _PROXIMITY_BONUS = 2.4
 _PROXIMITY_SCALE_KM = 120.0
 _ANCHOR_CODES = {"PPL", "PPLC", "ADM2", "ADM1"}
+_MAX_ANCHORS = 300
 _PRIMARY_BONUS = 0.6
 _FOCUS_BONUS = 1.6
 _MENTIONED_COUNTRY_BONUS = 0.9
@@ -252,14 +255,20 @@ class Resolver:
         return 1.0 if len(cands) == 1 or place.feature_code in ("PCLI", "ADM1") else 0.5
 
     @staticmethod
-    def _anchors(mentions: list[Mention], best: list[Place | None], cands: list[list[NameMatch]]) -> list[tuple]:
-        """Points of the report's settled local places: (mention name, lat, lon)."""
-        anchors = []
+    def _anchors(mentions: list[Mention], best: list[Place | None], cands: list[list[NameMatch]]) -> tuple:
+        """The report's settled local places as arrays (name key, lat, lon in radians, weight):
+        one per name, at most ``_MAX_ANCHORS`` (a 10,000-mention report stays linear)."""
+        seen: dict[str, tuple[float, float, float]] = {}
         for m, place, c in zip(mentions, best, cands):
-            if place is not None and place.feature_code in _ANCHOR_CODES:
-                anchors.append((normalize_name(m.name), math.radians(place.lat), math.radians(place.lon),
-                                1.0 if len(c) == 1 else 0.6))
-        return anchors
+            key = normalize_name(m.name)
+            if place is not None and place.feature_code in _ANCHOR_CODES and key not in seen:
+                seen[key] = (math.radians(place.lat), math.radians(place.lon), 1.0 if len(c) == 1 else 0.6)
+                if len(seen) >= _MAX_ANCHORS:
+                    break
+        if not seen:
+            return ()
+        values = np.array(list(seen.values()))
+        return (np.array(list(seen.keys()), dtype=object), values[:, 0], values[:, 1], values[:, 2])
 
     def _containers(self, ex: Extraction, mentions: list[Mention], best: list[Place | None]) -> dict[int, Place]:
         """Mentions followed by ", <region or country>": the container each must lie in."""
@@ -276,7 +285,7 @@ class Resolver:
         return found
 
     def _rank(self, mention: Mention, cands: list[NameMatch], focus: Counter,
-              container: Place | None, context: str = "", anchors: list[tuple] = ()) -> list[tuple[float, NameMatch]]:
+              container: Place | None, context: str = "", anchors: tuple = ()) -> list[tuple[float, NameMatch]]:
         if not cands:
             return []
         total = sum(focus.values())
@@ -320,17 +329,14 @@ class Resolver:
         return scored
 
     @staticmethod
-    def _proximity(place: Place, anchors: list[tuple], own_name: str) -> float:
+    def _proximity(place: Place, anchors: tuple, own_name: str) -> float:
         """Bonus for lying near the report's other places (great-circle, for ranking only)."""
+        names, lats, lons, weights = anchors
         lat1, lon1 = math.radians(place.lat), math.radians(place.lon)
-        best = 0.0
-        for name, lat2, lon2, weight in anchors:
-            if name == own_name:
-                continue
-            h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-            km = 12742.0 * math.asin(min(1.0, math.sqrt(h)))
-            best = max(best, weight * math.exp(-km / _PROXIMITY_SCALE_KM))
-        return _PROXIMITY_BONUS * best
+        h = np.sin((lats - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lats) * np.sin((lons - lon1) / 2) ** 2
+        km = 12742.0 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        score = np.where(names == own_name, 0.0, weights * np.exp(-km / _PROXIMITY_SCALE_KM))
+        return _PROXIMITY_BONUS * float(score.max())
 
     @staticmethod
     def _date_for(ex: Extraction, mention: Mention) -> tuple[dt.date | None, dt.date | None, str]:
