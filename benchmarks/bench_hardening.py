@@ -10,7 +10,8 @@ append what they saw; the netguard plugin prints the outbound connections it blo
     .venv/bin/python benchmarks/bench_hardening.py --fuzz      # + the >= 10,000-example run per property
     .venv/bin/python benchmarks/bench_hardening.py --suite     # + the whole test suite under netguard
 
-Exit status 0 when crashes, outbound connections, scripts executed and reports lost are all 0.
+Exit status 0 when unexpected crashes, outbound connections, scripts executed and reports lost are all 0
+(known open issues, the xfail rows of the table, are counted apart).
 """
 
 from __future__ import annotations
@@ -78,7 +79,10 @@ def main() -> int:
     scripts = sum(e["scripts_executed"] for e in browser) if browser else None
     stores = [e for e in events if e["kind"] == "store"]
     lost = sum(e["good"] - e["stored"] for e in stores)
-    crashes = counts["failed"] + counts["errors"]  # any input without its promised outcome
+    unexpected = counts["failed"] + counts["errors"]  # any input without its promised outcome
+    # Rows marked xfail are known open issues in modules owned elsewhere: counted apart, never hidden.
+    known_crashes = row_outcomes["crash"] if counts["xfailed"] else 0
+    not_run = counts["xfailed"] - row_outcomes["crash"] - row_outcomes["wrong"]
     suite_blocked = None
     if opts.suite:
         _, suite_blocked, suite_seconds, _ = run_pytest(["-m", "not fuzz"], None)
@@ -93,17 +97,18 @@ def main() -> int:
     print()
     print("| figure | value | how |")
     print("|---|---|---|")
-    print(f"| inputs tried (hostile table rows) | {len(rows)} (+{counts['xfailed']} known open, xfail) | "
-          "`tests/test_hostile.py` |")
+    print(f"| inputs tried (hostile table rows) | {len(rows)} | `tests/test_hostile.py` |")
     print(f"| examples fuzzed | {examples:,} | `tests/test_fuzz.py`{' -m fuzz' if opts.fuzz else ''} |")
-    print(f"| crashes | {crashes} | failed or erroring tests in both files |")
+    known = (f" (+ known open issues, xfail: {known_crashes} crashes, {not_run} hangs not run, "
+             f"{row_outcomes['wrong']} wrong outcomes)") if counts["xfailed"] else ""
+    print(f"| crashes | {unexpected}{known} | failed tests in both files |")
     outbound = suite_blocked if suite_blocked is not None else blocked
     print(f"| outbound connections | {outbound} | `tests/netguard.py` "
           f"({'whole suite' if suite_blocked is not None else 'these tests'}) |")
     print(f"| scripts executed | {scripts if scripts is not None else 'n/a (no chromium)'} | "
           "hostile report's exported HTML map in Chromium |")
     print(f"| reports lost | {lost} | good reports in hostile batches not stored |")
-    ok = crashes == 0 and outbound == 0 and (scripts or 0) == 0 and lost == 0
+    ok = unexpected == 0 and outbound == 0 and (scripts or 0) == 0 and lost == 0
     return 0 if ok else 1
 
 
