@@ -28,7 +28,8 @@ Granularities
 ``"month"``
     One calendar month: "March 2022", "last November", "next month".
 ``"months"``
-    Several months: "February to March 2022", "early 2022" (January-April).
+    Several months: "February to March 2022", "early 2022" (January-April),
+    "the summer of 2014-2015" (June 2014 - August 2015).
 ``"season"``
     A meteorological season of the northern hemisphere: spring is March-May,
     summer June-August, autumn (fall) September-November, winter
@@ -791,7 +792,9 @@ def _h_season(m: re.Match[str], text: str, pub: datetime.date | None) -> _Result
         k = {"early": 0, "mid": 1, "late": 2}[_norm_part(m["part"])]
         start, end = _month_days(*_shift_month(start.year, start.month, k))
         return start, end, "month"
-    return start, end, "season"
+    # "the summer of 2014-2015" runs from one summer to the next: several months, not a season.
+    one_season = (end.year * 12 + end.month) - (start.year * 12 + start.month) == 2
+    return start, end, "season" if one_season else "months"
 
 
 def _h_decade(m: re.Match[str], text: str, pub: datetime.date | None) -> _Result:

@@ -332,6 +332,7 @@ def _text_and_spans(draw: Any) -> tuple[str, list[tuple[int, int]]]:
 @default_run("extract")
 @given(report_texts, publication_dates)
 @example("in May-May", dt.date(2000, 1, 1))  # found by the fuzz run: one month called "months"
+@example("the summer of 2014-2015", None)  # found by the fuzz run: two summers called "season"
 def test_extract(text: str, published: dt.date | None) -> None:
     prop_extract(text, published)
 
