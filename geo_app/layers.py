@@ -599,8 +599,16 @@ def from_geojson(collection: dict[str, Any]) -> gpd.GeoDataFrame:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _no_formula(value: Any) -> Any:
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+def neutralise_formulas(frame: Any) -> Any:
+    """A copy where every text cell starting with ``= + - @`` (or tab, CR) gets a leading ``'``.
+
+    Numeric columns are left alone: a number (such as a negative longitude) is not a formula.
+    """
+    out = frame.copy()
+    for col in out.columns:  # the geometry column has its own dtype: never touched
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v)
+    return out
 
 
 def to_csv_text(gdf: gpd.GeoDataFrame) -> str:
@@ -609,10 +617,7 @@ def to_csv_text(gdf: gpd.GeoDataFrame) -> str:
     Text cells starting with ``= + - @`` (or tab, CR) get a leading ``'``, so a spreadsheet
     shows report text such as ``=HYPERLINK(...)`` instead of running it; numbers are left alone.
     """
-    frame = pd.DataFrame(gdf[list(COLUMNS)]).reset_index(drop=True)
-    for col in frame.columns:
-        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype):
-            frame[col] = frame[col].map(_no_formula)
+    frame = neutralise_formulas(pd.DataFrame(gdf[list(COLUMNS)]).reset_index(drop=True))
     geoms = gdf.geometry.to_numpy()
     reps = [g.representative_point() if g is not None and not g.is_empty else None for g in geoms]
     frame["lon"] = [round(p.x, _COORD_DECIMALS) if p is not None else None for p in reps]

@@ -1005,22 +1005,11 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
 
 #: Formats of :func:`export_bytes`.
 EXPORT_FORMATS = ("geojson", "gpkg", "csv")
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise_formulas(gdf: Any) -> Any:
-    """A copy where every text cell starting with ``= + - @`` (or tab, CR) gets a leading ``'``.
+    """See :func:`geo_app.layers.neutralise_formulas` (the one place CSV injection is handled)."""
+    from geo_app import layers
 
-    Numeric columns are left alone: a number (such as a negative longitude) is not a formula.
-    """
-    import pandas as pd
-
-    out = gdf.copy()
-    for col in out.columns:  # the geometry column has its own dtype: never touched
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v)
-    return out
+    return layers.neutralise_formulas(gdf)
 
 
 def export_bytes(store: Store, fmt: str, *, date_from: dt.date | str | None = None,
@@ -1050,7 +1039,7 @@ def export_bytes(store: Store, fmt: str, *, date_from: dt.date | str | None = No
     if fmt == "geojson":
         return layers.to_geojson_text(gdf).encode("utf-8"), counts
     if fmt == "csv":
-        return layers.to_csv_text(neutralise_formulas(gdf)).encode("utf-8"), counts
+        return layers.to_csv_text(gdf).encode("utf-8"), counts
     return layers.to_gpkg_bytes(gdf), counts
 
 
