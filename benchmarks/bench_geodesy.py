@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
 from geo_app import settings  # noqa: E402
-from geo_app.geodesy import BoundaryIndex, brute_force_nearest_km  # noqa: E402
+from geo_app.geo.geodesy import BoundaryIndex, brute_force_nearest_km  # noqa: E402
 
 N_POINTS = 10_000
 N_CHECKED = 200

@@ -21,13 +21,13 @@ def _pin_one_core() -> None:
 
 
 def _texts(corpus: str | None, limit: int) -> list[str]:
-    from geo_app import eval as ev
+    from geo_app.batch import eval as ev
     from geo_app import settings
 
     path = corpus or settings.EVAL_BENCH_DIR / "LGL" / "lgl.xml"
     if os.path.exists(path):
         return [d.text for d in ev.read_corpus(ev._resolve_corpus_arg(str(path)))][:limit]
-    from geo_app.reports import sample_reports
+    from geo_app.text.reports import sample_reports
 
     samples = [r.text for r in sample_reports()]
     return [samples[i % len(samples)] for i in range(limit)]
@@ -41,8 +41,8 @@ def main() -> None:
     _pin_one_core()
 
     t0 = time.perf_counter()
-    from geo_app.extract import get_nlp
-    from geo_app.gazetteer import get_gazetteer
+    from geo_app.text.extract import get_nlp
+    from geo_app.places.gazetteer import get_gazetteer
     from geo_app.pipeline import analyze_many
 
     gaz = get_gazetteer()

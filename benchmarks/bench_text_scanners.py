@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from geo_app.dates import find_dates
-from geo_app.quantities import find_distances
+from geo_app.text.dates import find_dates
+from geo_app.text.quantities import find_distances
 
 PUB = dt.date(2022, 2, 10)
 REPORT = ("Russian troops massed more than 100 km from Kyiv on the 9th, and drills run from February 10-20 "

@@ -48,7 +48,7 @@ def write_layer(folder: Path) -> Path:
 
 
 def main() -> int:
-    from geo_app.user_layers import load_user_layer, places_in_layer
+    from geo_app.layers.user_layers import load_user_layer, places_in_layer
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_layer(Path(tmp))
@@ -56,7 +56,7 @@ def main() -> int:
         info, gdf, repairs = load_user_layer(path, name="zones")
         load_s = time.perf_counter() - t0
         assert info.feature_count == N_POLYGONS and not repairs
-        from geo_app.store import Store
+        from geo_app.io.store import Store
 
         with Store(Path(tmp) / "store.gpkg") as store:
             t0 = time.perf_counter()

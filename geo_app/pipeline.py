@@ -13,8 +13,9 @@ from typing import Any
 
 from geo_app import __version__
 from geo_app._errors import InputError
-from geo_app.extract import Extraction, Mention, annotate, demonym_code, extract, extract_doc, extract_many, get_nlp
-from geo_app.resolve import Resolution, Resolver
+from geo_app.text.extract import Extraction, extract, extract_many
+from geo_app.check.claims import claims_for
+from geo_app.resolve.resolver import Resolution, Resolver
 
 #: Version of the batch output and GeoJSON property schema (schema/*.json).
 SCHEMA_VERSION = "1.0"
@@ -62,12 +63,7 @@ def _finish(report_id: str, ex: Extraction, *, with_claims: bool, source: str = 
     resolutions = Resolver().resolve(ex)
     claims: list[Any] = []
     if with_claims:
-        try:
-            from geo_app.check import claims_for
-        except ImportError:  # the claim checker is optional at this layer
-            claims_for = None
-        if claims_for is not None:
-            claims = claims_for(report_id, ex, resolutions)
+        claims = claims_for(report_id, ex, resolutions)
     return Analysis(report_id, ex, resolutions, claims, source)
 
 
@@ -104,48 +100,3 @@ def parse_record(record: dict[str, Any]) -> dict[str, Any]:
         raise InputError("input object has no 'text'")
     analysis = analyze(record["text"], record.get("published"), report_id=str(record.get("id", "")))
     return analysis.to_record()
-
-
-# --- evaluation hooks (geo_app.eval) ------------------------------------------------------------
-
-
-def _eval_span(r: Resolution) -> tuple[int, int, str]:
-    m = r.mention
-    if m.kind == "qualified" and m.base_start is not None and m.base_end is not None:
-        text = m.text[m.base_start - m.start: m.base_end - m.start]
-        return m.base_start, m.base_end, text
-    return m.start, m.end, m.text
-
-
-def parse_for_eval(doc: Any) -> list[Any]:
-    """Predictions for :func:`geo_app.eval.evaluate`: every place-like mention and its point
-    (demonyms too: both LGL and GeoWebNews annotate "Georgian", "Sudanese" as toponyms)."""
-    from geo_app.eval import Prediction
-
-    ex = extract_doc(next(annotate([doc.text])), getattr(doc, "published", None))
-    preds = []
-    for r in Resolver().resolve(ex):
-        start, end, text = _eval_span(r)
-        preds.append(Prediction(start, end, text, r.place.lat if r.place else None, r.place.lon if r.place else None))
-    return preds
-
-
-def resolve_gold_spans(doc: Any, golds: Sequence[Any]) -> list[Any]:
-    """Resolve given gold spans (resolution alone, as Mordecai's gold-span figures)."""
-    from geo_app.eval import Prediction
-    from geo_app.gazetteer import get_gazetteer
-
-    gaz = get_gazetteer()
-    nlp = get_nlp()
-    ex = extract_doc(nlp.get_pipe("sentencizer")(nlp.make_doc(doc.text)), getattr(doc, "published", None))
-    mentions = []
-    for g in golds:
-        name = doc.text[g.start:g.end] or g.name
-        code = demonym_code(gaz, name)
-        kind = "demonym" if code else "place"
-        mentions.append(Mention(g.start, g.end, name, kind, name, "GOLD", ex.sentence_of(g.start), country_code=code))
-    ex.mentions = mentions
-    preds = []
-    for g, r in zip(golds, Resolver().resolve(ex)):
-        preds.append(Prediction(g.start, g.end, g.name, r.place.lat if r.place else None, r.place.lon if r.place else None))
-    return preds

@@ -20,6 +20,9 @@ import platformdirs
 PACKAGE_DIR: Path = Path(__file__).resolve().parent
 #: Root of the checkout (geo_app is installed editable: ``pip install -e .``).
 PROJECT_DIR: Path = PACKAGE_DIR.parent
+#: The vendored web assets (Leaflet and plugins). Streamlit serves the ``static`` folder beside
+#: the page's script (``ui/app.py``) at ``/app/static``, so that is where they live.
+STATIC_DIR: Path = PACKAGE_DIR / "ui" / "static"
 #: Folder of the committed border files (GeoParquet, WGS84, EPSG:4326).
 BOUNDARIES_DIR: Path = Path(os.environ.get("GEO_APP_BOUNDARIES_DIR") or PROJECT_DIR / "boundaries")
 #: Folder of the gazetteer extras and sample reports.

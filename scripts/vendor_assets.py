@@ -4,7 +4,7 @@ Run once by a developer (the output is committed); the app and the exported HTML
 fetch anything. Each package is fetched with ``npm pack NAME@VERSION`` (the ordinary npm
 client, so the registry's integrity hash is checked), its tarball's sha512 is compared with
 the pinned one below, and only the files the maps load are copied into
-``geo_app/static/vendor/NAME-VERSION/`` with the package's licence. Stylesheets are
+``geo_app/ui/static/vendor/NAME-VERSION/`` with the package's licence. Stylesheets are
 checked for remote ``url(...)`` and ``@import`` (fonts from a CDN): those are cut out, so
 the copies never reach the network. ``manifest.json`` and ``README.md`` record what was
 vendored.
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENDOR_DIR = ROOT / "geo_app" / "static" / "vendor"
+VENDOR_DIR = ROOT / "geo_app" / "ui" / "static" / "vendor"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,6 @@ def seed_analyses(seeds: dict[str, str]):
 
 @pytest.fixture(scope="session")
 def gazetteer():
-    from geo_app.gazetteer import get_gazetteer
+    from geo_app.places.gazetteer import get_gazetteer
 
     return get_gazetteer()

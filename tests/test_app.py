@@ -9,10 +9,11 @@ import jsonschema
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo_app import layers as L
-from geo_app import maps, settings
+from geo_app import features as L
+from geo_app import settings
+from geo_app.render import maps
 
-APP_FILE = str(settings.PACKAGE_DIR / "app.py")
+APP_FILE = str(settings.PACKAGE_DIR / "ui" / "app.py")
 HOSTILE = ("Title: Hostile test\nSource: Test Wire\nPublished: 2022-02-12\n\n"
            "Troops moved to Kyiv <img src=x onerror=window.__pwned=1> on Saturday. "
            "<script>window.__pwned=1</script> Officials in Vilnius watched.")
@@ -39,7 +40,7 @@ def _component_args(app: AppTest) -> dict:
 
 
 def _gdf_of_view(app: AppTest):
-    from geo_app import app as page
+    from geo_app.ui import app as page
 
     reports = app.session_state["reports"]
     view = _view(app)
@@ -49,7 +50,7 @@ def _gdf_of_view(app: AppTest):
 
 
 def test_samples_are_preloaded_and_mapped(at):
-    from geo_app.reports import sample_reports
+    from geo_app.text.reports import sample_reports
 
     view = _view(at)
     assert view["report_ids"] == [r.report_id for r in sample_reports()]
@@ -114,7 +115,7 @@ def test_cross_report_agreement(at):
 
 
 def test_downloads(at):
-    from geo_app import app as page
+    from geo_app.ui import app as page
 
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["GeoJSON", "GeoPackage", "CSV", "HTML map (offline, time slider)", "PNG for briefs"]
@@ -180,7 +181,7 @@ def test_bad_upload_is_reported(at):
 
 
 def test_table_row_click_focuses_the_map():
-    from geo_app import app as page
+    from geo_app.ui import app as page
     from geo_app.pipeline import analyze
 
     a = analyze("Troops gathered in Gomel.", "2022-02-10", report_id="z")
@@ -191,7 +192,7 @@ def test_table_row_click_focuses_the_map():
 
 
 def test_md_escape():
-    from geo_app.app import md_escape
+    from geo_app.ui.app import md_escape
 
     assert md_escape("[x](javascript:alert(1)) <b>") == "\\[x\\]\\(javascript\\:alert\\(1\\)\\) \\<b\\>"
 

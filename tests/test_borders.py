@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from geo_app import borders
-from geo_app.geodesy import nearest_on_boundary
-from geo_app.projection import equal_area_centroid
+from geo_app.places import borders
+from geo_app.geo.geodesy import nearest_on_boundary
+from geo_app.geo.projection import equal_area_centroid
 
 KYIV = (30.5234, 50.4501)
 
@@ -69,7 +69,7 @@ def test_country_lookup_by_any_code_or_name():
 
 
 def test_composite_members():
-    from geo_app.composites import get_composite
+    from geo_app.places.composites import get_composite
 
     baltic = borders.composite_members(get_composite("baltic_states"))
     assert sorted(baltic["member_code"]) == ["EE", "LT", "LV"]

@@ -54,7 +54,7 @@ def app_url(tmp_path_factory):
 
 
 def _serve(tmp_path_factory, env: dict[str, str] | None = None):
-    from geo_app.app import streamlit_command
+    from geo_app.ui.app import streamlit_command
 
     port = _free_port()
     # A file, not a pipe: a pipe nobody reads fills up and blocks the server.

@@ -1,4 +1,4 @@
-"""Tests of geo_app.check: recognising claims in reports and checking them against the borders.
+"""Tests of geo_app.check.claims: recognising claims in reports and checking them against the borders.
 
 Most tests build a small extraction by hand (the text, its place spans and their
 gazetteer entries) so they test the checker, not the NER model; a few run the whole
@@ -22,9 +22,9 @@ import shapely
 from pyproj import Geod
 
 import geo_app.settings as settings
-from geo_app import borders
+from geo_app.places import borders
 from geo_app._errors import InputError
-from geo_app.check import (
+from geo_app.check.claims import (
     VERDICTS,
     Claim,
     check_distance,
@@ -33,10 +33,10 @@ from geo_app.check import (
     cross_report,
     max_surface_km,
 )
-from geo_app.extract import Extraction, Mention
-from geo_app.gazetteer import get_gazetteer
-from geo_app.quantities import find_distances
-from geo_app.resolve import Resolution
+from geo_app.text.extract import Extraction, Mention
+from geo_app.places.gazetteer import get_gazetteer
+from geo_app.text.quantities import find_distances
+from geo_app.resolve.resolver import Resolution
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 KYIV_BELARUS_KM = 87.3  # the issue's worked figure (GeoNames Kyiv, NE 1:10m Belarus)
@@ -180,7 +180,7 @@ def test_southern_border_is_measured_to_its_southern_part() -> None:
 
 
 def test_measured_figure_matches_the_geodesy_module() -> None:
-    from geo_app.geodesy import nearest_on_boundary
+    from geo_app.geo.geodesy import nearest_on_boundary
 
     kyiv = get_gazetteer().get(KYIV)
     expected = nearest_on_boundary(kyiv.lon, kyiv.lat, borders.country_geometry("BY")).distance_km
@@ -259,7 +259,7 @@ def test_border_of_a_place_without_polygon_is_unverifiable() -> None:
 
 
 def test_country_whose_polygon_is_missing_is_unverifiable(monkeypatch: pytest.MonkeyPatch) -> None:
-    from geo_app import check
+    from geo_app.check import claims as check
 
     check._area.cache_clear()
     monkeypatch.setattr(borders, "geometry_of", lambda place: None)

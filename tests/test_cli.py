@@ -9,7 +9,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from geo_app.cli import app
+from geo_app.ui.cli import app
 
 runner = CliRunner()
 
@@ -83,6 +83,6 @@ def test_check_needs_one_target():
 
 
 def test_console_script_runs_in_a_fresh_process():
-    out = subprocess.run([sys.executable, "-m", "geo_app.cli", "geocode", "Kiev", "--json"],
+    out = subprocess.run([sys.executable, "-m", "geo_app.ui.cli", "geocode", "Kiev", "--json"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and json.loads(out.stdout)["name"] == "Kyiv"

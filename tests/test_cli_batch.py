@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from geo_app import settings
-from geo_app.cli import app
+from geo_app.ui.cli import app
 
 runner = CliRunner()
 SAMPLES = sorted(settings.SAMPLES_DIR.glob("*.txt"))
@@ -236,7 +236,7 @@ def _analyses(db: Path) -> list[tuple[int, int, str]]:
 
 def _analyze_until(db: Path, committed: int, sig: int) -> tuple[int, str]:
     """Run ``geo-app analyze`` in a subprocess and send it ``sig`` once ``committed`` analyses are in."""
-    proc = subprocess.Popen([sys.executable, "-m", "geo_app.cli", "analyze", "--db", str(db), "--batch-size", "4"],
+    proc = subprocess.Popen([sys.executable, "-m", "geo_app.ui.cli", "analyze", "--db", str(db), "--batch-size", "4"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
     try:
         deadline = time.monotonic() + 120

@@ -1,4 +1,4 @@
-"""Tests of geo_app.dates: finding date expressions and resolving them."""
+"""Tests of geo_app.text.dates: finding date expressions and resolving them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo_app import InputError
-from geo_app.dates import GRANULARITIES, DateMention, find_dates
+from geo_app.text.dates import GRANULARITIES, DateMention, find_dates
 
 PUB = date(2022, 2, 10)  # a Thursday
 
@@ -384,7 +384,7 @@ def test_bad_spans_raise() -> None:
 
 def test_dateparser_is_not_imported_without_spans() -> None:
     code = (
-        "import sys, datetime; from geo_app.dates import find_dates; "
+        "import sys, datetime; from geo_app.text.dates import find_dates; "
         f"find_dates({REPORT!r}, datetime.date(2022, 2, 10)); "
         "print('dateparser' in sys.modules)"
     )

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from geo_app import distributed, settings
+from geo_app import settings
+
+from geo_app.batch import distributed
 from geo_app._errors import InputError
-from geo_app.cli import app
-from geo_app.distributed import dask_client, run_analysis
-from geo_app.reports import Report, sample_reports
-from geo_app.store import Store
+from geo_app.ui.cli import app
+from geo_app.batch.distributed import dask_client, run_analysis
+from geo_app.text.reports import Report, sample_reports
+from geo_app.io.store import Store
 
 pytest.importorskip("distributed")
 
@@ -65,7 +67,7 @@ def test_serial_and_two_workers_give_identical_records(client, tmp_path: Path) -
 
     # Each worker loaded the model once (at start-up, through the plugin) and both did work.
     def nlp_cache() -> tuple[int, int]:
-        from geo_app.extract import get_nlp
+        from geo_app.text.extract import get_nlp
 
         info = get_nlp.cache_info()
         return info.misses, info.hits

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from geo_app import InputError, LimitExceededError, settings
-from geo_app.extract import extract
+from geo_app.text.extract import extract
 
 PUB = dt.date(2022, 2, 10)
 
@@ -65,7 +65,7 @@ def test_distances_are_linked_to_sentences():
 
 
 def test_sentence_dates_reach_mentions():
-    from geo_app.resolve import resolve
+    from geo_app.resolve.resolver import resolve
 
     text = "Troops will drill in Belarus from February 10-20. Kyiv was calm."
     res = resolve(extract(text, PUB))

@@ -125,7 +125,7 @@ def _last_day(year: int, month: int) -> dt.date:
 
 def assert_granularity(d: Any) -> None:
     """A resolved date covers exactly what its granularity says."""
-    from geo_app.dates import GRANULARITIES
+    from geo_app.text.dates import GRANULARITIES
 
     assert d.granularity in GRANULARITIES
     if not d.resolved:
@@ -155,7 +155,7 @@ def assert_granularity(d: Any) -> None:
 
 
 def assert_distance(text: str, d: Any) -> None:
-    from geo_app.quantities import _KM_PER_UNIT
+    from geo_app.text.quantities import _KM_PER_UNIT
 
     assert_span(text, d)
     assert d.unit in _KM_PER_UNIT and d.bound in ("at_most", "at_least", "about", "exact")
@@ -179,7 +179,7 @@ def output_validator() -> jsonschema.Draft202012Validator:
 
 
 def prop_extract(text: str, published: dt.date | None) -> None:
-    from geo_app.extract import extract
+    from geo_app.text.extract import extract
 
     EXAMPLES["extract"] += 1
     ex = extract(text, published)
@@ -202,7 +202,7 @@ def prop_extract(text: str, published: dt.date | None) -> None:
 
 
 def prop_dates(text: str, published: dt.date | None, spans: list[tuple[int, int]]) -> None:
-    from geo_app.dates import find_dates
+    from geo_app.text.dates import find_dates
 
     EXAMPLES["dates"] += 1
     found = find_dates(text, published, spans=spans)
@@ -217,7 +217,7 @@ def prop_dates(text: str, published: dt.date | None, spans: list[tuple[int, int]
 
 
 def prop_distances(text: str) -> None:
-    from geo_app.quantities import find_distances
+    from geo_app.text.quantities import find_distances
 
     EXAMPLES["distances"] += 1
     previous_end = 0
@@ -229,7 +229,7 @@ def prop_distances(text: str) -> None:
 
 def prop_number_round_trip(number: float, unit: str, qualifier: str) -> None:
     """A number written with a unit is read back as that number (or skipped if it overflows)."""
-    from geo_app.quantities import _KM_PER_UNIT, find_distances
+    from geo_app.text.quantities import _KM_PER_UNIT, find_distances
 
     EXAMPLES["numbers"] += 1
     written = repr(number)
@@ -262,7 +262,7 @@ def _record_ok(record: Any) -> bool:
 
 
 def prop_batch(tmp_path: Path, lines: list[Any]) -> None:
-    from geo_app.cli import app
+    from geo_app.ui.cli import app
 
     EXAMPLES["batch"] += 1
     raw = [x if isinstance(x, str) else json.dumps(x) for x in lines]
@@ -368,7 +368,7 @@ def test_batch_contract(tmp_path: Path, lines: list[Any]) -> None:
 
 
 def test_non_text_is_refused_with_a_message() -> None:
-    from geo_app.extract import extract
+    from geo_app.text.extract import extract
 
     for bad in ("Kyiv\x00", 5, None, ["Kyiv"]):
         with pytest.raises(InputError):

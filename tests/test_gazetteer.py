@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from geopy.location import Location
 
-from geo_app.geocoder import OfflineGeocoder
+from geo_app.places.geocoder import OfflineGeocoder
 
 
 @pytest.mark.parametrize("name", ["Kyiv", "Kiev", "Київ", "Киев", "KIEV", "Kyіv", "Ky\u200biv"])
@@ -59,7 +59,7 @@ def test_geocoder_answers_the_geopy_contract():
     [("Paris, Texas", "US", "US-TX"), ("Bangor, Maine", "US", "US-ME"), ("Troy, N.C.", "US", "US-NC")],
 )
 def test_written_hierarchy_wins_over_population(query, country, admin):
-    from geo_app import borders
+    from geo_app.places import borders
     import shapely
 
     loc = OfflineGeocoder().geocode(query)
@@ -74,7 +74,7 @@ def test_reverse_geocoding_offline():
 
 def test_index_is_rebuilt_atomically(tmp_path, monkeypatch):
     """A build writes a temp file and renames it: no half-built index is ever visible."""
-    from geo_app import gazetteer as gz
+    from geo_app.places import gazetteer as gz
 
     path = tmp_path / "index.sqlite"
     gz.build_index(path)

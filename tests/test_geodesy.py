@@ -1,4 +1,4 @@
-"""Tests of geo_app.geodesy: geodesic distances, lines, areas, nearest boundary points.
+"""Tests of geo_app.geo.geodesy: geodesic distances, lines, areas, nearest boundary points.
 
 Expected values come from closed forms on the WGS84 ellipsoid (equator and
 meridian arcs, the octant area) or from an independent brute force (golden-
@@ -18,7 +18,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 import geo_app.settings as settings
 from geo_app._errors import InputError
-from geo_app.geodesy import (
+from geo_app.geo.geodesy import (
     brute_force_nearest_km,
     BoundaryIndex,
     NearestPoint,

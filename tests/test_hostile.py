@@ -133,7 +133,7 @@ def places(a: Any) -> set[tuple[str, str | None]]:
 
 def run_batch(tmp_path: Path, content: bytes) -> tuple[int, list[dict[str, Any]], str]:
     """``geo-app parse --jsonl IN --out OUT`` on ``content``: (exit code, output records, stderr)."""
-    from geo_app.cli import app
+    from geo_app.ui.cli import app
 
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_bytes(content)
@@ -152,7 +152,7 @@ def jsonl(*records: Any) -> bytes:
 @lru_cache(maxsize=1)
 def hostile_analysis() -> Any:
     """The analysis of :data:`HOSTILE_REPORT`, read as the app reads a paste."""
-    from geo_app.reports import parse_report
+    from geo_app.text.reports import parse_report
 
     report = parse_report(HOSTILE_REPORT, name="pasted")
     return report, checked_analysis(report.text, report.published, report_id="hostile", source=report.source)
@@ -160,7 +160,7 @@ def hostile_analysis() -> Any:
 
 @lru_cache(maxsize=1)
 def hostile_features() -> Any:
-    from geo_app import layers as L
+    from geo_app import features as L
 
     return L.features_gdf([hostile_analysis()[1]])
 
@@ -195,13 +195,13 @@ def assert_no_markup(html: str) -> None:
 
 
 def read_upload(name: str, data: bytes) -> Any:
-    from geo_app.app import read_upload as app_read_upload
+    from geo_app.ui.app import read_upload as app_read_upload
 
     return app_read_upload(name, data)
 
 
 def layer_upload(file_name: str, data: bytes, **kwargs: Any) -> Any:
-    from geo_app.app import read_layer_upload
+    from geo_app.ui.app import read_layer_upload
 
     return read_layer_upload(file_name, data, name=kwargs.pop("name", "hostile layer"), **kwargs)
 
@@ -268,7 +268,7 @@ def row_utf16_bom(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 def row_5mb(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     from geo_app.pipeline import analyze
-    from geo_app.reports import parse_report
+    from geo_app.text.reports import parse_report
 
     text = "Troops moved along the road near the border. " * (5 * MB // 46 + 1)
     for fn, args in ((analyze, (text, PUB)), (parse_report, (text,)), (read_upload, ("big.txt", text.encode()))):
@@ -280,7 +280,7 @@ def row_5mb(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 def row_50mb(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     from geo_app.pipeline import analyze
-    from geo_app.store import Store, ingest_paths
+    from geo_app.io.store import Store, ingest_paths
 
     data = b"Convoys were seen near Gomel and Mozyr. " * (50 * MB // 40 + 1)
     assert "MAX_REPORT_CHARS" in rejected(read_upload, "huge.txt", data, match="over the limit")
@@ -385,7 +385,7 @@ def row_huge_header(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_javascript_url(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app import maps
+    from geo_app.render import maps
 
     report, _ = hostile_analysis()
     assert report.url == "javascript:window.__pwned=1"  # kept as data, never a link
@@ -395,7 +395,7 @@ def row_javascript_url(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_markdown(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app.app import md_escape
+    from geo_app.ui.app import md_escape
 
     report, _ = hostile_analysis()
     escaped = md_escape(report.title)
@@ -405,8 +405,8 @@ def row_markdown(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_csv_formula(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app import layers as L
-    from geo_app.app import exports_for
+    from geo_app import features as L
+    from geo_app.ui.app import exports_for
 
     gdf = hostile_features()
     rows = csv_cells(exports_for(gdf, title="t", window=None)["csv"]())
@@ -425,7 +425,7 @@ def row_csv_formula(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_geojson(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app import layers as L
+    from geo_app import features as L
 
     text = L.to_geojson_text(hostile_features())
     fc = json.loads(text)
@@ -437,8 +437,8 @@ def row_geojson(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_store_ingest_export(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app.distributed import run_analysis
-    from geo_app.store import Store, export_bytes, ingest_paths
+    from geo_app.batch.distributed import run_analysis
+    from geo_app.io.store import Store, export_bytes, ingest_paths
 
     (tmp / "hostile.txt").write_text(HOSTILE_REPORT, encoding="utf-8")
     with Store(tmp / "s.gpkg") as store:
@@ -452,7 +452,7 @@ def row_store_ingest_export(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_store_mixed_jsonl(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app.store import Store, ingest_paths
+    from geo_app.io.store import Store, ingest_paths
 
     good = [{"id": f"g{i}", "text": f"Troops moved near Gomel on day {i}."} for i in range(3)]
     content = jsonl(good[0], b"{not json", b"[" * 100_000, {"id": "s", "text": "Kyiv \ud800 Minsk"},
@@ -474,8 +474,8 @@ def row_store_mixed_jsonl(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_store_no_partial_write(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app.reports import Report
-    from geo_app.store import Store
+    from geo_app.text.reports import Report
+    from geo_app.io.store import Store
 
     good = Report(text="Troops near Gomel.", report_id="good")
     bad = Report(text="Kyiv \ud800", report_id="bad-but-constructed-directly")
@@ -512,7 +512,7 @@ def row_huge_distance(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_10k_mentions_extract(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app.extract import extract
+    from geo_app.text.extract import extract
 
     text = "Kyiv, Minsk, Gomel and Vilnius. " * 2500
     ex = extract(text, dt.date(2022, 2, 10))
@@ -522,8 +522,8 @@ def row_10k_mentions_extract(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_10k_mentions_analyze(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app import layers as L
-    from geo_app import maps
+    from geo_app import features as L
+    from geo_app.render import maps
 
     a = checked_analysis("Kyiv, Minsk, Gomel and Vilnius. " * 2500)
     assert len(a.resolutions) == 10_000
@@ -532,8 +532,8 @@ def row_10k_mentions_analyze(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_mentions_drawn_limit(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app import layers as L
-    from geo_app import maps
+    from geo_app import features as L
+    from geo_app.render import maps
 
     gdf = L.features_gdf([checked_analysis("Kyiv, Minsk, Gomel, Vilnius, Lviv and Odesa were named; Riga too.")])
     is_point = (gdf["kind"] != "claim") & (gdf.geometry.geom_type == "Point")
@@ -768,7 +768,7 @@ for mod in (pickle, _pickle):
     mod.load = mod.loads = refuse
     mod.Unpickler = Refusing
 from geo_app.pipeline import analyze
-from geo_app import layers as L
+from geo_app import features as L
 a = analyze("Kyiv is as close as 100 km from the southern border of Belarus, said Minsk on Friday.", "2022-02-10")
 assert a.claims and a.resolutions
 L.to_geojson_text(L.features_gdf([a]))
@@ -842,7 +842,7 @@ def test_exported_html_map_runs_nothing_it_was_sent(tmp_path: Path) -> None:
         pytest.skip("needs Debian's chromium at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
-    from geo_app import maps
+    from geo_app.render import maps
 
     report, _ = hostile_analysis()
     page_file = tmp_path / "map.html"

@@ -14,7 +14,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
-from geo_app import layers as L
+from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import InputError
 
@@ -30,7 +30,7 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
 @pytest.fixture(scope="module")
 def sample_analyses():
     from geo_app.pipeline import analyze
-    from geo_app.reports import sample_reports
+    from geo_app.text.reports import sample_reports
 
     return [analyze(r.text, r.published, report_id=r.report_id, source=r.source) for r in sample_reports()]
 
@@ -95,7 +95,7 @@ def test_quote_marks_the_mention(gdf):
 
 
 def test_direction_region_and_its_admin1(gdf):
-    from geo_app import borders
+    from geo_app.places import borders
 
     south = gdf[(gdf["layer"] == "direction_regions") & gdf["text"].str.contains("southern Belarus", na=False)]
     assert len(south) == 1
@@ -291,7 +291,7 @@ def test_parse_output_schema_validates_real_records(sample_analyses):
 def test_parse_cli_output_validates(tmp_path: Path):
     from typer.testing import CliRunner
 
-    from geo_app.cli import app
+    from geo_app.ui.cli import app
 
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "a", "text": "Kyiv lies about 90 km from the Belarus border.",

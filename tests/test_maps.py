@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo_app import layers as L
-from geo_app import maps, settings
+from geo_app import features as L
+from geo_app import settings
+from geo_app.render import maps
 from geo_app._errors import InputError
 
 XSS_REPORT = (
@@ -31,7 +32,7 @@ XSS_REPORT = (
 @pytest.fixture(scope="module")
 def sample_gdf() -> gpd.GeoDataFrame:
     from geo_app.pipeline import analyze
-    from geo_app.reports import parse_report, sample_reports
+    from geo_app.text.reports import parse_report, sample_reports
 
     reports = sample_reports() + [parse_report(XSS_REPORT)]
     return L.features_gdf([analyze(r.text, r.published, report_id=r.report_id, source=r.source) for r in reports])
@@ -202,7 +203,7 @@ def test_optional_tile_url_setting(monkeypatch):
 
 
 def test_run_map_command(tmp_path: Path):
-    from geo_app.plot import png_pixels
+    from geo_app.render.plot import png_pixels
 
     samples = sorted((settings.SAMPLES_DIR).glob("*.txt"))
     out = maps.run_map_command(samples, png=tmp_path / "m.png", html=tmp_path / "m.html",
@@ -228,7 +229,7 @@ def test_run_map_command(tmp_path: Path):
 def test_map_cli(tmp_path: Path):
     from typer.testing import CliRunner
 
-    from geo_app.cli import app
+    from geo_app.ui.cli import app
 
     sample = str(sorted(settings.SAMPLES_DIR.glob("*.txt"))[0])
     result = CliRunner().invoke(app, ["map", sample, "--geojson", str(tmp_path / "o.geojson"), "--json"])

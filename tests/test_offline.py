@@ -30,7 +30,7 @@ def test_guard_allows_loopback():
 
 def test_core_runs_offline():
     before = len(netguard.blocked)
-    from geo_app.geocoder import OfflineGeocoder
+    from geo_app.places.geocoder import OfflineGeocoder
     from geo_app.pipeline import analyze
 
     assert OfflineGeocoder().geocode("Kiev").raw["geonameid"] == 703448
@@ -40,8 +40,8 @@ def test_core_runs_offline():
 
 
 def test_online_geocoder_is_opt_in_and_never_default():
-    from geo_app.geocoder import OfflineGeocoder, online_geocoder
+    from geo_app.places.geocoder import OfflineGeocoder, online_geocoder
 
-    assert OfflineGeocoder().__class__.__module__ == "geo_app.geocoder"
+    assert OfflineGeocoder().__class__.__module__ == "geo_app.places.geocoder"
     limiter = online_geocoder()  # built, not called: building must not touch the network
     assert limiter.min_delay_seconds >= 1.0

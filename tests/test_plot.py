@@ -8,16 +8,16 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from geo_app import layers as L
-from geo_app import plot
+from geo_app import features as L
+from geo_app.render import plot
 from geo_app._errors import InputError
-from geo_app.maps import LAYER_STYLES
+from geo_app.render.maps import LAYER_STYLES
 
 
 @pytest.fixture(scope="module")
 def window_gdf() -> gpd.GeoDataFrame:
     from geo_app.pipeline import analyze
-    from geo_app.reports import sample_reports
+    from geo_app.text.reports import sample_reports
 
     analyses = [analyze(r.text, r.published, report_id=r.report_id, source=r.source) for r in sample_reports()]
     return L.filter_window(L.features_gdf(analyses), "2022-02-01", "2022-02-20")

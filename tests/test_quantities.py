@@ -1,4 +1,4 @@
-"""Tests of geo_app.quantities: distance expressions in report text."""
+"""Tests of geo_app.text.quantities: distance expressions in report text."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo_app._errors import InputError
-from geo_app.quantities import DistanceMention, find_distances, parse_bound
+from geo_app.text.quantities import DistanceMention, find_distances, parse_bound
 
 MI = 1.609344
 NMI = 1.852

@@ -1,4 +1,4 @@
-"""Tests of geo_app.regions: direction-qualified regions, their admin-1 regions, shared borders.
+"""Tests of geo_app.places.regions: direction-qualified regions, their admin-1 regions, shared borders.
 
 Expected values come from the rule written out independently (band limits from the
 geometry's own bounds, areas of boxes and triangles) or from the geography the issue
@@ -14,9 +14,9 @@ import shapely
 from shapely.geometry import LineString, box
 
 import geo_app.settings as settings
-from geo_app import borders
+from geo_app.places import borders
 from geo_app._errors import InputError, NotFoundError
-from geo_app.regions import (
+from geo_app.places.regions import (
     DIRECTIONS,
     area_share,
     describe_direction_rule,

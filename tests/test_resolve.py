@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 import shapely
 
-from geo_app import borders
-from geo_app.extract import extract
-from geo_app.resolve import resolve
+from geo_app.places import borders
+from geo_app.text.extract import extract
+from geo_app.resolve.resolver import resolve
 
 PUB = dt.date(2022, 2, 10)
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo_app import store as store_mod
+from geo_app.io import store as store_mod
 from geo_app._errors import DataError, InputError, NotFoundError
-from geo_app.reports import Report
-from geo_app.store import (
+from geo_app.text.reports import Report
+from geo_app.io.store import (
     AnalysisResult,
     Store,
     StoredFeature,
@@ -340,8 +340,8 @@ def test_kill_9_mid_transaction_keeps_the_previous_state(tmp_path: Path) -> None
     ready = tmp_path / "ready"
     script = textwrap.dedent(f"""
         import datetime as dt, pathlib, time
-        from geo_app.reports import Report
-        from geo_app.store import Store
+        from geo_app.text.reports import Report
+        from geo_app.io.store import Store
         def reports():
             for i in range(1000):
                 yield Report(text=f"Uncommitted report {{i}}."), ""

@@ -21,12 +21,12 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from geo_app import store as store_mod
+from geo_app.io import store as store_mod
 from geo_app._errors import InputError, NotFoundError
-from geo_app.geodesy import BoundaryIndex, geodesic_area_km2
-from geo_app.reports import Report
-from geo_app.store import AnalysisResult, Store, StoredFeature, to_gpkg_blob
-from geo_app.user_layers import (
+from geo_app.geo.geodesy import BoundaryIndex, geodesic_area_km2
+from geo_app.text.reports import Report
+from geo_app.io.store import AnalysisResult, Store, StoredFeature, to_gpkg_blob
+from geo_app.layers.user_layers import (
     check_places,
     layer_on,
     load_user_layer,
@@ -406,7 +406,7 @@ def test_place_in_layer_changes_with_the_date(dated_store: Path) -> None:
 
 
 def test_check_layer_every_claim_type(dated_store: Path) -> None:
-    from geo_app.check import check_layer
+    from geo_app.check.claims import check_layer
 
     with Store(dated_store) as s:
         far = check_layer("Kyiv", "control 2022-03-01", store=s, claimed_km=30, bound="at most")
@@ -435,7 +435,7 @@ def test_check_layer_every_claim_type(dated_store: Path) -> None:
                              claim_type="containment", store=s)
         assert picked.verdict == "consistent" and picked.feature_name == "control 2022-03-15"
         # A strip of Ukraine along Belarus's southern border, cut by Belarus's own polygon: they share it.
-        from geo_app import borders
+        from geo_app.places import borders
 
         strip = shapely.difference(shapely.box(27.0, 51.0, 30.0, 52.2), borders.country_geometry("BY"))
         s.add_user_layer(*load_user_layer(_dated_layer(dated_store.parent, "strip", strip, "border strip"),
@@ -454,7 +454,7 @@ def test_check_layer_every_claim_type(dated_store: Path) -> None:
 def test_cli_layers_add_list_check_remove(tmp_path: Path, dated_store: Path) -> None:
     from typer.testing import CliRunner
 
-    from geo_app.cli import app
+    from geo_app.ui.cli import app
 
     runner = CliRunner()
 
@@ -504,7 +504,7 @@ def test_app_store_section_and_dated_layers(dated_store: Path, tmp_path: Path, m
     from geo_app import settings
 
     monkeypatch.setattr(settings, "DB_PATH", dated_store)
-    at = AppTest.from_file(str(settings.PACKAGE_DIR / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(settings.PACKAGE_DIR / "ui" / "app.py"), default_timeout=120)
     for key, value in (("reports", {}), ("uploads_seen", set()), ("messages", []), ("analyzed", []),
                        ("playing", False)):
         at.session_state[key] = value  # no sample reports: the archive alone

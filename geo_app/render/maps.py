@@ -32,12 +32,12 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
-from geo_app import layers as L
+from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import DataError, InputError
 
 #: Folder of the vendored web assets (served by Streamlit at ``/app/static/vendor``).
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = settings.STATIC_DIR
 VENDOR_DIR = STATIC_DIR / "vendor"
 #: URL path at which Streamlit serves :data:`STATIC_DIR` (``server.enableStaticServing``).
 DEFAULT_STATIC_URL = "/app/static"
@@ -474,7 +474,7 @@ def _round_coords(obj: Any, nd: int) -> Any:
 
 @lru_cache(maxsize=4)
 def _basemap_js(tolerance: float) -> str:
-    from geo_app import borders
+    from geo_app.places import borders
 
     gdf = borders.countries()
     geoms = shapely.simplify(gdf.geometry.to_numpy(), tolerance, preserve_topology=True)
@@ -490,8 +490,8 @@ def _basemap_js(tolerance: float) -> str:
 
 @lru_cache(maxsize=512)
 def _area_of_place(place_key: str, tolerance: float) -> Any:
-    from geo_app import borders
-    from geo_app.gazetteer import get_gazetteer
+    from geo_app.places import borders
+    from geo_app.places.gazetteer import get_gazetteer
 
     try:
         geom = borders.geometry_of(get_gazetteer().get(place_key))
@@ -527,7 +527,7 @@ def mentioned_areas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def admin1_borders(country_codes: Iterable[str]) -> gpd.GeoDataFrame:
     """First-level region outlines of the given countries (ISO alpha-2), simplified."""
-    from geo_app import borders
+    from geo_app.places import borders
 
     frames = []
     for code in sorted(set(c for c in country_codes if c)):
@@ -888,7 +888,7 @@ def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, 
         ``{"reports", "features", "window", "written": {kind: path}}`` (JSON-ready).
     """
     from geo_app.pipeline import analyze
-    from geo_app.reports import read_report_file
+    from geo_app.text.reports import read_report_file
 
     if not paths:
         raise InputError("give at least one report file")
@@ -911,7 +911,7 @@ def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, 
         Path(html).write_text(export_html(gdf, title=map_title), encoding="utf-8")
         written["html"] = str(html)
     if png:
-        from geo_app import plot
+        from geo_app.render import plot
 
         Path(png).write_bytes(plot.render_png(gdf, title=map_title, window=(start, end), dpi=dpi))
         written["png"] = str(png)
@@ -919,7 +919,7 @@ def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, 
             "window": [start, end], "written": written}
 
 
-# --- user layers (geo_app.user_layers) ----------------------------------------------------------
+# --- user layers (geo_app.layers.user_layers) ----------------------------------------------------------
 
 #: Outline colours of user layers, in the order their names sort (dashed, lightly filled: never
 #: mistaken for the report layers above).

@@ -19,12 +19,11 @@ Metrics follow Gritta et al. (2018, 2019):
 
 The corpora are read from wherever the caller points; nothing is bundled.
 
-Run ``python -m geo_app.eval --corpus PATH [--limit N] [--json]``.
+Run it with ``geo-app eval`` or ``python -m geo_app.batch.run_eval`` (:mod:`geo_app.batch.run_eval`).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import math
@@ -725,63 +724,3 @@ def format_table(results: Mapping[str, dict]) -> str:
         f"| {s.corpus} | {s.system} | {s.metric} | {s.value:.3f} | {s.note} | {s.source} |" for s in anchors
     ]
     return "\n".join(rows) + "\n\nPublished figures:\n\n" + "\n".join(anchor_rows) + "\n"
-
-
-def _resolve_corpus_arg(arg: str) -> Path:
-    path = Path(arg)
-    if path.exists():
-        return path
-    aliases = {"lgl": "LGL", "gwn": "GeoWebNews", "geowebnews": "GeoWebNews"}
-    name = aliases.get(arg.casefold())
-    if name is not None and (settings.EVAL_BENCH_DIR / name).is_dir():
-        return settings.EVAL_BENCH_DIR / name
-    return path
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m geo_app.eval --corpus PATH [--limit N] [--json]``.
-
-    Uses ``geo_app.pipeline.parse_for_eval`` and ``resolve_gold_spans``.
-    Returns the exit status (0 ok, 2 bad input or missing pipeline).
-    """
-    ap = argparse.ArgumentParser(prog="python -m geo_app.eval", description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", required=True, help="lgl.xml, GWN.xml, their folder, or the name LGL / GeoWebNews")
-    ap.add_argument("--limit", type=int, default=None, help="score only the first N documents")
-    ap.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
-    ap.add_argument("--no-gold-spans", action="store_true", help="skip resolution on gold spans")
-    ap.add_argument("--progress", action="store_true", help="print progress to stderr")
-    args = ap.parse_args(argv)
-
-    try:
-        from geo_app.pipeline import parse_for_eval, resolve_gold_spans
-    except ImportError as exc:
-        print(
-            "error: geo_app.pipeline.parse_for_eval / resolve_gold_spans are not available "
-            f"({exc}); the evaluation needs the geoparsing pipeline.",
-            file=sys.stderr,
-        )
-        return 2
-
-    try:
-        name, file = sniff_corpus(_resolve_corpus_arg(args.corpus))
-        docs = read_lgl(file) if name == "LGL" else read_gwn(file)
-        result = evaluate(
-            docs,
-            parse_for_eval,
-            gold_spans_resolver=None if args.no_gold_spans else resolve_gold_spans,
-            limit=args.limit,
-            progress=args.progress,
-        )
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    result = {"corpus": name, "path": str(file), **result}
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(format_table({name: result}))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -27,10 +27,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from shapely.geometry import box
 
-from geo_app import layers as L
+from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import InputError
-from geo_app.maps import ATTRIBUTION, LAYER_LABELS, LAYER_STYLES, VERDICT_COLOURS, mentioned_areas
+from geo_app.render.maps import ATTRIBUTION, LAYER_LABELS, LAYER_STYLES, VERDICT_COLOURS, mentioned_areas
 
 #: Resolutions a brief may ask for.
 DPI_CHOICES = (150, 300)
@@ -192,7 +192,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
         clip = (max(float(np.min(lons)) - pad, -180.0), max(float(np.min(lats)) - pad, -89.0),
                 min(float(np.max(lons)) + pad, 180.0), min(float(np.max(lats)) + pad, 89.0))
 
-        from geo_app import borders
+        from geo_app.places import borders
 
         world = borders.countries()[["NAME_EN", "geometry"]]
         world = world[world.intersects(box(*clip))].copy()

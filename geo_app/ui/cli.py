@@ -73,7 +73,7 @@ def gazetteer_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if the cached index is current.")] = False,
 ) -> None:
     """Build the gazetteer index (once; it is cached). Example: geo-app gazetteer build"""
-    from geo_app.gazetteer import Gazetteer, build_index, default_index_path
+    from geo_app.places.gazetteer import Gazetteer, build_index, default_index_path
 
     path = default_index_path()
     if force or not path.exists():
@@ -89,7 +89,7 @@ def geocode(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """Resolve a place name offline. Example: geo-app geocode "Kiev" """
-    from geo_app.geocoder import OfflineGeocoder
+    from geo_app.places.geocoder import OfflineGeocoder
 
     try:
         found = OfflineGeocoder(with_polygon=False).geocode(query, exactly_one=False, limit=limit)
@@ -185,7 +185,7 @@ def check(
 
     Exit 0 when the claim is consistent (or no figure was claimed), 1 when it is not.
     """
-    from geo_app.check import check_distance
+    from geo_app.check.claims import check_distance
 
     if layer is None and (feature or on or direction or claim_type != "distance"):
         raise _fail(InputError("--feature, --on, --claim and --direction go with --layer"))
@@ -213,13 +213,13 @@ def eval_cmd(
     gold_spans: Annotated[bool, typer.Option(help="Also score resolution on gold spans.")] = True,
 ) -> None:
     """Score recognition and resolution on LGL / GeoWebNews. Example: geo-app eval LGL GeoWebNews"""
-    from geo_app import eval as ev
-    from geo_app.pipeline import parse_for_eval, resolve_gold_spans
+    from geo_app.batch import eval as ev
+    from geo_app.batch.run_eval import parse_for_eval, resolve_corpus_arg, resolve_gold_spans
 
     results = {}
     try:
         for name in corpus or ["LGL", "GeoWebNews"]:
-            kind, file = ev.sniff_corpus(ev._resolve_corpus_arg(name))
+            kind, file = ev.sniff_corpus(resolve_corpus_arg(name))
             docs = ev.read_corpus(file)
             results[kind] = ev.evaluate(docs, parse_for_eval, gold_spans_resolver=resolve_gold_spans if gold_spans else None,
                                         limit=limit, progress=not json_out)
@@ -231,7 +231,7 @@ def eval_cmd(
         print(ev.format_table(results))
 
 
-# --- report store: ingest, analyze, export, reports (geo_app.store, geo_app.distributed) ----------------
+# --- report store: ingest, analyze, export, reports (geo_app.io.store, geo_app.batch.distributed) ----------------
 
 EXIT_INTERRUPTED = 130  # Ctrl-C: committed work is kept; rerun to continue
 DbOption = Annotated[Optional[Path], typer.Option(
@@ -242,7 +242,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readab
 def _open_store(db: Optional[Path]) -> Any:
     import sqlite3
 
-    from geo_app.store import Store
+    from geo_app.io.store import Store
 
     try:
         return Store(db)
@@ -292,7 +292,7 @@ def ingest(
     json_out: JsonOption = False,
 ) -> None:
     """Add reports to the store; the same report twice is stored once."""
-    from geo_app.store import ingest_paths
+    from geo_app.io.store import ingest_paths
 
     store = _open_store(db)
     bar = _progress(None, "file", "ingest")
@@ -344,7 +344,7 @@ def analyze_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Analyse every stored report not yet analysed, committing batch by batch."""
-    from geo_app.distributed import run_analysis
+    from geo_app.batch.distributed import run_analysis
 
     store = _open_store(db)
     bar = _progress(None, "report", "analyze")
@@ -405,7 +405,7 @@ def export_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Export the map features of analysed reports in the documented feature schema."""
-    from geo_app.store import export_bytes, write_atomic
+    from geo_app.io.store import export_bytes, write_atomic
 
     fmt = fmt.lower()
     if str(out) == "-" and fmt == "gpkg":
@@ -537,7 +537,7 @@ def map_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
 ) -> None:
     """Map reports to PNG / HTML / GeoJSON. Example: geo-app map a.txt b.txt --png out.png --from 2022-02-01 --to 2022-02-20"""
-    from geo_app.maps import run_map_command
+    from geo_app.render.maps import run_map_command
 
     try:
         result = run_map_command(reports, png=png, html=html, geojson=geojson, date_from=date_from, date_to=date_to,
@@ -561,12 +561,12 @@ def app_cmd(
     address: Annotated[str, typer.Option(help="Address to listen on (keep it local).")] = "localhost",
 ) -> None:
     """Start the Streamlit app on localhost with the sample reports loaded. Example: geo-app app"""
-    from geo_app.app import launch
+    from geo_app.ui.app import launch
 
     raise typer.Exit(launch(port=port, address=address))
 
 
-# --- user layers: your own boundary files (geo_app.user_layers) -------------------------------------
+# --- user layers: your own boundary files (geo_app.layers.user_layers) -------------------------------------
 
 layers_app = typer.Typer(help="Add, list and remove your own boundary layers (shapefiles, GeoPackage, GeoJSON, KML).",
                          no_args_is_help=True)
@@ -577,7 +577,7 @@ def _check_layer_cmd(origin: str, layer: str, *, feature: Optional[str], on: Opt
                      claimed: Optional[float], bound: str, unit: str, direction: Optional[str], db: Optional[Path],
                      border: Optional[str], to: Optional[str], json_out: bool) -> None:
     """``geo-app check ... --layer``: print the claim with the layer's name and date, exit 0/1."""
-    from geo_app.check import check_layer
+    from geo_app.check.claims import check_layer
 
     if border is not None or to is not None:
         raise _fail(InputError("give exactly one of --border, --to or --layer"))
@@ -622,7 +622,7 @@ def layers_add(
     json_out: JsonOption = False,
 ) -> None:
     """Add a boundary layer of your own to the store."""
-    from geo_app.user_layers import load_user_layer
+    from geo_app.layers.user_layers import load_user_layer
 
     try:
         info, gdf, repairs = load_user_layer(path, name=name, date=date, date_field=date_field, layer=layer, crs=crs)
@@ -717,8 +717,8 @@ def layers_check(
     json_out: JsonOption = False,
 ) -> None:
     """Test the places of the stored analyses against layers, each on its own day."""
-    from geo_app.store import write_atomic
-    from geo_app.user_layers import check_places, place_checks_to_geojson, resolve_layer_name
+    from geo_app.io.store import write_atomic
+    from geo_app.layers.user_layers import check_places, place_checks_to_geojson, resolve_layer_name
 
     store = _open_store(db)
     try:

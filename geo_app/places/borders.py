@@ -20,8 +20,8 @@ from geo_app import settings
 from geo_app._errors import DataError, NotFoundError
 
 if TYPE_CHECKING:
-    from geo_app.composites import Composite
-    from geo_app.gazetteer import Place
+    from geo_app.places.composites import Composite
+    from geo_app.places.gazetteer import Place
 
 #: Columns of the countries layer kept in memory (the file has all 169).
 COUNTRY_COLUMNS = [
@@ -172,7 +172,7 @@ def composite_members(comp: Composite) -> gpd.GeoDataFrame:
 @lru_cache(maxsize=256)
 def composite_geometry(composite_id: str) -> BaseGeometry:
     """Union of a composite's member polygons."""
-    from geo_app.composites import get_composite
+    from geo_app.places.composites import get_composite
 
     return composite_members(get_composite(composite_id)).geometry.union_all()
 

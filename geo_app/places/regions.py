@@ -33,7 +33,7 @@ planar degrees, the data's own model. A geometry cut at the antimeridian
 so "eastern Russia" is Siberia's east, not the Kaliningrad exclave's.
 
 Areas and shares are computed in a local Lambert azimuthal equal-area
-projection (:mod:`geo_app.projection`); lengths are geodesic on WGS84.
+projection (:mod:`geo_app.geo.projection`); lengths are geodesic on WGS84.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo_app import settings
 from geo_app._errors import InputError
-from geo_app.projection import equal_area_crs
+from geo_app.geo.projection import equal_area_crs
 
 __all__ = [
     "DIRECTIONS",
@@ -300,7 +300,7 @@ def regions_mostly_in(
     InputError
         ``min_share`` outside (0, 1] or a non-polygonal geometry.
     """
-    from geo_app import borders
+    from geo_app.places import borders
 
     share_min = _check_fraction(settings.DIRECTION_MIN_SHARE if min_share is None else min_share)
     if not isinstance(derived_geometry, BaseGeometry):

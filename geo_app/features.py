@@ -35,7 +35,7 @@ from geo_app._errors import InputError
 
 if TYPE_CHECKING:
     from geo_app.pipeline import Analysis
-    from geo_app.resolve import Resolution
+    from geo_app.resolve.resolver import Resolution
 
 #: Version of the feature property schema (``schema/feature.schema.json``).
 FEATURE_SCHEMA_VERSION = "1.0"
@@ -208,7 +208,7 @@ def _area_settings() -> tuple[float, float, float]:
 @lru_cache(maxsize=512)
 def _place_area(place: Any, tolerance: float, _fraction: float, _share: float) -> BaseGeometry | None:
     """A place's polygon, simplified for drawing (cached: "Eastern Europe" takes ~0.3 s to simplify)."""
-    from geo_app import borders
+    from geo_app.places import borders
 
     try:
         area = borders.geometry_of(place)
@@ -221,7 +221,7 @@ def _place_area(place: Any, tolerance: float, _fraction: float, _share: float) -
 def _direction_area(place: Any, direction: str, tolerance: float, _fraction: float,
                     _share: float) -> tuple[BaseGeometry, BaseGeometry, tuple[tuple[str, BaseGeometry, str | None], ...]] | None:
     """(derived polygon, its label point, its admin-1 regions) of "southern <place>", or None."""
-    from geo_app import borders
+    from geo_app.places import borders
 
     regions_mod = _optional_module("regions")
     try:
@@ -256,7 +256,7 @@ def _region_members(members: Any) -> list[tuple[str, BaseGeometry, str | None]]:
             code = next((str(r[c]) for c in ("iso_3166_2", "adm1_code") if c in r and pd.notna(r[c])), None)
             out.append((name, r.geometry, code))
         return out
-    from geo_app import borders
+    from geo_app.places import borders
 
     for item in members:  # codes, or objects/rows with a geometry
         if isinstance(item, str):

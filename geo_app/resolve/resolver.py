@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from geo_app.extract import Extraction, Mention
+from geo_app.text.extract import Extraction, Mention
 from geo_app._text import normalize_name
-from geo_app.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
+from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 
 #: Prior of a place type, on the scale of log10(population).
 _TYPE_PRIOR = {"PCLI": 8.6, "CONT": 8.2, "GROUP": 8.0, "SEA": 6.6, "BAY": 6.0, "H": 5.5, "ADM1": 6.2, "ADM2": 4.6}
@@ -107,7 +107,7 @@ def prior(match: NameMatch) -> float:
 def _region_contains(region_code: str, lon: float, lat: float) -> bool:
     import shapely
 
-    from geo_app import borders
+    from geo_app.places import borders
 
     try:
         geom = borders.region(region_code).geometry
@@ -179,7 +179,7 @@ class Resolver:
                 return [NameMatch(self.gaz.country(code), True)]
             except LookupError:
                 return []
-        from geo_app import borders
+        from geo_app.places import borders
 
         try:
             row = borders.region(code)

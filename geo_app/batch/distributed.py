@@ -33,7 +33,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from geo_app import __version__, settings
 from geo_app._errors import DataError, InputError
-from geo_app.store import AnalysisResult, PendingReport, Store, StoredFeature, to_gpkg_blob
+from geo_app.io.store import AnalysisResult, PendingReport, Store, StoredFeature, to_gpkg_blob
 
 # Private defaults (candidates for geo_app.settings).
 
@@ -48,8 +48,8 @@ def data_version() -> str:
     """Version of the data an analysis depends on: gazetteer index and spaCy model."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from geo_app.extract import MODEL_NAME
-    from geo_app.gazetteer import default_index_path
+    from geo_app.text.extract import MODEL_NAME
+    from geo_app.places.gazetteer import default_index_path
 
     try:
         model = f"{MODEL_NAME}-{version(MODEL_NAME.replace('_', '-'))}"
@@ -115,7 +115,7 @@ def _jsonable(value: Any) -> Any:
 
 def _features(analysis: Any) -> tuple[StoredFeature, ...]:
     """The map features of an analysis in the feature schema of :func:`geo_app.layers.features_gdf`."""
-    from geo_app.layers import features_gdf
+    from geo_app.features import features_gdf
 
     gdf = features_gdf([analysis])
     if len(gdf) == 0:
@@ -220,7 +220,7 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
         else:
             if workers < 1:
                 raise InputError(f"--workers must be at least 1 for a local cluster, not {workers}")
-            from geo_app.gazetteer import get_gazetteer
+            from geo_app.places.gazetteer import get_gazetteer
 
             get_gazetteer()  # build a missing index once here, not in every worker at the same time
             # Workers inherit an ignored SIGINT: a Ctrl-C in the terminal reaches the whole process

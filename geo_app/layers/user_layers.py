@@ -22,7 +22,7 @@ Places in a layer
 -----------------
 :func:`places_in_layer` tests many points at once: point in polygon through a shapely
 ``STRtree`` over the features (planar in lon/lat, the data's own model, as
-:mod:`geo_app.check`), and the geodesic distance (WGS84, km) to the boundary of the
+:mod:`geo_app.check.claims`), and the geodesic distance (WGS84, km) to the boundary of the
 containing feature, or of the nearest feature from outside.
 """
 
@@ -786,7 +786,7 @@ def _store_for(store: Any) -> Iterator[Any]:
         yield store
         return
     from geo_app import settings
-    from geo_app.store import Store
+    from geo_app.io.store import Store
 
     path = Path(settings.DB_PATH)
     if not path.exists():
@@ -918,7 +918,7 @@ class _LayerIndex:
         self._exact: dict[int, Any] = {}
 
     def exact_index(self, feature: int) -> Any:
-        from geo_app.geodesy import BoundaryIndex
+        from geo_app.geo.geodesy import BoundaryIndex
 
         if feature not in self._exact:
             self._exact[feature] = BoundaryIndex(self.geoms[feature])
@@ -970,7 +970,7 @@ def _edge_candidates(px: npt.NDArray[np.float64], py: npt.NDArray[np.float64], i
     the distance and the latitude), so every edge within that margin of the nearest is kept
     and measured geodesically by the caller.
     """
-    from geo_app.geodesy import _geod
+    from geo_app.geo.geodesy import _geod
 
     geod = _geod()
     e2 = geod.f * (2 - geod.f)
@@ -1016,7 +1016,7 @@ def _refine_on_edges(plon: npt.NDArray[np.float64], plat: npt.NDArray[np.float64
     ``dE sin(A2) + dN cos(A2)`` (A2: azimuth at that end); its root along the edge is the
     nearest point, found to 0.1 mm.
     """
-    from geo_app.geodesy import _geod
+    from geo_app.geo.geodesy import _geod
 
     geod = _geod()
     a, f = geod.a, geod.f
@@ -1063,7 +1063,7 @@ def _refine_on_edges(plon: npt.NDArray[np.float64], plat: npt.NDArray[np.float64
 def _pair_distances(px: npt.NDArray[np.float64], py: npt.NDArray[np.float64], ix: _LayerIndex,
                     pair_pt: npt.NDArray[np.intp], pair_ft: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
     """Geodesic km from each pair's point to its feature's boundary."""
-    from geo_app.geodesy import geodesic_km
+    from geo_app.geo.geodesy import geodesic_km
 
     out = np.full(len(pair_pt), np.nan)
     if len(pair_pt) == 0:

@@ -13,7 +13,7 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
 from geo_app import settings
-from geo_app.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
+from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 
 #: Order of feature codes when two places share a name and neither is more populous.
 _CODE_RANK = {"PCLI": 0, "GROUP": 1, "ADM1": 2, "SEA": 3, "PPLC": 1, "CONT": 0}
@@ -59,7 +59,7 @@ class OfflineGeocoder(Geocoder):
     def _location(self, place: Place) -> Location:
         raw: dict[str, Any] = place.to_dict()
         if self.with_polygon:
-            from geo_app.borders import geometry_of
+            from geo_app.places.borders import geometry_of
 
             raw["polygon"] = geometry_of(place)
         address = place.name if not place.country_code else f"{place.name}, {place.country_code}"
@@ -81,7 +81,7 @@ class OfflineGeocoder(Geocoder):
         """Country containing a (lat, lon) point, offline."""
         from geopy.point import Point
 
-        from geo_app.borders import country_at
+        from geo_app.places.borders import country_at
 
         point = Point(query)
         code = country_at(point.longitude, point.latitude)
@@ -92,7 +92,7 @@ class OfflineGeocoder(Geocoder):
 
 def _in_admin1(place: Place, admin_codes: set[str]) -> bool:
     """Whether a GeoNames place lies in one of the ISO 3166-2 regions (by polygon)."""
-    from geo_app.borders import admin1
+    from geo_app.places.borders import admin1
 
     import shapely
 

@@ -2,8 +2,8 @@
 
 A thin shell over the core: :func:`geo_app.pipeline.analyze` (cached with
 ``st.cache_data``, so moving the date slider never re-runs the geoparser),
-:mod:`geo_app.layers` (features and filters), :mod:`geo_app.maps` (the folium map) and
-:mod:`geo_app.plot` (the PNG). Start it with ``geo-app app`` (or ``make app``).
+:mod:`geo_app.features` (features and filters), :mod:`geo_app.render.maps` (the folium map) and
+:mod:`geo_app.render.plot` (the PNG). Start it with ``geo-app app`` (or ``make app``).
 
 The map stays mounted while the slider and filters change: its stable part (borders,
 legend, frame) is the ``st_folium`` figure under a fixed ``key``; the features travel in
@@ -17,27 +17,22 @@ from __future__ import annotations
 import os
 import sys
 
-# `streamlit run geo_app/app.py` puts geo_app/ itself first on sys.path, where our module
-# names (distributed, check, store, plot, ...) would shadow installed packages. The package
-# is imported as `geo_app`; drop the folder again before anything else is imported.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+import datetime as dt
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
-import datetime as dt  # noqa: E402
-import re  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
-from dataclasses import replace  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import geopandas as gpd
+import pandas as pd
 
-import geopandas as gpd  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from geo_app import layers as L  # noqa: E402
-from geo_app import maps, settings  # noqa: E402
-from geo_app._errors import GeoAppError  # noqa: E402
-from geo_app.reports import Report  # noqa: E402
+from geo_app import features as L
+from geo_app import settings
+from geo_app.render import maps
+from geo_app._errors import GeoAppError
+from geo_app.text.reports import Report
 
 #: Columns of the table beside the map (and their headings).
 TABLE_COLUMNS = {
@@ -81,7 +76,7 @@ def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame) -> dict[str, pd.Da
     :func:`geo_app.layers.shared_places` (places only).
     """
     try:
-        from geo_app.check import cross_report
+        from geo_app.check.claims import cross_report
     except ImportError:
         cross_report = None
     if cross_report is None:
@@ -150,14 +145,14 @@ def exports_for(gdf: gpd.GeoDataFrame, *, title: str, window: tuple[Any, Any] | 
         "gpkg": lambda: L.to_gpkg_bytes(gdf),
         "csv": lambda: L.to_csv_text(gdf),
         "html": lambda: maps.export_html(gdf, title=title),
-        "png": lambda: __import__("geo_app.plot", fromlist=["render_png"]).render_png(gdf, title=title, window=window),
+        "png": lambda: __import__("geo_app.render.plot", fromlist=["render_png"]).render_png(gdf, title=title, window=window),
     }
 
 
 def read_upload(name: str, data: bytes, *, source: str = "") -> Report:
     """A report from an uploaded file (.txt, .md, .html); InputError if it cannot be used."""
     from geo_app._errors import InputError
-    from geo_app.reports import REPORT_SUFFIXES, decode_bytes, parse_report
+    from geo_app.text.reports import REPORT_SUFFIXES, decode_bytes, parse_report
 
     suffix = os.path.splitext(name)[1].lower()
     if suffix not in REPORT_SUFFIXES:
@@ -195,7 +190,7 @@ def store_path() -> Path:
 
 def open_store(*, create: bool = False) -> Any:
     """The store, or None when there is none yet (the page never creates one just by opening)."""
-    from geo_app.store import Store
+    from geo_app.io.store import Store
 
     path = store_path()
     if not create and not path.exists():
@@ -221,7 +216,7 @@ def stored_features(db: str, report_ids: tuple[int, ...],
 
     ``token`` (:func:`store_token`) only keys the page's cache: a changed store is read again.
     """
-    from geo_app.store import Store
+    from geo_app.io.store import Store
 
     if not report_ids or not Path(db).exists():
         return L.empty_gdf(), pd.Series(dtype=object)
@@ -235,8 +230,8 @@ def stored_layers(db: str, token: tuple[int, ...]) -> gpd.GeoDataFrame:
 
     ``token`` (:func:`store_token`) only keys the page's cache.
     """
-    from geo_app.store import Store
-    from geo_app.user_layers import empty_layer_gdf, with_validity
+    from geo_app.io.store import Store
+    from geo_app.layers.user_layers import empty_layer_gdf, with_validity
 
     if not Path(db).exists():
         return with_validity(empty_layer_gdf())
@@ -270,7 +265,7 @@ def read_layer_upload(file_name: str, data: bytes, *, name: str, date: Any = Non
     """
     import tempfile
 
-    from geo_app.user_layers import load_user_layer
+    from geo_app.layers.user_layers import load_user_layer
 
     base = _SAFE_FILE_CHARS.sub("_", os.path.basename(str(file_name).replace("\\", "/"))).strip(" .") or "layer"
     with tempfile.TemporaryDirectory(prefix="geo_app_upload_") as tmp:
@@ -282,7 +277,7 @@ def read_layer_upload(file_name: str, data: bytes, *, name: str, date: Any = Non
 
 def layers_on_day(layers: gpd.GeoDataFrame, names: Sequence[str], day: dt.date | str) -> gpd.GeoDataFrame:
     """The features of the named layers that hold on ``day`` (each series as it was then)."""
-    from geo_app.user_layers import layer_on
+    from geo_app.layers.user_layers import layer_on
 
     return layer_on(layers[layers["layer_name"].isin(list(names))], day)
 
@@ -318,7 +313,7 @@ def main() -> None:
 
     state = st.session_state
     if "reports" not in state:
-        from geo_app.reports import sample_reports
+        from geo_app.text.reports import sample_reports
 
         state.reports = {}
         state.uploads_seen = set()
@@ -351,7 +346,7 @@ def main() -> None:
             except (GeoAppError, ValueError) as exc:
                 state.messages.append(("error", str(exc)))
         if st.button("Load sample reports", key="load_samples"):
-            from geo_app.reports import sample_reports
+            from geo_app.text.reports import sample_reports
 
             for r in sample_reports():
                 _add_report(state, r)
@@ -555,7 +550,7 @@ def _manual_claims(state: Any) -> None:
     import streamlit as st
 
     from geo_app._errors import GeoAppError
-    from geo_app.check import check_distance
+    from geo_app.check.claims import check_distance
 
     with st.expander("Check a claim by hand", expanded=bool(state.get("manual_claims"))):
         with st.form("manual_claim"):
@@ -595,7 +590,7 @@ def _span_with_archive(span: tuple[dt.date, dt.date] | None, db: Path | None,
 
 
 def _user_layer_view(shown: gpd.GeoDataFrame, names: Sequence[str]) -> dict[str, Any]:
-    from geo_app.user_layers import snapshot_of
+    from geo_app.layers.user_layers import snapshot_of
 
     out = {}
     for name in names:
@@ -675,7 +670,7 @@ def _layers_sidebar(state: Any) -> None:
     """Sidebar: add a boundary layer of your own (kept in the store), list and remove them."""
     import streamlit as st
 
-    from geo_app.user_layers import LAYER_SUFFIXES
+    from geo_app.layers.user_layers import LAYER_SUFFIXES
 
     with st.expander("Your boundary layers", expanded=False):
         up = st.file_uploader("Layer file: zipped shapefile, GeoPackage, GeoJSON, KML",
@@ -737,7 +732,7 @@ def _layer_checks(state: Any, view: gpd.GeoDataFrame, user_layers: gpd.GeoDataFr
 
     import streamlit as st
 
-    from geo_app.user_layers import check_places, place_checks_to_geojson
+    from geo_app.layers.user_layers import check_places, place_checks_to_geojson
 
     with st.expander("Places tested against your layers", expanded=bool(state.get("ul_test"))):
         chosen = st.multiselect("Test the places shown against", list(names), default=[], key="ul_test")
@@ -767,7 +762,7 @@ def _add_report(state: Any, report: Report) -> None:
 
 
 def _add_pasted(state: Any) -> None:
-    from geo_app.reports import parse_report
+    from geo_app.text.reports import parse_report
 
     text = state.get("paste_text") or ""
     try:

@@ -1,0 +1,1 @@
+"""Claims a report makes (distances, containment, adjacency, coasts, membership), measured and judged."""

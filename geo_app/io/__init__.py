@@ -1,0 +1,1 @@
+"""Reading and writing: GeoJSON, GeoPackage, CSV, and the report store."""

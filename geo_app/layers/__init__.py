@@ -1,0 +1,1 @@
+"""The analyst's own boundary layers: loading, dated series, and measuring places against them."""

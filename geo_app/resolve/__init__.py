@@ -1,0 +1,1 @@
+"""Which place a mention means: ranking gazetteer candidates in the report's context."""

@@ -1,0 +1,1 @@
+"""Reading report text: place mentions, distances, dates, and report files."""

@@ -1,0 +1,1 @@
+"""The shells: use cases shared by the command line and the Streamlit page."""
