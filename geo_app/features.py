@@ -31,7 +31,10 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from geo_app._errors import InputError
+from geo_app._errors import DataError, InputError
+from geo_app import settings
+from geo_app.places import borders, composites, regions
+from geo_app.places.gazetteer import get_gazetteer
 
 if TYPE_CHECKING:
     from geo_app.pipeline import Analysis
@@ -76,7 +79,6 @@ DIRECTION_QUALIFIERS = frozenset({"north", "south", "east", "west", "central", "
 
 
 def _setting(name: str, default: Any) -> Any:
-    from geo_app import settings
 
     return getattr(settings, name, default)
 
@@ -110,15 +112,6 @@ def _direction(qualifier: str | None) -> str | None:
     return None
 
 
-def _optional_module(name: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(f"geo_app.{name}")
-    except ImportError:  # written by another issue; maps work without it
-        return None
-
-
 def simplify_area(geom: BaseGeometry | None, tolerance_deg: float | None = None) -> BaseGeometry | None:
     """A polygon simplified for drawing: ``tolerance_deg``, or a thousandth of its extent if larger.
 
@@ -150,7 +143,7 @@ def _row(**values: Any) -> dict[str, Any]:
     return row
 
 
-def _mention_rows(analysis: Analysis, index: int, res: Resolution, regions_mod: Any) -> list[dict[str, Any]]:
+def _mention_rows(analysis: Analysis, index: int, res: Resolution) -> list[dict[str, Any]]:
     m, p = res.mention, res.place
     if p is None:
         return []
@@ -177,7 +170,7 @@ def _mention_rows(analysis: Analysis, index: int, res: Resolution, regions_mod: 
     rows = []
     point: BaseGeometry = shapely.Point(p.lon, p.lat)
     direction = _direction(m.qualifier)
-    if direction and regions_mod is not None:
+    if direction:
         derived = _direction_area(p, direction, *_area_settings())
         if derived is not None:
             area_geom, rep, members = derived
@@ -199,7 +192,6 @@ def _mention_rows(analysis: Analysis, index: int, res: Resolution, regions_mod: 
 
 def _area_settings() -> tuple[float, float, float]:
     """The settings derived areas depend on (part of the cache keys below)."""
-    from geo_app import settings
 
     return (float(_setting("MAP_AREA_SIMPLIFY_DEG", _DEFAULT_AREA_SIMPLIFY_DEG)),
             float(getattr(settings, "DIRECTION_FRACTION", 1 / 3)), float(getattr(settings, "DIRECTION_MIN_SHARE", 0.5)))
@@ -208,10 +200,9 @@ def _area_settings() -> tuple[float, float, float]:
 @lru_cache(maxsize=512)
 def _place_area(place: Any, tolerance: float, _fraction: float, _share: float) -> BaseGeometry | None:
     """A place's polygon, simplified for drawing (cached: "Eastern Europe" takes ~0.3 s to simplify)."""
-    from geo_app.places import borders
 
     try:
-        area = borders.geometry_of(place)
+        area = composites.geometry_of(place)
     except LookupError:
         return None
     return simplify_area(area, tolerance) if area is not None else None
@@ -221,17 +212,14 @@ def _place_area(place: Any, tolerance: float, _fraction: float, _share: float) -
 def _direction_area(place: Any, direction: str, tolerance: float, _fraction: float,
                     _share: float) -> tuple[BaseGeometry, BaseGeometry, tuple[tuple[str, BaseGeometry, str | None], ...]] | None:
     """(derived polygon, its label point, its admin-1 regions) of "southern <place>", or None."""
-    from geo_app.places import borders
-
-    regions_mod = _optional_module("regions")
     try:
-        area = borders.geometry_of(place)
+        area = composites.geometry_of(place)
     except LookupError:
         return None
-    if area is None or regions_mod is None:
+    if area is None:
         return None
     try:
-        derived = regions_mod.direction_region(area, direction)
+        derived = regions.direction_region(area, direction)
     except (LookupError, ValueError):
         return None
     if derived is None or derived.is_empty:
@@ -239,7 +227,7 @@ def _direction_area(place: Any, direction: str, tolerance: float, _fraction: flo
     members: tuple[tuple[str, BaseGeometry, str | None], ...] = ()
     if place.country_code:
         try:
-            found = regions_mod.regions_mostly_in(place.country_code, derived)
+            found = regions.regions_mostly_in(place.country_code, derived)
         except (LookupError, ValueError):
             found = None
         if found is not None:
@@ -247,26 +235,13 @@ def _direction_area(place: Any, direction: str, tolerance: float, _fraction: flo
     return simplify_area(derived, tolerance), derived.representative_point(), members
 
 
-def _region_members(members: Any) -> list[tuple[str, BaseGeometry, str | None]]:
-    """(name, polygon, code) of the admin-1 regions ``regions.regions_mostly_in`` returned."""
+def _region_members(members: gpd.GeoDataFrame) -> list[tuple[str, BaseGeometry, str | None]]:
+    """(name, polygon, code) of the admin-1 regions :func:`regions.regions_mostly_in` returned."""
     out = []
-    if isinstance(members, gpd.GeoDataFrame):
-        for _, r in members.iterrows():
-            name = next((str(r[c]) for c in ("name_en", "name", "NAME") if c in r and pd.notna(r[c])), "")
-            code = next((str(r[c]) for c in ("iso_3166_2", "adm1_code") if c in r and pd.notna(r[c])), None)
-            out.append((name, r.geometry, code))
-        return out
-    from geo_app.places import borders
-
-    for item in members:  # codes, or objects/rows with a geometry
-        if isinstance(item, str):
-            try:
-                row = borders.region(item)
-            except LookupError:
-                continue
-            out.append((str(row.get("name_en") or row.get("name")), row.geometry, item))
-        elif hasattr(item, "geometry"):
-            out.append((str(getattr(item, "name", "")), item.geometry, getattr(item, "code", None)))
+    for _, r in members.iterrows():
+        name = next((str(r[c]) for c in ("name_en", "name", "NAME") if c in r and pd.notna(r[c])), "")
+        code = next((str(r[c]) for c in ("iso_3166_2", "adm1_code") if c in r and pd.notna(r[c])), None)
+        out.append((name, r.geometry, code))
     return out
 
 
@@ -381,11 +356,10 @@ def features_gdf(analyses: Iterable[Analysis]) -> gpd.GeoDataFrame:
         mention (Point), per derived area (Polygon/MultiPolygon) and per claim with a
         measured line (LineString). The index is ``feature_id``.
     """
-    regions_mod = _optional_module("regions")
     rows: list[dict[str, Any]] = []
     for analysis in analyses:
         for i, res in enumerate(analysis.resolutions):
-            rows.extend(_mention_rows(analysis, i, res, regions_mod))
+            rows.extend(_mention_rows(analysis, i, res))
         for i, claim in enumerate(analysis.claims):
             rows.extend(_claim_rows(analysis, i, claim))
     if not rows:
@@ -399,7 +373,8 @@ def features_gdf(analyses: Iterable[Analysis]) -> gpd.GeoDataFrame:
 # --- filters ------------------------------------------------------------------------------
 
 
-def _as_iso(day: dt.date | str | None) -> str | None:
+def as_iso(day: dt.date | str | None) -> str | None:
+    """An ISO day (YYYY-MM-DD) from a date, datetime or text; None for empty."""
     if day is None or day == "":
         return None
     if isinstance(day, dt.datetime):
@@ -434,7 +409,7 @@ def filter_window(gdf: gpd.GeoDataFrame, start: dt.date | str | None = None, end
     A feature without any date (no event date, no publication date) is kept when
     ``include_undated`` is true: it cannot be placed in time, and dropping it would hide it.
     """
-    lo, hi = _as_iso(start), _as_iso(end)
+    lo, hi = as_iso(start), as_iso(end)
     if lo and hi and lo > hi:
         raise InputError(f"the date window starts ({lo}) after it ends ({hi})")
     first, last = feature_days(gdf)
@@ -707,3 +682,58 @@ def concat(frames: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
         return empty_gdf()
     out = gpd.GeoDataFrame(pd.concat(frames), geometry="geometry", crs="EPSG:4326")
     return out[~out.index.duplicated(keep="first")]
+
+
+# --- areas the features mention (shading; both renderers use them) -------------------------
+
+
+@lru_cache(maxsize=512)
+def area_of_place(place_key: str, tolerance: float) -> Any:
+    """The simplified polygon of a gazetteer place (by key), or None for points."""
+    try:
+        geom = composites.geometry_of(get_gazetteer().get(place_key))
+    except (LookupError, DataError):
+        return None
+    if geom is None or geom.is_empty:
+        return None
+    return simplify_area(geom, tolerance)
+
+
+def mentioned_areas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Polygons of the countries and first-level regions the features mention (for shading).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per place (``place_key``, ``name``, ``n_mentions``, ``layer`` =
+        "mentioned_areas"), EPSG:4326.
+    """
+    pts = gdf[gdf["layer"].isin(["countries", "regions", "demonyms"]) & gdf["place_key"].notna()
+              & gdf["feature_code"].isin(["PCLI", "ADM1"])]
+    tol = float(settings.MAP_MENTIONED_AREA_SIMPLIFY_DEG)
+    rows = []
+    for key, grp in pts.groupby("place_key", sort=True):
+        geom = area_of_place(str(key), tol)
+        if geom is not None:
+            rows.append({"feature_id": f"area:{key}", "kind": "place", "layer": "mentioned_areas",
+                         "name": str(grp["name"].iloc[0]), "place_key": str(key), "n_mentions": int(len(grp)),
+                         "geometry": geom})
+    return gpd.GeoDataFrame(rows, columns=["feature_id", "kind", "layer", "name", "place_key", "n_mentions",
+                                           "geometry"], geometry="geometry", crs="EPSG:4326")
+
+
+def admin1_borders(country_codes: Iterable[str]) -> gpd.GeoDataFrame:
+    """First-level region outlines of the given countries (ISO alpha-2), simplified."""
+    frames = []
+    for code in sorted(set(c for c in country_codes if c)):
+        try:
+            frames.append(borders.regions_of(code)[["name", "geometry"]])
+        except LookupError:
+            continue
+    if not frames:
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326")
+    tol = float(settings.MAP_MENTIONED_AREA_SIMPLIFY_DEG)
+    gdf["geometry"] = [simplify_area(g, tol) for g in gdf.geometry]
+    gdf["layer"] = "admin1_borders"
+    return gdf

@@ -20,6 +20,7 @@ from shapely.geometry import Point
 from geo_app import features as L
 from geo_app import settings
 from geo_app.render import maps
+from geo_app.ui import usecases
 from geo_app._errors import InputError
 
 XSS_REPORT = (
@@ -206,7 +207,7 @@ def test_run_map_command(tmp_path: Path):
     from geo_app.render.plot import png_pixels
 
     samples = sorted((settings.SAMPLES_DIR).glob("*.txt"))
-    out = maps.run_map_command(samples, png=tmp_path / "m.png", html=tmp_path / "m.html",
+    out = usecases.run_map_command(samples, png=tmp_path / "m.png", html=tmp_path / "m.html",
                                geojson=tmp_path / "m.geojson", date_from="2022-02-10", date_to="2022-02-12")
     assert set(out["written"]) == {"png", "html", "geojson"} and out["window"] == ["2022-02-10", "2022-02-12"]
     fc = json.loads((tmp_path / "m.geojson").read_text(encoding="utf-8"))
@@ -221,9 +222,9 @@ def test_run_map_command(tmp_path: Path):
     assert png_pixels((tmp_path / "m.png").read_bytes()).shape[:2] == (1050, 1500)
     assert maps.external_urls((tmp_path / "m.html").read_text(encoding="utf-8")) == []
     with pytest.raises(InputError):
-        maps.run_map_command(samples, png=tmp_path / "x.png", date_from="2022-03-01", date_to="2022-02-01")
+        usecases.run_map_command(samples, png=tmp_path / "x.png", date_from="2022-03-01", date_to="2022-02-01")
     with pytest.raises(InputError):
-        maps.run_map_command(samples)
+        usecases.run_map_command(samples)
 
 
 def test_map_cli(tmp_path: Path):

@@ -31,9 +31,17 @@ from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
+import pandas as pd
+
 from geo_app import __version__, settings
 from geo_app._errors import DataError, InputError
 from geo_app.io.store import AnalysisResult, PendingReport, Store, StoredFeature, to_gpkg_blob
+from geo_app.text.extract import MODEL_NAME
+from geo_app.places.gazetteer import default_index_path
+from geo_app.pipeline import SCHEMA_VERSION
+from geo_app.features import features_gdf
+from geo_app.pipeline import analyze, analyze_many
+from geo_app.places.gazetteer import get_gazetteer
 
 # Private defaults (candidates for geo_app.settings).
 
@@ -48,8 +56,6 @@ def data_version() -> str:
     """Version of the data an analysis depends on: gazetteer index and spaCy model."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from geo_app.text.extract import MODEL_NAME
-    from geo_app.places.gazetteer import default_index_path
 
     try:
         model = f"{MODEL_NAME}-{version(MODEL_NAME.replace('_', '-'))}"
@@ -60,7 +66,6 @@ def data_version() -> str:
 
 def current_versions() -> tuple[str, str, str]:
     """``(geo_app version, data version, schema version)`` of analyses made here."""
-    from geo_app.pipeline import SCHEMA_VERSION
 
     return __version__, data_version(), SCHEMA_VERSION
 
@@ -101,7 +106,6 @@ def _jsonable(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    import pandas as pd
 
     try:
         if pd.isna(value):
@@ -115,7 +119,6 @@ def _jsonable(value: Any) -> Any:
 
 def _features(analysis: Any) -> tuple[StoredFeature, ...]:
     """The map features of an analysis in the feature schema of :func:`geo_app.layers.features_gdf`."""
-    from geo_app.features import features_gdf
 
     gdf = features_gdf([analysis])
     if len(gdf) == 0:
@@ -141,7 +144,6 @@ def analyze_chunk(items: Sequence[PendingReport]) -> list[AnalysisResult]:
 
     This is the unit of work of both serial and Dask runs.
     """
-    from geo_app.pipeline import analyze, analyze_many
 
     try:
         analyses = list(analyze_many([(p.report_key, p.text, p.published) for p in items],
@@ -220,7 +222,6 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
         else:
             if workers < 1:
                 raise InputError(f"--workers must be at least 1 for a local cluster, not {workers}")
-            from geo_app.places.gazetteer import get_gazetteer
 
             get_gazetteer()  # build a missing index once here, not in every worker at the same time
             # Workers inherit an ignored SIGINT: a Ctrl-C in the terminal reaches the whole process

@@ -380,10 +380,10 @@ def _source_of(place: Place) -> str:
 @lru_cache(maxsize=512)
 def _area(place: Place) -> BaseGeometry | None:
     """The polygon behind a place (None for points and continents)."""
-    from geo_app.places import borders
+    from geo_app.places import composites
 
     try:
-        geom = borders.geometry_of(place)
+        geom = composites.geometry_of(place)
     except (LookupError, KeyError):
         return None
     if geom is None or geom.is_empty:

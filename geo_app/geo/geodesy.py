@@ -59,6 +59,10 @@ Limits
 * ``inside`` is planar point-in-polygon in lon/lat, the data's own model.
 * Origins almost antipodal to the boundary (beyond ~19,900 km) fall back to
   checking many pieces: correct but slow.
+
+Why this module is long: it is the one home of geodesic measurement (the Geod, the nearest-point
+solver with its derivation, the boundary index and its cache); half of it is the derivation and the
+numpydoc of a numerical method that must be read as one piece.
 """
 
 from __future__ import annotations

@@ -36,9 +36,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shapely
+from shapely.geometry import mapping
+import numpy as np
+
 from geo_app import settings
 from geo_app._errors import DataError, InputError, LimitExceededError, NotFoundError
 from geo_app.text.reports import REPORT_SUFFIXES, Report, iter_jsonl_reports, read_report_file
+from geo_app import features as layers
+from geo_app.layers.user_layers import UserLayer
+from geo_app.layers.user_layers import empty_layer_gdf, layer_frame
 
 #: Schema version written by this geo_app (see ``_MIGRATIONS``).
 SCHEMA_VERSION = 3
@@ -249,7 +256,6 @@ _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 def to_gpkg_blob(geom: Any, srs_id: int = SRS_ID) -> bytes:
     """A shapely geometry as a GeoPackage geometry blob (little-endian, XY envelope, ISO WKB)."""
-    import shapely
 
     geom = shapely.force_2d(geom)
     wkb = shapely.to_wkb(geom, flavor="iso", byte_order=1)
@@ -263,7 +269,6 @@ def to_gpkg_blob(geom: Any, srs_id: int = SRS_ID) -> bytes:
 
 def from_gpkg_blob(blob: bytes) -> Any:
     """The shapely geometry of a GeoPackage geometry blob."""
-    import shapely
 
     if len(blob) < 8 or blob[:2] != b"GP":
         raise DataError("not a GeoPackage geometry blob (bad magic)")
@@ -665,9 +670,7 @@ class Store:
 
         Date bounds and ``report_ids`` as in :meth:`features`.
         """
-        from shapely.geometry import mapping
 
-        from geo_app import features as layers
 
         collection = {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": feat.properties,
@@ -695,7 +698,6 @@ class Store:
         InputError
             The name is taken in a way that conflicts (see above); the message says how to go on.
         """
-        import shapely
 
         now = _now()
         with self._tx() as con:
@@ -749,7 +751,6 @@ class Store:
 
     @staticmethod
     def _user_layer(row: Sequence[Any]) -> Any:
-        from geo_app.layers.user_layers import UserLayer
 
         (lid, name, src, src_layer, crs, gtype, count, start, end, field, notes, repairs, digest, added) = row
         return UserLayer(name=name, source_file=src, feature_count=int(count), crs=crs, geometry_type=gtype,
@@ -788,10 +789,7 @@ class Store:
         Columns :data:`geo_app.user_layers.LAYER_COLUMNS` plus ``geometry`` (EPSG:4326);
         ``feature_id`` is ``"<layer id>:<feature key>"``, unique in the store.
         """
-        import numpy as np
-        import shapely
 
-        from geo_app.layers.user_layers import empty_layer_gdf, layer_frame
 
         where, args = [], []
         if name is not None:
@@ -1007,7 +1005,6 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
 EXPORT_FORMATS = ("geojson", "gpkg", "csv")
 def neutralise_formulas(gdf: Any) -> Any:
     """See :func:`geo_app.layers.neutralise_formulas` (the one place CSV injection is handled)."""
-    from geo_app import features as layers
 
     return layers.neutralise_formulas(gdf)
 
@@ -1026,7 +1023,6 @@ def export_bytes(store: Store, fmt: str, *, date_from: dt.date | str | None = No
         Inclusive window on each feature's dates (event dates, else the publication date);
         with a bound, undated features are left out.
     """
-    from geo_app import features as layers
 
     fmt = fmt.lower()
     if fmt not in EXPORT_FORMATS:

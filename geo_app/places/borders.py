@@ -21,7 +21,6 @@ from geo_app._errors import DataError, NotFoundError
 
 if TYPE_CHECKING:
     from geo_app.places.composites import Composite
-    from geo_app.places.gazetteer import Place
 
 #: Columns of the countries layer kept in memory (the file has all 169).
 COUNTRY_COLUMNS = [
@@ -167,29 +166,6 @@ def composite_members(comp: Composite) -> gpd.GeoDataFrame:
     merged = pd.concat(frames, ignore_index=True)
     merged = merged.dissolve(by="member_code", as_index=False, sort=True)
     return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
-
-
-@lru_cache(maxsize=256)
-def composite_geometry(composite_id: str) -> BaseGeometry:
-    """Union of a composite's member polygons."""
-    from geo_app.places.composites import get_composite
-
-    return composite_members(get_composite(composite_id)).geometry.union_all()
-
-
-def geometry_of(place: Place) -> BaseGeometry | None:
-    """The polygon behind a gazetteer place, or None for places known only as points."""
-    if place.layer == "countries":
-        return countries().loc[place.layer_key].geometry
-    if place.layer == "admin1":
-        return admin1().loc[place.layer_key].geometry
-    if place.layer == "seas":
-        return seas().loc[place.layer_key].geometry
-    if place.layer == "composites":
-        return composite_geometry(place.layer_key)
-    if place.layer == "us_counties":
-        return us_counties().loc[place.layer_key].geometry
-    return None
 
 
 @lru_cache(maxsize=1)

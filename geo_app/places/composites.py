@@ -9,11 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import yaml
+from shapely.geometry.base import BaseGeometry
 
 from geo_app import settings
+from geo_app.geo.projection import equal_area_centroid
+from geo_app.places import borders
 from geo_app._errors import DataError, NotFoundError
+
+if TYPE_CHECKING:
+    from geo_app.places.gazetteer import Place
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,6 @@ def load_composites() -> tuple[Composite, ...]:
     ``lat``/``lon`` are the hand-set label point where the YAML gives one, else 0;
     :func:`composite_centre` computes the area centroid (the gazetteer stores it).
     """
-    from geo_app.places import borders
-
     raw = yaml.safe_load(settings.COMPOSITES_FILE.read_text(encoding="utf-8"))
     result = []
     for entry in raw["composites"]:
@@ -83,9 +88,6 @@ def composite_centre(comp: Composite) -> tuple[float, float]:
     """(lat, lon) label point of a composite: the hand-set one, else the members' area centroid."""
     if (comp.lat, comp.lon) != (0.0, 0.0):
         return comp.lat, comp.lon
-    from geo_app.places.borders import composite_geometry
-    from geo_app.geo.projection import equal_area_centroid
-
     centre = equal_area_centroid(composite_geometry(comp.id))
     return centre.y, centre.x
 
@@ -96,3 +98,24 @@ def get_composite(composite_id: str) -> Composite:
         if comp.id == composite_id:
             return comp
     raise NotFoundError(f"no composite {composite_id!r}")
+
+
+@lru_cache(maxsize=256)
+def composite_geometry(composite_id: str) -> BaseGeometry:
+    """Union of a composite's member polygons."""
+    return borders.composite_members(get_composite(composite_id)).geometry.union_all()
+
+
+def geometry_of(place: Place) -> BaseGeometry | None:
+    """The polygon behind a gazetteer place, or None for places known only as points."""
+    if place.layer == "countries":
+        return borders.countries().loc[place.layer_key].geometry
+    if place.layer == "admin1":
+        return borders.admin1().loc[place.layer_key].geometry
+    if place.layer == "seas":
+        return borders.seas().loc[place.layer_key].geometry
+    if place.layer == "composites":
+        return composite_geometry(place.layer_key)
+    if place.layer == "us_counties":
+        return borders.us_counties().loc[place.layer_key].geometry
+    return None

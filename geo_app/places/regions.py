@@ -51,6 +51,7 @@ from shapely.geometry.base import BaseGeometry
 from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.geo.projection import equal_area_crs
+from geo_app.places import borders
 
 __all__ = [
     "DIRECTIONS",
@@ -300,7 +301,6 @@ def regions_mostly_in(
     InputError
         ``min_share`` outside (0, 1] or a non-polygonal geometry.
     """
-    from geo_app.places import borders
 
     share_min = _check_fraction(settings.DIRECTION_MIN_SHARE if min_share is None else min_share)
     if not isinstance(derived_geometry, BaseGeometry):

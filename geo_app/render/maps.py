@@ -9,6 +9,9 @@ offline from disk. The basemap is Natural Earth country polygons drawn as vector
 
 Feature popups and tooltips are built in the browser with ``textContent`` from the
 feature properties, so report text is never parsed as HTML.
+
+Why this module is long: a third of it is Leaflet JavaScript and CSS held in folium templates beside
+the Python that fills them; each element's template and its Python class belong together.
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ from folium.utilities import JsCode
 from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import DataError, InputError
+from geo_app.places import borders
+from geo_app.render.style import (
+    ATTRIBUTION,
+    LAYER_LABELS,
+    LAYER_STYLES,
+    USER_LAYER_COLOURS,
+    VERDICT_COLOURS,
+    legend_items,
+)
 
 #: Folder of the vendored web assets (served by Streamlit at ``/app/static/vendor``).
 STATIC_DIR = settings.STATIC_DIR
@@ -56,7 +68,6 @@ ASSETS: dict[str, str] = {
     "fullscreen_css": "vendor/leaflet.fullscreen-3.0.2/Control.FullScreen.css",
 }
 
-ATTRIBUTION = "Borders: Natural Earth (public domain); places: GeoNames (CC BY 4.0)"
 
 _BASEMAP_DECIMALS = 3
 
@@ -118,38 +129,6 @@ def _js_json(obj: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-# --- styles -------------------------------------------------------------------------------
-
-#: Leaflet path options of each layer (points are circle markers).
-LAYER_STYLES: dict[str, dict[str, Any]] = {
-    "places": {"radius": 6, "color": "#08306b", "weight": 1, "fillColor": "#2171b5", "fillOpacity": 0.9},
-    "countries": {"radius": 7, "color": "#3f007d", "weight": 1, "fillColor": "#6a51a3", "fillOpacity": 0.9},
-    "regions": {"radius": 6, "color": "#3f007d", "weight": 1, "fillColor": "#9e9ac8", "fillOpacity": 0.9},
-    "seas": {"radius": 6, "color": "#00474f", "weight": 1, "fillColor": "#17becf", "fillOpacity": 0.9},
-    "groups": {"radius": 7, "color": "#7f2704", "weight": 1, "fillColor": "#fd8d3c", "fillOpacity": 0.9},
-    "demonyms": {"radius": 5, "color": "#404040", "weight": 1, "fillColor": "#bdbdbd", "fillOpacity": 0.9},
-    "direction_regions": {"color": "#b30000", "weight": 2, "dashArray": "6 4", "fillColor": "#e34a33",
-                          "fillOpacity": 0.25},
-    "direction_admin1": {"color": "#b30000", "weight": 1, "fillColor": "#fc8d59", "fillOpacity": 0.08},
-    "group_areas": {"color": "#d94801", "weight": 1, "fillColor": "#fdae6b", "fillOpacity": 0.15},
-    "sea_areas": {"color": "#0e7c86", "weight": 1, "fillColor": "#6fd3dc", "fillOpacity": 0.35},
-    "claims": {"color": "#636363", "weight": 3, "opacity": 0.95},
-    "mentioned_areas": {"color": "#8c6d31", "weight": 1, "fillColor": "#fee391", "fillOpacity": 0.45},
-    "admin1_borders": {"color": "#969696", "weight": 0.7, "fill": False, "dashArray": "2 3"},
-}
-#: Line colour of a claim by verdict.
-VERDICT_COLOURS: dict[str, str] = {
-    "consistent": "#238b45", "overstated": "#e6550d", "understated": "#756bb1",
-    "contradicted": "#cb181d", "unverifiable": "#737373",
-}
-#: Human label of each layer (legend, layer control).
-LAYER_LABELS: dict[str, str] = {
-    "places": "Towns and cities", "countries": "Countries (mentions)", "regions": "Regions (mentions)",
-    "seas": "Seas (mentions)", "groups": "Groups (mentions)", "demonyms": "Demonym-only places",
-    "direction_regions": "Direction-qualified regions", "direction_admin1": "…their first-level regions",
-    "group_areas": "Composite groups", "sea_areas": "Seas", "claims": "Claims (line by verdict)",
-    "mentioned_areas": "Mentioned countries and regions", "admin1_borders": "First-level region borders",
-}
 _BASEMAP_STYLE = {"color": "#8c8c8c", "weight": 0.7, "fillColor": "#f2efe9", "fillOpacity": 1.0}
 _OCEAN = "#d4e4ef"
 
@@ -442,25 +421,6 @@ class _Title(MacroElement):
         self.text = text
 
 
-def legend_items(gdf: gpd.GeoDataFrame | None = None) -> list[dict[str, Any]]:
-    """Legend rows (label, colours) for the layers present in ``gdf`` (all layers if None)."""
-    present = set(gdf["layer"]) if gdf is not None and not gdf.empty else set(LAYER_STYLES)
-    items = []
-    for layer in (*L.POINT_LAYERS, *L.AREA_LAYERS):
-        if layer in present:
-            s = LAYER_STYLES[layer]
-            items.append({"label": LAYER_LABELS[layer], "color": s["color"], "fill": s.get("fillColor", "none"),
-                          "line": False})
-    if gdf is None or "claims" in present:
-        verdicts = VERDICT_COLOURS
-        if gdf is not None:
-            seen = set(gdf.loc[gdf["kind"] == "claim", "verdict"].dropna())
-            verdicts = {k: v for k, v in VERDICT_COLOURS.items() if k in seen} or VERDICT_COLOURS
-        for verdict, colour in verdicts.items():
-            items.append({"label": f"Claim: {verdict}", "color": colour, "line": True})
-    return items
-
-
 # --- basemap and derived areas ---------------------------------------------------------------
 
 
@@ -474,8 +434,6 @@ def _round_coords(obj: Any, nd: int) -> Any:
 
 @lru_cache(maxsize=4)
 def _basemap_js(tolerance: float) -> str:
-    from geo_app.places import borders
-
     gdf = borders.countries()
     geoms = shapely.simplify(gdf.geometry.to_numpy(), tolerance, preserve_topology=True)
     feats = []
@@ -486,62 +444,6 @@ def _basemap_js(tolerance: float) -> str:
         feats.append({"type": "Feature", "properties": {"name": str(name)},
                       "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"], _BASEMAP_DECIMALS)}})
     return _js_json({"type": "FeatureCollection", "features": feats})
-
-
-@lru_cache(maxsize=512)
-def _area_of_place(place_key: str, tolerance: float) -> Any:
-    from geo_app.places import borders
-    from geo_app.places.gazetteer import get_gazetteer
-
-    try:
-        geom = borders.geometry_of(get_gazetteer().get(place_key))
-    except (LookupError, DataError):
-        return None
-    if geom is None or geom.is_empty:
-        return None
-    return L.simplify_area(geom, tolerance)
-
-
-def mentioned_areas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Polygons of the countries and first-level regions the features mention (for shading).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row per place (``place_key``, ``name``, ``n_mentions``, ``layer`` =
-        "mentioned_areas"), EPSG:4326.
-    """
-    pts = gdf[gdf["layer"].isin(["countries", "regions", "demonyms"]) & gdf["place_key"].notna()
-              & gdf["feature_code"].isin(["PCLI", "ADM1"])]
-    tol = float(settings.MAP_MENTIONED_AREA_SIMPLIFY_DEG)
-    rows = []
-    for key, grp in pts.groupby("place_key", sort=True):
-        geom = _area_of_place(str(key), tol)
-        if geom is not None:
-            rows.append({"feature_id": f"area:{key}", "kind": "place", "layer": "mentioned_areas",
-                         "name": str(grp["name"].iloc[0]), "place_key": str(key), "n_mentions": int(len(grp)),
-                         "geometry": geom})
-    return gpd.GeoDataFrame(rows, columns=["feature_id", "kind", "layer", "name", "place_key", "n_mentions",
-                                           "geometry"], geometry="geometry", crs="EPSG:4326")
-
-
-def admin1_borders(country_codes: Iterable[str]) -> gpd.GeoDataFrame:
-    """First-level region outlines of the given countries (ISO alpha-2), simplified."""
-    from geo_app.places import borders
-
-    frames = []
-    for code in sorted(set(c for c in country_codes if c)):
-        try:
-            frames.append(borders.regions_of(code)[["name", "geometry"]])
-        except LookupError:
-            continue
-    if not frames:
-        return gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:4326")
-    gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326")
-    tol = float(settings.MAP_MENTIONED_AREA_SIMPLIFY_DEG)
-    gdf["geometry"] = [L.simplify_area(g, tol) for g in gdf.geometry]
-    gdf["layer"] = "admin1_borders"
-    return gdf
 
 
 def _simple_collection(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> dict[str, Any]:
@@ -557,7 +459,7 @@ def _simple_collection(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> dict[st
 
 @lru_cache(maxsize=1024)
 def _area_geometry_js(place_key: str, tolerance: float) -> str | None:
-    geom = _area_of_place(place_key, tolerance)
+    geom = L.area_of_place(place_key, tolerance)
     if geom is None:
         return None
     g = shapely.geometry.mapping(geom)
@@ -582,7 +484,7 @@ def _mentioned_area_parts(gdf: gpd.GeoDataFrame) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _admin1_parts(codes: tuple[str, ...]) -> tuple[str, ...]:
-    outlines = admin1_borders(codes)
+    outlines = L.admin1_borders(codes)
     return tuple(_js_json(f) for f in _simple_collection(outlines, ["name", "layer"])["features"])
 
 
@@ -765,7 +667,7 @@ def timeline_map(gdf: gpd.GeoDataFrame, *, title: str | None = None, static_url:
     lo, hi = (span[0].isoformat(), span[1].isoformat()) if span else ("1970-01-01", "1970-01-01")
     lo_ms, hi_ms = _day_ms(lo), _day_ms(hi) + 86_399_999
     wanted = set(layers) if layers is not None else set(L.LAYERS)
-    areas = mentioned_areas(gdf)
+    areas = L.mentioned_areas(gdf)
     if not areas.empty:
         fg = folium.FeatureGroup(name=LAYER_LABELS["mentioned_areas"])
         _GeoJsonLayer(_simple_collection(areas, ["name", "layer", "place_key", "n_mentions"]),
@@ -874,56 +776,8 @@ def cdn_hosts_in(text: str) -> list[str]:
     return [h for h in _CDN_HOSTS if h in low]
 
 
-# --- CLI ------------------------------------------------------------------------------------
-
-
-def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, html: str | Path | None = None,
-                    geojson: str | Path | None = None, date_from: str | None = None, date_to: str | None = None,
-                    *, dpi: int = 150, title: str | None = None) -> dict[str, Any]:
-    """``geo-app map``: analyse report files and write the PNG / HTML / GeoJSON maps asked for.
-
-    Returns
-    -------
-    dict
-        ``{"reports", "features", "window", "written": {kind: path}}`` (JSON-ready).
-    """
-    from geo_app.pipeline import analyze
-    from geo_app.text.reports import read_report_file
-
-    if not paths:
-        raise InputError("give at least one report file")
-    if not (png or html or geojson):
-        raise InputError("nothing to write: give --png, --html and/or --geojson")
-    start, end = L._as_iso(date_from), L._as_iso(date_to)
-    if start and end and start > end:
-        raise InputError(f"--from {start} is after --to {end}")
-    analyses = []
-    for p in paths:
-        report = read_report_file(p)
-        analyses.append(analyze(report.text, report.published, report_id=report.report_id, source=report.source))
-    gdf = L.filter_window(L.features_gdf(analyses), start, end)
-    written: dict[str, str] = {}
-    map_title = title or (f"{len(analyses)} report{'s' if len(analyses) != 1 else ''}")
-    if geojson:
-        Path(geojson).write_text(L.to_geojson_text(gdf), encoding="utf-8")
-        written["geojson"] = str(geojson)
-    if html:
-        Path(html).write_text(export_html(gdf, title=map_title), encoding="utf-8")
-        written["html"] = str(html)
-    if png:
-        from geo_app.render import plot
-
-        Path(png).write_bytes(plot.render_png(gdf, title=map_title, window=(start, end), dpi=dpi))
-        written["png"] = str(png)
-    return {"reports": [a.report_id for a in analyses], "features": int(len(gdf)),
-            "window": [start, end], "written": written}
-
-
 # --- user layers (geo_app.layers.user_layers) ----------------------------------------------------------
 
-#: Outline colours of user layers, in the order their names sort (dashed, lightly filled: never
-#: mistaken for the report layers above).
-USER_LAYER_COLOURS = ("#e7298a", "#1b9e77", "#7570b3", "#66a61e", "#a6761d", "#e6ab02", "#1f1f1f")
 _USER_ATTRS_SHOWN = 40
 _USER_VALUE_CHARS = 300
 

@@ -30,7 +30,8 @@ from shapely.geometry import box
 from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import InputError
-from geo_app.render.maps import ATTRIBUTION, LAYER_LABELS, LAYER_STYLES, VERDICT_COLOURS, mentioned_areas
+from geo_app.render.style import ATTRIBUTION, LAYER_LABELS, LAYER_STYLES, VERDICT_COLOURS
+from geo_app.places import borders
 
 #: Resolutions a brief may ask for.
 DPI_CHOICES = (150, 300)
@@ -98,7 +99,7 @@ def _clip_project(gdf: gpd.GeoDataFrame, clip: tuple[float, float, float, float]
 
 def _window_text(window: tuple[Any, Any] | None, gdf: gpd.GeoDataFrame) -> str:
     lo, hi = (window or (None, None))
-    lo, hi = L._as_iso(lo), L._as_iso(hi)
+    lo, hi = L.as_iso(lo), L.as_iso(hi)
     if not lo and not hi:
         span = L.date_range(gdf) if not gdf.empty else None
         if span is None:
@@ -192,7 +193,6 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
         clip = (max(float(np.min(lons)) - pad, -180.0), max(float(np.min(lats)) - pad, -89.0),
                 min(float(np.max(lons)) + pad, 180.0), min(float(np.max(lats)) + pad, 89.0))
 
-        from geo_app.places import borders
 
         world = borders.countries()[["NAME_EN", "geometry"]]
         world = world[world.intersects(box(*clip))].copy()
@@ -213,7 +213,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
             legend_colours.append(colour)
 
         if not data.empty:
-            areas = mentioned_areas(data)
+            areas = L.mentioned_areas(data)
             areas = in_view(_clip_project(areas, clip, crs)) if not areas.empty else areas
             if not areas.empty:
                 s = LAYER_STYLES["mentioned_areas"]

@@ -25,9 +25,12 @@ from typing import Any
 
 import numpy as np
 
+import shapely
+
 from geo_app.text.extract import Extraction, Mention
 from geo_app._text import normalize_name
 from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
+from geo_app.places import borders
 
 #: Prior of a place type, on the scale of log10(population).
 _TYPE_PRIOR = {"PCLI": 8.6, "CONT": 8.2, "GROUP": 8.0, "SEA": 6.6, "BAY": 6.0, "H": 5.5, "ADM1": 6.2, "ADM2": 4.6}
@@ -105,9 +108,7 @@ def prior(match: NameMatch) -> float:
 
 @lru_cache(maxsize=4096)
 def _region_contains(region_code: str, lon: float, lat: float) -> bool:
-    import shapely
 
-    from geo_app.places import borders
 
     try:
         geom = borders.region(region_code).geometry
@@ -179,7 +180,6 @@ class Resolver:
                 return [NameMatch(self.gaz.country(code), True)]
             except LookupError:
                 return []
-        from geo_app.places import borders
 
         try:
             row = borders.region(code)

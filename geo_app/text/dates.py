@@ -78,6 +78,9 @@ Mentions whose date cannot be fixed are still returned, with
 ``resolved=False``, no dates, and a ``reason``: a relative expression without
 publication date, a day that does not exist ("31 February 2022"), a range that
 ends before it starts, an ambiguous numeric date.
+
+Why this module is long: the date grammar is one table of compiled rules that share helpers and an
+order of precedence; split across modules, the precedence would no longer be readable in one place.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ legend, frame) is the ``st_folium`` figure under a fixed ``key``; the features t
 ``feature_group_to_add``; ``returned_objects=[]`` keeps pans and zooms from re-running the
 page (streamlit-folium #85, #235). Report text is shown with ``st.text``, in tables and
 in popups built with ``textContent``: never as HTML.
+
+Why this module is long: it is the one Streamlit page; its pure helpers sit above the widget code
+that uses them so the page can be read top to bottom.
 """
 
 from __future__ import annotations

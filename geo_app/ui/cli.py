@@ -537,7 +537,7 @@ def map_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
 ) -> None:
     """Map reports to PNG / HTML / GeoJSON. Example: geo-app map a.txt b.txt --png out.png --from 2022-02-01 --to 2022-02-20"""
-    from geo_app.render.maps import run_map_command
+    from geo_app.ui.usecases import run_map_command
 
     try:
         result = run_map_command(reports, png=png, html=html, geojson=geojson, date_from=date_from, date_to=date_to,
