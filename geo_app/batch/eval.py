@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pyproj import Geod
 
 import geo_app.settings as settings
 from geo_app._errors import InputError
+from geo_app.geo.geodesy import geodesic_km
 
 __all__ = [
     "ACC_KM",
@@ -542,8 +542,7 @@ def _distances_km(
     lat1a, lon1a, lat2a, lon2a = (np.asarray(a, dtype=float) for a in (lat1, lon1, lat2, lon2))
     if lat1a.size == 0:
         return np.zeros(0)
-    _, _, metres = Geod(ellps=settings.ELLIPSOID).inv(lon1a, lat1a, lon2a, lat2a)
-    return np.asarray(metres, dtype=float) / 1000.0
+    return np.asarray(geodesic_km(lon1a, lat1a, lon2a, lat2a), dtype=float)
 
 
 def _errors_km(pairs: Sequence[tuple[GoldToponym, Prediction]]) -> tuple[np.ndarray, int]:

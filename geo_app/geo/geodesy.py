@@ -232,6 +232,14 @@ def geodesic_line(
     return LineString(coords)
 
 
+def geodesic_length_km(geometry: BaseGeometry) -> float:
+    """Geodesic length of a line (or the boundary of lines it holds) on the WGS84 ellipsoid, in km.
+
+    ``geometry`` is in lon/lat degrees (EPSG:4326); each segment is measured as a geodesic.
+    """
+    return float(_geod().geometry_length(geometry)) / 1000.0
+
+
 def geodesic_area_km2(geometry: BaseGeometry) -> float:
     """Area of a (multi)polygon on the WGS84 ellipsoid, in km².
 

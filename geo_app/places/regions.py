@@ -43,14 +43,14 @@ from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
-import pyproj
 import shapely
 from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from geo_app import settings
 from geo_app._errors import InputError
-from geo_app.geo.projection import equal_area_crs
+from geo_app.geo.geodesy import geodesic_length_km
+from geo_app.geo.projection import equal_area_crs, laea_forward
 from geo_app.places import borders
 
 __all__ = [
@@ -329,12 +329,6 @@ def regions_mostly_in(
     return out.reset_index(drop=True)
 
 
-@lru_cache(maxsize=64)
-def _laea_forward(lon0: float, lat0: float) -> pyproj.Transformer:
-    crs = pyproj.CRS.from_proj4(f"+proj=laea +lat_0={lat0:.1f} +lon_0={lon0:.1f} +datum=WGS84 +units=m +no_defs")
-    return pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-
-
 def area_share(a: BaseGeometry, b: BaseGeometry) -> float:
     """Share (0..1) of ``a``'s area inside ``b``, in a Lambert equal-area projection centred on ``a``.
 
@@ -354,7 +348,7 @@ def area_share(a: BaseGeometry, b: BaseGeometry) -> float:
     framed, shifted = _frame(a)
     minx, miny, maxx, maxy = framed.bounds
     lon0 = ((minx + maxx) / 2 + 180.0) % 360.0 - 180.0
-    forward = _laea_forward(round(lon0, 1), round((miny + maxy) / 2, 1))
+    forward = laea_forward(round(lon0, 1), round((miny + maxy) / 2, 1))
 
     def project(coords: np.ndarray) -> np.ndarray:
         x, y = forward.transform(coords[:, 0], coords[:, 1])
@@ -412,6 +406,5 @@ def shared_boundary_km(a: BaseGeometry, b: BaseGeometry, *, tolerance_km: float 
     lines = [p for p in shapely.get_parts(shared) if p.geom_type in ("LineString", "LinearRing")]
     if not lines:
         return 0.0
-    geod = pyproj.Geod(ellps=settings.ELLIPSOID)
-    return sum(float(geod.geometry_length(line)) for line in lines) / 1000.0
+    return sum(geodesic_length_km(line) for line in lines)
 

@@ -30,6 +30,7 @@ from shapely.geometry import box
 from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import InputError
+from geo_app.geo.projection import laea_crs
 from geo_app.render.style import ATTRIBUTION, LAYER_LABELS, LAYER_STYLES, VERDICT_COLOURS
 from geo_app.places import borders
 
@@ -69,9 +70,7 @@ def _plain(text: object) -> str:
 
 
 def _crs_for(extent: tuple[float, float, float, float]) -> pyproj.CRS:
-    lon0 = (extent[0] + extent[2]) / 2
-    lat0 = (extent[1] + extent[3]) / 2
-    return pyproj.CRS.from_proj4(f"+proj=laea +lat_0={lat0:.4f} +lon_0={lon0:.4f} +datum=WGS84 +units=m +no_defs")
+    return laea_crs((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2)
 
 
 def _nice_length(target_km: float) -> float:

@@ -31,6 +31,7 @@ from geo_app.text.extract import Extraction, Mention
 from geo_app._text import normalize_name
 from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 from geo_app.places import borders
+from geo_app.geo.geodesy import geodesic_km
 
 #: Prior of a place type, on the scale of log10(population).
 _TYPE_PRIOR = {"PCLI": 8.6, "CONT": 8.2, "GROUP": 8.0, "SEA": 6.6, "BAY": 6.0, "H": 5.5, "ADM1": 6.2, "ADM2": 4.6}
@@ -256,13 +257,13 @@ class Resolver:
 
     @staticmethod
     def _anchors(mentions: list[Mention], best: list[Place | None], cands: list[list[NameMatch]]) -> tuple:
-        """The report's settled local places as arrays (name key, lat, lon in radians, weight):
+        """The report's settled local places as arrays (name key, lat, lon in degrees, weight):
         one per name, at most ``_MAX_ANCHORS`` (a 10,000-mention report stays linear)."""
         seen: dict[str, tuple[float, float, float]] = {}
         for m, place, c in zip(mentions, best, cands):
             key = normalize_name(m.name)
             if place is not None and place.feature_code in _ANCHOR_CODES and key not in seen:
-                seen[key] = (math.radians(place.lat), math.radians(place.lon), 1.0 if len(c) == 1 else 0.6)
+                seen[key] = (place.lat, place.lon, 1.0 if len(c) == 1 else 0.6)
                 if len(seen) >= _MAX_ANCHORS:
                     break
         if not seen:
@@ -330,11 +331,9 @@ class Resolver:
 
     @staticmethod
     def _proximity(place: Place, anchors: tuple, own_name: str) -> float:
-        """Bonus for lying near the report's other places (great-circle, for ranking only)."""
+        """Bonus for lying near the report's other places (geodesic km on WGS84)."""
         names, lats, lons, weights = anchors
-        lat1, lon1 = math.radians(place.lat), math.radians(place.lon)
-        h = np.sin((lats - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lats) * np.sin((lons - lon1) / 2) ** 2
-        km = 12742.0 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        km = geodesic_km(place.lon, place.lat, lons, lats)
         score = np.where(names == own_name, 0.0, weights * np.exp(-km / _PROXIMITY_SCALE_KM))
         return _PROXIMITY_BONUS * float(score.max())
 
