@@ -317,6 +317,18 @@ def _expected(reports, window, kinds=None) -> dict[str, int]:
     return out
 
 
+IDLE_JS = """() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'
+  && document.querySelectorAll('[data-stale=true]').length === 0"""
+
+
+def _idle(page) -> bool:
+    """The script has finished its run and every element on the page comes from that run."""
+    if not page.evaluate(IDLE_JS):
+        return False
+    page.wait_for_timeout(300)  # a click's rerun may not have started yet: idle twice, 0.3 s apart
+    return bool(page.evaluate(IDLE_JS))
+
+
 def _shown(page, labels, window=None, timeout: float = 60.0) -> tuple[dict[str, int], tuple[str, str]]:
     """Each report's "N of M features shown" (its sidebar card) and the window, once the page is idle."""
     deadline = time.monotonic() + timeout
@@ -324,7 +336,7 @@ def _shown(page, labels, window=None, timeout: float = 60.0) -> tuple[dict[str, 
     seen = None
     while time.monotonic() < deadline:
         page.wait_for_timeout(250)
-        if page.get_by_test_id("stStatusWidget").count():  # still running
+        if not _idle(page):
             continue
         caption = page.get_by_text(_WINDOW).first
         if not caption.count():
@@ -421,6 +433,7 @@ def test_own_reports_survive_every_interaction(chromium, app_url, tmp_path):
 
         kinds = [k for k in L.KINDS if k != "qualified"]
         want = _expected(mine, window, kinds=kinds)
+        assert want != in_window  # the window holds qualified mentions: the filter change shows
         deadline = time.monotonic() + 30
         while True:
             counts, _ = _shown(page, list(mine), window)
