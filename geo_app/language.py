@@ -11,8 +11,8 @@ say so plainly:
   a third or more of running English text and almost none of French, German or Spanish),
   against the same ratio for a few other languages' function words.
 
-Cyrillic text is told apart further by letters only one language uses (Ukrainian і ї є ґ,
-Russian ы э ъ ё, Belarusian ў). Nothing is downloaded and no model is loaded.
+Cyrillic text is told apart further by the letters each language has and lacks (Belarusian ў;
+Ukrainian ї є ґ, or і without ы э ъ ё; Russian ы э ъ ё without і). Nothing is downloaded and no model is loaded.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ _SCRIPT_LANGUAGE = {
     "Han": "Chinese", "Kana": "Japanese", "Hangul": "Korean", "Tamil": "Tamil", "Ethiopic": "Ethiopic-script",
     "Latin": "a Latin-script language other than English",
 }
-#: Letters only one Cyrillic-script language uses.
-_CYRILLIC_MARKERS = {"Ukrainian": set("іїєґІЇЄҐ"), "Russian": set("ыэъёЫЭЪЁ"), "Belarusian": set("ўЎ")}
+#: Letters that tell the East Slavic languages apart: (language, letters it has, letters it lacks), first match wins.
+_CYRILLIC_MARKERS = (("Belarusian", "ўЎ", ""), ("Ukrainian", "їєґЇЄҐ", ""), ("Ukrainian", "іІ", "ыэъёЫЭЪЁ"),
+                     ("Russian", "ыэъёЫЭЪЁ", "іІ"))
 #: Common English function words (a short, fixed list: the signal is their share of all words).
 ENGLISH_STOP_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -190,7 +191,7 @@ def detect_language(text: str) -> LanguageGuess:
         main = "Kana"  # Japanese writes Han and kana side by side; Chinese has no kana
     language = _SCRIPT_LANGUAGE.get(main, f"{main}-script")
     if main == "Cyrillic":
-        marked = {lang for lang, letters in _CYRILLIC_MARKERS.items() if any(c in letters for c in text)}
-        if len(marked) == 1:
-            language = marked.pop()
+        letters = set(text)
+        language = next((lang for lang, has, lacks in _CYRILLIC_MARKERS
+                         if letters & set(has) and not letters & set(lacks)), language)
     return LanguageGuess(language, False, main, shares, ratio, n)
