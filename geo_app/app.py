@@ -38,6 +38,7 @@ import pandas as pd  # noqa: E402
 from geo_app import layers as L  # noqa: E402
 from geo_app import maps, settings  # noqa: E402
 from geo_app._errors import GeoAppError  # noqa: E402
+from geo_app.language import LanguageGuess, detect_language  # noqa: E402
 from geo_app.reports import Report  # noqa: E402
 
 #: Columns of the table beside the map (and their headings).
@@ -120,7 +121,6 @@ def shown_counts(shown: gpd.GeoDataFrame, found: gpd.GeoDataFrame) -> dict[str, 
     """Per report id: (features shown, features found), for the reports in ``found``."""
     n_shown = shown["report_id"].value_counts()
     return {str(rid): (int(n_shown.get(rid, 0)), int(n)) for rid, n in found["report_id"].value_counts().items()}
-
 
 
 def analysis_key(report: Report) -> tuple[str, str, str, str]:
@@ -237,15 +237,9 @@ def read_upload(name: str, data: bytes, *, source: str = "") -> Report:
     return report if report.source else replace(report, source=os.path.basename(name.replace("\\", "/")))
 
 
-def language_of(text: str) -> Any:
-    """:func:`geo_app.language.detect_language` of a report's text (memoised: the page asks on every run)."""
-    return _language_of(text)
-
-
 @functools.lru_cache(maxsize=256)
-def _language_of(text: str) -> Any:
-    from geo_app.language import detect_language
-
+def language_of(text: str) -> LanguageGuess:
+    """:func:`geo_app.language.detect_language` of a report's text (memoised: the page asks on every run)."""
     return detect_language(text)
 
 
@@ -310,7 +304,12 @@ def stored_features(db: str, report_ids: tuple[int, ...],
         return L.empty_gdf(), pd.Series(dtype=object)
     with Store(db) as store:
         gdf = store.features_gdf(report_ids=report_ids)
-    return gdf, maps.prepare_features(gdf)
+        owners = [sid for sid, _ in store.features(report_ids=report_ids)]  # the same rows, in the same order
+        rows = {i: store.get(i) for i in set(owners)}
+    # Popups name a stored report by its title (else its source), not by its internal key.
+    labels = [rows[i].title or rows[i].source or rid for i, rid in zip(owners, gdf["report_id"])]
+    shown = gdf.assign(report_id=labels) if len(labels) == len(gdf) else gdf
+    return gdf, maps.prepare_features(shown)
 
 
 def stored_layers(db: str, token: tuple[int, ...]) -> gpd.GeoDataFrame:
@@ -450,7 +449,7 @@ def main() -> None:
             with st.container(border=True):
                 st.checkbox(md_escape(report_label(report)), value=True, key=f"use_{rid}")
                 count_slots[rid] = st.empty()  # "N of M features shown", once the view is known
-                note = language_of(report.text).message("This report")
+                note = language_of(report.text).message()
                 if note:
                     st.warning(md_escape(note))
                 src = st.text_input("Source", value=report.source, key=f"src_{rid}")
@@ -565,6 +564,7 @@ def main() -> None:
         "n_points": int(on_map.geometry.geom_type.eq("Point").sum()), "layers": L.layer_counts(view),
         "analysis_seconds": analysis_seconds, "stored_report_ids": list(stored_ids),
         "user_layers": _user_layer_view(user_on_map, shown_user),
+        "shown_by_report": {rid: counts.get(rid, (0, 0))[0] for rid in ids},
     }
 
     # ---------------- map and table ----------------

@@ -96,10 +96,16 @@ class LanguageGuess:
     stop_word_ratio: float = 0.0
     n_letters: int = 0
 
-    def message(self, name: str) -> str | None:
-        """A plain warning for a user about the report ``name``, or None when it is readable."""
+    def message(self, name: str | None = None) -> str | None:
+        """A plain warning for a user about the report ``name``, or None when it is readable.
+
+        Without ``name``, the short form shown beside the report itself.
+        """
         if self.supported:
             return None
+        if name is None:
+            return (f"Looks {self.language}, not English. Only English reports are supported: "
+                    "few or no places will be found.")
         return (f"{name}: this report looks {self.language}, not English. Only English reports are supported: "
                 "places, dates and claims in other languages are mostly missed, so few or no features are "
                 "shown. Use an English version of the report.")

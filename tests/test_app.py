@@ -315,9 +315,25 @@ def test_non_english_report_is_flagged_in_the_page():
         "gomel_ru.txt", "В четверг колонна военной техники прошла через Гомель в сторону украинской границы, "
                         "сообщили местные жители.".encode(), "text/plain").run()
     warnings = [w.value.replace("\\", "") for w in app.warning]  # unescape the markdown
-    assert any(w.startswith("This report") and "Only English reports are supported" in w for w in warnings)
+    assert any(w.startswith("Looks Russian, not English") and "Only English reports are supported" in w
+               for w in warnings)
     app.button(key="analyze").click().run()
     warnings = [w.value.replace("\\", "") for w in app.warning]
     assert any(w.startswith("gomel_ru.txt: this report looks Russian") for w in warnings), warnings
     # the English samples raise no such warning
     assert sum("not English" in w for w in warnings) == 2  # the card and the note above the map
+
+
+def test_stored_popups_name_reports_by_title(tmp_path):
+    from geo_app import app as page
+    from geo_app.store import Store
+    from tests.test_user_layers import write_dated_archive
+
+    db = write_dated_archive(tmp_path)
+    with Store(db) as store:
+        stored = {r.id: r for r in store.list()}
+    gdf, prepared = page.stored_features(str(db), tuple(stored), (0,))
+    assert len(gdf) == len(prepared) > 0
+    shown = {json.loads(text)["properties"]["report_id"] for text in prepared}
+    assert shown == {r.title for r in stored.values()}
+    assert set(gdf["report_id"]).isdisjoint(shown)  # the data keeps its ids; only the popups change

@@ -41,6 +41,7 @@ def test_other_languages_are_named_and_not_supported(text, language):
     message = guess.message("report.txt")
     assert message.startswith("report.txt: this report looks ") and "Only English reports are supported" in message
     assert "settings" not in message  # user advice, not developer advice
+    assert guess.message().startswith(f"Looks {language}, not English")
 
 
 def test_cyrillic_without_marker_letters_is_named_by_its_script():
