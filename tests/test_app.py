@@ -225,3 +225,116 @@ def test_manual_claim_by_hand(at):
     assert claims[-1]["verdict"] == "consistent"
     assert 85.0 < claims[-1]["measured_km"] < 89.0
     assert any(t.value.startswith("Kyiv → ") and "consistent" in t.value for t in at.text)
+
+
+# --- issue 14: filters follow the analysed reports; names, not ids; plain messages ------------------------
+
+MINE = ("Title: Convoys near Mozyr\nSource: Polesie Monitor\nPublished: 2022-02-16\n\n"
+        "On Monday, helicopters were seen flying low over Chernihiv, and officials in Kyiv said they were "
+        "watching the area closely.")
+
+
+def test_follow_options():
+    from geo_app.ui.app import follow_options
+
+    assert follow_options(None, None, ["a", "b", "c"], ["a", "b"]) == ["a", "b"]  # afresh: the default
+    # the user dropped "b"; "d" is new: kept off "b", "d" selected, "c" gone (no stale chip)
+    assert follow_options(["a"], ["a", "b", "c"], ["d", "a", "b"], ["d", "a", "b"]) == ["d", "a"]
+    assert follow_options(["a"], ["a"], ["x"], ["x"]) == ["x"]  # new reports never hidden by an old choice
+    assert follow_options(["a"], ["a"], [], []) == []
+    assert follow_options(["a"], ["a", "b"], ["a", "b", "z"], ["a", "b"]) == ["a"]  # "z" off by default stays off
+
+
+def test_user_message_drops_developer_advice():
+    from geo_app.ui.app import user_message
+
+    assert user_message("x.txt is 9 bytes, over the limit for one report "
+                        "(raise geo_app.settings.MAX_REPORT_CHARS, now 1,000 characters)") == (
+        "x.txt is 9 bytes, over the limit for one report (the limit is 1,000 characters)")
+    assert user_message("500 mentions found, the first 100 drawn (raise geo_app.settings.MAX_MENTIONS_DRAWN)") == (
+        "500 mentions found, the first 100 drawn")
+    assert user_message("nothing to change") == "nothing to change"
+
+
+def test_report_label_never_the_internal_id():
+    from geo_app.ui.app import PASTED_NAME, read_upload, report_label
+    from geo_app.text.reports import parse_report
+
+    titled = parse_report(MINE, name=PASTED_NAME)
+    assert report_label(titled) == "Convoys near Mozyr"
+    untitled = parse_report("Troops gathered in Gomel on Monday.", name=PASTED_NAME)
+    assert report_label(untitled) == "Troops gathered in Gomel on Monday."
+    assert untitled.report_id not in report_label(untitled)
+    uploaded = read_upload("witness_notes.txt", b"Troops gathered in Gomel on Monday.")
+    assert report_label(uploaded) == "witness_notes.txt"
+    assert uploaded.source == "witness_notes.txt"  # the file name is offered as its source
+    assert read_upload("a.txt", b"Source: Polesie Monitor\n\nGomel.").source == "Polesie Monitor"
+
+
+def test_limit_messages_in_the_page_give_no_developer_advice(at, monkeypatch):
+    monkeypatch.setattr(settings, "MAX_REPORT_CHARS", 20)
+    at.file_uploader(key="uploads").upload("long.txt", b"Troops gathered in Gomel on Monday.", "text/plain").run()
+    errors = [e.value for e in at.error]
+    assert any("long" in e and "limit" in e for e in errors), errors
+    assert not any("settings" in e for e in errors)
+
+
+def test_filters_follow_the_reports_now_analysed():
+    """Untick the samples, analyse one pasted report: every filter offers and selects what it has."""
+    from geo_app.text.reports import sample_reports
+
+    app = AppTest.from_file(APP_FILE, default_timeout=240)
+    app.run()
+    app.multiselect(key="f_sources").set_value(["Field Notes (sample)"]).run()  # an old choice
+    app.text_area(key="paste_text").input(MINE)
+    app.button(key="add_paste").click().run()
+    for r in sample_reports():
+        app.checkbox(key=f"use_{r.report_id}").uncheck()
+    app.button(key="analyze").click().run()
+    assert not app.exception
+    sources = app.multiselect(key="f_sources")
+    assert sources.options == ["Polesie Monitor"] and sources.value == ["Polesie Monitor"]
+    kinds = app.multiselect(key="f_kinds")
+    assert kinds.value == kinds.options and "place" in kinds.value
+    verdicts = app.multiselect(key="f_verdicts")  # no claims in this report: greyed out, no stale chips
+    assert verdicts.options == [] and verdicts.value == [] and verdicts.disabled
+    view = app.session_state["view"]
+    assert view["n_features"] > 0 and view["window"] == view["date_range"]
+    # the per-report count the browser test reads
+    mine = [rid for rid, r in app.session_state["reports"].items() if r.source == "Polesie Monitor"][0]
+    assert f"{view['n_on_map']} of {view['n_on_map']} features shown on the map" in [c.value for c in app.caption]
+    assert mine in view["report_ids"]
+    # a slider move keeps them
+    app.slider[0].set_value(tuple(dt.date.fromisoformat(d) for d in view["date_range"])).run()
+    assert app.session_state["view"]["n_features"] == view["n_features"]
+
+
+def test_non_english_report_is_flagged_in_the_page():
+    app = AppTest.from_file(APP_FILE, default_timeout=240)
+    app.run()
+    app.file_uploader(key="uploads").upload(
+        "gomel_ru.txt", "В четверг колонна военной техники прошла через Гомель в сторону украинской границы, "
+                        "сообщили местные жители.".encode(), "text/plain").run()
+    warnings = [w.value.replace("\\", "") for w in app.warning]  # unescape the markdown
+    assert any(w.startswith("Looks Russian, not English") and "Only English reports are supported" in w
+               for w in warnings)
+    app.button(key="analyze").click().run()
+    warnings = [w.value.replace("\\", "") for w in app.warning]
+    assert any(w.startswith("gomel_ru.txt: this report looks Russian") for w in warnings), warnings
+    # the English samples raise no such warning
+    assert sum("not English" in w for w in warnings) == 2  # the card and the note above the map
+
+
+def test_stored_popups_name_reports_by_title(tmp_path):
+    from geo_app.ui import app as page
+    from geo_app.io.store import Store
+    from tests.test_user_layers import write_dated_archive
+
+    db = write_dated_archive(tmp_path)
+    with Store(db) as store:
+        stored = {r.id: r for r in store.list()}
+    gdf, prepared = page.stored_features(str(db), tuple(stored), (0,))
+    assert len(gdf) == len(prepared) > 0
+    shown = {json.loads(text)["properties"]["report_id"] for text in prepared}
+    assert shown == {r.title for r in stored.values()}
+    assert set(gdf["report_id"]).isdisjoint(shown)  # the data keeps its ids; only the popups change

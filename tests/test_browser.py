@@ -284,3 +284,163 @@ def test_dated_user_layer_follows_the_slider(layers_page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_user_layers.png"))
     assert blocked == [], blocked
+
+
+# --- issue 14: the analyst's own reports stay on the map through every interaction ---------------------
+
+PASTED = ("Title: Convoys seen on the road to the Ukrainian border\nSource: Polesie Monitor\nPublished: 2022-02-16\n\n"
+          "A column of about forty trucks moved through Mozyr towards the Ukrainian border on Saturday, residents "
+          "said. On Monday, helicopters were seen flying low over Chernihiv, and officials in Kyiv said they were "
+          "watching the area closely. Chernihiv lies about 60 km from the border of Belarus.")
+UPLOADED = ("Published: 2022-02-18\n\nRail cars carrying armoured vehicles arrived at the station in Yelsk on "
+            "Wednesday, according to local witnesses. Two days earlier, field kitchens were set up near Rechitsa. "
+            "Soldiers were also seen in Gomel on Thursday.")
+UPLOAD_NAME = "yelsk_witnesses.txt"
+RUSSIAN = ("Опубликовано: 2022-02-18\n\nВ четверг колонна военной техники прошла через Гомель в сторону "
+           "украинской границы, сообщили местные жители. Власти Беларуси комментариев не дали.")
+RUSSIAN_NAME = "gomel_ru.txt"
+_SHOWN = re.compile(r"(\d+) of (\d+) features shown on the map")
+_WINDOW = re.compile(r"features on the map \(\d+ points\) · (\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})")
+
+
+def _expected(reports, window, kinds=None) -> dict[str, int]:
+    """What the window holds of each report, computed here from the core (not read from the page)."""
+    from geo_app.ui import app as page
+    from geo_app import features as L
+
+    out = {}
+    for label, report in reports.items():
+        gdf = L.features_gdf([page.analyze_report(*page.analysis_key(report))])
+        shown = L.apply_filters(gdf, start=window[0], end=window[1], kinds=kinds,
+                                layers=[x for x in L.LAYERS if x not in L.LAYERS_OFF_BY_DEFAULT])
+        out[label] = int(len(L.mappable(shown)))
+    return out
+
+
+IDLE_JS = """() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'
+  && document.querySelectorAll('[data-stale=true]').length === 0"""
+
+
+def _idle(page) -> bool:
+    """The script has finished its run and every element on the page comes from that run."""
+    if not page.evaluate(IDLE_JS):
+        return False
+    page.wait_for_timeout(300)  # a click's rerun may not have started yet: idle twice, 0.3 s apart
+    return bool(page.evaluate(IDLE_JS))
+
+
+def _shown(page, labels, window=None, timeout: float = 60.0) -> tuple[dict[str, int], tuple[str, str]]:
+    """Each report's "N of M features shown" (its sidebar card) and the window, once the page is idle."""
+    deadline = time.monotonic() + timeout
+    got: dict[str, int] = {}
+    seen = None
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        if not _idle(page):
+            continue
+        caption = page.get_by_text(_WINDOW).first
+        if not caption.count():
+            continue
+        seen = _WINDOW.search(caption.inner_text()).groups()
+        if window is not None and seen != window:
+            continue
+        sidebar = page.get_by_test_id("stSidebar")
+        got = {}
+        for label in labels:  # the report's card: the innermost block with its checkbox and its count
+            card = sidebar.get_by_test_id("stVerticalBlock").filter(
+                has=page.get_by_test_id("stCheckbox").filter(has_text=label)).filter(has_text=_SHOWN)
+            if not card.count():
+                continue
+            m = _SHOWN.search(card.last.inner_text())
+            if m:
+                got[label] = int(m.group(1))
+        if len(got) == len(labels):
+            return got, seen
+    raise AssertionError(f"no feature counts for {labels} (window {seen}, got {got})")
+
+
+def test_own_reports_survive_every_interaction(chromium, app_url, tmp_path):
+    """Paste + upload + untick the samples + Analyze, then slider, table row, filter: the reports stay."""
+    from geo_app.ui import app as page_module
+    from geo_app.text.reports import parse_report, sample_reports
+
+    started = time.monotonic()
+    for page, blocked in _browse(chromium, app_url):
+        _map_frame(page)  # the samples, analysed on first load
+        page.get_by_text("Paste a report").click()
+        page.get_by_label("Report text").fill(PASTED)
+        page.get_by_role("button", name="Add pasted report").click()
+        upload_dir = tmp_path / "up"
+        upload_dir.mkdir()
+        (upload_dir / UPLOAD_NAME).write_text(UPLOADED, encoding="utf-8")
+        (upload_dir / RUSSIAN_NAME).write_text(RUSSIAN, encoding="utf-8")
+        uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload reports")
+        uploader.locator("input[type=file]").set_input_files([upload_dir / UPLOAD_NAME, upload_dir / RUSSIAN_NAME])
+        page.get_by_text(UPLOAD_NAME).first.wait_for(timeout=30_000)
+        page.get_by_text(RUSSIAN_NAME).first.wait_for(timeout=30_000)
+        for sample in sample_reports():  # untick the samples
+            box = page.get_by_test_id("stSidebar").get_by_role("checkbox", name=sample.title)
+            box.uncheck(force=True)
+            page.wait_for_timeout(300)
+        page.get_by_role("button", name="Analyze").click()
+
+        mine = {"Convoys seen on the road": parse_report(PASTED, name=page_module.PASTED_NAME),
+                UPLOAD_NAME: page_module.read_upload(UPLOAD_NAME, UPLOADED.encode())}
+        counts, full_window = _shown(page, list(mine))
+        full = _expected(mine, full_window)
+        assert all(n > 0 for n in full.values()), full  # the reports are chosen to have mapped features
+        assert counts == full, (counts, full)
+        # the Russian report is flagged, by its file name, as not English
+        warning = page.get_by_text(re.compile(rf"{re.escape(RUSSIAN_NAME)}: this report looks .*not English"))
+        assert warning.count() >= 1 and "Only English reports are supported" in warning.first.inner_text()
+        # the Sources filter offers the analysed reports' sources only (the upload by its file name)
+        sources = page.get_by_test_id("stMultiSelect").filter(has_text="Sources").inner_text()
+        assert UPLOAD_NAME in sources and "Polesie Monitor" in sources and "(sample)" not in sources
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "browser_own_reports_analysed.png"))
+
+        # 1. the slider: the start thumb two days on
+        start = page.get_by_role("slider").first
+        start.focus()
+        start.press("ArrowRight")
+        page.wait_for_timeout(150)
+        start.press("ArrowRight")
+        counts, window = _shown(page, list(mine), timeout=30)
+        deadline = time.monotonic() + 30
+        while window == full_window and time.monotonic() < deadline:
+            counts, window = _shown(page, list(mine), timeout=30)
+        assert window[0] > full_window[0] and window[1] == full_window[1], (full_window, window)
+        in_window = _expected(mine, window)
+        assert all(n > 0 for n in in_window.values()), (window, in_window)
+        assert counts == in_window, (window, counts, in_window)
+
+        # 2. a table row: the map zooms to it; nothing is hidden
+        table = page.get_by_test_id("stDataFrame").first
+        box = table.bounding_box()
+        page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection marker
+        frame, _ = _wait_any(page, lambda n: n > 0)
+        deadline = time.monotonic() + 30
+        while frame.evaluate("() => window.map.getZoom()") < 6 and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert frame.evaluate("() => window.map.getZoom()") >= 6  # the row click reached the page
+        counts, _ = _shown(page, list(mine), window)
+        assert counts == in_window, (counts, in_window)
+
+        # 3. a filter: drop one kind; each report keeps what the window holds of the other kinds
+        kinds_box = page.get_by_test_id("stMultiSelect").filter(has_text="Kinds")
+        kinds_box.get_by_role("button", name=re.compile("qualified")).first.click()
+        from geo_app import features as L
+
+        kinds = [k for k in L.KINDS if k != "qualified"]
+        want = _expected(mine, window, kinds=kinds)
+        assert want != in_window  # the window holds qualified mentions: the filter change shows
+        deadline = time.monotonic() + 30
+        while True:
+            counts, _ = _shown(page, list(mine), window)
+            if counts == want or time.monotonic() > deadline:
+                break
+        assert counts == want, (counts, want)
+        assert all(n > 0 for n in counts.values())
+        page.screenshot(path=str(ARTIFACTS / "browser_own_reports_filtered.png"))
+        assert blocked == [], blocked
+    print(f"\nown-reports browser flow: {time.monotonic() - started:.1f} s")

@@ -1884,7 +1884,7 @@ def check_layer(origin: str, layer: str, *, feature: str | None = None, on: Any 
     NotFoundError
         No such layer or feature, or nothing of the layer holds on that day.
     """
-    from geo_app.layers import user_layers
+    from geo_app.features import user_layers
     from geo_app.text.quantities import parse_bound
 
     if claim_type not in CLAIM_TYPES:

@@ -28,13 +28,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import functools
+
 import geopandas as gpd
 import pandas as pd
 
 from geo_app import features as L
 from geo_app import settings
-from geo_app.render import maps
 from geo_app._errors import GeoAppError
+from geo_app.render import maps
+from geo_app.text.language import LanguageGuess, detect_language
 from geo_app.text.reports import Report
 
 #: Columns of the table beside the map (and their headings).
@@ -44,6 +47,8 @@ TABLE_COLUMNS = {
     "claimed_km": "Claimed km", "confidence": "Confidence", "geonameid": "GeoNames id", "quote": "Quote",
 }
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+#: The name a pasted report is parsed under (not a file name: never shown as one).
+PASTED_NAME = "pasted"
 
 
 
@@ -53,6 +58,68 @@ def md_escape(text: object) -> str:
 
 
 # --- data (pure functions; the page below calls them) ----------------------------------------
+
+#: Developer advice in core messages ("(raise geo_app.settings.MAX_X, now 1,000 characters)"):
+#: the app's user cannot act on it, so :func:`user_message` rewrites it.
+_DEV_ADVICE = re.compile(r"\s*\((?:raise|set|increase|lower)\s+(?:geo_app\.)?settings\.[A-Z0-9_]+"
+                         r"(?:,\s*now\s+([^()]*))?\)")
+
+
+def user_message(text: object) -> str:
+    """A core message fit for the app's user: no advice to change settings, the limit kept.
+
+    ``"x is too long (raise geo_app.settings.MAX_REPORT_CHARS, now 1,000 characters)"`` becomes
+    ``"x is too long (the limit is 1,000 characters)"``; advice without a figure is dropped.
+    """
+    return _DEV_ADVICE.sub(lambda m: f" (the limit is {m.group(1).strip()})" if m.group(1) else "", str(text))
+
+
+def report_label(report: Report) -> str:
+    """How the page names a report to its user: its title, else its file name, else its first words.
+
+    Never the internal report id (a hash of the text).
+    """
+    if report.title.strip():
+        return report.title.strip()
+    name = str(report.meta.get("file") or "")
+    if name and name != PASTED_NAME:
+        return name
+    words = " ".join(report.text.split())
+    return words[:60] + ("…" if len(words) > 60 else "") if words else "(empty report)"
+
+
+def follow_options(selected: Sequence[Any] | None, seen: Sequence[Any] | None, options: Sequence[Any],
+                   default: Sequence[Any]) -> list[Any]:
+    """A filter's selection once its options change: every option new to it is selected by default.
+
+    Parameters
+    ----------
+    selected : sequence or None
+        What the filter holds now; None when it starts afresh (new reports analysed).
+    seen : sequence or None
+        The options the filter offered when ``selected`` was chosen; None: start afresh.
+    options : sequence
+        The options now (the values of the features now analysed).
+    default : sequence
+        The options selected when nothing was chosen yet.
+
+    Returns
+    -------
+    list
+        In the order of ``options``: the selected options that still exist, and the new
+        options that are in ``default``. Never an option that no longer exists (a stale chip).
+    """
+    wanted = set(default)
+    if selected is None or seen is None:
+        return [o for o in options if o in wanted]
+    keep, old = set(selected), set(seen)
+    return [o for o in options if o in keep or (o not in old and o in wanted)]
+
+
+def shown_counts(shown: gpd.GeoDataFrame, found: gpd.GeoDataFrame) -> dict[str, tuple[int, int]]:
+    """Per report id: (features shown, features found), for the reports in ``found``."""
+    n_shown = shown["report_id"].value_counts()
+    return {str(rid): (int(n_shown.get(rid, 0)), int(n)) for rid, n in found["report_id"].value_counts().items()}
 
 
 def analysis_key(report: Report) -> tuple[str, str, str, str]:
@@ -153,7 +220,11 @@ def exports_for(gdf: gpd.GeoDataFrame, *, title: str, window: tuple[Any, Any] | 
 
 
 def read_upload(name: str, data: bytes, *, source: str = "") -> Report:
-    """A report from an uploaded file (.txt, .md, .html); InputError if it cannot be used."""
+    """A report from an uploaded file (.txt, .md, .html); InputError if it cannot be used.
+
+    Its source is ``source``, else the file's ``Source:`` header, else the file name (so the
+    Sources filter offers it by a name the user knows).
+    """
     from geo_app._errors import InputError
     from geo_app.text.reports import REPORT_SUFFIXES, decode_bytes, parse_report
 
@@ -161,7 +232,14 @@ def read_upload(name: str, data: bytes, *, source: str = "") -> Report:
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"{name}: unsupported file type {suffix!r} (use {', '.join(REPORT_SUFFIXES)})")
     text = decode_bytes(data, name)
-    return parse_report(text, name=name, source=source, html_input=suffix in (".html", ".htm"))
+    report = parse_report(text, name=name, source=source, html_input=suffix in (".html", ".htm"))
+    return report if report.source else replace(report, source=os.path.basename(name.replace("\\", "/")))
+
+
+@functools.lru_cache(maxsize=256)
+def language_of(text: str) -> LanguageGuess:
+    """:func:`geo_app.text.language.detect_language` of a report's text (memoised: the page asks on every run)."""
+    return detect_language(text)
 
 
 def static_url() -> str:
@@ -225,7 +303,12 @@ def stored_features(db: str, report_ids: tuple[int, ...],
         return L.empty_gdf(), pd.Series(dtype=object)
     with Store(db) as store:
         gdf = store.features_gdf(report_ids=report_ids)
-    return gdf, maps.prepare_features(gdf)
+        owners = [sid for sid, _ in store.features(report_ids=report_ids)]  # the same rows, in the same order
+        rows = {i: store.get(i) for i in set(owners)}
+    # Popups name a stored report by its title (else its source), not by its internal key.
+    labels = [rows[i].title or rows[i].source or rid for i, rid in zip(owners, gdf["report_id"])]
+    shown = gdf.assign(report_id=labels) if len(labels) == len(gdf) else gdf
+    return gdf, maps.prepare_features(shown)
 
 
 def stored_layers(db: str, token: tuple[int, ...]) -> gpd.GeoDataFrame:
@@ -311,8 +394,9 @@ def main() -> None:
         return features_of([cached_analyze(*key)])
 
     @st.cache_data(show_spinner=False, max_entries=1024)
-    def cached_prepared(key: tuple[str, str, str, str]) -> pd.Series:
-        return maps.prepare_features(cached_features(key))
+    def cached_prepared(key: tuple[str, str, str, str], label: str) -> pd.Series:
+        # Popups name the report by its title or file name, never by its internal id.
+        return maps.prepare_features(cached_features(key).assign(report_id=label))
 
     state = st.session_state
     if "reports" not in state:
@@ -355,13 +439,18 @@ def main() -> None:
                 _add_report(state, r)
 
         for level, text in state.messages:
-            (st.error if level == "error" else st.warning if level == "warning" else st.info)(md_escape(text))
+            (st.error if level == "error" else st.warning if level == "warning" else st.info)(
+                md_escape(user_message(text)))
         state.messages = []
 
+        count_slots: dict[str, Any] = {}
         for rid, report in list(state.reports.items()):
-            title = report.title or report.text.strip().splitlines()[0][:60] if report.text.strip() else rid
             with st.container(border=True):
-                st.checkbox(md_escape(title), value=True, key=f"use_{rid}")
+                st.checkbox(md_escape(report_label(report)), value=True, key=f"use_{rid}")
+                count_slots[rid] = st.empty()  # "N of M features shown", once the view is known
+                note = language_of(report.text).message()
+                if note:
+                    st.warning(md_escape(note))
                 src = st.text_input("Source", value=report.source, key=f"src_{rid}")
                 pub = st.date_input("Published", value=report.published, key=f"pub_{rid}",
                                     min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
@@ -377,9 +466,7 @@ def main() -> None:
 
         if st.button("Analyze", type="primary", key="analyze", use_container_width=True):
             state.analyzed = [rid for rid in state.reports if state.get(f"use_{rid}", True)]
-            # A new set of reports: the window and filters start again from "everything".
-            for k in ("window", "pending_window", "f_sources", "f_kinds", "f_verdicts", "f_layers", "table"):
-                state.pop(k, None)
+            _new_view(state)  # a new set of reports: the window and filters start again from "everything"
             state.playing = False
         st.caption("Places: GeoNames (CC BY 4.0) · Borders: Natural Earth (public domain)")
         _store_sidebar(state)
@@ -403,7 +490,8 @@ def main() -> None:
     with st.spinner("Analysing reports…"):
         analyses = [cached_analyze(*k) for k in keys]
         gdf_all = L.concat([*(cached_features(k) for k in keys), stored_gdf])
-        prepared = pd.concat([*(cached_prepared(k) for k in keys), stored_prepared])
+        prepared = pd.concat([*(cached_prepared(k, report_label(state.reports[rid])) for k, rid in zip(keys, ids)),
+                              stored_prepared])
         prepared = prepared[~prepared.index.duplicated(keep="first")]
     analysis_seconds = time.perf_counter() - t0
 
@@ -430,18 +518,19 @@ def main() -> None:
                 state["pending_window"] = (lo, lo)
                 st.rerun()
 
+    # Each filter follows the features now analysed (see _filter): new sources, kinds, verdicts
+    # and layers are selected, gone ones dropped, and a filter with nothing to offer is greyed out.
     f1, f2, f3, f4 = st.columns(4)
     all_sources = sorted(set(gdf_all["source"].fillna("")))
-    sources = f1.multiselect("Sources", all_sources, default=all_sources, key="f_sources",
-                             format_func=lambda s: s or "(no source)")
+    sources = _filter(f1, "Sources", "f_sources", all_sources, all_sources, format_func=lambda s: s or "(no source)")
     all_kinds = [k for k in L.KINDS if k in set(gdf_all["kind"])]
-    kinds = f2.multiselect("Kinds", all_kinds, default=all_kinds, key="f_kinds")
+    kinds = _filter(f2, "Kinds", "f_kinds", all_kinds, all_kinds)
     all_verdicts = sorted(set(gdf_all["verdict"].dropna()))
-    verdicts = f3.multiselect("Claim verdicts", all_verdicts, default=all_verdicts, key="f_verdicts")
+    verdicts = _filter(f3, "Claim verdicts", "f_verdicts", all_verdicts, all_verdicts)
     present_layers = [x for x in L.LAYERS if x in set(gdf_all["layer"])]
-    shown_layers = f4.multiselect("Layers", present_layers,
-                                  default=[x for x in present_layers if x not in L.LAYERS_OFF_BY_DEFAULT],
-                                  key="f_layers", format_func=lambda x: maps.LAYER_LABELS.get(x, x))
+    shown_layers = _filter(f4, "Layers", "f_layers", present_layers,
+                           [x for x in present_layers if x not in L.LAYERS_OFF_BY_DEFAULT],
+                           format_func=lambda x: maps.LAYER_LABELS.get(x, x))
     o1, o2, o3 = st.columns(3)
     admin1 = o1.toggle("First-level region borders", value=False, key="f_admin1")
     shade = o2.toggle("Shade mentioned countries and regions", value=True, key="f_shade")
@@ -460,6 +549,13 @@ def main() -> None:
     view = L.apply_filters(gdf_all, start=window[0], end=window[1], sources=sources, kinds=kinds,
                            verdicts=verdicts, layers=shown_layers, include_undated=undated)
     on_map, drawn_note = maps.cap_mentions(L.mappable(view))
+    counts = shown_counts(on_map, L.mappable(gdf_all))
+    for rid, slot in count_slots.items():
+        if rid in ids:
+            n, m = counts.get(rid, (0, 0))
+            slot.caption(f"{n} of {m} features shown on the map")
+        else:
+            slot.caption("Not analysed yet: press Analyze." if state.get(f"use_{rid}", True) else "Not analysed.")
     state.view = {
         "report_ids": ids, "window": (window[0].isoformat(), window[1].isoformat()),
         "date_range": (lo.isoformat(), hi.isoformat()), "feature_ids": list(view.index),
@@ -467,12 +563,14 @@ def main() -> None:
         "n_points": int(on_map.geometry.geom_type.eq("Point").sum()), "layers": L.layer_counts(view),
         "analysis_seconds": analysis_seconds, "stored_report_ids": list(stored_ids),
         "user_layers": _user_layer_view(user_on_map, shown_user),
+        "shown_by_report": {rid: counts.get(rid, (0, 0))[0] for rid in ids},
     }
 
     # ---------------- map and table ----------------
     table = table_of(view)
     focus = None
-    selected = (state.get("table") or {}).get("selection", {}).get("rows", []) if state.get("table") else []
+    table_key = f"table_{state.get('view_generation', 0)}"  # a new view, a new table: no stale selection
+    selected = (state.get(table_key) or {}).get("selection", {}).get("rows", []) if state.get(table_key) else []
     last_ids = state.get("table_ids", [])
     if selected and selected[0] < len(last_ids):
         focus = focus_of(gdf_all, last_ids[selected[0]])
@@ -484,8 +582,12 @@ def main() -> None:
     with left:
         st.caption(f"{len(on_map)} features on the map ({state.view['n_points']} points) · "
                    f"{window[0].isoformat()} to {window[1].isoformat()}")
+        unsupported = [(report_label(state.reports[rid]), language_of(state.reports[rid].text)) for rid in ids]
+        for label, guess in unsupported:
+            if not guess.supported:
+                st.warning(md_escape(guess.message(label)))
         if drawn_note:
-            st.caption(md_escape(drawn_note))
+            st.caption(md_escape(user_message(drawn_note)))
         # The base map never changes (full legend, no frame): new reports, filters and the
         # slider only swap feature groups and move the view, so the map never remounts.
         base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None))
@@ -497,7 +599,7 @@ def main() -> None:
                   use_container_width=True, center=focus[0], zoom=focus[1])
     with right:
         st.caption("Click a row to zoom to it.")
-        st.dataframe(table, key="table", on_select="rerun", selection_mode="single-row", hide_index=True,
+        st.dataframe(table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
                      height=int(settings.APP_MAP_HEIGHT) - 40,
                      column_config={"Quote": st.column_config.TextColumn(width="large"),
                                     "Confidence": st.column_config.NumberColumn(format="%.2f"),
@@ -571,7 +673,7 @@ def _manual_claims(state: Any) -> None:
                 claim = check_distance(origin, claimed_km=claimed, bound=bound, unit=unit, **kwargs)
                 state.setdefault("manual_claims", []).append(claim.to_dict())
             except GeoAppError as exc:
-                st.error(md_escape(str(exc)))  # the message quotes the typed names: never markup
+                st.error(md_escape(user_message(exc)))  # the message quotes the typed names: never markup
         for claim in reversed(state.get("manual_claims", [])):
             # st.text never renders markup: typed names are shown literally.
             measured = "not measured" if claim["measured_km"] is None else f"{claim['measured_km']:.1f} km measured"
@@ -611,7 +713,7 @@ def _store_sidebar(state: Any) -> None:
         try:
             store = open_store()
         except (GeoAppError, OSError) as exc:
-            st.error(md_escape(str(exc)))
+            st.error(md_escape(user_message(exc)))
             return
         if store is None:
             st.caption(f"No store at {md_escape(store_path())} yet: `geo-app ingest` creates it.")
@@ -631,7 +733,7 @@ def _store_sidebar(state: Any) -> None:
             try:
                 rows = store.search(words, source=source or None, date_from=since, date_to=until, limit=500)
             except GeoAppError as exc:
-                st.error(md_escape(str(exc)))
+                st.error(md_escape(user_message(exc)))
                 rows = []
             state.stored_found = [r.id for r in rows]
             if len(rows) == 500:
@@ -654,7 +756,7 @@ def _store_sidebar(state: Any) -> None:
                 try:
                     removed = store.remove(picked)
                 except GeoAppError as exc:
-                    st.error(md_escape(str(exc)))
+                    st.error(md_escape(user_message(exc)))
                 else:
                     state.messages.append(("info", f"removed {len(removed)} stored report(s)"))
                     _show_stored(state, [i for i in state.get("stored_ids", []) if i not in removed])
@@ -665,8 +767,44 @@ def _store_sidebar(state: Any) -> None:
 
 def _show_stored(state: Any, report_ids: Sequence[int]) -> None:
     state.stored_ids = list(dict.fromkeys(int(i) for i in report_ids))
-    for k in ("window", "pending_window", "f_sources", "f_kinds", "f_verdicts", "f_layers", "table"):
-        state.pop(k, None)  # new data: the window and filters start again from "everything"
+    _new_view(state)  # new data: the window and filters start again from "everything"
+
+
+def _new_view(state: Any) -> None:
+    """New data on the map: the window and every filter start again from "everything".
+
+    Why the filters are not simply popped from the session state: a popped widget value
+    is gone on the server only. The browser still holds the old selection (a multiselect's
+    identity is its key, not its options) and sends it back with the next interaction, so
+    the first slider move or row click would apply the old reports' sources to the new
+    reports and hide them. Forgetting the options each filter was offered makes :func:`_filter`
+    *assign* fresh defaults, which Streamlit sends to the browser. The table gets a new key
+    (a row selection cannot be assigned).
+    """
+    for k in ("window", "pending_window", "filter_options"):
+        state.pop(k, None)
+    state["view_generation"] = int(state.get("view_generation", 0)) + 1
+
+
+def _filter(column: Any, label: str, key: str, options: Sequence[Any], default: Sequence[Any],
+            **kwargs: Any) -> list[Any]:
+    """A multiselect filter whose selection follows its options (:func:`follow_options`).
+
+    When the options differ from those it was last offered (or after :func:`_new_view`), the
+    selection is recomputed and assigned through ``st.session_state[key]`` before the widget
+    is created: Streamlit then sends the value to the browser, so no stale selection survives
+    there. With no options the filter is greyed out and empty.
+    """
+    import streamlit as st
+
+    state = st.session_state
+    seen_all = state.setdefault("filter_options", {})
+    seen = seen_all.get(key)
+    options = list(options)
+    if seen != options or key not in state:
+        state[key] = follow_options(state.get(key) if seen is not None else None, seen, options, default)
+    seen_all[key] = options
+    return column.multiselect(label, options, key=key, disabled=not options, **kwargs)
 
 
 def _layers_sidebar(state: Any) -> None:
@@ -687,7 +825,8 @@ def _layers_sidebar(state: Any) -> None:
         if st.button("Add layer", key="ul_add", disabled=up is None):
             _add_layer(state, up)
         for level, text in state.pop("layer_messages", []):
-            (st.error if level == "error" else st.warning if level == "warning" else st.success)(md_escape(text))
+            (st.error if level == "error" else st.warning if level == "warning" else st.success)(
+                md_escape(user_message(text)))
         store = open_store()
         if store is None:
             return
@@ -704,7 +843,8 @@ def _layers_sidebar(state: Any) -> None:
             if st.button("Remove layer file", key="ul_remove", disabled=not confirm):
                 chosen = next(u for u in stored if u.layer_id == pick)
                 store.remove_user_layers(chosen.name, layer_id=chosen.layer_id)
-                state.layer_messages = [("info", f"removed {labels[pick]}")]
+                state.layer_messages = [("info", f"removed {chosen.name} ({chosen.date_text}) "
+                                                 f"from {chosen.source_file}")]
                 state.pop("ul_confirm", None)
                 st.rerun()
 
@@ -755,12 +895,13 @@ def _layer_checks(state: Any, view: gpd.GeoDataFrame, user_layers: gpd.GeoDataFr
 
 
 def _add_report(state: Any, report: Report) -> None:
+    label = report_label(report)
     if report.report_id in state.reports:
-        state.messages.append(("info", f"already loaded: {report.title or report.report_id}"))
+        state.messages.append(("info", f"already loaded: {label}"))
         return
     state.reports[report.report_id] = report
     if report.published is None:
-        state.messages.append(("warning", f"{report.title or report.report_id}: no publication date found; "
+        state.messages.append(("warning", f"{label}: no publication date found; "
                                           "set one below or relative dates stay unresolved"))
 
 
@@ -769,7 +910,7 @@ def _add_pasted(state: Any) -> None:
 
     text = state.get("paste_text") or ""
     try:
-        report = parse_report(text, name="pasted", source=state.get("paste_source") or "",
+        report = parse_report(text, name=PASTED_NAME, source=state.get("paste_source") or "",
                               published=state.get("paste_published"))
     except (GeoAppError, ValueError) as exc:
         state.messages.append(("error", str(exc)))
