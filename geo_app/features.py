@@ -18,6 +18,7 @@ date stated in the mention's sentence, else the publication date).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -33,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo_app._errors import DataError, InputError
 from geo_app import settings
+from geo_app.geo.geodesy import geodesic_km
 from geo_app.places import borders, composites, regions
 from geo_app.places.gazetteer import get_gazetteer
 
@@ -653,7 +655,11 @@ def bounds(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08,
     geoms = gdf.geometry
     focus = geoms[geoms.geom_type.isin(["Point", "LineString", "MultiPoint", "MultiLineString"])]
     target = focus if not focus.empty else geoms
-    minx, miny, maxx, maxy = (float(v) for v in target.total_bounds)
+    return _padded(target.total_bounds, pad_fraction, min_span_deg)
+
+
+def _padded(total_bounds: Any, pad_fraction: float, min_span_deg: float) -> tuple[float, float, float, float] | None:
+    minx, miny, maxx, maxy = (float(v) for v in total_bounds)
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
         return None
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
@@ -667,12 +673,106 @@ def bounds(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08,
 COARSE_LAYERS = ("groups", "group_areas", "sea_areas", "seas", "countries", "demonyms")
 
 
+@dataclass(frozen=True)
+class FocusExtent:
+    """Where a set of features concentrates: the frame to open on, and what lies outside it.
+
+    ``bounds`` is (min_lon, min_lat, max_lon, max_lat) in degrees (EPSG:4326), padded;
+    ``outliers`` are the names of the precise features left out, ``feature_ids`` those kept.
+    """
+
+    bounds: tuple[float, float, float, float] | None
+    outliers: tuple[str, ...] = ()
+    feature_ids: tuple[str, ...] = ()
+
+
+def _feature_points(geom: BaseGeometry) -> list[tuple[float, float]]:
+    if geom.geom_type == "Point":
+        return [(geom.x, geom.y)]
+    if geom.geom_type == "LineString":
+        (x0, y0), (x1, y1) = geom.coords[0], geom.coords[-1]
+        return [(x0, y0), (x1, y1)]
+    rep = geom.representative_point()
+    return [(rep.x, rep.y)]
+
+
+def _clusters(lons: np.ndarray, lats: np.ndarray, link_km: float) -> np.ndarray:
+    """Single-linkage cluster labels of points whose geodesic distance chains under ``link_km``."""
+    n = len(lons)
+    labels = np.full(n, -1)
+    dist = geodesic_km(lons[:, None], lats[:, None], lons[None, :], lats[None, :])
+    near = np.asarray(dist) <= link_km
+    current = 0
+    for start in range(n):
+        if labels[start] >= 0:
+            continue
+        labels[start] = current
+        frontier = [start]
+        while frontier:
+            i = frontier.pop()
+            for j in np.flatnonzero(near[i] & (labels < 0)):
+                labels[j] = current
+                frontier.append(int(j))
+        current += 1
+    return labels
+
+
+def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_deg: float = 2.0) -> FocusExtent:
+    """The frame where the features concentrate, with the far-away ones left out and named.
+
+    The precise features (towns, regions, claims; not countries or groups, whose points are
+    centroids) are clustered by geodesic distance (single linkage, ``settings.FOCUS_LINK_KM``);
+    the cluster with the most weight (a claim's ends weigh ``settings.FOCUS_CLAIM_WEIGHT``)
+    is framed, as :func:`bounds` frames it. Reports about one theatre with a stray mention of
+    Texas open on the theatre, and say "Austin" was left out.
+
+    Returns
+    -------
+    FocusExtent
+        ``bounds`` None when there is nothing to frame.
+    """
+    gdf = mappable(gdf)
+    if gdf.empty:
+        return FocusExtent(None)
+    precise = gdf[~gdf["layer"].isin(COARSE_LAYERS)]
+    if precise.empty:
+        return FocusExtent(bounds(gdf, pad_fraction=pad_fraction, min_span_deg=min_span_deg))
+    owner, lons, lats, weights = [], [], [], []
+    for pos, (geom, kind) in enumerate(zip(precise.geometry.to_numpy(), precise["kind"].to_numpy())):
+        for x, y in _feature_points(geom):
+            owner.append(pos)
+            lons.append(x)
+            lats.append(y)
+            weights.append(float(settings.FOCUS_CLAIM_WEIGHT) if kind == "claim" else 1.0)
+    lon_a, lat_a, w_a, own_a = np.array(lons), np.array(lats), np.array(weights), np.array(owner)
+    keys = np.round(lon_a, 2) + 1j * np.round(lat_a, 2)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    cap = int(settings.FOCUS_MAX_POINTS)
+    chosen = first if len(first) <= cap else first[np.linspace(0, len(first) - 1, cap).astype(int)]
+    labels_u = _clusters(lon_a[chosen], lat_a[chosen], float(settings.FOCUS_LINK_KM))
+    # Every point takes the label of its nearest clustered point (itself when not sampled away).
+    if len(chosen) == len(first):
+        point_labels = labels_u[inverse.ravel()]
+    else:
+        d = geodesic_km(lon_a[:, None], lat_a[:, None], lon_a[chosen][None, :], lat_a[chosen][None, :])
+        point_labels = labels_u[np.argmin(np.asarray(d), axis=1)]
+    totals = np.bincount(point_labels, weights=w_a)
+    best = int(np.argmax(totals))
+    n_feat = len(precise)
+    kept = np.ones(n_feat, dtype=bool)
+    kept[np.unique(own_a[point_labels != best])] = False
+    if not kept.any():
+        kept[np.unique(own_a[point_labels == best])] = True
+    frame = _padded(precise[kept].geometry.total_bounds, pad_fraction, min_span_deg)
+    left_out = precise[~kept]
+    names = tuple(dict.fromkeys(str(n) for n in left_out["name"].fillna("").to_numpy() if str(n)))
+    return FocusExtent(frame, names, tuple(str(i) for i in precise.index[kept]))
+
+
 def focus_bounds(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08,
                  min_span_deg: float = 2.0) -> tuple[float, float, float, float] | None:
-    """:func:`bounds` of the precise features (towns, regions, claims), else of all; None if empty."""
-    gdf = mappable(gdf)
-    precise = gdf[~gdf["layer"].isin(COARSE_LAYERS)]
-    return bounds(precise if not precise.empty else gdf, pad_fraction=pad_fraction, min_span_deg=min_span_deg)
+    """The bounds of :func:`focus_extent`: where the features concentrate (None if empty)."""
+    return focus_extent(gdf, pad_fraction=pad_fraction, min_span_deg=min_span_deg).bounds
 
 
 def concat(frames: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

@@ -127,6 +127,13 @@ MAP_MENTIONED_AREA_SIMPLIFY_DEG: float = 0.01
 MAP_AREA_SIMPLIFY_DEG: float = 0.01
 #: A point layer with more features than this is clustered.
 MAP_CLUSTER_THRESHOLD: int = 40
+#: Focus extent (map view, PNG frame): features closer than this (geodesic km, WGS84) to one
+#: another are one cluster; the map opens on the heaviest cluster and lists the rest as outliers.
+FOCUS_LINK_KM: float = 450.0
+#: Weight of a claim's two ends in choosing the focus cluster (a place mention weighs 1).
+FOCUS_CLAIM_WEIGHT: float = 3.0
+#: At most this many distinct points are clustered (the rest are sampled evenly: linear cost).
+FOCUS_MAX_POINTS: int = 600
 #: PNG page size in inches.
 PLOT_SIZE_IN: tuple[float, float] = (10.0, 7.0)
 #: Most labels on a PNG.

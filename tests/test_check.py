@@ -259,10 +259,11 @@ def test_border_of_a_place_without_polygon_is_unverifiable() -> None:
 
 
 def test_country_whose_polygon_is_missing_is_unverifiable(monkeypatch: pytest.MonkeyPatch) -> None:
-    from geo_app.check.claims import claims as check
+    from geo_app.check import claims as check
+    from geo_app.places import composites
 
     check._area.cache_clear()
-    monkeypatch.setattr(borders, "geometry_of", lambda place: None)
+    monkeypatch.setattr(composites, "geometry_of", lambda place: None)
     try:
         claim = check_distance("Kyiv", border="Belarus", claimed_km=100)
     finally:
