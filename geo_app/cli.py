@@ -146,7 +146,7 @@ def parse(
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = json.loads(line, strict=False)  # raw control characters in strings: cleaned below
             except RecursionError:
                 yield (lineno, None), InputError("JSON nested too deeply")
                 continue

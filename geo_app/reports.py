@@ -321,7 +321,7 @@ def iter_jsonl_reports(path: Path | str) -> Iterator[Report | InputError]:
             if not raw.strip():
                 continue
             try:
-                record = json.loads(decode_bytes(raw, f"{path.name} line {lineno}"))
+                record = json.loads(decode_bytes(raw, f"{path.name} line {lineno}"), strict=False)
                 if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                     raise InputError("each line must be a JSON object with a 'text' string")
                 parsed = parse_report(record["text"], name=f"{path.name}:{lineno}")
