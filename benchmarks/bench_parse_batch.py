@@ -7,7 +7,10 @@ cost is measured apart, on a one-line batch, and subtracted for the steady rate:
 
     .venv/bin/python benchmarks/bench_parse_batch.py --docs 300 --repeat 2 --corpus ../shared/bench/LGL/lgl.xml
 
-Prints one JSON object: docs, seconds per run, docs/s end to end and docs/s after start-up.
+Prints one JSON object: docs, seconds per run, docs/s end to end and docs/s after start-up. With
+``--in-process`` it times, warm and in one process, the batch contract one record at a time
+(``parse_record``, as the command ran before it batched) against ``parse_records`` (batched),
+alternating, and checks that both give the same output.
 """
 
 from __future__ import annotations
@@ -54,11 +57,32 @@ def run(src: Path, out: Path) -> float:
     return elapsed
 
 
+def in_process(src: Path, repeat: int) -> dict[str, float]:
+    """Docs/s of the batch contract in this process, warm: one by one (``parse_record`` per line, as
+    ``parse --jsonl`` did before it batched) against ``parse_records`` (batched), alternating."""
+    from geo_app.pipeline import parse_record, parse_records
+
+    records = [json.loads(line) for line in src.open(encoding="utf-8")]
+    parse_record(records[0])  # load the model and the gazetteer
+    best = {"one_by_one": float("inf"), "batched": float("inf")}
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        single = [parse_record(r) for r in records]
+        best["one_by_one"] = min(best["one_by_one"], time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        batched = [out for _, out in parse_records(enumerate(records))]
+        best["batched"] = min(best["batched"], time.perf_counter() - t0)
+        assert batched == single, "batched output differs from one-by-one output"
+    return {f"docs_per_s_in_process_{k}": round(len(records) / v, 2) for k, v in best.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--corpus", type=Path, default=None, help="default: EVAL_BENCH_DIR/LGL/lgl.xml")
+    parser.add_argument("--in-process", action="store_true",
+                        help="time parse_record one by one against parse_records batched, in this process")
     args = parser.parse_args()
     from geo_app import settings
 
@@ -66,6 +90,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "lgl.jsonl", Path(tmp) / "out.jsonl"
         n = write_batch(src, corpus, args.docs)
+        if args.in_process:
+            print(json.dumps({"docs": n, **in_process(src, args.repeat)}))
+            return
         start = min(startup_seconds() for _ in range(args.repeat))
         times = [run(src, out) for _ in range(args.repeat)]
         lines = sum(1 for _ in out.open(encoding="utf-8"))

@@ -195,8 +195,10 @@ def parse_records(items: Iterable[tuple[K, object]], *, batch_size: int | None =
     """
     size = batch_size or settings.PARSE_BATCH_SIZE
     pending: list[tuple[K, _BatchItem | Exception]] = []
+    ready_count = 0
 
     def flush() -> Iterator[tuple[K, dict[str, Any] | Exception]]:
+        nonlocal ready_count
         ready = [p for _, p in pending if isinstance(p, _BatchItem)]
         extractions = iter(_extract_batch(ready, size) if ready else [])
         for key, prepared in pending:
@@ -214,6 +216,7 @@ def parse_records(items: Iterable[tuple[K, object]], *, batch_size: int | None =
                 continue
             yield key, result
         pending.clear()
+        ready_count = 0
 
     for key, record in items:
         if isinstance(record, Exception):
@@ -221,9 +224,11 @@ def parse_records(items: Iterable[tuple[K, object]], *, batch_size: int | None =
         else:
             try:
                 pending.append((key, _prepare(record)))
+                ready_count += 1
             except (ValueError, GeoAppError) as exc:
                 pending.append((key, exc))
-        if sum(isinstance(p, _BatchItem) for _, p in pending) >= size:
+        # A full batch for the model; or many bad lines in a row, which are not held back for long.
+        if ready_count >= size or len(pending) >= 4 * size:
             yield from flush()
     if pending:
         yield from flush()
