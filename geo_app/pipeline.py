@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from geo_app import __version__
-from geo_app._errors import InputError
-from geo_app.text.extract import Extraction, extract, extract_many
+from geo_app import __version__, settings
+from geo_app._errors import GeoAppError, InputError
 from geo_app.check.claims import claims_for
 from geo_app.resolve.resolver import Resolution, Resolver
+from geo_app.text.extract import Extraction, check_text, extract, extract_many
+from geo_app.text.reports import Cleaning, clean_text
+
+K = TypeVar("K")
 
 #: Version of the batch output and GeoJSON property schema (schema/*.json).
 SCHEMA_VERSION = "1.0"
@@ -92,11 +95,135 @@ def analyze_many(items: Iterable[tuple[str, str, object]], *, with_claims: bool 
         yield from flush()
 
 
-def parse_record(record: dict[str, Any]) -> dict[str, Any]:
-    """One line of the batch contract: ``{"id", "text", "published"?}`` -> the parse output."""
+@dataclass(frozen=True)
+class _BatchItem:
+    """One input record of the batch contract, validated and cleaned, ready for the model."""
+
+    report_id: str
+    text: str  # as sent
+    clean: str  # same length: control characters and lone surrogates replaced
+    published: dt.date | None
+    cleanings: tuple[Cleaning, ...]
+
+
+def _prepare(record: object) -> _BatchItem:
+    """Validate and clean one input record; InputError when it cannot be answered at all."""
     if not isinstance(record, dict):
         raise InputError("each input line must be a JSON object with 'id' and 'text'")
     if "text" not in record:
         raise InputError("input object has no 'text'")
-    analysis = analyze(record["text"], record.get("published"), report_id=str(record.get("id", "")))
-    return analysis.to_record()
+    text = record["text"]
+    if not isinstance(text, str):
+        raise InputError(f"a report must be text, not {type(text).__name__}")
+    clean, cleanings = clean_text(text)
+    check_text(clean)  # the length limit (settings.MAX_REPORT_CHARS)
+    return _BatchItem(str(record.get("id", "")), text, clean, parse_date(record.get("published")), tuple(cleanings))
+
+
+def _as_sent(item: _BatchItem, analysis: Analysis) -> dict[str, Any]:
+    """The output record with its cleaning ``warnings`` and, when the text was cleaned, every
+    quoted span cut from the text as sent, so ``text[start:end] == item["text"]`` holds for it."""
+    out = analysis.to_record()
+    out["warnings"] = [c.to_dict() for c in item.cleanings]
+    if not item.cleanings:
+        return out
+    for key in ("mentions", "distances", "dates"):
+        for span in out[key]:
+            span["text"] = item.text[span["start"]:span["end"]]
+    sentences = analysis.extraction.sentences
+    for claim in out["claims"]:  # a quote is its sentence, stripped: cut it from the text as sent too
+        quote, index = claim.get("quote"), claim.get("sentence")
+        if not quote or not isinstance(index, int) or not 0 <= index < len(sentences):
+            continue
+        start, end = sentences[index]
+        at = start + len(item.clean[start:end]) - len(item.clean[start:end].lstrip())
+        if item.clean[at:at + len(quote)] == quote:
+            claim["quote"] = item.text[at:at + len(quote)]
+    return out
+
+
+def _extract_batch(items: list[_BatchItem], batch_size: int) -> list[Extraction | Exception]:
+    """Extractions of the items, batched through spaCy; one by one (with per-item errors) when a
+    batch fails, so one bad report never fails its neighbours."""
+    try:
+        return list(extract_many([(i.clean, i.published) for i in items], batch_size=batch_size))
+    except (ValueError, GeoAppError):
+        pass
+    out: list[Extraction | Exception] = []
+    for item in items:
+        try:
+            out.append(extract(item.clean, item.published))
+        except (ValueError, GeoAppError) as exc:
+            out.append(exc)
+    return out
+
+
+def parse_record(record: dict[str, Any]) -> dict[str, Any]:
+    """One line of the batch contract: ``{"id", "text", "published"?}`` -> the parse output.
+
+    Control characters and unpaired surrogates in the text are replaced one for one before the
+    analysis and listed in ``warnings``; offsets and quoted spans refer to the text as sent.
+    Raises :class:`InputError` when the record cannot be answered (not an object, no text).
+    """
+    item = _prepare(record)
+    return _as_sent(item, _finish(item.report_id, extract(item.clean, item.published), with_claims=True))
+
+
+def parse_records(items: Iterable[tuple[K, object]], *, batch_size: int | None = None
+                  ) -> Iterator[tuple[K, dict[str, Any] | Exception]]:
+    """The batch contract over many records, batching the NER step as :func:`analyze_many` does.
+
+    Parameters
+    ----------
+    items : iterable of (key, record)
+        ``record`` is one decoded input line, or an exception already raised for it (a line
+        that was not UTF-8 or not JSON), passed through in its place. ``key`` is the caller's
+        (e.g. the line number) and comes back unchanged.
+    batch_size : int, optional
+        Records per spaCy batch (default ``settings.PARSE_BATCH_SIZE``).
+
+    Yields
+    ------
+    tuple of (key, dict or Exception)
+        One per item, in input order: the output record of :func:`parse_record`, or the
+        exception (an :class:`InputError`, a ``ValueError``) that this record alone raised.
+    """
+    size = batch_size or settings.PARSE_BATCH_SIZE
+    pending: list[tuple[K, _BatchItem | Exception]] = []
+    ready_count = 0
+
+    def flush() -> Iterator[tuple[K, dict[str, Any] | Exception]]:
+        nonlocal ready_count
+        ready = [p for _, p in pending if isinstance(p, _BatchItem)]
+        extractions = iter(_extract_batch(ready, size) if ready else [])
+        for key, prepared in pending:
+            if isinstance(prepared, Exception):
+                yield key, prepared
+                continue
+            ex = next(extractions)
+            if isinstance(ex, Exception):
+                yield key, ex
+                continue
+            try:
+                result = _as_sent(prepared, _finish(prepared.report_id, ex, with_claims=True))
+            except (ValueError, GeoAppError) as exc:
+                yield key, exc
+                continue
+            yield key, result
+        pending.clear()
+        ready_count = 0
+
+    for key, record in items:
+        if isinstance(record, Exception):
+            pending.append((key, record))
+        else:
+            try:
+                pending.append((key, _prepare(record)))
+                ready_count += 1
+            except (ValueError, GeoAppError) as exc:
+                pending.append((key, exc))
+        # A full batch for the model; or many bad lines in a row, which are not held back for long.
+        if ready_count >= size or len(pending) >= 4 * size:
+            yield from flush()
+    if pending:
+        yield from flush()

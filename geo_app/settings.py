@@ -67,6 +67,13 @@ NER_WINDOW_MARGIN: int = 2
 MAX_REPORT_CHARS: int = 2_000_000
 #: Most mentions drawn on one map.
 MAX_MENTIONS_DRAWN: int = 5_000
+#: A file is binary, not a text report, when more than this share of its bytes are control bytes
+#: (0x00-0x08, 0x0E-0x1F, 0x7F: not tab, line feed, vertical tab, form feed or carriage return).
+#: Text copied from PDFs carries a stray NUL or two (they are cleaned, not refused); images,
+#: archives and UTF-16 without a BOM have 10-50 % such bytes.
+BINARY_CONTROL_SHARE: float = 0.05
+#: Most character offsets listed in each cleaning warning (the count is always exact).
+CLEANING_MAX_OFFSETS: int = 20
 
 # --- geocoder --------------------------------------------------------------------
 #: User agent for the opt-in online geocoder (Nominatim through geopy). Never used by default.
@@ -146,6 +153,8 @@ APP_PLAY_STEP_SECONDS: float = 0.8
 # --- store and batch ---------------------------------------------------------------
 #: Seconds a store writer waits for another writer's lock.
 STORE_BUSY_TIMEOUT_S: float = 30.0
+#: Reports per spaCy batch in ``geo-app parse --jsonl`` (``--batch-size``).
+PARSE_BATCH_SIZE: int = 32
 #: Reports per ingest transaction.
 INGEST_BATCH_SIZE: int = 200
 #: Reports per analysis task and per commit (``geo-app analyze --batch-size``).

@@ -288,3 +288,135 @@ def test_ctrl_c_and_kill_9_during_analyze_then_rerun_analyses_each_report_exactl
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert con.execute("SELECT count(DISTINCT report_id) FROM features").fetchone()[0] == n
     con.close()
+
+
+# --- parse --jsonl: dirty text is cleaned, not refused; documents go through the model in batches ------------
+
+#: What the dirty reports below carry: control characters (C0, DEL, C1) and lone surrogates.
+CONTROLS = "\x00\x01\x07\x1b\x7f\x85"
+SURROGATES = "\udc80\udcff\ud800"
+DIRTY_REPORTS = [
+    {"id": "nul", "text": "Troops moved from Gomel\x00 to Kyiv on 3\x00March. Kyiv is as close as\x00100 km from "
+                          "the border of Belarus.", "published": "2022-03-05"},
+    {"id": "ctl", "text": "\x1b[1mShips\x1b[0m left Odesa\x07 for Sevastopol.\x7f Drills began near Brest\x85 "
+                          "on 12 February.", "published": "2022-02-14"},
+    {"id": "sur", "text": "Convoys seen in Minsk \udcff and Mazyr\udc80. Aircraft landed in Lviv \ud800."},
+    {"id": "\udcfe", "text": "A clean report about Vilnius."},
+    {"id": "raw", "text": "A raw\ttab and Riga\x01 here."},
+]
+
+
+def _dirty_batch(path: Path) -> Path:
+    lines = [json.dumps(r) for r in DIRTY_REPORTS]  # ensure_ascii: NUL and surrogates as \u escapes
+    lines[-1] = lines[-1].replace("\\u0001", "\x01").replace("\\t", "\t")  # raw control characters in a string too
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    return path
+
+
+def _spans(record: dict) -> list[dict]:
+    return [*record["mentions"], *record["distances"], *record["dates"]]
+
+
+def test_parse_cleans_control_characters_and_lone_surrogates_and_answers_every_line(tmp_path: Path) -> None:
+    import jsonschema
+
+    src, out = _dirty_batch(tmp_path / "dirty.jsonl"), tmp_path / "out.jsonl"
+    code, summary = run_json("parse", "--jsonl", src, "--out", out)
+    assert code == 0 and summary == {"parsed": 5, "errors": 0, "cleaned": 4, "out": str(out)}
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    validator = jsonschema.Draft202012Validator(json.loads((settings.PROJECT_DIR / "schema" /
+                                                            "parse_output.schema.json").read_text()))
+    assert [r["id"] for r in records] == [r["id"] for r in DIRTY_REPORTS]  # every line, in order; ids as sent
+    for given, record in zip(DIRTY_REPORTS, records):
+        assert list(validator.iter_errors(record)) == []
+        text = given["text"]
+        # Offsets point into the text as sent (a lone surrogate is one character): the quoted spans are its own.
+        for span in _spans(record):
+            assert text[span["start"]:span["end"]] == span["text"], (given["id"], span)
+        expected = {kind: [i for i, ch in enumerate(text) if ch in chars]
+                    for kind, chars in (("control_characters", CONTROLS), ("lone_surrogates", SURROGATES))}
+        warned = {w["kind"]: w for w in record["warnings"]}
+        assert set(warned) == {kind for kind, at in expected.items() if at}, given["id"]
+        for kind, w in warned.items():
+            assert (w["count"], w["offsets"]) == (len(expected[kind]), expected[kind])
+            assert str(expected[kind][0]) in w["message"]
+    places = {r["id"]: {(m["text"], m["country_code"]) for m in r["mentions"]} for r in records}
+    assert {("Gomel", "BY"), ("Kyiv", "UA")} <= places["nul"]
+    assert ("Odesa", "UA") in places["ctl"] and "Brest" in {name for name, _ in places["ctl"]}
+    assert {("Minsk", "BY"), ("Lviv", "UA")} <= places["sur"]
+    assert ("Riga", "LV") in places["raw"] and records[3]["warnings"] == []
+    # A span across a cleaned character keeps the character as sent: the NUL in "as close as\x00100 km".
+    nul = records[0]
+    assert [d["km"] for d in nul["distances"]] == [100.0] and "\x00" in nul["distances"][0]["text"]
+    assert nul["claims"] and nul["claims"][0]["quote"] in DIRTY_REPORTS[0]["text"]
+    assert any(d["date_start"] == "2022-03-03" and "\x00" in d["text"] for d in nul["dates"])
+
+
+def test_parse_cleaning_changes_no_finding(tmp_path: Path) -> None:
+    """The dirty reports give the same spans as the same reports with the dirt already replaced."""
+    src, out = _dirty_batch(tmp_path / "dirty.jsonl"), tmp_path / "out.jsonl"
+    clean_src, clean_out = tmp_path / "clean.jsonl", tmp_path / "clean_out.jsonl"
+    table = {**{ord(c): " " for c in CONTROLS}, **{ord(c): "\ufffd" for c in SURROGATES}}
+    clean_src.write_text("".join(json.dumps({**r, "text": r["text"].translate(table)}) + "\n"
+                                 for r in DIRTY_REPORTS), encoding="utf-8")
+    assert run("parse", "--jsonl", src, "--out", out)[0] == 0
+    assert run("parse", "--jsonl", clean_src, "--out", clean_out)[0] == 0
+    dirty = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    clean = [json.loads(line) for line in clean_out.read_text(encoding="utf-8").splitlines()]
+    for d, c in zip(dirty, clean):
+        assert c["warnings"] == []
+        for key in ("mentions", "distances", "dates"):
+            assert [(s["start"], s["end"]) for s in d[key]] == [(s["start"], s["end"]) for s in c[key]]
+        assert [m["geonameid"] for m in d["mentions"]] == [m["geonameid"] for m in c["mentions"]]
+
+
+def test_parse_batches_through_the_model_keeping_order_and_per_line_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo_app import pipeline
+
+    places = ["Minsk", "Gomel", "Brest", "Kyiv", "Mazyr", "Vitebsk", "Grodno", "Lviv"]
+    good = [{"id": f"r{i}", "text": f"A convoy moved from {places[i % 8]} to {places[(i * 3 + 1) % 8]} on 3 March.",
+             "published": "2022-03-05"} for i in range(8)]
+    lines = [json.dumps(good[0]).encode(), b"{not json", json.dumps(good[1]).encode(),
+             json.dumps({"id": "no-text"}).encode(), json.dumps(good[2]).encode(),
+             json.dumps({"id": "bad-date", "text": "Troops in Minsk.", "published": "2022-02-31"}).encode(),
+             *(json.dumps(g).encode() for g in good[3:7]), b'{"id": "latin1", "text": "caf\xe9"}',
+             json.dumps(good[7]).encode()]
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    sizes: list[int] = []
+    real = pipeline.extract_many
+
+    def counting(items: list, **kwargs: object) -> list:  # the real extraction, its batch sizes recorded
+        sizes.append(len(items))
+        return real(items, **kwargs)
+
+    monkeypatch.setattr(pipeline, "extract_many", counting)
+    code, out_text, err = run("parse", "--jsonl", src, "--out", out, "--batch-size", "3")
+    assert code == 1 and err == ""  # three lines cannot be answered
+    assert sizes == [3, 3, 2]  # eight good reports, in batches of three
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == len(lines)
+    errors = {i: r["error"] for i, r in enumerate(records) if "error" in r}
+    assert sorted(errors) == [1, 3, 5, 10]
+    assert errors[1].startswith("line 2: ") and "no 'text'" in errors[3] and "not an ISO date" in errors[5]
+    assert records[5]["id"] == "bad-date" and records[10]["id"] == "latin1" and "not UTF-8" in errors[10]
+    answered = [r for r in records if "error" not in r]
+    assert [r["id"] for r in answered] == [g["id"] for g in good]
+    # Batched, each line is what the one-by-one contract gives.
+    for g, r in zip(good, answered):
+        assert r == pipeline.parse_record(g)
+
+
+def test_ingest_keeps_a_text_file_with_a_stray_nul_and_refuses_binary(tmp_path: Path) -> None:
+    (tmp_path / "from_pdf.txt").write_bytes(b"Title: Convoy\n\nTroops moved from Gomel\x00 towards Kyiv on 3 March.\n")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    db = tmp_path / "s.gpkg"
+    code, res = run_json("ingest", tmp_path / "from_pdf.txt", tmp_path / "image.txt", "--db", db)
+    assert code == 1 and (res["added"], res["rejected"]) == (1, 1)
+    assert "binary" in res["rejections"][0]["reason"] and "BINARY_CONTROL_SHARE" in res["rejections"][0]["reason"]
+    from geo_app.io.store import Store
+
+    with Store(db) as store:
+        (stored,) = store.list()
+        assert store.get(stored.id).text.strip() == "Troops moved from Gomel  towards Kyiv on 3 March."

@@ -249,7 +249,7 @@ def _record_ok(record: Any) -> bool:
     """Whether a batch record is valid input (so it must give a result line, not an error)."""
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         return False
-    if "\x00" in record["text"] or len(record["text"]) > geo_settings.MAX_REPORT_CHARS:
+    if len(record["text"]) > geo_settings.MAX_REPORT_CHARS:  # dirty text (NUL, lone surrogates) is cleaned, not refused
         return False
     pub = record.get("published")
     if pub is None or pub == "":
@@ -302,8 +302,25 @@ _published_values = st.one_of(
                      "2022-02-10T23:59:59Z", " 2022-02-10 ", "10/02/2022"]),
     st.integers(min_value=-5, max_value=30000000),
 )
+#: Dirt put into batch texts: controls (C0, DEL, C1) and lone low surrogates (a high one could pair with
+#: a following low one through the JSON escapes and become one character).
+DIRT = ["\x00", "\x01", "\x07", "\x1b", "\x7f", "\x85", "\x9f", "\udc00", "\udcff", "\udfff"]
+
+
+def _insert_dirt(text_and_dirt: tuple[str, list[tuple[int, str]]]) -> str:
+    text, dirt = text_and_dirt
+    for pos, ch in dirt:
+        at = pos % (len(text) + 1)
+        text = text[:at] + ch + text[at:]
+    return text
+
+
+_dirty_texts = st.tuples(report_texts, st.lists(st.tuples(st.integers(min_value=0, max_value=10**6),
+                                                          st.sampled_from(DIRT)), min_size=1, max_size=4)
+                         ).map(_insert_dirt)
 _records = st.one_of(
-    st.fixed_dictionaries({"id": _ids, "text": report_texts}, optional={"published": _published_values}),
+    st.fixed_dictionaries({"id": _ids, "text": st.one_of(report_texts, _dirty_texts)},
+                          optional={"published": _published_values}),
     st.fixed_dictionaries({"id": _ids, "text": st.one_of(st.integers(), st.none(), st.lists(st.text(max_size=3)))}),
     st.fixed_dictionaries({"id": _ids}),
     st.lists(st.integers(), max_size=3), st.integers(),

@@ -246,6 +246,19 @@ def row_binary_upload(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     rejected(read_upload, "photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), match="binary")
 
 
+def row_stray_nul_upload(tmp: Path, mp: pytest.MonkeyPatch) -> None:
+    text = "Troops moved from Gomel\x00 towards Kyiv on 3 March;\x0c the convoy\x1b[0m stopped near Mazyr.\n" * 3
+    report = read_upload("from_pdf.txt", text.encode())
+    assert report.text == text.replace("\x00", " ").replace("\x1b", " ")  # cleaned one for one; form feed kept
+    warned = report.meta["warnings"]
+    assert [(w["kind"], w["count"]) for w in warned] == [("control_characters", 6)]
+    assert warned[0]["offsets"] == [m.start() for m in re.finditer("[\x00\x1b]", text)]
+    # Binary stays refused, by the share of control bytes: UTF-16 without a BOM is half NULs.
+    rejected(read_upload, "utf16.txt", "Troops moved to Kyiv.".encode("utf-16-le"), match="looks binary.*BINARY_CONTROL_SHARE")
+    mp.setattr(settings, "BINARY_CONTROL_SHARE", 0.01)
+    rejected(read_upload, "from_pdf.txt", text.encode(), match="looks binary")
+
+
 def row_binary_analyze(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     from geo_app.pipeline import analyze
 
@@ -463,13 +476,15 @@ def row_store_mixed_jsonl(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     with Store(tmp / "s.gpkg") as store:
         summary = ingest_paths(store, [tmp / "feed.jsonl"])
         reasons = " | ".join(r.reason for r in summary.rejected)
-        log_event(kind="store", good=4, stored=len(summary.added))
-        assert len(summary.added) == 4, reasons  # every good line stored: none lost
-        assert len(summary.rejected) == 6
-        for needle in ("line 2", "nested too deeply", "unpaired surrogate", "NUL", "not UTF-8", "'text' string"):
+        log_event(kind="store", good=6, stored=len(summary.added))
+        assert len(summary.added) == 6, reasons  # every good or cleanable line stored: none lost
+        assert len(summary.rejected) == 4
+        for needle in ("line 2", "nested too deeply", "not UTF-8", "'text' string"):
             assert needle in reasons
-        keys = {r.report_key for r in store.list()}
-    assert keys == {"g0", "g1", "g2", "../../etc/passwd"}
+        stored = {r.report_key: store.get(r.id).text for r in store.list()}
+    assert set(stored) == {"g0", "g1", "g2", "../../etc/passwd", "s", "n"}
+    # A lone surrogate and a NUL are cleaned one for one (issue 16): same length, offsets kept.
+    assert stored["s"] == "Kyiv \ufffd Minsk" and stored["n"] == "Kyiv "
     assert sorted(p.name for p in tmp.iterdir() if not p.name.startswith("s.gpkg")) == ["feed.jsonl"]
 
 
@@ -551,7 +566,11 @@ def row_mentions_drawn_limit(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 def row_batch_surrogates(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     code, records, _ = run_batch(tmp, b'{"id": "\\ud800", "text": "Kyiv."}\n{"id": "b", "text": "Minsk \\udc00."}\n'
                                       b'{"id": "c", "text": "Gomel."}\n')
-    assert code == 1 and len(records) == 3 and "error" in records[1] and records[2]["mentions"]
+    # Issue 16: the surrogate in the text is replaced by U+FFFD and warned about; every line answered.
+    assert code == 0 and len(records) == 3 and not any("error" in r for r in records)
+    assert records[0]["id"] == "\ud800" and records[2]["mentions"]
+    assert [m["text"] for m in records[1]["mentions"]] == ["Minsk"]
+    assert [(w["kind"], w["offsets"]) for w in records[1]["warnings"]] == [("lone_surrogates", [6])]
 
 
 def row_long_unspaced_run(tmp: Path, mp: pytest.MonkeyPatch) -> None:
@@ -572,9 +591,12 @@ def row_mixed_batch(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     assert code == 1 and stderr == ""
     assert len(records) == 11  # one per non-blank line, in order
     errors = [r.get("error", "") for r in records]
-    assert [bool(e) for e in errors] == [False, True, True, True, True, True, True, True, False, False, False]
+    assert [bool(e) for e in errors] == [False, True, True, True, True, False, True, True, False, False, False]
     assert records[0]["claims"] and records[8]["id"] == "../../etc/passwd"
-    assert "line 2" in errors[1] and "not an ISO date" in errors[6] and "NUL" in errors[5]
+    assert "line 2" in errors[1] and "not an ISO date" in errors[6]
+    # The NUL is cleaned, not refused (issue 16): Kyiv found, the NUL listed in the warnings.
+    assert ("Kyiv", "UA") in {(m["text"], m["country_code"]) for m in records[5]["mentions"]}
+    assert [(w["kind"], w["offsets"]) for w in records[5]["warnings"]] == [("control_characters", [4])]
     assert sorted(p.name for p in tmp.iterdir()) == ["in.jsonl", "out.jsonl"]
 
 
@@ -658,6 +680,8 @@ ROWS: list[Row] = [
     Row("empty and whitespace upload", "upload", "message: '... is empty'",
         lambda t, m: [rejected(read_upload, "e.txt", d, match="empty") for d in (b"", b" \n\t ", b"Title: x\n\n  ")]),
     Row("binary bytes upload", "upload", "message: 'looks binary'", row_binary_upload),
+    Row("stray NUL and control bytes in a text file; UTF-16 without BOM", "upload",
+        "cleaned with warnings / message: 'looks binary'", row_stray_nul_upload),
     Row("binary / NUL / non-text to analyze", "analyze", "message: NUL, not UTF-8, must be text", row_binary_analyze),
     Row("invalid UTF-8 upload", "upload", "message: 'not UTF-8 text (byte N)'", row_invalid_utf8_upload),
     Row("UTF-16 with BOM (LE, BE) and UTF-8 BOM", "upload", "result: decoded, places found", row_utf16_bom),
@@ -683,8 +707,8 @@ ROWS: list[Row] = [
     Row("hostile strings in GeoJSON", "GeoJSON export", "valid against the feature schema, exact text", row_geojson),
     Row("hostile report ingested, analysed, exported", "store -> CSV / GeoJSON", "neutralised CSV, exact GeoJSON",
         row_store_ingest_export),
-    Row("JSONL with bad lines (deep, surrogate, NUL, binary)", "store ingest", "bad lines rejected, good all stored",
-        row_store_mixed_jsonl),
+    Row("JSONL with bad lines (deep, binary) and dirty ones (surrogate, NUL)", "store ingest",
+        "bad lines rejected, dirty lines cleaned, good all stored", row_store_mixed_jsonl),
     Row("a bad report mid-transaction", "store add_reports", "nothing written (all or nothing)",
         row_store_no_partial_write),
     Row("31 February, year 99999, years 1 and 9999", "analyze", "unresolved with reason / message",
@@ -702,7 +726,7 @@ ROWS: list[Row] = [
     Row("100,000-deep JSON line in a batch", "parse --jsonl", "{id, error} for that line, batch goes on",
         row_batch_deep_json),
     Row("unpaired surrogates (JSON \\ud800) in a batch id and text", "parse --jsonl",
-        "{id, error} for those lines, batch goes on", row_batch_surrogates),
+        "answered: id echoed, text cleaned with a warning", row_batch_surrogates),
     Row("UTF-8 BOM before a batch", "parse --jsonl", "the first line parsed", row_batch_bom),
     Row("upload named ../secret.txt, ../../../etc/passwd", "upload", "name kept as a label, never a path",
         row_upload_dotdot_name),

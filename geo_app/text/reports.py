@@ -35,6 +35,19 @@ _SCRIPT_STYLE_CLOSE = {"script": re.compile(r"</script\s*>", re.IGNORECASE),
 _BLOCK_TAGS = re.compile(r"</?(p|div|br|h[1-6]|li|tr|section|article|header|footer)\b[^<>]*>", re.IGNORECASE)
 #: Longest header value handed to dateparser (a publication date is a few words).
 _MAX_PUBLISHED_CHARS = 100
+#: Control characters that :func:`clean_text` replaces by a space: the C0 and C1 controls less
+#: tab, line feed, vertical tab, form feed and carriage return (the line structure text carries).
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+#: Surrogate code points: in a ``str`` they are always unpaired (JSON "\\udcff", undecodable
+#: bytes read with ``surrogateescape``), and no UTF-8 file, SQLite column or model accepts them.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+#: Bytes counted by :func:`control_byte_share` (the byte form of ``_CONTROL_CHARS``' C0 part).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+#: What each kind of cleaning replaces, and with what (one character for one: offsets keep).
+_CLEANINGS = (
+    ("control_characters", _CONTROL_CHARS, " ", "control character", "a space"),
+    ("lone_surrogates", _SURROGATES, "\ufffd", "unpaired surrogate", "U+FFFD"),
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,92 @@ class Report:
         return out
 
 
+@dataclass(frozen=True)
+class Cleaning:
+    """One kind of character :func:`clean_text` replaced: how many, with what, and where.
+
+    Attributes
+    ----------
+    kind : str
+        ``"control_characters"`` (replaced by a space) or ``"lone_surrogates"`` (replaced by U+FFFD).
+    count : int
+        How many characters were replaced (exact).
+    replacement : str
+        The character each was replaced by.
+    offsets : tuple of int
+        Character offsets of the first ``settings.CLEANING_MAX_OFFSETS`` of them in the text.
+    codepoints : tuple of str
+        The distinct code points replaced ("U+0000"), in order of first appearance, at most five.
+    """
+
+    kind: str
+    count: int
+    replacement: str
+    offsets: tuple[int, ...]
+    codepoints: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """One readable line: what was replaced, by what, and where."""
+        what, by = next((w, b) for k, _, _, w, b in _CLEANINGS if k == self.kind)
+        plural = "s" if self.count != 1 else ""
+        where = ", ".join(map(str, self.offsets)) + (", ..." if self.count > len(self.offsets) else "")
+        codes = ", ".join(self.codepoints) + (", ..." if len(self.codepoints) == 5 else "")
+        return (f"replaced {self.count:,} {what}{plural} ({codes}) by {by} at character{plural} {where}; "
+                "offsets still point into the text as sent")
+
+    def to_dict(self) -> dict:
+        """The ``warnings`` item of the batch contract (schema/parse_output.schema.json)."""
+        return {"kind": self.kind, "count": self.count, "replacement": self.replacement,
+                "offsets": list(self.offsets), "message": self.message}
+
+
+def clean_text(text: str) -> tuple[str, list[Cleaning]]:
+    """``text`` with control characters and unpaired surrogates replaced, and what was replaced.
+
+    Text pulled from PDFs and feeds carries stray NULs and other control characters, and JSON
+    may hold lone surrogate escapes ("\\udcff"); both are noise in otherwise good text. Each is
+    replaced by one character (a space; U+FFFD), so the cleaned text has the same length and
+    every offset into it is an offset into ``text``. Tab, line feed, vertical tab, form feed and
+    carriage return are kept.
+
+    Parameters
+    ----------
+    text : str
+        The text as received.
+
+    Returns
+    -------
+    tuple of (str, list of Cleaning)
+        The cleaned text (``text`` itself when nothing was replaced) and one :class:`Cleaning`
+        per kind of character replaced (empty when none).
+    """
+    cleanings: list[Cleaning] = []
+    for kind, pattern, replacement, _, _ in _CLEANINGS:
+        if pattern.search(text) is None:
+            continue
+        offsets: list[int] = []
+        codepoints: list[str] = []
+        count = 0
+        for m in pattern.finditer(text):
+            count += 1
+            if len(offsets) < settings.CLEANING_MAX_OFFSETS:
+                offsets.append(m.start())
+            code = f"U+{ord(m.group()):04X}"
+            if len(codepoints) < 5 and code not in codepoints:
+                codepoints.append(code)
+        text = pattern.sub(replacement, text)
+        cleanings.append(Cleaning(kind, count, replacement, tuple(offsets), tuple(codepoints)))
+    return text, cleanings
+
+
+def control_byte_share(data: bytes) -> float:
+    """Share of ``data`` that is control bytes (0x00-0x08, 0x0E-0x1F, 0x7F); 0.0 for no data."""
+    if not data:
+        return 0.0
+    return (len(data) - len(data.translate(None, _CONTROL_BYTES))) / len(data)
+
+
 def content_hash(text: str) -> str:
     """SHA-256 hex digest of NFC-normalised text with normalised line ends and trailing space."""
     norm = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -73,7 +172,12 @@ def content_hash(text: str) -> str:
 
 
 def decode_bytes(data: bytes, name: str = "input") -> str:
-    """Text from uploaded bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM; else InputError."""
+    """Text from uploaded bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM; else InputError.
+
+    Binary data is refused by the share of control bytes it holds (over
+    ``settings.BINARY_CONTROL_SHARE``), not by one NUL: a stray control byte in a text
+    report is cleaned later (:func:`clean_text`).
+    """
     if len(data) > settings.MAX_REPORT_CHARS * 4:
         raise LimitExceededError(
             f"{name} is {len(data):,} bytes, over the limit for one report "
@@ -84,8 +188,12 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise InputError(f"{name}: invalid UTF-16 text") from exc
-    if b"\x00" in data:
-        raise InputError(f"{name} looks binary (it contains NUL bytes), not a text report")
+    share = control_byte_share(data)
+    if share > settings.BINARY_CONTROL_SHARE:
+        raise InputError(
+            f"{name} looks binary, not a text report: {share:.0%} of its bytes are control bytes such as NUL "
+            f"(the limit is geo_app.settings.BINARY_CONTROL_SHARE = {settings.BINARY_CONTROL_SHARE:.0%})"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -115,21 +223,6 @@ def _drop_scripts(markup: str) -> str:
         pos = close.end()
     out.append(markup[pos:])
     return "".join(out)
-
-
-def check_unicode(text: str, name: str = "the report") -> None:
-    """Raise :class:`InputError` if ``text`` holds NUL characters or unpaired surrogates.
-
-    Both pass JSON decoding ("\\u0000", "\\ud800") but are not text: SQLite, UTF-8 files
-    and the analysis refuse them later, where one report would fail a whole batch.
-    """
-    if "\x00" in text:
-        raise InputError(f"{name} contains NUL characters: it looks binary, not text")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InputError(f"{name} contains an unpaired surrogate (U+{ord(text[exc.start]):04X} at character "
-                         f"{exc.start}): not valid Unicode text") from None
 
 
 def html_to_text(markup: str) -> str:
@@ -174,8 +267,12 @@ def detect_published(text: str) -> dt.date | None:
 
 def parse_report(raw: str, *, name: str = "", source: str = "", published: object = None,
                  html_input: bool = False) -> Report:
-    """A :class:`Report` from raw text with an optional ``Key: value`` header."""
-    check_unicode(raw, name or "the report")
+    """A :class:`Report` from raw text with an optional ``Key: value`` header.
+
+    Control characters and unpaired surrogates are replaced one for one (:func:`clean_text`);
+    what was replaced is listed in ``meta["warnings"]`` (offsets into ``raw``).
+    """
+    raw, cleanings = clean_text(raw)
     text = html_to_text(raw) if html_input else raw
     meta: dict[str, str] = {}
     lines = text.splitlines()
@@ -199,7 +296,7 @@ def parse_report(raw: str, *, name: str = "", source: str = "", published: objec
     return Report(
         text=text, source=source or meta.get("source", ""), published=pub, title=meta.get("title", ""),
         url=meta.get("url", ""), language=meta.get("language", "en") or "en", report_id=meta.get("id", ""),
-        meta={"file": name} if name else {},
+        meta={**({"file": name} if name else {}), **({"warnings": [c.to_dict() for c in cleanings]} if cleanings else {})},
     )
 
 
@@ -224,14 +321,16 @@ def iter_jsonl_reports(path: Path | str) -> Iterator[Report | InputError]:
             if not raw.strip():
                 continue
             try:
-                record = json.loads(decode_bytes(raw, f"{path.name} line {lineno}"))
+                record = json.loads(decode_bytes(raw, f"{path.name} line {lineno}"), strict=False)
                 if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                     raise InputError("each line must be a JSON object with a 'text' string")
+                parsed = parse_report(record["text"], name=f"{path.name}:{lineno}")
                 yield Report(
-                    text=parse_report(record["text"], name=f"{path.name}:{lineno}").text,
+                    text=parsed.text,
                     source=str(record.get("source", "")), published=parse_published(str(record.get("published") or "")),
                     title=str(record.get("title", "")), url=str(record.get("url", "")),
-                    report_id=str(record.get("id", "")), meta={"file": path.name, "line": lineno},
+                    report_id=str(record.get("id", "")),
+                    meta={**parsed.meta, "file": path.name, "line": lineno},
                 )
             except (InputError, ValueError) as exc:
                 yield InputError(f"{path.name} line {lineno}: {exc}")

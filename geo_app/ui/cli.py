@@ -114,13 +114,18 @@ def parse(
     jsonl: Annotated[Path, typer.Option("--jsonl", help="Input JSONL: one {id, text, published?} per line ('-' = stdin).")],
     out: Annotated[Path, typer.Option("--out", help="Output JSONL ('-' = stdout).")] = Path("-"),
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stderr... on stdout when --out is a file.")] = False,
+    batch_size: Annotated[Optional[int], typer.Option(help="Reports per model batch (default: settings.PARSE_BATCH_SIZE).",
+                                                      min=1)] = None,
 ) -> None:
     """Geoparse reports in batch. Example: geo-app parse --jsonl reports.jsonl --out parsed.jsonl
 
-    Each output line: {"id", "mentions": [...], "distances": [...], "dates": [...], "claims": [...]};
-    the schema is schema/parse_output.schema.json. A bad line gives {"id", "error"} and the rest go on.
+    Each output line: {"id", "mentions": [...], "distances": [...], "dates": [...], "claims": [...],
+    "warnings": [...]}; the schema is schema/parse_output.schema.json. Control characters and unpaired
+    surrogates in a text are replaced one for one (offsets still point into the text as sent) and listed
+    in "warnings". A line that cannot be answered (not UTF-8, not JSON, no text) gives {"id", "error"}
+    and the rest go on; the exit code is then 1.
     """
-    from geo_app.pipeline import parse_record
+    from geo_app.pipeline import parse_records
 
     try:
         # Bytes, decoded line by line: one bad line is one error record, not a failed batch.
@@ -128,27 +133,36 @@ def parse(
     except OSError as exc:
         raise _fail(InputError(f"cannot read {jsonl}: {exc.strerror}")) from exc
     fout = sys.stdout if str(out) == "-" else open(out, "w", encoding="utf-8")
-    counts = {"parsed": 0, "errors": 0}
-    try:
+    counts = {"parsed": 0, "errors": 0, "cleaned": 0}
+
+    def records() -> Any:
+        """(line number and id, decoded record or the error of that line), blank lines skipped."""
         for lineno, raw in enumerate(fin, 1):
-            rec_id: Any = None
             try:
                 line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                rec_id = record.get("id") if isinstance(record, dict) else None
-                result = parse_record(record)
-                counts["parsed"] += 1
             except UnicodeDecodeError as exc:
-                result = {"id": _salvage_id(raw), "error": f"line {lineno}: not UTF-8 ({exc.reason} at byte {exc.start})"}
-                counts["errors"] += 1
+                yield (lineno, _salvage_id(raw)), InputError(f"not UTF-8 ({exc.reason} at byte {exc.start})")
+                continue
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line, strict=False)  # raw control characters in strings: cleaned below
             except RecursionError:
-                result = {"id": None, "error": f"line {lineno}: JSON nested too deeply"}
+                yield (lineno, None), InputError("JSON nested too deeply")
+                continue
+            except ValueError as exc:
+                yield (lineno, None), exc
+                continue
+            yield (lineno, record.get("id") if isinstance(record, dict) else None), record
+
+    try:
+        for (lineno, rec_id), result in parse_records(records(), batch_size=batch_size):
+            if isinstance(result, Exception):
+                result = {"id": rec_id, "error": f"line {lineno}: {result}"}
                 counts["errors"] += 1
-            except (ValueError, GeoAppError) as exc:
-                result = {"id": rec_id, "error": f"line {lineno}: {exc}"}
-                counts["errors"] += 1
+            else:
+                counts["parsed"] += 1
+                counts["cleaned"] += bool(result["warnings"])
             fout.write(_json_line(result) + "\n")
     finally:
         if fin is not sys.stdin.buffer:
