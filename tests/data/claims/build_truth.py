@@ -130,14 +130,17 @@ _END = re.compile(r"^(?P<kind>gn|country):(?P<ref>[^@\s][^@]*?)(?:@gn:(?P<part>\
 
 def parse_end(spec: str) -> dict[str, Any]:
     """Expand an end written in the source ("gn:706483 Kharkiv", "country:RUS", "sea:Black Sea",
-    "country:RUS@gn:554234 Kaliningrad exclave", "sea:INDIAN OCEAN|Indian Ocean") into the record's end dict."""
+    "country:RUS@gn:554234 Kaliningrad exclave", "sea:INDIAN OCEAN|Indian Ocean",
+    "sea:North Pacific Ocean+South Pacific Ocean|Pacific Ocean" for a union) into the record's end dict."""
     spec = spec.strip()
     if spec.startswith("sea:"):  # sea names hold spaces: "sea:<name>" or "sea:<name>|<label>"
         ref, _, label = spec[4:].partition("|")
-        seas = _seas()
-        if not (seas["name"] == ref.strip()).any():
-            raise TruthError(f"no sea polygon named {ref.strip()!r}")
-        return {"name": label.strip() or ref.strip(), "type": "sea", "sea_name": ref.strip()}
+        parts = [p.strip() for p in ref.split("+")]  # "North Pacific Ocean+South Pacific Ocean": their union
+        for part in parts:
+            if not (_seas()["name"] == part).any():
+                raise TruthError(f"no sea polygon named {part!r}")
+        return {"name": label.strip() or ref.strip(), "type": "sea", "sea_name": "+".join(parts),
+                "sea_names": parts}
     m = _END.match(spec)
     if not m:
         raise TruthError(f"bad end spec {spec!r}")
@@ -173,7 +176,8 @@ def parse_end(spec: str) -> dict[str, Any]:
 def _area_geometry(key: str) -> BaseGeometry:
     kind, _, ref = key.partition(":")
     if kind == "sea":
-        return _seas().set_index("name").geometry[ref]
+        by_name = _seas().set_index("name").geometry
+        return shapely.union_all([by_name[n] for n in ref.split("+")])
     iso, _, part = ref.partition("@")
     geom = _countries().set_index("ADM0_A3").geometry[iso]
     if not part:
