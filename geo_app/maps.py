@@ -37,7 +37,7 @@ from geo_app import settings
 from geo_app._errors import DataError, InputError
 
 #: Folder of the vendored web assets (served by Streamlit at ``/app/static/vendor``).
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = settings.STATIC_DIR
 VENDOR_DIR = STATIC_DIR / "vendor"
 #: URL path at which Streamlit serves :data:`STATIC_DIR` (``server.enableStaticServing``).
 DEFAULT_STATIC_URL = "/app/static"
