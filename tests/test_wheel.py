@@ -33,7 +33,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from geo_app import settings
 from geo_app.cli import app as cli_app
 
 ROOT = Path(__file__).resolve().parents[1]
