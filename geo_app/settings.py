@@ -12,25 +12,50 @@ Environment variables (``GEO_APP_CACHE_DIR``, ``GEO_APP_DB``) override the paths
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
-#: Folder of the installed package.
-PACKAGE_DIR: Path = Path(__file__).resolve().parent
-#: Root of the checkout (geo_app is installed editable: ``pip install -e .``).
+
+def _data_folder(name: str) -> Path:
+    """Folder ``name`` shipped inside the installed package, else the checkout's top-level one.
+
+    A wheel carries ``boundaries/`` and ``data/`` as package data (``geo_app/boundaries``,
+    ``geo_app/data``; see setup.py); a checkout keeps them at the top level, beside ``geo_app/``.
+
+    Parameters
+    ----------
+    name : str
+        Folder name ("boundaries" or "data").
+
+    Returns
+    -------
+    Path
+        The packaged folder when it exists, else ``PROJECT_DIR / name``.
+    """
+    packaged = resources.files(__package__ or "geo_app").joinpath(name)
+    if packaged.is_dir():
+        return Path(str(packaged)).resolve()
+    return PROJECT_DIR / name
+
+
+#: Folder of the installed package (``importlib.resources``: a plain folder, never a zip).
+PACKAGE_DIR: Path = Path(str(resources.files(__package__ or "geo_app"))).resolve()
+#: Root of the checkout in an editable install or with the checkout on ``PYTHONPATH``
+#: (in an installed wheel this is site-packages: nothing is read from it there).
 PROJECT_DIR: Path = PACKAGE_DIR.parent
-#: The vendored web assets (Leaflet and plugins). Streamlit serves the ``static`` folder beside
-#: the page's script (``ui/app.py``) at ``/app/static``, so that is where they live.
-STATIC_DIR: Path = PACKAGE_DIR / "ui" / "static"
-#: Folder of the committed border files (GeoParquet, WGS84, EPSG:4326).
-BOUNDARIES_DIR: Path = Path(os.environ.get("GEO_APP_BOUNDARIES_DIR") or PROJECT_DIR / "boundaries")
+#: Folder of the border files (GeoParquet, WGS84, EPSG:4326).
+BOUNDARIES_DIR: Path = Path(os.environ.get("GEO_APP_BOUNDARIES_DIR") or _data_folder("boundaries"))
 #: Folder of the gazetteer extras and sample reports.
-DATA_DIR: Path = PROJECT_DIR / "data"
+DATA_DIR: Path = _data_folder("data")
 #: Hand-kept, reviewed composite places (YAML).
 COMPOSITES_FILE: Path = DATA_DIR / "composites.yaml"
 #: Sample reports written for the project (one ``.txt`` each, with a header).
 SAMPLES_DIR: Path = DATA_DIR / "samples"
+#: The vendored web assets (Leaflet and plugins). Streamlit serves the ``static`` folder beside
+#: the page's script (``ui/app.py``) at ``/app/static``, so that is where they live.
+STATIC_DIR: Path = PACKAGE_DIR / "ui" / "static"
 #: Where the gazetteer index (SQLite) is built on first use and cached.
 CACHE_DIR: Path = Path(os.environ.get("GEO_APP_CACHE_DIR") or platformdirs.user_cache_dir("geo_app"))
 #: Default report store (SQLite / GeoPackage).
