@@ -82,10 +82,13 @@ from geo_app._errors import InputError
 __all__ = [
     "BoundaryIndex",
     "NearestPoint",
+    "boundary_index",
     "geodesic_area_km2",
+    "geodesic_azimuth",
     "geodesic_km",
     "geodesic_line",
     "nearest_on_boundary",
+    "longest_geodesic_km",
     "nearest_on_boundary_many",
 ]
 
@@ -181,6 +184,33 @@ def geodesic_km(
     _, _, dist = _geod().inv(lo1.ravel(), la1.ravel(), lo2.ravel(), la2.ravel())
     km = np.asarray(dist, dtype=float).reshape(shape) / 1000.0
     return float(km) if km.ndim == 0 else km
+
+
+def geodesic_azimuth(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Forward azimuth of the geodesic from the first point to the second, degrees in [0, 360).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : float
+        Degrees, EPSG:4326.
+
+    Returns
+    -------
+    float
+        Clockwise from north at the first point (90: east).
+    """
+    (lo1, la1), (lo2, la2) = _as_lonlat(lon1, lat1, "first point"), _as_lonlat(lon2, lat2, "second point")
+    return float(_geod().inv(float(lo1), float(la1), float(lo2), float(la2))[0]) % 360.0
+
+
+@functools.lru_cache(maxsize=4)
+def _longest_km_for(ellps: str) -> float:
+    return float(_geod_for(ellps).inv(0.0, 90.0, 0.0, -90.0)[2]) / 1000.0
+
+
+def longest_geodesic_km() -> float:
+    """Longest geodesic on the ellipsoid (half a meridian: 20,003.9 km on WGS84); nothing is farther."""
+    return _longest_km_for(settings.ELLIPSOID)
 
 
 def geodesic_line(
@@ -848,23 +878,38 @@ def _split_edges(
 
 # --- module-level shortcuts with a per-geometry cache -------------------------------------
 
-# id -> index; the index holds its geometry, so an id cannot be reused while cached.
-_INDEX_CACHE: OrderedDict[int, BoundaryIndex] = OrderedDict()
+# key -> index: the one cache of boundary indexes (the claim checker's and the user layers' too).
+# A key is the caller's name for the geometry, or its id; an id-keyed index holds its geometry,
+# so the id cannot be reused while cached.
+_INDEX_CACHE: OrderedDict[tuple[Any, str], BoundaryIndex] = OrderedDict()
 
 
-def _index_for(geometry: BaseGeometry | BoundaryIndex) -> BoundaryIndex:
-    """A cached :class:`BoundaryIndex` of ``geometry`` (by object identity, LRU)."""
+def boundary_index(geometry: BaseGeometry | BoundaryIndex, *, key: str | None = None) -> BoundaryIndex:
+    """The :class:`BoundaryIndex` of a geometry, built once and kept (LRU of ``BOUNDARY_INDEX_CACHE_SIZE``).
+
+    Parameters
+    ----------
+    geometry : shapely geometry or BoundaryIndex
+        As :class:`BoundaryIndex` takes it (an index is returned as it is).
+    key : str, optional
+        A name that identifies the geometry's content (``"gn:630336|border"``), so an
+        equal geometry built again finds the index; default the object's identity.
+
+    Returns
+    -------
+    BoundaryIndex
+    """
     if isinstance(geometry, BoundaryIndex):
         return geometry
-    key = id(geometry)
-    hit = _INDEX_CACHE.get(key)
-    if hit is not None and hit.geometry is geometry and hit.ellipsoid == settings.ELLIPSOID:
-        _INDEX_CACHE.move_to_end(key)
+    full = (key if key is not None else id(geometry), settings.ELLIPSOID)
+    hit = _INDEX_CACHE.get(full)
+    if hit is not None and (key is not None or hit.geometry is geometry):
+        _INDEX_CACHE.move_to_end(full)
         return hit
     index = BoundaryIndex(geometry)
     size = int(settings.BOUNDARY_INDEX_CACHE_SIZE)
     if size > 0:
-        _INDEX_CACHE[key] = index
+        _INDEX_CACHE[full] = index
         while len(_INDEX_CACHE) > size:
             _INDEX_CACHE.popitem(last=False)
     return index
@@ -887,7 +932,7 @@ def nearest_on_boundary(
     -------
     NearestPoint
     """
-    return _index_for(geometry).nearest(lon, lat)
+    return boundary_index(geometry).nearest(lon, lat)
 
 
 def nearest_on_boundary_many(
@@ -907,7 +952,7 @@ def nearest_on_boundary_many(
     km, lon, lat : numpy.ndarray
         Geodesic distance (km) and nearest boundary point (degrees) per origin.
     """
-    return _index_for(geometry).nearest_many(lons, lats)
+    return boundary_index(geometry).nearest_many(lons, lats)
 
 
 def brute_force_nearest_km(lons: np.ndarray, lats: np.ndarray, geometry: BaseGeometry) -> np.ndarray:
