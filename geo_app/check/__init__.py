@@ -13,42 +13,9 @@ Modules: :mod:`~geo_app.check.model` (the claim, its ends, the verdict rule),
 membership), :mod:`~geo_app.check.finder`, :mod:`~geo_app.check.manual`,
 :mod:`~geo_app.check.cross_report`.
 
-Claims recognised (sentence-local rules, kept simple on purpose)
-----------------------------------------------------------------
-``distance``
-    A distance ("as close as 100 km") in a sentence, between two of its places:
-    "from A to B" / "between A and B"; "A ... N km from/of/off B"; "A ... N km
-    south of B"; "N km away" measured from the place something moved *from*
-    (or the nearest place before it) to the report's main place (its most
-    mentioned country, at its capital), an endpoint the report only implies.
-    A group with a headquarters (a military district) is measured from the
-    headquarters. "the southern border of Belarus" is the part of the Belarus
-    boundary in Belarus's southern part (see :mod:`geo_app.places.regions`).
-``containment``
-    "Gomel, in southern Belarus", "Crimea, part of Ukraine": the place lies in
-    the area (point in polygon; for an area, at least ``DIRECTION_MIN_SHARE``
-    of it).
-``adjacency``
-    "Belarus, which borders Ukraine", "adjacent to northern Ukraine",
-    "Kaliningrad, wedged between Poland and Lithuania": the areas share more
-    than ``ADJACENCY_MIN_SHARED_KM`` of boundary (NE layers are not perfectly
-    topological, so boundaries within ``ADJACENCY_TOLERANCE_KM`` count).
-``coastal``
-    "Mariupol on the Sea of Azov", "Snake Island in the Black Sea": within
-    ``COASTAL_MAX_KM`` of the sea polygon.
-``membership``
-    "Baltic states such as Lithuania", "Eastern European countries such as
-    Romania", "Lithuania, one of the Baltic states": by the members listed in
-    ``data/composites.yaml`` (and the dates the grouping existed), or a
-    country's continent for "European countries".
-``region``
-    Every direction-qualified mention ("southern Belarus") becomes a feature
-    with its derived geometry, the rule, and the admin-1 regions mostly in it.
-    It states no figure, so its verdict is ``None``.
-
-Events placed in an area with no named place ("S-400s arrived in Belarus",
-"ships gathering in the Black Sea") give nothing geometric to test and give no
-claim; the mention itself is mapped by the resolve step.
+Claims recognised: ``distance``, ``containment``, ``adjacency``, ``coastal``,
+``membership`` and ``region`` (the sentence rules are :mod:`~geo_app.check.finder`'s,
+the relations' verdicts :mod:`~geo_app.check.relations`').
 
 Verdicts of a distance
 ----------------------

@@ -59,6 +59,20 @@ Limits
 * ``inside`` is planar point-in-polygon in lon/lat, the data's own model.
 * Origins almost antipodal to the boundary (beyond ~19,900 km) fall back to
   checking many pieces: correct but slow.
+* The tree groups *consecutive* pieces, so it prunes well along one boundary
+  but poorly over many scattered features: search those one part at a time
+  (:meth:`BoundaryIndex.of_parts`, :meth:`BoundaryIndex.nearest_in_parts`
+  with ``part=``).
+
+Many geometries
+---------------
+:meth:`BoundaryIndex.of_parts` indexes the boundaries of many features (a user
+layer) at once; each part's pieces are one run, and a query restricted to a
+part walks only the balls over that run. :func:`boundary_index` keeps every
+index built (the claim checker's, the user layers'), by key or identity.
+
+This module is longer than most (~1,100 lines) on purpose: the bounds, the
+tree and the refinement are one algorithm whose invariants lean on each other.
 """
 
 from __future__ import annotations
