@@ -29,7 +29,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from geo_app.check.claims import check_distance, check_many  # noqa: E402
+from geo_app.check import check_distance, check_many  # noqa: E402
 
 N_POINTS = 10_000
 SEED = 20240224
@@ -75,7 +75,7 @@ def report_text() -> tuple[str, str]:
 
 
 def bench_claims() -> bool:
-    from geo_app.check.claims import claims_for
+    from geo_app.check import claims_for
     from geo_app.pipeline import analyze
 
     text, name = report_text()

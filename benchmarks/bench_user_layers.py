@@ -48,7 +48,7 @@ def write_layer(folder: Path) -> Path:
 
 
 def main() -> int:
-    from geo_app.layers.user_layers import load_user_layer, places_in_layer
+    from geo_app.layers import load_user_layer, places_in_layer
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_layer(Path(tmp))

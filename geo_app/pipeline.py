@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from geo_app import __version__, settings
 from geo_app._errors import GeoAppError, InputError
-from geo_app.check.claims import claims_for
+from geo_app.check.finder import claims_for
 from geo_app.resolve.resolver import Resolution, Resolver
 from geo_app.text.extract import Extraction, check_text, extract, extract_many
 from geo_app.text.reports import Cleaning, clean_text

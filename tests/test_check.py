@@ -1,4 +1,4 @@
-"""Tests of geo_app.check.claims: recognising claims in reports and checking them against the borders.
+"""Tests of geo_app.check: recognising claims in reports and checking them against the borders.
 
 Most tests build a small extraction by hand (the text, its place spans and their
 gazetteer entries) so they test the checker, not the NER model; a few run the whole
@@ -24,7 +24,7 @@ from pyproj import Geod
 import geo_app.settings as settings
 from geo_app.places import borders
 from geo_app._errors import InputError
-from geo_app.check.claims import (
+from geo_app.check import (
     VERDICTS,
     Claim,
     check_distance,
@@ -259,15 +259,15 @@ def test_border_of_a_place_without_polygon_is_unverifiable() -> None:
 
 
 def test_country_whose_polygon_is_missing_is_unverifiable(monkeypatch: pytest.MonkeyPatch) -> None:
-    from geo_app.check import claims as check
-    from geo_app.places import composites
+    from geo_app.check import endpoints
+    from geo_app.check.endpoints import area_of
 
-    check._area.cache_clear()
-    monkeypatch.setattr(composites, "geometry_of", lambda place: None)
+    area_of.cache_clear()
+    monkeypatch.setattr(endpoints, "geometry_of", lambda place: None)
     try:
         claim = check_distance("Kyiv", border="Belarus", claimed_km=100)
     finally:
-        check._area.cache_clear()
+        area_of.cache_clear()
     assert claim.verdict == "unverifiable" and "no polygon" in claim.reason
 
 

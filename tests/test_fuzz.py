@@ -155,15 +155,15 @@ def assert_granularity(d: Any) -> None:
 
 
 def assert_distance(text: str, d: Any) -> None:
-    from geo_app.text.quantities import _KM_PER_UNIT
+    from geo_app.text.quantities import KM_PER_UNIT
 
     assert_span(text, d)
-    assert d.unit in _KM_PER_UNIT and d.bound in ("at_most", "at_least", "about", "exact")
+    assert d.unit in KM_PER_UNIT and d.bound in ("at_most", "at_least", "about", "exact")
     for v in (d.value, d.km, d.low_km, d.high_km):
         assert v is None or math.isfinite(v)
     if d.km < 0 or d.value < 0:
         assert re.search(r"[-\u2212]\s*[0-9a-zA-Z]", d.text), d.text  # negative only when written so
-    assert d.km == pytest.approx(d.value * _KM_PER_UNIT[d.unit], rel=1e-9)
+    assert d.km == pytest.approx(d.value * KM_PER_UNIT[d.unit], rel=1e-9)
     if d.low_km is not None:
         assert d.high_km is not None and 0 <= d.low_km <= d.high_km
         assert d.low_km * (1 - 1e-9) <= d.km <= d.high_km * (1 + 1e-9)
@@ -229,14 +229,14 @@ def prop_distances(text: str) -> None:
 
 def prop_number_round_trip(number: float, unit: str, qualifier: str) -> None:
     """A number written with a unit is read back as that number (or skipped if it overflows)."""
-    from geo_app.text.quantities import _KM_PER_UNIT, find_distances
+    from geo_app.text.quantities import KM_PER_UNIT, find_distances
 
     EXAMPLES["numbers"] += 1
     written = repr(number)
     text = f"Troops were {qualifier} {written} {unit} from the border."
     found = find_distances(text)
     assert len(found) <= 1
-    if math.isinf(number * _KM_PER_UNIT[{"km": "km", "miles": "mi", "nautical miles": "nmi"}[unit]]):
+    if math.isinf(number * KM_PER_UNIT[{"km": "km", "miles": "mi", "nautical miles": "nmi"}[unit]]):
         assert found == []
         return
     assert len(found) == 1, text

@@ -26,7 +26,7 @@ from geo_app._errors import InputError, NotFoundError
 from geo_app.geo.geodesy import BoundaryIndex, geodesic_area_km2
 from geo_app.text.reports import Report
 from geo_app.io.store import AnalysisResult, Store, StoredFeature, to_gpkg_blob
-from geo_app.layers.user_layers import (
+from geo_app.layers import (
     check_places,
     layer_on,
     load_user_layer,
@@ -406,10 +406,10 @@ def test_place_in_layer_changes_with_the_date(dated_store: Path) -> None:
 
 
 def test_check_layer_every_claim_type(dated_store: Path) -> None:
-    from geo_app.check.claims import check_layer
+    from geo_app.ui.usecases import check_stored_layer
 
     with Store(dated_store) as s:
-        far = check_layer("Kyiv", "control 2022-03-01", store=s, claimed_km=30, bound="at most")
+        far = check_stored_layer(s, "Kyiv", "control 2022-03-01", claimed_km=30, bound="at most")
         props = far.to_feature()["properties"]
         assert (props["layer_name"], props["layer_date"], props["layer_on"]) == ("control", "2022-03-01",
                                                                                  "2022-03-01")
@@ -420,19 +420,19 @@ def test_check_layer_every_claim_type(dated_store: Path) -> None:
         assert far.claim.measured_km == pytest.approx(brute.min() / 1000, abs=0.005)
         assert far.verdict == "understated" and "user layer 'control' as of 2022-03-01" in far.summary()
         assert "Natural Earth" not in far.claim.data_source and "c0301.geojson" in far.claim.data_source
-        inside = check_layer("Kyiv", "control", on="2022-03-20", claim_type="containment", store=s)
+        inside = check_stored_layer(s, "Kyiv", "control", on="2022-03-20", claim_type="containment")
         assert inside.verdict == "consistent"
-        outside = check_layer("Kyiv", "control", on="2022-03-05", claim_type="containment", store=s)
+        outside = check_stored_layer(s, "Kyiv", "control", on="2022-03-05", claim_type="containment")
         assert outside.verdict == "contradicted" and outside.claim.measured_km > 30
-        member = check_layer("Kyiv", "control", on="2022-03-16", claim_type="membership", store=s)
+        member = check_stored_layer(s, "Kyiv", "control", on="2022-03-16", claim_type="membership")
         assert member.verdict == "consistent" and member.feature_name == "control 2022-03-15"
-        assert check_layer("Kyiv", "control", on="2022-03-16", claim_type="coastal", store=s).verdict == "consistent"
-        region = check_layer("Kyiv", "control", claim_type="region", direction="south", store=s)
+        assert check_stored_layer(s, "Kyiv", "control", on="2022-03-16", claim_type="coastal").verdict == "consistent"
+        region = check_stored_layer(s, "Kyiv", "control", claim_type="region", direction="south")
         assert region.verdict is None and region.claim.region.bounds[3] < s.user_layer_gdf().geometry.iat[1].bounds[3]
-        apart = check_layer("Belarus", "control", on="2022-03-05", claim_type="adjacency", store=s)
+        apart = check_stored_layer(s, "Belarus", "control", on="2022-03-05", claim_type="adjacency")
         assert apart.verdict == "contradicted" and "does not border" in apart.claim.reason
-        picked = check_layer("Kyiv", "control", feature="control 2022-03-15", on="2022-03-15",
-                             claim_type="containment", store=s)
+        picked = check_stored_layer(s, "Kyiv", "control", feature="control 2022-03-15", on="2022-03-15",
+                             claim_type="containment")
         assert picked.verdict == "consistent" and picked.feature_name == "control 2022-03-15"
         # A strip of Ukraine along Belarus's southern border, cut by Belarus's own polygon: they share it.
         from geo_app.places import borders
@@ -440,12 +440,12 @@ def test_check_layer_every_claim_type(dated_store: Path) -> None:
         strip = shapely.difference(shapely.box(27.0, 51.0, 30.0, 52.2), borders.country_geometry("BY"))
         s.add_user_layer(*load_user_layer(_dated_layer(dated_store.parent, "strip", strip, "border strip"),
                                           name="border strip"))
-        touching = check_layer("Belarus", "border strip", claim_type="adjacency", store=s)
+        touching = check_stored_layer(s, "Belarus", "border strip", claim_type="adjacency")
         assert touching.verdict == "consistent" and touching.claim.measured_km > 100  # ~3° of border
         with pytest.raises(NotFoundError, match="nothing on 2022-02-01"):
-            check_layer("Kyiv", "control", on="2022-02-01", store=s)
+            check_stored_layer(s, "Kyiv", "control", on="2022-02-01")
         with pytest.raises(NotFoundError, match="no stored layer named 'nope'"):
-            check_layer("Kyiv", "nope", store=s)
+            check_stored_layer(s, "Kyiv", "nope")
 
 
 # --- the CLI ------------------------------------------------------------------------------------------------

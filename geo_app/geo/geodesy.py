@@ -59,10 +59,20 @@ Limits
 * ``inside`` is planar point-in-polygon in lon/lat, the data's own model.
 * Origins almost antipodal to the boundary (beyond ~19,900 km) fall back to
   checking many pieces: correct but slow.
+* The tree groups *consecutive* pieces, so it prunes well along one boundary
+  but poorly over many scattered features: search those one part at a time
+  (:meth:`BoundaryIndex.of_parts`, :meth:`BoundaryIndex.nearest_in_parts`
+  with ``part=``).
 
-Why this module is long: it is the one home of geodesic measurement (the Geod, the nearest-point
-solver with its derivation, the boundary index and its cache); half of it is the derivation and the
-numpydoc of a numerical method that must be read as one piece.
+Many geometries
+---------------
+:meth:`BoundaryIndex.of_parts` indexes the boundaries of many features (a user
+layer) at once; each part's pieces are one run, and a query restricted to a
+part walks only the balls over that run. :func:`boundary_index` keeps every
+index built (the claim checker's, the user layers'), by key or identity.
+
+Why this module is long (~1,100 lines): the bounds, the
+tree and the refinement are one algorithm whose invariants lean on each other.
 """
 
 from __future__ import annotations
@@ -86,10 +96,13 @@ from geo_app._errors import InputError
 __all__ = [
     "BoundaryIndex",
     "NearestPoint",
+    "boundary_index",
     "geodesic_area_km2",
+    "geodesic_azimuth",
     "geodesic_km",
     "geodesic_line",
     "nearest_on_boundary",
+    "longest_geodesic_km",
     "nearest_on_boundary_many",
 ]
 
@@ -185,6 +198,33 @@ def geodesic_km(
     _, _, dist = _geod().inv(lo1.ravel(), la1.ravel(), lo2.ravel(), la2.ravel())
     km = np.asarray(dist, dtype=float).reshape(shape) / 1000.0
     return float(km) if km.ndim == 0 else km
+
+
+def geodesic_azimuth(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Forward azimuth of the geodesic from the first point to the second, degrees in [0, 360).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : float
+        Degrees, EPSG:4326.
+
+    Returns
+    -------
+    float
+        Clockwise from north at the first point (90: east).
+    """
+    (lo1, la1), (lo2, la2) = _as_lonlat(lon1, lat1, "first point"), _as_lonlat(lon2, lat2, "second point")
+    return float(_geod().inv(float(lo1), float(la1), float(lo2), float(la2))[0]) % 360.0
+
+
+@functools.lru_cache(maxsize=4)
+def _longest_km_for(ellps: str) -> float:
+    return float(_geod_for(ellps).inv(0.0, 90.0, 0.0, -90.0)[2]) / 1000.0
+
+
+def longest_geodesic_km() -> float:
+    """Longest geodesic on the ellipsoid (half a meridian: 20,003.9 km on WGS84); nothing is farther."""
+    return _longest_km_for(settings.ELLIPSOID)
 
 
 def geodesic_line(
@@ -326,6 +366,44 @@ class BoundaryIndex:
     """
 
     def __init__(self, geometry: BaseGeometry, *, max_segment_km: float | None = None) -> None:
+        lines, polygonal = _boundary_lines(geometry)
+        self._build(geometry, lines, np.zeros(len(lines), dtype=np.intp), 1, polygonal, max_segment_km)
+
+    @classmethod
+    def of_parts(cls, geometries: npt.ArrayLike, *, max_segment_km: float | None = None) -> BoundaryIndex:
+        """One index over the boundaries of many geometries (the features of a layer).
+
+        Parameters
+        ----------
+        geometries : array_like of shapely geometries
+            Polygons, multipolygons and lines, in any mix (lon/lat degrees, EPSG:4326);
+            part ``i`` is the boundary of ``geometries[i]``. Missing or empty ones have
+            no boundary.
+        max_segment_km : float, optional
+            As in :class:`BoundaryIndex`.
+
+        Returns
+        -------
+        BoundaryIndex
+            :meth:`nearest_in_parts` finds the nearest boundary point among all parts
+            (and which part), or within a given part per origin. ``inside`` is not
+            defined (:meth:`contains_many` is all False).
+        """
+        geoms = np.asarray(geometries, dtype=object).ravel()
+        usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if geoms.size else np.zeros(0, bool)
+        bounds = geoms.copy()
+        ids = shapely.get_type_id(geoms[usable]) if usable.any() else np.zeros(0, dtype=int)
+        polygonal = np.isin(ids, (3, 6))
+        kept = bounds[usable]
+        kept[polygonal] = shapely.boundary(kept[polygonal])
+        lines, owner = shapely.get_parts(kept, return_index=True)
+        index = cls.__new__(cls)
+        index._build(geoms, np.asarray(lines, dtype=object), np.flatnonzero(usable)[owner], geoms.size, False,
+                     max_segment_km)
+        return index
+
+    def _build(self, geometry: Any, lines: npt.NDArray[np.object_], line_part: npt.NDArray[np.intp], n_parts: int,
+               polygonal: bool, max_segment_km: float | None) -> None:
         max_km = float(
             settings.BOUNDARY_MAX_SEGMENT_KM
             if max_segment_km is None
@@ -333,14 +411,19 @@ class BoundaryIndex:
         )
         if not (math.isfinite(max_km) and max_km > 0):
             raise InputError(f"max_segment_km must be a positive number, got {max_segment_km!r}")
-        self.geometry: BaseGeometry = geometry
+        self.geometry = geometry
         self.ellipsoid: str = settings.ELLIPSOID
         self._geod = _geod_for(self.ellipsoid)
-        lines, self._polygonal = _boundary_lines(geometry)
-        lon0, lat0, lon1, lat1 = _edges(lines)
+        self._polygonal = polygonal
+        lon0, lat0, lon1, lat1, edge_line = _edges(lines)
         if lon0.size == 0:
             raise InputError("geometry has no boundary edges (empty or degenerate)")
-        lon0, lat0, lon1, lat1 = _split_edges(self._geod, lon0, lat0, lon1, lat1, max_km * 1000.0)
+        lon0, lat0, lon1, lat1, piece_edge = _split_edges(self._geod, lon0, lat0, lon1, lat1, max_km * 1000.0)
+        # Pieces follow the parts' order, so each part's pieces are one run [start, end).
+        piece_part = line_part[edge_line[piece_edge]]
+        self._part_start = np.searchsorted(piece_part, np.arange(n_parts), side="left")
+        self._part_end = np.searchsorted(piece_part, np.arange(n_parts), side="right")
+        self._piece_part = piece_part
         self._lon0, self._lat0 = lon0, lat0
         self._dlon, self._dlat = lon1 - lon0, lat1 - lat0
         self._ax, self._ay, self._az = _ecef(self._geod, lon0, lat0)
@@ -353,6 +436,7 @@ class BoundaryIndex:
         self._mid_lat = lat0 + 0.5 * self._dlat
         self._half_len = _half_length_bound(self._geod, lat0, lat1, self._dlon, self._dlat)
         self._levels = self._build_levels(bx, by, bz)
+        self._node_lo, self._node_hi = self._piece_ranges()
         self._rep_lon, self._rep_lat, self._rep_reach = self._representatives(bx, by, bz)
         if self._polygonal:
             shapely.prepare(geometry)
@@ -403,19 +487,56 @@ class BoundaryIndex:
             Geodesic distance (km) and nearest boundary point (degrees) per
             origin, in the broadcast shape of the input.
         """
+        km, nlon, nlat, _ = self.nearest_in_parts(lons, lats)
+        return km, nlon, nlat
+
+    def nearest_in_parts(
+        self, lons: npt.ArrayLike, lats: npt.ArrayLike, part: npt.ArrayLike | None = None
+    ) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.intp]]:
+        """Nearest boundary points of many origins, and the part each lies on.
+
+        Parameters
+        ----------
+        lons, lats : array_like
+            Origins, degrees, EPSG:4326; broadcast against each other.
+        part : array_like of int, optional
+            Per origin, the only part to search (an index of :meth:`of_parts`' geometries);
+            default all of them.
+
+        Returns
+        -------
+        km, lon, lat : numpy.ndarray
+            Geodesic distance (km) and nearest boundary point (degrees) per origin; NaN
+            for an origin whose part has no boundary.
+        part : numpy.ndarray of int
+            The part the nearest point lies on (0 for a single geometry; -1 where NaN).
+        """
         lon_a, lat_a = _as_lonlat(lons, lats, "origin")
         shape = lon_a.shape
         plon, plat = _wrap_lon(lon_a.ravel()), lat_a.ravel()
         n = plon.size
-        dist = np.empty(n)
-        seg = np.empty(n, dtype=np.intp)
-        tpar = np.empty(n)
-        for start in range(0, n, _POINT_BLOCK):
-            sl = slice(start, start + _POINT_BLOCK)
-            dist[sl], seg[sl], tpar[sl] = self._query(plon[sl], plat[sl])
-        nlon = self._lon0[seg] + tpar * self._dlon[seg]
-        nlat = np.clip(self._lat0[seg] + tpar * self._dlat[seg], -90.0, 90.0)
-        return (dist / 1000.0).reshape(shape), nlon.reshape(shape), nlat.reshape(shape)
+        dist = np.full(n, np.nan)
+        seg = np.full(n, -1, dtype=np.intp)
+        tpar = np.zeros(n)
+        if part is None:
+            todo = np.arange(n)
+            lo = hi = None
+        else:
+            part_a = np.broadcast_to(np.asarray(part, dtype=np.intp), shape).ravel()
+            if part_a.size and (part_a.min() < 0 or part_a.max() >= self._part_start.size):
+                raise InputError("part: an index of the geometries the index was built from")
+            lo, hi = self._part_start[part_a], self._part_end[part_a]
+            todo = np.flatnonzero(hi > lo)
+        for start in range(0, todo.size, _POINT_BLOCK):
+            sel = todo[start:start + _POINT_BLOCK]
+            rng = None if lo is None or hi is None else (lo[sel], hi[sel])
+            dist[sel], seg[sel], tpar[sel] = self._query(plon[sel], plat[sel], rng)
+        found = seg >= 0
+        safe = np.where(found, seg, 0)
+        nlon = np.where(found, self._lon0[safe] + tpar * self._dlon[safe], np.nan)
+        nlat = np.where(found, np.clip(self._lat0[safe] + tpar * self._dlat[safe], -90.0, 90.0), np.nan)
+        owner = np.where(found, self._piece_part[safe], -1)
+        return ((dist / 1000.0).reshape(shape), nlon.reshape(shape), nlat.reshape(shape), owner.reshape(shape))
 
     def contains_many(self, lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.bool_]:
         """Whether origins lie inside the polygon (planar in lon/lat; False for lines).
@@ -479,6 +600,20 @@ class BoundaryIndex:
             n_child = starts.size
         return levels
 
+    def _piece_ranges(self) -> tuple[list[npt.NDArray[np.intp]], list[npt.NDArray[np.intp]]]:
+        """Per level, the first and one-past-last piece each ball covers (balls cover runs of pieces)."""
+        los: list[npt.NDArray[np.intp]] = []
+        his: list[npt.NDArray[np.intp]] = []
+        for depth, level in enumerate(self._levels):
+            first, last = level.child_start, level.child_start + level.child_count - 1
+            if depth == 0:
+                los.append(first)
+                his.append(last + 1)
+            else:
+                los.append(los[-1][first])
+                his.append(his[-1][last])
+        return los, his
+
     def _representatives(
         self, bx: FloatArray, by: FloatArray, bz: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -504,12 +639,20 @@ class BoundaryIndex:
         np.clip(u, 0.0, 1.0, out=u)
         return np.sqrt((wx - u * vx) ** 2 + (wy - u * vy) ** 2 + (wz - u * vz) ** 2)
 
-    def _query(self, plon: FloatArray, plat: FloatArray) -> tuple[FloatArray, npt.NDArray[np.intp], FloatArray]:
-        """Distance (m), piece and parameter t of the nearest point, per origin."""
+    def _query(
+        self,
+        plon: FloatArray,
+        plat: FloatArray,
+        pieces: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None,
+    ) -> tuple[FloatArray, npt.NDArray[np.intp], FloatArray]:
+        """Distance (m), piece and parameter t of the nearest point, per origin.
+
+        With ``pieces`` (first, one-past-last piece per origin) only that run is searched.
+        """
         geod = self._geod
         n = plon.size
         px, py, pz = _ecef(geod, plon, plat)
-        pt, seg, c_ub, s_ub = self._walk(plon, plat, px, py, pz)
+        pt, seg, c_ub, s_ub = self._walk(plon, plat, px, py, pz, pieces)
 
         dc = self._chord_distance(px[pt], py[pt], pz[pt], seg)
         dev = self._dev[seg]
@@ -559,20 +702,27 @@ class BoundaryIndex:
         )
 
     def _walk(
-        self, plon: FloatArray, plat: FloatArray, px: FloatArray, py: FloatArray, pz: FloatArray
+        self, plon: FloatArray, plat: FloatArray, px: FloatArray, py: FloatArray, pz: FloatArray,
+        pieces: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None,
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], FloatArray, FloatArray]:
         """Walk the ball tree; return the (point, piece) pairs that may hold the nearest point.
 
         Pairs are sorted by point and every point keeps at least one pair.
         Also returns, per point, upper bounds (m) on the chord and on the
-        geodesic distance to the boundary.
+        geodesic distance to the boundary. With ``pieces`` (first, one-past-last
+        piece per point) only that run is searched: balls outside it are dropped,
+        and only balls wholly inside it bound the distance from above.
         """
         n = px.size
         c_ub = np.full(n, np.inf)
         s_ub = np.full(n, np.inf)
         if not self._levels:
             k = self.n_segments
-            return np.repeat(np.arange(n), k), np.tile(np.arange(k), n), c_ub, s_ub
+            pt, node = np.repeat(np.arange(n), k), np.tile(np.arange(k), n)
+            if pieces is not None:
+                keep = (node >= pieces[0][pt]) & (node < pieces[1][pt])
+                pt, node = pt[keep], node[keep]
+            return pt, node, c_ub, s_ub
         top = self._levels[-1]
         k = top.radius.size
         pt = np.repeat(np.arange(n), k)
@@ -583,15 +733,25 @@ class BoundaryIndex:
                 (px[pt] - level.cx[node]) ** 2 + (py[pt] - level.cy[node]) ** 2 + (pz[pt] - level.cz[node]) ** 2
             )
             r = level.radius[node]
-            c_ub = np.minimum(c_ub, np.minimum.reduceat(d + r, _group_starts(pt, n)))
-            keep = d - r <= _chord_threshold(self._geod, c_ub, s_ub)[pt]
+            if pieces is None:
+                c_ub = np.minimum(c_ub, np.minimum.reduceat(d + r, _group_starts(pt, n)))
+                keep = d - r <= _chord_threshold(self._geod, c_ub, s_ub)[pt]
+            else:
+                lo, hi = self._node_lo[depth][node], self._node_hi[depth][node]
+                whole = (lo >= pieces[0][pt]) & (hi <= pieces[1][pt])
+                c_ub = np.minimum(c_ub, np.minimum.reduceat(np.where(whole, d + r, np.inf), _group_starts(pt, n)))
+                keep = (lo < pieces[1][pt]) & (hi > pieces[0][pt]) & (d - r <= _chord_threshold(self._geod, c_ub,
+                                                                                                  s_ub)[pt])
             pt, node = pt[keep], node[keep]
             if depth == 0:
-                pt, node, s_ub = self._prune_by_representatives(plon, plat, pt, node, s_ub)
+                pt, node, s_ub = self._prune_by_representatives(plon, plat, pt, node, s_ub, pieces)
             count = level.child_count[node]
             offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
             node = np.repeat(level.child_start[node], count) + offset
             pt = np.repeat(pt, count)
+        if pieces is not None:
+            keep = (node >= pieces[0][pt]) & (node < pieces[1][pt])
+            pt, node = pt[keep], node[keep]
         return pt, node, c_ub, s_ub
 
     def _prune_by_representatives(
@@ -601,12 +761,14 @@ class BoundaryIndex:
         pt: npt.NDArray[np.intp],
         node: npt.NDArray[np.intp],
         s_ub: FloatArray,
+        pieces: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None,
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], FloatArray]:
         """Drop bottom-level balls that are geodesically too far, for crowded points.
 
         The exact distance ``s`` to a ball's representative boundary vertex is an
-        upper bound for the point, and ``s - reach`` (reach: geodesic radius of
-        the ball around that vertex) a lower bound for the whole ball.
+        upper bound for the point (when that vertex is in the point's run of
+        ``pieces``), and ``s - reach`` (reach: geodesic radius of the ball around
+        that vertex) a lower bound for the whole ball.
         """
         crowd = np.flatnonzero(np.bincount(pt, minlength=s_ub.size)[pt] > _CROWDED)
         if crowd.size == 0:
@@ -614,7 +776,13 @@ class BoundaryIndex:
         cp, cn = pt[crowd], node[crowd]
         s_rep = _inv_m(self._geod, plon[cp], plat[cp], self._rep_lon[cn], self._rep_lat[cn])
         s_ub = s_ub.copy()
-        np.minimum.at(s_ub, cp, s_rep)
+        if pieces is None:
+            np.minimum.at(s_ub, cp, s_rep)
+        else:
+            level = self._levels[0]
+            rep = level.child_start[cn] + level.child_count[cn] // 2
+            mine = (rep >= pieces[0][cp]) & (rep < pieces[1][cp])
+            np.minimum.at(s_ub, cp[mine], s_rep[mine])
         keep = np.ones(pt.size, dtype=bool)
         keep[crowd] = s_rep - self._rep_reach[cn] <= s_ub[cp] + _BOUND_TOL_M
         return pt[keep], node[keep], s_ub
@@ -794,8 +962,10 @@ def _boundary_lines(geometry: BaseGeometry) -> tuple[npt.NDArray[np.object_], bo
     return np.asarray(lines, dtype=object), polygonal
 
 
-def _edges(lines: npt.NDArray[np.object_]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Endpoints of all edges (lon0, lat0, lon1, lat1), without cut artefacts."""
+def _edges(
+    lines: npt.NDArray[np.object_],
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, npt.NDArray[np.intp]]:
+    """Endpoints of all edges (lon0, lat0, lon1, lat1), without cut artefacts, and the line of each."""
     coords, ring = shapely.get_coordinates(lines, return_index=True)
     if not np.isfinite(coords).all() or (np.abs(coords[:, 1]) > 90.0).any() or (np.abs(coords[:, 0]) > 180.0).any():
         raise InputError("geometry coordinates must be finite lon/lat degrees (|lon| <= 180, |lat| <= 90)")
@@ -806,7 +976,7 @@ def _edges(lines: npt.NDArray[np.object_]) -> tuple[FloatArray, FloatArray, Floa
     on_pole = (np.abs(p0[:, 1]) == 90.0) & (p0[:, 1] == p1[:, 1])
     keep = moving & ~on_seam & ~on_pole
     p0, p1 = p0[keep], p1[keep]
-    return p0[:, 0].copy(), p0[:, 1].copy(), p1[:, 0].copy(), p1[:, 1].copy()
+    return p0[:, 0].copy(), p0[:, 1].copy(), p1[:, 0].copy(), p1[:, 1].copy(), ring[:-1][same][keep]
 
 
 def _half_length_bound(
@@ -830,8 +1000,11 @@ def _half_length_bound(
 
 def _split_edges(
     geod: Geod, lon0: FloatArray, lat0: FloatArray, lon1: FloatArray, lat1: FloatArray, max_m: float
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Cut edges into pieces of at most ``max_m`` (and 1 degree); cut points lie on the edges."""
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, npt.NDArray[np.intp]]:
+    """Cut edges into pieces of at most ``max_m`` (and 1 degree); cut points lie on the edges.
+
+    Also returns the edge each piece comes from (pieces keep the edges' order).
+    """
     dlon, dlat = lon1 - lon0, lat1 - lat0
     phi = np.radians((lat0 + lat1) / 2.0)
     w2 = 1.0 - geod.es * np.sin(phi) ** 2
@@ -845,7 +1018,7 @@ def _split_edges(
         ]
     ).astype(np.intp)
     if (pieces == 1).all():
-        return lon0, lat0, lon1, lat1
+        return lon0, lat0, lon1, lat1, np.arange(lon0.size)
     edge = np.repeat(np.arange(lon0.size), pieces)
     k = np.arange(edge.size) - np.repeat(np.cumsum(pieces) - pieces, pieces)
     n = pieces[edge]
@@ -855,28 +1028,46 @@ def _split_edges(
     out_lat0 = lat0[edge] + t0 * dlat[edge]
     out_lon1 = np.where(last, lon1[edge], lon0[edge] + t1 * dlon[edge])
     out_lat1 = np.where(last, lat1[edge], lat0[edge] + t1 * dlat[edge])
-    return out_lon0, out_lat0, out_lon1, out_lat1
+    return out_lon0, out_lat0, out_lon1, out_lat1, edge
 
 
 # --- module-level shortcuts with a per-geometry cache -------------------------------------
 
-# id -> index; the index holds its geometry, so an id cannot be reused while cached.
-_INDEX_CACHE: OrderedDict[int, BoundaryIndex] = OrderedDict()
+# key -> index: the one cache of boundary indexes (the claim checker's and the user layers' too).
+# A key is the caller's name for the geometry, or its id; an id-keyed index holds its geometry,
+# so the id cannot be reused while cached.
+_INDEX_CACHE: OrderedDict[tuple[Any, str], BoundaryIndex] = OrderedDict()
 
 
-def _index_for(geometry: BaseGeometry | BoundaryIndex) -> BoundaryIndex:
-    """A cached :class:`BoundaryIndex` of ``geometry`` (by object identity, LRU)."""
+def boundary_index(
+    geometry: BaseGeometry | npt.NDArray[np.object_] | BoundaryIndex, *, key: str | None = None
+) -> BoundaryIndex:
+    """The :class:`BoundaryIndex` of a geometry, built once and kept (LRU of ``BOUNDARY_INDEX_CACHE_SIZE``).
+
+    Parameters
+    ----------
+    geometry : shapely geometry, array of them, or BoundaryIndex
+        As :class:`BoundaryIndex` takes it, or an array of geometries for
+        :meth:`BoundaryIndex.of_parts` (an index is returned as it is).
+    key : str, optional
+        A name that identifies the geometry's content (``"gn:630336|border"``), so an
+        equal geometry built again finds the index; default the object's identity.
+
+    Returns
+    -------
+    BoundaryIndex
+    """
     if isinstance(geometry, BoundaryIndex):
         return geometry
-    key = id(geometry)
-    hit = _INDEX_CACHE.get(key)
-    if hit is not None and hit.geometry is geometry and hit.ellipsoid == settings.ELLIPSOID:
-        _INDEX_CACHE.move_to_end(key)
+    full = (key if key is not None else id(geometry), settings.ELLIPSOID)
+    hit = _INDEX_CACHE.get(full)
+    if hit is not None and (key is not None or hit.geometry is geometry):
+        _INDEX_CACHE.move_to_end(full)
         return hit
-    index = BoundaryIndex(geometry)
+    index = BoundaryIndex.of_parts(geometry) if isinstance(geometry, np.ndarray) else BoundaryIndex(geometry)
     size = int(settings.BOUNDARY_INDEX_CACHE_SIZE)
     if size > 0:
-        _INDEX_CACHE[key] = index
+        _INDEX_CACHE[full] = index
         while len(_INDEX_CACHE) > size:
             _INDEX_CACHE.popitem(last=False)
     return index
@@ -899,7 +1090,7 @@ def nearest_on_boundary(
     -------
     NearestPoint
     """
-    return _index_for(geometry).nearest(lon, lat)
+    return boundary_index(geometry).nearest(lon, lat)
 
 
 def nearest_on_boundary_many(
@@ -919,7 +1110,7 @@ def nearest_on_boundary_many(
     km, lon, lat : numpy.ndarray
         Geodesic distance (km) and nearest boundary point (degrees) per origin.
     """
-    return _index_for(geometry).nearest_many(lons, lats)
+    return boundary_index(geometry).nearest_many(lons, lats)
 
 
 def brute_force_nearest_km(lons: np.ndarray, lats: np.ndarray, geometry: BaseGeometry) -> np.ndarray:

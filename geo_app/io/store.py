@@ -44,8 +44,7 @@ from geo_app import settings
 from geo_app._errors import DataError, InputError, LimitExceededError, NotFoundError
 from geo_app.text.reports import REPORT_SUFFIXES, Report, iter_jsonl_reports, read_report_file
 from geo_app import features as layers
-from geo_app.layers.user_layers import UserLayer
-from geo_app.layers.user_layers import empty_layer_gdf, layer_frame
+from geo_app.layers.load import UserLayer, empty_layer_gdf, layer_frame
 
 #: Schema version written by this geo_app (see ``_MIGRATIONS``).
 SCHEMA_VERSION = 3
@@ -121,7 +120,7 @@ ALTER TABLE reports ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
 CREATE INDEX reports_published ON reports(published);
 """
 
-# Schema 3: boundary layers users add (geo_app.layers.user_layers): one row per added file in
+# Schema 3: boundary layers users add (geo_app.layers): one row per added file in
 # ``user_layers`` (files added under one name form a dated series), their features (WGS84)
 # in the feature table ``user_layer_features`` so QGIS shows them beside the reports'.
 _SCHEMA_V3 = """
@@ -679,7 +678,7 @@ class Store:
         ]}
         return layers.from_geojson(collection)
 
-    # -- user layers (schema 3; geo_app.layers.user_layers) ----------------------------------------------
+    # -- user layers (schema 3; geo_app.layers) ----------------------------------------------
 
     def add_user_layer(self, layer: Any, gdf: Any, repairs: Sequence[Any] = ()) -> tuple[Any, bool]:
         """Store one loaded layer file (:func:`geo_app.user_layers.load_user_layer`) in one transaction.

@@ -776,7 +776,7 @@ def cdn_hosts_in(text: str) -> list[str]:
     return [h for h in _CDN_HOSTS if h in low]
 
 
-# --- user layers (geo_app.layers.user_layers) ----------------------------------------------------------
+# --- user layers (geo_app.layers) ----------------------------------------------------------
 
 _USER_ATTRS_SHOWN = 40
 _USER_VALUE_CHARS = 300
@@ -841,8 +841,8 @@ def user_layer_collection(gdf: gpd.GeoDataFrame, colours: dict[str, str] | None 
     Parameters
     ----------
     gdf : GeoDataFrame
-        Layer features (:data:`geo_app.user_layers.LAYER_COLUMNS`, EPSG:4326), e.g. the
-        day's :func:`geo_app.user_layers.layer_on`.
+        Layer features (:data:`geo_app.layers.load.LAYER_COLUMNS`, EPSG:4326), e.g. the
+        day's :func:`geo_app.layers.timeline.layer_on`.
     colours : dict, optional
         Colour by layer name (default :func:`user_layer_colours`).
     """

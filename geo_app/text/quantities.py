@@ -56,7 +56,7 @@ __all__ = ["Bound", "DistanceMention", "find_distances", "parse_bound"]
 Bound = Literal["at_most", "at_least", "about", "exact"]
 
 #: Kilometres per unit (international mile, international nautical mile).
-_KM_PER_UNIT: dict[str, float] = {"km": 1.0, "m": 0.001, "mi": 1.609344, "nmi": 1.852}
+KM_PER_UNIT: dict[str, float] = {"km": 1.0, "m": 0.001, "mi": 1.609344, "nmi": 1.852}
 
 # Qualifier phrases as they are written in reports, by the bound they imply.
 _QUALIFIER_BOUNDS: dict[str, Bound] = {
@@ -139,20 +139,21 @@ _DIGIT_NUMBER = (
 )
 _NUMBER = f"(?:{_DIGIT_NUMBER}|{_WORD_NUMBER})"
 
-_UNIT_SPELLINGS: dict[str, str] = {
+#: How each unit may be written (regular expressions; "nm" is read as nautical miles).
+UNIT_SPELLINGS: dict[str, str] = {
     "km": r"(?i:kilomet(?:re|er)s?|kms?)",
     "nmi": r"(?:(?i:nautical\s{1,3}miles?)|nmi|NMI|nm|NM)",
     "mi": r"(?:(?i:miles?)|mi)",
     "m": r"(?:(?i:met(?:re|er)s?)|m)",
 }
-_UNIT_RES = {name: re.compile(spelling) for name, spelling in _UNIT_SPELLINGS.items()}
+_UNIT_RES = {name: re.compile(spelling) for name, spelling in UNIT_SPELLINGS.items()}
 _RATE = (
     r"\s{0,3}(?:/\s{0,2}(?i:h|hr|hrs|hour|s|sec|min|day)\b"
     r"|(?i:per|an?)\s{1,3}(?i:h|hr|hour|day|week|month|year|minute|min|second|sec)\b)"
 )
 # The unit must end the word, and not start a rate or an area ("km²", "km^2").
 _UNIT = (
-    "(?:" + "|".join(_UNIT_SPELLINGS[n] for n in ("km", "nmi", "mi", "m")) + r")"
+    "(?:" + "|".join(UNIT_SPELLINGS[n] for n in ("km", "nmi", "mi", "m")) + r")"
     r"(?![\w^])(?!" + _RATE + ")"
 )
 _SEP = r"(?:[-\u2010\u2011]|\s{0,3})"
@@ -335,7 +336,7 @@ def _mention(text: str, match: re.Match[str]) -> DistanceMention | None:
     unit = _unit_name(unit_written)
     if unit_written == "m" and not _bare_m_is_distance(text, match, qualifier):
         return None
-    factor = _KM_PER_UNIT[unit]
+    factor = KM_PER_UNIT[unit]
     low_km = high_km = None
     if match.group("num") is not None:
         value = _parse_number(match.group("num"))

