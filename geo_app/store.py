@@ -1421,8 +1421,7 @@ def csv_export_text(frame: Any, *, excel: bool = False, max_cell_chars: int = CS
     table["wkt_simplified_deg"] = [tol if tol else None for _, tol in wkts]
     table = neutralise_formulas(table)
     for col in table.columns:
-        if table[col].dtype == object:
-            table[col] = table[col].map(lambda v: _fit_cell(v, max_cell_chars) if isinstance(v, str) else v)
+        table[col] = table[col].map(lambda v: _fit_cell(v, max_cell_chars) if isinstance(v, str) else v)
     text = table.to_csv(index=False, lineterminator="\r\n" if excel else "\n")
     return "\ufeff" + text if excel else text
 
