@@ -381,3 +381,17 @@ def test_region_polygons_carry_their_own_geonames_id_and_adm1(archive: Path) -> 
         assert int(row["geonameid"]) not in countries
     derived = gdf[gdf["layer"] == "direction_regions"]  # "southern Belarus" is still the country's part
     assert set(derived["feature_code"]) == {"PCLI"}
+
+
+# --- HTML -------------------------------------------------------------------------------------------------
+
+
+def test_standalone_html_has_an_escaped_title(archive: Path) -> None:
+    from geo_app import maps
+
+    with Store(archive, readonly=True) as store:
+        gdf = store.features_gdf()
+    page = maps.export_html(gdf, title='Belarus <script>alert(1)</script> & "drills"')
+    head = page[:page.index("<body")] if "<body" in page else page
+    assert "<title>Belarus &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;drills&quot;</title>" in head
+    assert "<script>alert(1)" not in page
