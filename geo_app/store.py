@@ -22,10 +22,10 @@ files and checks them against the 1.4 R-tree trigger set. The R-tree triggers ca
 GeoPackage SQL functions ``ST_IsEmpty``/``ST_MinX``/...; every connection of this module
 registers them (GDAL registers its own).
 
-Every write runs in one ``BEGIN IMMEDIATE`` transaction in WAL mode with
-``synchronous=FULL``: a crash or ``kill -9`` mid-write leaves the previous state. Closing
-the last connection checkpoints the WAL and switches the file back to the rollback journal
-(``journal_mode=DELETE``), so a copy on read-only media (a DVD, a read-only share) opens in
+Every write runs in one ``BEGIN IMMEDIATE`` transaction in WAL mode (switched on by the first
+write of a connection: reading never modifies the file) with ``synchronous=FULL``: a crash or
+``kill -9`` mid-write leaves the previous state. Closing the last connection checkpoints the
+WAL and switches the file back to the rollback journal (``journal_mode=DELETE``), so a copy on read-only media (a DVD, a read-only share) opens in
 any SQLite or GDAL reader; ``Store(path, readonly=True)`` (chosen by itself when the file
 cannot be written) reads such a copy without writing to it. The schema version lives in
 ``geo_app_meta`` (``PRAGMA user_version`` belongs to GeoPackage); opening an older file
@@ -519,9 +519,11 @@ class Store:
                 con = sqlite3.connect(self.path, isolation_level=None, timeout=settings.STORE_BUSY_TIMEOUT_S)
             con.execute(f"PRAGMA busy_timeout = {int(settings.STORE_BUSY_TIMEOUT_S * 1000)}")
             if not self.readonly:
-                con.execute("PRAGMA journal_mode = WAL")
                 # FULL: a committed report survives a power cut, not just a killed process.
                 con.execute("PRAGMA synchronous = FULL")
+            # WAL is switched on by the first write (_tx), not here: a reader leaves the file untouched
+            # (its modification time is the app's cache key), and a closed file is in rollback mode.
+            self._wal = False
         except sqlite3.OperationalError as exc:
             raise InputError(f"cannot open the store {self.path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
@@ -545,6 +547,9 @@ class Store:
         if self.readonly:
             raise InputError(f"the store {self.path} is open read-only (read-only media or file); "
                              "copy it to a writable disk to change it")
+        if not self._wal:  # writers run in WAL mode: readers in other processes are never blocked
+            self._con.execute("PRAGMA journal_mode = WAL")
+            self._wal = True
         self._con.execute("BEGIN IMMEDIATE")
         try:
             yield self._con
@@ -585,13 +590,15 @@ class Store:
     def close(self) -> None:
         """Close the file (committed data is already on disk).
 
-        The last connection to close checkpoints the WAL into the file and switches it to the
-        rollback journal (``journal_mode=DELETE``): the closed file is then one self-contained
-        file that readers on read-only media open (in WAL mode they cannot: "attempt to write
-        a readonly database"). While another connection is open, that one does it later.
+        Writes switch the file to WAL; the last connection to close checkpoints the WAL into
+        the file and switches it back to the rollback journal (``journal_mode=DELETE``): the
+        closed file is then one self-contained file that readers on read-only media open (in
+        WAL mode they cannot: "unable to open database file"). While another connection is
+        open, that one does it later. A file already in rollback mode is left untouched.
         """
         try:
-            if not self.readonly and not self._con.in_transaction:
+            if not self.readonly and not self._con.in_transaction and \
+                    str(self._con.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
                 self._con.execute("PRAGMA busy_timeout = 0")  # never wait for others here
                 self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._con.execute("PRAGMA journal_mode = DELETE")

@@ -395,3 +395,17 @@ def test_standalone_html_has_an_escaped_title(archive: Path) -> None:
     head = page[:page.index("<body")] if "<body" in page else page
     assert "<title>Belarus &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;drills&quot;</title>" in head
     assert "<script>alert(1)" not in page
+
+
+def test_reading_the_store_leaves_the_file_untouched(archive: Path, tmp_path: Path) -> None:
+    """The app keys its cache on the file's modification time and size: a reader must not change them."""
+    copy = tmp_path / "copy.gpkg"
+    shutil.copy(archive, copy)
+    with Store(copy):
+        pass  # any migration happens here, once
+    before = (copy.stat().st_mtime_ns, copy.stat().st_size, copy.read_bytes())
+    for _ in range(3):
+        with Store(copy) as store:
+            assert store.counts()["features"] > 0 and len(store.features_gdf()) > 0
+    assert (copy.stat().st_mtime_ns, copy.stat().st_size, copy.read_bytes()) == before
+    assert not Path(f"{copy}-wal").exists()
