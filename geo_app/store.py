@@ -1293,8 +1293,8 @@ def _plain(value: Any) -> Any:
 def merge_repeated_areas(gdf: Any) -> tuple[Any, int]:
     """Each area once: area rows with the same layer, place and geometry become one row.
 
-    A polygon mentioned in many reports (23 mentions of "southern Belarus" made ~300 KB of a
-    692 KB GeoJSON) is written once. The merged row keeps the first mention's properties,
+    A polygon mentioned in many reports is written once (23 reports naming "southern Belarus":
+    the GeoJSON export falls from 368 KB to 80 KB, the CSV from 300 KB to 30 KB). The merged row keeps the first mention's properties,
     its ``date_start``/``date_end`` span every mention, and its ``mentions`` column lists
     every mention (:data:`MENTION_FIELDS`, the first too, in feature order). Every area row
     gets a ``mentions`` list (of one when not repeated); other rows get None.
