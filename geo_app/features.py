@@ -180,8 +180,10 @@ def _mention_rows(analysis: Analysis, index: int, res: Resolution) -> list[dict[
             rows.append(_row(**common, feature_id=f"{base}:area", layer="direction_regions",
                              geometry=area_geom) | {"name": m.text.strip()})
             for j, (name, geom, code) in enumerate(members):
+                # The region's own identity, not the country's: a join on geonameid must not attach it there.
                 rows.append(_row(**common, feature_id=f"{base}:adm1-{j}", layer="direction_admin1",
-                                 geometry=geom) | {"name": name, "place_key": code})
+                                 geometry=geom) | {"name": name, "place_key": code, "geonameid": _admin1_geonameid(code),
+                                                   "feature_class": "A", "feature_code": "ADM1"})
     elif p.feature_code == "GROUP" or p.layer == "seas":
         area = _place_area(p, *_area_settings())
         if area is not None:
@@ -190,6 +192,24 @@ def _mention_rows(analysis: Analysis, index: int, res: Resolution) -> list[dict[
     rows.insert(0, _row(**common, feature_id=base, layer=point_layer(m.kind, p.feature_code, p.feature_class),
                         geometry=point))
     return rows
+
+
+@lru_cache(maxsize=1024)
+def _admin1_geonameid(code: str | None) -> int | None:
+    """GeoNames id of a first-level region (Natural Earth's ``gn_id``), or None if it has none."""
+    from geo_app import borders
+
+    if not code:
+        return None
+    try:
+        value = borders.region(code).get("gn_id")
+    except LookupError:
+        return None
+    try:
+        gid = int(value)
+    except (TypeError, ValueError):
+        return None
+    return gid if gid > 0 else None
 
 
 def _area_settings() -> tuple[float, float, float]:

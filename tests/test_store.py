@@ -213,7 +213,7 @@ def test_export_formats_and_csv_formula_neutralised(db: Store, tmp_path: Path) -
     db.commit_analyses([_result(rid, "k", features=feats)])
 
     text, counts = export_bytes(db, "csv")
-    assert counts == {"features": 3, "reports": 1}
+    assert counts == {"features": 3, "reports": 1, "areas_merged": 0}
     import csv
     import io
 
@@ -268,7 +268,8 @@ def _write_v1_store(path: Path) -> None:
                 "VALUES (1, '0.0.9', '1.0', '{\"id\": \"r1\"}', '2022-02-11T00:00:01.000Z')")
     con.execute("INSERT INTO features (geom, report_id, analysis_id, kind, name, date_start, date_end, published, "
                 "properties) VALUES (?, 1, 1, 'place', 'Gomel', '2022-02-10', '2022-02-10', '2022-02-10', ?)",
-                (to_gpkg_blob(shapely.Point(30.98, 52.43)), json.dumps({"name": "Gomel"})))
+                (to_gpkg_blob(shapely.Point(30.98, 52.43)),
+                 json.dumps({"name": "Gomel", "layer": "places", "geonameid": 627907, "confidence": 0.9})))
     con.execute("COMMIT")
     con.close()
 
@@ -277,7 +278,7 @@ def test_migrates_a_v1_store_keeping_everything(tmp_path: Path) -> None:
     path = tmp_path / "old.gpkg"
     _write_v1_store(path)
     with Store(path) as s:
-        assert s.schema_version == store_mod.SCHEMA_VERSION == 3
+        assert s.schema_version == store_mod.SCHEMA_VERSION == 4
         report = s.get(1)
         assert (report.text, report.language, report.origin, report.published) == (
             "Troops near Gomel.", "en", "a.txt", dt.date(2022, 2, 10))
@@ -285,11 +286,17 @@ def test_migrates_a_v1_store_keeping_everything(tmp_path: Path) -> None:
         assert old["data_version"] == "unknown" and old["record"] == {"id": "r1"}
         # The old analysis is kept, and counts as outdated against the current versions.
         assert s.pending_ids() == [] and s.pending_ids(current=("0.1.0", "d", "1.0")) == [1]
-        assert [f.properties for _, f in s.features()] == [{"name": "Gomel"}]
+        assert [f.properties["name"] for _, f in s.features()] == ["Gomel"]
         new_id, added = s.add_report(_report("After the migration."))
         assert added and s.get(new_id).language == "en"
     with Store(path) as s:  # reopening does not migrate again
-        assert s.schema_version == 3 and s.counts()["reports"] == 2
+        assert s.schema_version == 4 and s.counts()["reports"] == 2
+    con = sqlite3.connect(path)  # schema 4: properties became columns, and the R-tree holds the old row
+    assert con.execute("SELECT layer, geonameid, confidence FROM features").fetchall() == [("places", 627907, 0.9)]
+    assert con.execute("SELECT minx, miny FROM rtree_features_geom").fetchall() == [
+        pytest.approx((30.98, 52.43), abs=1e-4)]
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 10200
+    con.close()
     assert len(pyogrio.read_dataframe(path, layer="features")) == 1
 
 

@@ -7,18 +7,29 @@ One file (``settings.DB_PATH``, or ``--db PATH``) holds
 * ``analyses``: one committed analysis per report (the :meth:`Analysis.to_record` JSON)
   with the geo_app, data and schema versions that produced it;
 * ``features``: the map features of each analysis (WGS84, EPSG:4326) as GeoPackage
-  geometry blobs, with their properties as JSON.
+  geometry blobs, with their properties as JSON and, so QGIS can style and filter on them,
+  as real columns too (``verdict``, ``measured_km``, ``layer``, ``geonameid``, ... see
+  :data:`FEATURE_PROPERTY_COLUMNS`); dates are ``DATE`` columns.
 
 Why the store *is* a GeoPackage rather than exported to one: QGIS (or any GDAL client)
 opens the archive itself, with no export step to forget. The GeoPackage core tables
 (``gpkg_spatial_ref_sys``, ``gpkg_contents``, ``gpkg_geometry_columns``) are written here
 with the standard library; ``reports`` and ``analyses`` are registered as attribute
-tables, ``features`` as a feature table (GeoPackage 1.4, no spatial index extension).
+tables, ``features`` and ``user_layer_features`` as feature tables with an R-tree spatial
+index (``gpkg_rtree_index``). The file declares GeoPackage 1.2 (``user_version`` 10200): it
+uses nothing of 1.3/1.4, and GDAL 3.6 (Debian 12, and the QGIS built on it) warns on 1.4
+files and checks them against the 1.4 R-tree trigger set. The R-tree triggers call the
+GeoPackage SQL functions ``ST_IsEmpty``/``ST_MinX``/...; every connection of this module
+registers them (GDAL registers its own).
 
-Every write runs in one ``BEGIN IMMEDIATE`` transaction in WAL mode with
-``synchronous=FULL``: a crash or ``kill -9`` mid-write leaves the previous state. The
-schema version lives in ``geo_app_meta`` (``PRAGMA user_version`` belongs to GeoPackage);
-opening an older file migrates it, each step in its own transaction.
+Every write runs in one ``BEGIN IMMEDIATE`` transaction in WAL mode (switched on by the first
+write of a connection: reading never modifies the file) with ``synchronous=FULL``: a crash or
+``kill -9`` mid-write leaves the previous state. Closing the last connection checkpoints the
+WAL and switches the file back to the rollback journal (``journal_mode=DELETE``), so a copy on read-only media (a DVD, a read-only share) opens in
+any SQLite or GDAL reader; ``Store(path, readonly=True)`` (chosen by itself when the file
+cannot be written) reads such a copy without writing to it. The schema version lives in
+``geo_app_meta`` (``PRAGMA user_version`` belongs to GeoPackage); opening an older file
+migrates it, each step in its own transaction.
 """
 
 from __future__ import annotations
@@ -40,6 +51,8 @@ import shapely
 from shapely.geometry import mapping
 import numpy as np
 
+import pandas as pd
+
 from geo_app import settings
 from geo_app._errors import DataError, InputError, LimitExceededError, NotFoundError
 from geo_app.text.reports import REPORT_SUFFIXES, Report, iter_jsonl_reports, read_report_file
@@ -47,10 +60,11 @@ from geo_app import features as layers
 from geo_app.layers.load import UserLayer, empty_layer_gdf, layer_frame
 
 #: Schema version written by this geo_app (see ``_MIGRATIONS``).
-SCHEMA_VERSION = 3
-#: GeoPackage ``application_id`` ("GPKG") and ``user_version`` (1.4.0).
+SCHEMA_VERSION = 4
+#: GeoPackage ``application_id`` ("GPKG") and ``user_version`` (1.2.0: the newest version
+#: GDAL 3.6 reads without a warning; nothing of 1.3/1.4 is used).
 GPKG_APPLICATION_ID = 0x47504B47
-GPKG_USER_VERSION = 10400
+GPKG_USER_VERSION = 10200
 #: Spatial reference of every stored geometry.
 SRS_ID = 4326
 #: File types ``ingest`` reads from a folder (report files and JSONL batches).
@@ -141,8 +155,112 @@ INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_i
 INSERT INTO gpkg_geometry_columns VALUES ('user_layer_features', 'geom', 'GEOMETRY', 4326, 0, 0);
 """
 
+
+
+def _rtree_sql(table: str, column: str, fid: str = "fid") -> str:
+    """The GeoPackage 1.2 R-tree spatial index of a feature table (table, triggers, extension row).
+
+    The trigger set is the one of GeoPackage 1.2 (``_insert``, ``_update1`` to ``_update4``,
+    ``_delete``), which GDAL 3.6's ``validate_gpkg.py`` checks (requirement 75).
+    """
+    t, c, i = table, column, fid
+    r = f"rtree_{t}_{c}"
+    box = f"NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c})"
+    return f"""
+CREATE VIRTUAL TABLE {r} USING rtree(id, minx, maxx, miny, maxy);
+CREATE TRIGGER {r}_insert AFTER INSERT ON {t} WHEN (new.{c} NOT NULL AND NOT ST_IsEmpty(NEW.{c}))
+BEGIN INSERT OR REPLACE INTO {r} VALUES ({box}); END;
+CREATE TRIGGER {r}_update1 AFTER UPDATE OF {c} ON {t}
+WHEN OLD.{i} = NEW.{i} AND (NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c}))
+BEGIN INSERT OR REPLACE INTO {r} VALUES ({box}); END;
+CREATE TRIGGER {r}_update2 AFTER UPDATE OF {c} ON {t}
+WHEN OLD.{i} = NEW.{i} AND (NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))
+BEGIN DELETE FROM {r} WHERE id = OLD.{i}; END;
+CREATE TRIGGER {r}_update3 AFTER UPDATE ON {t}
+WHEN OLD.{i} != NEW.{i} AND (NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c}))
+BEGIN DELETE FROM {r} WHERE id = OLD.{i}; INSERT OR REPLACE INTO {r} VALUES ({box}); END;
+CREATE TRIGGER {r}_update4 AFTER UPDATE ON {t}
+WHEN OLD.{i} != NEW.{i} AND (NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))
+BEGIN DELETE FROM {r} WHERE id IN (OLD.{i}, NEW.{i}); END;
+CREATE TRIGGER {r}_delete AFTER DELETE ON {t} WHEN old.{c} NOT NULL
+BEGIN DELETE FROM {r} WHERE id = OLD.{i}; END;
+INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) VALUES
+    ('{t}', '{c}', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
+INSERT INTO {r} SELECT {i}, ST_MinX({c}), ST_MaxX({c}), ST_MinY({c}), ST_MaxY({c}) FROM {t}
+    WHERE {c} NOT NULL AND NOT ST_IsEmpty({c});
+"""
+
+
+_GPKG_EXTENSIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS gpkg_extensions (
+    table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,
+    CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+"""
+
+# Schema 4: the feature properties QGIS styles and filters on (a claim's verdict and measured
+# distance, the layer, the GeoNames id, ...) as real columns of ``features`` (the JSON stays
+# the full record); R-tree spatial indexes on both feature tables; GeoPackage 1.2 (user_version
+# is set by the migration code). Existing rows get their columns from their JSON.
+_SCHEMA_V4 = """
+ALTER TABLE features ADD COLUMN feature_id TEXT;
+ALTER TABLE features ADD COLUMN layer TEXT;
+ALTER TABLE features ADD COLUMN report_key TEXT;
+ALTER TABLE features ADD COLUMN source TEXT;
+ALTER TABLE features ADD COLUMN text TEXT;
+ALTER TABLE features ADD COLUMN quote TEXT;
+ALTER TABLE features ADD COLUMN mark_start INTEGER;
+ALTER TABLE features ADD COLUMN mark_end INTEGER;
+ALTER TABLE features ADD COLUMN date_source TEXT;
+ALTER TABLE features ADD COLUMN geonameid INTEGER;
+ALTER TABLE features ADD COLUMN feature_class TEXT;
+ALTER TABLE features ADD COLUMN feature_code TEXT;
+ALTER TABLE features ADD COLUMN country_code TEXT;
+ALTER TABLE features ADD COLUMN confidence DOUBLE;
+ALTER TABLE features ADD COLUMN qualifier TEXT;
+ALTER TABLE features ADD COLUMN place_key TEXT;
+ALTER TABLE features ADD COLUMN reason TEXT;
+ALTER TABLE features ADD COLUMN claim_type TEXT;
+ALTER TABLE features ADD COLUMN claimed_km DOUBLE;
+ALTER TABLE features ADD COLUMN bound TEXT;
+ALTER TABLE features ADD COLUMN measured_km DOUBLE;
+ALTER TABLE features ADD COLUMN verdict TEXT;
+ALTER TABLE features ADD COLUMN method TEXT;
+ALTER TABLE features ADD COLUMN data_source TEXT;
+UPDATE features SET
+    feature_id = json_extract(properties, '$.feature_id'), layer = json_extract(properties, '$.layer'),
+    report_key = json_extract(properties, '$.report_id'), source = json_extract(properties, '$.source'),
+    text = json_extract(properties, '$.text'), quote = json_extract(properties, '$.quote'),
+    mark_start = json_extract(properties, '$.mark_start'), mark_end = json_extract(properties, '$.mark_end'),
+    date_source = json_extract(properties, '$.date_source'), geonameid = json_extract(properties, '$.geonameid'),
+    feature_class = json_extract(properties, '$.feature_class'),
+    feature_code = json_extract(properties, '$.feature_code'),
+    country_code = json_extract(properties, '$.country_code'), confidence = json_extract(properties, '$.confidence'),
+    qualifier = json_extract(properties, '$.qualifier'), place_key = json_extract(properties, '$.place_key'),
+    reason = json_extract(properties, '$.reason'), claim_type = json_extract(properties, '$.claim_type'),
+    claimed_km = json_extract(properties, '$.claimed_km'), bound = json_extract(properties, '$.bound'),
+    measured_km = json_extract(properties, '$.measured_km'), verdict = json_extract(properties, '$.verdict'),
+    method = json_extract(properties, '$.method'), data_source = json_extract(properties, '$.data_source')
+    WHERE json_valid(properties);
+CREATE INDEX features_layer ON features(layer);
+CREATE INDEX features_verdict ON features(verdict);
+""" + _GPKG_EXTENSIONS_TABLE + _rtree_sql("features", "geom") + _rtree_sql("user_layer_features", "geom")
+
+#: Columns of ``features`` (schema 4) that repeat a property of the JSON: (column, property, SQL type).
+FEATURE_PROPERTY_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("feature_id", "feature_id", "TEXT"), ("layer", "layer", "TEXT"), ("report_key", "report_id", "TEXT"),
+    ("source", "source", "TEXT"), ("text", "text", "TEXT"), ("quote", "quote", "TEXT"),
+    ("mark_start", "mark_start", "INTEGER"), ("mark_end", "mark_end", "INTEGER"),
+    ("date_source", "date_source", "TEXT"), ("geonameid", "geonameid", "INTEGER"),
+    ("feature_class", "feature_class", "TEXT"), ("feature_code", "feature_code", "TEXT"),
+    ("country_code", "country_code", "TEXT"), ("confidence", "confidence", "DOUBLE"),
+    ("qualifier", "qualifier", "TEXT"), ("place_key", "place_key", "TEXT"), ("reason", "reason", "TEXT"),
+    ("claim_type", "claim_type", "TEXT"), ("claimed_km", "claimed_km", "DOUBLE"), ("bound", "bound", "TEXT"),
+    ("measured_km", "measured_km", "DOUBLE"), ("verdict", "verdict", "TEXT"), ("method", "method", "TEXT"),
+    ("data_source", "data_source", "TEXT"),
+)
+
 #: Migration to version ``n`` (index ``n - 1``); a new store runs them all, in order.
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4)
 
 _REPORT_COLUMNS = ("id", "report_key", "title", "source", "url", "published", "language", "content_hash",
                    "origin", "added_at")
@@ -253,10 +371,20 @@ class IngestSummary:
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 
-def to_gpkg_blob(geom: Any, srs_id: int = SRS_ID) -> bytes:
-    """A shapely geometry as a GeoPackage geometry blob (little-endian, XY envelope, ISO WKB)."""
+def orient_rfc7946(geom: Any) -> Any:
+    """A polygonal geometry with exterior rings counter-clockwise and holes clockwise (RFC 7946
+    3.1.6); other geometries (and None) unchanged. Every store and export format uses this winding."""
 
-    geom = shapely.force_2d(geom)
+    if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        return geom
+    return shapely.orient_polygons(geom, exterior_cw=False)
+
+
+def to_gpkg_blob(geom: Any, srs_id: int = SRS_ID) -> bytes:
+    """A shapely geometry as a GeoPackage geometry blob (little-endian, XY envelope, ISO WKB;
+    polygon rings wound as in RFC 7946, see :func:`orient_rfc7946`)."""
+
+    geom = orient_rfc7946(shapely.force_2d(geom))
     wkb = shapely.to_wkb(geom, flavor="iso", byte_order=1)
     if geom.is_empty:
         return b"GP" + bytes([0, 0b10001]) + struct.pack("<i", srs_id) + wkb
@@ -276,6 +404,34 @@ def from_gpkg_blob(blob: bytes) -> Any:
     if envelope not in _ENVELOPE_BYTES:
         raise DataError(f"GeoPackage geometry blob with invalid envelope code {envelope}")
     return shapely.from_wkb(blob[8 + _ENVELOPE_BYTES[envelope]:])
+
+
+def _st_is_empty(blob: bytes | None) -> int | None:
+    """GeoPackage SQL function ``ST_IsEmpty`` (1 if the geometry is empty; NULL for NULL)."""
+    if blob is None:
+        return None
+    return 1 if len(blob) < 8 or blob[3] & 0b10000 else 0
+
+
+def _st_bound(index: int) -> Callable[[bytes | None], float | None]:
+    def bound(blob: bytes | None) -> float | None:
+        if blob is None or len(blob) < 8 or blob[3] & 0b10000:
+            return None
+        try:
+            value = _blob_bounds(blob)[index]
+        except Exception:  # noqa: BLE001 - a broken blob (shapely raises its own errors) has no bounds
+            return None
+        return None if value != value else value
+
+    return bound
+
+
+def register_gpkg_functions(con: sqlite3.Connection) -> None:
+    """Register ``ST_IsEmpty``, ``ST_MinX``, ``ST_MaxX``, ``ST_MinY``, ``ST_MaxY`` (GeoPackage
+    1.2, Annex F) on a connection: the R-tree triggers of a GeoPackage call them on every write."""
+    con.create_function("ST_IsEmpty", 1, _st_is_empty, deterministic=True)
+    for i, name in enumerate(("ST_MinX", "ST_MinY", "ST_MaxX", "ST_MaxY")):
+        con.create_function(name, 1, _st_bound(i), deterministic=True)
 
 
 # --- the store ---------------------------------------------------------------------------------------
@@ -318,23 +474,40 @@ class Store:
     path
         The store file (default ``settings.DB_PATH``); created with its folder if absent.
 
+    readonly
+        Open without writing anything (no migration, no journal change): for a copy on
+        read-only media. Chosen by itself when the file exists and cannot be written.
+        Writing methods then raise :class:`InputError`; reading works on every schema
+        version this geo_app knows.
+
     Use as a context manager or call :meth:`close`. One ``Store`` per thread (SQLite
     connections are not shared); several processes may use one file at once (WAL; one
     writer at a time, readers never blocked). Keep the file on a local disk: WAL does not
-    work over network file systems.
+    work over network file systems. The last connection to close switches the file back
+    to the rollback journal, so the closed file is one self-contained file.
     """
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, readonly: bool = False) -> None:
         self.path = Path(path) if path is not None else Path(settings.DB_PATH)
         if self.path.is_dir():
             raise InputError(f"{self.path} is a folder; give a store file (e.g. {self.path / 'reports.gpkg'})")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"cannot create the folder of the store {self.path}: {exc.strerror or exc}") from exc
+        if not readonly and self.path.is_file() and not os.access(self.path, os.W_OK):
+            readonly = True  # read-only media or permissions: read it as it is
+        self.readonly = readonly
+        if readonly:
+            if not self.path.is_file():
+                raise InputError(f"{self.path}: no such store file (a read-only store must exist)")
+        else:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"cannot create the folder of the store {self.path}: {exc.strerror or exc}") from exc
         self._con = self._connect()
         try:
-            self._migrate()
+            if readonly:
+                self._check_readable()
+            else:
+                self._migrate()
         except BaseException:
             self._con.close()
             raise
@@ -343,21 +516,45 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            con = sqlite3.connect(self.path, isolation_level=None, timeout=settings.STORE_BUSY_TIMEOUT_S)
+            if self.readonly:
+                con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                      timeout=settings.STORE_BUSY_TIMEOUT_S)
+                con.execute("PRAGMA query_only = 1")
+            else:
+                con = sqlite3.connect(self.path, isolation_level=None, timeout=settings.STORE_BUSY_TIMEOUT_S)
             con.execute(f"PRAGMA busy_timeout = {int(settings.STORE_BUSY_TIMEOUT_S * 1000)}")
-            con.execute("PRAGMA journal_mode = WAL")
-            # FULL: a committed report survives a power cut, not just a killed process.
-            con.execute("PRAGMA synchronous = FULL")
+            if not self.readonly:
+                # FULL: a committed report survives a power cut, not just a killed process.
+                con.execute("PRAGMA synchronous = FULL")
+            # WAL is switched on by the first write (_tx), not here: a reader leaves the file untouched
+            # (its modification time is the app's cache key), and a closed file is in rollback mode.
+            self._wal = False
         except sqlite3.OperationalError as exc:
             raise InputError(f"cannot open the store {self.path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{self.path} is not a geo_app store (SQLite says: {exc})") from exc
         con.create_function("geo_app_fold", 1, _fold, deterministic=True)
+        register_gpkg_functions(con)
         return con
+
+    def _check_readable(self) -> None:
+        """A read-only open: the file must be a store of a schema this geo_app reads."""
+        version = _read_version(self._con)
+        if version == 0:
+            raise InputError(f"{self.path} is not a geo_app store (or an empty file), and it is read-only")
+        if version > SCHEMA_VERSION:
+            raise DataError(f"{self.path} has store schema {version}, newer than this geo_app "
+                            f"understands ({SCHEMA_VERSION}); upgrade geo_app")
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed whole or (on any exception, or a kill) not at all."""
+        if self.readonly:
+            raise InputError(f"the store {self.path} is open read-only (read-only media or file); "
+                             "copy it to a writable disk to change it")
+        if not self._wal:  # writers run in WAL mode: readers in other processes are never blocked
+            self._con.execute("PRAGMA journal_mode = WAL")
+            self._wal = True
         self._con.execute("BEGIN IMMEDIATE")
         try:
             yield self._con
@@ -384,6 +581,7 @@ class Store:
                 if target == 1:
                     _check_empty(con, self.path)
                     con.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+                if target in (1, 4):  # schema 4: GeoPackage 1.4 -> 1.2 (what GDAL 3.6 reads without a warning)
                     con.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
                 _executescript_in_tx(con, _MIGRATIONS[target - 1])
                 con.execute("INSERT OR REPLACE INTO geo_app_meta (key, value) VALUES ('schema_version', ?)",
@@ -395,8 +593,24 @@ class Store:
             self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
-        """Close the file (committed data is already on disk)."""
-        self._con.close()
+        """Close the file (committed data is already on disk).
+
+        Writes switch the file to WAL; the last connection to close checkpoints the WAL into
+        the file and switches it back to the rollback journal (``journal_mode=DELETE``): the
+        closed file is then one self-contained file that readers on read-only media open (in
+        WAL mode they cannot: "unable to open database file"). While another connection is
+        open, that one does it later. A file already in rollback mode is left untouched.
+        """
+        try:
+            if not self.readonly and not self._con.in_transaction and \
+                    str(self._con.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                self._con.execute("PRAGMA busy_timeout = 0")  # never wait for others here
+                self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._con.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.Error:
+            pass  # another connection has the file open (it switches when it closes), or it is gone
+        finally:
+            self._con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -600,10 +814,11 @@ class Store:
                     start, end = _feature_dates(props, report[0])
                     con.execute(
                         "INSERT INTO features (geom, report_id, analysis_id, kind, name, date_start, date_end, "
-                        "published, properties) VALUES (?,?,?,?,?,?,?,?,?)",
+                        f"published, properties, {_PROPERTY_COLUMN_NAMES}) "
+                        f"VALUES (?,?,?,?,?,?,?,?,?{',?' * len(FEATURE_PROPERTY_COLUMNS)})",
                         (feat.geometry, res.report_id, analysis_id, _str_or_none(props.get("kind")),
                          _str_or_none(props.get("name")), start, end, report[0],
-                         json.dumps(props, ensure_ascii=False, sort_keys=True)),
+                         json.dumps(props, ensure_ascii=False, sort_keys=True), *_property_values(props)),
                     )
                     if feat.geometry is not None:
                         bounds.append(_blob_bounds(feat.geometry))
@@ -881,6 +1096,34 @@ def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+_PROPERTY_COLUMN_NAMES = ", ".join(c for c, _, _ in FEATURE_PROPERTY_COLUMNS)
+
+
+def _column_value(value: Any, sql_type: str) -> Any:
+    """A property as its column's type (None if it is not one: the JSON keeps what was given);
+    a DATE holds ISO dates only."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if sql_type == "DATE":
+        day = _date(str(value))
+        return day.isoformat() if day is not None else None
+    if sql_type == "TEXT":
+        return str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    if sql_type == "INTEGER":
+        return int(number) if number.is_integer() and abs(number) < 2**63 else None
+    return number
+
+
+def _property_values(props: dict[str, Any]) -> list[Any]:
+    return [_column_value(props.get(key), sql_type) for _, key, sql_type in FEATURE_PROPERTY_COLUMNS]
+
+
 def _feature_dates(props: dict[str, Any], published: str | None) -> tuple[str | None, str | None]:
     start = _date(_str_or_none(props.get("date_start")))
     end = _date(_str_or_none(props.get("date_end")))
@@ -1002,40 +1245,303 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
 
 #: Formats of :func:`export_bytes`.
 EXPORT_FORMATS = ("geojson", "gpkg", "csv")
+#: Longest text cell an export writes to CSV (Excel's limit, in UTF-16 code units).
+CSV_MAX_CELL_CHARS = 32_767
+#: Properties each entry of an area's ``mentions`` list keeps (what differs between mentions).
+MENTION_FIELDS = ("feature_id", "report_id", "source", "published", "date_start", "date_end", "date_source",
+                  "name", "text", "quote", "mark_start", "mark_end", "confidence", "qualifier", "reason")
+#: Tables of a GeoPackage export: (table, geometry types it holds, description).
+GPKG_EXPORT_TABLES = (
+    ("features_points", ("Point", "MultiPoint"), "Places, regions, seas, groups and demonyms mentioned (points)"),
+    ("features_lines", ("LineString", "MultiLineString", None),
+     "Checked claims: the measured line (no geometry for adjacency and membership claims)"),
+    ("features_areas", ("Polygon", "MultiPolygon", "GeometryCollection"),
+     "Derived areas, each once, with every mention of it in 'mentions' (JSON)"),
+)
+
+_CSV_TRUNCATED = "\u2026 [cut at {limit} characters of {total}: see the GeoJSON or GeoPackage export]"
+_CSV_SIMPLIFY_START_DEG = 0.001  # first tolerance tried when a WKT cell is too long (doubled until it fits)
+_DATE_COLUMNS = ("published", "date_start", "date_end")
+
+
 def neutralise_formulas(gdf: Any) -> Any:
     """See :func:`geo_app.layers.neutralise_formulas` (the one place CSV injection is handled)."""
 
     return layers.neutralise_formulas(gdf)
 
 
+def _plain(value: Any) -> Any:
+    """A cell as a JSON/SQLite value (None for NA/NaN, Python int/float for numpy numbers)."""
+
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if v == v and v not in (float("inf"), float("-inf")) else None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return value
+
+
+def merge_repeated_areas(gdf: Any) -> tuple[Any, int]:
+    """Each area once: area rows with the same layer, place and geometry become one row.
+
+    A polygon mentioned in many reports is written once (23 reports naming "southern Belarus":
+    the GeoJSON export falls from 368 KB to 80 KB, the CSV from 300 KB to 30 KB). The merged row keeps the first mention's properties,
+    its ``date_start``/``date_end`` span every mention, and its ``mentions`` column lists
+    every mention (:data:`MENTION_FIELDS`, the first too, in feature order). Every area row
+    gets a ``mentions`` list (of one when not repeated); other rows get None.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Feature rows (:func:`geo_app.layers.features_gdf` columns).
+
+    Returns
+    -------
+    (GeoDataFrame, int)
+        The rows (a fresh 0..n-1 index, a ``mentions`` column added) and how many rows were folded.
+    """
+
+
+    frame = gdf.reset_index(drop=True).copy()
+    frame["mentions"] = None
+    if frame.empty:
+        return frame, 0
+    geoms = frame.geometry.to_numpy()
+    present = ~shapely.is_missing(geoms)
+    is_area = frame["layer"].isin(layers.AREA_LAYERS).to_numpy() & present
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i in (int(i) for i in is_area.nonzero()[0]):
+        key = (frame.at[i, "layer"], frame.at[i, "place_key"],
+               shapely.to_wkb(shapely.normalize(orient_rfc7946(geoms[i])), byte_order=1))
+        groups.setdefault(key, []).append(i)
+    records = frame[list(MENTION_FIELDS)].to_dict("records")
+    drop: list[int] = []
+    mentions_col = frame["mentions"].to_list()
+    for rows in groups.values():
+        first = rows[0]
+        mentions_col[first] = [{k: _plain(v) for k, v in records[i].items()} for i in rows]
+        if len(rows) > 1:
+            starts = [m["date_start"] for m in mentions_col[first] if m["date_start"]]
+            ends = [m["date_end"] or m["date_start"] for m in mentions_col[first] if m["date_end"] or m["date_start"]]
+            if starts:
+                frame.at[first, "date_start"] = min(starts)
+            if ends:
+                frame.at[first, "date_end"] = max(ends)
+            drop.extend(rows[1:])
+    frame["mentions"] = mentions_col
+    if drop:
+        frame = frame.drop(index=drop).reset_index(drop=True)
+    return frame, len(drop)
+
+
+def geojson_export_text(frame: Any) -> str:
+    """RFC 7946 GeoJSON of :func:`merge_repeated_areas` rows: the feature schema, plus each
+    area's ``mentions`` list (exterior rings counter-clockwise, holes clockwise)."""
+
+    collection = layers.to_geojson(frame)
+    for feat, mentions in zip(collection["features"], frame["mentions"].to_list()):
+        if mentions is not None:
+            feat["properties"]["mentions"] = mentions
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit_cell(text: str, limit: int) -> str:
+    """Text cut to ``limit`` UTF-16 units, saying where and how long it was."""
+    total = _utf16_len(text)
+    if total <= limit:
+        return text
+    note = _CSV_TRUNCATED.format(limit=f"{limit:,}", total=f"{total:,}")
+    keep = limit - _utf16_len(note)
+    cut = text[:keep]
+    while _utf16_len(cut) > keep:  # astral characters count twice
+        cut = cut[:-1]
+    return cut + note
+
+
+def _csv_wkt(geom: Any, limit: int) -> tuple[str | None, float]:
+    """WKT (6 decimals) no longer than ``limit``: simplified (tolerance doubled from 0.001°) until it
+    fits; the tolerance used (0.0: exact). A geometry that never fits gives its bounding box."""
+
+    if geom is None or geom.is_empty:
+        return None, 0.0
+    geom = orient_rfc7946(geom)
+    text = shapely.to_wkt(geom, rounding_precision=6)
+    if len(text) <= limit:
+        return text, 0.0
+    tolerance = _CSV_SIMPLIFY_START_DEG
+    while tolerance < 10.0:
+        simpler = orient_rfc7946(geom.simplify(tolerance, preserve_topology=True))
+        text = shapely.to_wkt(simpler, rounding_precision=6)
+        if len(text) <= limit and not simpler.is_empty:
+            return text, tolerance
+        tolerance *= 2
+    return shapely.to_wkt(orient_rfc7946(shapely.box(*geom.bounds)), rounding_precision=6), float("inf")
+
+
+def csv_export_text(frame: Any, *, excel: bool = False, max_cell_chars: int = CSV_MAX_CELL_CHARS) -> str:
+    """CSV of :func:`merge_repeated_areas` rows that Excel and LibreOffice open as they are.
+
+    Columns: every feature property, ``n_mentions`` and ``mention_ids`` (areas: the mentions'
+    feature ids), ``lon``/``lat`` of a representative point, ``wkt`` and ``wkt_simplified_deg``.
+    No cell is longer than ``max_cell_chars`` (Excel's 32,767): a polygon's WKT that would be is
+    simplified until it fits, and ``wkt_simplified_deg`` gives the tolerance used (empty when the
+    WKT is exact; the GeoJSON and GeoPackage exports keep the full polygon); a longer text cell
+    is cut with a note saying so. Text cells starting with ``= + - @`` get a leading ``'``.
+
+    Parameters
+    ----------
+    excel
+        Start with a UTF-8 byte order mark and end lines with CRLF, so Excel reads UTF-8
+        (without the mark it assumes the Windows code page and mangles Cyrillic).
+    """
+
+
+    table = pd.DataFrame(frame[list(layers.COLUMNS)]).reset_index(drop=True)
+    mentions = frame["mentions"].to_list()
+    table["n_mentions"] = pd.array([len(m) if m is not None else None for m in mentions], dtype="Int64")
+    table["mention_ids"] = [" ".join(str(x["feature_id"]) for x in m) if m is not None else None for m in mentions]
+    geoms = [orient_rfc7946(g) for g in frame.geometry.to_numpy()]
+    reps = [g.representative_point() if g is not None and not g.is_empty else None for g in geoms]
+    table["lon"] = [round(pt.x, 6) if pt is not None else None for pt in reps]
+    table["lat"] = [round(pt.y, 6) if pt is not None else None for pt in reps]
+    wkts = [_csv_wkt(g, max_cell_chars) for g in geoms]
+    table["wkt"] = [w for w, _ in wkts]
+    table["wkt_simplified_deg"] = [tol if tol else None for _, tol in wkts]
+    table = neutralise_formulas(table)
+    for col in table.columns:
+        table[col] = table[col].map(lambda v: _fit_cell(v, max_cell_chars) if isinstance(v, str) else v)
+    text = table.to_csv(index=False, lineterminator="\r\n" if excel else "\n")
+    return "\ufeff" + text if excel else text
+
+
+def _gpkg_column_type(column: str) -> str:
+    """SQL type of an exported property column (dates are DATE, so GDAL and QGIS read dates)."""
+    if column in _DATE_COLUMNS:
+        return "DATE"
+    if column in ("mark_start", "mark_end", "geonameid", "n_mentions"):
+        return "INTEGER"
+    if column in ("confidence", "claimed_km", "measured_km"):
+        return "DOUBLE"
+    return "TEXT"
+
+
+def _declared_type(types: set[str], allowed: tuple[str | None, ...]) -> str:
+    """The GeoPackage geometry type name of a table holding these geometry types: the one type
+    if there is one (a single Polygon stays a Polygon), else GEOMETRY."""
+    kinds = {t for t in types if t is not None}
+    if len(kinds) == 1:
+        return kinds.pop().upper()
+    if not kinds:
+        return next(t for t in allowed if t is not None).upper()
+    return "GEOMETRY"
+
+
+def gpkg_export_bytes(frame: Any) -> bytes:
+    """A GeoPackage 1.2 of :func:`merge_repeated_areas` rows, written with the standard library.
+
+    Tables :data:`GPKG_EXPORT_TABLES` (always all three, possibly empty), each with an R-tree
+    spatial index; ``published``, ``date_start`` and ``date_end`` are ``DATE`` columns;
+    geometry types are kept as they are (a single Polygon is not made a MultiPolygon; a
+    table holding both declares ``GEOMETRY``); polygon rings wound as in RFC 7946. GeoPackage
+    1.2 because GDAL 3.6 (Debian 12, QGIS) warns on 1.4 and nothing newer is used.
+    """
+    import tempfile
+
+
+
+    columns = [*layers.COLUMNS, "n_mentions", "mentions"]
+    geoms = frame.geometry.to_numpy()
+    gtypes = [None if g is None or g.is_empty else g.geom_type for g in geoms]
+    records = frame[list(layers.COLUMNS)].to_dict("records")
+    mentions = frame["mentions"].to_list()
+    fd, name = tempfile.mkstemp(suffix=".gpkg")
+    os.close(fd)
+    try:
+        con = sqlite3.connect(name, isolation_level=None)
+        try:
+            register_gpkg_functions(con)
+            con.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+            con.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+            con.execute("BEGIN")
+            _executescript_in_tx(con, _GPKG_CORE + _GPKG_EXTENSIONS_TABLE)
+            taken: set[int] = set()
+            for table, allowed, description in GPKG_EXPORT_TABLES:
+                rows = [i for i, t in enumerate(gtypes) if t in allowed and i not in taken]
+                taken.update(rows)
+                declared = _declared_type({gtypes[i] for i in rows}, allowed)
+                defs = ", ".join(f'"{c}" {_gpkg_column_type(c)}' for c in columns)
+                con.execute(f"CREATE TABLE {table} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {declared}, {defs})")
+                marks = ",".join("?" * (len(columns) + 1))
+                quoted = ", ".join(f'"{c}"' for c in columns)
+                for i in rows:
+                    rec = {k: _plain(v) for k, v in records[i].items()}
+                    values = [_column_value(rec[c], _gpkg_column_type(c)) for c in layers.COLUMNS]
+                    m = mentions[i]
+                    values += [len(m) if m is not None else None,
+                               json.dumps(m, ensure_ascii=False) if m is not None else None]
+                    blob = to_gpkg_blob(geoms[i]) if gtypes[i] is not None else None
+                    con.execute(f"INSERT INTO {table} (geom, {quoted}) VALUES ({marks})", (blob, *values))
+                present = [geoms[i] for i in rows if gtypes[i] is not None]
+                box = [float(v) for v in shapely.total_bounds(present)] if present else [None] * 4
+                con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, "
+                            "max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?)",
+                            (table, table, description, *box, SRS_ID))
+                con.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
+                            (table, declared, SRS_ID))
+                _executescript_in_tx(con, _rtree_sql(table, "geom"))
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        with open(name, "rb") as fh:
+            return fh.read()
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)
+
+
 def export_bytes(store: Store, fmt: str, *, date_from: dt.date | str | None = None,
-                 date_to: dt.date | str | None = None) -> tuple[bytes, dict[str, int]]:
-    """Stored features in one format, and counts (``features``, ``reports``).
+                 date_to: dt.date | str | None = None, excel: bool = False) -> tuple[bytes, dict[str, int]]:
+    """Stored features in one format, and counts (``features`` written, ``reports``,
+    ``areas_merged``: repeated area rows written once).
 
     Parameters
     ----------
     fmt
-        ``geojson`` (RFC 7946 FeatureCollection), ``gpkg`` (GeoPackage, one table per
-        geometry type: ``features_points``, ``features_lines``, ``features_areas``) or
-        ``csv`` (every property, lon/lat, WKT; formula cells neutralised).
+        ``geojson`` (RFC 7946 FeatureCollection, :func:`geojson_export_text`), ``gpkg``
+        (GeoPackage 1.2, :func:`gpkg_export_bytes`) or ``csv`` (:func:`csv_export_text`).
+        Every format writes a repeated area once with its ``mentions``
+        (:func:`merge_repeated_areas`) and winds polygon rings as RFC 7946 does.
     date_from, date_to
         Inclusive window on each feature's dates (event dates, else the publication date);
         with a bound, undated features are left out.
+    excel
+        CSV only: a UTF-8 byte order mark and CRLF line ends, for Excel.
     """
-
     fmt = fmt.lower()
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {fmt!r} (use {', '.join(EXPORT_FORMATS)})")
+    if excel and fmt != "csv":
+        raise InputError(f"--excel applies to CSV only, not {fmt}")
     lo, hi = _iso(date_from), _iso(date_to)
     if lo and hi and lo > hi:
         raise InputError(f"the date window starts ({lo}) after it ends ({hi})")
     gdf = store.features_gdf(date_from=lo, date_to=hi)
-    counts = {"features": int(len(gdf)), "reports": int(gdf["report_id"].nunique()) if len(gdf) else 0}
+    reports = int(gdf["report_id"].nunique()) if len(gdf) else 0
+    frame, merged = merge_repeated_areas(gdf)
+    counts = {"features": int(len(frame)), "reports": reports, "areas_merged": merged}
     if fmt == "geojson":
-        return layers.to_geojson_text(gdf).encode("utf-8"), counts
+        return geojson_export_text(frame).encode("utf-8"), counts
     if fmt == "csv":
-        return layers.to_csv_text(gdf).encode("utf-8"), counts
-    return layers.to_gpkg_bytes(gdf), counts
+        return csv_export_text(frame, excel=excel).encode("utf-8"), counts
+    return gpkg_export_bytes(frame), counts
 
 
 def write_atomic(path: Path | str, data: bytes) -> Path:

@@ -759,7 +759,12 @@ def export_html(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", layers: It
     """
     gdf, note = cap_mentions(L.mappable(gdf))
     m = timeline_map(gdf, title=f"{title} · {note}" if note else title, layers=layers)
-    html = m.get_root().render()
+    root = m.get_root()
+    if isinstance(root, Figure):  # the page's <title> (branca does not escape it: we do)
+        import html as html_mod
+
+        root.title = html_mod.escape(title, quote=True)
+    html = root.render()
     return inline_assets(html)
 
 

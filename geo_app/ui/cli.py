@@ -400,10 +400,14 @@ def analyze_cmd(
 _HELP_EXPORT_CMD = "\n\n".join((
     'Export the map features of analysed reports in the documented feature schema.',
     "A feature is in the window when its dates (the event date stated in its sentence, else the report's "
-    'publication date) overlap [--from, --to]; with a bound, undated features are left out. CSV cells '
-    'starting with = + - @ get a leading apostrophe so a spreadsheet never runs them. The file is written'
-    ' whole or not at all.',
+    'publication date) overlap [--from, --to]; with a bound, undated features are left out. An area '
+    'mentioned many times is written once, with every mention in its "mentions" list. GeoPackage 1.2 '
+    '(DATE columns, spatial index; GDAL 3.6 and QGIS open it without a warning). CSV cells '
+    'starting with = + - @ get a leading apostrophe so a spreadsheet never runs them, and no cell is over '
+    "Excel's 32,767 characters (a polygon too big for one cell is simplified: wkt_simplified_deg says by how "
+    'much); --excel adds the UTF-8 byte order mark Excel needs. The file is written whole or not at all.',
     'Example: geo-app export --format gpkg --from 2022-02-01 --to 2022-02-28 february.gpkg',
+    'Example: geo-app export --format csv --excel february.csv',
     'Exit codes: 0 done; 2 bad usage (format, dates, output path); 3 the store is unusable.',
 ))
 
@@ -415,6 +419,8 @@ def export_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="geojson | gpkg | csv.")] = "geojson",
     date_from: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD), inclusive.")] = None,
     date_to: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD), inclusive.")] = None,
+    excel: Annotated[bool, typer.Option(
+        "--excel", help="CSV for Excel: UTF-8 byte order mark and CRLF line ends.")] = False,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -424,9 +430,11 @@ def export_cmd(
     fmt = fmt.lower()
     if str(out) == "-" and fmt == "gpkg":
         raise _fail(InputError("a GeoPackage cannot go to stdout; give a file name"))
+    if excel and fmt != "csv":
+        raise _fail(InputError(f"--excel applies to --format csv, not {fmt}"))
     store = _open_store(db)
     try:
-        data, counts = _store_call(export_bytes, store, fmt, date_from=date_from, date_to=date_to)
+        data, counts = _store_call(export_bytes, store, fmt, date_from=date_from, date_to=date_to, excel=excel)
     finally:
         store.close()
     if str(out) == "-":
@@ -444,7 +452,9 @@ def export_cmd(
     if json_out:
         _emit(result)
     else:
-        print(f"wrote {counts['features']} features of {counts['reports']} reports to {path} ({fmt})")
+        merged = f" (repeated areas written once: {counts['areas_merged']} rows folded)" if counts.get("areas_merged") \
+            else ""
+        print(f"wrote {counts['features']} features of {counts['reports']} reports to {path} ({fmt}){merged}")
 
 
 reports_app = typer.Typer(help="List, search and remove stored reports.", no_args_is_help=True)
