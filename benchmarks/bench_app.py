@@ -197,7 +197,7 @@ def bench_many_markers(results: dict, n: int = 5000) -> None:
                     "quote": "A sentence.", "report_id": "r", "source": "bench", "published": "2022-02-10",
                     "geometry": Point(lon, lat)}
             for i, (lon, lat) in enumerate(zip(rng.normal(28, 4, n), rng.normal(51, 2.5, n)))]
-    gdf = L._typed(gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326"))
+    gdf = L.typed(gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326"))
     gdf.index = gdf["feature_id"].to_numpy()
     t0 = time.perf_counter()
     html = maps.inline_assets(maps.build_map(gdf).get_root().render())

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-import json
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -29,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from geo_app._errors import DataError, InputError
@@ -37,6 +36,7 @@ from geo_app import settings
 from geo_app.geo.geodesy import geodesic_km
 from geo_app.places import borders, composites, regions
 from geo_app.places.gazetteer import get_gazetteer
+from geo_app._util import iso_day
 
 if TYPE_CHECKING:
     from geo_app.pipeline import Analysis
@@ -74,7 +74,6 @@ _INT_COLUMNS = ("mark_start", "mark_end", "geonameid")
 # hold ~550k vertices and a map of "Eastern Europe" would carry all of Russia's coast.
 _DEFAULT_AREA_SIMPLIFY_DEG = 0.01
 _RELATIVE_SIMPLIFY = 0.001  # share of an area's extent used as simplification tolerance
-_COORD_DECIMALS = 6  # ~0.1 m: more is noise in GeoJSON
 #: Qualifiers that name part of an area ("southern Belarus" has qualifier "south").
 DIRECTION_QUALIFIERS = frozenset({"north", "south", "east", "west", "central", "northeast", "northwest",
                                   "southeast", "southwest"})
@@ -197,8 +196,6 @@ def _mention_rows(analysis: Analysis, index: int, res: Resolution) -> list[dict[
 @lru_cache(maxsize=1024)
 def _admin1_geonameid(code: str | None) -> int | None:
     """GeoNames id of a first-level region (Natural Earth's ``gn_id``), or None if it has none."""
-    from geo_app import borders
-
     if not code:
         return None
     try:
@@ -349,10 +346,11 @@ def _claim_rows(analysis: Analysis, index: int, claim: Any) -> list[dict[str, An
 
 def empty_gdf() -> gpd.GeoDataFrame:
     """A feature GeoDataFrame with no rows (and every column)."""
-    return _typed(gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=[], crs="EPSG:4326"))
+    return typed(gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=[], crs="EPSG:4326"))
 
 
-def _typed(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def typed(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The feature columns with their dtypes (nullable integers, floats, text)."""
     for c in _FLOAT_COLUMNS:
         gdf[c] = pd.to_numeric(gdf[c], errors="coerce").astype("float64")
     for c in _INT_COLUMNS:
@@ -387,26 +385,12 @@ def features_gdf(analyses: Iterable[Analysis]) -> gpd.GeoDataFrame:
     if not rows:
         return empty_gdf()
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*COLUMNS, "geometry"]), geometry="geometry", crs="EPSG:4326")
-    gdf = _typed(gdf)
+    gdf = typed(gdf)
     gdf.index = pd.Index(gdf["feature_id"].to_numpy(), name=None)
     return gdf
 
 
 # --- filters ------------------------------------------------------------------------------
-
-
-def as_iso(day: dt.date | str | None) -> str | None:
-    """An ISO day (YYYY-MM-DD) from a date, datetime or text; None for empty."""
-    if day is None or day == "":
-        return None
-    if isinstance(day, dt.datetime):
-        return day.date().isoformat()
-    if isinstance(day, dt.date):
-        return day.isoformat()
-    try:
-        return dt.date.fromisoformat(str(day)[:10]).isoformat()
-    except ValueError as exc:
-        raise InputError(f"{day!r} is not an ISO date (YYYY-MM-DD)") from exc
 
 
 def feature_days(gdf: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
@@ -431,7 +415,7 @@ def filter_window(gdf: gpd.GeoDataFrame, start: dt.date | str | None = None, end
     A feature without any date (no event date, no publication date) is kept when
     ``include_undated`` is true: it cannot be placed in time, and dropping it would hide it.
     """
-    lo, hi = as_iso(start), as_iso(end)
+    lo, hi = iso_day(start), iso_day(end)
     if lo and hi and lo > hi:
         raise InputError(f"the date window starts ({lo}) after it ends ({hi})")
     first, last = feature_days(gdf)
@@ -515,140 +499,6 @@ def shared_places(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
                     "quotes": " | ".join(quotes)})
     frame = pd.DataFrame(out, columns=cols)
     return frame.sort_values(["n_reports", "name"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-# --- output -------------------------------------------------------------------------------
-
-
-def _clean(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
-
-
-def _round_coords(obj: Any) -> Any:
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), _COORD_DECIMALS) for v in obj]
-        return [_round_coords(o) for o in obj]
-    return obj
-
-
-def _rfc7946_geometry(geom: BaseGeometry | None) -> dict[str, Any] | None:
-    if geom is None or geom.is_empty:
-        return None
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        # RFC 7946 3.1.6: exterior rings counterclockwise, holes clockwise.
-        geom = shapely.orient_polygons(geom, exterior_cw=False)
-    out = dict(mapping(geom))
-    out["coordinates"] = _round_coords(out["coordinates"])
-    return out
-
-
-def to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
-    """An RFC 7946 FeatureCollection of the features (lon/lat, WGS84, no ``crs`` member).
-
-    Each feature has ``id`` (the ``feature_id``) and every :data:`COLUMNS` property; missing
-    values are null. Valid against ``schema/feature.schema.json``.
-    """
-    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
-    features = []
-    records = gdf[list(COLUMNS)].to_dict("records")
-    for props, geom in zip(records, gdf.geometry.to_numpy()):
-        props = {k: _clean(v) for k, v in props.items()}
-        features.append({"type": "Feature", "id": props["feature_id"], "geometry": _rfc7946_geometry(geom),
-                         "properties": props})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def to_geojson_text(gdf: gpd.GeoDataFrame) -> str:
-    """:func:`to_geojson` as compact UTF-8 JSON text."""
-    return json.dumps(to_geojson(gdf), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def from_geojson(collection: dict[str, Any]) -> gpd.GeoDataFrame:
-    """A feature GeoDataFrame back from :func:`to_geojson` output."""
-    if collection.get("type") != "FeatureCollection":
-        raise InputError("not a GeoJSON FeatureCollection")
-    rows = []
-    for feat in collection.get("features", []):
-        props = dict(feat.get("properties") or {})
-        rows.append(_row(**{k: props.get(k) for k in COLUMNS}, geometry=_geom_from_geojson(feat.get("geometry"))))
-    if not rows:
-        return empty_gdf()
-    gdf = _typed(gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*COLUMNS, "geometry"]), geometry="geometry",
-                                  crs="EPSG:4326"))
-    gdf.index = pd.Index(gdf["feature_id"].to_numpy())
-    return gdf
-
-
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formulas(frame: Any) -> Any:
-    """A copy where every text cell starting with ``= + - @`` (or tab, CR) gets a leading ``'``.
-
-    Numeric columns are left alone: a number (such as a negative longitude) is not a formula.
-    """
-    out = frame.copy()
-    for col in out.columns:  # the geometry column has its own dtype: never touched
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v)
-    return out
-
-
-def to_csv_text(gdf: gpd.GeoDataFrame) -> str:
-    """The features as CSV: every property, ``lon``/``lat`` of a representative point, and WKT.
-
-    Text cells starting with ``= + - @`` (or tab, CR) get a leading ``'``, so a spreadsheet
-    shows report text such as ``=HYPERLINK(...)`` instead of running it; numbers are left alone.
-    """
-    frame = neutralise_formulas(pd.DataFrame(gdf[list(COLUMNS)]).reset_index(drop=True))
-    geoms = gdf.geometry.to_numpy()
-    reps = [g.representative_point() if g is not None and not g.is_empty else None for g in geoms]
-    frame["lon"] = [round(p.x, _COORD_DECIMALS) if p is not None else None for p in reps]
-    frame["lat"] = [round(p.y, _COORD_DECIMALS) if p is not None else None for p in reps]
-    frame["wkt"] = [shapely.to_wkt(g, rounding_precision=_COORD_DECIMALS) if g is not None else None for g in geoms]
-    return frame.to_csv(index=False, lineterminator="\n")
-
-
-def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "features") -> bytes:
-    """The features as a GeoPackage (one table per geometry type: ``{layer}_points`` etc.)."""
-    import os
-    import tempfile
-
-    fd, name = tempfile.mkstemp(suffix=".gpkg")
-    os.close(fd)
-    os.unlink(name)
-    try:
-        frame = gdf.reset_index(drop=True)
-        if frame.empty:
-            empty_gdf().to_file(name, layer=layer, driver="GPKG", engine="pyogrio")
-        for gtype, suffix in (("Point", "points"), ("LineString", "lines"), ("Polygon", "areas")):
-            mask = frame.geometry.geom_type.isin([gtype, f"Multi{gtype}"])
-            if gtype == "LineString":  # claims without a line (adjacency, membership) go with the claims
-                arr = frame.geometry.to_numpy()
-                mask |= shapely.is_missing(arr) | shapely.is_empty(arr)
-            part = frame[mask.to_numpy()]
-            if not part.empty:
-                part.to_file(name, layer=f"{layer}_{suffix}", driver="GPKG", engine="pyogrio",
-                             promote_to_multi=gtype == "Polygon")
-        with open(name, "rb") as fh:
-            return fh.read()
-    finally:
-        if os.path.exists(name):
-            os.unlink(name)
 
 
 def mappable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

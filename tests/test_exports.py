@@ -19,18 +19,16 @@ import pytest
 import shapely
 
 from geo_app import features as L
+from geo_app.io import export as export_mod
+from geo_app.io import gpkg
 from geo_app.io import store as store_mod
 from geo_app._errors import InputError
-from geo_app.reports import sample_reports
-from geo_app.io.store import (
-    CSV_MAX_CELL_CHARS,
-    AnalysisResult,
-    Store,
-    StoredFeature,
-    export_bytes,
-    ingest_paths,
-    to_gpkg_blob,
-)
+from geo_app.text.reports import sample_reports
+from geo_app.io.export import CSV_MAX_CELL_CHARS, export_bytes
+from geo_app.io.gpkg import to_gpkg_blob
+from geo_app.io.ingest import ingest_paths
+from geo_app.io.store import AnalysisResult, Store, StoredFeature
+from geo_app.io import geojson
 
 pyogrio = pytest.importorskip("pyogrio")
 jsonschema = pytest.importorskip("jsonschema")
@@ -47,7 +45,7 @@ REPEAT = ("Title: Drills go on\nSource: Test Wire\nPublished: 2022-02-16\n\n"
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the sample reports and one more report repeating an area, analysed, closed."""
-    from geo_app.distributed import run_analysis
+    from geo_app.batch.distributed import run_analysis
 
     folder = tmp_path_factory.mktemp("archive")
     reports = folder / "reports"
@@ -70,7 +68,7 @@ def exports(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     with Store(archive) as store:
         for name, fmt, excel in (("geojson", "geojson", False), ("gpkg", "gpkg", False), ("csv", "csv", False),
                                  ("excel.csv", "csv", True)):
-            files[name] = store_mod.write_atomic(out / f"export.{name}", export_bytes(store, fmt, excel=excel)[0])
+            files[name] = export_mod.write_atomic(out / f"export.{name}", export_bytes(store, fmt, excel=excel)[0])
     return files
 
 
@@ -108,7 +106,7 @@ def test_gdal_36_validate_gpkg_passes(name: str, archive: Path, exports: dict[st
     assert run.returncode == 0, run.stdout + run.stderr
     with open(path, "rb") as fh:
         header = fh.read(100)
-    assert int.from_bytes(header[60:64], "big") == store_mod.GPKG_USER_VERSION == 10200  # GeoPackage 1.2
+    assert int.from_bytes(header[60:64], "big") == gpkg.GPKG_USER_VERSION == 10200  # GeoPackage 1.2
 
 
 def test_validator_catches_a_14_rtree_trigger_set(exports: dict[str, Path], tmp_path: Path) -> None:
@@ -161,11 +159,11 @@ def test_winding_is_rfc7946_in_every_format_and_the_store(exports: dict[str, Pat
     wkts = [shapely.from_wkt(r["wkt"]) for r in rows if r["wkt"].startswith(("POLYGON", "MULTIPOLYGON"))]
     assert len(wkts) == len(polys) and all(_wound_as_rfc7946(g) for g in wkts)
     with Store(archive, readonly=True) as store:
-        blobs = [store_mod.from_gpkg_blob(f.geometry) for _, f in store.features() if f.geometry is not None]
+        blobs = [gpkg.from_gpkg_blob(f.geometry) for _, f in store.features() if f.geometry is not None]
     assert all(_wound_as_rfc7946(g) for g in blobs)
     clockwise = shapely.Polygon([(0, 0), (0, 1), (1, 1), (1, 0)])
     assert not shapely.is_ccw(clockwise.exterior)
-    assert _wound_as_rfc7946(store_mod.from_gpkg_blob(to_gpkg_blob(clockwise)))
+    assert _wound_as_rfc7946(gpkg.from_gpkg_blob(to_gpkg_blob(clockwise)))
 
 
 # --- repeated areas once, with their mentions -----------------------------------------------------------
@@ -174,7 +172,7 @@ def test_winding_is_rfc7946_in_every_format_and_the_store(exports: dict[str, Pat
 def test_repeated_areas_are_written_once_with_their_mentions(exports: dict[str, Path], archive: Path) -> None:
     with Store(archive, readonly=True) as store:
         stored = store.features_gdf()
-        full = json.loads(L.to_geojson_text(stored))
+        full = json.loads(geojson.to_geojson_text(stored))
         data, counts = export_bytes(store, "geojson")
     fc = json.loads(data)
     assert list(jsonschema.Draft202012Validator(json.loads(
@@ -194,7 +192,7 @@ def test_repeated_areas_are_written_once_with_their_mentions(exports: dict[str, 
     p = south["properties"]
     assert p["date_start"] == min(m["date_start"] for m in p["mentions"])
     assert p["date_end"] == max(m["date_end"] for m in p["mentions"])
-    assert len(data) < len(L.to_geojson_text(stored).encode())
+    assert len(data) < len(geojson.to_geojson_text(stored).encode())
     assert all("mentions" not in f["properties"] for f in fc["features"] if f not in areas)
 
 
@@ -291,7 +289,7 @@ def test_store_on_read_only_media_opens_in_sqlite_gdal_and_geo_app(archive: Path
         "con = sqlite3.connect(p.as_uri() + '?mode=ro', uri=True)\n"
         "print('sqlite', con.execute('SELECT count(*) FROM features').fetchone()[0])\n"
         "con.close()\n"
-        "from geo_app.io.store import Store, export_bytes\n"
+        "from geo_app.io.store import Store\nfrom geo_app.io.export import export_bytes\n"
         "with Store(p) as s:\n"
         "    print('geo_app', s.readonly, export_bytes(s, 'geojson')[1]['features'])\n"
     )
@@ -368,7 +366,7 @@ def test_cli_export_excel(archive: Path, tmp_path: Path) -> None:
 
 
 def test_region_polygons_carry_their_own_geonames_id_and_adm1(archive: Path) -> None:
-    from geo_app import borders
+    from geo_app.places import borders
 
     with Store(archive, readonly=True) as store:
         gdf = store.features_gdf()
@@ -387,7 +385,7 @@ def test_region_polygons_carry_their_own_geonames_id_and_adm1(archive: Path) -> 
 
 
 def test_standalone_html_has_an_escaped_title(archive: Path) -> None:
-    from geo_app import maps
+    from geo_app.render import maps
 
     with Store(archive, readonly=True) as store:
         gdf = store.features_gdf()

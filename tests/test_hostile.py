@@ -34,6 +34,8 @@ from typer.testing import CliRunner
 
 from geo_app import settings
 from geo_app._errors import GeoAppError
+from geo_app.io import geojson
+from geo_app.io.export import features_export
 
 SCHEMA_DIR = settings.PROJECT_DIR / "schema"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -293,7 +295,8 @@ def row_5mb(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 def row_50mb(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     from geo_app.pipeline import analyze
-    from geo_app.io.store import Store, ingest_paths
+    from geo_app.io.ingest import ingest_paths
+    from geo_app.io.store import Store
 
     data = b"Convoys were seen near Gomel and Mozyr. " * (50 * MB // 40 + 1)
     assert "MAX_REPORT_CHARS" in rejected(read_upload, "huge.txt", data, match="over the limit")
@@ -428,11 +431,11 @@ def row_csv_formula(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     assert any(r["quote"].startswith("'" + FORMULA) for r in rows)
     assert float(rows[0]["lon"]) == pytest.approx(float(gdf.geometry.iloc[0].representative_point().x), abs=1e-6)
     # a place name itself written as a formula
-    one = L.from_geojson({"type": "FeatureCollection", "features": [
+    one = geojson.from_geojson({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-92.4, 31.3]},
          "properties": {"feature_id": "x:m0", "kind": "place", "layer": "places", "name": FORMULA, "text": "@SUM(A1)",
                         "reason": "-1+2", "quote": "\t=1+1"}}]})
-    cells = csv_cells(L.to_csv_text(one))
+    cells = csv_cells(features_export(one, "csv")[0].decode("utf-8"))
     assert_no_formula_cells(cells)
     assert cells[0]["name"] == "'" + FORMULA and cells[0]["lon"] == "-92.4"
 
@@ -440,7 +443,7 @@ def row_csv_formula(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 def row_geojson(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     from geo_app import features as L
 
-    text = L.to_geojson_text(hostile_features())
+    text = geojson.to_geojson_text(hostile_features())
     fc = json.loads(text)
     errors = [e.message for e in validator("feature.schema.json").iter_errors(fc)]
     assert errors == [] and fc["features"]
@@ -451,7 +454,9 @@ def row_geojson(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 def row_store_ingest_export(tmp: Path, mp: pytest.MonkeyPatch) -> None:
     from geo_app.batch.distributed import run_analysis
-    from geo_app.io.store import Store, export_bytes, ingest_paths
+    from geo_app.io.export import export_bytes
+    from geo_app.io.ingest import ingest_paths
+    from geo_app.io.store import Store
 
     (tmp / "hostile.txt").write_text(HOSTILE_REPORT, encoding="utf-8")
     with Store(tmp / "s.gpkg") as store:
@@ -465,7 +470,8 @@ def row_store_ingest_export(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_store_mixed_jsonl(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app.io.store import Store, ingest_paths
+    from geo_app.io.ingest import ingest_paths
+    from geo_app.io.store import Store
 
     good = [{"id": f"g{i}", "text": f"Troops moved near Gomel on day {i}."} for i in range(3)]
     content = jsonl(good[0], b"{not json", b"[" * 100_000, {"id": "s", "text": "Kyiv \ud800 Minsk"},
@@ -793,9 +799,10 @@ for mod in (pickle, _pickle):
     mod.Unpickler = Refusing
 from geo_app.pipeline import analyze
 from geo_app import features as L
+from geo_app.io import geojson
 a = analyze("Kyiv is as close as 100 km from the southern border of Belarus, said Minsk on Friday.", "2022-02-10")
 assert a.claims and a.resolutions
-L.to_geojson_text(L.features_gdf([a]))
+geojson.to_geojson_text(L.features_gdf([a]))
 print("events", len(events), events[:3])
 print("joblib" in sys.modules, "dill" in sys.modules)
 """

@@ -17,6 +17,8 @@ from shapely.geometry import LineString, Point, box
 from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import InputError
+from geo_app.io import geojson
+from geo_app.io.export import features_export
 
 SCHEMA_DIR = settings.PROJECT_DIR / "schema"
 
@@ -58,7 +60,7 @@ def _hand_gdf() -> gpd.GeoDataFrame:
     ]
     frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
     frame.index = frame["feature_id"].to_numpy()
-    return L._typed(frame)
+    return L.typed(frame)
 
 
 # --- building from real analyses ----------------------------------------------------------------
@@ -163,7 +165,7 @@ def test_claims_from_a_minimal_checker_object(sample_analyses):
 def test_empty_input():
     out = L.features_gdf([])
     assert out.empty and list(out.columns) == [*L.COLUMNS, "geometry"]
-    assert L.to_geojson(out) == {"type": "FeatureCollection", "features": []}
+    assert geojson.to_geojson(out) == {"type": "FeatureCollection", "features": []}
     assert L.date_range(out) is None and L.bounds(out) is None
 
 
@@ -222,7 +224,7 @@ def test_focus_bounds_ignores_coarse_points():
 
 
 def test_geojson_is_rfc7946(gdf):
-    fc = json.loads(L.to_geojson_text(gdf))
+    fc = json.loads(geojson.to_geojson_text(gdf))
     assert fc["type"] == "FeatureCollection" and "crs" not in fc and len(fc["features"]) == len(gdf)
     by_id = {f["id"]: f for f in fc["features"]}
     kyiv = next(f for f in fc["features"] if f["properties"]["text"] == "Kyiv" and f["geometry"]["type"] == "Point")
@@ -240,7 +242,7 @@ def test_geojson_is_rfc7946(gdf):
 
 
 def test_geojson_round_trip(gdf):
-    back = L.from_geojson(L.to_geojson(gdf))
+    back = geojson.from_geojson(geojson.to_geojson(gdf))
     assert list(back.index) == list(gdf.index)
     pd.testing.assert_series_equal(back["name"], gdf["name"], check_names=False)
     assert back["geonameid"].dtype == "Int64"
@@ -251,22 +253,22 @@ def test_geojson_round_trip(gdf):
 
 def test_geojson_validates_against_feature_schema(sample_analyses, gdf):
     validator = _validator("feature.schema.json")
-    errors = list(validator.iter_errors(L.to_geojson(gdf)))
+    errors = list(validator.iter_errors(geojson.to_geojson(gdf)))
     assert errors == [], [e.message for e in errors[:3]]
     # the schema is not vacuous
-    bad = L.to_geojson(gdf.iloc[:1])
+    bad = geojson.to_geojson(gdf.iloc[:1])
     del bad["features"][0]["properties"]["quote"]
     assert not validator.is_valid(bad)
-    bad = L.to_geojson(gdf.iloc[:1])
+    bad = geojson.to_geojson(gdf.iloc[:1])
     bad["crs"] = {"type": "name", "properties": {"name": "EPSG:4326"}}
     assert not validator.is_valid(bad)
-    bad = L.to_geojson(gdf.iloc[:1])
+    bad = geojson.to_geojson(gdf.iloc[:1])
     bad["features"][0]["properties"]["kind"] = "town"
     assert not validator.is_valid(bad)
 
 
 def test_seed_features_validate(seed_analyses):
-    fc = L.to_geojson(L.features_gdf(list(seed_analyses.values())))
+    fc = geojson.to_geojson(L.features_gdf(list(seed_analyses.values())))
     assert fc["features"]
     assert list(_validator("feature.schema.json").iter_errors(fc)) == []
 
@@ -308,22 +310,23 @@ def test_parse_cli_output_validates(tmp_path: Path):
 def test_gpkg_has_a_table_per_geometry_type(gdf):
     import pyogrio
 
-    data = L.to_gpkg_bytes(gdf)
+    data, merged = features_export(gdf, "gpkg")
     assert data[:16] == b"SQLite format 3\x00"
     path = Path(pytest.importorskip("tempfile").mkdtemp()) / "f.gpkg"
     path.write_bytes(data)
     names = {name for name, _ in pyogrio.list_layers(path)}
     assert {"features_points", "features_lines", "features_areas"} <= names
     total = sum(len(gpd.read_file(path, layer=n)) for n in names)
-    assert total == len(gdf)
+    assert total == len(gdf) - merged  # repeated areas are written once
     pts = gpd.read_file(path, layer="features_points")
     assert pts.crs.to_epsg() == 4326 and "quote" in pts.columns
 
 
 def test_csv_has_every_property_and_a_point(gdf):
-    frame = pd.read_csv(io.StringIO(L.to_csv_text(gdf)))
-    assert list(frame.columns) == [*L.COLUMNS, "lon", "lat", "wkt"]
-    assert len(frame) == len(gdf)
+    data, merged = features_export(gdf, "csv")
+    frame = pd.read_csv(io.StringIO(data.decode("utf-8")))
+    assert {*L.COLUMNS, "lon", "lat", "wkt"} <= set(frame.columns)
+    assert len(frame) == len(gdf) - merged  # repeated areas are written once
     kyiv = frame[(frame["text"] == "Kyiv") & (frame["layer"] == "places")].iloc[0]
     assert kyiv["lon"] == pytest.approx(30.52, abs=0.05) and kyiv["wkt"].startswith("POINT")
 

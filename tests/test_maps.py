@@ -155,7 +155,7 @@ def test_many_points_are_clustered():
     rows = [base | {"feature_id": f"r:m{i}", "kind": "place", "layer": "places", "name": f"P{i}", "quote": "q",
                     "report_id": "r", "source": "s", "geometry": Point(lon, lat)}
             for i, (lon, lat) in enumerate(zip(rng.uniform(20, 40, n), rng.uniform(44, 56, n)))]
-    gdf = L._typed(gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326"))
+    gdf = L.typed(gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326"))
     gdf.index = gdf["feature_id"].to_numpy()
     groups = maps.feature_groups(gdf, shade_mentioned=False)
     clusters = [c for fg in groups for c in fg._children.values() if isinstance(c, folium.plugins.MarkerCluster)]

@@ -16,18 +16,14 @@ from pathlib import Path
 import pytest
 import shapely
 
+from geo_app.io import export as export_mod
+from geo_app.io import gpkg
 from geo_app.io import store as store_mod
 from geo_app._errors import DataError, InputError, NotFoundError
 from geo_app.text.reports import Report
-from geo_app.io.store import (
-    AnalysisResult,
-    Store,
-    StoredFeature,
-    export_bytes,
-    from_gpkg_blob,
-    neutralise_formulas,
-    to_gpkg_blob,
-)
+from geo_app.io.export import export_bytes, neutralise_formulas
+from geo_app.io.gpkg import from_gpkg_blob, to_gpkg_blob
+from geo_app.io.store import AnalysisResult, Store, StoredFeature
 
 pyogrio = pytest.importorskip("pyogrio")
 
@@ -68,7 +64,7 @@ def test_gpkg_blob_round_trip_and_envelope(geom: shapely.Geometry) -> None:
     blob = to_gpkg_blob(geom)
     assert blob[:2] == b"GP" and int.from_bytes(blob[4:8], "little") == 4326
     assert from_gpkg_blob(blob).equals_exact(geom, 0)
-    assert store_mod._blob_bounds(blob) == pytest.approx(geom.bounds)
+    assert gpkg.blob_bounds(blob) == pytest.approx(geom.bounds)
 
 
 def test_gpkg_blob_empty_and_garbage() -> None:
@@ -87,8 +83,8 @@ def test_store_is_a_geopackage_gdal_reads(db: Store) -> None:
              StoredFeature(None, {"feature_id": "k1:c", "kind": "claim", "name": "unmeasured"}))
     assert db.commit_analyses([_result(rid, "k1", features=feats)]).committed == 1
     con = sqlite3.connect(db.path)
-    assert con.execute("PRAGMA application_id").fetchone()[0] == store_mod.GPKG_APPLICATION_ID
-    assert con.execute("PRAGMA user_version").fetchone()[0] == store_mod.GPKG_USER_VERSION
+    assert con.execute("PRAGMA application_id").fetchone()[0] == gpkg.GPKG_APPLICATION_ID
+    assert con.execute("PRAGMA user_version").fetchone()[0] == gpkg.GPKG_USER_VERSION
     extent = con.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name='features'").fetchone()
     assert extent == pytest.approx((23, 51, 32, 52.5))
     con.close()
@@ -230,7 +226,7 @@ def test_export_formats_and_csv_formula_neutralised(db: Store, tmp_path: Path) -
     assert collection["features"][0]["geometry"]["coordinates"] == pytest.approx([-92.4451, 31.3113])
 
     out = tmp_path / "out.gpkg"
-    store_mod.write_atomic(out, export_bytes(db, "gpkg")[0])
+    export_mod.write_atomic(out, export_bytes(db, "gpkg")[0])
     layer = pyogrio.list_layers(out)[0][0]
     gdf = pyogrio.read_dataframe(out, layer=layer)
     assert len(gdf) == 3 and gdf.crs.to_epsg() == 4326
@@ -257,9 +253,9 @@ def _write_v1_store(path: Path) -> None:
     """A store as geo_app schema 1 wrote it (no data_version, no language)."""
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("BEGIN")
-    con.execute(f"PRAGMA application_id = {store_mod.GPKG_APPLICATION_ID}")
-    con.execute(f"PRAGMA user_version = {store_mod.GPKG_USER_VERSION}")
-    store_mod._executescript_in_tx(con, store_mod._MIGRATIONS[0])
+    con.execute(f"PRAGMA application_id = {gpkg.GPKG_APPLICATION_ID}")
+    con.execute(f"PRAGMA user_version = {gpkg.GPKG_USER_VERSION}")
+    gpkg.executescript_in_tx(con, store_mod.MIGRATIONS[0])
     con.execute("INSERT INTO geo_app_meta VALUES ('schema_version', '1')")
     con.execute("INSERT INTO reports (report_key, title, text, source, url, published, content_hash, origin, added_at) "
                 "VALUES ('r1', 'T', 'Troops near Gomel.', 'Wire', '', '2022-02-10', 'h1', 'a.txt', "
@@ -303,8 +299,8 @@ def test_migrates_a_v1_store_keeping_everything(tmp_path: Path) -> None:
 def test_a_crash_during_migration_leaves_v1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "old.gpkg"
     _write_v1_store(path)
-    broken = store_mod._MIGRATIONS[1] + "\nCREATE TABLE reports (x);\n"  # fails after the first statements
-    monkeypatch.setattr(store_mod, "_MIGRATIONS", (store_mod._MIGRATIONS[0], broken))
+    broken = store_mod.MIGRATIONS[1] + "\nCREATE TABLE reports (x);\n"  # fails after the first statements
+    monkeypatch.setattr(store_mod, "MIGRATIONS", (store_mod.MIGRATIONS[0], broken))
     with pytest.raises(sqlite3.OperationalError):
         Store(path)
     con = sqlite3.connect(path)

@@ -21,11 +21,13 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
+from geo_app.io import gpkg
 from geo_app.io import store as store_mod
 from geo_app._errors import InputError, NotFoundError
 from geo_app.geo.geodesy import BoundaryIndex, geodesic_area_km2
 from geo_app.text.reports import Report
-from geo_app.io.store import AnalysisResult, Store, StoredFeature, to_gpkg_blob
+from geo_app.io.gpkg import to_gpkg_blob
+from geo_app.io.store import AnalysisResult, Store, StoredFeature
 from geo_app.layers import (
     check_places,
     layer_on,
@@ -277,10 +279,10 @@ def test_dates_per_feature_and_validity(tmp_path: Path) -> None:
 def _write_v2_store(path: Path) -> None:
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("BEGIN")
-    con.execute(f"PRAGMA application_id = {store_mod.GPKG_APPLICATION_ID}")
-    con.execute(f"PRAGMA user_version = {store_mod.GPKG_USER_VERSION}")
-    for script in store_mod._MIGRATIONS[:2]:
-        store_mod._executescript_in_tx(con, script)
+    con.execute(f"PRAGMA application_id = {gpkg.GPKG_APPLICATION_ID}")
+    con.execute(f"PRAGMA user_version = {gpkg.GPKG_USER_VERSION}")
+    for script in store_mod.MIGRATIONS[:2]:
+        gpkg.executescript_in_tx(con, script)
     con.execute("INSERT INTO geo_app_meta VALUES ('schema_version', '2')")
     con.execute("INSERT INTO reports (report_key, title, text, source, url, published, content_hash, origin, added_at) "
                 "VALUES ('r1', 'T', 'Troops near Kyiv.', 'Wire', '', '2022-03-05', 'h1', 'a.txt', "

@@ -35,7 +35,8 @@ import pandas as pd
 
 from geo_app import __version__, settings
 from geo_app._errors import DataError, InputError
-from geo_app.io.store import AnalysisResult, PendingReport, Store, StoredFeature, to_gpkg_blob
+from geo_app.io.gpkg import to_gpkg_blob
+from geo_app.io.store import AnalysisResult, PendingReport, Store, StoredFeature
 from geo_app.text.extract import MODEL_NAME
 from geo_app.places.gazetteer import default_index_path
 from geo_app.pipeline import SCHEMA_VERSION

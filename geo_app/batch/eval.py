@@ -53,7 +53,6 @@ __all__ = [
     "PublishedScore",
     "evaluate",
     "format_table",
-    "main",
     "offset_mismatches",
     "read_camcoder",
     "read_corpus",

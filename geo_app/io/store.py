@@ -30,6 +30,10 @@ any SQLite or GDAL reader; ``Store(path, readonly=True)`` (chosen by itself when
 cannot be written) reads such a copy without writing to it. The schema version lives in
 ``geo_app_meta`` (``PRAGMA user_version`` belongs to GeoPackage); opening an older file
 migrates it, each step in its own transaction.
+
+Why this module is long: :class:`Store` is one transactional object (reports, analyses, features,
+user layers, versions) whose methods share its connection and locking rules; the schema, the
+GeoPackage codec, ingest and export already live in their own modules.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ import os
 import sqlite3
 import struct
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,216 +55,24 @@ import shapely
 from shapely.geometry import mapping
 import numpy as np
 
-import pandas as pd
 
 from geo_app import settings
-from geo_app._errors import DataError, InputError, LimitExceededError, NotFoundError
-from geo_app.text.reports import REPORT_SUFFIXES, Report, iter_jsonl_reports, read_report_file
-from geo_app import features as layers
+from geo_app._errors import DataError, InputError, NotFoundError
+from geo_app.text.reports import Report
 from geo_app.layers.load import UserLayer, empty_layer_gdf, layer_frame
-
-#: Schema version written by this geo_app (see ``_MIGRATIONS``).
-SCHEMA_VERSION = 4
-#: GeoPackage ``application_id`` ("GPKG") and ``user_version`` (1.2.0: the newest version
-#: GDAL 3.6 reads without a warning; nothing of 1.3/1.4 is used).
-GPKG_APPLICATION_ID = 0x47504B47
-GPKG_USER_VERSION = 10200
-#: Spatial reference of every stored geometry.
-SRS_ID = 4326
-#: File types ``ingest`` reads from a folder (report files and JSONL batches).
-INGEST_SUFFIXES = (*REPORT_SUFFIXES, ".jsonl")
-
-# Private defaults (candidates for geo_app.settings).
-
-_WGS84_WKT = (
-    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],'
-    'AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],'
-    'UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],'
-    'AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
+from geo_app.io.gpkg import (
+    blob_bounds,
+    ENVELOPE_BYTES,
+    executescript_in_tx,
+    from_gpkg_blob,
+    GPKG_APPLICATION_ID,
+    GPKG_USER_VERSION,
+    register_gpkg_functions,
+    SRS_ID,
 )
-
-_GPKG_CORE = f"""
-CREATE TABLE gpkg_spatial_ref_sys (
-    srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
-    organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
-CREATE TABLE gpkg_contents (
-    table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
-    description TEXT DEFAULT '',
-    last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-    min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
-    CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
-CREATE TABLE gpkg_geometry_columns (
-    table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
-    srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
-    CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
-    CONSTRAINT uk_gc_table_name UNIQUE (table_name),
-    CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
-    CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
-INSERT INTO gpkg_spatial_ref_sys VALUES
-    ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'),
-    ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),
-    ('WGS 84 geodetic', {SRS_ID}, 'EPSG', 4326, '{_WGS84_WKT}', 'longitude/latitude coordinates in decimal degrees');
-"""
-
-# Schema 1: the first layout (kept verbatim: a new store is built by running every migration).
-_SCHEMA_V1 = _GPKG_CORE + """
-CREATE TABLE geo_app_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE reports (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, report_key TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL, source TEXT NOT NULL DEFAULT '', url TEXT NOT NULL DEFAULT '', published DATE,
-    content_hash TEXT NOT NULL UNIQUE, origin TEXT NOT NULL DEFAULT '', added_at DATETIME NOT NULL);
-CREATE TABLE analyses (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, report_id INTEGER NOT NULL UNIQUE REFERENCES reports(id),
-    geo_app_version TEXT NOT NULL, schema_version TEXT NOT NULL, record TEXT NOT NULL,
-    committed_at DATETIME NOT NULL);
-CREATE TABLE features (
-    fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, report_id INTEGER NOT NULL REFERENCES reports(id),
-    analysis_id INTEGER NOT NULL REFERENCES analyses(id), kind TEXT, name TEXT, date_start DATE, date_end DATE,
-    published DATE, properties TEXT NOT NULL);
-CREATE INDEX features_report ON features(report_id);
-CREATE INDEX features_dates ON features(date_start, date_end);
-INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES
-    ('features', 'features', 'geo_app features', 'Places, regions and claims found in stored reports', 4326),
-    ('reports', 'attributes', 'geo_app reports', 'Stored news reports', NULL),
-    ('analyses', 'attributes', 'geo_app analyses', 'Analysis record (JSON) of each report', NULL);
-INSERT INTO gpkg_geometry_columns VALUES ('features', 'geom', 'GEOMETRY', 4326, 0, 0);
-"""
-
-# Schema 2: analyses record the data version (gazetteer, borders, model) next to the code
-# version, so a data update can be told from a code update; reports keep their language.
-_SCHEMA_V2 = """
-ALTER TABLE analyses ADD COLUMN data_version TEXT NOT NULL DEFAULT 'unknown';
-ALTER TABLE reports ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
-CREATE INDEX reports_published ON reports(published);
-"""
-
-# Schema 3: boundary layers users add (geo_app.layers): one row per added file in
-# ``user_layers`` (files added under one name form a dated series), their features (WGS84)
-# in the feature table ``user_layer_features`` so QGIS shows them beside the reports'.
-_SCHEMA_V3 = """
-CREATE TABLE user_layers (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, source_file TEXT NOT NULL, source_layer TEXT,
-    source_crs TEXT NOT NULL, geometry_type TEXT NOT NULL, feature_count INTEGER NOT NULL, date_start DATE,
-    date_end DATE, date_field TEXT, notes TEXT NOT NULL DEFAULT '[]', repairs TEXT NOT NULL DEFAULT '[]',
-    content_hash TEXT NOT NULL, added_at DATETIME NOT NULL);
-CREATE INDEX user_layers_name ON user_layers(name);
-CREATE TABLE user_layer_features (
-    fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, layer_id INTEGER NOT NULL REFERENCES user_layers(id),
-    layer_name TEXT NOT NULL, feature_key TEXT NOT NULL, name TEXT, date_start DATE, date_end DATE,
-    properties TEXT NOT NULL);
-CREATE INDEX user_layer_features_layer ON user_layer_features(layer_id);
-INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES
-    ('user_layer_features', 'features', 'geo_app user layers', 'Boundary layers added by users (WGS84)', 4326),
-    ('user_layers', 'attributes', 'geo_app user layer files', 'Files added as user layers, with CRS and dates', NULL);
-INSERT INTO gpkg_geometry_columns VALUES ('user_layer_features', 'geom', 'GEOMETRY', 4326, 0, 0);
-"""
-
-
-
-def _rtree_sql(table: str, column: str, fid: str = "fid") -> str:
-    """The GeoPackage 1.2 R-tree spatial index of a feature table (table, triggers, extension row).
-
-    The trigger set is the one of GeoPackage 1.2 (``_insert``, ``_update1`` to ``_update4``,
-    ``_delete``), which GDAL 3.6's ``validate_gpkg.py`` checks (requirement 75).
-    """
-    t, c, i = table, column, fid
-    r = f"rtree_{t}_{c}"
-    box = f"NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c})"
-    return f"""
-CREATE VIRTUAL TABLE {r} USING rtree(id, minx, maxx, miny, maxy);
-CREATE TRIGGER {r}_insert AFTER INSERT ON {t} WHEN (new.{c} NOT NULL AND NOT ST_IsEmpty(NEW.{c}))
-BEGIN INSERT OR REPLACE INTO {r} VALUES ({box}); END;
-CREATE TRIGGER {r}_update1 AFTER UPDATE OF {c} ON {t}
-WHEN OLD.{i} = NEW.{i} AND (NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c}))
-BEGIN INSERT OR REPLACE INTO {r} VALUES ({box}); END;
-CREATE TRIGGER {r}_update2 AFTER UPDATE OF {c} ON {t}
-WHEN OLD.{i} = NEW.{i} AND (NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))
-BEGIN DELETE FROM {r} WHERE id = OLD.{i}; END;
-CREATE TRIGGER {r}_update3 AFTER UPDATE ON {t}
-WHEN OLD.{i} != NEW.{i} AND (NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c}))
-BEGIN DELETE FROM {r} WHERE id = OLD.{i}; INSERT OR REPLACE INTO {r} VALUES ({box}); END;
-CREATE TRIGGER {r}_update4 AFTER UPDATE ON {t}
-WHEN OLD.{i} != NEW.{i} AND (NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))
-BEGIN DELETE FROM {r} WHERE id IN (OLD.{i}, NEW.{i}); END;
-CREATE TRIGGER {r}_delete AFTER DELETE ON {t} WHEN old.{c} NOT NULL
-BEGIN DELETE FROM {r} WHERE id = OLD.{i}; END;
-INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) VALUES
-    ('{t}', '{c}', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
-INSERT INTO {r} SELECT {i}, ST_MinX({c}), ST_MaxX({c}), ST_MinY({c}), ST_MaxY({c}) FROM {t}
-    WHERE {c} NOT NULL AND NOT ST_IsEmpty({c});
-"""
-
-
-_GPKG_EXTENSIONS_TABLE = """
-CREATE TABLE IF NOT EXISTS gpkg_extensions (
-    table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,
-    CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
-"""
-
-# Schema 4: the feature properties QGIS styles and filters on (a claim's verdict and measured
-# distance, the layer, the GeoNames id, ...) as real columns of ``features`` (the JSON stays
-# the full record); R-tree spatial indexes on both feature tables; GeoPackage 1.2 (user_version
-# is set by the migration code). Existing rows get their columns from their JSON.
-_SCHEMA_V4 = """
-ALTER TABLE features ADD COLUMN feature_id TEXT;
-ALTER TABLE features ADD COLUMN layer TEXT;
-ALTER TABLE features ADD COLUMN report_key TEXT;
-ALTER TABLE features ADD COLUMN source TEXT;
-ALTER TABLE features ADD COLUMN text TEXT;
-ALTER TABLE features ADD COLUMN quote TEXT;
-ALTER TABLE features ADD COLUMN mark_start INTEGER;
-ALTER TABLE features ADD COLUMN mark_end INTEGER;
-ALTER TABLE features ADD COLUMN date_source TEXT;
-ALTER TABLE features ADD COLUMN geonameid INTEGER;
-ALTER TABLE features ADD COLUMN feature_class TEXT;
-ALTER TABLE features ADD COLUMN feature_code TEXT;
-ALTER TABLE features ADD COLUMN country_code TEXT;
-ALTER TABLE features ADD COLUMN confidence DOUBLE;
-ALTER TABLE features ADD COLUMN qualifier TEXT;
-ALTER TABLE features ADD COLUMN place_key TEXT;
-ALTER TABLE features ADD COLUMN reason TEXT;
-ALTER TABLE features ADD COLUMN claim_type TEXT;
-ALTER TABLE features ADD COLUMN claimed_km DOUBLE;
-ALTER TABLE features ADD COLUMN bound TEXT;
-ALTER TABLE features ADD COLUMN measured_km DOUBLE;
-ALTER TABLE features ADD COLUMN verdict TEXT;
-ALTER TABLE features ADD COLUMN method TEXT;
-ALTER TABLE features ADD COLUMN data_source TEXT;
-UPDATE features SET
-    feature_id = json_extract(properties, '$.feature_id'), layer = json_extract(properties, '$.layer'),
-    report_key = json_extract(properties, '$.report_id'), source = json_extract(properties, '$.source'),
-    text = json_extract(properties, '$.text'), quote = json_extract(properties, '$.quote'),
-    mark_start = json_extract(properties, '$.mark_start'), mark_end = json_extract(properties, '$.mark_end'),
-    date_source = json_extract(properties, '$.date_source'), geonameid = json_extract(properties, '$.geonameid'),
-    feature_class = json_extract(properties, '$.feature_class'),
-    feature_code = json_extract(properties, '$.feature_code'),
-    country_code = json_extract(properties, '$.country_code'), confidence = json_extract(properties, '$.confidence'),
-    qualifier = json_extract(properties, '$.qualifier'), place_key = json_extract(properties, '$.place_key'),
-    reason = json_extract(properties, '$.reason'), claim_type = json_extract(properties, '$.claim_type'),
-    claimed_km = json_extract(properties, '$.claimed_km'), bound = json_extract(properties, '$.bound'),
-    measured_km = json_extract(properties, '$.measured_km'), verdict = json_extract(properties, '$.verdict'),
-    method = json_extract(properties, '$.method'), data_source = json_extract(properties, '$.data_source')
-    WHERE json_valid(properties);
-CREATE INDEX features_layer ON features(layer);
-CREATE INDEX features_verdict ON features(verdict);
-""" + _GPKG_EXTENSIONS_TABLE + _rtree_sql("features", "geom") + _rtree_sql("user_layer_features", "geom")
-
-#: Columns of ``features`` (schema 4) that repeat a property of the JSON: (column, property, SQL type).
-FEATURE_PROPERTY_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("feature_id", "feature_id", "TEXT"), ("layer", "layer", "TEXT"), ("report_key", "report_id", "TEXT"),
-    ("source", "source", "TEXT"), ("text", "text", "TEXT"), ("quote", "quote", "TEXT"),
-    ("mark_start", "mark_start", "INTEGER"), ("mark_end", "mark_end", "INTEGER"),
-    ("date_source", "date_source", "TEXT"), ("geonameid", "geonameid", "INTEGER"),
-    ("feature_class", "feature_class", "TEXT"), ("feature_code", "feature_code", "TEXT"),
-    ("country_code", "country_code", "TEXT"), ("confidence", "confidence", "DOUBLE"),
-    ("qualifier", "qualifier", "TEXT"), ("place_key", "place_key", "TEXT"), ("reason", "reason", "TEXT"),
-    ("claim_type", "claim_type", "TEXT"), ("claimed_km", "claimed_km", "DOUBLE"), ("bound", "bound", "TEXT"),
-    ("measured_km", "measured_km", "DOUBLE"), ("verdict", "verdict", "TEXT"), ("method", "method", "TEXT"),
-    ("data_source", "data_source", "TEXT"),
-)
-
-#: Migration to version ``n`` (index ``n - 1``); a new store runs them all, in order.
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4)
+from geo_app._util import date_or_none, iso_day
+from geo_app.io.schema import FEATURE_PROPERTY_COLUMNS, MIGRATIONS, SCHEMA_VERSION, column_value
+from geo_app.io import geojson
 
 _REPORT_COLUMNS = ("id", "report_key", "title", "source", "url", "published", "language", "content_hash",
                    "origin", "added_at")
@@ -365,75 +177,6 @@ class IngestSummary:
         }
 
 
-# --- GeoPackage geometry blobs --------------------------------------------------------------------
-
-
-_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
-
-
-def orient_rfc7946(geom: Any) -> Any:
-    """A polygonal geometry with exterior rings counter-clockwise and holes clockwise (RFC 7946
-    3.1.6); other geometries (and None) unchanged. Every store and export format uses this winding."""
-
-    if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
-        return geom
-    return shapely.orient_polygons(geom, exterior_cw=False)
-
-
-def to_gpkg_blob(geom: Any, srs_id: int = SRS_ID) -> bytes:
-    """A shapely geometry as a GeoPackage geometry blob (little-endian, XY envelope, ISO WKB;
-    polygon rings wound as in RFC 7946, see :func:`orient_rfc7946`)."""
-
-    geom = orient_rfc7946(shapely.force_2d(geom))
-    wkb = shapely.to_wkb(geom, flavor="iso", byte_order=1)
-    if geom.is_empty:
-        return b"GP" + bytes([0, 0b10001]) + struct.pack("<i", srs_id) + wkb
-    if geom.geom_type == "Point":  # a point is its own envelope (GDAL omits it too)
-        return b"GP" + bytes([0, 0b00001]) + struct.pack("<i", srs_id) + wkb
-    minx, miny, maxx, maxy = geom.bounds
-    return b"GP" + bytes([0, 0b00011]) + struct.pack("<i4d", srs_id, minx, maxx, miny, maxy) + wkb
-
-
-def from_gpkg_blob(blob: bytes) -> Any:
-    """The shapely geometry of a GeoPackage geometry blob."""
-
-    if len(blob) < 8 or blob[:2] != b"GP":
-        raise DataError("not a GeoPackage geometry blob (bad magic)")
-    flags = blob[3]
-    envelope = (flags >> 1) & 0b111
-    if envelope not in _ENVELOPE_BYTES:
-        raise DataError(f"GeoPackage geometry blob with invalid envelope code {envelope}")
-    return shapely.from_wkb(blob[8 + _ENVELOPE_BYTES[envelope]:])
-
-
-def _st_is_empty(blob: bytes | None) -> int | None:
-    """GeoPackage SQL function ``ST_IsEmpty`` (1 if the geometry is empty; NULL for NULL)."""
-    if blob is None:
-        return None
-    return 1 if len(blob) < 8 or blob[3] & 0b10000 else 0
-
-
-def _st_bound(index: int) -> Callable[[bytes | None], float | None]:
-    def bound(blob: bytes | None) -> float | None:
-        if blob is None or len(blob) < 8 or blob[3] & 0b10000:
-            return None
-        try:
-            value = _blob_bounds(blob)[index]
-        except Exception:  # noqa: BLE001 - a broken blob (shapely raises its own errors) has no bounds
-            return None
-        return None if value != value else value
-
-    return bound
-
-
-def register_gpkg_functions(con: sqlite3.Connection) -> None:
-    """Register ``ST_IsEmpty``, ``ST_MinX``, ``ST_MaxX``, ``ST_MinY``, ``ST_MaxY`` (GeoPackage
-    1.2, Annex F) on a connection: the R-tree triggers of a GeoPackage call them on every write."""
-    con.create_function("ST_IsEmpty", 1, _st_is_empty, deterministic=True)
-    for i, name in enumerate(("ST_MinX", "ST_MinY", "ST_MaxX", "ST_MaxY")):
-        con.create_function(name, 1, _st_bound(i), deterministic=True)
-
-
 # --- the store ---------------------------------------------------------------------------------------
 
 
@@ -444,26 +187,6 @@ def _now() -> str:
 
 def _fold(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "").casefold()
-
-
-def _iso(value: dt.date | str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10]).isoformat()
-    except ValueError as exc:
-        raise InputError(f"date {value!r} is not an ISO date (YYYY-MM-DD)") from exc
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
 
 
 class Store:
@@ -583,7 +306,7 @@ class Store:
                     con.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
                 if target in (1, 4):  # schema 4: GeoPackage 1.4 -> 1.2 (what GDAL 3.6 reads without a warning)
                     con.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
-                _executescript_in_tx(con, _MIGRATIONS[target - 1])
+                executescript_in_tx(con, MIGRATIONS[target - 1])
                 con.execute("INSERT OR REPLACE INTO geo_app_meta (key, value) VALUES ('schema_version', ?)",
                             (str(target),))
                 con.execute("INSERT OR REPLACE INTO geo_app_meta (key, value) VALUES (?, ?)",
@@ -638,7 +361,7 @@ class Store:
                 cur = con.execute(
                     "INSERT INTO reports (report_key, title, text, source, url, published, language, content_hash, "
                     "origin, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (report.report_id, report.title, report.text, report.source, report.url, _iso(report.published),
+                    (report.report_id, report.title, report.text, report.source, report.url, iso_day(report.published),
                      report.language or "en", h, origin, _now()),
                 )
                 out.append((int(cur.lastrowid), True))
@@ -663,7 +386,7 @@ class Store:
     @staticmethod
     def _report(row: Sequence[Any], text: str = "") -> StoredReport:
         values = dict(zip(_REPORT_COLUMNS, row))
-        values["published"] = _date(values["published"])
+        values["published"] = date_or_none(values["published"])
         return StoredReport(**values, analysed=bool(row[len(_REPORT_COLUMNS)]), text=text)
 
     def search(self, text: str | None = None, *, source: str | None = None, date_from: dt.date | str | None = None,
@@ -691,10 +414,10 @@ class Store:
             args.append(_fold(source))
         if date_from is not None:
             where.append("r.published >= ?")
-            args.append(_iso(date_from))
+            args.append(iso_day(date_from))
         if date_to is not None:
             where.append("r.published <= ?")
-            args.append(_iso(date_to))
+            args.append(iso_day(date_to))
         sql = (f"SELECT {self._select_cols('r')}{', r.text' if with_text else ''} FROM reports r "
                "LEFT JOIN analyses a ON a.report_id = r.id"
                + (" WHERE " + " AND ".join(where) if where else "")
@@ -736,7 +459,7 @@ class Store:
         lo, hi = self._con.execute(
             "SELECT min(d), max(d) FROM (SELECT published AS d FROM reports UNION ALL "
             "SELECT date_start FROM features UNION ALL SELECT date_end FROM features)").fetchone()
-        return _date(lo), _date(hi)
+        return date_or_none(lo), date_or_none(hi)
 
     # -- analyses ---------------------------------------------------------------------------------
 
@@ -759,7 +482,7 @@ class Store:
             args.extend(current)
         if since is not None:
             cond += " AND r.published >= ?"
-            args.append(_iso(since))
+            args.append(iso_day(since))
         sql = f"SELECT r.id FROM reports r LEFT JOIN analyses a ON a.report_id = r.id WHERE {cond} ORDER BY r.id"
         return [row[0] for row in self._con.execute(sql, args)]
 
@@ -821,7 +544,7 @@ class Store:
                          json.dumps(props, ensure_ascii=False, sort_keys=True), *_property_values(props)),
                     )
                     if feat.geometry is not None:
-                        bounds.append(_blob_bounds(feat.geometry))
+                        bounds.append(blob_bounds(feat.geometry))
                 committed += 1
             if committed:
                 self._touch_contents(con, now, bounds)
@@ -865,10 +588,10 @@ class Store:
         where, args = [], []
         if date_from is not None:
             where.append("coalesce(date_end, date_start, published) >= ?")
-            args.append(_iso(date_from))
+            args.append(iso_day(date_from))
         if date_to is not None:
             where.append("coalesce(date_start, published) <= ?")
-            args.append(_iso(date_to))
+            args.append(iso_day(date_to))
         if report_ids is not None:
             ids = sorted({int(i) for i in report_ids})
             where.append("report_id IN (SELECT value FROM json_each(?))")
@@ -891,7 +614,7 @@ class Store:
              "geometry": mapping(from_gpkg_blob(feat.geometry)) if feat.geometry is not None else None}
             for _, feat in self.features(date_from=date_from, date_to=date_to, report_ids=report_ids)
         ]}
-        return layers.from_geojson(collection)
+        return geojson.from_geojson(collection)
 
     # -- user layers (schema 3; geo_app.layers) ----------------------------------------------
 
@@ -1020,7 +743,7 @@ class Store:
         if not rows:
             return empty_layer_gdf()
         blobs = [r[0] for r in rows]
-        wkbs = np.array([b[8 + _ENVELOPE_BYTES[(b[3] >> 1) & 0b111]:] for b in blobs], dtype=object)
+        wkbs = np.array([b[8 + ENVELOPE_BYTES[(b[3] >> 1) & 0b111]:] for b in blobs], dtype=object)
         geoms = shapely.from_wkb(wkbs)
         data = {
             "feature_id": [f"{r[1]}:{r[4]}" for r in rows], "layer_id": [int(r[1]) for r in rows],
@@ -1035,7 +758,7 @@ class Store:
         lo, hi = self._con.execute(
             "SELECT min(d), max(d) FROM (SELECT date_start AS d FROM user_layer_features UNION ALL "
             "SELECT date_end FROM user_layer_features)").fetchone()
-        return _date(lo), _date(hi)
+        return date_or_none(lo), date_or_none(hi)
 
     def remove_user_layers(self, name: str, *, date: dt.date | str | None = None,
                            layer_id: int | None = None) -> list[int]:
@@ -1049,12 +772,12 @@ class Store:
             args.append(int(layer_id))
         if date is not None:
             where.append("date_start = ?")
-            args.append(_iso(date))
+            args.append(iso_day(date))
         with self._tx() as con:
             ids = [r[0] for r in con.execute(f"SELECT id FROM user_layers WHERE {' AND '.join(where)}", args)]
             if not ids:
                 what = f"layer {name!r}" + (f" with id {layer_id}" if layer_id is not None else "") + (
-                    f" dated {_iso(date)}" if date is not None else "")
+                    f" dated {iso_day(date)}" if date is not None else "")
                 names = [r[0] for r in con.execute("SELECT DISTINCT name FROM user_layers ORDER BY name")]
                 raise NotFoundError(f"no stored {what} in {self.path} (layers: {', '.join(names) or 'none'})")
             for i in ids:
@@ -1080,18 +803,6 @@ def _check_empty(con: sqlite3.Connection, path: Path) -> None:
                          "give another --db path")
 
 
-def _executescript_in_tx(con: sqlite3.Connection, script: str) -> None:
-    # sqlite3.executescript would COMMIT first; run statement by statement inside our transaction.
-    statement = ""
-    for line in script.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            con.execute(statement)
-            statement = ""
-    if statement.strip():
-        raise DataError(f"incomplete migration statement: {statement[:80]!r}")
-
-
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -1099,466 +810,15 @@ def _str_or_none(value: Any) -> str | None:
 _PROPERTY_COLUMN_NAMES = ", ".join(c for c, _, _ in FEATURE_PROPERTY_COLUMNS)
 
 
-def _column_value(value: Any, sql_type: str) -> Any:
-    """A property as its column's type (None if it is not one: the JSON keeps what was given);
-    a DATE holds ISO dates only."""
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    if sql_type == "DATE":
-        day = _date(str(value))
-        return day.isoformat() if day is not None else None
-    if sql_type == "TEXT":
-        return str(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if number != number or number in (float("inf"), float("-inf")):
-        return None
-    if sql_type == "INTEGER":
-        return int(number) if number.is_integer() and abs(number) < 2**63 else None
-    return number
-
-
 def _property_values(props: dict[str, Any]) -> list[Any]:
-    return [_column_value(props.get(key), sql_type) for _, key, sql_type in FEATURE_PROPERTY_COLUMNS]
+    return [column_value(props.get(key), sql_type) for _, key, sql_type in FEATURE_PROPERTY_COLUMNS]
 
 
 def _feature_dates(props: dict[str, Any], published: str | None) -> tuple[str | None, str | None]:
-    start = _date(_str_or_none(props.get("date_start")))
-    end = _date(_str_or_none(props.get("date_end")))
+    start = date_or_none(_str_or_none(props.get("date_start")))
+    end = date_or_none(_str_or_none(props.get("date_end")))
     if start is None and end is None:
         return published, published
     return (start or end).isoformat(), (end or start).isoformat()  # type: ignore[union-attr]
 
 
-def _blob_bounds(blob: bytes) -> tuple[float, float, float, float]:
-    """(minx, miny, maxx, maxy) from a blob's envelope or point; NaNs if empty."""
-    nan = float("nan")
-    if blob[3] & 0b10000:
-        return nan, nan, nan, nan
-    if (blob[3] >> 1) & 0b111:
-        minx, maxx, miny, maxy = struct.unpack("<4d" if blob[3] & 1 else ">4d", blob[8:40])
-        return minx, miny, maxx, maxy
-    geom = from_gpkg_blob(blob)
-    minx, miny, maxx, maxy = geom.bounds
-    return minx, miny, maxx, maxy
-
-
-# --- ingest -----------------------------------------------------------------------------------------
-
-
-def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
-    """Files to ingest from files and folders (recursive, hidden entries left out), and the
-    files of other types found in folders. A missing path raises :class:`InputError`."""
-    files: list[Path] = []
-    skipped: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            raise InputError(f"{path}: no such file or folder")
-        if not path.is_dir():
-            files.append(path)
-            continue
-        for folder, dirs, names in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(names):
-                if name.startswith("."):
-                    continue
-                file = Path(folder) / name
-                if file.suffix.lower() in INGEST_SUFFIXES:
-                    files.append(file)
-                else:
-                    skipped.append(str(file))
-    return files, skipped
-
-
-def _read_one(path: Path, source: str) -> Report:
-    if path.suffix.lower() not in REPORT_SUFFIXES:
-        raise InputError(f"unsupported file type {path.suffix or '(none)'!r} (use {', '.join(INGEST_SUFFIXES)})")
-    size = path.stat().st_size
-    if size > settings.MAX_REPORT_CHARS * 4:  # checked before reading: never load a huge file
-        raise LimitExceededError(f"{size:,} bytes, over the limit for one report "
-                                 f"(raise geo_app.settings.MAX_REPORT_CHARS, now {settings.MAX_REPORT_CHARS:,} characters)")
-    report = read_report_file(path)
-    return dataclasses.replace(report, source=source) if source and not report.source else report
-
-
-def ingest_paths(store: Store, paths: Iterable[Path | str], *, source: str = "",
-                 progress: Callable[[str], None] | None = None,
-                 on_start: Callable[[int], None] | None = None) -> IngestSummary:
-    """Add every report in these files and folders (``.txt``, ``.md``, ``.html``, ``.jsonl``).
-
-    Bad inputs are rejected with a reason and the rest go on; duplicates (same content
-    hash) are counted, not stored again. Reports are committed in batches of
-    ``settings.INGEST_BATCH_SIZE``: after a crash, rerunning adds what is missing.
-
-    Parameters
-    ----------
-    source
-        Source name for reports that do not state one.
-    progress
-        Called with each file's name after it is read (for a progress bar).
-    on_start
-        Called with the number of files found, before any is read.
-    """
-    files, skipped = collect_paths(paths)
-    if on_start is not None:
-        on_start(len(files))
-    added: list[int] = []
-    dups: list[tuple[str, int]] = []
-    rejected: list[Rejected] = []
-    batch: list[tuple[Report, str]] = []
-
-    def flush() -> None:
-        for (_, origin), (rid, is_new) in zip(batch, store.add_reports(batch)):
-            (added.append(rid) if is_new else dups.append((origin, rid)))
-        batch.clear()
-
-    for path in files:
-        try:
-            if path.suffix.lower() == ".jsonl":
-                for item in iter_jsonl_reports(path):
-                    if isinstance(item, Report):
-                        if not item.source and source:
-                            item = dataclasses.replace(item, source=source)
-                        batch.append((item, f"{path}:{item.meta.get('line', '')}"))
-                    else:
-                        rejected.append(Rejected(str(path), str(item)))
-                    if len(batch) >= settings.INGEST_BATCH_SIZE:
-                        flush()
-            else:
-                batch.append((_read_one(path, source), str(path)))
-        except (InputError, OSError) as exc:
-            reason = str(exc) if isinstance(exc, InputError) else f"cannot read: {exc.strerror or exc}"
-            rejected.append(Rejected(str(path), reason.removeprefix(f"{path.name}: ")))
-        if len(batch) >= settings.INGEST_BATCH_SIZE:
-            flush()
-        if progress is not None:
-            progress(path.name)
-    if batch:
-        flush()
-    return IngestSummary(tuple(added), tuple(dups), tuple(rejected), tuple(skipped))
-
-
-# --- export -------------------------------------------------------------------------------------------
-
-#: Formats of :func:`export_bytes`.
-EXPORT_FORMATS = ("geojson", "gpkg", "csv")
-#: Longest text cell an export writes to CSV (Excel's limit, in UTF-16 code units).
-CSV_MAX_CELL_CHARS = 32_767
-#: Properties each entry of an area's ``mentions`` list keeps (what differs between mentions).
-MENTION_FIELDS = ("feature_id", "report_id", "source", "published", "date_start", "date_end", "date_source",
-                  "name", "text", "quote", "mark_start", "mark_end", "confidence", "qualifier", "reason")
-#: Tables of a GeoPackage export: (table, geometry types it holds, description).
-GPKG_EXPORT_TABLES = (
-    ("features_points", ("Point", "MultiPoint"), "Places, regions, seas, groups and demonyms mentioned (points)"),
-    ("features_lines", ("LineString", "MultiLineString", None),
-     "Checked claims: the measured line (no geometry for adjacency and membership claims)"),
-    ("features_areas", ("Polygon", "MultiPolygon", "GeometryCollection"),
-     "Derived areas, each once, with every mention of it in 'mentions' (JSON)"),
-)
-
-_CSV_TRUNCATED = "\u2026 [cut at {limit} characters of {total}: see the GeoJSON or GeoPackage export]"
-_CSV_SIMPLIFY_START_DEG = 0.001  # first tolerance tried when a WKT cell is too long (doubled until it fits)
-_DATE_COLUMNS = ("published", "date_start", "date_end")
-
-
-def neutralise_formulas(gdf: Any) -> Any:
-    """See :func:`geo_app.layers.neutralise_formulas` (the one place CSV injection is handled)."""
-
-    return layers.neutralise_formulas(gdf)
-
-
-def _plain(value: Any) -> Any:
-    """A cell as a JSON/SQLite value (None for NA/NaN, Python int/float for numpy numbers)."""
-
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if v == v and v not in (float("inf"), float("-inf")) else None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    return value
-
-
-def merge_repeated_areas(gdf: Any) -> tuple[Any, int]:
-    """Each area once: area rows with the same layer, place and geometry become one row.
-
-    A polygon mentioned in many reports is written once (23 reports naming "southern Belarus":
-    the GeoJSON export falls from 368 KB to 80 KB, the CSV from 300 KB to 30 KB). The merged row keeps the first mention's properties,
-    its ``date_start``/``date_end`` span every mention, and its ``mentions`` column lists
-    every mention (:data:`MENTION_FIELDS`, the first too, in feature order). Every area row
-    gets a ``mentions`` list (of one when not repeated); other rows get None.
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        Feature rows (:func:`geo_app.layers.features_gdf` columns).
-
-    Returns
-    -------
-    (GeoDataFrame, int)
-        The rows (a fresh 0..n-1 index, a ``mentions`` column added) and how many rows were folded.
-    """
-
-
-    frame = gdf.reset_index(drop=True).copy()
-    frame["mentions"] = None
-    if frame.empty:
-        return frame, 0
-    geoms = frame.geometry.to_numpy()
-    present = ~shapely.is_missing(geoms)
-    is_area = frame["layer"].isin(layers.AREA_LAYERS).to_numpy() & present
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    for i in (int(i) for i in is_area.nonzero()[0]):
-        key = (frame.at[i, "layer"], frame.at[i, "place_key"],
-               shapely.to_wkb(shapely.normalize(orient_rfc7946(geoms[i])), byte_order=1))
-        groups.setdefault(key, []).append(i)
-    records = frame[list(MENTION_FIELDS)].to_dict("records")
-    drop: list[int] = []
-    mentions_col = frame["mentions"].to_list()
-    for rows in groups.values():
-        first = rows[0]
-        mentions_col[first] = [{k: _plain(v) for k, v in records[i].items()} for i in rows]
-        if len(rows) > 1:
-            starts = [m["date_start"] for m in mentions_col[first] if m["date_start"]]
-            ends = [m["date_end"] or m["date_start"] for m in mentions_col[first] if m["date_end"] or m["date_start"]]
-            if starts:
-                frame.at[first, "date_start"] = min(starts)
-            if ends:
-                frame.at[first, "date_end"] = max(ends)
-            drop.extend(rows[1:])
-    frame["mentions"] = mentions_col
-    if drop:
-        frame = frame.drop(index=drop).reset_index(drop=True)
-    return frame, len(drop)
-
-
-def geojson_export_text(frame: Any) -> str:
-    """RFC 7946 GeoJSON of :func:`merge_repeated_areas` rows: the feature schema, plus each
-    area's ``mentions`` list (exterior rings counter-clockwise, holes clockwise)."""
-
-    collection = layers.to_geojson(frame)
-    for feat, mentions in zip(collection["features"], frame["mentions"].to_list()):
-        if mentions is not None:
-            feat["properties"]["mentions"] = mentions
-    return json.dumps(collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fit_cell(text: str, limit: int) -> str:
-    """Text cut to ``limit`` UTF-16 units, saying where and how long it was."""
-    total = _utf16_len(text)
-    if total <= limit:
-        return text
-    note = _CSV_TRUNCATED.format(limit=f"{limit:,}", total=f"{total:,}")
-    keep = limit - _utf16_len(note)
-    cut = text[:keep]
-    while _utf16_len(cut) > keep:  # astral characters count twice
-        cut = cut[:-1]
-    return cut + note
-
-
-def _csv_wkt(geom: Any, limit: int) -> tuple[str | None, float]:
-    """WKT (6 decimals) no longer than ``limit``: simplified (tolerance doubled from 0.001°) until it
-    fits; the tolerance used (0.0: exact). A geometry that never fits gives its bounding box."""
-
-    if geom is None or geom.is_empty:
-        return None, 0.0
-    geom = orient_rfc7946(geom)
-    text = shapely.to_wkt(geom, rounding_precision=6)
-    if len(text) <= limit:
-        return text, 0.0
-    tolerance = _CSV_SIMPLIFY_START_DEG
-    while tolerance < 10.0:
-        simpler = orient_rfc7946(geom.simplify(tolerance, preserve_topology=True))
-        text = shapely.to_wkt(simpler, rounding_precision=6)
-        if len(text) <= limit and not simpler.is_empty:
-            return text, tolerance
-        tolerance *= 2
-    return shapely.to_wkt(orient_rfc7946(shapely.box(*geom.bounds)), rounding_precision=6), float("inf")
-
-
-def csv_export_text(frame: Any, *, excel: bool = False, max_cell_chars: int = CSV_MAX_CELL_CHARS) -> str:
-    """CSV of :func:`merge_repeated_areas` rows that Excel and LibreOffice open as they are.
-
-    Columns: every feature property, ``n_mentions`` and ``mention_ids`` (areas: the mentions'
-    feature ids), ``lon``/``lat`` of a representative point, ``wkt`` and ``wkt_simplified_deg``.
-    No cell is longer than ``max_cell_chars`` (Excel's 32,767): a polygon's WKT that would be is
-    simplified until it fits, and ``wkt_simplified_deg`` gives the tolerance used (empty when the
-    WKT is exact; the GeoJSON and GeoPackage exports keep the full polygon); a longer text cell
-    is cut with a note saying so. Text cells starting with ``= + - @`` get a leading ``'``.
-
-    Parameters
-    ----------
-    excel
-        Start with a UTF-8 byte order mark and end lines with CRLF, so Excel reads UTF-8
-        (without the mark it assumes the Windows code page and mangles Cyrillic).
-    """
-
-
-    table = pd.DataFrame(frame[list(layers.COLUMNS)]).reset_index(drop=True)
-    mentions = frame["mentions"].to_list()
-    table["n_mentions"] = pd.array([len(m) if m is not None else None for m in mentions], dtype="Int64")
-    table["mention_ids"] = [" ".join(str(x["feature_id"]) for x in m) if m is not None else None for m in mentions]
-    geoms = [orient_rfc7946(g) for g in frame.geometry.to_numpy()]
-    reps = [g.representative_point() if g is not None and not g.is_empty else None for g in geoms]
-    table["lon"] = [round(pt.x, 6) if pt is not None else None for pt in reps]
-    table["lat"] = [round(pt.y, 6) if pt is not None else None for pt in reps]
-    wkts = [_csv_wkt(g, max_cell_chars) for g in geoms]
-    table["wkt"] = [w for w, _ in wkts]
-    table["wkt_simplified_deg"] = [tol if tol else None for _, tol in wkts]
-    table = neutralise_formulas(table)
-    for col in table.columns:
-        table[col] = table[col].map(lambda v: _fit_cell(v, max_cell_chars) if isinstance(v, str) else v)
-    text = table.to_csv(index=False, lineterminator="\r\n" if excel else "\n")
-    return "\ufeff" + text if excel else text
-
-
-def _gpkg_column_type(column: str) -> str:
-    """SQL type of an exported property column (dates are DATE, so GDAL and QGIS read dates)."""
-    if column in _DATE_COLUMNS:
-        return "DATE"
-    if column in ("mark_start", "mark_end", "geonameid", "n_mentions"):
-        return "INTEGER"
-    if column in ("confidence", "claimed_km", "measured_km"):
-        return "DOUBLE"
-    return "TEXT"
-
-
-def _declared_type(types: set[str], allowed: tuple[str | None, ...]) -> str:
-    """The GeoPackage geometry type name of a table holding these geometry types: the one type
-    if there is one (a single Polygon stays a Polygon), else GEOMETRY."""
-    kinds = {t for t in types if t is not None}
-    if len(kinds) == 1:
-        return kinds.pop().upper()
-    if not kinds:
-        return next(t for t in allowed if t is not None).upper()
-    return "GEOMETRY"
-
-
-def gpkg_export_bytes(frame: Any) -> bytes:
-    """A GeoPackage 1.2 of :func:`merge_repeated_areas` rows, written with the standard library.
-
-    Tables :data:`GPKG_EXPORT_TABLES` (always all three, possibly empty), each with an R-tree
-    spatial index; ``published``, ``date_start`` and ``date_end`` are ``DATE`` columns;
-    geometry types are kept as they are (a single Polygon is not made a MultiPolygon; a
-    table holding both declares ``GEOMETRY``); polygon rings wound as in RFC 7946. GeoPackage
-    1.2 because GDAL 3.6 (Debian 12, QGIS) warns on 1.4 and nothing newer is used.
-    """
-    import tempfile
-
-
-
-    columns = [*layers.COLUMNS, "n_mentions", "mentions"]
-    geoms = frame.geometry.to_numpy()
-    gtypes = [None if g is None or g.is_empty else g.geom_type for g in geoms]
-    records = frame[list(layers.COLUMNS)].to_dict("records")
-    mentions = frame["mentions"].to_list()
-    fd, name = tempfile.mkstemp(suffix=".gpkg")
-    os.close(fd)
-    try:
-        con = sqlite3.connect(name, isolation_level=None)
-        try:
-            register_gpkg_functions(con)
-            con.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
-            con.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
-            con.execute("BEGIN")
-            _executescript_in_tx(con, _GPKG_CORE + _GPKG_EXTENSIONS_TABLE)
-            taken: set[int] = set()
-            for table, allowed, description in GPKG_EXPORT_TABLES:
-                rows = [i for i, t in enumerate(gtypes) if t in allowed and i not in taken]
-                taken.update(rows)
-                declared = _declared_type({gtypes[i] for i in rows}, allowed)
-                defs = ", ".join(f'"{c}" {_gpkg_column_type(c)}' for c in columns)
-                con.execute(f"CREATE TABLE {table} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {declared}, {defs})")
-                marks = ",".join("?" * (len(columns) + 1))
-                quoted = ", ".join(f'"{c}"' for c in columns)
-                for i in rows:
-                    rec = {k: _plain(v) for k, v in records[i].items()}
-                    values = [_column_value(rec[c], _gpkg_column_type(c)) for c in layers.COLUMNS]
-                    m = mentions[i]
-                    values += [len(m) if m is not None else None,
-                               json.dumps(m, ensure_ascii=False) if m is not None else None]
-                    blob = to_gpkg_blob(geoms[i]) if gtypes[i] is not None else None
-                    con.execute(f"INSERT INTO {table} (geom, {quoted}) VALUES ({marks})", (blob, *values))
-                present = [geoms[i] for i in rows if gtypes[i] is not None]
-                box = [float(v) for v in shapely.total_bounds(present)] if present else [None] * 4
-                con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, "
-                            "max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?)",
-                            (table, table, description, *box, SRS_ID))
-                con.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
-                            (table, declared, SRS_ID))
-                _executescript_in_tx(con, _rtree_sql(table, "geom"))
-            con.execute("COMMIT")
-        finally:
-            con.close()
-        with open(name, "rb") as fh:
-            return fh.read()
-    finally:
-        if os.path.exists(name):
-            os.unlink(name)
-
-
-def export_bytes(store: Store, fmt: str, *, date_from: dt.date | str | None = None,
-                 date_to: dt.date | str | None = None, excel: bool = False) -> tuple[bytes, dict[str, int]]:
-    """Stored features in one format, and counts (``features`` written, ``reports``,
-    ``areas_merged``: repeated area rows written once).
-
-    Parameters
-    ----------
-    fmt
-        ``geojson`` (RFC 7946 FeatureCollection, :func:`geojson_export_text`), ``gpkg``
-        (GeoPackage 1.2, :func:`gpkg_export_bytes`) or ``csv`` (:func:`csv_export_text`).
-        Every format writes a repeated area once with its ``mentions``
-        (:func:`merge_repeated_areas`) and winds polygon rings as RFC 7946 does.
-    date_from, date_to
-        Inclusive window on each feature's dates (event dates, else the publication date);
-        with a bound, undated features are left out.
-    excel
-        CSV only: a UTF-8 byte order mark and CRLF line ends, for Excel.
-    """
-    fmt = fmt.lower()
-    if fmt not in EXPORT_FORMATS:
-        raise InputError(f"unknown export format {fmt!r} (use {', '.join(EXPORT_FORMATS)})")
-    if excel and fmt != "csv":
-        raise InputError(f"--excel applies to CSV only, not {fmt}")
-    lo, hi = _iso(date_from), _iso(date_to)
-    if lo and hi and lo > hi:
-        raise InputError(f"the date window starts ({lo}) after it ends ({hi})")
-    gdf = store.features_gdf(date_from=lo, date_to=hi)
-    reports = int(gdf["report_id"].nunique()) if len(gdf) else 0
-    frame, merged = merge_repeated_areas(gdf)
-    counts = {"features": int(len(frame)), "reports": reports, "areas_merged": merged}
-    if fmt == "geojson":
-        return geojson_export_text(frame).encode("utf-8"), counts
-    if fmt == "csv":
-        return csv_export_text(frame, excel=excel).encode("utf-8"), counts
-    return gpkg_export_bytes(frame), counts
-
-
-def write_atomic(path: Path | str, data: bytes) -> Path:
-    """Write a file whole or not at all (a temporary file in the same folder, then rename)."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; give a file name")
-    if not path.parent.exists():
-        raise InputError(f"{path.parent}: no such folder")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 import mimetypes
 import re
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,7 @@ from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import DataError, InputError
 from geo_app.places import borders
+from geo_app.io import geojson
 from geo_app.render.style import (
     ATTRIBUTION,
     LAYER_LABELS,
@@ -424,14 +426,6 @@ class _Title(MacroElement):
 # --- basemap and derived areas ---------------------------------------------------------------
 
 
-def _round_coords(obj: Any, nd: int) -> Any:
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), nd) for v in obj]
-        return [_round_coords(o, nd) for o in obj]
-    return obj
-
-
 @lru_cache(maxsize=4)
 def _basemap_js(tolerance: float) -> str:
     gdf = borders.countries()
@@ -442,7 +436,7 @@ def _basemap_js(tolerance: float) -> str:
             continue
         g = shapely.geometry.mapping(geom)
         feats.append({"type": "Feature", "properties": {"name": str(name)},
-                      "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"], _BASEMAP_DECIMALS)}})
+                      "geometry": {"type": g["type"], "coordinates": geojson.round_coords(g["coordinates"], _BASEMAP_DECIMALS)}})
     return _js_json({"type": "FeatureCollection", "features": feats})
 
 
@@ -452,8 +446,8 @@ def _simple_collection(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> dict[st
         if geom is None or geom.is_empty:
             continue
         g = shapely.geometry.mapping(geom)
-        feats.append({"type": "Feature", "properties": {k: L._clean(v) for k, v in props.items()},
-                      "geometry": {"type": g["type"], "coordinates": _round_coords(g["coordinates"], 5)}})
+        feats.append({"type": "Feature", "properties": {k: geojson.clean_value(v) for k, v in props.items()},
+                      "geometry": {"type": g["type"], "coordinates": geojson.round_coords(g["coordinates"], 5)}})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -463,7 +457,7 @@ def _area_geometry_js(place_key: str, tolerance: float) -> str | None:
     if geom is None:
         return None
     g = shapely.geometry.mapping(geom)
-    return _js_json({"type": g["type"], "coordinates": _round_coords(g["coordinates"], 5)})
+    return _js_json({"type": g["type"], "coordinates": geojson.round_coords(g["coordinates"], 5)})
 
 
 def _mentioned_area_parts(gdf: gpd.GeoDataFrame) -> list[str]:
@@ -493,7 +487,7 @@ def prepare_features(gdf: gpd.GeoDataFrame) -> pd.Series:
 
     The app caches this with the analyses, so a slider move only selects and joins strings.
     """
-    collection = L.to_geojson(gdf)
+    collection = geojson.to_geojson(gdf)
     return pd.Series([_js_json(f) for f in collection["features"]], index=gdf.index, dtype=object)
 
 
@@ -538,8 +532,6 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
 def view_for(extent: tuple[float, float, float, float] | None, *, width_px: int = 900,
              height_px: int = 620) -> tuple[list[float], int]:
     """([lat, lon], zoom) of a web-Mercator view showing ``extent`` in a map of the given size."""
-    import math
-
     if extent is None:
         return [50.0, 30.0], 4
     min_lon, min_lat, max_lon, max_lat = extent
@@ -679,7 +671,7 @@ def timeline_map(gdf: gpd.GeoDataFrame, *, title: str | None = None, static_url:
         if layer not in wanted or part.empty:
             continue
         tl = folium.plugins.Timeline(
-            L.to_geojson(part),
+            geojson.to_geojson(part),
             get_interval=JsCode(f"function (f) {{ return geoApp.interval(f, {lo_ms}, {hi_ms}); }}"),
             point_to_layer=JsCode("geoApp.point"), style=JsCode("geoApp.style"),
             on_each_feature=JsCode("geoApp.each"),
@@ -867,7 +859,7 @@ def user_layer_collection(gdf: gpd.GeoDataFrame, colours: dict[str, str] | None 
         date = ("undated" if not a else a if not b or b == a else f"{a} \u2013 {b}")
         attrs = [[str(k), _attr_text(v)] for k, v in list((row.properties or {}).items())[:_USER_ATTRS_SHOWN]
                  if v is not None and v != "" and not (k.lower() == "name" and str(v) == str(row.name))]
-        geometry = {"type": g["type"], "coordinates": _round_coords(g["coordinates"], 6)}
+        geometry = {"type": g["type"], "coordinates": geojson.round_coords(g["coordinates"], 6)}
         feats.append({"type": "Feature", "geometry": geometry,
                       "properties": {"layer_name": str(row.layer_name), "name": str(row.name), "date": date,
                                      "source_file": str(row.source_file or ""), "feature_key": str(row.feature_key),

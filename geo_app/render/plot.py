@@ -98,7 +98,7 @@ def _clip_project(gdf: gpd.GeoDataFrame, clip: tuple[float, float, float, float]
 
 def _window_text(window: tuple[Any, Any] | None, gdf: gpd.GeoDataFrame) -> str:
     lo, hi = (window or (None, None))
-    lo, hi = L.as_iso(lo), L.as_iso(hi)
+    lo, hi = L.iso_day(lo), L.iso_day(hi)
     if not lo and not hi:
         span = L.date_range(gdf) if not gdf.empty else None
         if span is None:

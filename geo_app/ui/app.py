@@ -36,7 +36,8 @@ import pandas as pd
 from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import GeoAppError
-from geo_app.render import maps
+from geo_app.io.export import features_export
+from geo_app.render import maps, plot
 from geo_app.text.language import LanguageGuess, detect_language
 from geo_app.text.reports import Report
 
@@ -197,25 +198,19 @@ def focus_of(gdf: gpd.GeoDataFrame, feature_id: str) -> tuple[list[float], int] 
     geom = gdf.loc[feature_id, "geometry"]
     if geom is None or geom.is_empty:
         return None
-    point = geom.representative_point() if geom.geom_type != "Point" else geom
     if geom.geom_type == "Point":
-        return [point.y, point.x], 8
-    minx, miny, maxx, maxy = geom.bounds
-    span = max(maxx - minx, maxy - miny, 0.05)
-    import math
-
-    zoom = int(max(2, min(10, math.floor(math.log2(360 / span)) - 1)))
-    return [(miny + maxy) / 2, (minx + maxx) / 2], zoom
+        return [geom.y, geom.x], 8
+    return maps.view_for(geom.bounds)
 
 
 def exports_for(gdf: gpd.GeoDataFrame, *, title: str, window: tuple[Any, Any] | None) -> dict[str, Callable[[], Any]]:
     """The download builders of a view: ``{"geojson"|"gpkg"|"csv"|"html"|"png": () -> str | bytes}``."""
     return {
-        "geojson": lambda: L.to_geojson_text(gdf),
-        "gpkg": lambda: L.to_gpkg_bytes(gdf),
-        "csv": lambda: L.to_csv_text(gdf),
+        "geojson": lambda: features_export(gdf, "geojson")[0].decode("utf-8"),
+        "gpkg": lambda: features_export(gdf, "gpkg")[0],
+        "csv": lambda: features_export(gdf, "csv")[0].decode("utf-8"),
         "html": lambda: maps.export_html(gdf, title=title),
-        "png": lambda: __import__("geo_app.render.plot", fromlist=["render_png"]).render_png(gdf, title=title, window=window),
+        "png": lambda: plot.render_png(gdf, title=title, window=window),
     }
 
 

@@ -306,7 +306,7 @@ def ingest(
     json_out: JsonOption = False,
 ) -> None:
     """Add reports to the store; the same report twice is stored once."""
-    from geo_app.io.store import ingest_paths
+    from geo_app.io.ingest import ingest_paths
 
     store = _open_store(db)
     bar = _progress(None, "file", "ingest")
@@ -425,7 +425,7 @@ def export_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Export the map features of analysed reports in the documented feature schema."""
-    from geo_app.io.store import export_bytes, write_atomic
+    from geo_app.io.export import export_bytes, write_atomic
 
     fmt = fmt.lower()
     if str(out) == "-" and fmt == "gpkg":
@@ -742,7 +742,7 @@ def layers_check(
     json_out: JsonOption = False,
 ) -> None:
     """Test the places of the stored analyses against layers, each on its own day."""
-    from geo_app.io.store import write_atomic
+    from geo_app.io.export import write_atomic
     from geo_app.layers import check_places, place_checks_to_geojson
     from geo_app.ui.usecases import stored_layers
 

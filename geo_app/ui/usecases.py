@@ -21,6 +21,7 @@ from geo_app.layers.timeline import iso_day, resolve_layer_name
 from geo_app.pipeline import analyze
 from geo_app.render import maps, plot
 from geo_app.text.reports import read_report_file
+from geo_app.io.geojson import to_geojson_text
 
 if TYPE_CHECKING:
     from geo_app.io.store import Store
@@ -45,7 +46,7 @@ def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, 
         raise InputError("give at least one report file")
     if not (png or html or geojson):
         raise InputError("nothing to write: give --png, --html and/or --geojson")
-    start, end = L.as_iso(date_from), L.as_iso(date_to)
+    start, end = L.iso_day(date_from), L.iso_day(date_to)
     if start and end and start > end:
         raise InputError(f"--from {start} is after --to {end}")
     analyses = []
@@ -56,7 +57,7 @@ def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, 
     written: dict[str, str] = {}
     map_title = title or (f"{len(analyses)} report{'s' if len(analyses) != 1 else ''}")
     if geojson:
-        Path(geojson).write_text(L.to_geojson_text(gdf), encoding="utf-8")
+        Path(geojson).write_text(to_geojson_text(gdf), encoding="utf-8")
         written["geojson"] = str(geojson)
     if html:
         Path(html).write_text(maps.export_html(gdf, title=map_title), encoding="utf-8")
