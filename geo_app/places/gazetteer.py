@@ -69,7 +69,13 @@ _AIRPORT_WORDS = re.compile(
     r"(?i)\s+(?:international\s+|regional\s+|municipal\s+|national\s+)?"
     r"(?:airport|airfield|air ?base|air force (?:base|station)|army air ?field|aerodrome|air station)$"
 )
-_ONE_WORD = re.compile(r"^[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?$")
+_ONE_WORD = re.compile(r"^[A-Z][a-z]*(?:['’-][A-Z]?[a-z]+)?$")
+#: Words that describe an airport, not name it ("Tulsa International Airport" has no core name).
+_AIRPORT_GENERIC = frozenset(
+    """airport airfield airpark aerodrome heliport seaplane base field international intercontinental regional
+    municipal county state memorial executive national harbour harbor city metropolitan downtown industrial
+    general air force army naval joint""".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,11 +391,13 @@ def airport_names(name: str, city: str) -> list[str]:
     """
     names = [name]
     rest = name[len(city) + 1:] if city and name.startswith(city + " ") else name
-    if rest != name and not rest.lower().startswith(("airport", "international", "regional", "air ")):
+    if rest.split(" ", 1)[0].lower() in _AIRPORT_GENERIC:
+        # "Tulsa International Airport" minus "Tulsa": what is left names no airport.
+        rest = re.sub(r"(?i)^airport\s+", "", rest) if rest.lower().startswith("airport ") else ""
+    if rest and rest != name:
         names.append(rest)
-    core = _AIRPORT_WORDS.sub("", rest)
-    core = re.sub(r"(?i)^airport\s+", "", core).strip()
-    if core != rest and _ONE_WORD.match(core) and len(core) >= 5:
+    core = re.sub(r"(?i)^airport\s+", "", _AIRPORT_WORDS.sub("", rest)).strip()
+    if core and core != rest and _ONE_WORD.match(core) and len(core) >= 5 and core.lower() not in _AIRPORT_GENERIC:
         names.append(core)
     return names
 
