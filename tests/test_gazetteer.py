@@ -159,6 +159,7 @@ def test_airports_are_found_and_located(gazetteer):
         ("Heathrow Airport", (51.4700, -0.4543), "AIRP"),
         ("Schiphol", (52.3105, 4.7683), "AIRP"),
         ("Suvarnabhumi Airport", (13.6900, 100.7501), "AIRP"),
+        ("O'Hare", (41.9786, -87.9048), "AIRP"),
         ("Incirlik Air Base", (37.0021, 35.4259), "AIRB"),
     ]:
         airport = next(m.place for m in gazetteer.lookup(name) if m.place.layer == "airports")
@@ -180,6 +181,8 @@ def test_airports_are_found_and_located(gazetteer):
         ("Chicago O'Hare International Airport", "Chicago",
          ["Chicago O'Hare International Airport", "O'Hare International Airport", "O'Hare"]),
         ("John F Kennedy International Airport", "New York", ["John F Kennedy International Airport"]),
+        ("Barkley Regional Airport", "Paducah", ["Barkley Regional Airport"]),
+        ("Smallville Community Airport", "Smallville", ["Smallville Community Airport"]),
     ],
 )
 def test_airport_names_never_make_a_generic_word_a_name(name, city, expected):

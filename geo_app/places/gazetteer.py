@@ -74,7 +74,7 @@ _ONE_WORD = re.compile(r"^[A-Z][a-z]*(?:['’-][A-Z]?[a-z]+)?$")
 _AIRPORT_GENERIC = frozenset(
     """airport airfield airpark aerodrome heliport seaplane base field international intercontinental regional
     municipal county state memorial executive national harbour harbor city metropolitan downtown industrial
-    general air force army naval joint""".split()
+    general air force army naval joint community military civil domestic central intl""".split()
 )
 
 
@@ -375,7 +375,10 @@ def _add_map_units(builder: _Builder) -> None:
 
 def airport_names(name: str, city: str) -> list[str]:
     """Names an airport is known by: its own, without its city ("Heathrow Airport"), and
-    its one-word core ("Heathrow") when the core is one capitalised word.
+    its one-word core ("Heathrow") when the name is "<city> <core> Airport": the core is then
+    the airport's distinctive name, the one the press uses alone. A core not after the city
+    ("Barkley Regional Airport", "Donaldson Field") is often a surname or a word, so it stays
+    inside the longer names only.
 
     Parameters
     ----------
@@ -397,7 +400,8 @@ def airport_names(name: str, city: str) -> list[str]:
     if rest and rest != name:
         names.append(rest)
     core = re.sub(r"(?i)^airport\s+", "", _AIRPORT_WORDS.sub("", rest)).strip()
-    if core and core != rest and _ONE_WORD.match(core) and len(core) >= 5 and core.lower() not in _AIRPORT_GENERIC:
+    if (rest != name and core and core != rest and _ONE_WORD.match(core) and len(core) >= 5
+            and core.lower() not in _AIRPORT_GENERIC):
         names.append(core)
     return names
 
