@@ -47,6 +47,12 @@ TABLE_COLUMNS = {
     "claimed_km": "Claimed km", "confidence": "Confidence", "geonameid": "GeoNames id", "quote": "Quote",
 }
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+#: Page style (a constant, never report text): the slider shows its two dates once (above its
+#: thumbs; Streamlit would repeat the range's ends under them), the map's block spans the page.
+PAGE_CSS = """<style>
+[data-testid="stSliderTickBar"] { display: none; }
+.block-container { padding-top: 2.2rem; }
+</style>"""
 #: The name a pasted report is parsed under (not a file name: never shown as one).
 PASTED_NAME = "pasted"
 
@@ -188,6 +194,18 @@ def table_of(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     frame = frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
     frame.index = gdf.index
     return frame
+
+
+def focus_extent_of(gdf: gpd.GeoDataFrame) -> L.FocusExtent:
+    """Where the map opens: :func:`geo_app.features.focus_extent` (the densest cluster, outliers named)."""
+    return L.focus_extent(gdf)
+
+
+def outliers_note(names: Sequence[str], limit: int = 8) -> str:
+    """The note under the map naming the places left out of its opening view."""
+    names = list(dict.fromkeys(names))
+    shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return f"Opened on where most places are; left out of this view: {shown}. Zoom out to see them."
 
 
 def focus_of(gdf: gpd.GeoDataFrame, feature_id: str) -> tuple[list[float], int] | None:
@@ -383,6 +401,7 @@ def main() -> None:
     from streamlit_folium import st_folium
 
     st.set_page_config(page_title="geo_app: reports to maps", layout="wide")
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)  # a constant: no report text
     maps.use_local_assets(static_url())
 
     cached_analyze = st.cache_data(show_spinner=False, max_entries=1024)(analyze_report)
@@ -520,7 +539,9 @@ def main() -> None:
 
     # Each filter follows the features now analysed (see _filter): new sources, kinds, verdicts
     # and layers are selected, gone ones dropped, and a filter with nothing to offer is greyed out.
-    f1, f2, f3, f4 = st.columns(4)
+    # Layers are toggled in the map itself (Leaflet's layer control: instant, no server round
+    # trip); only what must be recomputed (the window, sources, kinds, verdicts) is a server filter.
+    f1, f2, f3 = st.columns(3)
     all_sources = sorted(set(gdf_all["source"].fillna("")))
     sources = _filter(f1, "Sources", "f_sources", all_sources, all_sources, format_func=lambda s: s or "(no source)")
     all_kinds = [k for k in L.KINDS if k in set(gdf_all["kind"])]
@@ -528,9 +549,7 @@ def main() -> None:
     all_verdicts = sorted(set(gdf_all["verdict"].dropna()))
     verdicts = _filter(f3, "Claim verdicts", "f_verdicts", all_verdicts, all_verdicts)
     present_layers = [x for x in L.LAYERS if x in set(gdf_all["layer"])]
-    shown_layers = _filter(f4, "Layers", "f_layers", present_layers,
-                           [x for x in present_layers if x not in L.LAYERS_OFF_BY_DEFAULT],
-                           format_func=lambda x: maps.LAYER_LABELS.get(x, x))
+    off_layers = [x for x in present_layers if x in L.LAYERS_OFF_BY_DEFAULT]  # sent, but off in the map
     o1, o2, o3 = st.columns(3)
     admin1 = o1.toggle("First-level region borders", value=False, key="f_admin1")
     shade = o2.toggle("Shade mentioned countries and regions", value=True, key="f_shade")
@@ -547,9 +566,10 @@ def main() -> None:
     user_on_map = layers_on_day(user_layers, shown_user, window[1])
 
     view = L.apply_filters(gdf_all, start=window[0], end=window[1], sources=sources, kinds=kinds,
-                           verdicts=verdicts, layers=shown_layers, include_undated=undated)
+                           verdicts=verdicts, include_undated=undated)
     on_map, drawn_note = maps.cap_mentions(L.mappable(view))
-    counts = shown_counts(on_map, L.mappable(gdf_all))
+    shown_on_map = on_map[~on_map["layer"].isin(off_layers)]  # what the map shows before any toggle
+    counts = shown_counts(shown_on_map, L.mappable(gdf_all))
     for rid, slot in count_slots.items():
         if rid in ids:
             n, m = counts.get(rid, (0, 0))
@@ -559,14 +579,14 @@ def main() -> None:
     state.view = {
         "report_ids": ids, "window": (window[0].isoformat(), window[1].isoformat()),
         "date_range": (lo.isoformat(), hi.isoformat()), "feature_ids": list(view.index),
-        "n_features": int(len(view)), "n_on_map": int(len(on_map)),
-        "n_points": int(on_map.geometry.geom_type.eq("Point").sum()), "layers": L.layer_counts(view),
+        "n_features": int(len(view)), "n_on_map": int(len(shown_on_map)),
+        "n_points": int(shown_on_map.geometry.geom_type.eq("Point").sum()), "layers": L.layer_counts(view),
         "analysis_seconds": analysis_seconds, "stored_report_ids": list(stored_ids),
         "user_layers": _user_layer_view(user_on_map, shown_user),
         "shown_by_report": {rid: counts.get(rid, (0, 0))[0] for rid in ids},
     }
 
-    # ---------------- map and table ----------------
+    # ---------------- map (full width, tall), then the table ----------------
     table = table_of(view)
     focus = None
     table_key = f"table_{state.get('view_generation', 0)}"  # a new view, a new table: no stale selection
@@ -574,36 +594,44 @@ def main() -> None:
     last_ids = state.get("table_ids", [])
     if selected and selected[0] < len(last_ids):
         focus = focus_of(gdf_all, last_ids[selected[0]])
+    opening = focus_extent_of(gdf_all)
     if focus is None:
-        focus = maps.view_for(L.focus_bounds(gdf_all))
+        focus = maps.view_for(opening.bounds, width_px=int(settings.APP_MAP_WIDTH_PX),
+                              height_px=int(settings.APP_MAP_HEIGHT))
     state.table_ids = list(table.index)
+    state.view["opening_bounds"] = opening.bounds
+    state.view["left_out"] = list(opening.outliers)
 
-    left, right = st.columns([3, 2])
-    with left:
-        st.caption(f"{len(on_map)} features on the map ({state.view['n_points']} points) · "
-                   f"{window[0].isoformat()} to {window[1].isoformat()}")
-        unsupported = [(report_label(state.reports[rid]), language_of(state.reports[rid].text)) for rid in ids]
-        for label, guess in unsupported:
-            if not guess.supported:
-                st.warning(md_escape(guess.message(label)))
-        if drawn_note:
-            st.caption(md_escape(user_message(drawn_note)))
-        # The base map never changes (full legend, no frame): new reports, filters and the
-        # slider only swap feature groups and move the view, so the map never remounts.
-        base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None))
-        groups = maps.feature_groups(on_map, layers=shown_layers, shade_mentioned=shade, admin1=admin1,
-                                     prepared=prepared)
-        groups = maps.user_layer_groups(user_on_map, colours=maps.user_layer_colours(layer_names)) + groups
-        st_folium(base, key="map", feature_group_to_add=groups or [__import__("folium").FeatureGroup()],
-                  returned_objects=[], height=int(settings.APP_MAP_HEIGHT),
-                  use_container_width=True, center=focus[0], zoom=focus[1])
-    with right:
-        st.caption("Click a row to zoom to it.")
-        st.dataframe(table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
-                     height=int(settings.APP_MAP_HEIGHT) - 40,
-                     column_config={"Quote": st.column_config.TextColumn(width="large"),
-                                    "Confidence": st.column_config.NumberColumn(format="%.2f"),
-                                    "Measured km": st.column_config.NumberColumn(format="%.1f")})
+    st.caption(f"{len(shown_on_map)} features on the map ({state.view['n_points']} points) · "
+               f"{window[0].isoformat()} to {window[1].isoformat()}")
+    unsupported = [(report_label(state.reports[rid]), language_of(state.reports[rid].text)) for rid in ids]
+    for label, guess in unsupported:
+        if not guess.supported:
+            st.warning(md_escape(guess.message(label)))
+    if drawn_note:
+        st.caption(md_escape(user_message(drawn_note)))
+    if opening.outliers:
+        st.caption(md_escape(outliers_note(opening.outliers)))
+    # The base map never changes (full legend, no frame): new reports, filters and the
+    # slider only swap feature groups (and the in-map layer control) and move the view,
+    # so the map never remounts.
+    base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None))
+    groups = maps.feature_groups(on_map, layers=present_layers, hidden=off_layers, shade_mentioned=shade,
+                                 admin1=admin1, prepared=prepared, focus=opening.bounds)
+    groups = maps.user_layer_groups(user_on_map, colours=maps.user_layer_colours(layer_names)) + groups
+    import folium
+
+    st_folium(base, key="map", feature_group_to_add=groups or [folium.FeatureGroup()],
+              layer_control=folium.LayerControl(collapsed=False, position="topright"),
+              returned_objects=[], height=int(settings.APP_MAP_HEIGHT),
+              use_container_width=True, center=focus[0], zoom=focus[1])
+    st.caption("Click a row to zoom to it. Names are in English; the words the report used are under "
+               "“As written”.")
+    st.dataframe(table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
+                 height=360, use_container_width=True,
+                 column_config={"Quote": st.column_config.TextColumn(width="large"),
+                                "Confidence": st.column_config.NumberColumn(format="%.2f"),
+                                "Measured km": st.column_config.NumberColumn(format="%.1f")})
 
     if layer_names:
         _layer_checks(state, view, user_layers, layer_names, window[1])
