@@ -155,8 +155,6 @@ MAP_LABEL_CITY_SPACING_KM: float = 25.0
 MAP_CLUSTER_RADIUS_PX: int = 14
 #: Map height in the app, px (the map is the largest thing on the page).
 APP_MAP_HEIGHT: int = 760
-#: Width the app's map is assumed to have when its first view is computed, px.
-APP_MAP_WIDTH_PX: int = 1150
 #: Pause between days when the app's play button runs, seconds.
 APP_PLAY_STEP_SECONDS: float = 0.8
 

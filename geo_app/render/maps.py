@@ -403,6 +403,49 @@ class _StartsOff(MacroElement):
         self.off = off
 
 
+class _FitView(MacroElement):
+    """Frames the map on bounds once per key (new reports: a new key), in the browser.
+
+    The browser knows the map's real size, so the frame fills it (fractional zoom); the same
+    key on a later run (a slider move, a filter) leaves the analyst's view alone.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (fg, key, b) {
+          setTimeout(function () {
+            var map = fg._map || window.map;
+            if (!map || window.geoAppFitted === key) { return; }
+            window.geoAppFitted = key;
+            map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [8, 8], animate: false});
+          }, 0);
+        })({{ this._parent.get_name() }}, {{ this.key|tojson }}, {{ this.bounds|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: tuple[float, float, float, float], key: str) -> None:
+        super().__init__()
+        self._name = "GeoAppFitView"
+        self.bounds = [round(float(v), 5) for v in bounds]
+        self.key = key
+
+
+def fit_view_group(bounds: tuple[float, float, float, float] | None, key: str) -> folium.FeatureGroup:
+    """A (control-less) group that frames the map on ``bounds`` the first time ``key`` is seen.
+
+    Parameters
+    ----------
+    bounds : (min_lon, min_lat, max_lon, max_lat) or None
+        Degrees (EPSG:4326); None: the group does nothing.
+    key : str
+        Changes when the view should be framed again (new reports analysed).
+    """
+    fg = folium.FeatureGroup(name="geo_app view", control=False)
+    if bounds is not None:
+        _FitView(bounds, key).add_to(fg)
+    return fg
+
+
 class _GeoJsonLayer(_DataElement):
     """A GeoJSON layer styled and explained by ``window.geoApp`` (optionally clustered)."""
 
@@ -657,6 +700,7 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
     # tiles=None drops folium's max_zoom: without one MarkerCluster breaks (and zooming past 1:10m data misleads).
     m.options["max_zoom"] = int(settings.MAP_MAX_ZOOM)
     m.options["min_zoom"] = int(settings.MAP_MIN_ZOOM)
+    m.options["zoomSnap"] = 0.25  # a frame that fills the map, not the next whole zoom out
     _Helpers(image_path=asset_url("leaflet_images", static_url)).add_to(m)
     _PluginAssets().add_to(m)
     tile_url = settings.MAP_TILE_URL

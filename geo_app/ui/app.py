@@ -595,9 +595,6 @@ def main() -> None:
     if selected and selected[0] < len(last_ids):
         focus = focus_of(gdf_all, last_ids[selected[0]])
     opening = focus_extent_of(gdf_all)
-    if focus is None:
-        focus = maps.view_for(opening.bounds, width_px=int(settings.APP_MAP_WIDTH_PX),
-                              height_px=int(settings.APP_MAP_HEIGHT))
     state.table_ids = list(table.index)
     state.view["opening_bounds"] = opening.bounds
     state.view["left_out"] = list(opening.outliers)
@@ -619,12 +616,16 @@ def main() -> None:
     groups = maps.feature_groups(on_map, layers=present_layers, hidden=off_layers, shade_mentioned=shade,
                                  admin1=admin1, prepared=prepared, focus=opening.bounds)
     groups = maps.user_layer_groups(user_on_map, colours=maps.user_layer_colours(layer_names)) + groups
+    # The opening view is framed in the browser (it knows the map's size) once per set of
+    # reports; a table row moves the view to its feature.
+    fit_key = f"{state.get('view_generation', 0)}:{opening.bounds}"
+    groups.append(maps.fit_view_group(opening.bounds, fit_key))
     import folium
 
-    st_folium(base, key="map", feature_group_to_add=groups or [folium.FeatureGroup()],
-              layer_control=folium.LayerControl(collapsed=False, position="topright"),
-              returned_objects=[], height=int(settings.APP_MAP_HEIGHT),
-              use_container_width=True, center=focus[0], zoom=focus[1])
+    st_folium(base, key="map", feature_group_to_add=groups,
+              layer_control=folium.LayerControl(collapsed=True, position="topright"),
+              returned_objects=[], height=int(settings.APP_MAP_HEIGHT), use_container_width=True,
+              center=focus[0] if focus else None, zoom=focus[1] if focus else None)
     st.caption("Click a row to zoom to it. Names are in English; the words the report used are under "
                "“As written”.")
     st.dataframe(table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
