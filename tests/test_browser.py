@@ -154,11 +154,15 @@ def _wait_any(page, predicate, timeout: float = 60.0):
 
 
 def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
+    """The marker count once it satisfies ``predicate`` and holds still (layers are swapped, then
+    the ones that start off are put back off: a count read in between is not the map's)."""
     deadline = time.monotonic() + timeout
     n = frame.evaluate(COUNT_JS)
+    steady = 0
     while time.monotonic() < deadline:
-        n = frame.evaluate(COUNT_JS)
-        if predicate(n):
+        previous, n = n, frame.evaluate(COUNT_JS)
+        steady = steady + 1 if predicate(n) and n == previous else 0
+        if steady >= 3:
             return n
         frame.page.wait_for_timeout(200)
     raise AssertionError(f"marker count stuck at {n}")

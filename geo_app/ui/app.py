@@ -145,11 +145,30 @@ def features_of(analyses: Sequence[Any]) -> gpd.GeoDataFrame:
     return L.features_gdf(analyses)
 
 
-def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
-    """Cross-report agreement tables: shared places, agreeing and disagreeing claims.
+def _clip(text: object, limit: int = 220) -> str:
+    words = " ".join(str(text or "").split())
+    return words if len(words) <= limit else words[: limit - 1] + "…"
 
-    Uses :func:`geo_app.check.cross_report` when the claim checker is installed, else
-    :func:`geo_app.layers.shared_places` (places only).
+
+def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame,
+              labels: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """Cross-report agreement tables: one row per place or claim, the sources side by side.
+
+    Parameters
+    ----------
+    analyses : sequence
+        The analyses compared (:func:`geo_app.check.cross_report`).
+    gdf : GeoDataFrame
+        Their features (used when the claim checker is not installed: places only).
+    labels : dict, optional
+        How to name each report (by report id): its source, title or file name; never the id.
+
+    Returns
+    -------
+    dict
+        ``shared_places``, ``agreements``, ``disagreements``: each a DataFrame with one row per
+        place (or claim, keyed by its type and endpoints) and one column per source, holding
+        what that source wrote (its words, verdict and quote, shortened). No row repeats.
     """
     try:
         from geo_app.check.claims import cross_report
@@ -158,31 +177,50 @@ def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame) -> dict[str, pd.Da
     if cross_report is None:
         return {"shared_places": L.shared_places(gdf), "agreements": pd.DataFrame(), "disagreements": pd.DataFrame()}
     found = cross_report(list(analyses))
-    sources = {r["report_id"]: r.get("source") or r["report_id"] for r in found.get("reports", [])}
-    places = pd.DataFrame([{
-        "Place": p["name"], "Reports": len(p["mentions"]),
-        "Sources": " | ".join(sources.get(m["report_id"], m["report_id"]) for m in p["mentions"]),
-        "Quotes": " | ".join(m["quote"] for m in p["mentions"]),
-    } for p in found.get("shared_places", [])])
+    names = {r["report_id"]: r.get("source") or r["report_id"] for r in found.get("reports", [])}
+    names.update(labels or {})
 
-    def claims_table(items: list[dict[str, Any]]) -> pd.DataFrame:
-        rows = []
+    def label(rid: str) -> str:
+        return str(names.get(rid, "another report"))
+
+    places = []
+    for p in found.get("shared_places", []):
+        row: dict[str, Any] = {"Place": p["name"], "Reports": len({m["report_id"] for m in p["mentions"]})}
+        for m in p["mentions"]:
+            col = label(m["report_id"])
+            if col not in row:  # a report's first mention of the place
+                written = f"“{m['text']}”" if m.get("text") and m["text"] != p["name"] else ""
+                row[col] = " ".join(x for x in (written, _clip(m.get("quote"))) if x)
+        places.append(row)
+
+    def claims_table(items: list[dict[str, Any]], agree: bool) -> pd.DataFrame:
+        rows: dict[tuple[Any, ...], dict[str, Any]] = {}
         for item in items:
-            a, b = item["claims"][0], item["claims"][1]
-            rows.append({
+            key = (item["claim_type"], tuple(item.get("endpoints", [])))
+            first = item["claims"][0]
+            row = rows.setdefault(key, {
                 "Claim": item["claim_type"],
-                "Between": " → ".join(x for x in (a.get("from_name"), a.get("to_name")) if x)
+                "Between": " → ".join(x for x in (first.get("from_name"), first.get("to_name")) if x)
                 or " / ".join(item.get("endpoints", [])),
-                "Source A": sources.get(a["report_id"], a["report_id"]), "Says A": a.get("claimed_text") or "",
-                "Verdict A": a.get("verdict"), "Quote A": a.get("quote"),
-                "Source B": sources.get(b["report_id"], b["report_id"]), "Says B": b.get("claimed_text") or "",
-                "Verdict B": b.get("verdict"), "Quote B": b.get("quote"),
-                "Difference km": item.get("difference_km"),
-            })
-        return pd.DataFrame(rows)
+                "Agree": "yes" if agree else "no"})
+            if item.get("difference_km") is not None:
+                diff = float(item["difference_km"])
+                row["Difference km"] = max(diff, float(row.get("Difference km") or 0.0))
+            for c in item["claims"]:
+                col = label(c["report_id"])
+                if col in row:
+                    continue
+                says = c.get("claimed_text") or ("says so" if c.get("claimed_km") is None else f"{c['claimed_km']:g} km")
+                row[col] = f"{says} ({c.get('verdict') or 'unchecked'}): {_clip(c.get('quote'), 180)}"
+        return pd.DataFrame(list(rows.values()))
 
-    return {"shared_places": places, "agreements": claims_table(found.get("agreements", [])),
-            "disagreements": claims_table(found.get("disagreements", []))}
+    def blanks(frame: pd.DataFrame) -> pd.DataFrame:  # a source that did not say it: an empty cell, not "None"
+        text = [c for c in frame.columns if c not in ("Reports", "Difference km")]
+        return frame.fillna({c: "" for c in text})
+
+    return {"shared_places": blanks(pd.DataFrame(places)),
+            "agreements": blanks(claims_table(found.get("agreements", []), True)),
+            "disagreements": blanks(claims_table(found.get("disagreements", []), False))}
 
 
 def table_of(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -565,10 +603,13 @@ def main() -> None:
                                 ) if layer_names else []
     user_on_map = layers_on_day(user_layers, shown_user, window[1])
 
-    view = L.apply_filters(gdf_all, start=window[0], end=window[1], sources=sources, kinds=kinds,
-                           verdicts=verdicts, include_undated=undated)
-    on_map, drawn_note = maps.cap_mentions(L.mappable(view))
-    shown_on_map = on_map[~on_map["layer"].isin(off_layers)]  # what the map shows before any toggle
+    everything = L.apply_filters(gdf_all, start=window[0], end=window[1], sources=sources, kinds=kinds,
+                                 verdicts=verdicts, include_undated=undated)
+    # The view (table, counts, downloads) is what the map shows before any toggle; the layers
+    # that start off travel with the map too, so ticking one in the map needs no server.
+    view = everything[~everything["layer"].isin(off_layers)]
+    on_map, drawn_note = maps.cap_mentions(L.mappable(everything))
+    shown_on_map = on_map[~on_map["layer"].isin(off_layers)]
     counts = shown_counts(shown_on_map, L.mappable(gdf_all))
     for rid, slot in count_slots.items():
         if rid in ids:
@@ -639,14 +680,18 @@ def main() -> None:
 
     # ---------------- agreement ----------------
     with st.expander("Cross-report agreement: places and claims several reports share", expanded=len(ids) > 1):
-        tables = agreement(analyses, gdf_all)
+        tables = agreement(analyses, gdf_all, {state.reports[rid].report_id: report_label(state.reports[rid])
+                                               for rid in ids})
         state.agreement = {k: len(v) for k, v in tables.items()}
+        # One row per place or claim, one column per source; long cells wrap (no cut-off columns).
+        wide = {c: st.column_config.TextColumn(width="large") for t in tables.values() for c in t.columns
+                if c not in ("Place", "Reports", "Claim", "Between", "Agree", "Difference km")}
         st.markdown("**Places named by more than one report**")
-        st.dataframe(tables["shared_places"], hide_index=True)
+        st.dataframe(tables["shared_places"], hide_index=True, use_container_width=True, column_config=wide)
         st.markdown("**Claims that agree**")
-        st.dataframe(tables["agreements"], hide_index=True)
+        st.dataframe(tables["agreements"], hide_index=True, use_container_width=True, column_config=wide)
         st.markdown("**Claims that disagree** (figures differ beyond tolerance)")
-        st.dataframe(tables["disagreements"], hide_index=True)
+        st.dataframe(tables["disagreements"], hide_index=True, use_container_width=True, column_config=wide)
 
     _manual_claims(state)
 
