@@ -171,8 +171,7 @@ def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
 def test_end_to_end(browser_page, tmp_path):
     page, blocked = browser_page
     frame = _map_frame(page)
-    first = frame.evaluate(COUNT_JS)
-    assert first > 10
+    first = _wait_count(frame, lambda n: n > 10)
     assert frame.evaluate("() => typeof L.markerClusterGroup") == "function"
 
     # paste a hostile report, add it, analyse
@@ -180,8 +179,8 @@ def test_end_to_end(browser_page, tmp_path):
     page.get_by_label("Report text").fill(HOSTILE)
     page.get_by_role("button", name="Add pasted report").click()
     page.get_by_role("button", name="Analyze").click()
-    frame, with_pasted = _wait_any(page, lambda n: n > first)
-    assert with_pasted > first
+    frame, _ = _wait_any(page, lambda n: n > first)
+    with_pasted = _wait_count(frame, lambda n: n > first)
     quotes = frame.evaluate("""() => { const q = []; window.map.eachLayer(l => {
         if (l.feature && l.feature.properties.quote) q.push(l.feature.properties.quote); }); return q; }""")
     hostile = [q for q in quotes if "onerror" in q]

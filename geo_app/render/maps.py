@@ -387,11 +387,14 @@ class _StartsOff(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function (fg, name, off) {
-          setTimeout(function () {
-            var saved = (window.geoAppOff || {})[name];
-            var hide = saved === undefined ? off : saved;
-            if (hide && fg._map) { fg._map.removeLayer(fg); }
-          }, 0);
+          var saved = (window.geoAppOff || {})[name];
+          var hide = saved === undefined ? off : saved;
+          if (!hide) { return; }
+          // Taken off in the same task it is added in (no frame ever paints it); only that
+          // first add: a later tick in the layer control shows it.
+          function takeOff() { if (fg._map) { fg._map.removeLayer(fg); } }
+          fg.once("add", takeOff);
+          setTimeout(function () { fg.off("add", takeOff); takeOff(); }, 0);
         })({{ this._parent.get_name() }}, {{ this.layer_name|tojson }}, {{ this.off|tojson }});
         {% endmacro %}
     """)
@@ -661,11 +664,33 @@ def _admin1_parts(codes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(_js_json(f) for f in _simple_collection(outlines, ["name", "layer"])["features"])
 
 
+@lru_cache(maxsize=1)
+def _admin1_english() -> dict[str, str]:
+    a = borders.admin1()
+    return {str(k): str(v) for k, v in zip(a["iso_3166_2"], a["name_en"]) if isinstance(v, str) and v.strip()}
+
+
+def english_names(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """One spelling per place in the UI: the English conventional name where the data has one.
+
+    First-level regions carry Natural Earth's local romanisation ("Kiev City", "L'viv"); their
+    ``name_en`` ("Kyiv", "Lviv") is shown instead. Other names are kept. The words the report
+    used stay in ``text`` and are shown beside.
+    """
+    english = _admin1_english()
+    return pd.Series([english.get(str(k), n) if isinstance(k, str) else n
+                      for k, n in zip(gdf["place_key"].to_numpy(), gdf["name"].to_numpy())],
+                     index=gdf.index, dtype=object)
+
+
 def prepare_features(gdf: gpd.GeoDataFrame) -> pd.Series:
     """Each feature as script-safe GeoJSON text, by feature id: serialise once, draw many times.
 
     The app caches this with the analyses, so a slider move only selects and joins strings.
+    Names are :func:`english_names`.
     """
+    if not gdf.empty:
+        gdf = gdf.assign(name=english_names(gdf))
     collection = L.to_geojson(gdf)
     return pd.Series([_js_json(f) for f in collection["features"]], index=gdf.index, dtype=object)
 

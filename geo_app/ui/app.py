@@ -226,6 +226,8 @@ def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame,
 def table_of(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     """The table beside the map: one row per feature, plain text, indexed by feature id."""
     frame = pd.DataFrame(gdf.drop(columns="geometry"))
+    if not frame.empty:
+        frame["name"] = maps.english_names(gdf)  # one spelling per place; "As written" beside it
     first, last = L.feature_days(gdf)
     frame["days"] = [("" if a is None or pd.isna(a) else (a if a == b or b is None or pd.isna(b) else f"{a} – {b}"))
                      for a, b in zip(first, last)]
