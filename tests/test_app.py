@@ -125,12 +125,14 @@ def test_cross_report_agreement_one_row_per_place_sources_side_by_side():
     places, agree = tables["shared_places"], tables["agreements"]
     assert not places["Place"].duplicated().any()  # one row per place
     assert not agree[["Claim", "Between"]].duplicated().any()  # one row per claim
+    fixed = {"Place", "Reports", "Claim", "Between", "Agree", "Difference km"}
     for table in (places, agree):  # each report is a column of its own, by its title (never its id)
-        assert set(labels.values()) <= set(table.columns), table.columns
+        sources = set(table.columns) - fixed
+        assert sources <= set(labels.values()) and len(sources) >= 2, table.columns
         assert not any(r.report_id in c for c in table.columns for r in reports)
         assert not table.isna().any().drop(["Difference km"], errors="ignore").any()  # no "None" cells
     kyiv = agree[agree["Between"].str.contains("Kyiv")]
-    assert len(kyiv) == 1 and all(kyiv.iloc[0][lab] for lab in labels.values())  # both outlets, side by side
+    assert len(kyiv) == 1 and sum(bool(kyiv.iloc[0][c]) for c in set(agree.columns) - fixed) >= 2  # side by side
 
 
 def test_outliers_note_names_the_places_left_out():
@@ -191,7 +193,8 @@ def test_paste_a_hostile_report_then_analyze(at):
     fg = args["feature_group"]
     assert "<img src=x" not in fg and "\\u003cimg src=x" in fg
     assert args["key"] == key_before  # new reports: same map, new data (no remount)
-    assert args["center"] and args["zoom"] and centre_before
+    # the browser frames the new reports (it knows the map's size): a fit, not a server-side centre
+    assert "fitBounds" in fg and args["center"] is None and args["zoom"] is None
 
 
 def test_upload_html_and_text(at):

@@ -327,3 +327,15 @@ def test_fit_view_group_frames_once_per_key():
     fg.add_to(m)
     html = m.get_root().render()
     assert "fitBounds" in html and '"1:abc"' in html and "geoAppFitted === key" in html
+
+
+def test_app_map_fetches_the_basemap_from_served_files_that_match_the_data():
+    for role, rel in maps.STATIC_DATA.items():  # rebuild with `python -m geo_app.render.maps`
+        shipped = (maps.STATIC_DIR / rel).read_text(encoding="utf-8")
+        built = maps._basemap_js(float(settings.MAP_BASEMAP_SIMPLIFY_DEG)) if role == "basemap" else maps._names_js()
+        assert shipped == built, f"{rel} is stale"
+    app_html = maps.base_map(fetch_basemap=True).get_root().render()
+    inline_html = maps.base_map().get_root().render()
+    assert len(app_html) < len(inline_html) - 1_000_000  # the app's map no longer carries 1.4 MB per rerun
+    assert 'fetch("/app/static/data/basemap.json")' in app_html and "basemap_names.json" in app_html
+    assert "fetch(" not in inline_html  # exports stay whole, offline from disk

@@ -488,17 +488,22 @@ class _Basemap(_DataElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
-            style: {{ this.style|tojson }}, interactive: false, attribution: {{ this.attribution|tojson }},
-            pane: "geoAppBase"
-        }).addTo({{ this._parent.get_name() }});
+        (function (map) {
+          function draw(data) {
+            L.geoJSON(data, {style: {{ this.style|tojson }}, interactive: false,
+                             attribution: {{ this.attribution|tojson }}, pane: "geoAppBase"}).addTo(map);
+          }
+          {% if this.url %}fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(draw);
+          {% else %}draw({{ this.data_js }});{% endif %}
+        })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
-    def __init__(self, data_js: str) -> None:
+    def __init__(self, data_js: str, url: str | None = None) -> None:
         super().__init__()
         self._name = "GeoAppBasemap"
         self.data_js = data_js
+        self.url = url
         self.style = _BASEMAP_STYLE
         self.attribution = ATTRIBUTION
 
@@ -510,7 +515,7 @@ class _BasemapNames(_DataElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function (map) {
-          var labels = {{ this.data_js }}, group = L.layerGroup().addTo(map), shown = {};
+          var labels = [], group = L.layerGroup().addTo(map), shown = {};
           function update() {
             var z = map.getZoom(), b = map.getBounds().pad(0.1);
             labels.forEach(function (d, i) {
@@ -524,16 +529,36 @@ class _BasemapNames(_DataElement):
             });
           }
           map.on("zoomend moveend", update);
-          update();
           window.geoAppNames = group;
+          function start(data) { labels = data; update(); }
+          {% if this.url %}fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(start);
+          {% else %}start({{ this.data_js }});{% endif %}
         })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
-    def __init__(self, data_js: str) -> None:
+    def __init__(self, data_js: str, url: str | None = None) -> None:
         super().__init__()
         self._name = "GeoAppBasemapNames"
         self.data_js = data_js
+        self.url = url
+
+
+#: The basemap's borders and names as static files (paths under :data:`STATIC_DIR`): the app's
+#: map fetches them once instead of receiving 1.4 MB with every rerun. Built by
+#: :func:`write_static_data` (``python -m geo_app.render.maps``).
+STATIC_DATA = {"basemap": "data/basemap.json", "names": "data/basemap_names.json"}
+
+
+def write_static_data() -> list[Path]:
+    """Write the basemap borders and names to :data:`STATIC_DATA` (what :func:`base_map` inlines otherwise)."""
+    out = []
+    for role, text in (("basemap", _basemap_js(float(settings.MAP_BASEMAP_SIMPLIFY_DEG))), ("names", _names_js())):
+        path = STATIC_DIR / STATIC_DATA[role]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        out.append(path)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -699,7 +724,8 @@ def prepare_features(gdf: gpd.GeoDataFrame) -> pd.Series:
 
 def base_map(extent: tuple[float, float, float, float] | None = None, *, static_url: str = DEFAULT_STATIC_URL,
              legend: list[dict[str, Any]] | None = None, height: int | str = "100%",
-             legend_position: str = "bottomright", names: bool = True, legend_open: bool = False) -> folium.Map:
+             legend_position: str = "bottomright", names: bool = True, legend_open: bool = False,
+             fetch_basemap: bool = False) -> folium.Map:
     """The stable part of every map: vector country borders, scale, full-screen, legend.
 
     Parameters
@@ -718,6 +744,9 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
         Names on the basemap (countries, capitals, major cities, seas; :mod:`basemap_labels`).
     legend_open : bool
         Start with the (collapsible) legend open.
+    fetch_basemap : bool
+        Fetch the basemap's borders and names from the served :data:`STATIC_DATA` files (the
+        app) instead of inlining them (exports, notebooks); inlined when the files are missing.
     """
     use_local_assets(static_url)
     m = folium.Map(location=[50.0, 30.0], zoom_start=4, tiles=None, control_scale=True, height=height)
@@ -731,9 +760,11 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=settings.MAP_TILE_ATTRIBUTION or " ",
                          max_zoom=m.options["max_zoom"], name="Tiles").add_to(m)
-    _Basemap(_basemap_js(float(settings.MAP_BASEMAP_SIMPLIFY_DEG))).add_to(m)
+    fetched = fetch_basemap and all((STATIC_DIR / rel).is_file() for rel in STATIC_DATA.values())
+    url = (lambda role: f"{static_url.rstrip('/')}/{STATIC_DATA[role]}") if fetched else (lambda role: None)
+    _Basemap("" if fetched else _basemap_js(float(settings.MAP_BASEMAP_SIMPLIFY_DEG)), url("basemap")).add_to(m)
     if names:
-        _BasemapNames(_names_js()).add_to(m)
+        _BasemapNames("" if fetched else _names_js(), url("names")).add_to(m)
     folium.plugins.Fullscreen(position="topleft").add_to(m)
     if legend:
         _Legend(legend, position=legend_position, open_=legend_open).add_to(m)
@@ -1135,3 +1166,8 @@ def user_layer_groups(gdf: gpd.GeoDataFrame, *, colours: dict[str, str] | None =
         _UserLayerGeoJson(collection).add_to(fg)
         groups.append(fg)
     return groups
+
+
+if __name__ == "__main__":
+    for written in write_static_data():
+        print(written)

@@ -655,7 +655,7 @@ def main() -> None:
     # The base map never changes (full legend, no frame): new reports, filters and the
     # slider only swap feature groups (and the in-map layer control) and move the view,
     # so the map never remounts.
-    base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None))
+    base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None), fetch_basemap=True)
     groups = maps.feature_groups(on_map, layers=present_layers, hidden=off_layers, shade_mentioned=shade,
                                  admin1=admin1, prepared=prepared, focus=opening.bounds)
     groups = maps.user_layer_groups(user_on_map, colours=maps.user_layer_colours(layer_names)) + groups
