@@ -537,5 +537,11 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         assert frame.evaluate("() => document.querySelector('details.geo-app-legend').open") is False
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "browser_seeds_default_view.png"))
+        # cross-report agreement: the two seeds side by side, one column each (by file name)
+        heading = page.get_by_text("Places named by more than one report")
+        heading.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "browser_seeds_agreement.png"))
+        assert page.get_by_text("Source B").count() == 0
         assert blocked == [], blocked
     print(f"\nseeds browser flow: {time.monotonic() - started:.1f} s")

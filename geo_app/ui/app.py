@@ -672,7 +672,7 @@ def main() -> None:
     st.caption("Click a row to zoom to it. Names are in English; the words the report used are under "
                "“As written”.")
     st.dataframe(table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
-                 height=360, use_container_width=True,
+                 height=360, width="stretch",
                  column_config={"Quote": st.column_config.TextColumn(width="large"),
                                 "Confidence": st.column_config.NumberColumn(format="%.2f"),
                                 "Measured km": st.column_config.NumberColumn(format="%.1f")})
@@ -689,11 +689,11 @@ def main() -> None:
         wide = {c: st.column_config.TextColumn(width="large") for t in tables.values() for c in t.columns
                 if c not in ("Place", "Reports", "Claim", "Between", "Agree", "Difference km")}
         st.markdown("**Places named by more than one report**")
-        st.dataframe(tables["shared_places"], hide_index=True, use_container_width=True, column_config=wide)
+        st.dataframe(tables["shared_places"], hide_index=True, width="stretch", column_config=wide)
         st.markdown("**Claims that agree**")
-        st.dataframe(tables["agreements"], hide_index=True, use_container_width=True, column_config=wide)
+        st.dataframe(tables["agreements"], hide_index=True, width="stretch", column_config=wide)
         st.markdown("**Claims that disagree** (figures differ beyond tolerance)")
-        st.dataframe(tables["disagreements"], hide_index=True, use_container_width=True, column_config=wide)
+        st.dataframe(tables["disagreements"], hide_index=True, width="stretch", column_config=wide)
 
     _manual_claims(state)
 
