@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import jsonschema
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -133,6 +134,15 @@ def test_cross_report_agreement_one_row_per_place_sources_side_by_side():
         assert not table.isna().any().drop(["Difference km"], errors="ignore").any()  # no "None" cells
     kyiv = agree[agree["Between"].str.contains("Kyiv")]
     assert len(kyiv) == 1 and sum(bool(kyiv.iloc[0][c]) for c in set(agree.columns) - fixed) >= 2  # side by side
+
+
+def test_agreement_cells_are_escaped_for_st_table():
+    from geo_app.ui import app as page
+
+    frame = pd.DataFrame({"Place": ["Kyiv"], "Evil *Wire* [x](javascript:1)": ["<b>bold</b> **x** `y`"]})
+    out = page.md_table(frame)
+    assert out.columns[1] == page.md_escape("Evil *Wire* [x](javascript:1)")
+    assert out.iloc[0, 1] == page.md_escape("<b>bold</b> **x** `y`") and "\\*\\*x" in out.iloc[0, 1]
 
 
 def test_outliers_note_names_the_places_left_out():

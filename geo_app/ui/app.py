@@ -223,6 +223,16 @@ def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame,
             "disagreements": blanks(claims_table(found.get("disagreements", []), False))}
 
 
+def md_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for ``st.table`` (which reads cells as Markdown): every text cell and heading escaped."""
+    out = frame.copy()
+    out.columns = [md_escape(c) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith(("str", "string")):
+            out[col] = [md_escape(v) if isinstance(v, str) else v for v in out[col]]
+    return out
+
+
 def table_of(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     """The table beside the map: one row per feature, plain text, indexed by feature id."""
     frame = pd.DataFrame(gdf.drop(columns="geometry"))
@@ -685,15 +695,18 @@ def main() -> None:
         tables = agreement(analyses, gdf_all, {state.reports[rid].report_id: report_label(state.reports[rid])
                                                for rid in ids})
         state.agreement = {k: len(v) for k, v in tables.items()}
-        # One row per place or claim, one column per source; long cells wrap (no cut-off columns).
-        wide = {c: st.column_config.TextColumn(width="large") for t in tables.values() for c in t.columns
-                if c not in ("Place", "Reports", "Claim", "Between", "Agree", "Difference km")}
-        st.markdown("**Places named by more than one report**")
-        st.dataframe(tables["shared_places"], hide_index=True, width="stretch", column_config=wide)
-        st.markdown("**Claims that agree**")
-        st.dataframe(tables["agreements"], hide_index=True, width="stretch", column_config=wide)
-        st.markdown("**Claims that disagree** (figures differ beyond tolerance)")
-        st.dataframe(tables["disagreements"], hide_index=True, width="stretch", column_config=wide)
+        # One row per place or claim, one column per source; a static table whose cells wrap, so
+        # nothing is cut off. Its cells are Markdown to Streamlit: every one is escaped.
+        for heading, name, empty in (
+                ("**Places named by more than one report**", "shared_places", "No place is named by two reports."),
+                ("**Claims that agree**", "agreements", "No claim made by two reports agrees."),
+                ("**Claims that disagree** (figures differ beyond tolerance)", "disagreements",
+                 "No claims disagree.")):
+            st.markdown(heading)
+            if tables[name].empty:
+                st.caption(empty)
+            else:
+                st.table(md_table(tables[name]))
 
     _manual_claims(state)
 
