@@ -117,24 +117,55 @@ def _map_frame(page, timeout: float = 120.0):
     raise TimeoutError("no map")
 
 
-def bench_app(results: dict) -> None:
+def _server(port: int, home: str):
+    """The app on ``port`` with Streamlit's home (its on-disk cache of analyses) in ``home``."""
+    import os
+
+    from geo_app import settings
+    from geo_app.ui.app import streamlit_command
+
+    env = {**os.environ, "HOME": home, "GEO_APP_CACHE_DIR": str(settings.CACHE_DIR), "GEO_APP_DB": str(settings.DB_PATH)}
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(streamlit_command(port), stdout=log, stderr=subprocess.STDOUT, env=env)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    return proc
+
+
+def bench_restart(results: dict, home: str) -> None:
+    """Cold first map after a restart, the analyses kept on disk by the previous server (same home)."""
     from playwright.sync_api import sync_playwright
 
-    from geo_app.ui.app import streamlit_command
+    port = _free_port()
+    proc = _server(port, home)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+            t0 = time.perf_counter()
+            page.goto(f"http://localhost:{port}")
+            _map_frame(page)
+            results["cold first map after a restart (analyses kept on disk), s"] = round(time.perf_counter() - t0, 2)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def bench_app(results: dict, home: str) -> None:
+    from playwright.sync_api import sync_playwright
 
     reports = _reports()
     expected = _expected_points([t for _, t in reports])
     port = _free_port()
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(streamlit_command(port), stdout=log, stderr=subprocess.STDOUT)
+    proc = _server(port, home)
     blocked: list[str] = []
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM,
                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -151,7 +182,7 @@ def bench_app(results: dict) -> None:
             t0 = time.perf_counter()
             page.goto(f"http://localhost:{port}")
             frame = _map_frame(page)
-            results["cold first map (first visit after the server starts), s"] = round(time.perf_counter() - t0, 2)
+            results["cold first map (first visit after the server starts, empty cache), s"] = round(time.perf_counter() - t0, 2)
             warm = []
             for _ in range(3):  # later visits: new browser contexts on the same server
                 ctx2 = browser.new_context(viewport={"width": 1500, "height": 1000})
@@ -257,7 +288,9 @@ def main() -> int:
     import os
 
     results: dict = {"load average before (1, 5, 15 min; 2 cores)": tuple(round(x, 2) for x in os.getloadavg())}
-    bench_app(results)
+    home = tempfile.mkdtemp(prefix="bench_app_home_")  # an empty Streamlit cache: a true cold start
+    bench_app(results, home)
+    bench_restart(results, home)
     if "--quick" not in sys.argv:
         bench_many_markers(results)
     results["load average after (1, 5, 15 min)"] = tuple(round(x, 2) for x in os.getloadavg())

