@@ -537,6 +537,28 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         assert frame.evaluate("() => document.querySelector('details.geo-app-legend').open") is False
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "browser_seeds_default_view.png"))
+
+        # a layer toggled in the map: instant (no server run), and it stays on through a slider move
+        before = _wait_count(frame, lambda n: n > 0)
+        centre = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+        frame.locator(".leaflet-control-layers").hover()
+        frame.locator(".leaflet-control-layers-overlays label").filter(has_text="Demonym-only places").click()
+        with_demonyms = _wait_count(frame, lambda n: n > before, timeout=5)
+        assert page.evaluate(IDLE_JS)  # the page did not rerun
+        end = page.get_by_role("slider").nth(1)
+        end.focus()
+        end.press("ArrowLeft")
+        page.wait_for_timeout(300)
+        end.press("End")
+        page.wait_for_timeout(500)
+        deadline = time.monotonic() + 30
+        while not _idle(page) and time.monotonic() < deadline:  # the slider's reruns are done
+            page.wait_for_timeout(200)
+        assert frame.evaluate("() => window.geoAppOff['Demonym-only places']") is False  # remembered as on
+        assert _wait_count(frame, lambda n: n == with_demonyms) == with_demonyms
+        after = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+        assert after == centre  # the slider keeps the view
+
         # cross-report agreement: the two seeds side by side, one column each (by file name)
         heading = page.get_by_text("Places named by more than one report")
         heading.scroll_into_view_if_needed()
