@@ -288,9 +288,14 @@ def main() -> int:
     import os
 
     results: dict = {"load average before (1, 5, 15 min; 2 cores)": tuple(round(x, 2) for x in os.getloadavg())}
+    import shutil
+
     home = tempfile.mkdtemp(prefix="bench_app_home_")  # an empty Streamlit cache: a true cold start
-    bench_app(results, home)
-    bench_restart(results, home)
+    try:
+        bench_app(results, home)
+        bench_restart(results, home)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     if "--quick" not in sys.argv:
         bench_many_markers(results)
     results["load average after (1, 5, 15 min)"] = tuple(round(x, 2) for x in os.getloadavg())
