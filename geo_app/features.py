@@ -13,6 +13,10 @@ the GeoJSON / GeoPackage / CSV exports all read. Its rows:
 Columns are :data:`COLUMNS` (documented in ``schema/feature.schema.json``). Dates are
 ISO strings (``YYYY-MM-DD``) or None: ``date_start``/``date_end`` is the event date (the
 date stated in the mention's sentence, else the publication date).
+
+Why this module is long: it is the one home of the feature table: its schema, the rows built
+from analyses, the filters, the exports, the map extent and the areas drawn from it all read
+the same columns, and splitting them would scatter that one contract.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from geo_app._errors import DataError, InputError
@@ -690,6 +694,46 @@ def mentioned_areas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                          "geometry": geom})
     return gpd.GeoDataFrame(rows, columns=["feature_id", "kind", "layer", "name", "place_key", "n_mentions",
                                            "geometry"], geometry="geometry", crs="EPSG:4326")
+
+
+def area_groups(gdf: gpd.GeoDataFrame) -> list[list[str]]:
+    """Feature ids of the areas drawn as one: the same layer and the same place, in text order.
+
+    "Eastern Europe" mentioned five times is one area with five mentions, not five stacked
+    polygons. Places without a gazetteer key are grouped by name and identical geometry.
+    Point and line features are not areas: each is its own group.
+
+    Returns
+    -------
+    list of list of str
+        One list per drawn feature; its first id is the one drawn.
+    """
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for fid, layer, key, name, geom in zip(gdf.index, gdf["layer"].to_numpy(), gdf["place_key"].to_numpy(),
+                                          gdf["name"].to_numpy(), gdf.geometry.to_numpy()):
+        if layer not in AREA_LAYERS or geom is None:
+            groups[("one", fid)] = [str(fid)]
+            continue
+        ident = ((layer, "key", str(key), str(name)) if isinstance(key, str) and key
+                 else (layer, "name", str(name), geom.wkb))
+        groups.setdefault(ident, []).append(str(fid))
+    return list(groups.values())
+
+
+def covers_view(geom: BaseGeometry | None, extent: tuple[float, float, float, float] | None) -> bool:
+    """Whether an area covers a map view: it holds the view's centre and at least two of its corners.
+
+    A test of containment only (no measurement): a continent-sized group area over a theatre
+    covers it; a region inside it does not.
+    """
+    if geom is None or geom.is_empty or extent is None:
+        return False
+    min_lon, min_lat, max_lon, max_lat = extent
+    centre = Point((min_lon + max_lon) / 2, (min_lat + max_lat) / 2)
+    if not geom.covers(centre):
+        return False
+    corners = [Point(x, y) for x in (min_lon, max_lon) for y in (min_lat, max_lat)]
+    return sum(bool(geom.covers(c)) for c in corners) >= 2
 
 
 def admin1_borders(country_codes: Iterable[str]) -> gpd.GeoDataFrame:

@@ -170,8 +170,20 @@ FOCUS_MAX_POINTS: int = 600
 PLOT_SIZE_IN: tuple[float, float] = (10.0, 7.0)
 #: Most labels on a PNG.
 PLOT_MAX_LABELS: int = 60
-#: Map height in the app, px.
-APP_MAP_HEIGHT: int = 620
+#: Basemap labels: a city of at least this many people is labelled from this zoom on (largest first).
+MAP_LABEL_CITY_ZOOMS: tuple[tuple[int, int], ...] = ((2_000_000, 4), (1_000_000, 5), (300_000, 6), (100_000, 7))
+#: Basemap labels: capitals are labelled from this zoom on.
+MAP_LABEL_CAPITAL_ZOOM: int = 4
+#: Basemap labels: a city this close (geodesic km) to a larger labelled one is not labelled.
+MAP_LABEL_CITY_SPACING_KM: float = 25.0
+#: Point markers are clustered only when they lie this close on screen, px (truly overlapping).
+MAP_CLUSTER_RADIUS_PX: int = 14
+#: Keep the app's analyses on disk (Streamlit's ``~/.streamlit/cache``) across server restarts,
+#: keyed by the text and by a fingerprint of the code, data and packages they came from:
+#: a restarted app shows its first map without reloading the language model.
+APP_PERSIST_ANALYSES: bool = os.environ.get("GEO_APP_PERSIST_ANALYSES", "1") != "0"
+#: Map height in the app, px (the map is the largest thing on the page).
+APP_MAP_HEIGHT: int = 760
 #: Pause between days when the app's play button runs, seconds.
 APP_PLAY_STEP_SECONDS: float = 0.8
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import jsonschema
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -115,6 +116,51 @@ def test_cross_report_agreement(at):
     assert counts["agreements"] >= 1  # Kyiv-Belarus border: "as close as 100" and "about 90" both hold
 
 
+def test_cross_report_agreement_one_row_per_place_sources_side_by_side():
+    from geo_app.text.reports import sample_reports
+    from geo_app.ui import app as page
+
+    reports = sample_reports()
+    analyses = [page.analyze_report(*page.analysis_key(r)) for r in reports]
+    labels = {r.report_id: page.report_label(r) for r in reports}
+    tables = page.agreement(analyses, page.features_of(analyses), labels)
+    places, agree = tables["shared_places"], tables["agreements"]
+    assert not places["Place"].duplicated().any()  # one row per place
+    assert not agree[["Claim", "Between"]].duplicated().any()  # one row per claim
+    fixed = {"Place", "Reports", "Claim", "Between", "Agree", "Difference km"}
+    for table in (places, agree):  # each report is a column of its own, by its title (never its id)
+        sources = set(table.columns) - fixed
+        assert sources <= set(labels.values()) and len(sources) >= 2, table.columns
+        assert not any(r.report_id in c for c in table.columns for r in reports)
+        assert not table.isna().any().drop(["Difference km"], errors="ignore").any()  # no "None" cells
+    kyiv = agree[agree["Between"].str.contains("Kyiv")]
+    assert len(kyiv) == 1 and sum(bool(kyiv.iloc[0][c]) for c in set(agree.columns) - fixed) >= 2  # side by side
+
+
+def test_agreement_cells_are_escaped_for_st_table():
+    from geo_app.ui import app as page
+
+    frame = pd.DataFrame({"Place": ["Kyiv"], "Evil *Wire* [x](javascript:1)": ["<b>bold</b> **x** `y`"]})
+    out = page.md_table(frame)
+    assert out.columns[1] == page.md_escape("Evil *Wire* [x](javascript:1)")
+    assert out.iloc[0, 1] == page.md_escape("<b>bold</b> **x** `y`") and "\\*\\*x" in out.iloc[0, 1]
+
+
+def test_outliers_note_names_the_places_left_out():
+    from geo_app.ui import app as page
+
+    note = page.outliers_note(["Austin", "London", "Austin"] + [f"P{i}" for i in range(10)], limit=4)
+    assert note.count("Austin") == 1 and "London" in note and "and 8 more" in note
+
+
+def test_map_gets_an_in_map_layer_control_and_frames_the_focus(at):
+    args = _component_args(at)
+    assert "L.control.layers" in args["layer_control"]
+    assert "GeoAppFitView" in args["feature_group"] or "fitBounds" in args["feature_group"]
+    assert _view(at)["opening_bounds"] is not None
+    assert "f_layers" not in at.session_state  # layers are toggled in the map, not by a server filter
+
+
 def test_downloads(at):
     from geo_app.ui import app as page
 
@@ -160,7 +206,8 @@ def test_paste_a_hostile_report_then_analyze(at):
     fg = args["feature_group"]
     assert "<img src=x" not in fg and "\\u003cimg src=x" in fg
     assert args["key"] == key_before  # new reports: same map, new data (no remount)
-    assert args["center"] and args["zoom"] and centre_before
+    # the browser frames the new reports (it knows the map's size): a fit, not a server-side centre
+    assert "fitBounds" in fg and args["center"] is None and args["zoom"] is None
 
 
 def test_upload_html_and_text(at):

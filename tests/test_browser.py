@@ -154,11 +154,15 @@ def _wait_any(page, predicate, timeout: float = 60.0):
 
 
 def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
+    """The marker count once it satisfies ``predicate`` and holds still (layers are swapped, then
+    the ones that start off are put back off: a count read in between is not the map's)."""
     deadline = time.monotonic() + timeout
     n = frame.evaluate(COUNT_JS)
+    steady = 0
     while time.monotonic() < deadline:
-        n = frame.evaluate(COUNT_JS)
-        if predicate(n):
+        previous, n = n, frame.evaluate(COUNT_JS)
+        steady = steady + 1 if predicate(n) and n == previous else 0
+        if steady >= 3:
             return n
         frame.page.wait_for_timeout(200)
     raise AssertionError(f"marker count stuck at {n}")
@@ -167,8 +171,7 @@ def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
 def test_end_to_end(browser_page, tmp_path):
     page, blocked = browser_page
     frame = _map_frame(page)
-    first = frame.evaluate(COUNT_JS)
-    assert first > 10
+    first = _wait_count(frame, lambda n: n > 10)
     assert frame.evaluate("() => typeof L.markerClusterGroup") == "function"
 
     # paste a hostile report, add it, analyse
@@ -176,8 +179,8 @@ def test_end_to_end(browser_page, tmp_path):
     page.get_by_label("Report text").fill(HOSTILE)
     page.get_by_role("button", name="Add pasted report").click()
     page.get_by_role("button", name="Analyze").click()
-    frame, with_pasted = _wait_any(page, lambda n: n > first)
-    assert with_pasted > first
+    frame, _ = _wait_any(page, lambda n: n > first)
+    with_pasted = _wait_count(frame, lambda n: n > first)
     quotes = frame.evaluate("""() => { const q = []; window.map.eachLayer(l => {
         if (l.feature && l.feature.properties.quote) q.push(l.feature.properties.quote); }); return q; }""")
     hostile = [q for q in quotes if "onerror" in q]
@@ -416,6 +419,8 @@ def test_own_reports_survive_every_interaction(chromium, app_url, tmp_path):
 
         # 2. a table row: the map zooms to it; nothing is hidden
         table = page.get_by_test_id("stDataFrame").first
+        table.scroll_into_view_if_needed()  # below the full-width map
+        page.wait_for_timeout(300)
         box = table.bounding_box()
         page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection marker
         frame, _ = _wait_any(page, lambda n: n > 0)
@@ -444,3 +449,121 @@ def test_own_reports_survive_every_interaction(chromium, app_url, tmp_path):
         page.screenshot(path=str(ARTIFACTS / "browser_own_reports_filtered.png"))
         assert blocked == [], blocked
     print(f"\nown-reports browser flow: {time.monotonic() - started:.1f} s")
+
+
+# --- issue 14: the theatre fills the map, with names on the basemap -------------------------------------
+
+SEED_DIR = Path(os.environ.get("GEO_APP_SEEDS_DIR") or settings.EVAL_BENCH_DIR.parent / "seeds")  # beside the bench
+BOUNDS_JS = "() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
+NAMES_JS = """() => Array.from(document.querySelectorAll('.geo-app-name')).map(e =>
+  [e.className.replace('geo-app-name', '').replace('leaflet-marker-icon', '').replace('leaflet-zoom-animated', '')
+     .replace('leaflet-interactive', '').trim(), e.textContent])"""
+
+
+def _merc_y(lat: float) -> float:
+    import math
+
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _framed(page, generation: int, timeout: float = 60.0):
+    """The map frame once it has framed the reports of the ``generation``-th Analyze."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "st_folium" not in frame.url:
+                continue
+            try:
+                key = frame.evaluate("() => window.geoAppFitted || ''")
+            except Exception:  # noqa: BLE001 - detached or loading
+                continue
+            if key.startswith(f"{generation}:") and _idle(page):
+                page.wait_for_timeout(400)
+                return frame
+        page.wait_for_timeout(250)
+    raise AssertionError("the map never framed the analysed reports")
+
+
+@pytest.mark.skipif(len(list(SEED_DIR.glob("*.txt"))) < 2, reason="needs the two seed reports in ../shared/seeds")
+def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
+    """The two seed reports: the map opens on Belarus and Ukraine (not the North Atlantic), named."""
+    from geo_app.places import borders
+    from geo_app.text.reports import sample_reports
+
+    started = time.monotonic()
+    seeds = sorted(SEED_DIR.glob("*.txt"))[:2]
+    for page, blocked in _browse(chromium, app_url):
+        _map_frame(page)
+        uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload reports")
+        uploader.locator("input[type=file]").set_input_files(seeds)
+        for seed in seeds:
+            page.get_by_text(seed.name).first.wait_for(timeout=30_000)
+        for sample in sample_reports():
+            page.get_by_test_id("stSidebar").get_by_role("checkbox", name=sample.title).uncheck(force=True)
+            page.wait_for_timeout(300)
+        page.get_by_role("button", name="Analyze").click()
+        frame = _framed(page, 1)
+        west, south, east, north = frame.evaluate(BOUNDS_JS)
+        theatre = borders.countries().set_index("iso2").loc[["BY", "UA"]].total_bounds  # from the data, not the page
+        t_w, t_s, t_e, t_n = (float(v) for v in theatre)
+        # nearly all the theatre is in view (the frame is where the reports' places are: all of
+        # Ukraine, Belarus but perhaps its far north) ...
+        seen_w = max(0.0, min(east, t_e) - max(west, t_w)) / (t_e - t_w)
+        seen_h = max(0.0, _merc_y(min(north, t_n)) - _merc_y(max(south, t_s))) / (_merc_y(t_n) - _merc_y(t_s))
+        assert seen_w * seen_h >= 0.9, ((west, south, east, north), theatre, seen_w, seen_h)
+        # ... and fills most of the map: its height (the map is wider than tall) and a good share of the area
+        height_share = (_merc_y(t_n) - _merc_y(t_s)) / (_merc_y(north) - _merc_y(south))
+        width_share = (t_e - t_w) / (east - west)
+        assert max(height_share, width_share) >= 0.75, (height_share, width_share)
+        assert height_share * width_share >= 0.3, (height_share, width_share)
+        assert east - west < 60  # not the North Atlantic
+        # names on the basemap: the countries and their capitals
+        names = frame.evaluate(NAMES_JS)
+        by_kind: dict[str, set[str]] = {}
+        for kind, name in names:
+            by_kind.setdefault(kind, set()).add(name)
+        assert {"Belarus", "Ukraine"} <= by_kind.get("country", set()), by_kind.get("country")
+        assert {"Minsk", "Kyiv"} <= by_kind.get("capital", set()), by_kind.get("capital")
+        assert "Black Sea" in by_kind.get("sea", set()), by_kind.get("sea")
+        # the places left out of the opening view are named under the map
+        assert page.get_by_text(re.compile("left out of this view: .*Austin")).count() >= 1
+        # each area once: Eastern Europe, mentioned five times in one seed, is one polygon
+        n_ee = frame.evaluate("""() => { let n = 0; window.map.eachLayer(l => {
+            if (l.feature && l.feature.properties.name === 'Eastern Europe' && l.feature.properties.layer === 'group_areas'
+                && l.getLatLngs) { n += 1; } }); return n; }""")
+        assert n_ee <= 1  # on the map once at most (off by default when it covers the view)
+        # an in-map layer control and a collapsed legend
+        assert frame.locator(".leaflet-control-layers-overlays label").count() >= 3
+        assert frame.evaluate("() => document.querySelector('details.geo-app-legend').open") is False
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "browser_seeds_default_view.png"))
+
+        # a layer toggled in the map: instant (no server run), and it stays on through a slider move
+        before = _wait_count(frame, lambda n: n > 0)
+        centre = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+        frame.locator(".leaflet-control-layers").hover()
+        frame.locator(".leaflet-control-layers-overlays label").filter(has_text="Demonym-only places").click()
+        with_demonyms = _wait_count(frame, lambda n: n > before, timeout=5)
+        assert page.evaluate(IDLE_JS)  # the page did not rerun
+        end = page.get_by_role("slider").nth(1)
+        end.focus()
+        end.press("ArrowLeft")
+        page.wait_for_timeout(300)
+        end.press("End")
+        page.wait_for_timeout(500)
+        deadline = time.monotonic() + 30
+        while not _idle(page) and time.monotonic() < deadline:  # the slider's reruns are done
+            page.wait_for_timeout(200)
+        assert frame.evaluate("() => window.geoAppOff['Demonym-only places']") is False  # remembered as on
+        assert _wait_count(frame, lambda n: n == with_demonyms) == with_demonyms
+        after = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+        assert after == centre  # the slider keeps the view
+
+        # cross-report agreement: the two seeds side by side, one column each (by file name)
+        heading = page.get_by_text("Places named by more than one report")
+        heading.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "browser_seeds_agreement.png"))
+        assert page.get_by_text("Source B").count() == 0
+        assert blocked == [], blocked
+    print(f"\nseeds browser flow: {time.monotonic() - started:.1f} s")

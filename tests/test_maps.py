@@ -135,8 +135,10 @@ def test_feature_groups_draw_every_mappable_feature(sample_gdf):
             inner = [child] + list(getattr(child, "_children", {}).values())
             for el in inner:
                 if isinstance(el, maps._GeoJsonLayer):
-                    total += el.n_features
-                    layers_drawn.append(json.loads(el.data_js)["features"][0]["properties"]["layer"])
+                    feats = json.loads(el.data_js)["features"]
+                    # an area mentioned n times is drawn once, its n mentions in its popup
+                    total += sum(len(f["properties"].get("mentions") or [1]) for f in feats)
+                    layers_drawn.append(feats[0]["properties"]["layer"])
     assert total == len(L.mappable(sample_gdf))
     assert layers_drawn == [x for x in L.LAYERS if x in set(L.mappable(sample_gdf)["layer"])]  # drawing order
 
@@ -239,3 +241,101 @@ def test_map_cli(tmp_path: Path):
     assert summary["written"] == {"geojson": str(tmp_path / "o.geojson")}
     bad = CliRunner().invoke(app, ["map", sample, "--png", str(tmp_path / "o.png"), "--from", "soon"])
     assert bad.exit_code == 2
+
+
+# --- issue 14: names on the basemap, each area once, panes, collapsible legend -------------------------
+
+
+def test_basemap_names_cover_countries_capitals_cities_and_seas():
+    from geo_app.render.basemap_labels import LABEL_KINDS, basemap_labels, build_labels
+
+    labels = basemap_labels()
+    by_kind = {k: {d["name"]: d for d in labels if d["kind"] == k} for k in LABEL_KINDS}
+    assert {"Belarus", "Ukraine", "Poland"} <= set(by_kind["country"])
+    assert {"Kyiv", "Minsk", "Warsaw"} <= set(by_kind["capital"])
+    assert {"Black Sea", "Baltic Sea"} <= set(by_kind["sea"])
+    assert "Kharkiv" in by_kind["city"]
+    # capitals show before ordinary cities; every label has a zoom within the map's range
+    assert by_kind["capital"]["Kyiv"]["zoom"] <= by_kind["city"]["Kharkiv"]["zoom"]
+    assert all(settings.MAP_MIN_ZOOM <= d["zoom"] <= 99 for d in labels)
+    # a capital's districts are not labelled over it (spacing, geodesic)
+    from geo_app.geo.geodesy import geodesic_km
+
+    kyiv = by_kind["capital"]["Kyiv"]
+    near = [d["name"] for d in by_kind["city"].values()
+            if geodesic_km(kyiv["lon"], kyiv["lat"], d["lon"], d["lat"]) < settings.MAP_LABEL_CITY_SPACING_KM]
+    assert near == []
+    # the shipped file is what the builder makes now (rebuild it when the settings change)
+    assert len(build_labels()) == len(labels)
+
+
+def test_base_map_draws_names_as_text_never_html():
+    html = maps.base_map().get_root().render()
+    assert '"Kyiv"' in html and "geo-app-name" in html
+    assert 'geoApp.el("span", null, d.name)' in html  # textContent, not innerHTML
+    assert "createPane" in html  # points over claims over areas, whatever the order they arrive in
+
+
+def test_each_area_drawn_once_with_all_its_mentions(sample_gdf):
+    areas = sample_gdf[sample_gdf["layer"].isin(L.AREA_LAYERS)]
+    twice = pd.concat([areas, areas.rename(index=lambda i: f"{i}:again")])
+    groups = L.area_groups(twice)
+    assert len(groups) == len(L.area_groups(areas)) and all(len(g) == 2 * len(h) for g, h in
+                                                             zip(groups, L.area_groups(areas)))
+    prepared = maps.prepare_features(twice)
+    drawn = [json.loads(f) for f in maps._grouped_area_features(twice, prepared)]
+    assert len(drawn) == len(groups)
+    assert all(len(f["properties"]["mentions"]) >= 2 for f in drawn)
+    # southern and northern parts of one country stay apart (same key, other name)
+    south = areas.iloc[[0]].assign(name="southern X", place_key="country:X")
+    north = areas.iloc[[0]].assign(name="northern X", place_key="country:X").rename(index=lambda i: f"{i}:n")
+    assert len(L.area_groups(pd.concat([south, north]))) == 2
+
+
+def test_group_areas_covering_the_view_start_off(sample_gdf):
+    from shapely.geometry import box
+
+    big = box(10, 40, 50, 60)
+    assert L.covers_view(big, (20.0, 45.0, 35.0, 55.0))
+    assert not L.covers_view(box(20, 45, 22, 47), (20.0, 45.0, 35.0, 55.0))
+    gdf = sample_gdf[sample_gdf["layer"].isin(["places"])].copy()
+    group = gdf.iloc[[0]].assign(layer="group_areas", kind="group", name="Eastern Europe",
+                                 place_key="composite:test", geometry=[big])
+    both = gpd.GeoDataFrame(pd.concat([gdf, group.rename(index=lambda i: f"{i}:g")]), crs="EPSG:4326")
+    fgs = {fg.layer_name: fg for fg in maps.feature_groups(both, layers=L.LAYERS, focus=(20.0, 45.0, 35.0, 55.0))}
+    off = [n for n in fgs if n.startswith(maps.LAYER_LABELS["group_areas"])]
+    assert off and not fgs[off[0]].show and "off" in off[0]
+    assert fgs[maps.LAYER_LABELS["places"]].show
+    fgs = {fg.layer_name: fg for fg in maps.feature_groups(both, layers=L.LAYERS, focus=(0.0, 0.0, 2.0, 2.0))}
+    assert fgs[maps.LAYER_LABELS["group_areas"]].show
+
+
+def test_legend_is_collapsible_and_clustering_only_for_true_overlaps(sample_gdf):
+    html = maps.base_map(legend=maps.legend_items(None)).get_root().render()
+    assert 'geoApp.el("details", "geo-app-legend")' in html and '"summary", null, "Legend"' in html
+    many = pd.concat([sample_gdf[sample_gdf["layer"] == "places"]] * 3)
+    many.index = [f"p{i}" for i in range(len(many))]
+    fgs = maps.feature_groups(many, cluster_threshold=1)
+    clusters = [c for fg in fgs for c in fg._children.values() if isinstance(c, folium.plugins.MarkerCluster)]
+    assert clusters and all((c.options.get("maxClusterRadius") or c.options.get("max_cluster_radius")) <= 20
+                            for c in clusters)
+
+
+def test_fit_view_group_frames_once_per_key():
+    fg = maps.fit_view_group((20.0, 44.0, 41.0, 56.0), "1:abc")
+    m = maps.base_map()
+    fg.add_to(m)
+    html = m.get_root().render()
+    assert "fitBounds" in html and '"1:abc"' in html and "geoAppFitted === key" in html
+
+
+def test_app_map_fetches_the_basemap_from_served_files_that_match_the_data():
+    for role, rel in maps.STATIC_DATA.items():  # rebuild with `python -m geo_app.render.maps`
+        shipped = (maps.STATIC_DIR / rel).read_text(encoding="utf-8")
+        built = maps._basemap_js(float(settings.MAP_BASEMAP_SIMPLIFY_DEG)) if role == "basemap" else maps._names_js()
+        assert shipped == built, f"{rel} is stale"
+    app_html = maps.base_map(fetch_basemap=True).get_root().render()
+    inline_html = maps.base_map().get_root().render()
+    assert len(app_html) < len(inline_html) - 1_000_000  # the app's map no longer carries 1.4 MB per rerun
+    assert 'fetch("/app/static/data/basemap.json")' in app_html and "basemap_names.json" in app_html
+    assert "fetch(" not in inline_html  # exports stay whole, offline from disk

@@ -41,6 +41,7 @@ from geo_app import settings
 from geo_app._errors import DataError, InputError
 from geo_app.places import borders
 from geo_app.io import geojson
+from geo_app.render.basemap_labels import basemap_labels
 from geo_app.render.style import (
     ATTRIBUTION,
     LAYER_LABELS,
@@ -149,6 +150,20 @@ _CSS = f"""
   .geo-app-claim-label {{ font: 11px system-ui, sans-serif; padding: 1px 4px; }}
   .geo-app-legend {{ background: rgba(255,255,255,.92); padding: 6px 8px; font: 12px system-ui, sans-serif;
                      border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 230px; }}
+  .geo-app-legend summary {{ cursor: pointer; font-weight: 600; }}
+  .geo-app-mentions {{ margin: 4px 0 6px 18px; padding: 0; max-height: 260px; overflow-y: auto; }}
+  .geo-app-mentions blockquote {{ margin: 2px 0 4px; }}
+  .geo-app-name {{ background: none; border: none; box-shadow: none; white-space: nowrap; pointer-events: none;
+                   font: 12px system-ui, sans-serif; color: #333; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }}
+  .geo-app-name span {{ display: inline-block; transform: translate(-50%, -50%); }}
+  .geo-app-name.city span, .geo-app-name.capital span {{ transform: translate(-4px, -50%); }}
+  .geo-app-name.country span {{ font: 600 13px system-ui, sans-serif; letter-spacing: .06em;
+                                text-transform: uppercase; color: #555; }}
+  .geo-app-name.sea span {{ font: italic 12px Georgia, serif; color: #2a6f97; text-shadow: none; }}
+  .geo-app-name.capital span {{ font-weight: 600; color: #111; }}
+  .geo-app-name.capital span::before, .geo-app-name.city span::before {{ content: ""; display: inline-block;
+      width: 5px; height: 5px; margin-right: 3px; border: 1px solid #333; background: #fff; vertical-align: middle; }}
+  .geo-app-name.capital span::before {{ background: #333; }}
   .geo-app-legend div {{ display: flex; align-items: center; gap: 6px; margin: 1px 0; }}
   .geo-app-legend span.sw {{ display: inline-block; width: 12px; height: 12px; border-radius: 6px;
                              border: 1px solid #333; flex: none; }}
@@ -168,9 +183,27 @@ window.geoApp = (function () {
     if (text !== undefined && text !== null) { e.textContent = String(text); }
     return e;
   }
+  // Drawing order by pane, whatever order the layers arrive in: the basemap, then areas
+  // (semi-transparent), basemap names, claim lines, points on top; popups and tooltips above all.
+  var PANES = {geoAppBase: 250, geoAppAreas: 380, geoAppNames: 390, geoAppClaims: 430, geoAppPoints: 450};
+  function panes(map) {
+    Object.keys(PANES).forEach(function (name) {
+      if (!map.getPane(name)) {
+        var pane = map.createPane(name);
+        pane.style.zIndex = PANES[name];
+        if (name === "geoAppBase" || name === "geoAppNames") { pane.style.pointerEvents = "none"; }
+      }
+    });
+  }
+  function paneOf(p) {
+    if (p.kind === "claim") { return "geoAppClaims"; }
+    if (S.areaLayers.indexOf(p.layer) >= 0) { return "geoAppAreas"; }
+    return "geoAppPoints";
+  }
   function styleOf(p) {
     var s = Object.assign({}, S.layers[p.layer] || S.layers.places);
     if (p.kind === "claim") { s.color = S.verdicts[p.verdict] || S.verdicts.unverifiable; }
+    s.pane = paneOf(p);
     return s;
   }
   function km(v) {
@@ -213,7 +246,22 @@ window.geoApp = (function () {
                 ["GeoNames id", p.geonameid === null || p.geonameid === undefined ? "\\u2014" : p.geonameid],
                 ["Resolved", p.reason]);
     }
-    rows.push(["Report", p.report_id]);
+    if (p.mentions && p.mentions.length > 1) {
+      // One area, several mentions: each mention's words, source and date, in one popup.
+      box.appendChild(el("div", "geo-app-verdict", p.mentions.length + " mentions"));
+      var list = el("ol", "geo-app-mentions");
+      p.mentions.forEach(function (m) {
+        var li = el("li");
+        li.appendChild(el("div", null, "\u201c" + (m.text || "") + "\u201d \u00b7 " + (m.source || "(no source)")
+                                       + " \u00b7 " + days(m) + (m.report ? " \u00b7 " + m.report : "")));
+        if (m.quote) { li.appendChild(el("blockquote", null, m.quote)); }
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+      rows = [["Kind", p.kind], ["Resolved", p.reason]];
+    } else {
+      rows.push(["Report", p.report_id]);
+    }
     var t = el("table");
     rows.forEach(function (r) {
       if (r[1] === null || r[1] === undefined || r[1] === "") { return; }
@@ -229,8 +277,10 @@ window.geoApp = (function () {
     var p = f.properties;
     layer.bindPopup(function () { return popup(p); }, {maxWidth: 360});
     if (p.kind === "claim") {
+      // Above the line, not on it: the label never hides the claim it names.
       layer.bindTooltip(el("span", null, claimLabel(p)),
-                        {permanent: true, direction: "center", className: "geo-app-claim-label"});
+                        {permanent: true, direction: "top", offset: [0, -10], opacity: 0.85,
+                         className: "geo-app-claim-label", interactive: false});
     } else if (p.layer !== "mentioned_areas" || p.name) {
       var label = p.name || "";
       if (p.text && p.text !== p.name) { label += " (\\u201c" + p.text + "\\u201d)"; }
@@ -252,7 +302,7 @@ window.geoApp = (function () {
     return n;
   }
   return {el: el, popup: popup, point: point, style: style, each: each, interval: interval,
-          claimLabel: claimLabel, count: count, S: S};
+          claimLabel: claimLabel, count: count, panes: panes, S: S};
 })();
 """
 
@@ -308,16 +358,98 @@ class _Helpers(MacroElement):
         {% macro script(this, kwargs) %}
         {{ this.js }}
         L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+        geoApp.panes({{ this._parent.get_name() }});
+        window.geoAppOff = window.geoAppOff || {};
+        {{ this._parent.get_name() }}.on("overlayadd overlayremove", function (e) {
+          // Only the analyst's clicks are remembered (not layers swapped by a slider move).
+          if (window.layer_control && window.layer_control._handlingClick) {
+            window.geoAppOff[e.name] = e.type === "overlayremove";
+          }
+        });
         {% endmacro %}
     """)
 
     def __init__(self, image_path: str) -> None:
         super().__init__()
         self._name = "GeoAppHelpers"
-        spec = {"layers": LAYER_STYLES, "verdicts": VERDICT_COLOURS}
+        spec = {"layers": LAYER_STYLES, "verdicts": VERDICT_COLOURS,
+                "areaLayers": [*L.AREA_LAYERS, "mentioned_areas", "admin1_borders"]}
         self.js = _HELPERS_JS % {"spec": _js_json(spec)}
         self.css = _CSS
         self.image_path = image_path
+
+
+class _StartsOff(MacroElement):
+    """Keeps a layer off (or on) as the analyst left it in the map's layer control.
+
+    The app's map receives its layers anew on every change of window or filter, each added to
+    the map; this puts a layer that starts off (or that the analyst unticked) back off, once
+    the layer control exists, so a toggle in the map survives a slider move.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (fg, name, off) {
+          var saved = (window.geoAppOff || {})[name];
+          var hide = saved === undefined ? off : saved;
+          if (!hide) { return; }
+          // Taken off in the same task it is added in (no frame ever paints it); only that
+          // first add: a later tick in the layer control shows it.
+          function takeOff() { if (fg._map) { fg._map.removeLayer(fg); } }
+          fg.once("add", takeOff);
+          setTimeout(function () { fg.off("add", takeOff); takeOff(); }, 0);
+        })({{ this._parent.get_name() }}, {{ this.layer_name|tojson }}, {{ this.off|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer_name: str, off: bool) -> None:
+        super().__init__()
+        self._name = "GeoAppStartsOff"
+        self.layer_name = layer_name
+        self.off = off
+
+
+class _FitView(MacroElement):
+    """Frames the map on bounds once per key (new reports: a new key), in the browser.
+
+    The browser knows the map's real size, so the frame fills it (fractional zoom); the same
+    key on a later run (a slider move, a filter) leaves the analyst's view alone.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (fg, key, b) {
+          setTimeout(function () {
+            var map = fg._map || window.map;
+            if (!map || window.geoAppFitted === key) { return; }
+            window.geoAppFitted = key;
+            map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [8, 8], animate: false});
+          }, 0);
+        })({{ this._parent.get_name() }}, {{ this.key|tojson }}, {{ this.bounds|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: tuple[float, float, float, float], key: str) -> None:
+        super().__init__()
+        self._name = "GeoAppFitView"
+        self.bounds = [round(float(v), 5) for v in bounds]
+        self.key = key
+
+
+def fit_view_group(bounds: tuple[float, float, float, float] | None, key: str) -> folium.FeatureGroup:
+    """A (control-less) group that frames the map on ``bounds`` the first time ``key`` is seen.
+
+    Parameters
+    ----------
+    bounds : (min_lon, min_lat, max_lon, max_lat) or None
+        Degrees (EPSG:4326); None: the group does nothing.
+    key : str
+        Changes when the view should be framed again (new reports analysed).
+    """
+    fg = folium.FeatureGroup(name="geo_app view", control=False)
+    if bounds is not None:
+        _FitView(bounds, key).add_to(fg)
+    return fg
 
 
 class _GeoJsonLayer(_DataElement):
@@ -358,18 +490,84 @@ class _Basemap(_DataElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
-            style: {{ this.style|tojson }}, interactive: false, attribution: {{ this.attribution|tojson }}
-        }).addTo({{ this._parent.get_name() }});
+        (function (map) {
+          function draw(data) {
+            // One canvas for all the world's borders: far cheaper to draw than thousands of SVG paths.
+            L.geoJSON(data, {style: {{ this.style|tojson }}, interactive: false,
+                             attribution: {{ this.attribution|tojson }}, pane: "geoAppBase",
+                             renderer: L.canvas({pane: "geoAppBase", padding: 0.2})}).addTo(map);
+          }
+          {% if this.url %}fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(draw);
+          {% else %}draw({{ this.data_js }});{% endif %}
+        })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
-    def __init__(self, data_js: str) -> None:
+    def __init__(self, data_js: str, url: str | None = None) -> None:
         super().__init__()
         self._name = "GeoAppBasemap"
         self.data_js = data_js
+        self.url = url
         self.style = _BASEMAP_STYLE
         self.attribution = ATTRIBUTION
+
+
+class _BasemapNames(_DataElement):
+    """Names on the vector basemap (:mod:`geo_app.render.basemap_labels`): each label shows from
+    its zoom on, and only while it is in view (a few hundred DOM nodes at most)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+          var labels = [], group = L.layerGroup().addTo(map), shown = {};
+          function update() {
+            var z = map.getZoom(), b = map.getBounds().pad(0.1);
+            labels.forEach(function (d, i) {
+              var want = d.zoom <= z && b.contains([d.lat, d.lon]);
+              if (want && !shown[i]) {
+                var icon = L.divIcon({className: "geo-app-name " + d.kind, iconSize: null,
+                                      html: geoApp.el("span", null, d.name)});
+                shown[i] = L.marker([d.lat, d.lon], {icon: icon, interactive: false, keyboard: false,
+                                                     pane: "geoAppNames"}).addTo(group);
+              } else if (!want && shown[i]) { group.removeLayer(shown[i]); delete shown[i]; }
+            });
+          }
+          map.on("zoomend moveend", update);
+          window.geoAppNames = group;
+          function start(data) { labels = data; update(); }
+          {% if this.url %}fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(start);
+          {% else %}start({{ this.data_js }});{% endif %}
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data_js: str, url: str | None = None) -> None:
+        super().__init__()
+        self._name = "GeoAppBasemapNames"
+        self.data_js = data_js
+        self.url = url
+
+
+#: The basemap's borders and names as static files (paths under :data:`STATIC_DIR`): the app's
+#: map fetches them once instead of receiving 1.4 MB with every rerun. Built by
+#: :func:`write_static_data` (``python -m geo_app.render.maps``).
+STATIC_DATA = {"basemap": "data/basemap.json", "names": "data/basemap_names.json"}
+
+
+def write_static_data() -> list[Path]:
+    """Write the basemap borders and names to :data:`STATIC_DATA` (what :func:`base_map` inlines otherwise)."""
+    out = []
+    for role, text in (("basemap", _basemap_js(float(settings.MAP_BASEMAP_SIMPLIFY_DEG))), ("names", _names_js())):
+        path = STATIC_DIR / STATIC_DATA[role]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        out.append(path)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _names_js() -> str:
+    return _js_json([{k: d[k] for k in ("kind", "name", "lon", "lat", "zoom")} for d in basemap_labels()])
 
 
 class _Legend(MacroElement):
@@ -381,7 +579,10 @@ class _Legend(MacroElement):
           var spec = {{ this.spec_js }};
           var legend = L.control({position: {{ this.position|tojson }}});
           legend.onAdd = function () {
-            var box = geoApp.el("div", "geo-app-legend");
+            // A <details> box: one line ("Legend") until opened, so it never covers the map or a popup.
+            var box = geoApp.el("details", "geo-app-legend");
+            if ({{ this.open|tojson }}) { box.open = true; }
+            box.appendChild(geoApp.el("summary", null, "Legend"));
             spec.forEach(function (item) {
               var row = geoApp.el("div"), sw = geoApp.el("span", item.line ? "ln" : "sw");
               if (item.line) { sw.style.borderTopColor = item.color; }
@@ -397,11 +598,12 @@ class _Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, items: list[dict[str, Any]], position: str = "topright") -> None:
+    def __init__(self, items: list[dict[str, Any]], position: str = "topright", open_: bool = False) -> None:
         super().__init__()
         self._name = "GeoAppLegend"
         self.spec_js = _js_json(items)
         self.position = position
+        self.open = open_
 
 
 class _Title(MacroElement):
@@ -482,11 +684,33 @@ def _admin1_parts(codes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(_js_json(f) for f in _simple_collection(outlines, ["name", "layer"])["features"])
 
 
+@lru_cache(maxsize=1)
+def _admin1_english() -> dict[str, str]:
+    a = borders.admin1()
+    return {str(k): str(v) for k, v in zip(a["iso_3166_2"], a["name_en"]) if isinstance(v, str) and v.strip()}
+
+
+def english_names(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """One spelling per place in the UI: the English conventional name where the data has one.
+
+    First-level regions carry Natural Earth's local romanisation ("Kiev City", "L'viv"); their
+    ``name_en`` ("Kyiv", "Lviv") is shown instead. Other names are kept. The words the report
+    used stay in ``text`` and are shown beside.
+    """
+    english = _admin1_english()
+    return pd.Series([english.get(str(k), n) if isinstance(k, str) else n
+                      for k, n in zip(gdf["place_key"].to_numpy(), gdf["name"].to_numpy())],
+                     index=gdf.index, dtype=object)
+
+
 def prepare_features(gdf: gpd.GeoDataFrame) -> pd.Series:
     """Each feature as script-safe GeoJSON text, by feature id: serialise once, draw many times.
 
     The app caches this with the analyses, so a slider move only selects and joins strings.
+    Names are :func:`english_names`.
     """
+    if not gdf.empty:
+        gdf = gdf.assign(name=english_names(gdf))
     collection = geojson.to_geojson(gdf)
     return pd.Series([_js_json(f) for f in collection["features"]], index=gdf.index, dtype=object)
 
@@ -496,7 +720,8 @@ def prepare_features(gdf: gpd.GeoDataFrame) -> pd.Series:
 
 def base_map(extent: tuple[float, float, float, float] | None = None, *, static_url: str = DEFAULT_STATIC_URL,
              legend: list[dict[str, Any]] | None = None, height: int | str = "100%",
-             legend_position: str = "bottomright") -> folium.Map:
+             legend_position: str = "bottomright", names: bool = True, legend_open: bool = False,
+             fetch_basemap: bool = False) -> folium.Map:
     """The stable part of every map: vector country borders, scale, full-screen, legend.
 
     Parameters
@@ -507,22 +732,38 @@ def base_map(extent: tuple[float, float, float, float] | None = None, *, static_
         Where the vendored assets are served (see :func:`use_local_assets`).
     legend : list of dict, optional
         :func:`legend_items` output; no legend if None.
+    height : int or str
+        Map height (CSS).
+    legend_position : str
+        Leaflet corner of the legend.
+    names : bool
+        Names on the basemap (countries, capitals, major cities, seas; :mod:`basemap_labels`).
+    legend_open : bool
+        Start with the (collapsible) legend open.
+    fetch_basemap : bool
+        Fetch the basemap's borders and names from the served :data:`STATIC_DATA` files (the
+        app) instead of inlining them (exports, notebooks); inlined when the files are missing.
     """
     use_local_assets(static_url)
     m = folium.Map(location=[50.0, 30.0], zoom_start=4, tiles=None, control_scale=True, height=height)
     # tiles=None drops folium's max_zoom: without one MarkerCluster breaks (and zooming past 1:10m data misleads).
     m.options["max_zoom"] = int(settings.MAP_MAX_ZOOM)
     m.options["min_zoom"] = int(settings.MAP_MIN_ZOOM)
+    m.options["zoomSnap"] = 0.25  # a frame that fills the map, not the next whole zoom out
     _Helpers(image_path=asset_url("leaflet_images", static_url)).add_to(m)
     _PluginAssets().add_to(m)
     tile_url = settings.MAP_TILE_URL
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=settings.MAP_TILE_ATTRIBUTION or " ",
                          max_zoom=m.options["max_zoom"], name="Tiles").add_to(m)
-    _Basemap(_basemap_js(float(settings.MAP_BASEMAP_SIMPLIFY_DEG))).add_to(m)
+    fetched = fetch_basemap and all((STATIC_DIR / rel).is_file() for rel in STATIC_DATA.values())
+    url = (lambda role: f"{static_url.rstrip('/')}/{STATIC_DATA[role]}") if fetched else (lambda role: None)
+    _Basemap("" if fetched else _basemap_js(float(settings.MAP_BASEMAP_SIMPLIFY_DEG)), url("basemap")).add_to(m)
+    if names:
+        _BasemapNames("" if fetched else _names_js(), url("names")).add_to(m)
     folium.plugins.Fullscreen(position="topleft").add_to(m)
     if legend:
-        _Legend(legend, position=legend_position).add_to(m)
+        _Legend(legend, position=legend_position, open_=legend_open).add_to(m)
     if extent is not None:
         min_lon, min_lat, max_lon, max_lat = extent
         m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
@@ -548,10 +789,35 @@ def view_for(extent: tuple[float, float, float, float] | None, *, width_px: int 
     return [round(centre_lat, 5), round((min_lon + max_lon) / 2, 5)], zoom
 
 
+def _grouped_area_features(part: gpd.GeoDataFrame, prepared: pd.Series) -> list[str]:
+    """Serialised area features, each area once (:func:`geo_app.features.area_groups`).
+
+    An area mentioned several times keeps its first mention's feature and gains a
+    ``mentions`` list (words, quote, source, dates, report) for its one popup.
+    """
+    out = []
+    for ids in L.area_groups(part):
+        if len(ids) == 1:
+            out.append(prepared.loc[ids[0]])
+            continue
+        feats = [json.loads(prepared.loc[i]) for i in ids]
+        first = feats[0]
+        first["properties"]["mentions"] = [
+            {k: f["properties"].get(k) for k in ("text", "quote", "source", "published", "date_start", "date_end")}
+            | {"report": f["properties"].get("report_id")} for f in feats]
+        out.append(_js_json(first))
+    return out
+
+
 def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None, shade_mentioned: bool = True,
                    admin1: bool = False, cluster_threshold: int | None = None,
-                   prepared: pd.Series | None = None) -> list[folium.FeatureGroup]:
+                   prepared: pd.Series | None = None, hidden: Iterable[str] = (),
+                   focus: tuple[float, float, float, float] | None = None) -> list[folium.FeatureGroup]:
     """One folium FeatureGroup per layer present (drawing order: areas, lines, points).
+
+    Each area is drawn once with all its mentions in one popup; point layers are clustered
+    only where markers truly overlap (``settings.MAP_CLUSTER_RADIUS_PX``). Panes (see the
+    browser helpers) keep points above claim lines above areas, whatever the order.
 
     Parameters
     ----------
@@ -567,8 +833,13 @@ def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None
         Cluster a point layer with more features than this.
     prepared : Series, optional
         :func:`prepare_features` of these features (or of a superset), to skip serialising.
+    hidden : iterable of str
+        Layers sent to the map but off until ticked in its layer control.
+    focus : (min_lon, min_lat, max_lon, max_lat), optional
+        The opening view: composite-group areas that cover it start off (they would tint it all).
     """
     wanted = set(layers) if layers is not None else set(L.LAYERS) - set(L.LAYERS_OFF_BY_DEFAULT)
+    off = set(hidden)
     gdf = L.mappable(gdf)
     threshold = cluster_threshold if cluster_threshold is not None else int(
         settings.MAP_CLUSTER_THRESHOLD)
@@ -593,12 +864,22 @@ def feature_groups(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None
         part = gdf[gdf["layer"] == layer]
         if part.empty:
             continue
-        fg = folium.FeatureGroup(name=LAYER_LABELS[layer])
-        collection = list(prepared.loc[part.index])
+        show = layer not in off
+        if layer == "group_areas" and focus is not None and any(
+                L.covers_view(g, focus) for g in part.geometry.to_numpy()):
+            show = False
+        label = LAYER_LABELS[layer] + ("" if show or layer in off else " (off: covers the view)")
+        fg = folium.FeatureGroup(name=label, show=show)
+        _StartsOff(label, not show).add_to(fg)
+        if layer in L.AREA_LAYERS:
+            collection = _grouped_area_features(part, prepared)
+        else:
+            collection = list(prepared.loc[part.index])
         if layer in L.POINT_LAYERS and len(part) > threshold:
             cluster = folium.plugins.MarkerCluster(
-                name=LAYER_LABELS[layer], options={"chunkedLoading": True, "maxClusterRadius": 50,
-                                                   "disableClusteringAtZoom": 10})
+                name=LAYER_LABELS[layer], options={"chunkedLoading": True,
+                                                   "maxClusterRadius": int(settings.MAP_CLUSTER_RADIUS_PX),
+                                                   "disableClusteringAtZoom": 9})
             cluster.add_to(fg)
             _GeoJsonLayer(collection, cluster=True).add_to(cluster)
         else:
@@ -628,10 +909,11 @@ def build_map(gdf: gpd.GeoDataFrame, *, layers: Iterable[str] | None = None, tit
     """A complete folium map of the features, with a layer control (exports, notebooks)."""
     gdf, note = cap_mentions(L.mappable(gdf))
     title = f"{title} · {note}" if title and note else title or note
-    m = base_map(L.focus_bounds(gdf), static_url=static_url, legend=legend_items(gdf), height=height)
+    focus = L.focus_bounds(gdf)
+    m = base_map(focus, static_url=static_url, legend=legend_items(gdf), height=height)
     if title:
         _Title(title).add_to(m)
-    for fg in feature_groups(gdf, layers=layers, admin1=admin1):
+    for fg in feature_groups(gdf, layers=layers, admin1=admin1, focus=focus):
         fg.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
@@ -883,3 +1165,8 @@ def user_layer_groups(gdf: gpd.GeoDataFrame, *, colours: dict[str, str] | None =
         _UserLayerGeoJson(collection).add_to(fg)
         groups.append(fg)
     return groups
+
+
+if __name__ == "__main__":
+    for written in write_static_data():
+        print(written)

