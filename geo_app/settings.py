@@ -149,6 +149,8 @@ PLOT_MIN_FONT_PT: float = 6.5
 #: The PNG's scale bar is drawn only when the map's scale varies by less than this fraction
 #: across the frame (it is true at the centre of the azimuthal projection).
 PLOT_SCALE_MAX_ERROR: float = 0.03
+#: A report's first line is its headline (its title in a brief) when no longer than this.
+BRIEF_HEADLINE_MAX_CHARS: int = 120
 #: On the PNG, an area covering more than this share of the map is outlined, not filled.
 PLOT_OUTLINE_AREA_SHARE: float = 0.5
 #: Most labels on a PNG.

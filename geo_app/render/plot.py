@@ -579,7 +579,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
             "Copyright": ATTRIBUTION,
             "Software": "geo_app",
             "geo_app:date_window": window_text(window, gdf),
-            "geo_app:crs": crs.to_proj4(),
+            "geo_app:crs": crs.srs,
             "geo_app:bbox": json.dumps(list(bbox_ll)),
             "geo_app:outside_frame": "; ".join(outside),
         }
@@ -600,7 +600,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
             scale_km=scale_km, labels_drawn=drawn, labels_dropped=dropped, legend_colours=legend_colours,
             label_boxes=[to_box(bb) for bb in label_bbs], label_texts=label_texts, claim_labels=claim_done,
             inset_box=to_box(iax.get_window_extent(renderer)), north_arrow=north,
-            bbox_lonlat=bbox_ll, crs=crs.to_proj4(), scale_error=scale_error,  # type: ignore[arg-type]
+            bbox_lonlat=bbox_ll, crs=crs.srs, scale_error=scale_error,  # type: ignore[arg-type]
             outliers=outside, title_lines=title_lines, subtitle_lines=sub_lines, min_font_pt=min_font, metadata=meta,
         )
     return buf.getvalue(), info
