@@ -16,9 +16,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import geopandas as gpd
 import pandas as pd
+from docx import Document
+from docx.shared import Cm, Pt
+from matplotlib import get_data_path
+from PIL import Image as PILImage
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Image, ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from geo_app import features as L
 from geo_app._errors import InputError
@@ -180,9 +192,6 @@ def _sections(brief: Brief) -> list[tuple[str, list[str]]]:
 
 def to_docx(brief: Brief) -> bytes:
     """The brief as an editable Word document (python-docx)."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT  # noqa: F401 - portrait A4 is the default kept
-    from docx.shared import Cm, Pt
 
     doc = Document()
     section = doc.sections[0]
@@ -226,9 +235,6 @@ def to_docx(brief: Brief) -> bytes:
 
 def _register_fonts() -> tuple[str, str]:
     """DejaVu Sans (regular, bold) for ReportLab, from matplotlib's bundled fonts."""
-    from matplotlib import get_data_path
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     names = ("GeoAppDejaVu", "GeoAppDejaVu-Bold")
     if names[0] not in pdfmetrics.getRegisteredFontNames():
@@ -241,14 +247,6 @@ def _register_fonts() -> tuple[str, str]:
 
 def to_pdf(brief: Brief) -> bytes:
     """The brief as a PDF (ReportLab, A4 portrait, DejaVu Sans embedded)."""
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Image, ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
     regular, bold = _register_fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=11.5)
     small = ParagraphStyle("small", parent=body, fontSize=7, leading=8.6)
@@ -262,8 +260,6 @@ def to_pdf(brief: Brief) -> bytes:
     story: list[Any] = [para(brief.title, h1),
                         para(brief.window + (f" · prepared {brief.created}" if brief.created else ""))]
     story.append(Spacer(1, 6))
-    from PIL import Image as PILImage
-
     with PILImage.open(io.BytesIO(brief.map_png)) as img:
         w_px, h_px = img.size
     width = 16.0 * cm

@@ -23,6 +23,10 @@ The PNG carries its provenance as text chunks: ``Title``, ``Description`` (the s
 ``Source``, ``geo_app:date_window``, ``geo_app:crs`` (PROJ string) and ``geo_app:bbox``
 (``[west, south, east, north]`` of the frame, degrees). The output is byte-for-byte
 deterministic for the same input.
+
+Why this module is long: the layout, the label placer, the inset and the cartographic
+furniture (scale bar, north arrow, graticule) all work on one figure and its renderer, and
+the layout measures what they drew; apart they would pass the same dozen objects around.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import Bbox
+from PIL import Image
 from shapely.geometry import box
 
 from geo_app import features as L
@@ -786,8 +791,6 @@ def render_png(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tup
 
 def png_text(png: bytes) -> dict[str, str]:
     """The text chunks of a PNG (its provenance: title, sources, date window, CRS, ``geo_app:bbox``)."""
-    from PIL import Image
-
     with Image.open(io.BytesIO(png)) as img:
         img.load()
         return {str(k): str(v) for k, v in getattr(img, "text", {}).items()}

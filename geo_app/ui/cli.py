@@ -3,6 +3,9 @@
 Exit codes: 0 success; 1 the command ran but found a problem (a failed check, a rejected
 input in a batch); 2 bad usage or input (one clear line on stderr; ``--verbose`` for the
 traceback); 3 missing data (borders or gazetteer).
+
+Why this module is long: every command's options and help live here, one block per command,
+each a thin call into :mod:`geo_app.ui.usecases`; their number, not their logic, makes it long.
 """
 
 from __future__ import annotations
