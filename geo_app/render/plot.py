@@ -331,7 +331,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
     data = L.mappable(gdf[gdf["layer"].isin(wanted)]) if not gdf.empty else gdf
     ext, _ = frame_extent(data, extent)
     crs = laea_crs(round((ext[0] + ext[2]) / 2, 4), round((ext[1] + ext[3]) / 2, 4))
-    width_in = width_cm / 2.54
+    width_in = round(width_cm / 2.54 * dpi) / dpi  # a whole number of pixels
     map_w_in = width_in - 2 * _MARGIN_IN
 
     # Frame: the extent's projected box; the map's height follows its shape (within limits).
