@@ -650,7 +650,7 @@ def main() -> None:
                          on_click="ignore")
     d[3].download_button("HTML map (offline, time slider)", builders["html"], file_name=f"{stem}.html",
                          mime="text/html", key="dl_html", on_click="ignore")
-    d[4].download_button("PNG for briefs (this view)", builders["png"], file_name=f"{stem}.png", mime="image/png",
+    d[4].download_button("PNG for briefs", builders["png"], file_name=f"{stem}.png", mime="image/png",
                          key="dl_png", on_click="ignore")
     d[5].download_button("Brief", builders["brief"], file_name=f"{stem}_brief.{brief_kind}",
                          mime=("application/vnd.openxmlformats-officedocument.wordprocessingml.document"
