@@ -166,8 +166,18 @@ FOCUS_LINK_KM: float = 450.0
 FOCUS_CLAIM_WEIGHT: float = 3.0
 #: At most this many distinct points are clustered (the rest are sampled evenly: linear cost).
 FOCUS_MAX_POINTS: int = 600
-#: PNG page size in inches.
-PLOT_SIZE_IN: tuple[float, float] = (10.0, 7.0)
+#: PNG width in cm (the text width of an A4 page): fonts are drawn at their true size for it, so
+#: the PNG pasted into a brief at this width (or a column, ``--width-cm 8``) reads as designed.
+PLOT_WIDTH_CM: float = 16.0
+#: Smallest font on the PNG, points (legible at one column width, 8 cm, in print).
+PLOT_MIN_FONT_PT: float = 6.5
+#: The PNG's scale bar is drawn only when the map's scale varies by less than this fraction
+#: across the frame (it is true at the centre of the azimuthal projection).
+PLOT_SCALE_MAX_ERROR: float = 0.03
+#: A report's first line is its headline (its title in a brief) when no longer than this.
+BRIEF_HEADLINE_MAX_CHARS: int = 120
+#: On the PNG, an area covering more than this share of the map is outlined, not filled.
+PLOT_OUTLINE_AREA_SHARE: float = 0.5
 #: Most labels on a PNG.
 PLOT_MAX_LABELS: int = 60
 #: Basemap labels: a city of at least this many people is labelled from this zoom on (largest first).

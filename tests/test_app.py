@@ -165,7 +165,7 @@ def test_downloads(at):
     from geo_app.ui import app as page
 
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["GeoJSON", "GeoPackage", "CSV", "HTML map (offline, time slider)", "PNG for briefs"]
+    assert labels == ["GeoJSON", "GeoPackage", "CSV", "HTML map (offline, time slider)", "PNG for briefs", "Brief"]
     view = _view(at)
     gdf = _gdf_of_view(at)
     built = page.exports_for(gdf, title="t", window=view["window"])

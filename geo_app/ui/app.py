@@ -754,7 +754,23 @@ def main() -> None:
     title = f"{len(ids)} report{'s' if len(ids) != 1 else ''}: {window[0].isoformat()} to {window[1].isoformat()}"
     builders = exports_for(view, title=title, window=(window[0], window[1]))
     stem = f"geo_app_{window[0].isoformat()}_{window[1].isoformat()}"
-    d = st.columns(5)
+    # "Export this view": the PNG and the brief take the filters above and, when the map reports
+    # its pan and zoom (st_folium "bounds"), that frame; else where the shown features concentrate.
+    from geo_app.render import plot as png_plot
+    from geo_app.ui import usecases as U
+
+    shown_reports = [state.reports[rid] for rid in ids]
+    frame = U.view_bbox(st.session_state.get("map"))
+    brief_title = U.default_title(shown_reports) if shown_reports else title
+    brief_window = (window[0], window[1])
+    builders["png"] = lambda: png_plot.render_png(view, title=brief_title, window=brief_window, extent=frame,
+                                                       dpi=300, sources=[report_label(r) for r in shown_reports])
+    brief_kind = st.radio("Brief format", ["docx", "pdf"], horizontal=True, key="brief_kind",
+                          help="Word (editable) or PDF: the map, the claims table, places by source, "
+                               "cross-report agreement and the method and data notes.")
+    builders["brief"] = lambda: U.brief_bytes(shown_reports, analyses, view, kind=brief_kind, title=brief_title,
+                                              window=brief_window, bbox=frame)
+    d = st.columns(6)
     d[0].download_button("GeoJSON", builders["geojson"], file_name=f"{stem}.geojson", mime="application/geo+json",
                          key="dl_geojson", on_click="ignore")
     d[1].download_button("GeoPackage", builders["gpkg"], file_name=f"{stem}.gpkg",
@@ -765,6 +781,9 @@ def main() -> None:
                          mime="text/html", key="dl_html", on_click="ignore")
     d[4].download_button("PNG for briefs", builders["png"], file_name=f"{stem}.png", mime="image/png",
                          key="dl_png", on_click="ignore")
+    d[5].download_button("Brief", builders["brief"], file_name=f"{stem}_brief.{brief_kind}",
+                         mime=("application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                               if brief_kind == "docx" else "application/pdf"), key="dl_brief", on_click="ignore")
     st.caption("Borders: Natural Earth (public domain). Places: GeoNames (CC BY 4.0, geonames.org). "
                "Distances: geodesic on WGS84.")
 

@@ -3,6 +3,9 @@
 Exit codes: 0 success; 1 the command ran but found a problem (a failed check, a rejected
 input in a batch); 2 bad usage or input (one clear line on stderr; ``--verbose`` for the
 traceback); 3 missing data (borders or gazetteer).
+
+Why this module is long: every command's options and help live here, one block per command,
+each a thin call into :mod:`geo_app.ui.usecases`; their number, not their logic, makes it long.
 """
 
 from __future__ import annotations
@@ -557,15 +560,21 @@ def map_cmd(
     date_from: Annotated[Optional[str], typer.Option("--from", help="First day of the date window (YYYY-MM-DD).")] = None,
     date_to: Annotated[Optional[str], typer.Option("--to", help="Last day of the date window (YYYY-MM-DD).")] = None,
     dpi: Annotated[int, typer.Option("--dpi", help="PNG resolution: 150 or 300.")] = 150,
-    title: Annotated[Optional[str], typer.Option("--title", help="Map title.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Map title (default: the reports' titles).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+    subtitle: Annotated[Optional[str], typer.Option("--subtitle", help="PNG subtitle (default: the date window).")] = None,
+    bbox: Annotated[Optional[str], typer.Option(
+        "--bbox", "--extent", help="PNG frame west,south,east,north in degrees (default: where the places concentrate).")
+    ] = None,
+    width_cm: Annotated[Optional[float], typer.Option(
+        "--width-cm", help="PNG print width in cm, fonts at true size (default 16; 8 for one column).")] = None,
 ) -> None:
     """Map reports to PNG / HTML / GeoJSON. Example: geo-app map a.txt b.txt --png out.png --from 2022-02-01 --to 2022-02-20"""
     from geo_app.ui.usecases import run_map_command
 
     try:
         result = run_map_command(reports, png=png, html=html, geojson=geojson, date_from=date_from, date_to=date_to,
-                                 dpi=dpi, title=title)
+                                 dpi=dpi, title=title, subtitle=subtitle, bbox=bbox, width_cm=width_cm)
     except GeoAppError as exc:
         raise _fail(exc) from exc
     except OSError as exc:
@@ -577,6 +586,36 @@ def map_cmd(
     print(f"{len(result['reports'])} report(s), {result['features']} feature(s), window {window}")
     for kind, path in result["written"].items():
         print(f"  {kind}: {path}")
+
+
+# --- brief: a DOCX or PDF of the map, the claims and the notes (geo_app.render.brief) -------------------------
+
+
+@app.command("brief")
+def brief_cmd(
+    reports: Annotated[list[Path], typer.Argument(help="Report files (.txt, .md, .html).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Write the brief here: .docx (editable) or .pdf.")],
+    date_from: Annotated[Optional[str], typer.Option("--from", help="First day of the date window (YYYY-MM-DD).")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day of the date window (YYYY-MM-DD).")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Brief title (default: the reports' titles).")] = None,
+    bbox: Annotated[Optional[str], typer.Option(
+        "--bbox", "--extent", help="Map frame west,south,east,north in degrees (default: where the places concentrate).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+) -> None:
+    """Write a brief (map, claims table, places, agreement, notes). Example: geo-app brief a.txt b.txt --out brief.docx"""
+    from geo_app.ui.usecases import run_brief_command
+
+    try:
+        result = run_brief_command(reports, out, date_from=date_from, date_to=date_to, title=title, bbox=bbox)
+    except GeoAppError as exc:
+        raise _fail(exc) from exc
+    except OSError as exc:
+        raise _fail(InputError(f"{getattr(exc, 'filename', '') or 'file'}: {exc.strerror or exc}")) from exc
+    if json_out:
+        _emit(result)
+        return
+    print(f"{len(result['reports'])} report(s), {result['claims']} claim(s): {result['written']}")
 
 
 @app.command("app")
