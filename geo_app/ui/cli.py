@@ -34,6 +34,13 @@ EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
 _state: dict[str, bool] = {"verbose": False}
 
 
+
+DbOption = Annotated[Optional[Path], typer.Option(
+    "--db", help="Store file (default: settings.DB_PATH; env GEO_APP_DB).", dir_okay=False)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable result (JSON) on stdout.")]
+DateFromOption = Annotated[Optional[str], typer.Option("--from", help="First day of the date window (YYYY-MM-DD), inclusive.")]
+DateToOption = Annotated[Optional[str], typer.Option("--to", help="Last day of the date window (YYYY-MM-DD), inclusive.")]
+
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print tracebacks on errors.")] = False) -> None:
     _state["verbose"] = verbose
@@ -89,7 +96,7 @@ def gazetteer_build(
 def geocode(
     query: Annotated[str, typer.Argument(help="A place name, e.g. 'Kiev' or 'Paris, Texas'.")],
     limit: Annotated[int, typer.Option(help="How many candidates to print.")] = 1,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Resolve a place name offline. Example: geo-app geocode "Kiev" """
     from geo_app.places.geocoder import OfflineGeocoder
@@ -185,7 +192,7 @@ def check(
     claimed: Annotated[Optional[float], typer.Option(help="The claimed distance (in --unit).")] = None,
     bound: Annotated[str, typer.Option(help="at-most | at-least | about | exact (or 'as close as', 'more than').")] = "exact",
     unit: Annotated[str, typer.Option(help="km | mi | nmi | m")] = "km",
-    json_out: Annotated[bool, typer.Option("--json", help="Print the claim object alone on stdout.")] = False,
+    json_out: JsonOption = False,
     layer: Annotated[Optional[str], typer.Option(help="Check against this stored user layer instead, e.g. "
                                                      "'control' or 'control 2022-03-01' (see: geo-app layers).")] = None,
     feature: Annotated[Optional[str], typer.Option(help="With --layer: one feature of it (key, id or name).")] = None,
@@ -226,7 +233,7 @@ def check(
 def eval_cmd(
     corpus: Annotated[list[str], typer.Argument(help="Corpus files or folders, or the names LGL / GeoWebNews.")] = None,  # type: ignore[assignment]
     limit: Annotated[Optional[int], typer.Option(help="Only the first N documents of each corpus.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    json_out: JsonOption = False,
     gold_spans: Annotated[bool, typer.Option(help="Also score resolution on gold spans.")] = True,
 ) -> None:
     """Score recognition and resolution on LGL / GeoWebNews. Example: geo-app eval LGL GeoWebNews"""
@@ -251,9 +258,7 @@ def eval_cmd(
 # --- report store: ingest, analyze, export, reports (geo_app.io.store, geo_app.batch.distributed) ----------------
 
 EXIT_INTERRUPTED = 130  # Ctrl-C: committed work is kept; rerun to continue
-DbOption = Annotated[Optional[Path], typer.Option(
-    "--db", help="Store file (default: settings.DB_PATH; env GEO_APP_DB).", dir_okay=False)]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable result (JSON) on stdout.")]
+
 
 
 def _open_store(db: Optional[Path]) -> Any:
@@ -271,11 +276,38 @@ def _open_store(db: Optional[Path]) -> Any:
         raise _fail(InputError(f"cannot open the store {db or '(default)'}: {exc.strerror or exc}")) from exc
 
 
-def _progress(total: int | None, unit: str, desc: str) -> Any:
-    from tqdm import tqdm
+class _Progress:
+    """A rich progress bar on stderr with the three calls the store's loops make (update, reset, close).
 
-    # disable=None: a bar on a terminal, nothing when stderr is a file or a pipe.
-    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
+    A bar on a terminal; nothing when stderr is a file or a pipe (so ``--json`` output stays clean).
+    """
+
+    def __init__(self, total: int | None, unit: str, desc: str) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        console = Console(stderr=True)
+        self._bar = Progress(TextColumn(f"{desc}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                             TimeRemainingColumn(), console=console, transient=True,
+                             disable=not console.is_terminal)
+        self._task = self._bar.add_task(desc, total=total)
+        self._bar.start()
+
+    def update(self, n: int = 1) -> None:
+        """Advance by ``n`` items."""
+        self._bar.advance(self._task, n)
+
+    def reset(self, total: int | None = None) -> None:
+        """Start again from 0 with a known total."""
+        self._bar.reset(self._task, total=total)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        self._bar.stop()
+
+
+def _progress(total: int | None, unit: str, desc: str) -> _Progress:
+    return _Progress(total, unit, desc)
 
 
 def _store_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -420,8 +452,8 @@ def export_cmd(
     out: Annotated[Path, typer.Argument(
         help="Output file ('-': stdout, for geojson and csv; --json is then ignored).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="geojson | gpkg | csv.")] = "geojson",
-    date_from: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD), inclusive.")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD), inclusive.")] = None,
+    date_from: DateFromOption = None,
+    date_to: DateToOption = None,
     excel: Annotated[bool, typer.Option(
         "--excel", help="CSV for Excel: UTF-8 byte order mark and CRLF line ends.")] = False,
     db: DbOption = None,
@@ -557,11 +589,11 @@ def map_cmd(
     png: Annotated[Optional[Path], typer.Option("--png", help="Write a static PNG map for briefs.")] = None,
     html: Annotated[Optional[Path], typer.Option("--html", help="Write a standalone offline HTML map with a time slider.")] = None,
     geojson: Annotated[Optional[Path], typer.Option("--geojson", help="Write the features as RFC 7946 GeoJSON.")] = None,
-    date_from: Annotated[Optional[str], typer.Option("--from", help="First day of the date window (YYYY-MM-DD).")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day of the date window (YYYY-MM-DD).")] = None,
+    date_from: DateFromOption = None,
+    date_to: DateToOption = None,
     dpi: Annotated[int, typer.Option("--dpi", help="PNG resolution: 150 or 300.")] = 150,
     title: Annotated[Optional[str], typer.Option("--title", help="Map title (default: the reports' titles).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+    json_out: JsonOption = False,
     subtitle: Annotated[Optional[str], typer.Option("--subtitle", help="PNG subtitle (default: the date window).")] = None,
     bbox: Annotated[Optional[str], typer.Option(
         "--bbox", "--extent", help="PNG frame west,south,east,north in degrees (default: where the places concentrate).")
@@ -595,13 +627,13 @@ def map_cmd(
 def brief_cmd(
     reports: Annotated[list[Path], typer.Argument(help="Report files (.txt, .md, .html).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Write the brief here: .docx (editable) or .pdf.")],
-    date_from: Annotated[Optional[str], typer.Option("--from", help="First day of the date window (YYYY-MM-DD).")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day of the date window (YYYY-MM-DD).")] = None,
+    date_from: DateFromOption = None,
+    date_to: DateToOption = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Brief title (default: the reports' titles).")] = None,
     bbox: Annotated[Optional[str], typer.Option(
         "--bbox", "--extent", help="Map frame west,south,east,north in degrees (default: where the places concentrate).")
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Write a brief (map, claims table, places, agreement, notes). Example: geo-app brief a.txt b.txt --out brief.docx"""
     from geo_app.ui.usecases import run_brief_command
@@ -774,8 +806,8 @@ _HELP_LAYERS_CHECK = "\n\n".join((
 @layers_app.command("check", help=_HELP_LAYERS_CHECK)
 def layers_check(
     names: Annotated[list[str], typer.Argument(help="Layer names (see: geo-app layers list).")],
-    date_from: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD), inclusive.")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD), inclusive.")] = None,
+    date_from: DateFromOption = None,
+    date_to: DateToOption = None,
     out: Annotated[Optional[Path], typer.Option(help="Write the results as GeoJSON here.")] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
