@@ -103,3 +103,12 @@ def test_long_modules_say_why(path: Path) -> None:
         return
     doc = ast.get_docstring(ast.parse(text)) or ""
     assert "Why this module is long" in doc, f"{path.name} has {n} lines and no reason in its docstring"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_private_names_across_modules(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bad = [f"{node.module}.{a.name}" for node in ast.walk(tree)
+           if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("geo_app")
+           for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not bad, f"{path.name} imports private names: {', '.join(bad)}"
