@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from geo_app import settings
 from geo_app.geo.geodesy import longest_geodesic_km
+from geo_app.geo.geojson import geometry_dict
 
 if TYPE_CHECKING:
     from geo_app.places.gazetteer import Place
@@ -92,14 +92,6 @@ def km_text(km: float) -> str:
     return f"{km:,.1f} km" if abs(km) < 1000 else f"{km:,.0f} km"
 
 
-def _geojson(geometry: BaseGeometry | None, simplify_deg: float = 0.0) -> dict[str, Any] | None:
-    if geometry is None or geometry.is_empty:
-        return None
-    if simplify_deg > 0:
-        geometry = geometry.simplify(simplify_deg, preserve_topology=True)
-    return mapping(geometry)
-
-
 @dataclass(frozen=True)
 class Claim:
     """One checked claim: what the report says, what was measured, the verdict and why.
@@ -144,15 +136,15 @@ class Claim:
 
     def geometries(self) -> dict[str, dict[str, Any] | None]:
         """The claim's geometries as GeoJSON geometry dicts (``None`` where absent)."""
-        return {"line": _geojson(self.line), "nearest_point": _geojson(self.nearest_point),
-                "region": _geojson(self.region, _REGION_SIMPLIFY_DEG), "point": _geojson(self.point)}
+        return {"line": geometry_dict(self.line, None), "nearest_point": geometry_dict(self.nearest_point, None),
+                "region": geometry_dict(self.region, None, _REGION_SIMPLIFY_DEG), "point": geometry_dict(self.point, None)}
 
     def primary_geometry(self) -> dict[str, Any] | None:
         """The geometry a map draws for the claim: the line, else the region, else the point."""
         for geom, simplify in ((self.line, 0.0), (self.region, _REGION_SIMPLIFY_DEG), (self.point, 0.0),
                                (self.nearest_point, 0.0)):
             if geom is not None and not geom.is_empty:
-                return _geojson(geom, simplify)
+                return geometry_dict(geom, None, simplify)
         return None
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""GeoJSON: the one writer (RFC 7946: lon/lat WGS84, exterior rings counter-clockwise, rounded
-coordinates) and its reader, for the feature schema of :mod:`geo_app.features`.
+"""GeoJSON feature collections of the feature schema (:mod:`geo_app.features`): writer and reader.
+
+Geometries and values go through :mod:`geo_app.geo.geojson` (RFC 7946 winding, rounding).
 
 Every GeoJSON geo_app writes (exports, the standalone HTML map, the app's layers, claim features,
 user-layer checks) goes through :func:`geometry_dict` and :func:`clean_value`.
@@ -7,67 +8,20 @@ user-layer checks) goes through :func:`geometry_dict` and :func:`clean_value`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from geo_app import features as L
 from geo_app._errors import InputError
+from geo_app.geo.geojson import geometry_dict, json_value
 
-#: Decimals of exported coordinates (1e-6 degree, about 0.1 m).
-COORD_DECIMALS = 6
-
-
-def orient_rfc7946(geom: Any) -> Any:
-    """A polygonal geometry with exterior rings counter-clockwise and holes clockwise (RFC 7946
-    3.1.6); other geometries (and None) unchanged. Every store and export format uses this winding."""
-
-    if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
-        return geom
-    return shapely.orient_polygons(geom, exterior_cw=False)
-
-
-
-def clean_value(value: Any) -> Any:
-    """A property value as JSON takes it: NaN/NA -> None, numpy scalars -> Python, dates -> ISO text."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
-
-
-def round_coords(obj: Any, decimals: int = COORD_DECIMALS) -> Any:
-    """GeoJSON coordinates (nested lists) rounded to ``decimals``."""
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), decimals) for v in obj]
-        return [round_coords(o, decimals) for o in obj]
-    return obj
-
-
-def geometry_dict(geom: BaseGeometry | None, decimals: int = COORD_DECIMALS) -> dict[str, Any] | None:
-    """An RFC 7946 geometry object (None for a missing or empty geometry)."""
-    if geom is None or geom.is_empty:
-        return None
-    out = dict(mapping(orient_rfc7946(geom)))
-    out["coordinates"] = round_coords(out["coordinates"], decimals)
-    return out
+#: Property values as JSON holds them (one cleaner for every writer).
+clean_value = json_value
 
 
 def to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:

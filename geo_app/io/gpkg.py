@@ -14,7 +14,7 @@ import shapely
 
 
 from geo_app._errors import DataError
-from geo_app.io.geojson import orient_rfc7946
+from geo_app.geo.geojson import orient_rfc7946
 
 
 #: GeoPackage ``application_id`` ("GPKG") and ``user_version`` (1.2.0: the newest version

@@ -52,7 +52,6 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping
 import numpy as np
 
 
@@ -73,6 +72,7 @@ from geo_app.io.gpkg import (
 from geo_app._util import date_or_none, iso_day
 from geo_app.io.schema import FEATURE_PROPERTY_COLUMNS, MIGRATIONS, SCHEMA_VERSION, column_value
 from geo_app.io import geojson
+from geo_app.geo.geojson import geometry_dict
 
 _REPORT_COLUMNS = ("id", "report_key", "title", "source", "url", "published", "language", "content_hash",
                    "origin", "added_at")
@@ -611,7 +611,7 @@ class Store:
 
         collection = {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": feat.properties,
-             "geometry": mapping(from_gpkg_blob(feat.geometry)) if feat.geometry is not None else None}
+             "geometry": geometry_dict(from_gpkg_blob(feat.geometry), None) if feat.geometry is not None else None}
             for _, feat in self.features(date_from=date_from, date_to=date_to, report_ids=report_ids)
         ]}
         return geojson.from_geojson(collection)

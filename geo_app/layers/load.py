@@ -40,6 +40,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo_app import settings
 from geo_app._errors import InputError, LimitExceededError
+from geo_app.geo.geojson import json_value
 
 __all__ = [
     "LAYER_COLUMNS",
@@ -49,7 +50,6 @@ __all__ = [
     "UserLayer",
     "as_object_columns",
     "empty_layer_gdf",
-    "json_value",
     "layer_digest",
     "layer_frame",
     "load_user_layer",
@@ -382,30 +382,6 @@ def _keep_dims(geom: BaseGeometry, want: frozenset[int]) -> BaseGeometry | None:
     if want == _LINEAR:
         return shapely.line_merge(shapely.union_all(lines)) if lines else None
     return None
-
-
-def json_value(value: Any) -> Any:
-    """A field value as JSON can hold it (dates as ISO text, NaN as None, bytes summarised)."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-        return value.isoformat()
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else str(pd.Timestamp(value).isoformat())
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): json_value(v) for k, v in value.items()}
-    return str(value)
 
 
 def _feature_dates(gdf: gpd.GeoDataFrame, file_name: str, date: dt.date | None, date_field: str | None,

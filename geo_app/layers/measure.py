@@ -27,7 +27,8 @@ from shapely.geometry.base import BaseGeometry
 from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.geo.geodesy import BoundaryIndex, boundary_index
-from geo_app.layers.load import POLYGONAL_TYPE_IDS, as_object_columns, empty_layer_gdf, json_value
+from geo_app.geo.geojson import geometry_dict, json_value
+from geo_app.layers.load import POLYGONAL_TYPE_IDS, as_object_columns, empty_layer_gdf
 from geo_app.layers.timeline import holds_on, iso_day, snapshot_of, with_validity
 
 __all__ = ["PLACE_CHECK_COLUMNS", "check_places", "place_checks_to_geojson", "places_in_layer"]
@@ -255,7 +256,6 @@ def place_checks_to_geojson(results: gpd.GeoDataFrame) -> dict[str, Any]:
     for props, geom in zip(pd.DataFrame(results[list(PLACE_CHECK_COLUMNS)]).to_dict("records"),
                            results.geometry.to_numpy()):
         clean = {k: json_value(v) for k, v in props.items()}
-        geometry = None if geom is None or geom.is_empty else {
-            "type": "Point", "coordinates": [round(geom.x, 6), round(geom.y, 6)]}
+        geometry = geometry_dict(geom)
         features.append({"type": "Feature", "geometry": geometry, "properties": clean})
     return {"type": "FeatureCollection", "features": features}

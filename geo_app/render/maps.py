@@ -40,6 +40,7 @@ from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import DataError, InputError
 from geo_app.places import borders
+from geo_app.geo.geojson import geometry_dict, json_value
 from geo_app.io import geojson
 from geo_app.render.basemap_labels import basemap_labels
 from geo_app.render.style import (
@@ -636,9 +637,8 @@ def _basemap_js(tolerance: float) -> str:
     for name, geom in zip(gdf["NAME_EN"].to_numpy(), geoms):
         if geom is None or geom.is_empty:
             continue
-        g = shapely.geometry.mapping(geom)
         feats.append({"type": "Feature", "properties": {"name": str(name)},
-                      "geometry": {"type": g["type"], "coordinates": geojson.round_coords(g["coordinates"], _BASEMAP_DECIMALS)}})
+                      "geometry": geometry_dict(geom, _BASEMAP_DECIMALS)})
     return _js_json({"type": "FeatureCollection", "features": feats})
 
 
@@ -647,9 +647,8 @@ def _simple_collection(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> dict[st
     for props, geom in zip(pd.DataFrame(gdf[list(columns)]).to_dict("records"), gdf.geometry.to_numpy()):
         if geom is None or geom.is_empty:
             continue
-        g = shapely.geometry.mapping(geom)
-        feats.append({"type": "Feature", "properties": {k: geojson.clean_value(v) for k, v in props.items()},
-                      "geometry": {"type": g["type"], "coordinates": geojson.round_coords(g["coordinates"], 5)}})
+        feats.append({"type": "Feature", "properties": {k: json_value(v) for k, v in props.items()},
+                      "geometry": geometry_dict(geom, 5)})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -658,8 +657,7 @@ def _area_geometry_js(place_key: str, tolerance: float) -> str | None:
     geom = L.area_of_place(place_key, tolerance)
     if geom is None:
         return None
-    g = shapely.geometry.mapping(geom)
-    return _js_json({"type": g["type"], "coordinates": geojson.round_coords(g["coordinates"], 5)})
+    return _js_json(geometry_dict(geom, 5))
 
 
 def _mentioned_area_parts(gdf: gpd.GeoDataFrame) -> list[str]:
@@ -1136,12 +1134,11 @@ def user_layer_collection(gdf: gpd.GeoDataFrame, colours: dict[str, str] | None 
     for row, geom in zip(part.itertuples(index=False), geoms):
         if geom is None or geom.is_empty:
             continue
-        g = shapely.geometry.mapping(geom)
         a, b = row.date_start, row.date_end
         date = ("undated" if not a else a if not b or b == a else f"{a} \u2013 {b}")
         attrs = [[str(k), _attr_text(v)] for k, v in list((row.properties or {}).items())[:_USER_ATTRS_SHOWN]
                  if v is not None and v != "" and not (k.lower() == "name" and str(v) == str(row.name))]
-        geometry = {"type": g["type"], "coordinates": geojson.round_coords(g["coordinates"], 6)}
+        geometry = geometry_dict(geom, 6)
         feats.append({"type": "Feature", "geometry": geometry,
                       "properties": {"layer_name": str(row.layer_name), "name": str(row.name), "date": date,
                                      "source_file": str(row.source_file or ""), "feature_key": str(row.feature_key),
