@@ -673,6 +673,13 @@ def area_of_place(place_key: str, tolerance: float) -> Any:
     return simplify_area(geom, tolerance)
 
 
+def mentioned_area_groups(gdf: gpd.GeoDataFrame) -> Any:
+    """The mentions of countries and first-level regions (which get their area shaded), grouped by place key."""
+    pts = gdf[gdf["layer"].isin(["countries", "regions", "demonyms"]) & gdf["place_key"].notna()
+              & gdf["feature_code"].isin(["PCLI", "ADM1"])]
+    return pts.groupby("place_key", sort=True)
+
+
 def mentioned_areas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Polygons of the countries and first-level regions the features mention (for shading).
 
@@ -682,11 +689,9 @@ def mentioned_areas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         One row per place (``place_key``, ``name``, ``n_mentions``, ``layer`` =
         "mentioned_areas"), EPSG:4326.
     """
-    pts = gdf[gdf["layer"].isin(["countries", "regions", "demonyms"]) & gdf["place_key"].notna()
-              & gdf["feature_code"].isin(["PCLI", "ADM1"])]
     tol = float(settings.MAP_MENTIONED_AREA_SIMPLIFY_DEG)
     rows = []
-    for key, grp in pts.groupby("place_key", sort=True):
+    for key, grp in mentioned_area_groups(gdf):
         geom = area_of_place(str(key), tol)
         if geom is not None:
             rows.append({"feature_id": f"area:{key}", "kind": "place", "layer": "mentioned_areas",

@@ -662,11 +662,9 @@ def _area_geometry_js(place_key: str, tolerance: float) -> str | None:
 
 def _mentioned_area_parts(gdf: gpd.GeoDataFrame) -> list[str]:
     """Serialised features of the mentioned countries and regions (geometry cached per place)."""
-    pts = gdf[gdf["layer"].isin(["countries", "regions", "demonyms"]) & gdf["place_key"].notna()
-              & gdf["feature_code"].isin(["PCLI", "ADM1"])]
     tol = float(settings.MAP_MENTIONED_AREA_SIMPLIFY_DEG)
     parts = []
-    for key, grp in pts.groupby("place_key", sort=True):
+    for key, grp in L.mentioned_area_groups(gdf):
         geometry = _area_geometry_js(str(key), tol)
         if geometry is None:
             continue

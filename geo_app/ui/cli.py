@@ -467,11 +467,8 @@ def export_cmd(
         raise _fail(InputError("a GeoPackage cannot go to stdout; give a file name"))
     if excel and fmt != "csv":
         raise _fail(InputError(f"--excel applies to --format csv, not {fmt}"))
-    store = _open_store(db)
-    try:
+    with _open_store(db) as store:
         data, counts = _store_call(export_bytes, store, fmt, date_from=date_from, date_to=date_to, excel=excel)
-    finally:
-        store.close()
     if str(out) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -521,11 +518,8 @@ def reports_list(
     json_out: JsonOption = False,
 ) -> None:
     """List stored reports, oldest publication first."""
-    store = _open_store(db)
-    try:
+    with _open_store(db) as store:
         rows = _store_call(store.list, limit=limit or None, offset=offset)
-    finally:
-        store.close()
     _print_reports(rows, json_out, store.path)
 
 
@@ -548,12 +542,9 @@ def reports_search(
     json_out: JsonOption = False,
 ) -> None:
     """Search stored reports by text, source and publication date (case-insensitive)."""
-    store = _open_store(db)
-    try:
+    with _open_store(db) as store:
         rows = _store_call(store.search, " ".join(words or []), source=source, date_from=date_from,
                            date_to=date_to, limit=limit or None)
-    finally:
-        store.close()
     _print_reports(rows, json_out, store.path)
 
 
@@ -571,12 +562,9 @@ def reports_remove(
     json_out: JsonOption = False,
 ) -> None:
     """Remove reports with their analyses and features (all of them or, if one id is unknown, none)."""
-    store = _open_store(db)
-    try:
+    with _open_store(db) as store:
         removed = _store_call(store.remove, ids)
         left = store.counts()["reports"]
-    finally:
-        store.close()
     if json_out:
         _emit({"db": str(store.path), "removed": removed, "count": len(removed), "stored": left})
     else:
@@ -677,12 +665,9 @@ def _check_layer_cmd(origin: str, layer: str, *, feature: Optional[str], on: Opt
 
     if border is not None or to is not None:
         raise _fail(InputError("give exactly one of --border, --to or --layer"))
-    store = _open_store(db)
-    try:
+    with _open_store(db) as store:
         result = _store_call(check_stored_layer, store, origin, layer, feature=feature, on=on,
                              claim_type=claim_type, claimed_km=claimed, bound=bound, unit=unit, direction=direction)
-    finally:
-        store.close()
     if json_out:
         _emit(result.to_dict())
     else:
@@ -724,11 +709,8 @@ def layers_add(
         info, gdf, repairs = load_user_layer(path, name=name, date=date, date_field=date_field, layer=layer, crs=crs)
     except GeoAppError as exc:
         raise _fail(exc) from exc
-    store = _open_store(db)
-    try:
+    with _open_store(db) as store:
         stored, added = _store_call(store.add_user_layer, info, gdf, repairs)
-    finally:
-        store.close()
     if json_out:
         _emit({**stored.to_dict(), "added": added, "repairs": [str(r) for r in repairs], "db": str(store.path)})
         return
@@ -752,11 +734,8 @@ _HELP_LAYERS_LIST = "\n\n".join((
 @layers_app.command("list", help=_HELP_LAYERS_LIST)
 def layers_list(db: DbOption = None, json_out: JsonOption = False) -> None:
     """List the stored layers."""
-    store = _open_store(db)
-    try:
+    with _open_store(db) as store:
         rows = _store_call(store.user_layers)
-    finally:
-        store.close()
     if json_out:
         _emit({"db": str(store.path), "count": len(rows), "layers": [r.to_dict() for r in rows]})
         return
@@ -781,12 +760,9 @@ def layers_remove(
     json_out: JsonOption = False,
 ) -> None:
     """Remove a stored layer (or one file of its series)."""
-    store = _open_store(db)
-    try:
+    with _open_store(db) as store:
         removed = _store_call(store.remove_user_layers, name, date=date, layer_id=layer_id)
         left = len(store.user_layers())
-    finally:
-        store.close()
     if json_out:
         _emit({"db": str(store.path), "removed": removed, "count": len(removed), "stored": left})
     else:
@@ -817,12 +793,9 @@ def layers_check(
     from geo_app.layers import check_places, place_checks_to_geojson
     from geo_app.ui.usecases import stored_layers
 
-    store = _open_store(db)
-    try:
+    with _open_store(db) as store:
         layers = _store_call(stored_layers, store, names)
         places = _store_call(store.features_gdf, date_from=date_from, date_to=date_to)
-    finally:
-        store.close()
     results = _store_call(check_places, places, layers)
     collection = place_checks_to_geojson(results)
     if out is not None:
