@@ -205,7 +205,10 @@ def claims_for(report_id: str, ex: Extraction, resolutions: Sequence[Resolution]
     claims: list[Claim] = []
     distances = _claimed_distances(ex.text, ex.distances)
     main = ctx.main_place()
-    links = link_distances(ex, ctx.by_sentence, distances,
+    every: dict[int, list[Resolution]] = defaultdict(list)
+    for r in resolutions:
+        every[r.mention.sentence].append(r)
+    links = link_distances(ex, every, distances,
                            main.place.country_code if main is not None and main.place is not None else None)
     for k, d in enumerate(distances):
         try:
@@ -270,10 +273,13 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         if role == "coast" and place.feature_class == "P":
             return endpoint_of(res, prefer_point=True)
         return endpoint_for_place(place, written) if place.layer is not None else endpoint_of(res)
-    partable = place.feature_class != "P" or role == "part"
-    other_area = other is not None and other.res.place is not None and (
-        other.role in ("border", "coast", "mainland", "rest", "part") or other.res.place.layer in (
-            "countries", "seas") or other.res.place.feature_class != "P" or other.res.mention.kind == "demonym")
+    other_place = other.res.place if other is not None else None
+    same_country = other_place is not None and other_place.country_code == place.country_code
+    partable = place.feature_class != "P" or role == "part" or (
+        other is not None and same_country and other.role in ("mainland", "rest"))
+    other_area = other is not None and other_place is not None and (
+        other.role in ("border", "coast", "mainland", "rest", "part") or other_place.layer in (
+            "countries", "seas") or other_place.feature_class != "P" or other.res.mention.kind == "demonym")
     if partable and (other_area or role == "part"):
         ep = part_endpoint(place, written)
         if ep is not None:

@@ -181,10 +181,34 @@ class _Sentence:
         return None
 
     def mentions_in(self, toks: Sequence[Token]) -> list[Resolution]:
+        """Mentions whose name lies among the tokens ("north of the Black Sea" counts by "Black Sea")."""
         if not toks:
             return []
-        s, e = self.chars(min(toks, key=lambda t: t.i))[0], self.chars(max(toks, key=lambda t: t.i))[1]
-        return [r for r in self.resolutions if s <= r.mention.start and r.mention.end <= e]
+        spans = [self.chars(t) for t in toks]
+        out = []
+        for r in self.resolutions:
+            m = r.mention
+            bs = m.base_start if m.base_start is not None else m.start
+            be = m.base_end if m.base_end is not None else m.end
+            if any(s < be and bs < e for s, e in spans):
+                out.append(r)
+        if not out:
+            out = [r for r in (self.demonym(t) for t in toks if t.pos_ in ("ADJ", "PROPN")) if r is not None]
+        return out
+
+    def demonym(self, tok: Token) -> Resolution | None:
+        """A country named by an adjective the extract step did not mark ("the Ugandan border")."""
+        code = get_gazetteer().demonym(tok.text) if tok.text[:1].isupper() else None
+        if not code or code.startswith("name:") or len(code) != 2:
+            return None
+        try:
+            place = get_gazetteer().country(code)
+        except LookupError:
+            return None
+        s, e = self.chars(tok)
+        mention = Mention(start=s, end=e, text=tok.text, kind="demonym", name=tok.text, label="claim-parse",
+                          sentence=self.sentence, country_code=code)
+        return Resolution(mention=mention, place=place, confidence=0.8, reason="demonym read by the claim finder")
 
     def name_run(self, tok: Token) -> Span:
         """The proper-noun run around a token ("Caribbean Sea", "Ciudad del Este")."""
@@ -218,8 +242,21 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     own = ps.mention_at(tok)
     if own is not None and own.mention.kind != "demonym":
         q = own.mention.qualifier or ""
-        return End(own, "border" if q.endswith("border") else ("place" if role in ("capital", "territory")
-                                                                else role))
+        if q.endswith("border"):
+            return End(own, "border")
+        # "Kaliningrad exclave", "Kaliningrad, the Russian exclave": the name of a part of a country
+        nxt = ps.doc[tok.i + 1] if tok.i + 1 < len(ps.doc) else None
+        near = [c for c in tok.children if c.dep_ == "appos"] + ([nxt] if nxt is not None else []) + [tok.head]
+        if any(_ROLE_NOUNS.get(t.lemma_.lower()) == "part" for t in near):
+            return End(own, "part")
+        return End(own, "place" if role in ("capital", "territory") else role)
+    # "Latvia's second city, Daugavpils": the apposition names the place
+    if lemma in _GENERIC:
+        for child in tok.children:
+            if child.dep_ == "appos" and child.pos_ == "PROPN":
+                inner = _end_of(ps, child, ctx_country)
+                if inner is not None:
+                    return inner
     # "the city of Chernihiv", "the border with Ukraine", "the rest of Azerbaijan"
     if lemma in _GENERIC or lemma in _ROLE_NOUNS:
         for child in tok.children:
@@ -361,7 +398,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         return Link(None, None, not_claim="the figure could not be aligned with the parse")
     unit = span.root
     why = _movement(unit)
-    if why:
+    if why and not why.startswith("the figure is the size"):
         return Link(None, None, how="movement", not_claim=why)
     # Pairs stated around the figure.
     pair = _between(ps, unit, ctx_country)
@@ -395,6 +432,8 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             after = t
             break
         i += 1
+    if why and not (after is not None and after.lemma_.lower() == "separate"):
+        return Link(None, None, how="movement", not_claim=why)
     if after is not None and after.lower_ in _TO_PREPS:
         objs = [c for c in after.children if c.dep_ == "pobj"]
         if not objs:
@@ -464,6 +503,13 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
         t = t.head
     subj = _subject_of(unit)
     if subj is not None and subj.i != unit.i and not (prep.i <= subj.i <= prep.right_edge.i):
+        # "Tartu, Estonia's university city, is ...": the subject is an apposition to the name before it
+        left = subj.left_edge.i
+        if subj.lemma_.lower() in _GENERIC and left >= 2 and doc[left - 1].text == ",":
+            before = _end_of(ps, doc[left - 2], ctx_country) if doc[left - 2].pos_ in ("PROPN", "NOUN", "ADV") \
+                else None
+            if before is not None:
+                return before
         return _end_of(ps, subj, ctx_country)
     return None
 
