@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.check.model import Endpoint, resolution_km
-from geo_app.geo.geodesy import boundary_index
+from geo_app.geo.geodesy import boundary_index, geodesic_area_km2
 from geo_app.places import borders
 from geo_app.places.composites import geometry_of, get_composite
 from geo_app.places.gazetteer import get_gazetteer
@@ -348,12 +348,12 @@ def country_of(place: Place) -> Place | None:
 
 @lru_cache(maxsize=128)
 def _parts(country: Place) -> tuple[BaseGeometry, ...]:
-    """The polygons of a country, largest first (by area in degrees: an ordering, not a measurement)."""
+    """The polygons of a country, largest first (geodesic area on WGS84)."""
     geom = area_of(country)
     if geom is None:
         return ()
     parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
-    return tuple(sorted(parts, key=lambda p: -p.area))
+    return tuple(sorted(parts, key=lambda p: -geodesic_area_km2(p)))
 
 
 def _part_index(country: Place, lon: float, lat: float) -> int | None:
@@ -372,8 +372,12 @@ def _part_index(country: Place, lon: float, lat: float) -> int | None:
     return best
 
 
-def part_endpoint(place: Place, written: str) -> Endpoint | None:
-    """The polygon of a country that holds a place (an exclave, an island): "Russia's Kaliningrad exclave"."""
+def part_endpoint(place: Place, written: str, *, main_too: bool = False) -> Endpoint | None:
+    """The polygon of a country that holds a place (an exclave, an island): "Russia's Kaliningrad exclave".
+
+    None for a place on the country's largest polygon unless ``main_too`` (then it is
+    no exclave or island, and a point or its own area reads it better).
+    """
     country = country_of(place)
     if country is None:
         return None
@@ -381,7 +385,7 @@ def part_endpoint(place: Place, written: str) -> Endpoint | None:
     if k is None:
         return None
     parts = _parts(country)
-    if len(parts) == 1 and place.layer == "countries":
+    if (len(parts) == 1 and place.layer == "countries") or (k == 0 and not main_too):
         return None
     return Endpoint(label=f"{written} (the part of {country.name} holding it)", kind="area", place=country,
                     geometry=parts[k], geometry_key=f"{country.key}|part|{k}", source=source_of(country),
@@ -405,6 +409,10 @@ def rest_endpoint(country: Place, without: Endpoint) -> Endpoint | None:
     drop = int(key.rsplit("|", 1)[1]) if key.startswith(f"{country.key}|part|") else None
     if drop is None or len(parts) < 2:
         return None
+    if drop != 0:  # an exclave or island: the rest is the country's main body (not its other exclaves)
+        return Endpoint(label=f"the rest of {country.name}", kind="area", place=country, geometry=parts[0],
+                        geometry_key=f"{country.key}|part|0", source=source_of(country),
+                        note=f"the rest of {country.name}: its largest polygon")
     keep = [p for k, p in enumerate(parts) if k != drop]
     return Endpoint(label=f"the rest of {country.name}", kind="area", place=country,
                     geometry=shapely.MultiPolygon(keep), geometry_key=f"{country.key}|without|{drop}",

@@ -275,6 +275,11 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         return endpoint_for_place(place, written) if place.layer is not None else endpoint_of(res)
     other_place = other.res.place if other is not None else None
     same_country = other_place is not None and other_place.country_code == place.country_code
+    if place.feature_class == "P" and other_place is not None and other_place.layer == "countries":
+        # "Singapore and Malaysia": a town named like a country, measured against a country, is the country
+        same = next((alt for alt in res.alternatives if alt.layer == "countries" and alt.name == place.name), None)
+        if same is not None:
+            return endpoint_for_place(same, written)
     partable = place.feature_class != "P" or role == "part" or (
         other is not None and same_country and other.role in ("mainland", "rest"))
     other_area = other is not None and other_place is not None and (

@@ -86,6 +86,12 @@ _ROLE_NOUNS = {
     "island": "part", "islands": "part", "peninsula": "part", "archipelago": "part", "capital": "capital",
     "territory": "territory",
 }
+#: Words before a country's name that mean its main territory.
+_MAINLAND_WORDS = {"mainland", "contiguous", "continental"}
+#: Common nouns that stand for the country of the other end in "the rest of the sultanate".
+_COUNTRY_NOUNS = {"country", "sultanate", "kingdom", "emirate", "republic", "nation", "state", "island", "territory"}
+#: Verbs of separating: "X is separated / cut off from Y by N km".
+_SEPARATE_VERBS = {"separate", "cut", "divide", "isolate", "sever"}
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
 _WORD = re.compile(r"[A-Za-z]")
 
@@ -239,6 +245,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     """The place a noun phrase headed by ``tok`` names, and which part of it."""
     lemma = tok.lemma_.lower()
     role = _ROLE_NOUNS.get(lemma, "place")
+    if role == "place" and any(c.lower_ in _MAINLAND_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
+        role = "mainland"  # "the contiguous United States", "mainland Italy"
     own = ps.mention_at(tok)
     if own is not None and own.mention.kind != "demonym":
         q = own.mention.qualifier or ""
@@ -247,6 +255,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         # "Kaliningrad exclave", "Kaliningrad, the Russian exclave": the name of a part of a country
         nxt = ps.doc[tok.i + 1] if tok.i + 1 < len(ps.doc) else None
         near = [c for c in tok.children if c.dep_ == "appos"] + ([nxt] if nxt is not None else []) + [tok.head]
+        if nxt is not None and nxt.text == ",":  # "Kaliningrad, the Russian exclave"
+            near.extend(ps.doc[tok.i + 2:tok.i + 6])
         if any(_ROLE_NOUNS.get(t.lemma_.lower()) == "part" for t in near):
             return End(own, "part")
         return End(own, "place" if role in ("capital", "territory") else role)
@@ -303,6 +313,25 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     return End(best, role)
 
 
+def _far_end(ps: _Sentence, tok: Token, near: End | None, ctx_country: str | None) -> End | None:
+    end = _end_of(ps, tok, ctx_country)
+    if end is None and near is not None:
+        end = _rest_of(tok, near)
+    return end
+
+
+def _rest_of(tok: Token, near: End) -> End | None:
+    """ "the rest of the sultanate": the rest of the near end's country."""
+    if tok.lemma_.lower() != "rest":
+        return None
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None and obj.lemma_.lower() in _COUNTRY_NOUNS:
+                return End(near.res, "rest")
+    return None
+
+
 def _subject_of(tok: Token) -> Token | None:
     """The noun the clause around ``tok`` is about: climb to the governing verb and take its subject."""
     seen = 0
@@ -313,9 +342,9 @@ def _subject_of(tok: Token) -> Token | None:
             subj = [c for c in t.children if c.dep_ in _SUBJECTS]
             if subj:
                 return subj[0]
-            if t.dep_ in ("relcl", "acl") and t.head is not t:
+            if t.dep_ in ("relcl", "acl") and t.head.i != t.i:
                 return t.head
-        if t.head is t:
+        if t.head.i == t.i:
             return None
         t = t.head
     return None
@@ -326,7 +355,7 @@ def _movement(tok: Token) -> str:
     t = tok
     for _ in range(4):
         head = t.head
-        if head is t:
+        if head.i == t.i:
             break
         if t.dep_ in ("compound", "amod", "nmod", "nummod") and head.pos_ in ("NOUN", "PROPN") and \
                 head.lemma_.lower() not in _GAP_NOUNS:
@@ -434,14 +463,30 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         i += 1
     if why and not (after is not None and after.lemma_.lower() == "separate"):
         return Link(None, None, how="movement", not_claim=why)
+    verb = unit
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+    if verb.lemma_.lower() in _SEPARATE_VERBS and frm is not None and not (after is not None and after.lower_ in
+                                                                            _TO_PREPS):
+        objs = [c for c in frm.children if c.dep_ == "pobj"]
+        subj = _subject_of(verb)
+        if objs and subj is not None:
+            a, b = _end_of(ps, subj, ctx_country), _far_end(ps, objs[0], None, ctx_country)
+            if a is not None and b is None:
+                b = _rest_of(objs[0], a)
+            if a is not None and b is not None:
+                return Link(a, b, how="separate")
     if after is not None and after.lower_ in _TO_PREPS:
         objs = [c for c in after.children if c.dep_ == "pobj"]
         if not objs:
             objs = [t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")][:1]
         b = _end_of(ps, objs[0], ctx_country) if objs else None
+        a = _near_end(ps, d, unit, span, after, ctx_country)
+        if b is None and objs and a is not None:
+            b = _rest_of(objs[0], a)
         if b is None:
             return Link(None, None, direction, how="far end", not_claim="the far end names no place")
-        a = _near_end(ps, d, unit, span, after, ctx_country)
         return Link(a, b, direction, how="subject")
     if after is not None and after.lower_ == "apart":
         subj = _subject_of(unit)
@@ -460,7 +505,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
                 return Link(a, b, how="separate")
     # "X and Y are separated by N km", "X and Y lie N km apart" with other words after the figure.
     verb = unit
-    while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
     if verb.lemma_.lower() in ("separate", "lie", "be", "sit") or any(
             t.lower_ == "apart" for t in doc[span.end:]):
@@ -490,7 +535,7 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             return end
     t = unit
     for _ in range(8):
-        if t.pos_ in ("NOUN", "PROPN") and t is not unit and not (span.start <= t.i < span.end) and t.i < prep.i:
+        if t.pos_ in ("NOUN", "PROPN") and t.i != unit.i and not (span.start <= t.i < span.end) and t.i < prep.i:
             end = _end_of(ps, t, ctx_country)
             if end is not None:
                 return end
@@ -498,14 +543,14 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
                 break
         if t.pos_ in ("VERB", "AUX"):
             break
-        if t.head is t:
+        if t.head.i == t.i:
             break
         t = t.head
     subj = _subject_of(unit)
     if subj is not None and subj.i != unit.i and not (prep.i <= subj.i <= prep.right_edge.i):
         # "Tartu, Estonia's university city, is ...": the subject is an apposition to the name before it
         left = subj.left_edge.i
-        if subj.lemma_.lower() in _GENERIC and left >= 2 and doc[left - 1].text == ",":
+        if subj.lemma_.lower() in _GENERIC and subj.i < span.start and left >= 2 and doc[left - 1].text == ",":
             before = _end_of(ps, doc[left - 2], ctx_country) if doc[left - 2].pos_ in ("PROPN", "NOUN", "ADV") \
                 else None
             if before is not None:
