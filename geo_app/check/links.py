@@ -72,7 +72,8 @@ _MOVE_VERBS = {"drive", "walk", "run", "travel", "fly", "march", "advance", "pus
                "extend", "stretch", "span", "flee", "sail", "hike", "ride", "trek", "cycle", "journey", "go",
                "swim", "row", "paddle", "commute", "shift", "retreat", "withdraw", "cross", "roll", "transport",
                "carry", "ship", "haul", "fire", "launch", "strike", "hit", "reach", "measure", "last", "trudge",
-               "stride", "jog", "sprint", "climb", "descend", "dig", "build", "lay", "construct", "pave", "patrol"}
+               "stride", "jog", "sprint", "climb", "descend", "dig", "build", "lay", "construct", "pave", "patrol",
+               "flow", "wind", "meander", "course", "snake", "stream", "drift", "evacuate", "deploy", "airlift"}
 #: Head nouns that name the place after "of" ("the city of Chernihiv", "the island of Bornholm").
 _GENERIC = {"city", "town", "village", "port", "capital", "island", "islands", "exclave", "enclave", "region",
             "province", "state", "republic", "peninsula", "archipelago", "settlement", "hub", "oblast", "district",
@@ -387,6 +388,16 @@ def _pair_from_conj(ps: _Sentence, subj: Token, ctx_country: str | None) -> tupl
     return (a, b) if a is not None and b is not None else None
 
 
+def _coordinated_before(ps: _Sentence, before: int, ctx_country: str | None) -> tuple[End, End] | None:
+    """The last two places joined by "and" before the figure ("..., Nepal and Bangladesh are 20 km apart")."""
+    for t in reversed(ps.doc[:before]):
+        if t.dep_ == "conj" and t.head.i < t.i and any(c.lower_ == "and" for c in t.head.children):
+            a, b = _end_of(ps, t.head, ctx_country), _end_of(ps, t, ctx_country)
+            if a is not None and b is not None:
+                return a, b
+    return None
+
+
 def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, End] | None:
     """ "between A and B" attached to the figure, the noun it measures or its head."""
     cands = [tok, tok.head, tok.head.head]
@@ -491,6 +502,8 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     if after is not None and after.lower_ == "apart":
         subj = _subject_of(unit)
         pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
+        if pair is None:
+            pair = _coordinated_before(ps, span.start, ctx_country)
         if pair is not None:
             return Link(pair[0], pair[1], how="apart")
         return Link(None, None, how="apart", not_claim="could not tell which places are apart")
@@ -535,7 +548,8 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             return end
     t = unit
     for _ in range(8):
-        if t.pos_ in ("NOUN", "PROPN") and t.i != unit.i and not (span.start <= t.i < span.end) and t.i < prep.i:
+        if t.pos_ in ("NOUN", "PROPN") and t.i != unit.i and not (span.start <= t.i < span.end) and t.i < prep.i \
+                and t.lower_ not in _COMPASS:
             end = _end_of(ps, t, ctx_country)
             if end is not None:
                 return end
