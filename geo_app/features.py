@@ -302,7 +302,8 @@ def _claim_rows(analysis: Analysis, index: int, claim: Any) -> list[dict[str, An
     if d.get("claim_type") == "region":
         return []
     geoms = d.get("geometries") or {}
-    line = _geom_from_geojson(geoms.get("line"))
+    # The line where there is one, else the area or the point (every claim is drawn: issue 12).
+    line = _geom_from_geojson(geoms.get("line")) or _geom_from_geojson(d.get("geometry"))
     ex = analysis.extraction
     quote = str(d.get("quote") or "")
     mark_start = mark_end = None

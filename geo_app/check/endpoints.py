@@ -260,7 +260,14 @@ def endpoint_of(r: Resolution, *, prefer_point: bool = False) -> Endpoint:
 def polygonal_reading(r: Resolution) -> Endpoint:
     """An area for a relation: the resolved place, or a same-named region/country among the alternatives."""
     ep = endpoint_of(r)
-    if ep.kind != "point" or r.place is None:
+    if r.place is None or not (ep.kind == "point" or (ep.is_sea and r.place.layer == "seas")):
+        return ep
+    if ep.is_sea:  # "Kaliningrad, wedged between Poland and Lithuania": the land of that name, not the lagoon
+        for alt in r.alternatives:
+            if alt.layer in ("admin1", "countries"):
+                alt_ep = endpoint_for_place(alt, r.mention.name, r.mention.qualifier)
+                if alt_ep.kind == "area":
+                    return replace(alt_ep, note=f"read as the land area {alt.name} ({alt.feature_code}), not the sea")
         return ep
     for alt in r.alternatives:
         if alt.layer in ("admin1", "countries") and alt.country_code == r.place.country_code:
