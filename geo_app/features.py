@@ -302,8 +302,12 @@ def _claim_rows(analysis: Analysis, index: int, claim: Any) -> list[dict[str, An
     if d.get("claim_type") == "region":
         return []
     geoms = d.get("geometries") or {}
-    # The line where there is one, else the area or the point (every claim is drawn: issue 12).
-    line = _geom_from_geojson(geoms.get("line")) or _geom_from_geojson(d.get("geometry"))
+    # The line where there is one, else the outline of the area the claim is about (every claim is drawn).
+    line = _geom_from_geojson(geoms.get("line"))
+    if line is None:
+        area = _geom_from_geojson(d.get("geometry"))
+        if area is not None and area.geom_type in ("Polygon", "MultiPolygon"):
+            line = area.boundary
     ex = analysis.extraction
     quote = str(d.get("quote") or "")
     mark_start = mark_end = None

@@ -307,6 +307,9 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         sentence = ctx.ex.sentence_of(d.start)
         common = dict(report_id=ctx.report_id, quote=ctx.quote(sentence), sentence=sentence, start=d.start,
                       end=d.end, claimed_text=d.text, bound=d.bound, low_km=d.low_km, high_km=d.high_km)
+        if link.b is not None:  # "Troops are within 30 km of Kyiv": one place, the other end unsaid
+            why = "the report does not say where this distance is measured from"
+            return finish_distance(missing("?", why), _end_endpoint(ctx, link.b, None), d.km, common)
         return finish_distance(None, None, d.km, common, unverifiable=(
             link.not_claim or "could not tell which places this distance is between from the sentence"))
     sentence = ctx.ex.sentence_of(d.start)

@@ -498,7 +498,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             b = _rest_of(objs[0], a)
         if b is None:
             return Link(None, None, direction, how="far end", not_claim="the far end names no place")
-        return Link(a, b, direction, how="subject")
+        return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
     if after is not None and after.lower_ == "apart":
         subj = _subject_of(unit)
         pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None

@@ -167,8 +167,12 @@ def _shared_line(a: Endpoint, b: Endpoint, tol_km: float) -> BaseGeometry | None
     if a.geometry is None or b.geometry is None:
         return None
     band = b.geometry.buffer(tol_km / 111.0) if a.geometry.geom_type != "LineString" else b.geometry
-    line = shapely.intersection(shapely.boundary(a.geometry) if _polygonal(a.geometry) else a.geometry, band)
-    return None if line.is_empty else line
+    cut = shapely.intersection(shapely.boundary(a.geometry) if _polygonal(a.geometry) else a.geometry, band)
+    parts = [p for p in shapely.get_parts(cut) if p.geom_type in ("LineString", "LinearRing") and p.length > 0]
+    if not parts:
+        return None
+    merged = shapely.line_merge(shapely.MultiLineString([shapely.LineString(p.coords) for p in parts]))
+    return merged if not merged.is_empty else None
 
 
 def _polygonal(geometry: BaseGeometry) -> bool:
