@@ -248,6 +248,12 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
     written = res.mention.name or res.mention.text
     if place is None:
         return endpoint_of(res, prefer_point=True)
+    if role == "town":
+        if place.feature_class != "P":
+            town = next((alt for alt in res.alternatives if alt.feature_class == "P"), None)
+            if town is not None:
+                return endpoint_for_place(town, written, prefer_point=True)
+        role = "place"
     if place.layer != "seas":
         sea = next((alt for alt in res.alternatives if alt.layer == "seas"), None)
         if sea is None and role == "coast" and place.layer == "composites":

@@ -87,6 +87,8 @@ _ROLE_NOUNS = {
     "island": "part", "islands": "part", "peninsula": "part", "archipelago": "part", "capital": "capital",
     "territory": "territory",
 }
+#: Head nouns that make the place after "of" a populated place ("the city of Kaliningrad").
+_TOWN_NOUNS = {"city", "town", "village", "port", "settlement", "hamlet", "capital"}
 #: Words before a country's name that mean its main territory.
 _MAINLAND_WORDS = {"mainland", "contiguous", "continental"}
 #: Common nouns that stand for the country of the other end in "the rest of the sultanate".
@@ -107,8 +109,9 @@ class End:
         The place (a mention's resolution, or a gazetteer look-up of a name the
         extract step did not mark).
     role : str
-        ``"place"``, ``"border"``, ``"coast"``, ``"mainland"``, ``"rest"``, ``"part"``,
-        ``"capital"`` or ``"territory"``: what of the place the sentence measures to.
+        ``"place"``, ``"town"`` (named as a city or town), ``"border"``, ``"coast"``,
+        ``"mainland"``, ``"rest"``, ``"part"``, ``"capital"`` or ``"territory"``: what of
+        the place the sentence measures to.
     """
 
     res: Resolution
@@ -279,6 +282,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                         if role in ("place", "territory") and lemma in ("island", "islands", "exclave", "enclave",
                                                                         "peninsula", "archipelago"):
                             return End(inner.res, "part")
+                        if lemma in _TOWN_NOUNS and inner.role == "place":
+                            return End(inner.res, "town")  # "the city of Kaliningrad": the town, not the lagoon
                         if role == "capital" or role == "place" or role == "territory":
                             return inner
                         return End(inner.res, role if inner.role == "place" else inner.role)
