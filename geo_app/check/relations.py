@@ -166,6 +166,22 @@ def _shared_line(a: Endpoint, b: Endpoint, tol_km: float) -> BaseGeometry | None
     """
     if a.geometry is None or b.geometry is None:
         return None
+    key = (a.geometry_key, b.geometry_key, tol_km)
+    if a.geometry_key and b.geometry_key and key in _SHARED_LINES:
+        return _SHARED_LINES[key]
+    line = _shared_line_uncached(a, b, tol_km)
+    if a.geometry_key and b.geometry_key:
+        if len(_SHARED_LINES) >= 256:
+            _SHARED_LINES.pop(next(iter(_SHARED_LINES)))
+        _SHARED_LINES[key] = line
+    return line
+
+
+_SHARED_LINES: dict[tuple[str | None, str | None, float], BaseGeometry | None] = {}
+
+
+def _shared_line_uncached(a: Endpoint, b: Endpoint, tol_km: float) -> BaseGeometry | None:
+    assert a.geometry is not None and b.geometry is not None
     band = b.geometry.buffer(tol_km / 111.0) if a.geometry.geom_type != "LineString" else b.geometry
     cut = shapely.intersection(shapely.boundary(a.geometry) if _polygonal(a.geometry) else a.geometry, band)
     parts = [p for p in shapely.get_parts(cut) if p.geom_type in ("LineString", "LinearRing") and p.length > 0]
