@@ -224,3 +224,6 @@ LANGUAGE_MIN_KANA_SHARE: float = 0.05
 CLAIM_PARSE_MAX_CHARS: int = 2_000
 #: A compass word ("40 km north of") matches when the other end lies within this many degrees of it.
 CLAIM_BEARING_TOLERANCE_DEG: float = 67.5
+#: A name the claim finder looks up itself (one the extract step missed) reads as a town from this
+#: population; a smaller town of that name ranks after a region ("Corsica" the island, not Corsica, Texas).
+CLAIM_LOOKUP_MIN_TOWN_POPULATION: int = 15_000

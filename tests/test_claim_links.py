@@ -122,3 +122,14 @@ def test_every_relation_claim_has_a_geometry() -> None:
     adj = [c for c in claims if c.claim_type == "adjacency"]
     assert all(c.verdict == "consistent" for c in adj), [c.summary() for c in adj]
     assert all(c.measured_km == 0.0 and c.shared_border_km > 100 for c in adj)
+
+
+def test_the_capital_is_the_capital_of_the_reports_country() -> None:
+    text = "Ukraine said drones flew over Ukraine overnight. Chernihiv is about 130 km from the capital."
+    c = one(text)
+    assert KYIV in ends(c) and c.measured_km == pytest.approx(128.6, abs=2.0)
+
+
+def test_a_name_the_extract_step_missed_is_looked_up() -> None:
+    c = one("Kursk is less than 100 km from the Ukrainian border.")
+    assert 538560 in ends(c) and c.measured_km == pytest.approx(96.1, abs=2.0)

@@ -158,11 +158,12 @@ def _lookup(name: str, sentence: int, start: int, end: int) -> Resolution | None
         return None
 
     def rank(p: Place) -> tuple[int, int]:
-        order = {"countries": 0, "seas": 1}.get(p.layer or "", 3)
-        if order == 3 and p.feature_class == "P":
+        # countries, seas, towns of some size, regions (Corsica the island before Corsica, Texas), villages
+        order = {"countries": 0, "seas": 1}.get(p.layer or "", 4)
+        if p.feature_class in ("P", "T") and p.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION):
             order = 2
-        if order == 3 and p.feature_class == "T":
-            order = 2
+        elif p.layer == "admin1":
+            order = 3
         return order, -p.population
 
     matches.sort(key=rank)
@@ -299,8 +300,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     core = sorted(_core(tok), key=lambda t: t.i)
     found = [r for r in ps.mentions_in(core) if r.place is not None or r.mention.kind != "demonym"]
     if not found:
-        if lemma == "capital" and ctx_country:
-            return None
+        if lemma == "capital" and ctx_country:  # "the capital": of the country the report is about
+            return _country_end(ps, tok, ctx_country, "capital")
         return None
     # Prefer a name over a possessive ("Russia's Kaliningrad exclave" -> Kaliningrad) and the nearest to the head.
 
@@ -336,6 +337,19 @@ def _rest_of(tok: Token, near: End) -> End | None:
             if obj is not None and obj.lemma_.lower() in _COUNTRY_NOUNS:
                 return End(near.res, "rest")
     return None
+
+
+def _country_end(ps: _Sentence, tok: Token, code: str, role: str) -> End | None:
+    """An end that stands for a country the sentence does not name (the report's main country)."""
+    try:
+        place = get_gazetteer().country(code)
+    except LookupError:
+        return None
+    s, e = ps.chars(tok)
+    mention = Mention(start=s, end=e, text=tok.text, kind="place", name=place.name, label="claim-parse",
+                      sentence=ps.sentence, country_code=code)
+    return End(Resolution(mention=mention, place=place, confidence=0.5,
+                          reason="the country the report mentions most (the sentence names none)"), role)
 
 
 def _subject_of(tok: Token) -> Token | None:
