@@ -539,7 +539,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     verb = unit
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
-    if verb.lemma_.lower() in ("separate", "lie", "be", "sit") or any(
+    if verb.lemma_.lower() in ("separate", "lie", "be", "sit", "face", "stand") or any(
             t.lower_ == "apart" for t in doc[span.end:]):
         subj = _subject_of(unit)
         pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
@@ -588,7 +588,11 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
                 else None
             if before is not None:
                 return before
-        return _end_of(ps, subj, ctx_country)
+        end = _end_of(ps, subj, ctx_country)
+        if end is None and subj.head.dep_ == "relcl" and subj.head.head.pos_ in ("PROPN", "NOUN"):
+            # "Cyprus, whose nearest coast is less than 100 km west of Syria": the noun the clause is about
+            end = _end_of(ps, subj.head.head, ctx_country)
+        return end
     return None
 
 
