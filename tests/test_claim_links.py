@@ -133,3 +133,13 @@ def test_the_capital_is_the_capital_of_the_reports_country() -> None:
 def test_a_name_the_extract_step_missed_is_looked_up() -> None:
     c = one("Kursk is less than 100 km from the Ukrainian border.")
     assert 538560 in ends(c) and c.measured_km == pytest.approx(96.1, abs=2.0)
+
+
+def test_seeds_lithuania_is_not_contradicted(seed_analyses) -> None:
+    """Seed 000: "Eastern European countries such as Lithuania" is ordinary usage, never "contradicted"."""
+    (name,) = [n for n in seed_analyses if n.startswith("000_")]
+    lithuania = [c for c in seed_analyses[name].claims if c.claim_type == "membership" and c.from_name == "Lithuania"]
+    assert lithuania and all(c.verdict == VERDICT_DEFINITION for c in lithuania)
+    for analysis in seed_analyses.values():
+        assert all(c.primary_geometry() is not None for c in analysis.claims
+                   if c.claim_type != "region" and (c.from_key or c.to_key))
