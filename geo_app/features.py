@@ -308,6 +308,8 @@ def _claim_rows(analysis: Analysis, index: int, claim: Any) -> list[dict[str, An
         area = _geom_from_geojson(d.get("geometry"))
         if area is not None and area.geom_type in ("Polygon", "MultiPolygon"):
             line = area.boundary
+        elif area is not None and area.geom_type in ("LineString", "MultiLineString"):
+            line = area
     ex = analysis.extraction
     quote = str(d.get("quote") or "")
     mark_start = mark_end = None

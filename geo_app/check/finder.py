@@ -219,6 +219,9 @@ def claims_for(report_id: str, ex: Extraction, resolutions: Sequence[Resolution]
             claim = Claim(claim_type="distance", report_id=report_id, quote=ctx.quote(sentence), sentence=sentence,
                           start=d.start, end=d.end, claimed_km=d.km, claimed_text=d.text, bound=d.bound,
                           verdict="unverifiable", reason=f"could not check: {exc}", method="", data_source="")
+        if claim is not None and claim.claim_type == "distance" and claim.from_name is None and \
+                claim.to_name is None and claim.reason != "" and not claim.reason.startswith("could not check"):
+            claim = None  # a distance with no place at either end: a distance mention, not a claim to draw
         if claim is not None:
             claims.append(claim)
     for sentence, rs in ctx.by_sentence.items():
@@ -315,7 +318,9 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
                       end=d.end, claimed_text=d.text, bound=d.bound, low_km=d.low_km, high_km=d.high_km)
         if link.b is not None:  # "Troops are within 30 km of Kyiv": one place, the other end unsaid
             why = "the report does not say where this distance is measured from"
-            return finish_distance(missing("?", why), _end_endpoint(ctx, link.b, None), d.km, common)
+            known = _end_endpoint(ctx, link.b, None)
+            claim = finish_distance(missing("?", why), known, d.km, common)
+            return replace(claim, **relations.outline_of(known))  # drawn as the place it names
         return finish_distance(None, None, d.km, common, unverifiable=(
             link.not_claim or "could not tell which places this distance is between from the sentence"))
     sentence = ctx.ex.sentence_of(d.start)
