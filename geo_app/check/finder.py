@@ -3,11 +3,15 @@
 Claims recognised (sentence-local rules, kept simple on purpose)
 ----------------------------------------------------------------
 ``distance``
-    A distance ("as close as 100 km") in a sentence, between two of its places:
-    "from A to B" / "between A and B"; "A ... N km from/of/off B"; "A ... N km
-    south of B"; "N km away" measured from the place something moved *from*
-    (or the nearest place before it) to the report's main place (its most
-    mentioned country, at its capital), an endpoint the report only implies.
+    A distance ("as close as 100 km") in a sentence, linked to its two ends by the
+    sentence's dependency parse (:mod:`geo_app.check.links`: subject and object,
+    apposition, fronted phrase, "X and Y are N km apart", "N km separate X from Y",
+    "between", "from ... to", compass words); each end a town, a border, a sea or
+    coast, "the capital", or a part of a country (an exclave, an island, the
+    mainland). Lengths and movements give no claim; a distance with no place at
+    either end stays a distance mention. When the parse links nothing, the older
+    sentence-local rules apply ("N km away" measured from the place something moved
+    *from* to the report's main place, an endpoint the report only implies).
 ``containment``
     "Gomel, in southern Belarus", "Crimea, part of Ukraine".
 ``adjacency``
