@@ -323,7 +323,14 @@ def _claim_rows(analysis: Analysis, index: int, claim: Any) -> list[dict[str, An
     if d.get("claim_type") == "region":
         return []
     geoms = d.get("geometries") or {}
+    # The line where there is one, else the outline of the area the claim is about (every claim is drawn).
     line = _geom_from_geojson(geoms.get("line"))
+    if line is None:
+        area = _geom_from_geojson(d.get("geometry"))
+        if area is not None and area.geom_type in ("Polygon", "MultiPolygon"):
+            line = area.boundary
+        elif area is not None and area.geom_type in ("LineString", "MultiLineString"):
+            line = area
     ex = analysis.extraction
     quote = str(d.get("quote") or "")
     mark_start = mark_end = None

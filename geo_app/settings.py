@@ -239,3 +239,13 @@ LANGUAGE_MIN_STOP_WORD_RATIO: float = 0.08
 LANGUAGE_MIN_WORDS: int = 20
 #: Share of kana letters that makes a Han-script text Japanese rather than Chinese.
 LANGUAGE_MIN_KANA_SHARE: float = 0.05
+
+# --- claim finding from the parse (geo_app.check.links, issue 12) ---------------------------
+#: Characters of a sentence given to the dependency parser when it states a distance (longer
+#: sentences are cut; a distance beyond the cut is linked by nothing).
+CLAIM_PARSE_MAX_CHARS: int = 2_000
+#: A compass word ("40 km north of") matches when the other end lies within this many degrees of it.
+CLAIM_BEARING_TOLERANCE_DEG: float = 67.5
+#: A name the claim finder looks up itself (one the extract step missed) reads as a town from this
+#: population; a smaller town of that name ranks after a region ("Corsica" the island, not Corsica, Texas).
+CLAIM_LOOKUP_MIN_TOWN_POPULATION: int = 15_000

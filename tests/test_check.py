@@ -485,7 +485,9 @@ def test_belarus_borders_ukraine_not_romania() -> None:
              Span("Belarus", "country:BLR", occurrence=1), Span("Romania", "country:ROU"))
     found = [c for c in claims(text, *spans) if c.claim_type == "adjacency"]
     assert [(c.to_name, c.verdict) for c in found] == [("Ukraine", "consistent"), ("Romania", "contradicted")]
-    assert found[0].measured_km > 500  # shared border length, km
+    assert found[0].shared_border_km > 500  # shared border length, km (its own property)
+    assert found[0].measured_km == 0.0  # measured_km is a distance everywhere: they touch
+    assert found[0].line is not None and found[0].primary_geometry() is not None  # the shared border is drawn
     assert "apart" in found[1].reason
 
 

@@ -443,7 +443,7 @@ def test_check_layer_every_claim_type(dated_store: Path) -> None:
         s.add_user_layer(*load_user_layer(_dated_layer(dated_store.parent, "strip", strip, "border strip"),
                                           name="border strip"))
         touching = check_stored_layer(s, "Belarus", "border strip", claim_type="adjacency")
-        assert touching.verdict == "consistent" and touching.claim.measured_km > 100  # ~3° of border
+        assert touching.verdict == "consistent" and touching.claim.shared_border_km > 100  # ~3° of border
         with pytest.raises(NotFoundError, match="nothing on 2022-02-01"):
             check_stored_layer(s, "Kyiv", "control", on="2022-02-01")
         with pytest.raises(NotFoundError, match="no stored layer named 'nope'"):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from geo_app._errors import InputError
 from geo_app.check.endpoints import data_source, endpoint_for_place
-from geo_app.check.measure import bearing_error, measure
+from geo_app.check.measure import bearing_check, measure
 from geo_app.check.model import Claim, Endpoint, interval, judge, km_text, precheck, resolution_km
 
 if TYPE_CHECKING:
@@ -89,10 +89,12 @@ def finish_distance(a: Endpoint | None, b: Endpoint | None, claimed_km: float | 
                       f"{km_text(m.km)}")
     elif verdict == "overstated" and a.kind == "point" and b.kind == "point":
         reason += "; a road or rail route would be longer than the straight line"
-    wrong_way = bearing_error(a, b)
-    if wrong_way:
+    way_ok, way = bearing_check(a, b, m.nearest_point)
+    if way_ok is False:
         verdict = "contradicted" if verdict == "consistent" else verdict
-        reason = f"{wrong_way}; {reason}"
+        reason = f"{way}; {reason}"
+    elif way_ok:
+        reason = f"{reason}; {way}"
     return Claim(verdict=verdict, reason=reason, **base, **geo)
 
 

@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.check.model import Endpoint, resolution_km
+from geo_app.geo.geodesy import boundary_index, geodesic_area_km2
 from geo_app.places import borders
 from geo_app.places.composites import geometry_of, get_composite
 from geo_app.places.gazetteer import get_gazetteer
@@ -37,11 +38,15 @@ __all__ = [
     "area_of",
     "capital_of",
     "composite_of",
+    "country_of",
     "data_source",
     "endpoint_for_place",
     "endpoint_of",
+    "mainland_endpoint",
     "missing",
+    "part_endpoint",
     "polygonal_reading",
+    "rest_endpoint",
     "source_of",
     "typed_endpoint",
     "typed_place",
@@ -255,7 +260,14 @@ def endpoint_of(r: Resolution, *, prefer_point: bool = False) -> Endpoint:
 def polygonal_reading(r: Resolution) -> Endpoint:
     """An area for a relation: the resolved place, or a same-named region/country among the alternatives."""
     ep = endpoint_of(r)
-    if ep.kind != "point" or r.place is None:
+    if r.place is None or not (ep.kind == "point" or (ep.is_sea and r.place.layer == "seas")):
+        return ep
+    if ep.is_sea:  # "Kaliningrad, wedged between Poland and Lithuania": the land of that name, not the lagoon
+        for alt in r.alternatives:
+            if alt.layer in ("admin1", "countries"):
+                alt_ep = endpoint_for_place(alt, r.mention.name, r.mention.qualifier)
+                if alt_ep.kind == "area":
+                    return replace(alt_ep, note=f"read as the land area {alt.name} ({alt.feature_code}), not the sea")
         return ep
     for alt in r.alternatives:
         if alt.layer in ("admin1", "countries") and alt.country_code == r.place.country_code:
@@ -324,3 +336,91 @@ def typed_endpoint(name: str, *, border: bool) -> tuple[Endpoint, tuple[Place, .
                                         f"({place.feature_code}: known only as a point)", place), others
         return endpoint_for_place(place, base, f"{direction} border" if direction else "border"), others
     return endpoint_for_place(place, base, prefer_point=True, alternatives=others), others
+
+
+# --- parts of a country: an exclave, an island, the mainland, "the rest of" it (issue 12) -------------
+
+
+def country_of(place: Place) -> Place | None:
+    """The country a place lies in (the place itself for a country)."""
+    if place.layer == "countries":
+        return place
+    if not place.country_code:
+        return None
+    try:
+        return get_gazetteer().country(place.country_code)
+    except LookupError:
+        return None
+
+
+@lru_cache(maxsize=128)
+def _parts(country: Place) -> tuple[BaseGeometry, ...]:
+    """The polygons of a country, largest first (geodesic area on WGS84)."""
+    geom = area_of(country)
+    if geom is None:
+        return ()
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
+    return tuple(sorted(parts, key=lambda p: -geodesic_area_km2(p)))
+
+
+def _part_index(country: Place, lon: float, lat: float) -> int | None:
+    """The index of the country's polygon holding a point, else the nearest one (geodesic)."""
+    parts = _parts(country)
+    if not parts:
+        return None
+    pt = shapely.Point(lon, lat)
+    for k, part in enumerate(parts):
+        if part.covers(pt):
+            return k
+    # The few nearest in degrees are candidates; the geodesic distance decides.
+    cands = sorted(range(len(parts)), key=lambda k: parts[k].distance(pt))[:6]
+    best = min(cands, key=lambda k: boundary_index(parts[k], key=f"{country.key}|part|{k}").nearest(lon, lat)
+               .distance_km)
+    return best
+
+
+def part_endpoint(place: Place, written: str, *, main_too: bool = False) -> Endpoint | None:
+    """The polygon of a country that holds a place (an exclave, an island): "Russia's Kaliningrad exclave".
+
+    None for a place on the country's largest polygon unless ``main_too`` (then it is
+    no exclave or island, and a point or its own area reads it better).
+    """
+    country = country_of(place)
+    if country is None:
+        return None
+    k = _part_index(country, place.lon, place.lat)
+    if k is None:
+        return None
+    parts = _parts(country)
+    if (len(parts) == 1 and place.layer == "countries") or (k == 0 and not main_too):
+        return None
+    return Endpoint(label=f"{written} (the part of {country.name} holding it)", kind="area", place=country,
+                    geometry=parts[k], geometry_key=f"{country.key}|part|{k}", source=source_of(country),
+                    note=f"{written}: measured as the polygon of {country.name} that holds it")
+
+
+def mainland_endpoint(country: Place) -> Endpoint | None:
+    """A country's largest polygon: "the Swedish mainland"."""
+    parts = _parts(country)
+    if not parts:
+        return None
+    return Endpoint(label=f"mainland {country.name}", kind="area", place=country, geometry=parts[0],
+                    geometry_key=f"{country.key}|part|0", source=source_of(country),
+                    note=f"the mainland of {country.name}: its largest polygon")
+
+
+def rest_endpoint(country: Place, without: Endpoint) -> Endpoint | None:
+    """A country without the part another end stands for: "the rest of Azerbaijan"."""
+    parts = _parts(country)
+    key = without.geometry_key or ""
+    drop = int(key.rsplit("|", 1)[1]) if key.startswith(f"{country.key}|part|") else None
+    if drop is None or len(parts) < 2:
+        return None
+    if drop != 0:  # an exclave or island: the rest is the country's main body (not its other exclaves)
+        return Endpoint(label=f"the rest of {country.name}", kind="area", place=country, geometry=parts[0],
+                        geometry_key=f"{country.key}|part|0", source=source_of(country),
+                        note=f"the rest of {country.name}: its largest polygon")
+    keep = [p for k, p in enumerate(parts) if k != drop]
+    return Endpoint(label=f"the rest of {country.name}", kind="area", place=country,
+                    geometry=shapely.MultiPolygon(keep), geometry_key=f"{country.key}|without|{drop}",
+                    source=source_of(country), note=f"the rest of {country.name}: its polygons but the one named")

@@ -3,11 +3,15 @@
 Claims recognised (sentence-local rules, kept simple on purpose)
 ----------------------------------------------------------------
 ``distance``
-    A distance ("as close as 100 km") in a sentence, between two of its places:
-    "from A to B" / "between A and B"; "A ... N km from/of/off B"; "A ... N km
-    south of B"; "N km away" measured from the place something moved *from*
-    (or the nearest place before it) to the report's main place (its most
-    mentioned country, at its capital), an endpoint the report only implies.
+    A distance ("as close as 100 km") in a sentence, linked to its two ends by the
+    sentence's dependency parse (:mod:`geo_app.check.links`: subject and object,
+    apposition, fronted phrase, "X and Y are N km apart", "N km separate X from Y",
+    "between", "from ... to", compass words); each end a town, a border, a sea or
+    coast, "the capital", or a part of a country (an exclave, an island, the
+    mainland). Lengths and movements give no claim; a distance with no place at
+    either end stays a distance mention. When the parse links nothing, the older
+    sentence-local rules apply ("N km away" measured from the place something moved
+    *from* to the report's main place, an endpoint the report only implies).
 ``containment``
     "Gomel, in southern Belarus", "Crimea, part of Ukraine".
 ``adjacency``
@@ -45,12 +49,18 @@ from geo_app.check.distance import finish_distance
 from geo_app.check.endpoints import (
     ADJECTIVES,
     capital_of,
+    country_of,
     data_source,
+    endpoint_for_place,
     endpoint_of,
+    mainland_endpoint,
     missing,
+    part_endpoint,
     polygonal_reading,
+    rest_endpoint,
     source_of,
 )
+from geo_app.check.links import End, Link, link_distances
 from geo_app.check.model import CLAIM_TYPES, METHOD_REGION, Claim, Endpoint
 from geo_app.check.relations import Judgement
 from geo_app.places.gazetteer import get_gazetteer
@@ -197,14 +207,25 @@ def claims_for(report_id: str, ex: Extraction, resolutions: Sequence[Resolution]
     """
     ctx = _Context(report_id, ex, resolutions)
     claims: list[Claim] = []
-    for d in ex.distances:
+    distances = _claimed_distances(ex.text, ex.distances)
+    main = ctx.main_place()
+    every: dict[int, list[Resolution]] = defaultdict(list)
+    for r in resolutions:
+        every[r.mention.sentence].append(r)
+    links = link_distances(ex, every, distances,
+                           main.place.country_code if main is not None and main.place is not None else None)
+    for k, d in enumerate(distances):
         try:
-            claim = _distance_from_text(ctx, d)
+            link = links.get(k)
+            claim = _distance_from_link(ctx, d, link) if link is not None else _distance_from_text(ctx, d)
         except _CHECK_ERRORS as exc:
             sentence = ex.sentence_of(d.start)
             claim = Claim(claim_type="distance", report_id=report_id, quote=ctx.quote(sentence), sentence=sentence,
                           start=d.start, end=d.end, claimed_km=d.km, claimed_text=d.text, bound=d.bound,
                           verdict="unverifiable", reason=f"could not check: {exc}", method="", data_source="")
+        if claim is not None and claim.claim_type == "distance" and claim.from_name is None and \
+                claim.to_name is None and claim.reason != "" and not claim.reason.startswith("could not check"):
+            claim = None  # a distance with no place at either end: a distance mention, not a claim to draw
         if claim is not None:
             claims.append(claim)
     for sentence, rs in ctx.by_sentence.items():
@@ -212,6 +233,127 @@ def claims_for(report_id: str, ex: Extraction, resolutions: Sequence[Resolution]
     claims.extend(_region_claims(ctx))
     claims.sort(key=lambda c: (c.start if c.start is not None else -1, CLAIM_TYPES.index(c.claim_type)))
     return _fold_repeats(claims)
+
+
+_PAREN_SECOND = re.compile(r"\s*[(\[]\s*(?:or\s+|about\s+|some\s+|roughly\s+)?$")
+
+
+def _claimed_distances(text: str, distances: Sequence[DistanceMention]) -> list[DistanceMention]:
+    """The distances, without a second figure in brackets right after a first ("25 miles (40 km)"): one claim."""
+    out: list[DistanceMention] = []
+    for d in distances:
+        if out and _PAREN_SECOND.fullmatch(text, out[-1].end, d.start) is not None:
+            continue
+        out.append(d)
+    return out
+
+
+def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
+    """The endpoint one end of a linked distance stands for, given what the other end is."""
+    res, role = end.res, end.role
+    place = res.place
+    written = res.mention.name or res.mention.text
+    if place is None:
+        return endpoint_of(res, prefer_point=True)
+    if role == "town":
+        if place.feature_class != "P":
+            town = next((alt for alt in res.alternatives if alt.feature_class == "P"), None)
+            if town is not None:
+                return endpoint_for_place(town, written, prefer_point=True)
+        role = "place"
+    if place.layer != "seas":
+        sea = next((alt for alt in res.alternatives if alt.layer == "seas"), None)
+        if sea is None and role == "coast" and place.layer == "composites":
+            # "the Caribbean coast": the sea named after the region
+            sea = next((m.place for m in get_gazetteer().lookup(f"{written} Sea") if m.place.layer == "seas"), None)
+        if sea is not None and (place.layer in ("admin1", "composites") or role == "coast"):
+            place = sea  # a distance to "the Red Sea" is to the sea, not to Sudan's Red Sea state
+    if role == "border":
+        if (res.mention.qualifier or "").endswith("border") and place is res.place:
+            return endpoint_of(res)
+        target = place if place.layer is not None else country_of(place)
+        if target is not None:
+            return endpoint_for_place(target, written, "border")
+    if role == "capital":
+        cc = res.mention.country_code or place.country_code
+        cap = capital_of(cc) if cc else None
+        if cap is not None:
+            return Endpoint(label=f"{cap.name} (capital)", kind="point", place=cap, lon=cap.lon, lat=cap.lat,
+                            source=source_of(cap))
+    if role == "mainland":
+        country = country_of(place)
+        ep = mainland_endpoint(country) if country is not None else None
+        if ep is not None:
+            return ep
+    if res.mention.kind == "demonym" or place.layer in ("countries", "seas", "composites") or role == "coast":
+        if role == "coast" and place.feature_class == "P":
+            return endpoint_of(res, prefer_point=True)
+        return endpoint_for_place(place, written) if place.layer is not None else endpoint_of(res)
+    other_place = other.res.place if other is not None else None
+    same_country = other_place is not None and other_place.country_code == place.country_code
+    if place.feature_class == "P" and other_place is not None and other_place.layer == "countries":
+        # "Singapore and Malaysia": a town named like a country, measured against a country, is the country
+        same = next((alt for alt in res.alternatives if alt.layer == "countries" and alt.name == place.name), None)
+        if same is not None:
+            return endpoint_for_place(same, written)
+    partable = place.feature_class != "P" or role == "part" or (
+        other is not None and same_country and other.role in ("mainland", "rest"))
+    other_area = other is not None and other_place is not None and (
+        other.role in ("border", "coast", "mainland", "rest", "part") or other_place.layer in (
+            "countries", "seas") or other_place.feature_class != "P" or other.res.mention.kind == "demonym")
+    if partable and (other_area or role == "part"):
+        ep = part_endpoint(place, written)
+        if ep is not None:
+            return ep
+    if place is not res.place:
+        return endpoint_for_place(place, written, prefer_point=True)
+    return endpoint_of(res, prefer_point=True)
+
+
+def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim | None:
+    """A distance claim from the ends the parse linked it to (None for a length or a movement)."""
+    if link.not_claim and link.how == "movement":
+        return None
+    if link.a is None or link.b is None:
+        if link.how == "none":
+            return _distance_from_text(ctx, d)
+        sentence = ctx.ex.sentence_of(d.start)
+        common = dict(report_id=ctx.report_id, quote=ctx.quote(sentence), sentence=sentence, start=d.start,
+                      end=d.end, claimed_text=d.text, bound=d.bound, low_km=d.low_km, high_km=d.high_km)
+        if link.b is not None:  # "Troops are within 30 km of Kyiv": one place, the other end unsaid
+            why = "the report does not say where this distance is measured from"
+            known = _end_endpoint(ctx, link.b, None)
+            claim = finish_distance(missing("?", why), known, d.km, common)
+            return replace(claim, **relations.outline_of(known))  # drawn as the place it names
+        return finish_distance(None, None, d.km, common, unverifiable=(
+            link.not_claim or "could not tell which places this distance is between from the sentence"))
+    sentence = ctx.ex.sentence_of(d.start)
+    a = _end_endpoint(ctx, link.a, link.b)
+    b = _end_endpoint(ctx, link.b, link.a)
+    if link.b.role == "rest" and a.place is not None:
+        country = country_of(a.place)
+        rest = rest_endpoint(country, a) if country is not None else None
+        if rest is not None:
+            b = rest
+    if link.a.role == "rest" and b.place is not None:
+        country = country_of(b.place)
+        rest = rest_endpoint(country, b) if country is not None else None
+        if rest is not None:
+            a = rest
+    if link.direction:
+        b = replace(b, bearing=link.direction)
+    spans = [(d.start, d.end), (link.a.res.mention.start, link.a.res.mention.end),
+             (link.b.res.mention.start, link.b.res.mention.end)]
+    common = dict(report_id=ctx.report_id, quote=ctx.quote(sentence), sentence=sentence,
+                  start=min(s for s, _ in spans), end=max(e for _, e in spans), claimed_text=d.text, bound=d.bound,
+                  low_km=d.low_km, high_km=d.high_km)
+    if a.key is not None and a.key == b.key and a.geometry_key == b.geometry_key:
+        return finish_distance(a, b, d.km, common, unverifiable="both ends of the distance are the same place")
+    alts = []
+    for res, role in ((link.a.res, "from"), (link.b.res, "to")):
+        if res.place is not None and res.alternatives and res.confidence < float(settings.AMBIGUOUS_CONFIDENCE):
+            alts.append((role, res))
+    return finish_distance(a, b, d.km, common, ambiguous=alts)
 
 
 def _fold_repeats(claims: list[Claim]) -> list[Claim]:

@@ -18,12 +18,13 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.check.model import METHOD_AREAS, METHOD_BOUNDARY, METHOD_POINTS, Endpoint, Measurement
 from geo_app.geo.geodesy import boundary_index, geodesic_azimuth, geodesic_km, geodesic_line
 from geo_app.places.regions import area_share, shared_boundary_km
 
-__all__ = ["area_share_of", "areas_km", "bearing_error", "measure", "point_to_shape", "shared_km"]
+__all__ = ["area_share_of", "areas_km", "bearing_check", "bearing_error", "measure", "point_to_shape", "shared_km"]
 
 _CANDIDATES_PER_SIDE = 64  # vertices refined exactly when measuring between two areas
 
@@ -115,19 +116,44 @@ def measure(a: Endpoint, b: Endpoint) -> Measurement:
 
 _COMPASS = ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest")
 
-def bearing_error(a: Endpoint, b: Endpoint) -> str:
-    """For "N km west of Minsk": say so when the other place lies in another direction (beyond 67.5°)."""
+def bearing_check(a: Endpoint, b: Endpoint, near: BaseGeometry | None = None) -> tuple[bool | None, str]:
+    """For "N km west of Minsk": whether the other place lies that way (within ``CLAIM_BEARING_TOLERANCE_DEG``).
+
+    The stated direction is the ``bearing`` of the end it is relative to ("west" of
+    Minsk). When that end is an area or a border ("40 km north of the Ukrainian
+    border"), the bearing is taken from its point nearest the other end (``near``,
+    the measurement's nearest point). Returns ``(None, "")`` when there is nothing to
+    check, else whether it matches and a sentence saying so.
+    """
+    tol = float(settings.CLAIM_BEARING_TOLERANCE_DEG)
     for ref, other in ((a, b), (b, a)):
-        if ref.bearing is None or ref.bearing == "central" or ref.kind != "point" or other.kind != "point":
+        if ref.bearing is None or ref.bearing == "central" or other.kind != "point":
             continue
-        assert ref.lon is not None and ref.lat is not None and other.lon is not None and other.lat is not None
-        azimuth = geodesic_azimuth(ref.lon, ref.lat, other.lon, other.lat)
+        if ref.kind == "point":
+            assert ref.lon is not None and ref.lat is not None
+            rlon, rlat = ref.lon, ref.lat
+        elif near is not None and near.geom_type == "Point":
+            rlon, rlat = near.x, near.y
+        else:
+            continue
+        assert other.lon is not None and other.lat is not None
+        if (rlon, rlat) == (other.lon, other.lat):
+            continue
+        azimuth = geodesic_azimuth(rlon, rlat, other.lon, other.lat)
         stated = _COMPASS.index(ref.bearing) * 45.0
         off = abs((azimuth - stated + 180.0) % 360.0 - 180.0)
-        if off > 67.5:
-            actual = _COMPASS[int(((azimuth + 22.5) % 360.0) // 45.0)]
-            return f"{other.label} lies {actual} of {ref.label} (bearing {azimuth:.0f}°), not {ref.bearing}"
-    return ""
+        actual = _COMPASS[int(((azimuth + 22.5) % 360.0) // 45.0)]
+        where = ref.label if ref.kind == "point" else f"the nearest point of {ref.label}"
+        if off > tol:
+            return False, f"{other.label} lies {actual} of {where} (bearing {azimuth:.0f}°), not {ref.bearing}"
+        return True, f"{other.label} lies {ref.bearing} of {where} as stated (bearing {azimuth:.0f}°)"
+    return None, ""
+
+
+def bearing_error(a: Endpoint, b: Endpoint, near: BaseGeometry | None = None) -> str:
+    """For "N km west of Minsk": say so when the other place lies in another direction ("" when it does not)."""
+    ok, text = bearing_check(a, b, near)
+    return text if ok is False else ""
 
 
 _SHARES: dict[tuple[str, str], float] = {}

@@ -35,6 +35,7 @@ __all__ = [
     "Endpoint",
     "Measurement",
     "VERDICTS",
+    "VERDICT_DEFINITION",
     "interval",
     "judge",
     "km_text",
@@ -45,7 +46,9 @@ __all__ = [
 ]
 
 #: Verdicts a checked claim can get (``region`` features have ``None``).
-VERDICTS = ("consistent", "overstated", "understated", "contradicted", "unverifiable")
+#: The verdict of a membership in a group whose extent depends on who defines it (issue 12).
+VERDICT_DEFINITION = "depends on definition"
+VERDICTS = ("consistent", "overstated", "understated", "contradicted", "unverifiable", VERDICT_DEFINITION)
 
 #: Kinds of claim :func:`claims_for` recognises.
 CLAIM_TYPES = ("distance", "containment", "adjacency", "coastal", "membership", "region")
@@ -117,6 +120,7 @@ class Claim:
     high_km: float | None = None
     measured_km: float | None = None
     tolerance_km: float | None = None
+    shared_border_km: float | None = None
     from_name: str | None = None
     to_name: str | None = None
     from_key: str | None = None
@@ -158,6 +162,7 @@ class Claim:
             "claimed_km": rnd(self.claimed_km), "claimed_text": self.claimed_text, "bound": self.bound,
             "low_km": rnd(self.low_km), "high_km": rnd(self.high_km),
             "measured_km": rnd(self.measured_km), "tolerance_km": rnd(self.tolerance_km),
+            "shared_border_km": rnd(self.shared_border_km),
             "verdict": self.verdict, "reason": self.reason, "method": self.method, "data_source": self.data_source,
             "from_name": self.from_name, "to_name": self.to_name, "from_key": self.from_key, "to_key": self.to_key,
             "from_geonameid": self.from_geonameid, "to_geonameid": self.to_geonameid,

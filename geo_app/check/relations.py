@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from geo_app import settings
+from geo_app.check.definitions import definitions_of
 from geo_app.check.endpoints import area_of, composite_of
 from geo_app.check.measure import area_share_of, areas_km, point_to_shape, shared_km
 from geo_app.check.model import (
@@ -39,6 +41,7 @@ from geo_app.check.model import (
     METHOD_CONTAINS,
     METHOD_CONTINENT,
     METHOD_MEMBERS,
+    VERDICT_DEFINITION,
     METHOD_SHARE,
     METHOD_SHARED,
     Endpoint,
@@ -93,7 +96,7 @@ def containment(sub: Endpoint, cont: Endpoint) -> Judgement:
         point = Point(sub.lon, sub.lat)
         if shapely.contains_xy(cont.geometry, sub.lon, sub.lat):
             return Judgement("consistent", f"{sub.label} lies inside {cont.label}{rule}", METHOD_CONTAINS,
-                             {"point": point})
+                             {"point": point, "region": cont.region if cont.region is not None else cont.geometry})
         m = point_to_shape(sub, cont)
         res = resolution_km()
         if m.km <= res:
@@ -106,14 +109,14 @@ def containment(sub: Endpoint, cont: Endpoint) -> Judgement:
                 reason += f" (in {where})"
         return Judgement(verdict, reason + rule, METHOD_CONTAINS,
                          {"measured_km": m.km, "line": m.line, "nearest_point": m.nearest_point, "point": point,
-                          "tolerance_km": res})
+                          "tolerance_km": res, "region": cont.region if cont.region is not None else cont.geometry})
     assert sub.geometry is not None
     share = area_share_of(sub, cont)
     need = float(settings.DIRECTION_MIN_SHARE)
     verdict = "consistent" if share >= need else "contradicted"
     reason = f"{share:.0%} of {sub.label} lies in {cont.label}" + (
         "" if verdict == "consistent" else f" (less than the {need:.0%} needed)") + rule
-    return Judgement(verdict, reason, METHOD_SHARE)
+    return Judgement(verdict, reason, METHOD_SHARE, {"region": sub.geometry})
 
 
 def adjacency(a: Endpoint, b: Endpoint) -> Judgement:
@@ -133,7 +136,8 @@ def adjacency(a: Endpoint, b: Endpoint) -> Judgement:
                   f"{a.label} and {b.label} are {km_text(m.km)} apart") + (
             "" if ok else f" (more than {coast:g} km)") + notes
         return Judgement("consistent" if ok else "contradicted", reason, METHOD_COAST,
-                         {"measured_km": m.km, "tolerance_km": coast})
+                         {"measured_km": m.km, "tolerance_km": coast,
+                          "line": m.line if m.line is not None else _shared_line(a, b, coast)})
     need = float(settings.DIRECTION_MIN_SHARE)
     for inner, outer in ((a, b), (b, a)):
         if inner.kind == "area" and outer.kind == "area" and area_share_of(inner, outer) >= need:
@@ -144,11 +148,60 @@ def adjacency(a: Endpoint, b: Endpoint) -> Judgement:
     method = METHOD_SHARED.format(tol=tol)
     if shared > float(settings.ADJACENCY_MIN_SHARED_KM):
         return Judgement("consistent", f"{a.label} and {b.label} share {km_text(shared)} of border{notes}", method,
-                         {"measured_km": shared, "tolerance_km": tol})
+                         {"measured_km": 0.0, "shared_border_km": shared, "tolerance_km": tol,
+                          "line": _shared_line(a, b, tol)})
     m = areas_km(a, b)
     gap = f"the nearest points are {km_text(m.km)} apart" if m.km > 0 else f"they meet over only {km_text(shared)}"
     return Judgement("contradicted", f"{a.label} does not border {b.label}: {gap}{notes}", method,
-                     {"measured_km": shared, "tolerance_km": tol, "line": m.line})
+                     {"measured_km": m.km, "shared_border_km": shared, "tolerance_km": tol,
+                      "line": m.line if m.line is not None else _shared_line(a, b, tol),
+                      "nearest_point": m.nearest_point})
+
+
+def _shared_line(a: Endpoint, b: Endpoint, tol_km: float) -> BaseGeometry | None:
+    """The part of ``a``'s boundary along ``b`` (for drawing; lengths are measured geodesically elsewhere).
+
+    The band is ``tol_km`` converted at the equator's degree (about 111 km), so it is at
+    least as wide as the tolerance everywhere.
+    """
+    if a.geometry is None or b.geometry is None:
+        return None
+    key = (a.geometry_key, b.geometry_key, tol_km)
+    if a.geometry_key and b.geometry_key and key in _SHARED_LINES:
+        return _SHARED_LINES[key]
+    line = _shared_line_uncached(a, b, tol_km)
+    if a.geometry_key and b.geometry_key:
+        if len(_SHARED_LINES) >= 256:
+            _SHARED_LINES.pop(next(iter(_SHARED_LINES)))
+        _SHARED_LINES[key] = line
+    return line
+
+
+_SHARED_LINES: dict[tuple[str | None, str | None, float], BaseGeometry | None] = {}
+
+
+def _shared_line_uncached(a: Endpoint, b: Endpoint, tol_km: float) -> BaseGeometry | None:
+    assert a.geometry is not None and b.geometry is not None
+    band = b.geometry.buffer(tol_km / 111.0) if a.geometry.geom_type != "LineString" else b.geometry
+    cut = shapely.intersection(shapely.boundary(a.geometry) if _polygonal(a.geometry) else a.geometry, band)
+    parts = [p for p in shapely.get_parts(cut) if p.geom_type in ("LineString", "LinearRing") and p.length > 0]
+    if not parts:
+        return None
+    merged = shapely.line_merge(shapely.MultiLineString([shapely.LineString(p.coords) for p in parts]))
+    return merged if not merged.is_empty else None
+
+
+def _polygonal(geometry: BaseGeometry) -> bool:
+    return geometry.geom_type in ("Polygon", "MultiPolygon")
+
+
+def outline_of(ep: Endpoint) -> dict[str, Any]:
+    """Geometry fields that draw an endpoint: its area as ``region``, else its point."""
+    if ep.kind in ("area", "border") and ep.geometry is not None:
+        return {"region": ep.geometry}
+    if ep.kind == "point" and ep.lon is not None and ep.lat is not None:
+        return {"point": Point(ep.lon, ep.lat)}
+    return {}
 
 
 def coastal(sub: Endpoint, sea: Endpoint) -> Judgement:
@@ -169,7 +222,10 @@ def coastal(sub: Endpoint, sea: Endpoint) -> Judgement:
             km = m.km
             extra.update(line=m.line, nearest_point=m.nearest_point)
     else:
-        km = areas_km(sub, sea).km
+        m = areas_km(sub, sea)
+        km = m.km
+        extra.update(line=m.line if m.line is not None else _shared_line(sub, sea, coast),
+                     nearest_point=m.nearest_point)
     ok = km <= coast
     where = "inside" if km == 0 else f"{km_text(km)} from"
     polygon = f"the {sea.label} polygon" if sea.place is not None else sea.label
@@ -193,7 +249,19 @@ def _continent_of(place: Place) -> str:
 
 
 def membership(item: Endpoint, group: Place, day: dt.date | str | None) -> Judgement:
-    """Whether the place ``item`` is among the members of ``group`` (a composite or a continent) on ``day``."""
+    """Whether the place ``item`` is among the members of ``group`` (a composite or a continent) on ``day``.
+
+    The judgement carries the member's outline (its area, else its point) to draw. A place
+    outside geo_app's members of a group whose extent depends on who defines it is
+    ``"depends on definition"`` when another definition in use counts it
+    (:mod:`geo_app.check.definitions`).
+    """
+    judged = _membership(item, group, day)
+    outline = outline_of(item)
+    return Judgement(judged.verdict, judged.reason, judged.method, {**outline, **judged.extra}) if outline else judged
+
+
+def _membership(item: Endpoint, group: Place, day: dt.date | str | None) -> Judgement:
     if item.kind == "missing" or item.place is None:
         return unverifiable(item.missing_reason)
     p = item.place
@@ -225,4 +293,14 @@ def membership(item: Endpoint, group: Place, day: dt.date | str | None) -> Judge
                          METHOD_MEMBERS)
     reason = (f"{p.name} is among the members of {group.name}{definition}" if member
               else f"{p.name} is not among the members of {group.name} as geo_app defines it{definition}")
+    defs = definitions_of(comp.id)
+    if not member and defs.definitional:
+        codes = {c[:2] for c in own}
+        including = defs.including(codes)
+        if including:
+            excluding = [f"geo_app's ({comp.note.rstrip('.') or 'its member list'})", *defs.excluding(codes)]
+            reason = (f"{p.name} is a member of {group.name} by {'; '.join(including)}; not by "
+                      f"{'; '.join(excluding)}")
+            return Judgement(VERDICT_DEFINITION, reason, METHOD_MEMBERS)
+        reason += "; no definition in use counts it either"
     return Judgement("consistent" if member else "contradicted", reason, METHOD_MEMBERS)

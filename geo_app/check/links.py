@@ -1,0 +1,633 @@
+"""Linking a stated distance to the two places it lies between, from the sentence's dependency parse.
+
+Only sentences that state a distance are parsed (a second spaCy pipeline with the parser,
+loaded lazily once; the extract step's pipeline stays NER-only). For each distance the
+parse gives:
+
+* **the far end** ``b``: the object of the preposition that follows the figure
+  ("40 km *from* the Russian border", "30 km north *of* the border with Ukraine",
+  "35 km *off* the Tanzanian mainland", "within 5 km *of* El Paso"), skipping compass
+  words (kept as the claimed bearing), "away", "inland" and a parenthesised second
+  figure ("25 miles (40 km)");
+* **the near end** ``a``: the place the distance phrase is in apposition to ("Bryansk,
+  about 100 km north of ..."), else the subject of the clause that governs it ("Kharkiv
+  ... lies about 40 km from", "About 50 km from the border, the city of Chernihiv was
+  ...");
+* **pairs**: "X and Y are N km apart / separated by N km", "N km separate X from Y",
+  "the N-km stretch/gap/corridor between X and Y", "from X to Y is N km".
+
+A distance that measures a thing ("a 2,000-km pipeline", "a range of 500 km"), a
+movement ("drove 300 km through Belarus", "runs for 740 km between") or has no place at
+one end is linked to nothing (:attr:`Link.not_claim` says why).
+
+The words around a place's name say what part of it is meant (:attr:`End.role`): its
+border ("the Russian border", "the edge of the Gaza Strip"), its coast, its mainland,
+"the rest of" it, an exclave or island of a country, or a capital ("the Russian
+capital").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import spacy
+
+from geo_app import settings
+from geo_app.places.gazetteer import get_gazetteer
+from geo_app.resolve.resolver import Resolution
+from geo_app.text.extract import MODEL_NAME, Mention
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+    from geo_app.places.gazetteer import Place
+    from geo_app.text.extract import Extraction
+    from geo_app.text.quantities import DistanceMention
+
+__all__ = ["End", "Link", "get_parser", "link_distances"]
+
+#: Compass words, as written, to the direction they name.
+_COMPASS = {
+    "north": "north", "south": "south", "east": "east", "west": "west",
+    "northeast": "northeast", "northwest": "northwest", "southeast": "southeast", "southwest": "southwest",
+    "north-east": "northeast", "north-west": "northwest", "south-east": "southeast", "south-west": "southwest",
+}
+#: Words between a figure and its preposition that change nothing about the two ends.
+_SKIP = {"away", "inland", "offshore", "due", "further", "farther", "or", "so", "roughly", "just", "only",
+         "directly", "straight", "as", "the", "crow", "flies", ",", "-", "–"}
+#: Prepositions that introduce the far end.
+_TO_PREPS = {"from", "of", "off", "to", "outside", "beyond"}
+#: Nouns for a stretch between two places ("the 65 km stretch between A and B").
+_GAP_NOUNS = {"stretch", "gap", "corridor", "strip", "distance", "expanse", "band", "sliver", "swath", "swathe",
+              "neck", "passage", "separation", "buffer"}
+#: Nouns of a filler between a figure and "separate" ("4 km of water separate A from B").
+_FILLER_NOUNS = {"water", "sea", "land", "territory", "ocean", "desert", "open", "steppe", "forest", "strait"}
+#: Verbs of movement or extent: the figure is how far something went or how long it is.
+_MOVE_VERBS = {"drive", "walk", "run", "travel", "fly", "march", "advance", "push", "penetrate", "move", "cover",
+               "extend", "stretch", "span", "flee", "sail", "hike", "ride", "trek", "cycle", "journey", "go",
+               "swim", "row", "paddle", "commute", "shift", "retreat", "withdraw", "cross", "roll", "transport",
+               "carry", "ship", "haul", "fire", "launch", "strike", "hit", "reach", "measure", "last", "trudge",
+               "stride", "jog", "sprint", "climb", "descend", "dig", "build", "lay", "construct", "pave", "patrol",
+               "flow", "wind", "meander", "course", "snake", "stream", "drift", "evacuate", "deploy", "airlift"}
+#: Head nouns that name the place after "of" ("the city of Chernihiv", "the island of Bornholm").
+_GENERIC = {"city", "town", "village", "port", "capital", "island", "islands", "exclave", "enclave", "region",
+            "province", "state", "republic", "peninsula", "archipelago", "settlement", "hub", "oblast", "district",
+            "municipality", "county", "territory", "area", "outpost", "harbour", "harbor", "base", "centre",
+            "center", "resort", "suburb", "outskirts", "heart", "tip", "part", "side"}
+#: Head nouns that say which part of a place is meant.
+_ROLE_NOUNS = {
+    "border": "border", "borders": "border", "frontier": "border", "boundary": "border", "edge": "border",
+    "line": "border", "coast": "coast", "coastline": "coast", "shore": "coast", "shores": "coast",
+    "seaboard": "coast", "mainland": "mainland", "rest": "rest", "exclave": "part", "enclave": "part",
+    "island": "part", "islands": "part", "peninsula": "part", "archipelago": "part", "capital": "capital",
+    "territory": "territory",
+}
+#: Head nouns that make the place after "of" a populated place ("the city of Kaliningrad").
+_TOWN_NOUNS = {"city", "town", "village", "port", "settlement", "hamlet", "capital"}
+#: Words before a country's name that mean its main territory.
+_MAINLAND_WORDS = {"mainland", "contiguous", "continental"}
+#: Common nouns that stand for the country of the other end in "the rest of the sultanate".
+_COUNTRY_NOUNS = {"country", "sultanate", "kingdom", "emirate", "republic", "nation", "state", "island", "territory"}
+#: Verbs of separating: "X is separated / cut off from Y by N km".
+_SEPARATE_VERBS = {"separate", "cut", "divide", "isolate", "sever"}
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
+_WORD = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class End:
+    """One end of a distance as the sentence names it.
+
+    Attributes
+    ----------
+    res : Resolution
+        The place (a mention's resolution, or a gazetteer look-up of a name the
+        extract step did not mark).
+    role : str
+        ``"place"``, ``"town"`` (named as a city or town), ``"border"``, ``"coast"``,
+        ``"mainland"``, ``"rest"``, ``"part"``, ``"capital"`` or ``"territory"``: what of
+        the place the sentence measures to.
+    """
+
+    res: Resolution
+    role: str = "place"
+
+
+@dataclass(frozen=True)
+class Link:
+    """The two ends the parse links a distance to.
+
+    Attributes
+    ----------
+    a, b : End or None
+        The near and the far end ("a lies N km <direction> of b").
+    direction : str or None
+        The compass word of the sentence ("north" in "40 km north of the border").
+    how : str
+        The construction that linked them ("subject", "apposition", "apart", "between",
+        "separate", "from/to").
+    not_claim : str
+        Why the distance is no claim between two places ("" when it may be one).
+    """
+
+    a: End | None
+    b: End | None
+    direction: str | None = None
+    how: str = ""
+    not_claim: str = ""
+
+
+@lru_cache(maxsize=1)
+def get_parser() -> Language:
+    """The spaCy pipeline with the dependency parser (loaded once, on first use)."""
+    return spacy.load(MODEL_NAME, exclude=["ner"])
+
+
+def _lookup(name: str, sentence: int, start: int, end: int) -> Resolution | None:
+    """A resolution for a name the extract step did not mark (a country, sea, town or island)."""
+    name = name.strip()
+    if not name or not _WORD.search(name) or not name[0].isupper():
+        return None
+    matches = [m.place for m in get_gazetteer().lookup(name)]
+    if not matches:
+        return None
+
+    def rank(p: Place) -> tuple[int, int]:
+        # countries, seas, towns of some size, regions (Corsica the island before Corsica, Texas), villages
+        order = {"countries": 0, "seas": 1}.get(p.layer or "", 4)
+        if p.feature_class in ("P", "T") and p.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION):
+            order = 2
+        elif p.layer == "admin1":
+            order = 3
+        return order, -p.population
+
+    matches.sort(key=rank)
+    mention = Mention(start=start, end=end, text=name, kind="place", name=name, label="claim-parse",
+                      sentence=sentence)
+    return Resolution(mention=mention, place=matches[0], confidence=0.5,
+                      reason="looked up by the claim finder (a name the sentence's parse gives as an end)",
+                      alternatives=tuple(matches[1:4]))
+
+
+class _Sentence:
+    """One parsed sentence with its mentions, by token."""
+
+    def __init__(self, doc: Doc, offset: int, sentence: int, resolutions: Sequence[Resolution]) -> None:
+        self.doc, self.offset, self.sentence = doc, offset, sentence
+        self.resolutions = list(resolutions)
+
+    def chars(self, tok: Token) -> tuple[int, int]:
+        return self.offset + tok.idx, self.offset + tok.idx + len(tok.text)
+
+    def mention_at(self, tok: Token) -> Resolution | None:
+        s, e = self.chars(tok)
+        for r in self.resolutions:
+            if r.mention.start <= s and e <= r.mention.end:
+                return r
+        return None
+
+    def mentions_in(self, toks: Sequence[Token]) -> list[Resolution]:
+        """Mentions whose name lies among the tokens ("north of the Black Sea" counts by "Black Sea")."""
+        if not toks:
+            return []
+        spans = [self.chars(t) for t in toks]
+        out = []
+        for r in self.resolutions:
+            m = r.mention
+            bs = m.base_start if m.base_start is not None else m.start
+            be = m.base_end if m.base_end is not None else m.end
+            if any(s < be and bs < e for s, e in spans):
+                out.append(r)
+        if not out:
+            out = [r for r in (self.demonym(t) for t in toks if t.pos_ in ("ADJ", "PROPN")) if r is not None]
+        return out
+
+    def demonym(self, tok: Token) -> Resolution | None:
+        """A country named by an adjective the extract step did not mark ("the Ugandan border")."""
+        code = get_gazetteer().demonym(tok.text) if tok.text[:1].isupper() else None
+        if not code or code.startswith("name:") or len(code) != 2:
+            return None
+        try:
+            place = get_gazetteer().country(code)
+        except LookupError:
+            return None
+        s, e = self.chars(tok)
+        mention = Mention(start=s, end=e, text=tok.text, kind="demonym", name=tok.text, label="claim-parse",
+                          sentence=self.sentence, country_code=code)
+        return Resolution(mention=mention, place=place, confidence=0.8, reason="demonym read by the claim finder")
+
+    def name_run(self, tok: Token) -> Span:
+        """The proper-noun run around a token ("Caribbean Sea", "Ciudad del Este")."""
+        i = j = tok.i
+        doc = self.doc
+        while i > 0 and (doc[i - 1].pos_ == "PROPN" or (doc[i - 1].lower_ in {"del", "de", "la", "el", "al"}
+                                                         and i > 1 and doc[i - 2].pos_ == "PROPN")):
+            i -= 1
+        while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN":
+            j += 1
+        return doc[i:j + 1]
+
+
+def _core(tok: Token) -> list[Token]:
+    """The tokens of a noun phrase without its appositions, clauses and (most) prepositions."""
+    out = [tok]
+    for child in tok.children:
+        if child.dep_ in ("appos", "relcl", "acl", "punct", "cc", "conj", "advcl"):
+            continue
+        if child.dep_ == "prep" and not (child.lower_ in ("of", "with") and (
+                tok.lemma_.lower() in _GENERIC or tok.lemma_.lower() in _ROLE_NOUNS)):
+            continue
+        out.extend(_core(child))
+    return out
+
+
+def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
+    """The place a noun phrase headed by ``tok`` names, and which part of it."""
+    lemma = tok.lemma_.lower()
+    role = _ROLE_NOUNS.get(lemma, "place")
+    if role == "place" and any(c.lower_ in _MAINLAND_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
+        role = "mainland"  # "the contiguous United States", "mainland Italy"
+    own = ps.mention_at(tok)
+    if own is not None and own.mention.kind != "demonym":
+        q = own.mention.qualifier or ""
+        if q.endswith("border"):
+            return End(own, "border")
+        # "Kaliningrad exclave", "Kaliningrad, the Russian exclave": the name of a part of a country
+        nxt = ps.doc[tok.i + 1] if tok.i + 1 < len(ps.doc) else None
+        near = [c for c in tok.children if c.dep_ == "appos"] + ([nxt] if nxt is not None else []) + [tok.head]
+        if nxt is not None and nxt.text == ",":  # "Kaliningrad, the Russian exclave"
+            near.extend(ps.doc[tok.i + 2:tok.i + 6])
+        if any(_ROLE_NOUNS.get(t.lemma_.lower()) == "part" for t in near):
+            return End(own, "part")
+        return End(own, "place" if role in ("capital", "territory") else role)
+    # "Latvia's second city, Daugavpils": the apposition names the place
+    if lemma in _GENERIC:
+        for child in tok.children:
+            if child.dep_ == "appos" and child.pos_ == "PROPN":
+                inner = _end_of(ps, child, ctx_country)
+                if inner is not None:
+                    return inner
+    # "the city of Chernihiv", "the border with Ukraine", "the rest of Azerbaijan"
+    if lemma in _GENERIC or lemma in _ROLE_NOUNS:
+        for child in tok.children:
+            if child.dep_ == "prep" and child.lower_ in ("of", "with"):
+                objs = [c for c in child.children if c.dep_ == "pobj"]
+                if objs:
+                    inner = _end_of(ps, objs[0], ctx_country)
+                    if inner is not None:
+                        if role in ("place", "territory") and lemma in ("island", "islands", "exclave", "enclave",
+                                                                        "peninsula", "archipelago"):
+                            return End(inner.res, "part")
+                        if lemma in _TOWN_NOUNS and inner.role == "place":
+                            return End(inner.res, "town")  # "the city of Kaliningrad": the town, not the lagoon
+                        if role == "capital" or role == "place" or role == "territory":
+                            return inner
+                        return End(inner.res, role if inner.role == "place" else inner.role)
+    if tok.pos_ == "PROPN" and own is None:
+        run = ps.name_run(tok)
+        s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
+        inside = [r for r in ps.resolutions if r.mention.start <= s and e <= r.mention.end]
+        if inside:
+            return End(inside[0], role)
+        looked = _lookup(run.text, ps.sentence, s, e)
+        if looked is not None:
+            return End(looked, role)
+    core = sorted(_core(tok), key=lambda t: t.i)
+    found = [r for r in ps.mentions_in(core) if r.place is not None or r.mention.kind != "demonym"]
+    if not found:
+        if lemma == "capital" and ctx_country:  # "the capital": of the country the report is about
+            return _country_end(ps, tok, ctx_country, "capital")
+        return None
+    # Prefer a name over a possessive ("Russia's Kaliningrad exclave" -> Kaliningrad) and the nearest to the head.
+
+    def rank(r: Resolution) -> tuple[int, int]:
+        t = next((t for t in core if ps.chars(t)[0] >= r.mention.start), tok)
+        poss = any(c.dep_ == "case" for c in t.children) or t.dep_ == "poss"
+        return (1 if poss else 0) + (1 if r.mention.kind == "demonym" and role == "place" else 0), abs(t.i - tok.i)
+
+    best = min(found, key=rank)
+    if role == "capital" and best.mention.kind == "demonym":
+        return End(best, "capital")
+    if role == "territory":
+        return End(best, "place")
+    if role == "place" and lemma in _GENERIC and lemma not in ("city", "town", "village", "port", "capital"):
+        return End(best, "part")
+    return End(best, role)
+
+
+def _far_end(ps: _Sentence, tok: Token, near: End | None, ctx_country: str | None) -> End | None:
+    end = _end_of(ps, tok, ctx_country)
+    if end is None and near is not None:
+        end = _rest_of(tok, near)
+    return end
+
+
+def _rest_of(tok: Token, near: End) -> End | None:
+    """ "the rest of the sultanate": the rest of the near end's country."""
+    if tok.lemma_.lower() != "rest":
+        return None
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None and obj.lemma_.lower() in _COUNTRY_NOUNS:
+                return End(near.res, "rest")
+    return None
+
+
+def _country_end(ps: _Sentence, tok: Token, code: str, role: str) -> End | None:
+    """An end that stands for a country the sentence does not name (the report's main country)."""
+    try:
+        place = get_gazetteer().country(code)
+    except LookupError:
+        return None
+    s, e = ps.chars(tok)
+    mention = Mention(start=s, end=e, text=tok.text, kind="place", name=place.name, label="claim-parse",
+                      sentence=ps.sentence, country_code=code)
+    return End(Resolution(mention=mention, place=place, confidence=0.5,
+                          reason="the country the report mentions most (the sentence names none)"), role)
+
+
+def _subject_of(tok: Token) -> Token | None:
+    """The noun the clause around ``tok`` is about: climb to the governing verb and take its subject."""
+    seen = 0
+    t = tok
+    while seen < 12:
+        seen += 1
+        if t.pos_ in ("VERB", "AUX"):
+            subj = [c for c in t.children if c.dep_ in _SUBJECTS]
+            if subj:
+                return subj[0]
+            if t.dep_ in ("relcl", "acl") and t.head.i != t.i:
+                return t.head
+        if t.head.i == t.i:
+            return None
+        t = t.head
+    return None
+
+
+def _movement(tok: Token) -> str:
+    """Why the figure at ``tok`` is a length or a movement, not a distance between places ("" if it is not)."""
+    t = tok
+    for _ in range(4):
+        head = t.head
+        if head.i == t.i:
+            break
+        if t.dep_ in ("compound", "amod", "nmod", "nummod") and head.pos_ in ("NOUN", "PROPN") and \
+                head.lemma_.lower() not in _GAP_NOUNS:
+            return f"the figure is the size of {head.text!r}, not a distance between two places"
+        if t.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN" and head.i < t.i and \
+                head.head.lemma_.lower() not in _GAP_NOUNS and head.head.i < head.i:
+            return f"the figure is a {head.head.text!r}, not a distance between two places"
+        if head.pos_ == "VERB" and head.lemma_.lower() in _MOVE_VERBS and t.dep_ in (
+                "dobj", "npadvmod", "prep", "advmod", "pobj", "attr", "nsubj"):
+            if t.dep_ == "nsubj":
+                break
+            return f"the figure is how far something {head.lemma_}s, not a distance between two places"
+        if t.dep_ in ("prep", "pobj", "npadvmod", "advmod") and head.pos_ == "ADP" and head.lower_ in ("for", "over",
+                                                                                                     "across"):
+            t = head
+            continue
+        if t.dep_ == "pobj":
+            t = head
+            continue
+        break
+    return ""
+
+
+def _pair_from_conj(ps: _Sentence, subj: Token, ctx_country: str | None) -> tuple[End, End] | None:
+    conj = [c for c in subj.children if c.dep_ == "conj"]
+    if not conj:
+        return None
+    a, b = _end_of(ps, subj, ctx_country), _end_of(ps, conj[0], ctx_country)
+    return (a, b) if a is not None and b is not None else None
+
+
+def _coordinated_before(ps: _Sentence, before: int, ctx_country: str | None) -> tuple[End, End] | None:
+    """The last two places joined by "and" before the figure ("..., Nepal and Bangladesh are 20 km apart")."""
+    for t in reversed(ps.doc[:before]):
+        if t.dep_ == "conj" and t.head.i < t.i and any(c.lower_ == "and" for c in t.head.children):
+            a, b = _end_of(ps, t.head, ctx_country), _end_of(ps, t, ctx_country)
+            if a is not None and b is not None:
+                return a, b
+    return None
+
+
+def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, End] | None:
+    """ "between A and B" attached to the figure, the noun it measures or its head."""
+    cands = [tok, tok.head, tok.head.head]
+    for t in cands:
+        for child in t.children:
+            if child.dep_ == "prep" and child.lower_ == "between":
+                objs = [c for c in child.children if c.dep_ == "pobj"]
+                if objs:
+                    pair = _pair_from_conj(ps, objs[0], ctx_country)
+                    if pair is not None:
+                        return pair
+    return None
+
+
+def _from_to(ps: _Sentence, ctx_country: str | None) -> tuple[End, End] | None:
+    """ "from A to B" anywhere in the sentence, both objects places."""
+    for t in ps.doc:
+        if t.lower_ != "from" or t.dep_ != "prep":
+            continue
+        objs = [c for c in t.children if c.dep_ == "pobj"]
+        tos = [c for c in list(t.children) + list(objs[0].children if objs else []) + list(t.head.children)
+               if c.lower_ == "to" and c.dep_ in ("prep", "dative")]
+        if not objs or not tos:
+            continue
+        tobj = [c for c in tos[0].children if c.dep_ == "pobj"]
+        if not tobj:
+            continue
+        a, b = _end_of(ps, objs[0], ctx_country), _end_of(ps, tobj[0], ctx_country)
+        if a is not None and b is not None:
+            return a, b
+    return None
+
+
+def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Link:
+    doc = ps.doc
+    span = doc.char_span(d.start - ps.offset, d.end - ps.offset, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return Link(None, None, not_claim="the figure could not be aligned with the parse")
+    unit = span.root
+    why = _movement(unit)
+    if why and not why.startswith("the figure is the size"):
+        return Link(None, None, how="movement", not_claim=why)
+    # Pairs stated around the figure.
+    pair = _between(ps, unit, ctx_country)
+    if pair is not None:
+        return Link(pair[0], pair[1], how="between")
+    # Walk right from the figure: compass words, a parenthesised second figure, "away", then a preposition.
+    direction = None
+    i = span.end
+    depth = 0
+    after: Token | None = None
+    while i < len(doc):
+        t = doc[i]
+        low = t.lower_
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth = max(0, depth - 1)
+        elif depth:
+            pass
+        elif low in _COMPASS or (low.rstrip("ern") in _COMPASS and low.endswith("ern")):
+            direction = _COMPASS.get(low) or _COMPASS[low[:-3]]
+            if i + 2 < len(doc) and doc[i + 1].text in ("-", "–") and doc[i + 2].lower_ in _COMPASS:
+                direction = _COMPASS.get(f"{low}-{doc[i + 2].lower_}", direction)
+                i += 2
+        elif low in _SKIP:
+            pass
+        elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
+            i += 2
+            continue
+        else:
+            after = t
+            break
+        i += 1
+    if why and not (after is not None and after.lemma_.lower() == "separate"):
+        return Link(None, None, how="movement", not_claim=why)
+    verb = unit
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+    if verb.lemma_.lower() in _SEPARATE_VERBS and frm is not None and not (after is not None and after.lower_ in
+                                                                            _TO_PREPS):
+        objs = [c for c in frm.children if c.dep_ == "pobj"]
+        subj = _subject_of(verb)
+        if objs and subj is not None:
+            a, b = _end_of(ps, subj, ctx_country), _far_end(ps, objs[0], None, ctx_country)
+            if a is not None and b is None:
+                b = _rest_of(objs[0], a)
+            if a is not None and b is not None:
+                return Link(a, b, how="separate")
+    if after is not None and after.lower_ in _TO_PREPS:
+        objs = [c for c in after.children if c.dep_ == "pobj"]
+        if not objs:
+            objs = [t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")][:1]
+        b = _end_of(ps, objs[0], ctx_country) if objs else None
+        a = _near_end(ps, d, unit, span, after, ctx_country)
+        if b is None and objs and a is not None:
+            b = _rest_of(objs[0], a)
+        if b is None:
+            return Link(None, None, direction, how="far end", not_claim="the far end names no place")
+        return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
+    if after is not None and after.lower_ == "apart":
+        subj = _subject_of(unit)
+        pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
+        if pair is None:
+            pair = _coordinated_before(ps, span.start, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="apart")
+        return Link(None, None, how="apart", not_claim="could not tell which places are apart")
+    if after is not None and after.lemma_.lower() == "separate":
+        objs = [c for c in after.children if c.dep_ in ("dobj", "nsubj")]
+        x = objs[0] if objs else next((t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")), None)
+        frm = next((t for t in doc[after.i + 1:] if t.lower_ == "from"), None)
+        y = next((c for c in frm.children if c.dep_ == "pobj"), None) if frm is not None else None
+        if x is not None and y is not None:
+            a, b = _end_of(ps, x, ctx_country), _end_of(ps, y, ctx_country)
+            if a is not None and b is not None:
+                return Link(a, b, how="separate")
+    # "X and Y are separated by N km", "X and Y lie N km apart" with other words after the figure.
+    verb = unit
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.lemma_.lower() in ("separate", "lie", "be", "sit", "face", "stand") or any(
+            t.lower_ == "apart" for t in doc[span.end:]):
+        subj = _subject_of(unit)
+        pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
+        if pair is not None:
+            return Link(pair[0], pair[1], how="apart")
+    pair = _from_to(ps, ctx_country)
+    if pair is not None:
+        return Link(pair[0], pair[1], how="from/to")
+    return Link(None, None, direction, how="none", not_claim="")
+
+
+def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: Token,
+              ctx_country: str | None) -> End | None:
+    """The place a distance is measured from: the apposition's head, else the clause's subject."""
+    doc = ps.doc
+    # Apposition: "Bryansk, about 100 km north of ...", "Yuma, a farming town about 180 miles east of ..."
+    k = span.start - 1
+    while k >= 0 and doc[k].lower_ in ("just", "only", "some", "about", "roughly", "around", "barely",
+                                       "nearly", "almost", "approximately", "less", "more", "than", "within"):
+        k -= 1
+    if k >= 1 and doc[k].text == ",":
+        prev = doc[k - 1]
+        end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") else None
+        if end is not None:
+            return end
+    t = unit
+    for _ in range(8):
+        if t.pos_ in ("NOUN", "PROPN") and t.i != unit.i and not (span.start <= t.i < span.end) and t.i < prep.i \
+                and t.lower_ not in _COMPASS:
+            end = _end_of(ps, t, ctx_country)
+            if end is not None:
+                return end
+            if t.dep_ != "appos":
+                break
+        if t.pos_ in ("VERB", "AUX"):
+            break
+        if t.head.i == t.i:
+            break
+        t = t.head
+    subj = _subject_of(unit)
+    if subj is not None and subj.i != unit.i and not (prep.i <= subj.i <= prep.right_edge.i):
+        # "Tartu, Estonia's university city, is ...": the subject is an apposition to the name before it
+        left = subj.left_edge.i
+        if subj.lemma_.lower() in _GENERIC and subj.i < span.start and left >= 2 and doc[left - 1].text == ",":
+            before = _end_of(ps, doc[left - 2], ctx_country) if doc[left - 2].pos_ in ("PROPN", "NOUN", "ADV") \
+                else None
+            if before is not None:
+                return before
+        end = _end_of(ps, subj, ctx_country)
+        if end is None and subj.head.dep_ == "relcl" and subj.head.head.pos_ in ("PROPN", "NOUN"):
+            # "Cyprus, whose nearest coast is less than 100 km west of Syria": the noun the clause is about
+            end = _end_of(ps, subj.head.head, ctx_country)
+        return end
+    return None
+
+
+def link_distances(ex: Extraction, by_sentence: dict[int, list[Resolution]], distances: Sequence[DistanceMention],
+                   ctx_country: str | None = None) -> dict[int, Link]:
+    """Link each distance (by index in ``distances``) to its two ends.
+
+    Parameters
+    ----------
+    ex : Extraction
+        The report's text and sentences.
+    by_sentence : dict
+        The report's resolutions by sentence index.
+    distances : sequence of DistanceMention
+        The distances to link.
+    ctx_country : str or None
+        ISO alpha-2 code of the country the report is about (for "the capital").
+
+    Returns
+    -------
+    dict of int to Link
+        Only for distances whose sentence could be parsed.
+    """
+    if not distances:
+        return {}
+    sentences = sorted({ex.sentence_of(d.start) for d in distances})
+    texts = [ex.text[ex.sentences[s][0]:ex.sentences[s][1]] for s in sentences]
+    limit = int(settings.CLAIM_PARSE_MAX_CHARS)
+    docs = {}
+    for s, doc in zip(sentences, get_parser().pipe([t[:limit] for t in texts], batch_size=32)):
+        docs[s] = _Sentence(doc, ex.sentences[s][0], s, by_sentence.get(s, []))
+    out: dict[int, Link] = {}
+    for k, d in enumerate(distances):
+        ps = docs[ex.sentence_of(d.start)]
+        if d.end - ps.offset > limit:
+            continue
+        out[k] = _link_one(ps, d, ctx_country)
+    return out
