@@ -22,11 +22,12 @@ def _pin_one_core() -> None:
 
 def _texts(corpus: str | None, limit: int) -> list[str]:
     from geo_app.batch import eval as ev
+    from geo_app.batch.run_eval import resolve_corpus_arg
     from geo_app import settings
 
     path = corpus or settings.EVAL_BENCH_DIR / "LGL" / "lgl.xml"
     if os.path.exists(path):
-        return [d.text for d in ev.read_corpus(ev._resolve_corpus_arg(str(path)))][:limit]
+        return [d.text for d in ev.read_corpus(resolve_corpus_arg(str(path)))][:limit]
     from geo_app.text.reports import sample_reports
 
     samples = [r.text for r in sample_reports()]

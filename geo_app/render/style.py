@@ -35,7 +35,7 @@ LAYER_STYLES: dict[str, dict[str, Any]] = {
 #: Line colour of a claim by verdict.
 VERDICT_COLOURS: dict[str, str] = {
     "consistent": "#238b45", "overstated": "#e6550d", "understated": "#756bb1",
-    "contradicted": "#cb181d", "unverifiable": "#737373",
+    "contradicted": "#cb181d", "depends on definition": "#bf9000", "unverifiable": "#737373",
 }
 #: Human label of each layer (legend, layer control).
 LAYER_LABELS: dict[str, str] = {
