@@ -192,3 +192,8 @@ LANGUAGE_MIN_STOP_WORD_RATIO: float = 0.08
 LANGUAGE_MIN_WORDS: int = 20
 #: Share of kana letters that makes a Han-script text Japanese rather than Chinese.
 LANGUAGE_MIN_KANA_SHARE: float = 0.05
+
+# --- span arbitration and kinds of names (geo_app.text.spans, geo_app.text.kinds) -----------
+#: Probability of "place or demonym" from which a candidate span is accepted, when the model
+#: file carries no threshold of its own (scripts/train_kinds.py writes the cross-validated best).
+KIND_ACCEPT_THRESHOLD: float = 0.5
