@@ -197,3 +197,8 @@ LANGUAGE_MIN_KANA_SHARE: float = 0.05
 #: Probability of "place or demonym" from which a candidate span is accepted, when the model
 #: file carries no threshold of its own (scripts/train_kinds.py writes the cross-validated best).
 KIND_ACCEPT_THRESHOLD: float = 0.5
+#: Head nouns that make the name before them something other than a place ("Reston virus",
+#: "West Nile fever"): the one hand list the kind classifier keeps, because LGL and GeoWebNews
+#: hold no named diseases to learn them from. The name is then not a place anywhere in the report.
+NON_PLACE_HEAD_WORDS: tuple[str, ...] = ("virus", "viruses", "ebolavirus", "fever", "disease", "flu",
+                                        "influenza", "syndrome", "strain", "encephalitis")

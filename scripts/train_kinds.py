@@ -24,6 +24,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from geo_app import settings
 from geo_app.batch.eval import read_gwn, read_lgl
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.text import extract as ex
@@ -39,7 +40,8 @@ def build(docs: list, corpus: str) -> list[dict]:
     out = []
     for doc, sp in zip(docs, ex.annotate([d.text for d in docs], arbitrate=False)):
         cands = spans.candidates(sp, gaz)
-        spans.candidate_features(sp, cands, gaz, ex._COMMON_WORDS, ex._GENERIC_WORDS)
+        spans.candidate_features(sp, cands, gaz, ex._COMMON_WORDS, ex._GENERIC_WORDS,
+                                 frozenset(settings.NON_PLACE_HEAD_WORDS))
         gold = {(g.start, g.end) for g in doc.toponyms}
         labels = []
         chars = []
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bench", type=Path, default=ROOT.parent.parent / "shared" / "bench")
     ap.add_argument("--out", type=Path, default=ROOT / "geo_app" / "text" / "kinds_model.json")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--min-count", type=int, default=3)
+    ap.add_argument("--min-count", type=int, default=2)
     args = ap.parse_args(argv)
     if not (args.bench / "LGL").is_dir():
         args.bench = Path("/work/shared/bench")
@@ -110,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     folds = list(GroupKFold(n_splits=args.folds).split(X, y, groups))
     thresholds = np.round(np.arange(0.2, 0.8, 0.05), 2)
     best = None
-    for c in (0.1, 0.3, 1.0):
+    for c in (0.3, 1.0):
         cv = np.zeros((len(y), 3))
         for train, test in folds:
             cv[test] = fit(c, train).predict_proba(X[test])

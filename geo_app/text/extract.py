@@ -149,7 +149,8 @@ class SpanArbiter:
     def __call__(self, doc: Doc) -> Doc:
         model = get_kind_model()  # on first use: the training script builds docs without it
         cands = spans.candidates(doc, self.gaz)
-        spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS)
+        spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS,
+                                 frozenset(settings.NON_PLACE_HEAD_WORDS))
         for c, p in zip(cands, model.predict([c.feats for c in cands])):
             c.probs = (float(p[0]), float(p[1]), float(p[2]))
         chosen = spans.arbitrate(cands, model.threshold)
