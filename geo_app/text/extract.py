@@ -153,7 +153,7 @@ class SpanArbiter:
                                  frozenset(settings.NON_PLACE_HEAD_WORDS))
         for c, p in zip(cands, model.predict([c.feats for c in cands])):
             c.probs = (float(p[0]), float(p[1]), float(p[2]))
-        chosen = spans.arbitrate(cands, model.threshold)
+        chosen = spans.arbitrate(cands, model.threshold, model.threshold_unknown)
         taken = set()
         places: dict[tuple[int, int], tuple[str, str]] = {}
         ents = []

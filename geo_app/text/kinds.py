@@ -32,6 +32,7 @@ class KindModel:
     coef: np.ndarray
     intercept: np.ndarray
     threshold: float
+    threshold_unknown: float
     meta: dict
 
     def predict(self, rows: list[dict[str, float]]) -> np.ndarray:
@@ -55,8 +56,9 @@ def model_from_dict(data: dict) -> KindModel:
     coef = np.asarray(data["coef"], dtype=float)  # classes x features
     if list(data["classes"]) != list(CLASSES) or coef.shape != (len(CLASSES), len(names)):
         raise ValueError("kind model: classes or coefficient shape do not match its features")
+    threshold = float(data.get("threshold", settings.KIND_ACCEPT_THRESHOLD))
     return KindModel({n: i for i, n in enumerate(names)}, coef.T.copy(), np.asarray(data["intercept"], dtype=float),
-                     float(data.get("threshold", settings.KIND_ACCEPT_THRESHOLD)), data.get("meta", {}))
+                     threshold, float(data.get("threshold_unknown", threshold)), data.get("meta", {}))
 
 
 @lru_cache(maxsize=1)

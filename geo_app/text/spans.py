@@ -55,6 +55,7 @@ class Candidate:
     probs: tuple[float, float, float] = (1.0, 0.0, 0.0)  # not, place, demonym
     feats: dict[str, float] = field(default_factory=dict)
     blocked: bool = False  # names a non-place whatever the classifier says ("Marburg virus")
+    known: bool = False  # the gazetteer knows the name (or it is a demonym)
 
     @property
     def keep(self) -> float:
@@ -90,12 +91,16 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
         elif gaz.has_name(text) or gaz.demonym(text):
             add(start, ent.end, "ner", ent.label_)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
+    # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
+    particle = [len(w) <= 3 and w.isalpha() and w.islower() and k + 2 < n and words[k + 1] == "-"
+                and _capital(words[k + 2]) for k, w in enumerate(words)]
+    inner_ok = [_capital(w) or w.lower() in _CONNECTORS or particle[k] for k, w in enumerate(words)]
     for i in range(n):
-        if not _capital(words[i]) or doc[i].is_punct:
+        if not (_capital(words[i]) or particle[i]) or doc[i].is_punct or words[i].lower() == "the":
             continue
         for j in range(min(n, i + _MAX_TOKENS), i, -1):
             last = words[j - 1]
-            if not _capital(last) or any(not _capital(w) and w.lower() not in _CONNECTORS for w in words[i:j]):
+            if not _capital(last) or not all(inner_ok[i:j]):
                 continue
             text = doc[i:j].text
             if gaz.has_name(text) or (j - i == 1 and gaz.demonym(text)):
@@ -188,6 +193,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         f[f"ntok={min(ntok, 3)}"] = 1.0
         matches = _matches(gaz, base)
         demonym = gaz.demonym(text)
+        c.known = bool(matches) or demonym is not None
         if matches:
             f["gaz"] = 1.0
             f["gaz_n"] = math.log1p(len(matches)) / 3
@@ -258,6 +264,13 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             f[f"in_last={_ctx(enc[-1].text)}"] = 1.0
             if enc.start == c.start:
                 f["in_at_start"] = 1.0
+        # Conjunctions a linear model cannot form itself: the NER label with what the gazetteer
+        # and the shape say ("Red Cross" as ORG and a hamlet; "Soviet Republic" as NORP + capital).
+        lab = c.label or "none"
+        f[f"{lab}|wk={int(f.get('gaz_well_known', 0.0))}"] = 1.0
+        f[f"{lab}|top={matches[0].place.feature_class if matches else '-'}"] = 1.0
+        f[f"{lab}|ncap={int('next_cap' in f)}"] = 1.0
+        f[f"{lab}|sent={int('sent_initial' in f)}"] = 1.0
         # A name right before or after another candidate ("Soviet Republic of Belarus").
         if c.end in starts or c.start in ends:
             f["adjacent_candidate"] = 1.0
@@ -277,9 +290,14 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             c.blocked = True
 
 
-def arbitrate(cands: list[Candidate], threshold: float) -> list[Candidate]:
-    """The accepted candidates, without overlaps: longest first, then most probable."""
-    accepted = [c for c in cands if c.keep >= threshold and not c.blocked]
+def arbitrate(cands: list[Candidate], threshold: float, threshold_unknown: float | None = None) -> list[Candidate]:
+    """The accepted candidates, without overlaps: longest first, then most probable.
+
+    ``threshold_unknown`` (default ``threshold``) applies to names the gazetteer does not know:
+    they can never be mapped, so the training script may ask more of them.
+    """
+    unknown = threshold if threshold_unknown is None else threshold_unknown
+    accepted = [c for c in cands if c.keep >= (threshold if c.known else unknown) and not c.blocked]
     accepted.sort(key=lambda c: (-(c.end - c.start), -c.keep, c.start))
     taken: set[int] = set()
     out = []
