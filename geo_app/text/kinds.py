@@ -40,11 +40,17 @@ class KindModel:
         if not rows:
             return np.zeros((0, len(CLASSES)))
         z = np.tile(self.intercept, (len(rows), 1))
+        at, cols, vals = [], [], []
+        index = self.index
         for i, row in enumerate(rows):
-            idx = [self.index[k] for k in row if k in self.index]
-            if idx:
-                vals = np.array([row[k] for k in row if k in self.index])
-                z[i] += vals @ self.coef[idx]
+            for k, v in row.items():
+                j = index.get(k)
+                if j is not None:
+                    at.append(i)
+                    cols.append(j)
+                    vals.append(v)
+        if cols:
+            np.add.at(z, np.asarray(at), self.coef[np.asarray(cols)] * np.asarray(vals)[:, None])
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
