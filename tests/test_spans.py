@@ -131,8 +131,6 @@ def test_former_soviet_republic_is_the_country() -> None:
     assert any(r.place is not None and r.place.country_code == "BY" and r.place.feature_code == "PCLI" for r in res)
 
 
-@pytest.mark.xfail(reason="issue 13 open: 'Soviet' before 'Republic' is kept as a demonym (P about 0.49 at a bar "
-                          "of 0.4); the corpora have too few demonyms inside names to learn it", strict=False)
 def test_former_soviet_republic_is_not_the_soviet_union() -> None:
     assert not any(r.place is not None and r.place.name == "Soviet Union" for r in _resolved(SOVIET))
 
@@ -152,8 +150,6 @@ def test_organisations_and_titles_are_not_places() -> None:
     assert not _names(ORGS) & {"UN", "Halliburton", "Highway Patrol", "Ms Raggi", "Raggi"}
 
 
-@pytest.mark.xfail(reason="issue 13 open: 'Red Cross' (an ORG that is also a hamlet) sits at the bar "
-                          "(P about 0.49 vs 0.4)", strict=False)
 def test_red_cross_is_not_a_place() -> None:
     assert "Red Cross" not in _names(ORGS)
 

@@ -259,7 +259,8 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             f[f"suf={low[-3:]}"] = 1.0
         # The name span it sits in.
         enc = enclosing[c.start] or enclosing[c.end - 1]
-        if enc is not None and not (enc.start == c.start and enc.end == c.end):
+        enc_start = enc.start + 1 if enc is not None and enc[0].lower_ == "the" else (enc.start if enc else 0)
+        if enc is not None and not (enc_start == c.start and enc.end == c.end):
             f[f"in={enc.label_}"] = 1.0
             f[f"in_last={_ctx(enc[-1].text)}"] = 1.0
             if enc.start == c.start:
