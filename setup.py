@@ -37,8 +37,8 @@ setup(
     + list(DATA_PACKAGES),
     package_dir=dict(DATA_PACKAGES),
     package_data={
-        "geo_app": ["ui/static/**/*"],
-        "geo_app.boundaries": ["*.parquet", "README.md"],
+        "geo_app": ["ui/static/**/*", "text/*.json", "resolve/*.json"],
+        "geo_app.boundaries": ["*.parquet", "*.json", "README.md"],
         "geo_app.data": ["*.yaml"],
         "geo_app.data.samples": ["*.txt", "README.md"],
     },

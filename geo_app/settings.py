@@ -249,3 +249,13 @@ CLAIM_BEARING_TOLERANCE_DEG: float = 67.5
 #: A name the claim finder looks up itself (one the extract step missed) reads as a town from this
 #: population; a smaller town of that name ranks after a region ("Corsica" the island, not Corsica, Texas).
 CLAIM_LOOKUP_MIN_TOWN_POPULATION: int = 15_000
+
+# --- span arbitration and kinds of names (geo_app.text.spans, geo_app.text.kinds) -----------
+#: Probability of "place or demonym" from which a candidate span is accepted, when the model
+#: file carries no threshold of its own (scripts/train_kinds.py writes the cross-validated best).
+KIND_ACCEPT_THRESHOLD: float = 0.5
+#: Head nouns that make the name before them something other than a place ("Reston virus",
+#: "West Nile fever"): the one hand list the kind classifier keeps, because LGL and GeoWebNews
+#: hold no named diseases to learn them from. The name is then not a place anywhere in the report.
+NON_PLACE_HEAD_WORDS: tuple[str, ...] = ("virus", "viruses", "ebolavirus", "fever", "disease", "flu",
+                                        "influenza", "syndrome", "strain", "encephalitis")

