@@ -192,3 +192,13 @@ LANGUAGE_MIN_STOP_WORD_RATIO: float = 0.08
 LANGUAGE_MIN_WORDS: int = 20
 #: Share of kana letters that makes a Han-script text Japanese rather than Chinese.
 LANGUAGE_MIN_KANA_SHARE: float = 0.05
+
+# --- resolution ranker, continued dates (geo_app.resolve) -----------------------------------
+#: The trained candidate ranker (JSON, written by scripts/train_ranker.py; loaded with json + numpy).
+RANKER_MODEL_PATH: Path = Path(os.environ.get("GEO_APP_RANKER_MODEL") or PACKAGE_DIR / "resolve" / "ranker_model.json")
+#: Highest confidence given to a resolved place (a demonym's country: DEMONYM_MAX_CONFIDENCE).
+RESOLVE_MAX_CONFIDENCE: float = 0.95
+DEMONYM_MAX_CONFIDENCE: float = 0.8
+#: A sentence without a date of its own continues the previous sentence's event (and takes its date)
+#: when it opens with a definite noun phrase of at most this many words ("The maneuver", "The joint drills").
+CONTINUED_DATE_MAX_NP_WORDS: int = 4
