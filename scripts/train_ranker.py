@@ -7,9 +7,11 @@ Usage (from the project root; needs the dev extras: scikit-learn, which brings s
 For every resolvable gold toponym of LGL and GeoWebNews (gold spans, as Mordecai's gold-span
 figures), the resolver's own candidates and feature rows (geo_app.resolve.features) are built
 exactly as at run time; a candidate is right when it lies within 161 km of the gold point.
-The model is a conditional logit (a softmax over each mention's candidates) with an L2 penalty,
-fitted with scipy's L-BFGS. It runs in two stages like the resolver: rows built from the
-context-free first guesses, then rows built from the first model's guesses.
+The model is small gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier on the
+candidate rows, each mention weighing the same), exported as JSON node arrays; ``--kind linear``
+fits a conditional logit (a softmax over each mention's candidates, L2 penalty, scipy L-BFGS)
+instead. Training runs in two stages like the resolver: rows built from the context-free first
+guesses, then also rows built from the first model's guesses.
 
 It prints Acc@161 on gold spans per corpus, in-sample and 5-fold cross-validated by document
 (GroupKFold: no document is in both its training and its test folds), and writes the model

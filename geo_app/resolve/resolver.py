@@ -345,18 +345,22 @@ class Resolver:
                 previous = (stated.date_start, stated.date_end)
                 out[i] = (*previous, "sentence")
                 continue
-            gap = ex.text[ex.sentences[i - 1][1]:start] if i else ""
-            if previous is not None and "\n\n" not in gap.replace("\r", "") \
-                    and _continues(ex.text[start:end]):
+            sentence = ex.text[start:end]
+            # The blank line that opens a paragraph sits between sentences or at this one's start.
+            gap = (ex.text[ex.sentences[i - 1][1]:start] if i else "") + sentence[:len(sentence) - len(sentence.lstrip())]
+            if previous is not None and not _PARAGRAPH_BREAK.search(gap) and _continues(sentence):
                 out[i] = (*previous, "continued")
             else:
                 previous = None
         return out
 
 
+#: A sentence opening with a determiner, one to N lowercase words (a common-noun phrase, not a
+#: proper name) and a verb (an auxiliary, a past or a third-person present form).
 _DEFINITE_SUBJECT = re.compile(
-    r"^\W*(?:The|This|These|Those|Such|That)\s+((?:[a-z][\w-]*\s+){1,%d}?)"
-    r"(?:is|are|was|were|will|would|shall|should|can|could|may|might|must|has|have|had|[a-z]+ed)\b")
+    r"^\W*(?:The|This|These|Those|Such|That|Its|Their)\s+((?:[a-z][\w-]*\s+){1,%d}?)"
+    r"(?:is|are|was|were|will|would|shall|should|can|could|may|might|must|has|have|had|[a-z]+ed|[a-z]+[^s\W]s)\b")
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
 @lru_cache(maxsize=8)
