@@ -39,7 +39,7 @@ from geo_app.geo.geodesy import geodesic_km
 from geo_app.places.gazetteer import NameMatch, Place
 from geo_app.resolve.features import FEATURE_NAMES
 from geo_app.resolve.ranker import MODEL_FORMAT, Ranker
-from geo_app.resolve.resolver import Resolver, prior
+from geo_app.resolve.resolver import Resolver, _constrain, prior
 
 #: L2 penalty on the standardised weights of the linear model.
 L2 = 1.0
@@ -98,7 +98,12 @@ def first_guesses(d: DocData) -> list[Place | None]:
 
 
 def guesses(model: Ranker, Xs: list[np.ndarray], d: DocData) -> list[Place | None]:
-    return [c[int(np.argmax(model.scores(X)))].place if c else None for c, X in zip(d.cands, Xs)]
+    return [c[pick(model, X)].place if c else None for c, X in zip(d.cands, Xs)]
+
+
+def pick(model: Ranker, X: np.ndarray) -> int:
+    """The candidate the resolver takes: the ranker's best under the resolver's hard constraints."""
+    return int(np.argmax(_constrain(X, model.probabilities(X))))
 
 
 def fit_linear(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> Ranker:
@@ -170,7 +175,7 @@ def train(resolver: Resolver, docs: list[DocData], stage0: list[list[np.ndarray]
 def predict(resolver: Resolver, model: Ranker, d: DocData, stage0: list[np.ndarray]) -> list[int | None]:
     """The candidate index the resolver would choose for each mention (two passes, as at run time)."""
     Xs = rows(resolver, d, guesses(model, stage0, d))
-    return [int(np.argmax(model.scores(X))) if len(X) else None for X in Xs]
+    return [pick(model, X) if len(X) else None for X in Xs]
 
 
 def accuracy(resolver: Resolver, model: Ranker, docs: Sequence[DocData],

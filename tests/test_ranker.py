@@ -84,7 +84,7 @@ def test_the_resolver_ranks_with_the_model_it_is_given():
 
 
 def test_ontario_alone_is_the_province_not_a_us_town():
-    r = resolved("Forest fires spread across northern Ontario, and crews from Manitoba and Quebec flew in.")["Ontario"]
+    r = resolved("Forest fires spread across Ontario, and crews from Manitoba and Quebec flew in.")["Ontario"]
     assert (r.place.feature_code, r.place.country_code) == ("ADM1", "CA")
 
 

@@ -129,6 +129,20 @@ def _within(place: Place, container: Place) -> bool:
 _HIERARCHY_AFTER = re.compile(r"^\s*,\s*$")
 
 
+_SAME_NAME_REGION = FEATURE_NAMES.index("same_name_region")
+
+
+def _constrain(X: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Hard constraint on top of the ranker: a bare name shared by a region and a town of 50,000
+    or more inside it means the town ("Gomel", "Tbilisi") unless the words around say "region",
+    "oblast", "province"... (the feature ``same_name_region``). The region stays an alternative."""
+    if len(p) < 2 or not X[:, _SAME_NAME_REGION].any():
+        return p
+    q = np.where(X[:, _SAME_NAME_REGION] > 0, 0.0, p)
+    total = q.sum()
+    return q / total if total > 0 else p
+
+
 class Resolver:
     """Resolves all mentions of one report together (they inform each other)."""
 
@@ -200,7 +214,7 @@ class Resolver:
         ranker = self.ranker or get_ranker()
         probs: list[np.ndarray] = []
         for _ in range(2):
-            probs = [ranker.probabilities(X) for X in self.features(ex, cands, best, containers)]
+            probs = [_constrain(X, ranker.probabilities(X)) for X in self.features(ex, cands, best, containers)]
             best = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
         dates = self.dates(ex)
         results = []
