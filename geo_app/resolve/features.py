@@ -72,6 +72,9 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
+_COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+
 @dataclass
 class MentionContext:
     """What the rest of the report says, seen from one mention.
@@ -158,7 +161,7 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     X = np.zeros((n, len(FEATURE_NAMES)))
     if n == 0:
         return X
-    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    col = _COLUMN
     logpop = np.array([math.log10(p.population + 1) for p in places])
     is_town = np.array([p.feature_class == "P" for p in places])
     top_town = logpop[is_town].max() if is_town.any() else 0.0

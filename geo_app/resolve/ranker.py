@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -58,18 +58,46 @@ class Ranker:
         """Scores (log-odds up to a constant) of candidate rows ``X`` (n, n_features)."""
         X = np.asarray(X, dtype=float)
         s = ((X - self.mean) / self.scale) @ self.coef
-        rows = np.arange(len(X))
-        for feature, threshold, left, right, value in self.trees:
-            node = np.zeros(len(X), dtype=np.int64)
-            while True:
-                f = feature[node]
-                inner = f >= 0
-                if not inner.any():
-                    break
-                go_left = X[rows, np.where(inner, f, 0)] <= threshold[node]
-                node = np.where(inner, np.where(go_left, left[node], right[node]), node)
-            s = s + value[node]
-        return s
+        if not self.trees or len(X) == 0:
+            return s
+        # All trees walked at once: one (rows x trees) array of current nodes, as many steps as
+        # the deepest tree.
+        feature, threshold, left, right, value = self._packed
+        cols = np.arange(feature.shape[0])[None, :]
+        rows = np.arange(len(X))[:, None]
+        node = np.zeros((len(X), feature.shape[0]), dtype=np.int64)
+        while True:
+            f = feature[cols, node]
+            inner = f >= 0
+            if not inner.any():
+                break
+            go_left = X[rows, np.where(inner, f, 0)] <= threshold[cols, node]
+            node = np.where(inner, np.where(go_left, left[cols, node], right[cols, node]), node)
+        return s + value[cols, node].sum(axis=1)
+
+    @cached_property
+    def _packed(self) -> tuple[np.ndarray, ...]:
+        """The trees as (trees x nodes) arrays, shorter trees padded with leaves of value 0."""
+        width = max(len(t[0]) for t in self.trees)
+        out = []
+        for k, fill in enumerate((-1, 0.0, 0, 0, 0.0)):
+            arr = np.full((len(self.trees), width), fill, dtype=self.trees[0][k].dtype)
+            for i, tree in enumerate(self.trees):
+                arr[i, :len(tree[k])] = tree[k]
+            out.append(arr)
+        return tuple(out)
+
+    def probabilities_each(self, Xs: list[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`probabilities` of several mentions' rows, scored in one batch."""
+        sizes = [len(X) for X in Xs]
+        if not sum(sizes):
+            return [np.zeros(0) for _ in Xs]
+        s = self.scores(np.vstack([X for X in Xs if len(X)]))
+        out = []
+        for part in np.split(s, np.cumsum(sizes)[:-1]):
+            e = np.exp(part - part.max()) if part.size else part
+            out.append(e / e.sum() if part.size else part)
+        return out
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """The candidates' probabilities of being the place meant (they sum to 1)."""

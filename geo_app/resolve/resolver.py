@@ -214,7 +214,8 @@ class Resolver:
         ranker = self.ranker or get_ranker()
         probs: list[np.ndarray] = []
         for _ in range(2):
-            probs = [_constrain(X, ranker.probabilities(X)) for X in self.features(ex, cands, best, containers)]
+            Xs = self.features(ex, cands, best, containers)
+            probs = [_constrain(X, p) for X, p in zip(Xs, ranker.probabilities_each(Xs))]
             best = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
         dates = self.dates(ex)
         results = []
@@ -268,8 +269,9 @@ class Resolver:
                     named_regions.setdefault(name, []).append(place)
         out = []
         for i, (m, c) in enumerate(zip(mentions, cands)):
-            if not c:
-                out.append(np.zeros((0, len(FEATURE_NAMES))))
+            if len(c) < 2:
+                # Nothing to rank: no features needed (an only candidate has probability 1).
+                out.append(np.zeros((len(c), len(FEATURE_NAMES))))
                 continue
             # Each mention sees the report without its own name's votes: five "Georgia"s
             # must not make Georgia the report's focus by themselves.
