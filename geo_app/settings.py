@@ -259,3 +259,12 @@ KIND_ACCEPT_THRESHOLD: float = 0.5
 #: hold no named diseases to learn them from. The name is then not a place anywhere in the report.
 NON_PLACE_HEAD_WORDS: tuple[str, ...] = ("virus", "viruses", "ebolavirus", "fever", "disease", "flu",
                                         "influenza", "syndrome", "strain", "encephalitis")
+# --- resolution ranker, continued dates (geo_app.resolve) -----------------------------------
+#: The trained candidate ranker (JSON, written by scripts/train_ranker.py; loaded with json + numpy).
+RANKER_MODEL_PATH: Path = Path(os.environ.get("GEO_APP_RANKER_MODEL") or PACKAGE_DIR / "resolve" / "ranker_model.json")
+#: Highest confidence given to a resolved place (a demonym's country: DEMONYM_MAX_CONFIDENCE).
+RESOLVE_MAX_CONFIDENCE: float = 0.95
+DEMONYM_MAX_CONFIDENCE: float = 0.8
+#: A sentence without a date of its own continues the previous sentence's event (and takes its date)
+#: when it opens with a definite noun phrase of at most this many words ("The maneuver", "The joint drills").
+CONTINUED_DATE_MAX_NP_WORDS: int = 4

@@ -370,18 +370,73 @@ def test_format_table():
     table = format_table({"LGL": res})
     lines = table.splitlines()
     header = lines[0]
-    assert header.count("|") == 11
+    assert header.count("|") == 13
     row = next(line for line in lines if line.startswith("| LGL |"))
     assert row.count("|") == header.count("|")
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[1] == f"{res['recognition']['strict']['precision']:.3f}"
     assert cells[5] == f"{res['resolution']['acc161']:.3f}"
-    assert cells[-1] == "n/a"  # no gold-span run
+    assert cells[6] == "n/a"  # no area hook given
+    assert cells[-1] == cells[-2] == "n/a"  # no gold-span run
     # anchors: the LGL ones, none of GeoWebNews
     lgl_anchors = [s for s in PUBLISHED_SCORES if s.corpus == "LGL"]
     anchor_lines = lines[lines.index("Published figures:") :]
     assert sum(line.startswith("| LGL | ") for line in anchor_lines) == len(lgl_anchors)
     assert "Google Cloud NL" not in table and "| Mordecai 3 | Acc@161 gold spans | 0.827 |" in table
+
+
+# --- area-aware accuracy --------------------------------------------------------------
+
+
+def test_area_aware_accuracy_counts_an_area_right_when_the_gold_point_lies_inside():
+    import shapely
+
+    from geo_app.batch.eval import area_aware_accuracy
+
+    # A 10 x 10 degree box; its point sits at one corner, the gold point at the other (> 1,000 km).
+    box = shapely.box(20.0, 40.0, 30.0, 50.0)
+    gold = _gold(0, 4, "Land", 49.0, 29.0, 1)
+    area = Prediction(0, 4, "Land", 41.0, 21.0, place_key="country:XXX", feature_code="PCLI")
+    town = Prediction(0, 4, "Land", 41.0, 21.0, place_key="gn:1", feature_code="PPL")
+    near = Prediction(0, 4, "Land", 49.5, 29.0, place_key="gn:2", feature_code="PPL")  # ~56 km off
+    unresolved = Prediction(0, 4, "Land", None, None)
+
+    def area_of(p):
+        return box if p.feature_code == "PCLI" else None
+
+    pairs = [(gold, area), (gold, town), (gold, near), (gold, unresolved)]
+    errors = [float(e) for e in _distances_km([gold.lat] * 3, [gold.lon] * 3,
+                                              [p.lat for _, p in pairs[:3]], [p.lon for _, p in pairs[:3]])]
+    errors.append(MAX_ERROR_KM)
+    # Right: the area (gold inside it) and the near town; wrong: the far town, the unresolved one.
+    assert area_aware_accuracy(pairs, errors, area_of) == 0.5
+    # By Acc@161 alone only the near town is right.
+    assert sum(e < ACC_KM for e in errors) == 1
+    outside = _gold(0, 4, "Land", 10.0, 10.0, 1)
+    assert area_aware_accuracy([(outside, area)], [5000.0], area_of) == 0.0
+    assert area_aware_accuracy([], [], area_of) is None
+
+
+def test_evaluate_reports_area_aware_accuracy_beside_acc161():
+    def area_of(p):
+        return None  # points only: the area-aware score equals Acc@161
+
+    res = evaluate(_harness_docs(), _fake_parse, area_of=area_of)
+    assert res["resolution"]["acc_area"] == res["resolution"]["acc161"] == 0.5
+    assert "Acc area" in format_table({"LGL": res}).splitlines()[0]
+
+
+def test_run_eval_area_hook_gives_the_polygon_of_areas_only():
+    from geo_app.places.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    country = gaz.country("CA")
+    town = max(gaz.lookup("Toronto"), key=lambda nm: nm.place.population).place
+    as_pred = lambda p: Prediction(0, 1, p.name, p.lat, p.lon, place_key=p.key, feature_code=p.feature_code)  # noqa: E731
+    poly = run_eval.area_of(as_pred(country))
+    assert poly is not None and poly.contains(__import__("shapely").Point(-75.7, 45.4))  # Ottawa
+    assert run_eval.area_of(as_pred(town)) is None
+    assert run_eval.area_of(Prediction(0, 1, "x", 1.0, 1.0)) is None
 
 
 # --- command line -------------------------------------------------------------------

@@ -16,6 +16,11 @@ Metrics follow Gritta et al. (2018, 2019):
   predicted point; Acc@161 = share of errors below :data:`ACC_KM`; AUC = trapezoid
   integral of ``ln(1 + error)`` over the sorted errors divided by
   ``ln(MAX_ERROR_KM) * (n - 1)`` (0 best, 1 worst).
+* area-aware accuracy (when the caller passes ``area_of``): a prediction that is an
+  area (a country, region, county or sea with a polygon) is right when the gold point
+  lies inside its polygon, wherever its representative point is; a point prediction
+  keeps the 161 km rule. A corpus that marks a country by one conventional point then
+  no longer decides which point a geoparser must give for the whole country.
 
 The corpora are read from wherever the caller points; nothing is bundled.
 
@@ -36,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 
 import geo_app.settings as settings
 from geo_app._errors import InputError
@@ -51,6 +57,7 @@ __all__ = [
     "GoldToponym",
     "Prediction",
     "PublishedScore",
+    "area_aware_accuracy",
     "evaluate",
     "format_table",
     "offset_mismatches",
@@ -137,13 +144,19 @@ class Document:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A toponym found by a system; ``lat``/``lon`` (WGS84 degrees) None if unresolved."""
+    """A toponym found by a system; ``lat``/``lon`` (WGS84 degrees) None if unresolved.
+
+    ``place_key`` and ``feature_code`` name the predicted place when the system knows it (the
+    area-aware score looks up its polygon with them); None for systems that give points only.
+    """
 
     start: int
     end: int
     name: str
     lat: float | None
     lon: float | None
+    place_key: str | None = None
+    feature_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -558,11 +571,54 @@ def _errors_km(pairs: Sequence[tuple[GoldToponym, Prediction]]) -> tuple[np.ndar
 # --- end to end -------------------------------------------------------------------
 
 
+def area_aware_accuracy(
+    pairs: Sequence[tuple[GoldToponym, Prediction]],
+    errors_km: Sequence[float],
+    area_of: Callable[[Prediction], Any],
+) -> float | None:
+    """Share of (gold, prediction) pairs right by area: inside the predicted area's polygon, or,
+    for a point prediction, fewer than :data:`ACC_KM` km off.
+
+    Parameters
+    ----------
+    pairs : sequence of (GoldToponym, Prediction)
+        Matched pairs, resolved ones first in the order of ``errors_km`` (as :func:`_errors_km`).
+    errors_km : sequence of float
+        Their errors, km (unresolved ones charged :data:`MAX_ERROR_KM`).
+    area_of : callable
+        ``area_of(prediction)`` -> a shapely polygon (lon/lat, WGS84) or None for a point.
+
+    Returns
+    -------
+    float or None
+        The share; None without pairs.
+    """
+    if not pairs:
+        return None
+    right = 0
+    for (gold, pred), err in zip(pairs, errors_km):
+        if pred.lat is None or pred.lon is None:
+            continue
+        geom = area_of(pred)
+        if geom is not None:
+            right += bool(shapely.contains_xy(geom, gold.lon, gold.lat))
+        else:
+            right += err < ACC_KM
+    return right / len(pairs)
+
+
+def _resolved_first(pairs: Sequence[tuple[GoldToponym, Prediction]]) -> list[tuple[GoldToponym, Prediction]]:
+    """Pairs in the order :func:`_errors_km` reports their errors (resolved first)."""
+    resolved = [(g, p) for g, p in pairs if p.lat is not None and p.lon is not None]
+    return resolved + [(g, p) for g, p in pairs if p.lat is None or p.lon is None]
+
+
 def evaluate(
     docs: Sequence[Document],
     parse: Callable[[Document], Sequence[Prediction]],
     *,
     gold_spans_resolver: Callable[[Document, Sequence[GoldToponym]], Sequence[Prediction]] | None = None,
+    area_of: Callable[[Prediction], Any] | None = None,
     limit: int | None = None,
     progress: bool = False,
 ) -> dict:
@@ -577,6 +633,9 @@ def evaluate(
     gold_spans_resolver : callable, optional
         ``resolver(doc, gold) -> predictions``, one per gold toponym handed over
         (the resolution gold of ``doc``), lat/lon None when unresolved.
+    area_of : callable, optional
+        ``area_of(prediction)`` -> the predicted area's polygon or None; with it, the
+        results carry ``acc_area`` beside ``acc161`` (see :func:`area_aware_accuracy`).
     limit : int, optional
         Score only the first ``limit`` documents.
     progress : bool, optional
@@ -626,6 +685,8 @@ def evaluate(
         "coverage": len(pairs) / n_res_gold if n_res_gold else None,
         "unresolved": unresolved,
     }
+    if area_of is not None:
+        resolution["acc_area"] = area_aware_accuracy(_resolved_first(pairs), errors, area_of)
 
     timing: dict[str, float | None] = {
         "parse_s": parse_s,
@@ -652,6 +713,8 @@ def evaluate(
             gs_pairs.extend(zip(gold, resolved))
         gs_errors, gs_unresolved = _errors_km(gs_pairs)
         gold_spans = resolution_scores(gs_errors) | {"n_gold": len(gs_pairs), "unresolved": gs_unresolved}
+        if area_of is not None:
+            gold_spans["acc_area"] = area_aware_accuracy(_resolved_first(gs_pairs), gs_errors, area_of)
         timing["gold_spans_s"] = gs_s
 
     return {
@@ -696,8 +759,9 @@ def format_table(results: Mapping[str, dict]) -> str:
         km) and :data:`PUBLISHED_SCORES` for the corpora shown (all if none match).
     """
     head = (
-        "| corpus | P | R | F1 strict | F1 lenient | Acc@161 | AUC | mean km | median km | Acc@161 gold spans |\n"
-        "|---|---|---|---|---|---|---|---|---|---|"
+        "| corpus | P | R | F1 strict | F1 lenient | Acc@161 | Acc area | AUC | mean km | median km "
+        "| Acc@161 gold spans | Acc area gold spans |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     rows = [head]
     for corpus, res in results.items():
@@ -708,10 +772,12 @@ def format_table(results: Mapping[str, dict]) -> str:
             _fmt(_get(res, "recognition", "strict", "f1")),
             _fmt(_get(res, "recognition", "lenient", "f1")),
             _fmt(_get(res, "resolution", "acc161")),
+            _fmt(_get(res, "resolution", "acc_area")),
             _fmt(_get(res, "resolution", "auc")),
             _fmt(_get(res, "resolution", "mean_km"), 0),
             _fmt(_get(res, "resolution", "median_km"), 0),
             _fmt(_get(res, "resolution_gold_spans", "acc161")),
+            _fmt(_get(res, "resolution_gold_spans", "acc_area")),
         ]
         rows.append("| " + " | ".join(cells) + " |")
 

@@ -11,15 +11,19 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import shapely
 
 from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.batch.eval import Prediction, evaluate, format_table, read_gwn, read_lgl, sniff_corpus
+from geo_app.places.composites import geometry_of
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.resolve.resolver import Resolution, Resolver
-from geo_app.text.extract import Mention, annotate, demonym_code, extract_doc, get_nlp
+from geo_app.text.extract import Extraction, Mention, annotate, demonym_code, extract_doc, get_nlp
 
 
 
@@ -32,6 +36,33 @@ def _eval_span(r: Resolution) -> tuple[int, int, str]:
     return m.start, m.end, m.text
 
 
+def _prediction(start: int, end: int, text: str, r: Resolution) -> Prediction:
+    p = r.place
+    if p is None:
+        return Prediction(start, end, text, None, None)
+    return Prediction(start, end, text, p.lat, p.lon, place_key=p.key, feature_code=p.feature_code)
+
+
+def area_of(pred: Prediction) -> Any:
+    """The polygon of a predicted area (country, region, county, sea) or None for a point:
+    the area-aware score's hook (:func:`geo_app.batch.eval.area_aware_accuracy`)."""
+    if not pred.place_key:
+        return None
+    return _area(pred.place_key)
+
+
+@lru_cache(maxsize=4096)
+def _area(key: str) -> Any:
+    try:
+        place = get_gazetteer().get(key)
+    except LookupError:
+        return None
+    geom = geometry_of(place)
+    if geom is not None:
+        shapely.prepare(geom)
+    return geom
+
+
 def parse_for_eval(doc: Any) -> list[Any]:
     """Predictions for :func:`geo_app.batch.eval.evaluate`: every place-like mention and its point
     (demonyms too: both LGL and GeoWebNews annotate "Georgian", "Sudanese" as toponyms)."""
@@ -39,12 +70,13 @@ def parse_for_eval(doc: Any) -> list[Any]:
     preds = []
     for r in Resolver().resolve(ex):
         start, end, text = _eval_span(r)
-        preds.append(Prediction(start, end, text, r.place.lat if r.place else None, r.place.lon if r.place else None))
+        preds.append(_prediction(start, end, text, r))
     return preds
 
 
-def resolve_gold_spans(doc: Any, golds: Sequence[Any]) -> list[Any]:
-    """Resolve given gold spans (resolution alone, as Mordecai's gold-span figures)."""
+def gold_extraction(doc: Any, golds: Sequence[Any]) -> Extraction:
+    """An extraction of ``doc`` whose mentions are the given gold spans (demonyms told apart),
+    with the document's sentences and dates: what the resolver sees on gold spans."""
     gaz = get_gazetteer()
     nlp = get_nlp()
     ex = extract_doc(nlp.get_pipe("sentencizer")(nlp.make_doc(doc.text)), getattr(doc, "published", None))
@@ -55,10 +87,12 @@ def resolve_gold_spans(doc: Any, golds: Sequence[Any]) -> list[Any]:
         kind = "demonym" if code else "place"
         mentions.append(Mention(g.start, g.end, name, kind, name, "GOLD", ex.sentence_of(g.start), country_code=code))
     ex.mentions = mentions
-    preds = []
-    for g, r in zip(golds, Resolver().resolve(ex)):
-        preds.append(Prediction(g.start, g.end, g.name, r.place.lat if r.place else None, r.place.lon if r.place else None))
-    return preds
+    return ex
+
+
+def resolve_gold_spans(doc: Any, golds: Sequence[Any]) -> list[Any]:
+    """Resolve given gold spans (resolution alone, as Mordecai's gold-span figures)."""
+    return [_prediction(g.start, g.end, g.name, r) for g, r in zip(golds, Resolver().resolve(gold_extraction(doc, golds)))]
 
 
 def resolve_corpus_arg(arg: str) -> Path:
@@ -93,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             docs,
             parse_for_eval,
             gold_spans_resolver=None if args.no_gold_spans else resolve_gold_spans,
+            area_of=area_of,
             limit=args.limit,
             progress=args.progress,
         )

@@ -1,14 +1,16 @@
 """Resolve step: pick the gazetteer entry each mention means, with a confidence.
 
-Candidates come from the gazetteer by name; they are ranked with more than population:
+Candidates come from the gazetteer by name. A context-free prior (feature type or population,
+own name) gives first guesses; then a trained ranker (:mod:`geo_app.resolve.ranker`, a
+conditional logit learnt from the development corpora by ``scripts/train_ranker.py``) scores
+every candidate on :mod:`geo_app.resolve.features`: population and type, how the name matched,
+the report's focus countries, the countries and regions it names, the written hierarchy
+("Paris, Texas"), the distance to the other settled places and the words around. Two passes
+let each mention see what the others settled on. The confidence is the ranker's probability.
 
-* a prior by feature type (countries, regions, seas and groups are what a bare name
-  most often means; towns by population) and whether the name is the place's own;
-* the report's focus: countries and regions that other mentions name unambiguously,
-  the country of the publication when known;
-* admin hierarchy written in the text ("Paris, Texas", "Troy, N.C."): the candidate
-  inside the named region or country wins;
-* what the phrase says: a spaCy LOC prefers water and areas, a "city of X" a town.
+Each mention also gets an event date: the one its sentence states, else the one of the sentence
+whose event it continues ("...from February 10-20. The maneuver is to be held in southern
+Belarus"), else the publication date (``date_source``).
 
 A mention with no candidate is kept with its reason, never silently dropped.
 """
@@ -27,27 +29,20 @@ import numpy as np
 
 import shapely
 
+from geo_app import settings
 from geo_app.text.extract import Extraction, Mention
 from geo_app._text import normalize_name
 from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 from geo_app.places import borders
-from geo_app.geo.geodesy import geodesic_km
+from geo_app.resolve.features import FEATURE_NAMES, MentionContext, candidate_features
+from geo_app.resolve.ranker import Ranker, get_ranker
 
 #: Prior of a place type, on the scale of log10(population).
 _TYPE_PRIOR = {"PCLI": 8.6, "CONT": 8.2, "GROUP": 8.0, "SEA": 6.6, "BAY": 6.0, "H": 5.5, "ADM1": 6.2, "ADM2": 4.6}
-#: Geographic coherence: a candidate near the report's other places gains up to this much,
-#: decaying with distance (km scale below). Places in a report cluster (CLAVIN, Topocluster).
-_PROXIMITY_BONUS = 2.4
-_PROXIMITY_SCALE_KM = 120.0
+#: Places whose points anchor the report's geography (the ranker's proximity features).
 _ANCHOR_CODES = {"PPL", "PPLC", "ADM2", "ADM1"}
 _MAX_ANCHORS = 300
 _PRIMARY_BONUS = 0.6
-_FOCUS_BONUS = 1.6
-_MENTIONED_COUNTRY_BONUS = 0.9
-_ADMIN_CONTEXT_BONUS = 3.0
-_HIERARCHY_BONUS = 6.0
-_SAME_NAME_REGION_PENALTY = 2.5
-_ALTERNATE_TOWN_PENALTY = 3.0
 _INNER_CODES = {"PCLI", "ADM1", "ADM2", "PPLC", "GROUP", "CONT", "SEA"}
 #: Words that name no place on their own ("South" is a region of Cameroon, "Red" a town).
 _GENERIC_WORDS = frozenset(
@@ -56,8 +51,6 @@ _GENERIC_WORDS = frozenset(
     state province region district park street road center centre university college school church
     hospital station airport port harbor harbour fort saint st st. san santa red black white green blue
     grand big long high united national international""".split())
-_CAPITAL_TOWN_MIN_POP = 50_000
-_REGION_WORDS = re.compile(r"(?i)\b(region|oblast|province|state|governorate|voblast|county|district|prefecture|krai)\b")
 
 
 @dataclass(frozen=True)
@@ -71,7 +64,9 @@ class Resolution:
     alternatives: tuple[Place, ...] = ()
     date_start: dt.date | None = None
     date_end: dt.date | None = None
-    date_source: str = ""  # "sentence" (a date stated in the mention's sentence) | "published" | ""
+    #: "sentence" (a date stated in the mention's sentence) | "continued" (the date of the sentence whose
+    #: event this one continues) | "published" | ""
+    date_source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The mention in the batch-contract shape (see ``schema/parse_output.schema.json``)."""
@@ -134,12 +129,29 @@ def _within(place: Place, container: Place) -> bool:
 _HIERARCHY_AFTER = re.compile(r"^\s*,\s*$")
 
 
+_SAME_NAME_REGION = FEATURE_NAMES.index("same_name_region")
+
+
+def _constrain(X: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Hard constraint on top of the ranker: a bare name shared by a region and a town of 50,000
+    or more inside it means the town ("Gomel", "Tbilisi") unless the words around say "region",
+    "oblast", "province"... (the feature ``same_name_region``). The region stays an alternative."""
+    if len(p) < 2 or not X[:, _SAME_NAME_REGION].any():
+        return p
+    q = np.where(X[:, _SAME_NAME_REGION] > 0, 0.0, p)
+    total = q.sum()
+    return q / total if total > 0 else p
+
+
 class Resolver:
     """Resolves all mentions of one report together (they inform each other)."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, *, country_hint: str | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer | None = None, *, country_hint: str | None = None,
+                 ranker: Ranker | None = None) -> None:
         self.gaz = gazetteer or get_gazetteer()
         self.country_hint = country_hint
+        self.ranker = ranker
+        self._inner: dict[int, tuple[str, list[NameMatch]]] = {}
 
     def candidates(self, mention: Mention) -> list[NameMatch]:
         if mention.country_code and mention.kind in ("demonym", "qualified"):
@@ -193,45 +205,84 @@ class Resolver:
 
     def resolve(self, ex: Extraction) -> list[Resolution]:
         mentions = ex.mentions
-        cands = [self.candidates(m) for m in mentions]
-        via: dict[int, str] = {}
-        for i, m in enumerate(mentions):
-            if not cands[i] and m.kind != "demonym":
-                inner, hits = self.inner_candidates(m.name)
-                if hits:
-                    cands[i], via[i] = hits, inner
+        cands = self.all_candidates(ex)
+        via = {i: inner for i, (inner, _) in self._inner.items()}
         # Pass 1: context-free best guesses, to learn the report's focus.
         best = [max(c, key=prior).place if c else None for c in cands]
-        names = [normalize_name(m.name) for m in mentions]
         containers = self._containers(ex, mentions, best)
-        # Pass 2: rank with the focus and the written hierarchy; pass 3 refines the focus.
+        # Passes 2 and 3: the trained ranker with what the other mentions settled on.
+        ranker = self.ranker or get_ranker()
+        probs: list[np.ndarray] = []
         for _ in range(2):
-            focus, by_name = self._focus(best, cands, names)
-            anchors = self._anchors(mentions, best, cands)
-            # Each mention sees the focus without the votes of its own name: five "Georgia"s
-            # must not make Georgia the report's focus by themselves.
-            scored = [self._rank(m, c, focus - by_name[names[i]], containers.get(i),
-                                 ex.text[max(0, m.start - 25): m.end + 25], anchors)
-                      for i, (m, c) in enumerate(zip(mentions, cands))]
-            best = [s[0][1].place if s else None for s in scored]
+            Xs = self.features(ex, cands, best, containers)
+            probs = [_constrain(X, p) for X, p in zip(Xs, ranker.probabilities_each(Xs))]
+            best = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
+        dates = self.dates(ex)
         results = []
-        for i, (m, ranked) in enumerate(zip(mentions, scored)):
-            date_start, date_end, source = self._date_for(ex, m)
-            if not ranked:
+        for i, (m, c, p) in enumerate(zip(mentions, cands, probs)):
+            date_start, date_end, source = dates.get(m.sentence, self._published(ex))
+            if not c:
                 results.append(Resolution(m, None, 0.0, "not in the gazetteer", (), date_start, date_end, source))
                 continue
-            top_score, top = ranked[0]
-            second = ranked[1][0] if len(ranked) > 1 else None
-            conf = 0.95 if second is None else 1 / (1 + math.exp(-(top_score - second)))
-            conf = min(conf, 0.95 if m.kind != "demonym" else 0.8)
-            reason = "only candidate" if second is None else f"best of {len(ranked)} candidates"
+            order = sorted(range(len(c)), key=lambda j: (-p[j], c[j].place.key))
+            cap = settings.RESOLVE_MAX_CONFIDENCE if m.kind != "demonym" else settings.DEMONYM_MAX_CONFIDENCE
+            conf = min(float(p[order[0]]), cap)
+            reason = "only candidate" if len(c) == 1 else f"best of {len(c)} candidates"
             if i in via:
                 # Only the place inside the name is known: say so, and trust it less.
                 reason = f"not in the gazetteer; located by {via[i]!r} in its name"
                 conf = min(conf, 0.5)
-            alts = tuple(nm.place for _, nm in ranked[1:4])
-            results.append(Resolution(m, top.place, conf, reason, alts, date_start, date_end, source))
+            alts = tuple(c[j].place for j in order[1:4])
+            results.append(Resolution(m, c[order[0]].place, conf, reason, alts, date_start, date_end, source))
         return results
+
+    def all_candidates(self, ex: Extraction) -> list[list[NameMatch]]:
+        """Every mention's gazetteer candidates; an unknown name falls back to a well-known
+        place inside it (recorded in ``self._inner``)."""
+        cands = [self.candidates(m) for m in ex.mentions]
+        self._inner: dict[int, tuple[str, list[NameMatch]]] = {}
+        for i, m in enumerate(ex.mentions):
+            if not cands[i] and m.kind != "demonym":
+                inner, hits = self.inner_candidates(m.name)
+                if hits:
+                    cands[i] = hits
+                    self._inner[i] = (inner, hits)
+        return cands
+
+    def features(self, ex: Extraction, cands: list[list[NameMatch]], best: list[Place | None],
+                 containers: dict[int, Place]) -> list[np.ndarray]:
+        """Feature rows (:func:`geo_app.resolve.features.candidate_features`) of every mention's
+        candidates, given each mention's current best guess (the context the others see)."""
+        mentions = ex.mentions
+        names = [normalize_name(m.name) for m in mentions]
+        focus, by_name = self._focus(best, cands, names)
+        anchors = self._anchors(mentions, best, cands)
+        named_countries: dict[str, set[str]] = {}
+        named_regions: dict[str, list[Place]] = {}
+        for m, place, name in zip(mentions, best, names):
+            if m.kind == "demonym" and m.country_code and len(m.country_code) == 2:
+                named_countries.setdefault(m.country_code, set()).add(name)
+            elif place is not None and place.feature_code == "PCLI" and place.country_code:
+                named_countries.setdefault(place.country_code, set()).add(name)
+            elif place is not None and place.feature_code == "ADM1":
+                if all(r.key != place.key for r in named_regions.get(name, ())):
+                    named_regions.setdefault(name, []).append(place)
+        out = []
+        for i, (m, c) in enumerate(zip(mentions, cands)):
+            if len(c) < 2:
+                # Nothing to rank: no features needed (an only candidate has probability 1).
+                out.append(np.zeros((len(c), len(FEATURE_NAMES))))
+                continue
+            # Each mention sees the report without its own name's votes: five "Georgia"s
+            # must not make Georgia the report's focus by themselves.
+            ctx = MentionContext(
+                focus=focus - by_name[names[i]], country_hint=self.country_hint,
+                named_countries={cc for cc, who in named_countries.items() if who - {names[i]}},
+                named_regions=[r for name, rs in named_regions.items() if name != names[i] for r in rs],
+                container=containers.get(i), context=ex.text[max(0, m.start - 25): m.end + 25],
+                anchors=anchors, within=_within, own_name=names[i])
+            out.append(candidate_features(m, c, ctx, prior))
+        return out
 
     def _focus(self, best: list[Place | None], cands: list[list[NameMatch]],
                names: list[str]) -> tuple[Counter, dict[str, Counter]]:
@@ -285,66 +336,59 @@ class Resolver:
                 found[i] = container
         return found
 
-    def _rank(self, mention: Mention, cands: list[NameMatch], focus: Counter,
-              container: Place | None, context: str = "", anchors: tuple = ()) -> list[tuple[float, NameMatch]]:
-        if not cands:
-            return []
-        total = sum(focus.values())
-
-        def share(code: str) -> float:
-            return focus.get(code, 0.0) / total if total > 0 else 0.0
-
-        top_country = max(focus, key=share) if total > 0 else None
-        towns = [nm.place for nm in cands if nm.place.feature_class == "P" and nm.place.population >= _CAPITAL_TOWN_MIN_POP]
-        says_region = bool(_REGION_WORDS.search(context))
-        # A country known by exactly this name outranks towns that merely have it as an
-        # alternate name ("Mexico" is the country, not Mexico City).
-        named_area = any(nm.primary and nm.place.feature_code == "PCLI" for nm in cands)
-        scored = []
-        for nm in cands:
-            place = nm.place
-            score = prior(nm)
-            if place.country_code:
-                sh = share(place.country_code)
-                if place.country_code == top_country:
-                    score += _FOCUS_BONUS * min(2.0, 0.5 + 1.5 * sh)
-                elif sh > 0:
-                    score += _MENTIONED_COUNTRY_BONUS
-            if container is not None and _within(place, container):
-                score += _HIERARCHY_BONUS
-            # A region named after its main town ("Gomel", "Brest"): the bare name means the town
-            # unless the text says "region", "oblast", "province"...
-            if place.feature_code == "ADM1" and towns and not says_region and any(
-                    _within(t, place) for t in towns if t.country_code == place.country_code):
-                score -= _SAME_NAME_REGION_PENALTY
-            if named_area and not nm.primary and place.feature_class == "P":
-                score -= _ALTERNATE_TOWN_PENALTY
-            if anchors and place.feature_code in _ANCHOR_CODES and len(cands) > 1:
-                score += self._proximity(place, anchors, normalize_name(mention.name))
-            if mention.label.startswith("LOC") and place.feature_class in ("H", "L", "T"):
-                score += 0.5
-            if mention.label.startswith("FAC") and place.feature_class == "S":
-                score += 0.5
-            scored.append((score, nm))
-        scored.sort(key=lambda s: (-s[0], s[1].place.key))
-        return scored
-
     @staticmethod
-    def _proximity(place: Place, anchors: tuple, own_name: str) -> float:
-        """Bonus for lying near the report's other places (geodesic km on WGS84)."""
-        names, lats, lons, weights = anchors
-        km = geodesic_km(place.lon, place.lat, lons, lats)
-        score = np.where(names == own_name, 0.0, weights * np.exp(-km / _PROXIMITY_SCALE_KM))
-        return _PROXIMITY_BONUS * float(score.max())
-
-    @staticmethod
-    def _date_for(ex: Extraction, mention: Mention) -> tuple[dt.date | None, dt.date | None, str]:
-        stated = ex.sentence_dates.get(mention.sentence)
-        if stated is not None:
-            return stated.date_start, stated.date_end, "sentence"
+    def _published(ex: Extraction) -> tuple[dt.date | None, dt.date | None, str]:
         if ex.published is not None:
             return ex.published, ex.published, "published"
         return None, None, ""
+
+    @staticmethod
+    def dates(ex: Extraction) -> dict[int, tuple[dt.date | None, dt.date | None, str]]:
+        """The event date of each sentence that has one: its own (``"sentence"``) or, for a
+        sentence that continues the previous one's event, that sentence's (``"continued"``).
+
+        A sentence continues the previous one when it states no date, lies in the same paragraph
+        (no blank line between) and opens with a definite noun phrase that refers back ("The
+        maneuver is to be held...", "These drills...", "The joint exercise..."): a subject
+        naming the event again rather than a new actor. A chain of such sentences keeps the date.
+        Sentences without either fall back to the publication date (the caller's default).
+        """
+        out: dict[int, tuple[dt.date | None, dt.date | None, str]] = {}
+        previous: tuple[dt.date | None, dt.date | None] | None = None
+        for i, (start, end) in enumerate(ex.sentences):
+            stated = ex.sentence_dates.get(i)
+            if stated is not None:
+                previous = (stated.date_start, stated.date_end)
+                out[i] = (*previous, "sentence")
+                continue
+            sentence = ex.text[start:end]
+            # The blank line that opens a paragraph sits between sentences or at this one's start.
+            gap = (ex.text[ex.sentences[i - 1][1]:start] if i else "") + sentence[:len(sentence) - len(sentence.lstrip())]
+            if previous is not None and not _PARAGRAPH_BREAK.search(gap) and _continues(sentence):
+                out[i] = (*previous, "continued")
+            else:
+                previous = None
+        return out
+
+
+#: A sentence opening with a determiner, one to N lowercase words (a common-noun phrase, not a
+#: proper name) and a verb (an auxiliary, a past or a third-person present form).
+_DEFINITE_SUBJECT = re.compile(
+    r"^\W*(?:The|This|These|Those|Such|That|Its|Their)\s+((?:[a-z][\w-]*\s+){1,%d}?)"
+    r"(?:is|are|was|were|will|would|shall|should|can|could|may|might|must|has|have|had|[a-z]+ed|[a-z]+[^s\W]s)\b")
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+
+
+@lru_cache(maxsize=8)
+def _definite_subject(max_words: int) -> re.Pattern[str]:
+    return re.compile(_DEFINITE_SUBJECT.pattern % max_words)
+
+
+def _continues(sentence: str) -> bool:
+    """Whether a sentence opens with a definite, lowercase noun phrase as its subject ("The
+    maneuver is...", "These joint drills will..."): a reference back to the previous sentence's
+    event rather than a new named actor ("The Pentagon said" does not: a proper name)."""
+    return _definite_subject(settings.CONTINUED_DATE_MAX_NP_WORDS).match(sentence) is not None
 
 
 @lru_cache(maxsize=4096)

@@ -238,7 +238,7 @@ def eval_cmd(
 ) -> None:
     """Score recognition and resolution on LGL / GeoWebNews. Example: geo-app eval LGL GeoWebNews"""
     from geo_app.batch import eval as ev
-    from geo_app.batch.run_eval import parse_for_eval, resolve_corpus_arg, resolve_gold_spans
+    from geo_app.batch.run_eval import area_of, parse_for_eval, resolve_corpus_arg, resolve_gold_spans
 
     results = {}
     try:
@@ -246,7 +246,7 @@ def eval_cmd(
             kind, file = ev.sniff_corpus(resolve_corpus_arg(name))
             docs = ev.read_corpus(file)
             results[kind] = ev.evaluate(docs, parse_for_eval, gold_spans_resolver=resolve_gold_spans if gold_spans else None,
-                                        limit=limit, progress=not json_out)
+                                        area_of=area_of, limit=limit, progress=not json_out)
     except GeoAppError as exc:
         raise _fail(exc) from exc
     if json_out:

@@ -1,0 +1,167 @@
+"""The trained candidate ranker over :data:`geo_app.resolve.features.FEATURE_NAMES`.
+
+For one mention, each gazetteer candidate ``j`` gets a score ``s_j``: a linear part
+``w . (x_j - mean) / scale`` plus the sum of small regression trees (gradient boosting; each tree
+a set of node arrays: feature, threshold, left, right, value; ``x <= threshold`` goes left, a
+feature of -1 marks a leaf), and the probability ``exp(s_j) / sum_k exp(s_k)`` of being the
+place meant. The weights are
+learnt from the development corpora (LGL, GeoWebNews) by ``scripts/train_ranker.py``, which
+also reports document-level cross-validated figures; the model is committed as JSON
+(``settings.RANKER_MODEL_PATH``) and loaded here with json and numpy only. The package never
+reads the corpora.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geo_app import settings
+from geo_app._errors import InputError
+from geo_app.resolve.features import FEATURE_NAMES
+
+__all__ = ["MODEL_FORMAT", "Ranker", "get_ranker", "load_ranker"]
+
+#: The ``format`` field a model file must carry.
+MODEL_FORMAT = "geo_app.ranker/1"
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Weights of a conditional-logit ranker.
+
+    Attributes
+    ----------
+    features : tuple of str
+        Column names, equal to :data:`FEATURE_NAMES`.
+    mean, scale, coef : numpy.ndarray
+        Standardisation and weights of the linear part, one per feature.
+    trees : tuple of tuple of numpy.ndarray
+        Boosted trees as (feature, threshold, left, right, value) node arrays; may be empty.
+    meta : dict
+        What the training script recorded (corpora, folds, figures).
+    """
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    meta: dict[str, Any]
+    trees: tuple[tuple[np.ndarray, ...], ...] = ()
+
+    def scores(self, X: np.ndarray) -> np.ndarray:
+        """Scores (log-odds up to a constant) of candidate rows ``X`` (n, n_features)."""
+        X = np.asarray(X, dtype=float)
+        s = ((X - self.mean) / self.scale) @ self.coef
+        if not self.trees or len(X) == 0:
+            return s
+        # All trees walked at once: one (rows x trees) array of current nodes, as many steps as
+        # the deepest tree.
+        feature, threshold, left, right, value = self._packed
+        cols = np.arange(feature.shape[0])[None, :]
+        rows = np.arange(len(X))[:, None]
+        node = np.zeros((len(X), feature.shape[0]), dtype=np.int64)
+        while True:
+            f = feature[cols, node]
+            inner = f >= 0
+            if not inner.any():
+                break
+            go_left = X[rows, np.where(inner, f, 0)] <= threshold[cols, node]
+            node = np.where(inner, np.where(go_left, left[cols, node], right[cols, node]), node)
+        return s + value[cols, node].sum(axis=1)
+
+    @cached_property
+    def _packed(self) -> tuple[np.ndarray, ...]:
+        """The trees as (trees x nodes) arrays, shorter trees padded with leaves of value 0."""
+        width = max(len(t[0]) for t in self.trees)
+        out = []
+        for k, fill in enumerate((-1, 0.0, 0, 0, 0.0)):
+            arr = np.full((len(self.trees), width), fill, dtype=self.trees[0][k].dtype)
+            for i, tree in enumerate(self.trees):
+                arr[i, :len(tree[k])] = tree[k]
+            out.append(arr)
+        return tuple(out)
+
+    def probabilities_each(self, Xs: list[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`probabilities` of several mentions' rows, scored in one batch."""
+        sizes = [len(X) for X in Xs]
+        if not sum(sizes):
+            return [np.zeros(0) for _ in Xs]
+        s = self.scores(np.vstack([X for X in Xs if len(X)]))
+        out = []
+        for part in np.split(s, np.cumsum(sizes)[:-1]):
+            e = np.exp(part - part.max()) if part.size else part
+            out.append(e / e.sum() if part.size else part)
+        return out
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        """The candidates' probabilities of being the place meant (they sum to 1)."""
+        s = self.scores(X)
+        if s.size == 0:
+            return s
+        e = np.exp(s - s.max())
+        return e / e.sum()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form written by the training script."""
+        return {"format": MODEL_FORMAT, "features": list(self.features), "mean": self.mean.tolist(),
+                "scale": self.scale.tolist(), "coef": self.coef.tolist(),
+                "trees": [{k: a.tolist() for k, a in zip(_TREE_KEYS, tree)} for tree in self.trees],
+                "meta": self.meta}
+
+
+_TREE_KEYS = ("feature", "threshold", "left", "right", "value")
+
+
+def _tree(raw: dict[str, Any], n_features: int, path: Path) -> tuple[np.ndarray, ...]:
+    try:
+        feature, left, right = (np.asarray(raw[k], dtype=np.int64) for k in ("feature", "left", "right"))
+        threshold, value = (np.asarray(raw[k], dtype=float) for k in ("threshold", "value"))
+    except (KeyError, TypeError, ValueError):
+        raise InputError(f"{path}: a tree needs integer feature/left/right and numeric threshold/value") from None
+    n = len(feature)
+    inner = feature >= 0
+    if (n == 0 or any(len(a) != n for a in (threshold, left, right, value)) or (feature >= n_features).any()
+            or (inner & ((left <= np.arange(n)) | (right <= np.arange(n)) | (left >= n) | (right >= n))).any()):
+        # Children after their parent: the walk always ends.
+        raise InputError(f"{path}: malformed tree")
+    return feature, threshold, left, right, value
+
+
+def load_ranker(path: Path) -> Ranker:
+    """Read a ranker from its JSON file.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, not a ranker, or names other features than this code computes.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the ranker model {path}: {exc}") from None
+    if data.get("format") != MODEL_FORMAT:
+        raise InputError(f"{path} is not a {MODEL_FORMAT} model")
+    features = tuple(data["features"])
+    if features != FEATURE_NAMES:
+        missing = sorted(set(FEATURE_NAMES) ^ set(features))
+        raise InputError(f"{path} was trained on other features than geo_app computes ({missing or 'order'}); "
+                         "retrain with scripts/train_ranker.py")
+    arrays = [np.asarray(data[k], dtype=float) for k in ("mean", "scale", "coef")]
+    if any(a.shape != (len(features),) for a in arrays) or not all(np.isfinite(a).all() for a in arrays):
+        raise InputError(f"{path}: mean, scale and coef must be {len(features)} finite numbers each")
+    if (arrays[1] <= 0).any():
+        raise InputError(f"{path}: scale must be positive")
+    trees = tuple(_tree(t, len(features), Path(path)) for t in data.get("trees") or ())
+    return Ranker(features, *arrays, meta=dict(data.get("meta") or {}), trees=trees)
+
+
+@lru_cache(maxsize=1)
+def get_ranker() -> Ranker:
+    """The committed ranker (``settings.RANKER_MODEL_PATH``), loaded once."""
+    return load_ranker(settings.RANKER_MODEL_PATH)

@@ -1,0 +1,272 @@
+"""Train the resolution ranker (geo_app/resolve/ranker_model.json) on the development corpora.
+
+Usage (from the project root; needs the dev extras: scikit-learn, which brings scipy)::
+
+    PYTHONPATH=$PWD python scripts/train_ranker.py [--bench ../shared/bench] [--out PATH] [--folds 5]
+
+For every resolvable gold toponym of LGL and GeoWebNews (gold spans, as Mordecai's gold-span
+figures), the resolver's own candidates and feature rows (geo_app.resolve.features) are built
+exactly as at run time; a candidate is right when it lies within 161 km of the gold point.
+The model is small gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier on the
+candidate rows, each mention weighing the same), exported as JSON node arrays; ``--kind linear``
+fits a conditional logit (a softmax over each mention's candidates, L2 penalty, scipy L-BFGS)
+instead. Training runs in two stages like the resolver: rows built from the context-free first
+guesses, then also rows built from the first model's guesses.
+
+It prints Acc@161 on gold spans per corpus, in-sample and 5-fold cross-validated by document
+(GroupKFold: no document is in both its training and its test folds), and writes the model
+trained on everything. Document ids and names are never features.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import shapely
+from scipy.optimize import minimize
+from sklearn.model_selection import GroupKFold
+
+from geo_app import settings
+from geo_app.batch.eval import ACC_KM, read_gwn, read_lgl
+from geo_app.batch.run_eval import gold_extraction
+from geo_app.geo.geodesy import geodesic_km
+from geo_app.places.composites import geometry_of
+from geo_app.places.gazetteer import NameMatch, Place
+from geo_app.resolve.features import FEATURE_NAMES
+from geo_app.resolve.ranker import MODEL_FORMAT, Ranker
+from geo_app.resolve.resolver import Resolver, _constrain, prior
+
+#: L2 penalty on the standardised weights of the linear model.
+L2 = 1.0
+#: The model: "trees" (gradient boosting) or "linear" (conditional logit).
+KIND = "trees"
+#: Gradient boosting: few shallow trees, a large leaf size (the corpora have 786 documents).
+GBM = {"max_iter": 150, "max_depth": 3, "learning_rate": 0.1, "min_samples_leaf": 50,
+       "l2_regularization": 1.0, "early_stopping": False, "random_state": 0}
+
+
+@dataclass
+class DocData:
+    """One document's mentions, candidates and gold, for training."""
+
+    corpus: str
+    doc_id: str
+    ex: object
+    cands: list[list[NameMatch]]
+    gold: list[tuple[float, float]]
+    containers: dict[int, Place]
+    right: list[np.ndarray]  # per mention: candidate within ACC_KM of the gold point
+
+
+#: What makes a candidate right: "km" (within 161 km of the gold point, as Acc@161) or "area"
+#: (also an area whose polygon holds the gold point, as the area-aware score).
+LABELS = "km"
+
+
+@lru_cache(maxsize=None)
+def _polygon(place: Place) -> object:
+    geom = geometry_of(place)
+    if geom is not None:
+        shapely.prepare(geom)
+    return geom
+
+
+def _inside(place: Place, lat: float, lon: float) -> bool:
+    geom = _polygon(place)
+    return geom is not None and bool(shapely.contains_xy(geom, lon, lat))
+
+
+def load_docs(bench: Path) -> list[DocData]:
+    """Gold-span extractions of both corpora with their candidates and labels."""
+    out = []
+    resolver = Resolver()
+    for corpus, docs in (("LGL", read_lgl(bench / "LGL" / "lgl.xml")), ("GeoWebNews", read_gwn(bench / "GeoWebNews" / "GWN.xml"))):
+        for doc in docs:
+            golds = [t for t in doc.toponyms if t.resolvable]
+            if not golds:
+                continue
+            ex = gold_extraction(doc, golds)
+            cands = resolver.all_candidates(ex)
+            best = [max(c, key=prior).place if c else None for c in cands]
+            containers = resolver._containers(ex, ex.mentions, best)
+            right = []
+            for g, c in zip(golds, cands):
+                if not c:
+                    right.append(np.zeros(0, dtype=bool))
+                    continue
+                km = geodesic_km(np.array([nm.place.lon for nm in c]), np.array([nm.place.lat for nm in c]),
+                                 np.full(len(c), g.lon), np.full(len(c), g.lat))
+                ok = np.asarray(km) < ACC_KM
+                if LABELS == "area":
+                    ok |= np.array([_inside(nm.place, g.lat, g.lon) for nm in c])
+                right.append(ok)
+            out.append(DocData(corpus, doc.doc_id, ex, cands, [(g.lat, g.lon) for g in golds], containers, right))
+    return out
+
+
+def rows(resolver: Resolver, d: DocData, best: Sequence[Place | None]) -> list[np.ndarray]:
+    """Feature rows of every mention of a document, given the current best guesses."""
+    return resolver.features(d.ex, d.cands, list(best), d.containers)
+
+
+def first_guesses(d: DocData) -> list[Place | None]:
+    return [max(c, key=prior).place if c else None for c in d.cands]
+
+
+def guesses(model: Ranker, Xs: list[np.ndarray], d: DocData) -> list[Place | None]:
+    return [c[pick(model, X)].place if c else None for c, X in zip(d.cands, Xs)]
+
+
+def pick(model: Ranker, X: np.ndarray) -> int:
+    """The candidate the resolver takes: the ranker's best under the resolver's hard constraints."""
+    return int(np.argmax(_constrain(X, model.probabilities(X))))
+
+
+def fit_linear(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> Ranker:
+    """Conditional logit over groups (X rows of one mention's candidates, which are right)."""
+    groups = [(X, y) for X, y in groups if len(X) > 1 and y.any() and not y.all()]
+    X = np.vstack([g[0] for g in groups])
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    Z = (X - mean) / scale
+    y = np.concatenate([g[1] for g in groups]).astype(float)
+    sizes = np.array([len(g[0]) for g in groups])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    gid = np.repeat(np.arange(len(groups)), sizes)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = Z @ w
+        smax = np.maximum.reduceat(s, starts)
+        e = np.exp(s - smax[gid])
+        tot = np.add.reduceat(e, starts)
+        pos = np.add.reduceat(e * y, starts)
+        value = -np.sum(np.log(pos) - np.log(tot)) + l2 * w @ w
+        # d/ds: softmax over all minus softmax over the right ones.
+        grad_s = e / tot[gid] - e * y / pos[gid]
+        return float(value), Z.T @ grad_s + 2 * l2 * w
+
+    res = minimize(loss, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    return Ranker(FEATURE_NAMES, mean, scale, res.x, meta={})
+
+
+def fit_trees(groups: list[tuple[np.ndarray, np.ndarray]]) -> Ranker:
+    """Gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier) on candidate rows,
+    each mention weighing 1 (its right candidates 1/2 together, its wrong ones 1/2), exported as
+    node arrays."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    groups = [(X, y) for X, y in groups if len(X) > 1 and y.any() and not y.all()]
+    X = np.vstack([g[0] for g in groups])
+    y = np.concatenate([g[1] for g in groups]).astype(int)
+    w = np.concatenate([np.where(g[1], 0.5 / g[1].sum(), 0.5 / (~g[1]).sum()) for g in groups])
+    clf = HistGradientBoostingClassifier(**GBM)
+    clf.fit(X, y, sample_weight=w * len(groups) / w.sum())
+    trees = []
+    for (pred,) in clf._predictors:
+        nodes = pred.nodes
+        feature = np.where(nodes["is_leaf"], -1, nodes["feature_idx"]).astype(np.int64)
+        trees.append((feature, nodes["num_threshold"].astype(float), nodes["left"].astype(np.int64),
+                      nodes["right"].astype(np.int64), nodes["value"].astype(float)))
+    n = X.shape[1]
+    model = Ranker(FEATURE_NAMES, np.zeros(n), np.ones(n), np.zeros(n), {}, tuple(trees))
+    check = X[:200]
+    assert np.allclose(model.scores(check), clf.decision_function(check) - clf._baseline_prediction.ravel()[0])
+    return model
+
+
+def fit(groups: list[tuple[np.ndarray, np.ndarray]]) -> Ranker:
+    return fit_trees(groups) if KIND == "trees" else fit_linear(groups)
+
+
+def train(resolver: Resolver, docs: list[DocData], stage0: list[list[np.ndarray]]) -> Ranker:
+    """Two stages: rows from the first guesses (``stage0``), then also rows from the first model's guesses."""
+    groups = [(X, r) for Xs, d in zip(stage0, docs) for X, r in zip(Xs, d.right)]
+    m0 = fit(groups)
+    stage1 = [rows(resolver, d, guesses(m0, Xs, d)) for Xs, d in zip(stage0, docs)]
+    groups += [(X, r) for Xs, d in zip(stage1, docs) for X, r in zip(Xs, d.right)]
+    return fit(groups)
+
+
+def predict(resolver: Resolver, model: Ranker, d: DocData, stage0: list[np.ndarray]) -> list[int | None]:
+    """The candidate index the resolver would choose for each mention (two passes, as at run time)."""
+    Xs = rows(resolver, d, guesses(model, stage0, d))
+    return [pick(model, X) if len(X) else None for X in Xs]
+
+
+def accuracy(resolver: Resolver, model: Ranker, docs: Sequence[DocData],
+             stage0: Sequence[list[np.ndarray]]) -> dict[str, float]:
+    """Acc@161 on gold spans per corpus (a mention without candidates counts as wrong)."""
+    hits: dict[str, list[bool]] = {}
+    for d, X0 in zip(docs, stage0):
+        for j, r in zip(predict(resolver, model, d, X0), d.right):
+            hits.setdefault(d.corpus, []).append(j is not None and bool(r[j]))
+    return {c: float(np.mean(h)) for c, h in hits.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bench", type=Path, default=settings.EVAL_BENCH_DIR)
+    ap.add_argument("--out", type=Path, default=settings.RANKER_MODEL_PATH)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--kind", choices=("trees", "linear"), default=KIND)
+    ap.add_argument("--labels", choices=("km", "area"), default=LABELS,
+                    help="right = within 161 km (km) or also inside the candidate's polygon (area)")
+    args = ap.parse_args(argv)
+    globals()["KIND"] = args.kind
+    globals()["LABELS"] = args.labels
+    t0 = time.perf_counter()
+    docs = load_docs(args.bench)
+    resolver = Resolver()
+    print(f"{len(docs)} documents, {sum(len(d.cands) for d in docs)} gold toponyms "
+          f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    stage0 = [rows(resolver, d, first_guesses(d)) for d in docs]
+    groups = [f"{d.corpus}:{d.doc_id}" for d in docs]
+    folds = GroupKFold(n_splits=args.folds).split(np.zeros(len(docs)), groups=groups)
+    cv: dict[str, list[tuple[float, int]]] = {}
+    for k, (tr, te) in enumerate(folds, 1):
+        model = train(resolver, [docs[i] for i in tr], [stage0[i] for i in tr])
+        test = [docs[i] for i in te]
+        for corpus, acc in accuracy(resolver, model, test, [stage0[i] for i in te]).items():
+            n = sum(len(d.cands) for d in test if d.corpus == corpus)
+            cv.setdefault(corpus, []).append((acc, n))
+        print(f"fold {k}/{args.folds} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    cv_acc = {c: sum(a * n for a, n in v) / sum(n for _, n in v) for c, v in cv.items()}
+    model = train(resolver, docs, stage0)
+    in_sample = accuracy(resolver, model, docs, stage0)
+    print("| corpus | Acc@161 gold spans, in-sample | 5-fold CV by document | gap |")
+    print("|---|---|---|---|")
+    for c in in_sample:
+        print(f"| {c} | {in_sample[c]:.3f} | {cv_acc[c]:.3f} | {in_sample[c] - cv_acc[c]:+.3f} |")
+    meta = {
+        "trained_on": "LGL + GeoWebNews gold spans (resolvable toponyms), labels: candidate within 161 km of gold"
+        + (" or an area holding the gold point" if LABELS == "area" else ""),
+        "model": (f"gradient-boosted trees {GBM}" if KIND == "trees" else f"conditional logit, L2 {L2}")
+        + ", two stages", "folds": args.folds,
+        "acc161_gold_spans_in_sample": {c: round(v, 4) for c, v in in_sample.items()},
+        "acc161_gold_spans_cv": {c: round(v, 4) for c, v in cv_acc.items()},
+    }
+    out = Ranker(model.features, model.mean, model.scale, model.coef, meta, model.trees)
+    data = out.to_dict()
+    for key in ("mean", "scale", "coef"):
+        data[key] = [round(float(v), 6) for v in data[key]]
+    for tree in data["trees"]:
+        tree["threshold"] = [round(float(v), 6) for v in tree["threshold"]]
+        tree["value"] = [round(float(v), 6) for v in tree["value"]]
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    if KIND == "linear":
+        print("weights:", ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURE_NAMES, model.coef)), file=sys.stderr)
+    print(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""The trained resolution ranker: its committed model, how it is loaded, and the places it must get
+right (issue 13, "Which place"), each with a text written for the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geo_app import settings
+from geo_app._errors import InputError
+from geo_app.places.gazetteer import get_gazetteer
+from geo_app.resolve.features import FEATURE_NAMES
+from geo_app.resolve.ranker import MODEL_FORMAT, Ranker, get_ranker, load_ranker
+from geo_app.resolve.resolver import Resolver, resolve
+from geo_app.text.extract import extract
+
+PUB = dt.date(2024, 3, 5)
+
+
+def resolved(text: str) -> dict[str, object]:
+    return {r.mention.text: r for r in resolve(extract(text, PUB))}
+
+
+# --- the committed model ----------------------------------------------------------------------
+
+
+def test_committed_model_loads_with_json_and_numpy():
+    raw = json.loads(settings.RANKER_MODEL_PATH.read_text(encoding="utf-8"))
+    assert raw["format"] == MODEL_FORMAT
+    model = get_ranker()
+    assert model.features == FEATURE_NAMES
+    assert model.coef.shape == (len(FEATURE_NAMES),) and np.isfinite(model.coef).all()
+    p = model.probabilities(np.random.default_rng(0).normal(size=(5, len(FEATURE_NAMES))))
+    assert p.shape == (5,) and abs(p.sum() - 1) < 1e-9 and (p > 0).all()
+
+
+def test_committed_model_records_cross_validated_figures_close_to_in_sample():
+    meta = get_ranker().meta
+    for corpus in ("LGL", "GeoWebNews"):
+        in_sample, cv = meta["acc161_gold_spans_in_sample"][corpus], meta["acc161_gold_spans_cv"][corpus]
+        assert 0.5 < cv <= 1 and abs(in_sample - cv) < 0.03
+
+
+def _write(tmp_path: Path, **changes: object) -> Path:
+    data = get_ranker().to_dict() | changes
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("changes", [
+    {"format": "something/else"},
+    {"features": list(FEATURE_NAMES[:-1])},
+    {"features": list(reversed(FEATURE_NAMES))},
+    {"scale": [0.0] * len(FEATURE_NAMES)},
+    {"coef": [1.0, 2.0]},
+])
+def test_a_model_that_does_not_fit_the_code_is_refused(tmp_path, changes):
+    with pytest.raises(InputError):
+        load_ranker(_write(tmp_path, **changes))
+
+
+def test_a_missing_model_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        load_ranker(tmp_path / "absent.json")
+
+
+def test_the_resolver_ranks_with_the_model_it_is_given():
+    n = len(FEATURE_NAMES)
+    flat = Ranker(FEATURE_NAMES, np.zeros(n), np.ones(n), np.zeros(n), {})
+    text = "She drove to Springfield for the state fair."
+    r = next(r for r in Resolver(ranker=flat).resolve(extract(text, PUB)) if r.mention.text == "Springfield")
+    cands = get_gazetteer().lookup("Springfield")
+    assert all(nm.place.feature_class == "P" for nm in cands)  # no region of that name: no hard constraint
+    # All weights zero: every candidate equally likely, so the confidence is 1 / n.
+    assert len(cands) > 2 and r.confidence == pytest.approx(1 / len(cands))
+    assert resolved(text)["Springfield"].confidence > 2 / len(cands)
+
+
+# --- which place (issue 13) ---------------------------------------------------------------------
+
+
+def test_ontario_alone_is_the_province_not_a_us_town():
+    r = resolved("Forest fires spread across Ontario, and crews from Manitoba and Quebec flew in.")["Ontario"]
+    assert (r.place.feature_code, r.place.country_code) == ("ADM1", "CA")
+
+
+def test_london_in_a_story_set_in_ontario_is_london_ontario():
+    text = ("The Ontario government said hospitals in Toronto, Hamilton and London had run out of beds, "
+            "and patients were sent to Windsor and Kitchener.")
+    r = resolved(text)["London"]
+    assert r.place.country_code == "CA"
+
+
+def test_london_alone_is_the_capital():
+    assert resolved("The prime minister returned to London on Monday.")["London"].place.country_code == "GB"
+
+
+def test_georgia_in_a_us_story_is_the_state():
+    text = "Voters in Georgia and Alabama queued for hours, and officials in Atlanta and Birmingham extended polling."
+    r = resolved(text)["Georgia"]
+    assert (r.place.feature_code, r.place.country_code) == ("ADM1", "US")
+
+
+def test_georgia_beside_its_neighbours_is_the_country():
+    text = "Armenia, Azerbaijan and Georgia signed a transit deal; trucks will cross from Tbilisi to Yerevan."
+    assert resolved(text)["Georgia"].place.feature_code == "PCLI"
+
+
+def test_heathrow_is_the_airport_not_a_us_hamlet():
+    cands = get_gazetteer().lookup("Heathrow")
+    if not any(nm.place.country_code == "GB" for nm in cands):
+        pytest.skip("the gazetteer has no Heathrow in Britain (no airports yet)")
+    r = resolved("Flights out of Heathrow were cancelled as snow fell across southern England.")["Heathrow"]
+    assert r.place.country_code == "GB"
+
+
+@pytest.mark.parametrize("name", ["England", "Scotland"])
+def test_nations_of_the_uk_are_their_own_places(name):
+    cands = get_gazetteer().lookup(name)
+    if not any(nm.place.country_code == "GB" and nm.place.feature_code != "PCLI" for nm in cands):
+        pytest.skip(f"the gazetteer has no {name} of its own (only the United Kingdom)")
+    r = resolved(f"Rain fell across {name} on Sunday and rivers rose.")[name]
+    assert r.place.country_code == "GB" and r.place.feature_code != "PCLI"
+
+
+# --- event dates across sentences --------------------------------------------------------------
+
+
+def _dates(text: str) -> dict[str, tuple]:
+    """Dates by mention text (the last mention of a text wins)."""
+    return {r.mention.text: (r.date_start, r.date_end, r.date_source) for r in resolve(extract(text, PUB))}
+
+
+def test_a_sentence_continuing_the_event_takes_its_date():
+    text = ("Russia and Belarus will hold joint military exercises from February 10-20. "
+            "The maneuver is to be held in southern Belarus.")
+    res = resolve(extract(text, PUB))
+    second = [r for r in res if r.mention.sentence == 1]
+    assert second and "Belarus" in second[0].mention.text
+    assert (second[0].date_start, second[0].date_end, second[0].date_source) == (
+        dt.date(2024, 2, 10), dt.date(2024, 2, 20), "continued")
+    first = [r for r in res if r.mention.sentence == 0]
+    assert first and all(r.date_source == "sentence" for r in first)
+
+
+def test_the_continued_date_carries_along_a_chain_of_sentences():
+    text = ("Navies will drill off the coast from June 3 to June 9. The drills will start near Crete. "
+            "The exercise then moves west to Sicily.")
+    dates = _dates(text)
+    assert dates["Crete"][2] == "continued" and dates["Sicily"][2] == "continued"
+    assert dates["Sicily"][:2] == (dt.date(2024, 6, 3), dt.date(2024, 6, 9))
+
+
+@pytest.mark.parametrize("second", [
+    "Officials in Kyiv said nothing.",                   # a new subject, not a reference back
+    "The Pentagon in Washington said little.",           # a proper name, not a definite noun phrase
+])
+def test_a_new_subject_falls_back_to_the_publication_date(second):
+    dates = _dates(f"Troops will drill in Belarus from February 10-20. {second}")
+    place = "Kyiv" if "Kyiv" in second else "Washington"
+    assert dates[place] == (PUB, PUB, "published")
+
+
+def test_a_new_paragraph_ends_the_event():
+    dates = _dates("Troops will drill in Belarus from February 10-20.\n\nThe talks were held in Vienna.")
+    assert dates["Vienna"][2] == "published"
