@@ -598,6 +598,28 @@ def _clusters(lons: np.ndarray, lats: np.ndarray, link_km: float) -> np.ndarray:
     return labels
 
 
+def _cluster_bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
+    """Bounds of a cluster's points and lines, widened by its areas only where an area stays near them.
+
+    An area whose box reaches more than half the points' span beyond them (a country outline drawn for
+    a membership claim, a sea) would pull the frame away from where the report's places are; it is
+    framed by its representative point instead.
+    """
+    compact = [g for g in geoms if g.geom_type in ("Point", "MultiPoint", "LineString", "MultiLineString")]
+    areas = [g for g in geoms if g.geom_type not in ("Point", "MultiPoint", "LineString", "MultiLineString")]
+    base = shapely.total_bounds(compact or [a.representative_point() for a in areas])
+    w, s, e, n = (float(v) for v in base)
+    dx, dy = max(e - w, 1.0) / 2, max(n - s, 1.0) / 2
+    boxes = [base]
+    for area in areas:
+        aw, as_, ae, an = area.bounds
+        near = aw >= w - dx and ae <= e + dx and as_ >= s - dy and an <= n + dy
+        rep = area.representative_point()
+        boxes.append(area.bounds if near else (rep.x, rep.y, rep.x, rep.y))
+    arr = np.array(boxes, dtype=float)
+    return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max())
+
+
 def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_deg: float = 2.0) -> FocusExtent:
     """The frame where the features concentrate, with the far-away ones left out and named.
 
@@ -644,7 +666,7 @@ def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_
     kept[np.unique(own_a[point_labels != best])] = False
     if not kept.any():
         kept[np.unique(own_a[point_labels == best])] = True
-    frame = _padded(precise[kept].geometry.total_bounds, pad_fraction, min_span_deg)
+    frame = _padded(_cluster_bounds(precise[kept].geometry.to_numpy()), pad_fraction, min_span_deg)
     left_out = precise[~kept]
     names = tuple(dict.fromkeys(str(n) for n in left_out["name"].fillna("").to_numpy() if str(n)))
     return FocusExtent(frame, names, tuple(str(i) for i in precise.index[kept]))
