@@ -638,6 +638,11 @@ def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_
     if gdf.empty:
         return FocusExtent(None)
     precise = gdf[~gdf["layer"].isin(COARSE_LAYERS)]
+    # Relation claims (membership, containment, adjacency) carry whole areas as their geometry:
+    # context for the reader, not where the report happens. Distance claims frame the map.
+    relation = (precise["kind"] == "claim") & precise["claim_type"].fillna("").ne("distance")
+    if not relation.all():
+        precise = precise[~relation]
     if precise.empty:
         return FocusExtent(bounds(gdf, pad_fraction=pad_fraction, min_span_deg=min_span_deg))
     owner, lons, lats, weights = [], [], [], []

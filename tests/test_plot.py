@@ -197,7 +197,7 @@ def test_seed_reports_open_on_belarus_and_ukraine(tmp_path):
     w, s, e, n = json.loads(plot.png_text(png)["geo_app:bbox"])
     assert 15 <= w < e <= 45 and 40 <= s < n <= 60, (w, s, e, n)
     assert result["png"]["bbox"] == pytest.approx([w, s, e, n])
-    assert {"Austin", "London"} <= set(result["png"]["outside_frame"])
+    assert {"Moscow", "London"} <= set(result["png"]["outside_frame"])
     from geo_app.pipeline import analyze
     from geo_app.text.reports import read_report_file
 
