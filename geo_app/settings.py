@@ -202,6 +202,9 @@ APP_PLAY_STEP_SECONDS: float = 0.8
 STORE_BUSY_TIMEOUT_S: float = 30.0
 #: Reports per spaCy batch in ``geo-app parse --jsonl`` (``--batch-size``).
 PARSE_BATCH_SIZE: int = 32
+#: Reports of this many characters or more are "big": progress is shown for them in the CLI and
+#: the app (a 2 MB report takes about a minute on one core), and the app's cancel button appears.
+BIG_REPORT_CHARS: int = 100_000
 #: Reports per ingest transaction.
 INGEST_BATCH_SIZE: int = 200
 #: Reports per analysis task and per commit (``geo-app analyze --batch-size``).
