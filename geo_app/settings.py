@@ -209,6 +209,10 @@ BIG_REPORT_CHARS: int = 100_000
 INGEST_BATCH_SIZE: int = 200
 #: Reports per analysis task and per commit (``geo-app analyze --batch-size``).
 ANALYZE_BATCH_SIZE: int = 16
+#: Local Dask workers (``geo-app analyze --workers N``) are forked from a server process that has
+#: loaded the model, gazetteer and borders once (forkserver + geo_app.batch.preload): they start
+#: without loading anything and share those pages. False: each worker is spawned and loads its own.
+DASK_SHARED_START: bool = True
 #: Chunks queued per Dask worker.
 DASK_INFLIGHT_PER_WORKER: int = 3
 #: Seconds to wait for an existing Dask scheduler.

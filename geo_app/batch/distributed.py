@@ -205,6 +205,24 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+def _preload_forkserver() -> None:
+    """Have the forkserver that local workers are forked from load geo_app first
+    (:mod:`geo_app.batch.preload`): each worker then starts with the model, gazetteer and
+    borders loaded, sharing their pages copy-on-write, instead of loading them itself.
+
+    Call it with ``distributed.worker.multiprocessing-method`` set to ``forkserver``. It has no
+    effect once this process's forkserver runs (it then already holds what it preloaded).
+    """
+    from distributed.utils import get_mp_context
+
+    ctx = get_mp_context()  # sets distributed's own preload list, once per process
+    from multiprocessing import forkserver
+
+    current = list(getattr(forkserver._forkserver, "_preload_modules", None) or ["distributed"])  # noqa: SLF001
+    if "geo_app.batch.preload" not in current:
+        ctx.set_forkserver_preload([*current, "geo_app.batch.preload"])
+
+
 @contextmanager
 def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]:
     """A Dask client with :class:`ModelLoader` registered (model loaded on every worker).
@@ -236,7 +254,12 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
             try:
                 # No dashboard, so no use for the workers' statistical profiler (a stack sample every 10 ms).
-                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                config: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+                if settings.DASK_SHARED_START:
+                    config["distributed.worker.multiprocessing-method"] = "forkserver"
+                with dask.config.set(config):
+                    if settings.DASK_SHARED_START:
+                        _preload_forkserver()
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            dashboard_address=None, silence_logs=logging.ERROR)
             finally:
