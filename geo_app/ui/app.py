@@ -151,6 +151,7 @@ def analyze_report(text: str, published: str, report_id: str, source: str,
 #: page's cache to take them: ``((text, published, report_id, source), code) -> Analysis``.
 _FINISHED: dict[tuple[tuple[str, str, str, str], str], Any] = {}
 _FINISHED_LOCK = threading.Lock()
+_FINISHED_MAX = 4
 
 
 def analyze_report_of(text: str, published: str, report_id: str, source: str, code: str) -> Any:
@@ -205,6 +206,8 @@ class BigJob:
         else:
             if not self.cancel.is_set():
                 with _FINISHED_LOCK:
+                    while len(_FINISHED) >= _FINISHED_MAX:  # the page's cache already had those: drop them
+                        _FINISHED.pop(next(iter(_FINISHED)))
                     _FINISHED[(self.key, self.code)] = result
         finally:
             self.finished = True
