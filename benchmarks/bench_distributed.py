@@ -1,4 +1,4 @@
-"""Benchmark: reports analysed per second, serially vs on a 2-worker Dask LocalCluster.
+"""Benchmark: reports analysed per second, serially vs on Dask LocalClusters of 1, 2 and all cores.
 
 The corpus is the LGL texts (``../shared/bench/LGL/lgl.xml``, 588 US local news
 articles) when present, else variations of the sample reports; it is topped up with
@@ -13,7 +13,9 @@ Wall-clock speed-up needs idle cores: the CPU time of every process is printed t
 with it the speed-up the run would reach if each process had a core to itself (on a shared
 machine, read that line, and the load averages printed next to it).
 
-Run: ``python benchmarks/bench_distributed.py [--docs 500] [--workers 2] [--chunk-size 16]``.
+Run: ``python benchmarks/bench_distributed.py [--docs 500] [--workers 1 2 ...] [--chunk-size 16] [--spawn]``.
+By default it runs 1, 2 and all cores. ``--spawn`` starts workers the old way (each loads its own
+model) to compare with the default (forked from a forkserver that preloaded geo_app).
 Exits 1 if the records differ; prints (does not fail on) the speed-up against the 1.8x target.
 """
 
@@ -79,81 +81,88 @@ def records(store: Store) -> list[tuple[int, str]]:
     return [(rid, json.dumps(rec, sort_keys=True)) for rid, rec in store.analyses()]
 
 
+def _run_dask(reports: list[Report], tmp: str, workers: int, chunk_size: int) -> dict:
+    """One fresh store analysed on a LocalCluster of ``workers`` processes: timings and records."""
+    store = Store(Path(tmp) / f"dask{workers}.gpkg")
+    store.add_reports((r, f"bench:{i}") for i, r in enumerate(reports))
+    t0 = time.perf_counter()
+    with dask_client(workers=workers) as client:
+        start = time.perf_counter() - t0
+        workers_cpu0 = client.run(time.process_time)
+        cpu0 = time.process_time()
+        summary = run_analysis(store, client=client, chunk_size=chunk_size)
+        main_cpu = time.process_time() - cpu0
+        workers_cpu = {w: t - workers_cpu0[w] for w, t in client.run(time.process_time).items()}
+        rss = client.run(_peak_rss_mb)
+    out = {"summary": summary, "start": start, "main_cpu": main_cpu, "workers_cpu": workers_cpu,
+           "records": records(store), "rss": rss,
+           "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")}
+    store.close()
+    return out
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, nargs="+", default=None,
+                        help="worker counts to run (default: 1, 2 and all cores)")
     parser.add_argument("--chunk-size", type=int, default=16)
-    parser.add_argument("--keep", metavar="DIR", help="Copy both stores into DIR (to compare them).")
+    parser.add_argument("--spawn", action="store_true",
+                        help="spawn workers that load their own model (settings.DASK_SHARED_START = False)")
     args = parser.parse_args(argv)
+    if args.spawn:
+        settings.DASK_SHARED_START = False
+    counts = args.workers or sorted({1, 2, os.cpu_count() or 1})
 
     name, reports = corpus(args.docs)
     chars = sum(len(r.text) for r in reports)
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     print(f"corpus: {len(reports)} reports from {name}, {chars / len(reports):,.0f} characters on average")
-    print(f"machine: {os.cpu_count()} cores, load average before the run {load[0]:.2f}")
+    print(f"machine: {os.cpu_count()} cores, load average before the run {load[0]:.2f}; workers "
+          f"{'spawned, each loading its own model' if args.spawn else 'forked from a preloaded forkserver'}")
 
     digest = source_digest()
+    ok = True
     with tempfile.TemporaryDirectory() as tmp:
-        serial_store, dask_store = Store(Path(tmp) / "serial.gpkg"), Store(Path(tmp) / "dask.gpkg")
-        for store in (serial_store, dask_store):
-            store.add_reports((r, f"bench:{i}") for i, r in enumerate(reports))
-
+        serial_store = Store(Path(tmp) / "serial.gpkg")
+        serial_store.add_reports((r, f"bench:{i}") for i, r in enumerate(reports))
         t0 = time.perf_counter()
         warm_up()
         serial_start = time.perf_counter() - t0
         cpu0 = time.process_time()
         serial = run_analysis(serial_store, chunk_size=args.chunk_size)
         serial_cpu = time.process_time() - cpu0
-        load_serial = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-
-        t0 = time.perf_counter()
-        with dask_client(workers=args.workers) as client:
-            dask_start = time.perf_counter() - t0
-            workers_cpu0 = client.run(time.process_time)
-            cpu0 = time.process_time()
-            dist = run_analysis(dask_store, client=client, chunk_size=args.chunk_size)
-            main_cpu = time.process_time() - cpu0
-            workers_cpu = {w: t - workers_cpu0[w] for w, t in client.run(time.process_time).items()}
-        load_dist = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-
-        a, b = records(serial_store), records(dask_store)
-        same = a == b
-        differing = [ra[0] for ra, rb in zip(a, b) if ra != rb]
-        if args.keep:
-            import shutil
-
-            for store in (serial_store, dask_store):
-                store._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                shutil.copy(store.path, Path(args.keep) / store.path.name)
+        base = records(serial_store)
         serial_store.close()
-        dask_store.close()
-
-    s_rate = serial.analysed / serial.seconds
-    d_rate = dist.analysed / dist.seconds
-    print(f"serial:      {serial.analysed} reports in {serial.seconds:6.1f} s = {s_rate:6.2f} reports/s "
-          f"(start-up {serial_start:.1f} s)")
-    print(f"distributed: {dist.analysed} reports in {dist.seconds:6.1f} s = {d_rate:6.2f} reports/s "
-          f"on {dist.workers} workers (start-up {dask_start:.1f} s: cluster + model on each worker)")
-    print(f"speed-up: {d_rate / s_rate:.2f}x warm (target >= {TARGET_SPEEDUP}x); "
-          f"{(serial.seconds + serial_start) / (dist.seconds + dask_start):.2f}x including start-up")
-    per = 1000 / max(serial.analysed, 1)
-    print(f"CPU per report: serial {serial_cpu * per:.0f} ms; distributed "
-          f"{sum(workers_cpu.values()) * per:.0f} ms in the workers "
-          f"({', '.join(f'{v:.0f} s' for v in workers_cpu.values())} each in total) + {main_cpu * per:.0f} ms in "
-          f"this process (scheduler, client, commits)")
-    busiest = max(max(workers_cpu.values()), main_cpu)
-    print(f"speed-up if every process had a core to itself (serial CPU time / busiest process's CPU time): "
-          f"{serial_cpu / busiest:.2f}x")
-    print(f"load average (1 min) after the serial run {load_serial:.2f}, after the distributed run {load_dist:.2f}: "
-          f"above {os.cpu_count()} means other processes took CPU time, and the speed-up is understated")
-    print(f"records identical: {same}"
-          + ("" if same else f" ({len(differing)} differ, e.g. report ids {differing[:5]})"))
+        s_rate = serial.analysed / serial.seconds
+        print(f"serial:    {serial.analysed} reports in {serial.seconds:6.1f} s = {s_rate:6.2f} reports/s "
+              f"(start-up {serial_start:.1f} s; CPU {1000 * serial_cpu / max(serial.analysed, 1):.0f} ms/report)")
+        for n in counts:
+            r = _run_dask(reports, tmp, n, args.chunk_size)
+            dist = r["summary"]
+            d_rate = dist.analysed / dist.seconds
+            busiest = max(max(r["workers_cpu"].values()), r["main_cpu"])
+            same = r["records"] == base
+            ok = ok and same and not dist.failed
+            print(f"{n} worker{'s' if n > 1 else ' '}: {dist.analysed} reports in {dist.seconds:6.1f} s = "
+                  f"{d_rate:6.2f} reports/s; speed-up over serial {d_rate / s_rate:.2f}x warm, "
+                  f"{(serial.seconds + serial_start) / (dist.seconds + r['start']):.2f}x with start-up "
+                  f"(cluster start-up {r['start']:.1f} s); if each process had a core: {serial_cpu / busiest:.2f}x; "
+                  f"worker peak RSS {', '.join(f'{v:.0f}' for v in r['rss'].values())} MB; "
+                  f"load average after {r['load']:.2f}; records identical: {same}")
+            if dist.failed:
+                print(f"  failed: {len(dist.failed)}")
+    print(f"target: >= {TARGET_SPEEDUP}x on 2 workers where 2 cores are idle (load average above "
+          f"{os.cpu_count()} means other processes took CPU time and the speed-up is understated)")
     if source_digest() != digest:
         print("warning: geo_app's code or data changed during the run; differing records may come from that")
-    if serial.failed or dist.failed:
-        print(f"failed: serial {len(serial.failed)}, distributed {len(dist.failed)}")
-    return 0 if same and not serial.failed and not dist.failed else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

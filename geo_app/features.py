@@ -387,18 +387,47 @@ def features_gdf(analyses: Iterable[Analysis]) -> gpd.GeoDataFrame:
         mention (Point), per derived area (Polygon/MultiPolygon) and per claim with a
         measured line (LineString). The index is ``feature_id``.
     """
+    return features_table(analyses)[0]
+
+
+def _analysis_rows(analysis: Analysis) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for analysis in analyses:
-        for i, res in enumerate(analysis.resolutions):
-            rows.extend(_mention_rows(analysis, i, res))
-        for i, claim in enumerate(analysis.claims):
-            rows.extend(_claim_rows(analysis, i, claim))
+    for i, res in enumerate(analysis.resolutions):
+        rows.extend(_mention_rows(analysis, i, res))
+    for i, claim in enumerate(analysis.claims):
+        rows.extend(_claim_rows(analysis, i, claim))
+    return rows
+
+
+def features_table(analyses: Iterable[Analysis]) -> tuple[gpd.GeoDataFrame, list[int]]:
+    """The features of many analyses in one table, and which analysis each row belongs to.
+
+    One GeoDataFrame for a whole batch costs about what one for a single analysis costs
+    (building and typing the frame dominates), so the store builds one per committed chunk.
+
+    Parameters
+    ----------
+    analyses : iterable of Analysis
+        From :func:`geo_app.pipeline.analyze`.
+
+    Returns
+    -------
+    tuple of (geopandas.GeoDataFrame, list of int)
+        The frame of :func:`features_gdf`, and for each of its rows (in order) the position
+        of its analysis in ``analyses``.
+    """
+    rows: list[dict[str, Any]] = []
+    owners: list[int] = []
+    for k, analysis in enumerate(analyses):
+        own = _analysis_rows(analysis)
+        rows.extend(own)
+        owners.extend([k] * len(own))
     if not rows:
-        return empty_gdf()
+        return empty_gdf(), owners
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*COLUMNS, "geometry"]), geometry="geometry", crs="EPSG:4326")
     gdf = typed(gdf)
     gdf.index = pd.Index(gdf["feature_id"].to_numpy(), name=None)
-    return gdf
+    return gdf, owners
 
 
 # --- filters ------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ use; :func:`parse_record` gives the batch contract of ``geo-app parse --jsonl``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -22,6 +23,22 @@ K = TypeVar("K")
 
 #: Version of the batch output and GeoJSON property schema (schema/*.json).
 SCHEMA_VERSION = "1.0"
+
+#: The steps of one analysis, in order, with the share of the work done before each starts
+#: (measured on a 500,000-character report by benchmarks/bench_big_report.py), for progress bars.
+STAGES: dict[str, float] = {"extract": 0.0, "resolve": 0.6, "claims": 0.97, "done": 1.0}
+
+#: A progress callback: called with a step of :data:`STAGES` and its share of the work done.
+#: It may raise to stop the analysis between two steps (the app's cancel button does).
+StageCallback = Callable[[str, float], None]
+
+
+def _no_progress(stage: str, done: float) -> None:
+    """The default progress callback: nothing."""
+
+
+def _keyed_stage(on_stage: Callable[[K, str, float], None], key: K, stage: str, done: float) -> None:
+    on_stage(key, stage, done)
 
 
 @dataclass
@@ -62,18 +79,32 @@ def parse_date(value: object) -> dt.date | None:
         raise InputError(f"publication date {value!r} is not an ISO date (YYYY-MM-DD)") from exc
 
 
-def _finish(report_id: str, ex: Extraction, *, with_claims: bool, source: str = "") -> Analysis:
+def _finish(report_id: str, ex: Extraction, *, with_claims: bool, source: str = "",
+            progress: StageCallback = _no_progress) -> Analysis:
+    progress("resolve", STAGES["resolve"])
     resolutions = Resolver().resolve(ex)
     claims: list[Any] = []
     if with_claims:
+        progress("claims", STAGES["claims"])
         claims = claims_for(report_id, ex, resolutions)
+    progress("done", STAGES["done"])
     return Analysis(report_id, ex, resolutions, claims, source)
 
 
 def analyze(text: str, published: object = None, *, report_id: str = "report", source: str = "",
-            with_claims: bool = True) -> Analysis:
-    """Analyse one report: mentions, resolutions, distances, dates and checked claims."""
-    return _finish(report_id, extract(text, parse_date(published)), with_claims=with_claims, source=source)
+            with_claims: bool = True, progress: StageCallback | None = None) -> Analysis:
+    """Analyse one report: mentions, resolutions, distances, dates and checked claims.
+
+    Parameters
+    ----------
+    progress : callable, optional
+        Called before each step with its name and the share of the work done
+        (:data:`STAGES`), and once with ``"done"``; what it raises stops the analysis.
+    """
+    step = progress or _no_progress
+    step("extract", STAGES["extract"])
+    ex = extract(text, parse_date(published))
+    return _finish(report_id, ex, with_claims=with_claims, source=source, progress=step)
 
 
 def analyze_many(items: Iterable[tuple[str, str, object]], *, with_claims: bool = True,
@@ -169,7 +200,8 @@ def parse_record(record: dict[str, Any]) -> dict[str, Any]:
     return _as_sent(item, _finish(item.report_id, extract(item.clean, item.published), with_claims=True))
 
 
-def parse_records(items: Iterable[tuple[K, object]], *, batch_size: int | None = None
+def parse_records(items: Iterable[tuple[K, object]], *, batch_size: int | None = None,
+                  on_stage: Callable[[K, str, float], None] | None = None
                   ) -> Iterator[tuple[K, dict[str, Any] | Exception]]:
     """The batch contract over many records, batching the NER step as :func:`analyze_many` does.
 
@@ -181,6 +213,9 @@ def parse_records(items: Iterable[tuple[K, object]], *, batch_size: int | None =
         (e.g. the line number) and comes back unchanged.
     batch_size : int, optional
         Records per spaCy batch (default ``settings.PARSE_BATCH_SIZE``).
+    on_stage : callable, optional
+        For a big record (``settings.BIG_REPORT_CHARS`` characters or more): called with its
+        key, each step of :data:`STAGES` and the share of its work done, for a progress display.
 
     Yields
     ------
@@ -195,6 +230,10 @@ def parse_records(items: Iterable[tuple[K, object]], *, batch_size: int | None =
     def flush() -> Iterator[tuple[K, dict[str, Any] | Exception]]:
         nonlocal ready_count
         ready = [p for _, p in pending if isinstance(p, _BatchItem)]
+        big = {id(p): key for key, p in pending if isinstance(p, _BatchItem)
+               and len(p.clean) >= settings.BIG_REPORT_CHARS} if on_stage is not None else {}
+        for key in big.values():
+            on_stage(key, "extract", STAGES["extract"])  # type: ignore[misc]
         extractions = iter(_extract_batch(ready, size) if ready else [])
         for key, prepared in pending:
             if isinstance(prepared, Exception):
@@ -205,7 +244,10 @@ def parse_records(items: Iterable[tuple[K, object]], *, batch_size: int | None =
                 yield key, ex
                 continue
             try:
-                result = _as_sent(prepared, _finish(prepared.report_id, ex, with_claims=True))
+                step: StageCallback = _no_progress
+                if on_stage is not None and id(prepared) in big:
+                    step = functools.partial(_keyed_stage, on_stage, key)
+                result = _as_sent(prepared, _finish(prepared.report_id, ex, with_claims=True, progress=step))
             except (ValueError, GeoAppError) as exc:
                 yield key, exc
                 continue

@@ -202,10 +202,17 @@ APP_PLAY_STEP_SECONDS: float = 0.8
 STORE_BUSY_TIMEOUT_S: float = 30.0
 #: Reports per spaCy batch in ``geo-app parse --jsonl`` (``--batch-size``).
 PARSE_BATCH_SIZE: int = 32
+#: Reports of this many characters or more are "big": progress is shown for them in the CLI and
+#: the app (a 2 MB report takes about a minute on one core), and the app's cancel button appears.
+BIG_REPORT_CHARS: int = 100_000
 #: Reports per ingest transaction.
 INGEST_BATCH_SIZE: int = 200
 #: Reports per analysis task and per commit (``geo-app analyze --batch-size``).
 ANALYZE_BATCH_SIZE: int = 16
+#: Local Dask workers (``geo-app analyze --workers N``) are forked from a server process that has
+#: loaded the model, gazetteer and borders once (forkserver + geo_app.batch.preload): they start
+#: without loading anything and share those pages. False: each worker is spawned and loads its own.
+DASK_SHARED_START: bool = True
 #: Chunks queued per Dask worker.
 DASK_INFLIGHT_PER_WORKER: int = 3
 #: Seconds to wait for an existing Dask scheduler.

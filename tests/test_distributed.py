@@ -97,3 +97,14 @@ def test_unreachable_scheduler_is_a_clear_input_error(monkeypatch: pytest.Monkey
     with pytest.raises(InputError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         with dask_client(scheduler="tcp://127.0.0.1:9"):
             pass
+
+
+def test_local_workers_start_with_geo_app_preloaded(client) -> None:
+    """Workers are forked from the forkserver that imported geo_app.batch.preload (model, gazetteer and
+    borders loaded once there), so none loads its own copy (settings.DASK_SHARED_START)."""
+    from geo_app import settings
+
+    probe = "(lambda m: m is not None and m.LOADED)(__import__('sys').modules.get('geo_app.batch.preload'))"
+    loaded = client.run(eval, probe)
+    assert len(loaded) == 2
+    assert all(loaded.values()) == settings.DASK_SHARED_START

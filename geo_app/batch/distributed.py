@@ -40,7 +40,7 @@ from geo_app.io.store import AnalysisResult, PendingReport, Store, StoredFeature
 from geo_app.text.extract import MODEL_NAME
 from geo_app.places.gazetteer import default_index_path
 from geo_app.pipeline import SCHEMA_VERSION
-from geo_app.features import features_gdf
+from geo_app.features import features_table
 from geo_app.pipeline import analyze, analyze_many
 from geo_app.places.gazetteer import get_gazetteer
 
@@ -118,26 +118,32 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _features(analysis: Any) -> tuple[StoredFeature, ...]:
-    """The map features of an analysis in the feature schema of :func:`geo_app.layers.features_gdf`."""
+def _features_many(analyses: Sequence[Any]) -> list[tuple[StoredFeature, ...]]:
+    """The map features of each analysis in the feature schema of :func:`geo_app.features.features_gdf`.
 
-    gdf = features_gdf([analysis])
+    One feature table is built for the whole chunk (building and typing a GeoDataFrame costs
+    about as much for one report as for a chunk of them) and cut back into one tuple per analysis.
+    """
+    out: list[list[StoredFeature]] = [[] for _ in analyses]
+    gdf, owners = features_table(analyses)
     if len(gdf) == 0:
-        return ()
+        return [() for _ in analyses]
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
     geom_col = gdf.geometry.name
     columns = [c for c in gdf.columns if c != geom_col]
-    out = []
-    for geom, values in zip(gdf.geometry, gdf[columns].itertuples(index=False, name=None)):
+    for owner, geom, values in zip(owners, gdf.geometry, gdf[columns].itertuples(index=False, name=None)):
         blob = None if geom is None or geom.is_empty else to_gpkg_blob(geom)
-        out.append(StoredFeature(blob, _jsonable(dict(zip(columns, values)))))
-    return tuple(out)
+        out[owner].append(StoredFeature(blob, _jsonable(dict(zip(columns, values)))))
+    return [tuple(f) for f in out]
 
 
-def _result(item: PendingReport, analysis: Any) -> AnalysisResult:
-    analysis.source = item.source  # analyze_many does not take the source
-    return AnalysisResult(item.id, analysis.to_record(), _features(analysis), data_version())
+def _results(items: Sequence[PendingReport], analyses: Sequence[Any]) -> list[AnalysisResult]:
+    for item, analysis in zip(items, analyses):
+        analysis.source = item.source  # analyze_many does not take the source
+    version = data_version()
+    return [AnalysisResult(item.id, analysis.to_record(), feats, version)
+            for item, analysis, feats in zip(items, analyses, _features_many(analyses))]
 
 
 def analyze_chunk(items: Sequence[PendingReport]) -> list[AnalysisResult]:
@@ -149,13 +155,13 @@ def analyze_chunk(items: Sequence[PendingReport]) -> list[AnalysisResult]:
     try:
         analyses = list(analyze_many([(p.report_key, p.text, p.published) for p in items],
                                      batch_size=max(len(items), 1)))
-        return [_result(p, a) for p, a in zip(items, analyses)]
+        return _results(items, analyses)
     except Exception:  # noqa: BLE001 - one bad report must not sink its chunk: redo one by one
         log.debug("chunk failed as a batch; analysing its reports one by one", exc_info=True)
     out = []
     for p in items:
         try:
-            out.append(_result(p, analyze(p.text, p.published, report_id=p.report_key, source=p.source)))
+            out.extend(_results([p], [analyze(p.text, p.published, report_id=p.report_key, source=p.source)]))
         except Exception as exc:  # noqa: BLE001 - reported per report, the batch goes on
             kind = "" if isinstance(exc, (InputError, ValueError)) else f"{type(exc).__name__}: "
             out.append(AnalysisResult(p.id, None, error=f"{kind}{exc}"))
@@ -199,6 +205,24 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+def _preload_forkserver() -> None:
+    """Have the forkserver that local workers are forked from load geo_app first
+    (:mod:`geo_app.batch.preload`): each worker then starts with the model, gazetteer and
+    borders loaded, sharing their pages copy-on-write, instead of loading them itself.
+
+    Call it with ``distributed.worker.multiprocessing-method`` set to ``forkserver``. It has no
+    effect once this process's forkserver runs (it then already holds what it preloaded).
+    """
+    from distributed.utils import get_mp_context
+
+    ctx = get_mp_context()  # sets distributed's own preload list, once per process
+    from multiprocessing import forkserver
+
+    current = list(getattr(forkserver._forkserver, "_preload_modules", None) or ["distributed"])  # noqa: SLF001
+    if "geo_app.batch.preload" not in current:
+        ctx.set_forkserver_preload([*current, "geo_app.batch.preload"])
+
+
 @contextmanager
 def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]:
     """A Dask client with :class:`ModelLoader` registered (model loaded on every worker).
@@ -230,7 +254,12 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
             try:
                 # No dashboard, so no use for the workers' statistical profiler (a stack sample every 10 ms).
-                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                config: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+                if settings.DASK_SHARED_START:
+                    config["distributed.worker.multiprocessing-method"] = "forkserver"
+                with dask.config.set(config):
+                    if settings.DASK_SHARED_START:
+                        _preload_forkserver()
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            dashboard_address=None, silence_logs=logging.ERROR)
             finally:

@@ -22,6 +22,7 @@ import sys
 
 import datetime as dt
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -54,6 +55,10 @@ PAGE_CSS = """<style>
 [data-testid="stSliderTickBar"] { display: none; }
 .block-container { padding-top: 2.2rem; }
 </style>"""
+#: Where big reports go in: the text box is slow in the browser for long texts (250 KB took 32 s).
+UPLOAD_HINT = (f"Long report (over {settings.BIG_REPORT_CHARS:,} characters, up to "
+               f"{settings.MAX_REPORT_CHARS:,})? Upload it as a file instead of pasting it: the text box is "
+               "slow in the browser for long texts. Big reports show their progress and can be cancelled.")
 #: The name a pasted report is parsed under (not a file name: never shown as one).
 PASTED_NAME = "pasted"
 
@@ -134,16 +139,90 @@ def analysis_key(report: Report) -> tuple[str, str, str, str]:
     return (report.text, report.published.isoformat() if report.published else "", report.report_id, report.source)
 
 
-def analyze_report(text: str, published: str, report_id: str, source: str) -> Any:
+def analyze_report(text: str, published: str, report_id: str, source: str,
+                   progress: Callable[[str, float], None] | None = None) -> Any:
     """:func:`geo_app.pipeline.analyze` of one report (wrapped in ``st.cache_data`` by the page)."""
     from geo_app.pipeline import analyze
 
-    return analyze(text, published or None, report_id=report_id, source=source)
+    return analyze(text, published or None, report_id=report_id, source=source, progress=progress)
+
+
+#: Analyses of big reports made by a :class:`BigJob` (with progress and cancel), waiting for the
+#: page's cache to take them: ``((text, published, report_id, source), code) -> Analysis``.
+_FINISHED: dict[tuple[tuple[str, str, str, str], str], Any] = {}
+_FINISHED_LOCK = threading.Lock()
+_FINISHED_MAX = 4
 
 
 def analyze_report_of(text: str, published: str, report_id: str, source: str, code: str) -> Any:
-    """:func:`analyze_report`, with ``code`` (:func:`code_token`) in the cache key of the page."""
-    return analyze_report(text, published, report_id, source)
+    """:func:`analyze_report`, with ``code`` (:func:`code_token`) in the cache key of the page.
+
+    A big report's analysis finished by its :class:`BigJob` is taken as it is, not made again.
+    """
+    with _FINISHED_LOCK:
+        done = _FINISHED.pop(((text, published, report_id, source), code), None)
+    return done if done is not None else analyze_report(text, published, report_id, source)
+
+
+class AnalysisCancelled(Exception):
+    """Raised between two steps of an analysis whose :class:`BigJob` was cancelled."""
+
+
+#: What the progress bar says during each step (geo_app.pipeline.STAGES).
+STAGE_LABELS = {"waiting": "starting", "extract": "finding place names (language model)",
+                "resolve": "resolving places", "claims": "checking claims", "done": "drawing the map"}
+
+
+class BigJob:
+    """The analysis of one big report in a background thread, so the page can show its progress
+    and cancel it; it outlives reruns of the page (kept in the session state).
+
+    Cancelling takes effect for the page at once; the thread stops at the next step of the
+    analysis (:data:`geo_app.pipeline.STAGES`), and its result is dropped.
+    """
+
+    def __init__(self, key: tuple[str, str, str, str], code: str) -> None:
+        self.key, self.code = key, code
+        self.stage, self.done = "waiting", 0.0
+        self.error: BaseException | None = None
+        self.finished = False
+        self.cancel = threading.Event()
+        self.started = time.perf_counter()
+        self._thread = threading.Thread(target=self._run, name=f"geo_app-big-{key[2]}", daemon=True)
+        self._thread.start()
+
+    def _step(self, stage: str, done: float) -> None:
+        if self.cancel.is_set():
+            raise AnalysisCancelled(self.key[2])
+        self.stage, self.done = stage, done
+
+    def _run(self) -> None:
+        try:
+            result = analyze_report(*self.key, progress=self._step)
+        except AnalysisCancelled:
+            return
+        except BaseException as exc:  # noqa: BLE001 - shown on the page by the script thread
+            self.error = exc
+        else:
+            if not self.cancel.is_set():
+                with _FINISHED_LOCK:
+                    while len(_FINISHED) >= _FINISHED_MAX:  # the page's cache already had those: drop them
+                        _FINISHED.pop(next(iter(_FINISHED)))
+                    _FINISHED[(self.key, self.code)] = result
+        finally:
+            self.finished = True
+
+    def alive(self) -> bool:
+        """Whether the analysis is still running."""
+        return self._thread.is_alive()
+
+    def wait(self, seconds: float) -> None:
+        """Wait for the analysis at most this long."""
+        self._thread.join(seconds)
+
+    def label(self) -> str:
+        """What the progress bar says now."""
+        return f"{STAGE_LABELS.get(self.stage, self.stage)} · {time.perf_counter() - self.started:.0f} s"
 
 
 @functools.lru_cache(maxsize=1)
@@ -525,13 +604,14 @@ def main() -> None:
         with st.expander("Paste a report", expanded=False):
             st.text_area("Report text (a `Title:` / `Source:` / `Published:` header is read if present)",
                          key="paste_text", height=160)
+            st.caption(UPLOAD_HINT)
             st.text_input("Source (outlet)", key="paste_source")
             st.date_input("Publication date (leave empty if unknown)", value=None, key="paste_published",
                           min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
             if st.button("Add pasted report", key="add_paste"):
                 _add_pasted(state)
         uploads = st.file_uploader("Upload reports (.txt, .md, .html)", type=["txt", "md", "html", "htm"],
-                                   accept_multiple_files=True, key="uploads")
+                                   accept_multiple_files=True, key="uploads", help=UPLOAD_HINT)
         for up in uploads or []:
             ident = (up.name, up.size, getattr(up, "file_id", ""))
             if ident in state.uploads_seen:
@@ -595,6 +675,7 @@ def main() -> None:
         state.view = None
         return
     t0 = time.perf_counter()
+    ids = _run_big_reports(st, state, ids, code)
     keys = [analysis_key(state.reports[rid]) for rid in ids]
     with st.spinner("Analysing reports…"):
         analyses = [cached_analyze(*k) for k in keys]
@@ -1051,6 +1132,53 @@ def _add_report(state: Any, report: Report) -> None:
     if report.published is None:
         state.messages.append(("warning", f"{label}: no publication date found; "
                                           "set one below or relative dates stay unresolved"))
+
+
+def _run_big_reports(st: Any, state: Any, ids: Sequence[str], code: str) -> list[str]:
+    """Analyse the big reports among ``ids`` (``settings.BIG_REPORT_CHARS`` or more) with a
+    progress bar and a cancel button each; the ids to show (cancelled and failed ones left out).
+
+    Each runs as a :class:`BigJob`, which survives reruns of the page: a click elsewhere while it
+    runs shows the same bar again, not a new analysis. Small reports go through the page's cache
+    as before.
+    """
+    done: set[Any] = state.setdefault("big_done", set())
+    jobs: dict[str, BigJob] = state.setdefault("big_jobs", {})
+    kept: list[str] = []
+    for rid in ids:
+        report = state.reports[rid]
+        key = analysis_key(report)
+        if len(report.text) < settings.BIG_REPORT_CHARS or (key, code) in done:
+            kept.append(rid)
+            continue
+        job = jobs.get(rid)
+        if job is None or job.key != key or job.code != code:
+            if job is not None:
+                job.cancel.set()
+            job = jobs[rid] = BigJob(key, code)
+        slot = st.empty()
+        box = slot.container(border=True)
+        box.markdown(f"**Analysing {md_escape(report_label(report))}**: {len(report.text):,} characters "
+                     "(a big report takes up to a minute)")
+        bar = box.progress(min(job.done, 1.0), text=job.label())
+        if box.button("Cancel this analysis", key=f"cancel_big_{rid}"):
+            job.cancel.set()
+            del jobs[rid]
+            state.analyzed = [r for r in state.get("analyzed", []) if r != rid]
+            slot.info(md_escape(f"Analysis of {report_label(report)} cancelled: it is left off the map."))
+            continue
+        while job.alive():  # a click (cancel or anything else) reruns the page from the next update
+            job.wait(0.3)
+            bar.progress(min(job.done, 1.0), text=job.label())
+        slot.empty()
+        del jobs[rid]
+        if job.error is not None:
+            st.error(md_escape(user_message(f"{report_label(report)}: {job.error}")))
+            state.analyzed = [r for r in state.get("analyzed", []) if r != rid]
+            continue
+        done.add((key, code))
+        kept.append(rid)
+    return kept
 
 
 def _add_pasted(state: Any) -> None:

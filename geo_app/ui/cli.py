@@ -165,8 +165,10 @@ def parse(
                 continue
             yield (lineno, record.get("id") if isinstance(record, dict) else None), record
 
+    status = _StageStatus()
     try:
-        for (lineno, rec_id), result in parse_records(records(), batch_size=batch_size):
+        for (lineno, rec_id), result in parse_records(records(), batch_size=batch_size, on_stage=status.update):
+            status.clear()
             if isinstance(result, Exception):
                 result = {"id": rec_id, "error": f"line {lineno}: {result}"}
                 counts["errors"] += 1
@@ -175,6 +177,7 @@ def parse(
                 counts["cleaned"] += bool(result["warnings"])
             fout.write(_json_line(result) + "\n")
     finally:
+        status.close()
         if fin is not sys.stdin.buffer:
             fin.close()
         if fout is not sys.stdout:
@@ -304,6 +307,47 @@ class _Progress:
     def close(self) -> None:
         """Remove the bar."""
         self._bar.stop()
+
+
+class _StageStatus:
+    """The step a big report is at (``parse --jsonl``), as a bar on stderr; nothing when stderr is
+    not a terminal. Started on the first big report only, so small batches pay nothing."""
+
+    _LABELS = {"extract": "finding names (model)", "resolve": "resolving places", "claims": "checking claims",
+               "done": "done"}
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+
+    def update(self, key: tuple[int, Any], stage: str, done: float) -> None:
+        """Show ``stage`` of the record on line ``key[0]`` with ``done`` (0..1) of its work done."""
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            console = Console(stderr=True)
+            if not console.is_terminal:
+                self._bar = False
+                return
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                                 console=console, transient=True)
+            self._task = self._bar.add_task("", total=1.0)
+            self._bar.start()
+        if self._bar:
+            rec = f" ({key[1]})" if key[1] is not None else ""
+            self._bar.update(self._task, completed=done,
+                             description=f"line {key[0]}{rec}: {self._LABELS.get(stage, stage)}", visible=True)
+
+    def clear(self) -> None:
+        """Hide the bar until the next big report."""
+        if self._bar:
+            self._bar.update(self._task, visible=False)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self._bar:
+            self._bar.stop()
 
 
 def _progress(total: int | None, unit: str, desc: str) -> _Progress:
