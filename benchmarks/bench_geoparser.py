@@ -34,7 +34,6 @@ def _pin_one_core() -> None:
 
 def _texts(corpus: str | None, limit: int) -> list[str]:
     from geo_app.batch import eval as ev
-    from geo_app.batch.run_eval import resolve_corpus_arg
     from geo_app import settings
 
     path = corpus or settings.EVAL_BENCH_DIR / "LGL" / "lgl.xml"
