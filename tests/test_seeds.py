@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 
 def _all(seed_analyses):
     for analysis in seed_analyses.values():
