@@ -86,6 +86,9 @@ DIRECTION_MIN_SHARE: float = 0.5
 #: margins of 2, 3 and 4 give the same recognition F1 as the whole text (within 0.003) while
 #: the model reads 40-55 % of the tokens (benchmarks/bench_geoparser.py, geo-app eval).
 NER_WINDOW_MARGIN: int = 2
+#: Tokens of one compact doc sent through the statistical NER (a long report's windows are cut
+#: into pieces of this size at window boundaries: same entities, bounded tok2vec memory).
+NER_PIECE_MAX_TOKENS: int = 4_000
 
 # --- input limits (each error message names the setting that raises it) ---------
 #: Largest report accepted, in characters.

@@ -100,3 +100,15 @@ def test_five_megabytes_of_text_does_not_crash():
     text = ("Troops moved from Minsk toward the Ukrainian border on the 9th. " * 80_000)[: 5_000_000]
     ex = extract(text[:200_000], PUB)  # the full 5 MB is in the benchmark; here a 200 kB slice
     assert len(ex.mentions) > 1000
+
+
+def test_long_reports_go_through_the_model_in_pieces_with_the_same_entities(monkeypatch) -> None:
+    from geo_app import settings
+    from geo_app.text.extract import extract
+
+    text = " ".join(f"Troops from Minsk moved toward Gomel on day {i}, officials in Kyiv and Warsaw said; "
+                    f"Lloyd Austin spoke in Brussels." for i in range(60))
+    whole = [(m.start, m.end, m.kind) for m in extract(text).mentions]
+    monkeypatch.setattr(settings, "NER_PIECE_MAX_TOKENS", 40)
+    pieces = [(m.start, m.end, m.kind) for m in extract(text).mentions]
+    assert whole and pieces == whole

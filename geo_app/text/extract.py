@@ -442,18 +442,26 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
             doc = nlp.make_doc(_break_long_runs(raw))
             doc.user_data["geo_app_text"] = raw
             docs.append(sentencizer(doc))
-        # One compact doc per report: its windows, each followed by blank separator tokens so
-        # the model's context never runs from one window into the next.
-        compact, offsets = [], []
-        for doc in docs:
-            words: list[str] = []
-            spaces: list[bool] = []
-            back: list[int] = []
+        # Compact docs of each report's windows, each window followed by blank separator tokens so
+        # the model's context never runs from one window into the next. A report's windows are cut
+        # into pieces of at most settings.NER_PIECE_MAX_TOKENS tokens (at window boundaries, so the
+        # output is the same): tok2vec's memory grows with the longest doc of a batch.
+        budget = max(int(settings.NER_PIECE_MAX_TOKENS), 1)
+        compact, owners, offsets = [], [], []
+        for index, doc in enumerate(docs):
             text = doc_text(doc)
             starts = doc.to_array(IDX).tolist()
             ends = [a + b for a, b in zip(starts, doc.to_array(LENGTH).tolist())]
             nexts = starts[1:] + [len(text)]
+            words: list[str] = []
+            spaces: list[bool] = []
+            back: list[int] = []
             for a, b in _ner_windows(doc, margin):
+                if words and len(words) + (b - a) > budget:
+                    compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
+                    owners.append(index)
+                    offsets.append(back)
+                    words, spaces, back = [], [], []
                 words.extend(text[starts[i]:ends[i]] for i in range(a, b))
                 spaces.extend(ends[i] < nexts[i] for i in range(a, b))
                 back.extend(range(a, b))
@@ -461,15 +469,18 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
                 spaces.extend([False] * len(_SEPARATOR))
                 back.extend([-1] * len(_SEPARATOR))
             compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
+            owners.append(index)
             offsets.append(back)
         for proc in statistical:
             compact = list(proc.pipe(compact, batch_size=batch_size))
-        for doc, small, back in zip(docs, compact, offsets):
-            ents = []
+        found: list[list[Span]] = [[] for _ in docs]
+        for index, small, back in zip(owners, compact, offsets):
+            doc = docs[index]
             for e in small.ents:
                 first, last = back[e.start], back[e.end - 1]
                 if first >= 0 and last >= 0 and last - first == e.end - e.start - 1:
-                    ents.append(Span(doc, first, last + 1, label=e.label_))
+                    found[index].append(Span(doc, first, last + 1, label=e.label_))
+        for doc, ents in zip(docs, found):
             doc.ents = spacy.util.filter_spans(ents)
             for proc in rules:
                 doc = proc(doc)
