@@ -89,6 +89,9 @@ NER_WINDOW_MARGIN: int = 2
 #: Tokens of one compact doc sent through the statistical NER (a long report's windows are cut
 #: into pieces of this size at window boundaries: same entities, bounded tok2vec memory).
 NER_PIECE_MAX_TOKENS: int = 4_000
+#: Tokens of one batch through the statistical NER (with at most the caller's batch size in docs):
+#: tok2vec's memory follows the tokens of a batch, so a 2 MB report stays within a few hundred MB.
+NER_BATCH_MAX_TOKENS: int = 8_000
 
 # --- input limits (each error message names the setting that raises it) ---------
 #: Largest report accepted, in characters.

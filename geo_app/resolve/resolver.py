@@ -102,15 +102,21 @@ def prior(match: NameMatch) -> float:
     return base + (_PRIMARY_BONUS if match.primary else 0.0)
 
 
-@lru_cache(maxsize=4096)
-def _region_contains(region_code: str, lon: float, lat: float) -> bool:
-
-
+@lru_cache(maxsize=None)
+def _region_geometry(region_code: str) -> Any:
+    """A first-level region's polygon, prepared for many point tests (None if unknown)."""
     try:
         geom = borders.region(region_code).geometry
     except LookupError:
-        return False
-    return bool(geom.contains(shapely.Point(lon, lat)))
+        return None
+    shapely.prepare(geom)
+    return geom
+
+
+@lru_cache(maxsize=65_536)
+def _region_contains(region_code: str, lon: float, lat: float) -> bool:
+    geom = _region_geometry(region_code)
+    return geom is not None and bool(shapely.contains_xy(geom, lon, lat))
 
 
 def _within(place: Place, container: Place) -> bool:

@@ -418,6 +418,27 @@ def _break_long_runs(text: str) -> str:
     return "".join(chars)
 
 
+def _token_batches(docs: list[Doc], max_docs: int, max_tokens: int) -> Iterator[list[Doc]]:
+    """Docs in order, in batches of at most ``max_docs`` docs and about ``max_tokens`` tokens
+    (a batch holds at least one doc): the model's memory follows the tokens of a batch."""
+    batch: list[Doc] = []
+    tokens = 0
+    for doc in docs:
+        if batch and (len(batch) >= max_docs or tokens + len(doc) > max_tokens):
+            yield batch
+            batch, tokens = [], 0
+        batch.append(doc)
+        tokens += len(doc)
+    if batch:
+        yield batch
+
+
+def _run(procs: list[Any], docs: list[Doc]) -> list[Doc]:
+    for proc in procs:
+        docs = list(proc.pipe(docs, batch_size=len(docs)))
+    return docs
+
+
 def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = True) -> Iterator[Doc]:
     """Run the pipeline over texts, with the statistical NER on windows (settings.NER_WINDOW_MARGIN).
 
@@ -471,8 +492,8 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
             compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
             owners.append(index)
             offsets.append(back)
-        for proc in statistical:
-            compact = list(proc.pipe(compact, batch_size=batch_size))
+        compact = [doc for group in _token_batches(compact, batch_size, int(settings.NER_BATCH_MAX_TOKENS))
+                   for doc in _run(statistical, group)]
         found: list[list[Span]] = [[] for _ in docs]
         for index, small, back in zip(owners, compact, offsets):
             doc = docs[index]
