@@ -91,10 +91,6 @@ def _setting(name: str, default: Any) -> Any:
 # --- building -----------------------------------------------------------------------------
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def point_layer(kind: str, feature_code: str | None, feature_class: str | None) -> str:
     """Layer of a mention's point: by kind (demonyms) and by the place's type."""
     if kind == "demonym":
@@ -153,7 +149,7 @@ def _mention_rows(analysis: Analysis, index: int, res: Resolution) -> list[dict[
     if p is None:
         return []
     ex = analysis.extraction
-    published = _iso(ex.published)
+    published = iso_day(ex.published)
     quote, mark_start, mark_end = "", None, None
     if ex.sentences and 0 <= m.sentence < len(ex.sentences):
         s_start, _ = ex.sentences[m.sentence]
@@ -166,7 +162,7 @@ def _mention_rows(analysis: Analysis, index: int, res: Resolution) -> list[dict[
     common = dict(
         kind=m.kind, name=p.name, text=m.text, quote=quote, mark_start=mark_start, mark_end=mark_end,
         report_id=analysis.report_id, source=analysis.source or "", published=published,
-        date_start=_iso(res.date_start), date_end=_iso(res.date_end), date_source=res.date_source or None,
+        date_start=iso_day(res.date_start), date_end=iso_day(res.date_end), date_source=res.date_source or None,
         geonameid=p.geonameid, feature_class=p.feature_class, feature_code=p.feature_code,
         country_code=p.country_code or None, confidence=float(res.confidence), qualifier=m.qualifier,
         place_key=p.key, reason=res.reason,
@@ -294,8 +290,8 @@ def _claim_dates(analysis: Analysis, sentence: int | None, quote: str) -> tuple[
         if not res.date_start or not (0 <= s < len(ex.sentences)):
             continue
         if s == sentence or (sentence is None and ex.sentence_text(s).strip() == q):
-            return _iso(res.date_start), _iso(res.date_end), res.date_source or None
-    pub = _iso(ex.published)
+            return iso_day(res.date_start), iso_day(res.date_end), res.date_source or None
+    pub = iso_day(ex.published)
     return pub, pub, "published" if pub else None
 
 
@@ -349,7 +345,7 @@ def _claim_rows(analysis: Analysis, index: int, claim: Any) -> list[dict[str, An
         feature_id=f"{analysis.report_id}:c{index}", kind="claim", layer=CLAIM_LAYER, name=_claim_name(d),
         text=text or None, quote=quote, mark_start=mark_start, mark_end=mark_end,
         report_id=str(d.get("report_id") or analysis.report_id), source=analysis.source or "",
-        published=_iso(ex.published), date_start=date_start, date_end=date_end, date_source=date_source,
+        published=iso_day(ex.published), date_start=date_start, date_end=date_end, date_source=date_source,
         reason=d.get("summary") or d.get("reason"), geonameid=d.get("from_geonameid"),
         place_key=d.get("from_key"), geometry=line, **values,
     )]
