@@ -32,7 +32,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Point, shape
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo_app._errors import DataError, InputError
@@ -41,6 +41,7 @@ from geo_app.geo.geodesy import geodesic_km
 from geo_app.places import borders, composites, regions
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app._util import iso_day
+from geo_app.geo.geojson import geometry_from
 
 if TYPE_CHECKING:
     from geo_app.pipeline import Analysis
@@ -265,20 +266,11 @@ def _region_members(members: gpd.GeoDataFrame) -> list[tuple[str, BaseGeometry, 
 
 
 def _geom_from_geojson(obj: Any) -> BaseGeometry | None:
-    if obj is None:
+    """A claim's stored geometry, or None when it has none or it is not valid GeoJSON."""
+    try:
+        return geometry_from(obj)
+    except ValueError:
         return None
-    if isinstance(obj, BaseGeometry):
-        return obj
-    if isinstance(obj, dict):
-        if obj.get("type") == "Feature":
-            obj = obj.get("geometry")
-        if not obj:
-            return None
-        try:
-            return shape(obj)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return None
-    return None
 
 
 def _claim_dates(analysis: Analysis, sentence: int | None, quote: str) -> tuple[str | None, str | None, str | None]:

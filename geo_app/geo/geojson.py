@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import mapping
+from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 #: Decimals of written coordinates (1e-6 degree, about 0.1 m).
@@ -77,3 +77,23 @@ def json_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): json_value(v) for k, v in value.items()}
     return str(value)
+
+
+def geometry_from(obj: Any) -> BaseGeometry | None:
+    """A shapely geometry from a GeoJSON geometry object (or a Feature holding one); None for none.
+
+    Raises
+    ------
+    ValueError
+        Not a valid GeoJSON geometry.
+    """
+    if obj is None or isinstance(obj, BaseGeometry):
+        return obj
+    if isinstance(obj, dict) and obj.get("type") == "Feature":
+        obj = obj.get("geometry")
+    if not obj:
+        return None
+    try:
+        return shape(obj)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"invalid GeoJSON geometry: {exc}") from exc

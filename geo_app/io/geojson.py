@@ -13,12 +13,11 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from geo_app import features as L
 from geo_app._errors import InputError
-from geo_app.geo.geojson import geometry_dict, json_value
+from geo_app.geo.geojson import geometry_dict, geometry_from, json_value
 
 #: Property values as JSON holds them (one cleaner for every writer).
 clean_value = json_value
@@ -52,12 +51,10 @@ def to_geojson_text(gdf: gpd.GeoDataFrame) -> str:
 
 
 def _geometry_from(obj: dict[str, Any] | None) -> BaseGeometry | None:
-    if not obj:
-        return None
     try:
-        return shape(obj)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise InputError(f"invalid GeoJSON geometry: {exc}") from exc
+        return geometry_from(obj)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
 
 
 def from_geojson(collection: dict[str, Any]) -> gpd.GeoDataFrame:
