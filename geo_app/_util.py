@@ -7,13 +7,13 @@ import datetime as dt
 from geo_app._errors import InputError
 
 
-def iso_day(value: dt.date | str | None) -> str | None:
+def iso_day(value: dt.date | str | None, what: str = "date") -> str | None:
     """An ISO day (YYYY-MM-DD) from a date, datetime or ISO text (its first 10 characters); None for empty.
 
     Raises
     ------
     InputError
-        Text that is not an ISO date.
+        Text that is not an ISO date; the message names ``what`` was given (an option, a field).
     """
     if value is None or value == "":
         return None
@@ -24,7 +24,7 @@ def iso_day(value: dt.date | str | None) -> str | None:
     try:
         return dt.date.fromisoformat(str(value).strip()[:10]).isoformat()
     except ValueError as exc:
-        raise InputError(f"date {value!r} is not an ISO date (YYYY-MM-DD)") from exc
+        raise InputError(f"{what} {value!r} is not an ISO date (YYYY-MM-DD)") from exc
 
 
 def date_or_none(value: str | None) -> dt.date | None:

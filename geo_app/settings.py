@@ -229,8 +229,6 @@ DASK_CONNECT_TIMEOUT_S: float = 10.0
 USER_LAYER_MAX_BYTES: int = 512 * 1024**2
 #: Most features in one layer file.
 USER_LAYER_MAX_FEATURES: int = 1_000_000
-#: Features with more boundary pieces than this are measured with a ``geodesy.BoundaryIndex``.
-USER_LAYER_EXACT_SEGMENTS: int = 2_000
 #: Prepared layers (tree and pieces) kept, most recently used.
 USER_LAYER_INDEX_CACHE_SIZE: int = 16
 #: Simplification of user layers for drawing only, degrees (checks use the stored geometry).

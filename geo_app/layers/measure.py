@@ -29,7 +29,8 @@ from geo_app._errors import InputError
 from geo_app.geo.geodesy import BoundaryIndex, boundary_index
 from geo_app.geo.geojson import geometry_dict, json_value
 from geo_app.layers.load import POLYGONAL_TYPE_IDS, as_object_columns, empty_layer_gdf
-from geo_app.layers.timeline import holds_on, iso_day, snapshot_of, with_validity
+from geo_app._util import iso_day
+from geo_app.layers.timeline import holds_on, snapshot_of, with_validity
 
 __all__ = ["PLACE_CHECK_COLUMNS", "check_places", "place_checks_to_geojson", "places_in_layer"]
 

@@ -24,12 +24,12 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo_app._errors import NotFoundError
-from geo_app.layers.load import POLYGONAL_TYPE_IDS, as_object_columns, parse_day
+from geo_app._util import iso_day
+from geo_app.layers.load import POLYGONAL_TYPE_IDS, as_object_columns
 
 __all__ = [
     "LayerTarget",
     "holds_on",
-    "iso_day",
     "latest_day",
     "layer_on",
     "layer_target",
@@ -90,12 +90,6 @@ def with_validity(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def iso_day(day: dt.date | str | None) -> str | None:
-    """A day as ISO text (None if empty); InputError if it is not a date."""
-    parsed = parse_day(day, "day")
-    return parsed.isoformat() if parsed else None
-
-
 def latest_day(gdf: gpd.GeoDataFrame) -> str | None:
     """The last day a dated layer's features start on (ISO), or None if undated."""
     days = [d for d in gdf["date_start"] if d]
@@ -128,7 +122,7 @@ def layer_on(gdf: gpd.GeoDataFrame, day: dt.date | str | None = None) -> gpd.Geo
         layer's first date.
     """
     gdf = gdf if "valid_from" in gdf.columns else with_validity(gdf)
-    when = iso_day(day) or latest_day(gdf)
+    when = iso_day(day, "day") or latest_day(gdf)
     if when is None:
         return gdf
     return gdf[holds_on(gdf, when)]
@@ -199,7 +193,7 @@ def layer_target(gdf: gpd.GeoDataFrame, name: str, *, feature: str | None = None
     NotFoundError
         No such feature, or nothing of the layer holds on that day.
     """
-    day = iso_day(on)
+    day = iso_day(on, "day")
     shown = layer_on(gdf, day)
     when = day or latest_day(gdf)
     if shown.empty:

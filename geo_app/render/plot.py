@@ -56,6 +56,7 @@ from shapely.geometry import box
 from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import InputError
+from geo_app._util import iso_day
 from geo_app.geo.projection import laea_crs
 from geo_app.places import borders
 from geo_app.render.style import ATTRIBUTION, LAYER_LABELS, LAYER_STYLES, VERDICT_COLOURS
@@ -153,7 +154,7 @@ def _clip_project(gdf: gpd.GeoDataFrame, clip: tuple[float, float, float, float]
 def window_text(window: tuple[Any, Any] | None, gdf: gpd.GeoDataFrame) -> str:
     """The date window as a subtitle phrase (the features' own span when no window was set)."""
     lo, hi = (window or (None, None))
-    lo, hi = L.iso_day(lo), L.iso_day(hi)
+    lo, hi = iso_day(lo), iso_day(hi)
     if not lo and not hi:
         span = L.date_range(gdf) if not gdf.empty else None
         if span is None:

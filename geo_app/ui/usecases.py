@@ -18,7 +18,8 @@ from geo_app import features as L
 from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.layers.check import LayerClaim, check_layer
-from geo_app.layers.timeline import iso_day, resolve_layer_name
+from geo_app._util import iso_day
+from geo_app.layers.timeline import resolve_layer_name
 from geo_app.pipeline import analyze
 from geo_app.render import maps, plot
 from geo_app.text.reports import Report, read_report_file
