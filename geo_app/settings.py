@@ -202,6 +202,22 @@ APP_PERSIST_ANALYSES: bool = os.environ.get("GEO_APP_PERSIST_ANALYSES", "1") != 
 APP_MAP_HEIGHT: int = 760
 #: Pause between days when the app's play button runs, seconds.
 APP_PLAY_STEP_SECONDS: float = 0.8
+#: Streamlit options ``geo-app app`` passes as flags, so they hold from any folder and from an
+#: installed wheel (Streamlit reads ``.streamlit/config.toml`` only from the working directory;
+#: the checkout's copy mirrors these, and a test keeps the two equal). Static serving is how the
+#: vendored Leaflet reaches the browser without a CDN; usage statistics stay off (offline first);
+#: 50 MB uploads hold a big report (``MAX_REPORT_CHARS`` caps each one).
+APP_STREAMLIT_OPTIONS: dict[str, str] = {
+    "server.enableStaticServing": "true",
+    "server.headless": "true",
+    "server.maxUploadSize": "50",
+    "server.runOnSave": "false",
+    "server.fileWatcherType": "none",
+    "browser.gatherUsageStats": "false",
+    "client.toolbarMode": "minimal",
+    "global.developmentMode": "false",
+    "runner.magicEnabled": "false",
+}
 
 # --- store and batch ---------------------------------------------------------------
 #: Seconds a store writer waits for another writer's lock.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tomllib
+from pathlib import Path
 
 import jsonschema
 import pandas as pd
@@ -14,6 +16,7 @@ from geo_app import features as L
 from geo_app import settings
 from geo_app.render import maps
 from geo_app.io.export import merge_repeated_areas
+from geo_app.ui.app import streamlit_command
 
 APP_FILE = str(settings.PACKAGE_DIR / "ui" / "app.py")
 HOSTILE = ("Title: Hostile test\nSource: Test Wire\nPublished: 2022-02-12\n\n"
@@ -388,3 +391,13 @@ def test_stored_popups_name_reports_by_title(tmp_path):
     shown = {json.loads(text)["properties"]["report_id"] for text in prepared}
     assert shown == {r.title for r in stored.values()}
     assert set(gdf["report_id"]).isdisjoint(shown)  # the data keeps its ids; only the popups change
+
+
+def test_checkout_streamlit_config_mirrors_the_flags_the_app_is_started_with():
+    """`.streamlit/config.toml` (read only when Streamlit runs from the checkout) says what the flags say."""
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text("utf-8"))
+    flat = {f"{section}.{key}": str(value).lower() for section, table in config.items() for key, value in table.items()}
+    cmd = streamlit_command(8765, "localhost")
+    flags = dict(zip(cmd[5::2], cmd[6::2]))
+    assert {k.removeprefix("--"): v for k, v in flags.items()} == {**flat, "server.port": "8765"}
+    assert set(settings.APP_STREAMLIT_OPTIONS) <= set(flat)

@@ -1199,11 +1199,11 @@ APP_FILE = os.path.abspath(__file__)
 
 
 def streamlit_command(port: int = 8501, address: str = "localhost") -> list[str]:
-    """The command line that starts the app (static serving on, no usage statistics, headless)."""
-    return [sys.executable, "-m", "streamlit", "run", APP_FILE, "--server.port", str(int(port)),
-            "--server.address", address, "--server.enableStaticServing", "true", "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-            "--global.developmentMode", "false"]
+    """The command line that starts the app: ``settings.APP_STREAMLIT_OPTIONS`` as flags, on ``address:port``."""
+    options = {**settings.APP_STREAMLIT_OPTIONS, "server.port": str(int(port)), "server.address": address,
+               "browser.serverAddress": address}
+    flags = [part for key, value in options.items() for part in (f"--{key}", value)]
+    return [sys.executable, "-m", "streamlit", "run", APP_FILE, *flags]
 
 
 def launch(port: int = 8501, address: str = "localhost") -> int:
