@@ -594,25 +594,48 @@ def _feature_points(geom: BaseGeometry) -> list[tuple[float, float]]:
     return [(rep.x, rep.y)]
 
 
-def _clusters(lons: np.ndarray, lats: np.ndarray, link_km: float) -> np.ndarray:
-    """Single-linkage cluster labels of points whose geodesic distance chains under ``link_km``."""
+def _focus_points(lons: np.ndarray, lats: np.ndarray, weights: np.ndarray, groups: list[np.ndarray],
+                  link_km: float, grow_ratio: float) -> np.ndarray:
+    """Which points make up the focus: a boolean mask over the points.
+
+    Points chaining under ``link_km`` (geodesic, WGS84) are one cluster, and so are the points of
+    each of ``groups`` (a claim's two ends, when the claim is theatre-sized). The heaviest
+    cluster is the seed; the nearest other cluster joins while its gap to the focus is at most
+    ``grow_ratio`` times the focus's own span, so a country-wide report frames the whole country
+    while a stray mention an ocean away stays out. O(n²) in the (capped) number of points.
+    """
     n = len(lons)
-    labels = np.full(n, -1)
-    dist = geodesic_km(lons[:, None], lats[:, None], lons[None, :], lats[None, :])
-    near = np.asarray(dist) <= link_km
-    current = 0
-    for start in range(n):
-        if labels[start] >= 0:
-            continue
-        labels[start] = current
-        frontier = [start]
-        while frontier:
-            i = frontier.pop()
-            for j in np.flatnonzero(near[i] & (labels < 0)):
-                labels[j] = current
-                frontier.append(int(j))
-        current += 1
-    return labels
+    dist = np.asarray(geodesic_km(lons[:, None], lats[:, None], lons[None, :], lats[None, :]), dtype=float)
+    parent = np.arange(n)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = int(parent[i])
+        return i
+
+    def join(i: int, j: int) -> None:
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[rj] = ri
+
+    for i, j in zip(*np.nonzero(np.triu(dist <= link_km, k=1))):
+        join(int(i), int(j))
+    for members in groups:
+        for j in members[1:]:
+            join(int(members[0]), int(j))
+    labels = np.array([root(i) for i in range(n)])
+    clusters, labels = np.unique(labels, return_inverse=True)
+    totals = np.bincount(labels, weights=weights, minlength=len(clusters))
+    focus = labels == int(np.argmax(totals))
+    while not focus.all():
+        span = float(dist[np.ix_(focus, focus)].max())
+        gaps = dist[np.ix_(focus, ~focus)].min(axis=0)
+        nearest = int(np.argmin(gaps))
+        if gaps[nearest] > grow_ratio * span:
+            break
+        focus |= labels == labels[np.flatnonzero(~focus)[nearest]]
+    return focus
 
 
 def _cluster_bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
@@ -641,9 +664,10 @@ def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_
     """The frame where the features concentrate, with the far-away ones left out and named.
 
     The precise features (towns, regions, claims; not countries or groups, whose points are
-    centroids) are clustered by geodesic distance (single linkage, ``settings.FOCUS_LINK_KM``);
-    the cluster with the most weight (a claim's ends weigh ``settings.FOCUS_CLAIM_WEIGHT``)
-    is framed, as :func:`bounds` frames it. Reports about one theatre with a stray mention of
+    centroids) are clustered by geodesic distance (single linkage, ``settings.FOCUS_LINK_KM``;
+    a claim's two ends in one cluster when at most ``settings.FOCUS_CLAIM_JOIN_KM`` apart); the cluster with the most weight (a claim's ends
+    weigh ``settings.FOCUS_CLAIM_WEIGHT``) grows by the clusters near it relative to its own
+    span (``settings.FOCUS_GROW_RATIO``) and is framed, as :func:`bounds` frames it. Reports about one theatre with a stray mention of
     Texas open on the theatre, and say "Austin" was left out.
 
     Returns
@@ -672,22 +696,33 @@ def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_
     lon_a, lat_a, w_a, own_a = np.array(lons), np.array(lats), np.array(weights), np.array(owner)
     keys = np.round(lon_a, 2) + 1j * np.round(lat_a, 2)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
     cap = int(settings.FOCUS_MAX_POINTS)
     chosen = first if len(first) <= cap else first[np.linspace(0, len(first) - 1, cap).astype(int)]
-    labels_u = _clusters(lon_a[chosen], lat_a[chosen], float(settings.FOCUS_LINK_KM))
-    # Every point takes the label of its nearest clustered point (itself when not sampled away).
+    # Every point stands for its nearest clustered point (itself when not sampled away).
     if len(chosen) == len(first):
-        point_labels = labels_u[inverse.ravel()]
+        rep = inverse
     else:
         d = geodesic_km(lon_a[:, None], lat_a[:, None], lon_a[chosen][None, :], lat_a[chosen][None, :])
-        point_labels = labels_u[np.argmin(np.asarray(d), axis=1)]
-    totals = np.bincount(point_labels, weights=w_a)
-    best = int(np.argmax(totals))
+        rep = np.argmin(np.asarray(d), axis=1)
+    rep_weights = np.bincount(rep, weights=w_a, minlength=len(chosen))
+    by_feature = pd.Series(rep).groupby(own_a).unique()
+    join_km = float(settings.FOCUS_CLAIM_JOIN_KM)
+    groups = []
+    for members in by_feature.to_numpy():
+        ends = np.asarray(members)
+        if len(ends) > 1:
+            span = np.asarray(geodesic_km(lon_a[chosen][ends][:, None], lat_a[chosen][ends][:, None],
+                                          lon_a[chosen][ends][None, :], lat_a[chosen][ends][None, :]))
+            if float(span.max()) <= join_km:
+                groups.append(ends)
+    in_focus = _focus_points(lon_a[chosen], lat_a[chosen], rep_weights, groups,
+                             float(settings.FOCUS_LINK_KM), float(settings.FOCUS_GROW_RATIO))
     n_feat = len(precise)
     kept = np.ones(n_feat, dtype=bool)
-    kept[np.unique(own_a[point_labels != best])] = False
+    kept[np.unique(own_a[~in_focus[rep]])] = False
     if not kept.any():
-        kept[np.unique(own_a[point_labels == best])] = True
+        kept[np.unique(own_a[in_focus[rep]])] = True
     frame = _padded(_cluster_bounds(precise[kept].geometry.to_numpy()), pad_fraction, min_span_deg)
     left_out = precise[~kept]
     names = tuple(dict.fromkeys(str(n) for n in left_out["name"].fillna("").to_numpy() if str(n)))

@@ -168,6 +168,14 @@ MAP_CLUSTER_THRESHOLD: int = 40
 #: Focus extent (map view, PNG frame): features closer than this (geodesic km, WGS84) to one
 #: another are one cluster; the map opens on the heaviest cluster and lists the rest as outliers.
 FOCUS_LINK_KM: float = 450.0
+#: The focus grows by the nearest other cluster while the gap to it is at most this fraction of
+#: the focus's own span (geodesic): a report across Sudan frames Port Sudan to El Fasher, while a
+#: stray mention of Texas in a report on Ukraine stays out.
+FOCUS_GROW_RATIO: float = 0.5
+#: A claim's two ends are framed together when at most this far apart (geodesic km): a theatre-
+#: sized distance ("El Fasher lies 800 km west of Khartoum") frames both ends, while a claim
+#: across a continent (Khabarovsk to Minsk) does not pull a map of Belarus to the Pacific.
+FOCUS_CLAIM_JOIN_KM: float = 1_500.0
 #: Weight of a claim's two ends in choosing the focus cluster (a place mention weighs 1).
 FOCUS_CLAIM_WEIGHT: float = 3.0
 #: At most this many distinct points are clustered (the rest are sampled evenly: linear cost).

@@ -220,6 +220,38 @@ def test_focus_bounds_ignores_coarse_points():
     assert L.focus_bounds(both)[2] < 40
 
 
+def _points_and_claims(places: dict[str, tuple[float, float]],
+                       claims: dict[str, tuple[tuple[float, float], tuple[float, float]]]) -> gpd.GeoDataFrame:
+    base = dict.fromkeys(L.COLUMNS)
+    rows = [base | {"feature_id": f"r1:m{i}", "kind": "place", "layer": "places", "name": name,
+                    "geometry": Point(*xy)} for i, (name, xy) in enumerate(places.items())]
+    rows += [base | {"feature_id": f"r1:c{i}", "kind": "claim", "layer": "claims", "claim_type": "distance",
+                     "name": name, "geometry": LineString(ends)} for i, (name, ends) in enumerate(claims.items())]
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
+    frame.index = frame["feature_id"].to_numpy()
+    return L.typed(frame)
+
+
+def test_focus_frames_a_country_wide_report_whole_and_leaves_a_far_stray_out():
+    # Invented coordinates on a country-sized theatre: towns 300-700 km apart, a claim of ~800 km
+    # from a far town to the capital, and one stray mention an ocean away.
+    g = _points_and_claims(
+        {"Capital": (32.5, 15.5), "East town": (36.4, 15.4), "Port": (37.2, 19.6), "Border post": (22.2, 13.5),
+         "Stray": (-95.4, 29.8)},
+        {"West town → Capital": ((25.3, 13.6), (32.5, 15.5))})
+    focus = L.focus_extent(g)
+    west, south, east, north = focus.bounds
+    assert west < 22.2 and east > 37.2 and north > 19.6 and south < 13.5
+    assert focus.outliers == ("Stray",)
+
+
+def test_focus_does_not_stretch_to_the_far_end_of_a_continent_wide_claim():
+    g = _points_and_claims({"Minsk": (27.6, 53.9), "Kyiv": (30.5, 50.5), "Brest": (23.7, 52.1)},
+                           {"Khabarovsk → Minsk": ((135.1, 48.5), (27.6, 53.9))})
+    focus = L.focus_extent(g)
+    assert focus.bounds[2] < 40 and "Khabarovsk → Minsk" in focus.outliers
+
+
 # --- outputs --------------------------------------------------------------------------------
 
 

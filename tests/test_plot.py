@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import numpy as np
 import pytest
+from shapely.geometry import Point
 
 from geo_app import features as L
 from geo_app import settings
@@ -210,3 +212,18 @@ def test_seed_reports_open_on_belarus_and_ukraine(tmp_path):
     mx0, my0, mx1, my1 = info.map_box
     assert mx0 <= ix0 < ix1 <= mx1 and my0 <= iy0 < iy1 <= my1
     _no_overlaps(info.label_boxes + [info.inset_box])
+
+
+def test_locator_inset_moves_off_the_features_in_the_lower_left():
+    base = dict.fromkeys(L.COLUMNS)
+    # Towns crowd the lower-left corner of the frame; a chain of two leads to its upper right.
+    spots = {"A": (20.0, 10.0), "B": (20.4, 10.3), "C": (20.8, 10.1), "D": (20.2, 10.6), "E": (23.0, 12.0),
+             "F": (26.0, 14.0)}
+    rows = [base | {"feature_id": f"r1:m{i}", "kind": "place", "layer": "places", "name": n, "text": n,
+                    "geometry": Point(*xy)} for i, (n, xy) in enumerate(spots.items())]
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
+    frame.index = frame["feature_id"].to_numpy()
+    _, info = plot.render(L.typed(frame), title="Corner", dpi=150)
+    mx0, my0, mx1, my1 = info.map_box
+    ix0, iy0, ix1, iy1 = info.inset_box
+    assert iy1 < (my0 + my1) / 2 and ix0 < (mx0 + mx1) / 2  # upper left: the lower left is crowded

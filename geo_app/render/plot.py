@@ -147,8 +147,14 @@ def _clip_project(gdf: gpd.GeoDataFrame, clip: tuple[float, float, float, float]
     out = gdf.copy()
     out["geometry"] = geoms
     arr = out.geometry.to_numpy()
-    out = out[~shapely.is_missing(arr) & ~shapely.is_empty(arr)]
-    return out.to_crs(crs)
+    out = out[~shapely.is_missing(arr) & ~shapely.is_empty(arr)].to_crs(crs)
+    # Projecting a clipped outline can pinch a ring into a self-touch; overlays need valid shapes.
+    projected = out.geometry.to_numpy()
+    invalid = ~shapely.is_valid(projected)
+    if invalid.any():
+        projected[invalid] = shapely.make_valid(projected[invalid])
+        out["geometry"] = projected
+    return out
 
 
 def window_text(window: tuple[Any, Any] | None, gdf: gpd.GeoDataFrame) -> str:
@@ -438,6 +444,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
 
         labels: list[tuple[float, float, str, int]] = []  # x, y, text, priority (lower first)
         claim_labels: list[tuple[float, float, list[str], str, int]] = []
+        occupied: list[tuple[float, float]] = []  # projected points the locator inset should not cover
         claims = data[data["layer"] == "claims"] if not data.empty else data
         if not claims.empty:
             proj = in_view(_clip_project(claims, clip, crs))
@@ -447,6 +454,8 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
                 colour = verdict_colour(verdict)
                 for part in shapely.get_parts(row.geometry):
                     xs, ys = part.xy
+                    along = shapely.line_interpolate_point(part, np.linspace(0.0, 1.0, 24), normalized=True)
+                    occupied.extend(zip(shapely.get_x(along), shapely.get_y(along)))
                     ax.plot(xs, ys, color="white", linewidth=3.4, solid_capstyle="round", zorder=5)
                     ax.plot(xs, ys, color=colour, linewidth=2.0, solid_capstyle="round", zorder=5)
                     ax.scatter([xs[0], xs[-1]], [ys[0], ys[-1]], s=10, c=colour, edgecolors="white", linewidths=0.6,
@@ -557,10 +566,13 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
         fig.set_size_inches(width_in, height_in)
         ax.set_position((_MARGIN_IN / width_in, map_y0 / height_in, map_w_in / width_in, map_h_in / height_in))
 
-        # Locator inset: the frame on a world map, in the lower-left corner of the map.
+        # Locator inset: the frame on a world map, in the map corner that hides fewest features.
         inset_w = max(0.24 * map_w_in, 0.9)
         inset_h = inset_w * 0.5
-        iax = fig.add_axes(((_MARGIN_IN + 0.04) / width_in, (map_y0 + 0.04) / height_in,
+        occupied += [(x, y) for x, y, *_ in labels]
+        fx, fy = _inset_corner(view, occupied, (inset_w + 0.08) / map_w_in, (inset_h + 0.08) / map_h_in)
+        iax = fig.add_axes(((_MARGIN_IN + 0.04 + fx * (map_w_in - inset_w - 0.08)) / width_in,
+                            (map_y0 + 0.04 + fy * (map_h_in - inset_h - 0.08)) / height_in,
                             inset_w / width_in, inset_h / height_in))
         _draw_inset(iax, ring, to_geo, footprint)
 
@@ -626,6 +638,28 @@ def _draw_graticule(ax: Any, crs: pyproj.CRS, clip: tuple[float, float, float, f
     for lat in np.arange(math.ceil(lat_lo / step) * step, lat_hi + 1e-9, step):
         xs, ys = fwd.transform(lons, np.full_like(lons, lat))
         ax.plot(xs, ys, color=_GRATICULE, linewidth=0.35, zorder=1.5)
+
+
+def _inset_corner(view: Sequence[float], points: Sequence[tuple[float, float]], frac_w: float,
+                  frac_h: float) -> tuple[float, float]:
+    """The corner for the locator inset: (0, 0) lower left, (0, 1) upper left, (1, 1) upper right.
+
+    The lower right holds the scale bar. The corner whose inset rectangle (``frac_w`` × ``frac_h`` of
+    the map) covers the fewest of ``points`` (projected map coordinates: places, claim lines) wins;
+    ties keep the earlier corner, so an empty corner keeps the inset where readers expect it.
+    """
+    x0, y0, x1, y1 = view
+    xy = np.asarray(points, dtype=float).reshape(-1, 2)
+    fx = (xy[:, 0] - x0) / ((x1 - x0) or 1.0)
+    fy = (xy[:, 1] - y0) / ((y1 - y0) or 1.0)
+    best, fewest = (0.0, 0.0), None
+    for cx, cy in ((0.0, 0.0), (0.0, 1.0), (1.0, 1.0)):
+        inside_x = fx <= frac_w if cx == 0.0 else fx >= 1.0 - frac_w
+        inside_y = fy <= frac_h if cy == 0.0 else fy >= 1.0 - frac_h
+        covered = int(np.count_nonzero(inside_x & inside_y))
+        if fewest is None or covered < fewest:
+            best, fewest = (cx, cy), covered
+    return best
 
 
 def _draw_inset(iax: Any, ring: Any, to_geo: pyproj.Transformer, footprint: tuple[float, float, float, float]) -> None:
