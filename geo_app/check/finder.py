@@ -289,6 +289,8 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         if role == "coast" and place.feature_class == "P":
             return endpoint_of(res, prefer_point=True)
         return endpoint_for_place(place, written) if place.layer is not None else endpoint_of(res)
+    if place.layer == "islands" and role in ("place", "part", "territory"):
+        return endpoint_for_place(place, written)  # a named island: its own polygon(s), across countries
     other_place = other.res.place if other is not None else None
     same_country = other_place is not None and other_place.country_code == place.country_code
     if place.feature_class == "P" and other_place is not None and other_place.layer == "countries":

@@ -96,6 +96,8 @@ _COUNTRY_NOUNS = {"country", "sultanate", "kingdom", "emirate", "republic", "nat
 #: Verbs of separating: "X is separated / cut off from Y by N km".
 _SEPARATE_VERBS = {"separate", "cut", "divide", "isolate", "sever"}
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
+#: Words after a figure that make it a width ("33 km wide", "3 km across").
+_WIDTH_WORDS = {"wide", "across"}
 _WORD = re.compile(r"[A-Za-z]")
 
 
@@ -417,6 +419,42 @@ def _coordinated_before(ps: _Sentence, before: int, ctx_country: str | None) -> 
     return None
 
 
+def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) -> tuple[End, End] | None:
+    """The two places a strait or gap of a stated width separates, or None.
+
+    The width word ("wide") hangs on a verb of separating (as a clause: "X is separated from
+    Y by the strait, 3 km wide") or on the noun that is that verb's subject or agent ("The
+    strait, 33 km wide, separates X from Y"). One side is the object of "from"; the other
+    the verb's object or subject, else the nearest place named before the verb (a
+    parser that misreads the subject).
+    """
+    t = width.head
+    for _ in range(3):
+        if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in _SEPARATE_VERBS:
+            break
+        if t.head.i == t.i:
+            return None
+        t = t.head
+    else:
+        return None
+    verb = t
+    frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+    far = next((c for c in frm.children if c.dep_ == "pobj"), None) if frm is not None else None
+    if far is None:
+        return None
+    b = _end_of(ps, far, ctx_country)
+    if b is None:
+        return None
+    carrier = {width.i, width.head.i}
+    sides = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "nsubj") and c.i not in carrier
+             and not any(a.i == width.i for a in c.subtree)]
+    a = _end_of(ps, sides[0], ctx_country) if sides else None
+    if a is None:
+        before = [r for r in ps.resolutions if r.place is not None and ps.chars(verb)[0] > r.mention.end]
+        a = End(before[-1]) if before else None
+    return (a, b) if a is not None and a.res is not b.res else None
+
+
 def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, End] | None:
     """ "between A and B" attached to the figure, the noun it measures or its head."""
     cands = [tok, tok.head, tok.head.head]
@@ -493,6 +531,11 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         i += 1
     if why and not (after is not None and after.lemma_.lower() == "separate"):
         return Link(None, None, how="movement", not_claim=why)
+    if after is not None and after.lower_ in _WIDTH_WORDS:
+        # "separated from Y by the Strait of Z, N km wide": the width of what separates two places is their gap
+        pair = _separated_by_width(ps, after, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="separate")
     verb = unit
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
