@@ -96,6 +96,8 @@ _COUNTRY_NOUNS = {"country", "sultanate", "kingdom", "emirate", "republic", "nat
 #: Verbs of separating: "X is separated / cut off from Y by N km".
 _SEPARATE_VERBS = {"separate", "cut", "divide", "isolate", "sever"}
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
+#: Verbs that place something ("lies 40 km from"), also written inverted ("40 km north lies X").
+_LOCATIVE_VERBS = {"lie", "sit", "stand", "be", "rise", "nestle", "perch"}
 #: Words after a figure that make it a width ("33 km wide", "3 km across").
 _WIDTH_WORDS = {"wide", "across"}
 _WORD = re.compile(r"[A-Za-z]")
@@ -274,6 +276,11 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                 inner = _end_of(ps, child, ctx_country)
                 if inner is not None:
                     return inner
+    # "Lampedusa, the Italian island where ...": a generic noun in apposition to a name is that name
+    if lemma in _GENERIC and tok.dep_ == "appos" and tok.head.pos_ == "PROPN" and tok.head.i < tok.i:
+        inner = _end_of(ps, tok.head, ctx_country)
+        if inner is not None and inner.res.mention.kind != "demonym":
+            return inner
     # "the city of Chernihiv", "the border with Ukraine", "the rest of Azerbaijan"
     if lemma in _GENERIC or lemma in _ROLE_NOUNS:
         for child in tok.children:
@@ -623,6 +630,16 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             break
         t = t.head
     subj = _subject_of(unit)
+    if subj is None:
+        # "About 40 km north of Hokkaido lies the island of Sakhalin": the place after an inverted verb
+        verb = unit
+        while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+            verb = verb.head
+        if verb.lemma_.lower() in _LOCATIVE_VERBS and verb.i > prep.right_edge.i:
+            after = [c for c in verb.children if c.dep_ in ("dobj", "attr", "oprd") and c.i > verb.i]
+            end = _end_of(ps, after[0], ctx_country) if after else None
+            if end is not None:
+                return end
     if subj is not None and subj.i != unit.i and not (prep.i <= subj.i <= prep.right_edge.i):
         # "Tartu, Estonia's university city, is ...": the subject is an apposition to the name before it
         left = subj.left_edge.i
