@@ -63,6 +63,7 @@ from geo_app.check.endpoints import (
 from geo_app.check.links import End, Link, link_distances
 from geo_app.check.model import CLAIM_TYPES, METHOD_REGION, Claim, Endpoint
 from geo_app.check.relations import Judgement
+from geo_app.geo.geodesy import geodesic_circle
 from geo_app.places.gazetteer import get_gazetteer
 
 if TYPE_CHECKING:
@@ -232,7 +233,22 @@ def claims_for(report_id: str, ex: Extraction, resolutions: Sequence[Resolution]
         claims.extend(_relations(ctx, sentence, rs))
     claims.extend(_region_claims(ctx))
     claims.sort(key=lambda c: (c.start if c.start is not None else -1, CLAIM_TYPES.index(c.claim_type)))
-    return _fold_repeats(claims)
+    return [_drawable(c) for c in _fold_repeats(claims)]
+
+
+def _drawable(claim: Claim) -> Claim:
+    """A claim known only by a point gets the circle of the data's resolution around it.
+
+    Maps and exports draw a claim by its line or its area's outline; a claim with neither
+    (a town inside the sea polygon it is said to be on) is drawn as its point with the
+    ±``BORDER_DATA_RESOLUTION_KM`` every figure carries.
+    """
+    if claim.claim_type == "region" or claim.line is not None or claim.region is not None:
+        return claim
+    where = claim.point if claim.point is not None else claim.nearest_point
+    if where is None or where.geom_type != "Point":
+        return claim
+    return replace(claim, point=where, region=geodesic_circle(where.x, where.y, float(settings.BORDER_DATA_RESOLUTION_KM)))
 
 
 _PAREN_SECOND = re.compile(r"\s*[(\[]\s*(?:or\s+|about\s+|some\s+|roughly\s+)?$")
@@ -325,8 +341,7 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         if link.b is not None:  # "Troops are within 30 km of Kyiv": one place, the other end unsaid
             why = "the report does not say where this distance is measured from"
             known = _end_endpoint(ctx, link.b, None)
-            claim = finish_distance(missing("?", why), known, d.km, common)
-            return replace(claim, **relations.outline_of(known))  # drawn as the place it names
+            return finish_distance(missing("?", why), known, d.km, common)  # drawn around the place it names
         return finish_distance(None, None, d.km, common, unverifiable=(
             link.not_claim or "could not tell which places this distance is between from the sentence"))
     sentence = ctx.ex.sentence_of(d.start)

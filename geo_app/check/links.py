@@ -656,6 +656,25 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
     return None
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+#: A wire dateline at the start of a story: "MINSK, March 3, 2022 - ", "KYIV (Reuters) -".
+_DATELINE = re.compile(r"[A-Z][A-Z .'-]{1,40}(?:,[^\n]{0,40}?)?(?:\s*\([^)\n]{1,30}\))?\s+[-\u2013\u2014]+\s+")
+
+
+def _clause_start(text: str, start: int, first_figure: int) -> int:
+    """Where the part of a sentence that states a distance begins.
+
+    A headline and a dateline that the sentence splitter left in front of the first
+    sentence of a story ("Border tension rises\n\nMINSK, March 3 - Kharkiv lies ...") are
+    not part of it: parse from after the last blank line before the figure, and after a
+    dateline there.
+    """
+    for m in _BLANK_LINE.finditer(text, start, first_figure):
+        start = m.end()
+    m = _DATELINE.match(text, start, first_figure)
+    return m.end() if m else start
+
+
 def link_distances(ex: Extraction, by_sentence: dict[int, list[Resolution]], distances: Sequence[DistanceMention],
                    ctx_country: str | None = None) -> dict[int, Link]:
     """Link each distance (by index in ``distances``) to its two ends.
@@ -679,11 +698,14 @@ def link_distances(ex: Extraction, by_sentence: dict[int, list[Resolution]], dis
     if not distances:
         return {}
     sentences = sorted({ex.sentence_of(d.start) for d in distances})
-    texts = [ex.text[ex.sentences[s][0]:ex.sentences[s][1]] for s in sentences]
+    starts = {s: _clause_start(ex.text, ex.sentences[s][0], min(d.start for d in distances
+                                                              if ex.sentence_of(d.start) == s))
+              for s in sentences}
+    texts = [ex.text[starts[s]:ex.sentences[s][1]] for s in sentences]
     limit = int(settings.CLAIM_PARSE_MAX_CHARS)
     docs = {}
     for s, doc in zip(sentences, get_parser().pipe([t[:limit] for t in texts], batch_size=32)):
-        docs[s] = _Sentence(doc, ex.sentences[s][0], s, by_sentence.get(s, []))
+        docs[s] = _Sentence(doc, starts[s], s, by_sentence.get(s, []))
     out: dict[int, Link] = {}
     for k, d in enumerate(distances):
         ps = docs[ex.sentence_of(d.start)]
