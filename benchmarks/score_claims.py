@@ -47,7 +47,8 @@ KINDS = ("point_border", "point_point", "point_sea", "border_border")
 #: A measured distance is right within this many km, or this share of the truth, whichever is larger.
 TOLERANCE_KM = 3.0
 TOLERANCE_REL = 0.03
-_STRIP_WORDS = ("the ", "border with ", " border", " coast", " coastline", " exclave", " sea coast")
+_STRIP_WORDS = ("the ", "border with ", " border", " coast", " coastline", " exclave", " sea coast", "island of ",
+                " island")
 
 
 def _fold(text: str | None) -> str:

@@ -305,6 +305,12 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         if role == "coast" and place.feature_class == "P":
             return endpoint_of(res, prefer_point=True)
         return endpoint_for_place(place, written) if place.layer is not None else endpoint_of(res)
+    if place.layer == "admin1" and role in ("place", "part", "territory"):
+        # "Saaremaa": the island, not the county named after it that also holds its islets
+        island = next((alt for alt in res.alternatives if alt.layer == "islands" and
+                       alt.name.casefold() == written.strip().casefold()), None)
+        if island is not None:
+            place = island
     if place.layer == "islands" and role in ("place", "part", "territory"):
         return endpoint_for_place(place, written)  # a named island: its own polygon(s), across countries
     other_place = other.res.place if other is not None else None
@@ -408,7 +414,8 @@ def _distance_from_text(ctx: _Context, d: DistanceMention) -> Claim | None:
             pairs.append((span_gap, a, b))
     if pairs:
         _, a, b = min(pairs, key=lambda p: p[0])
-        return _distance_claim(**base, a_res=a, b_res=b, how="from/to")
+        # read as the parse's ends are (an island, an exclave, a border), when the parse missed the pair
+        return _distance_from_link(ctx, d, Link(End(a), End(b), how="from/to"))
     after = [r for r in ms if r.mention.start >= d.end]
     before = [r for r in ms if r.mention.end <= d.start]
     target = None

@@ -314,10 +314,19 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         return None
     # Prefer a name over a possessive ("Russia's Kaliningrad exclave" -> Kaliningrad) and the nearest to the head.
 
+    def is_poss(r: Resolution) -> bool:
+        t = next((t for t in core if ps.chars(t)[0] >= r.mention.start), tok)
+        return any(c.dep_ == "case" for c in t.children) or t.dep_ == "poss"
+
+    owners = {r.place.country_code for r in found if r.place is not None and is_poss(r) and r.place.country_code}
+
     def rank(r: Resolution) -> tuple[int, int]:
         t = next((t for t in core if ps.chars(t)[0] >= r.mention.start), tok)
-        poss = any(c.dep_ == "case" for c in t.children) or t.dep_ == "poss"
-        return (1 if poss else 0) + (1 if r.mention.kind == "demonym" and role == "place" else 0), abs(t.i - tok.i)
+        poss = is_poss(r)
+        # "Venezuela's Paria peninsula": a name read as a place of another country is not the owner's part
+        elsewhere = bool(owners) and not poss and r.place is not None and r.place.country_code not in owners
+        return (1 if poss else 0) + (1 if r.mention.kind == "demonym" and role == "place" else 0) + (
+            2 if elsewhere else 0), abs(t.i - tok.i)
 
     best = min(found, key=rank)
     if role == "capital" and best.mention.kind == "demonym":
@@ -426,6 +435,12 @@ def _coordinated_before(ps: _Sentence, before: int, ctx_country: str | None) -> 
     return None
 
 
+def _reciprocal(prep: Token) -> bool:
+    """Whether a preposition's object is "each other" or "one another"."""
+    nxt = [t.lower_ for t in prep.doc[prep.i + 1:prep.i + 3]]
+    return nxt in (["each", "other"], ["one", "another"])
+
+
 def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) -> tuple[End, End] | None:
     """The two places a strait or gap of a stated width separates, or None.
 
@@ -465,6 +480,11 @@ def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) ->
 def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, End] | None:
     """ "between A and B" attached to the figure, the noun it measures or its head."""
     cands = [tok, tok.head, tok.head.head]
+    verb = tok
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.lemma_.lower() in _LOCATIVE_VERBS and verb not in cands:
+        cands.append(verb)  # "A gap of 170 km lies between A and B"
     for t in cands:
         for child in t.children:
             if child.dep_ == "prep" and child.lower_ == "between":
@@ -532,6 +552,10 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
             i += 2
             continue
+        elif low in ("across", "over", "by") and i + 2 < len(doc) and doc[i + 1].lower_ in ("the", "open") and \
+                doc[i + 2].lemma_.lower() in _FILLER_NOUNS | {"channel", "bay", "gulf", "lagoon", "border"}:
+            i += 3  # "90 km across the water from ...", "by sea"
+            continue
         else:
             after = t
             break
@@ -557,6 +581,14 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
                 b = _rest_of(objs[0], a)
             if a is not None and b is not None:
                 return Link(a, b, how="separate")
+    if after is not None and after.lower_ in _TO_PREPS and _reciprocal(after):
+        # "Italy and Tunisia lie within 70 km of each other": the coordinated subject
+        subj = _subject_of(unit)
+        pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
+        if pair is None:
+            pair = _coordinated_before(ps, span.start, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="apart")
     if after is not None and after.lower_ in _TO_PREPS:
         objs = [c for c in after.children if c.dep_ == "pobj"]
         if not objs:
@@ -577,7 +609,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             return Link(pair[0], pair[1], how="apart")
         return Link(None, None, how="apart", not_claim="could not tell which places are apart")
     if after is not None and after.lemma_.lower() == "separate":
-        objs = [c for c in after.children if c.dep_ in ("dobj", "nsubj")]
+        objs = [c for c in after.children if c.dep_ in ("dobj", "nsubj") and not span.start <= c.i < span.end]
         x = objs[0] if objs else next((t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")), None)
         frm = next((t for t in doc[after.i + 1:] if t.lower_ == "from"), None)
         y = next((c for c in frm.children if c.dep_ == "pobj"), None) if frm is not None else None
@@ -585,6 +617,10 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             a, b = _end_of(ps, x, ctx_country), _end_of(ps, y, ctx_country)
             if a is not None and b is not None:
                 return Link(a, b, how="separate")
+        if x is not None and y is None:  # "150 km of sea separate Sicily and Tunisia"
+            pair = _pair_from_conj(ps, x, ctx_country)
+            if pair is not None:
+                return Link(pair[0], pair[1], how="separate")
     # "X and Y are separated by N km", "X and Y lie N km apart" with other words after the figure.
     verb = unit
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
