@@ -562,6 +562,12 @@ def _relation_claim(ctx: _Context, sentence: int, claim_type: str, judged: Judge
     extra = dict(judged.extra)
     region = extra.pop("region", None) or b.region or a.region
     regions = extra.pop("regions", ()) or b.regions or a.regions
+    if region is None and extra.get("line") is None and extra.get("point") is None:
+        # an unverifiable relation is drawn as what is known of it: a point end, else an area end
+        outline = relations.outline_of(a) if a.kind == "point" else {}
+        outline = outline or relations.outline_of(b) or relations.outline_of(a)
+        region = outline.pop("region", None)
+        extra.update(outline)
     complete = a.kind != "missing" and b.kind != "missing"
     return Claim(claim_type=claim_type, report_id=ctx.report_id, quote=ctx.quote(sentence), sentence=sentence,
                  start=start, end=end, verdict=judged.verdict, reason=judged.reason, method=judged.method,

@@ -77,3 +77,11 @@ def test_geodesic_circle_across_the_antimeridian_is_one_ring() -> None:
     assert circle.is_valid and lons.max() - lons.min() < 5.0
     with pytest.raises(Exception):
         geodesic_circle(0.0, 0.0, -1.0)
+
+
+def test_an_unverifiable_relation_is_drawn_as_its_known_point() -> None:
+    (c,) = [c for c in analyze("The town of Shebekino, which borders Ukraine, was shelled.").claims
+            if c.claim_type == "adjacency"]
+    assert c.verdict == "unverifiable" and "only as a point" in c.reason
+    assert c.point is not None and c.region is not None and c.region.contains(c.point)
+    assert c.to_feature()["geometry"] is not None
