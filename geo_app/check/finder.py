@@ -303,7 +303,8 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
             return ep
     if res.mention.kind == "demonym" or place.layer in ("countries", "seas", "composites") or role == "coast":
         if role == "coast" and place.feature_class == "P":
-            return endpoint_of(res, prefer_point=True)
+            # "Batam's coastline": the coast of the island the town is on, else the town
+            return part_endpoint(place, written) or endpoint_of(res, prefer_point=True)
         return endpoint_for_place(place, written) if place.layer is not None else endpoint_of(res)
     if place.layer == "admin1" and role in ("place", "part", "territory"):
         # "Saaremaa": the island, not the county named after it that also holds its islets

@@ -98,6 +98,8 @@ _SEPARATE_VERBS = {"separate", "cut", "divide", "isolate", "sever"}
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
 #: Verbs that place something ("lies 40 km from"), also written inverted ("40 km north lies X").
 _LOCATIVE_VERBS = {"lie", "sit", "stand", "be", "rise", "nestle", "perch"}
+#: Prepositions of a path: "runs 50 km under the sea", "drove 300 km through Belarus".
+_PATH_PREPS = {"for", "over", "across", "under", "through", "along", "beneath", "below", "around", "via"}
 #: Words after a figure that make it a width ("33 km wide", "3 km across").
 _WIDTH_WORDS = {"wide", "across"}
 _WORD = re.compile(r"[A-Za-z]")
@@ -406,8 +408,7 @@ def _movement(tok: Token) -> str:
             if t.dep_ == "nsubj":
                 break
             return f"the figure is how far something {head.lemma_}s, not a distance between two places"
-        if t.dep_ in ("prep", "pobj", "npadvmod", "advmod") and head.pos_ == "ADP" and head.lower_ in ("for", "over",
-                                                                                                     "across"):
+        if t.dep_ in ("prep", "pobj", "npadvmod", "advmod") and head.pos_ == "ADP" and head.lower_ in _PATH_PREPS:
             t = head
             continue
         if t.dep_ == "pobj":
@@ -560,7 +561,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             after = t
             break
         i += 1
-    if why and not (after is not None and after.lemma_.lower() == "separate"):
+    if why and not (after is not None and after.lemma_.lower() in _SEPARATE_VERBS):
         return Link(None, None, how="movement", not_claim=why)
     if after is not None and after.lower_ in _WIDTH_WORDS:
         # "separated from Y by the Strait of Z, N km wide": the width of what separates two places is their gap
@@ -608,7 +609,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         if pair is not None:
             return Link(pair[0], pair[1], how="apart")
         return Link(None, None, how="apart", not_claim="could not tell which places are apart")
-    if after is not None and after.lemma_.lower() == "separate":
+    if after is not None and after.lemma_.lower() in _SEPARATE_VERBS:
         objs = [c for c in after.children if c.dep_ in ("dobj", "nsubj") and not span.start <= c.i < span.end]
         x = objs[0] if objs else next((t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")), None)
         frm = next((t for t in doc[after.i + 1:] if t.lower_ == "from"), None)
