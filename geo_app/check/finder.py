@@ -7,9 +7,11 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     sentence's dependency parse (:mod:`geo_app.check.links`: subject and object,
     apposition, fronted phrase, "X and Y are N km apart", "N km separate X from Y",
     "between", "from ... to", compass words); each end a town, a border, a sea or
-    coast, "the capital", or a part of a country (an exclave, an island, the
-    mainland). Lengths and movements give no claim; a distance with no place at
-    either end stays a distance mention. When the parse links nothing, the older
+    coast, "the capital", a part of a country (an exclave, an island, the
+    mainland) or a named island of the gazetteer (its own polygon, across
+    countries). Lengths and movements give no claim; a distance with no place at
+    either end stays a distance mention; one whose other end is unnamed or unknown
+    is drawn as the claimed circle around its known point (or the known area). When the parse links nothing, the older
     sentence-local rules apply ("N km away" measured from the place something moved
     *from* to the report's main place, an endpoint the report only implies).
 ``containment``
@@ -28,7 +30,8 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     It states no figure, so its verdict is ``None``.
 
 Distances are judged by :mod:`geo_app.check.distance`, relations by
-:mod:`geo_app.check.relations`. Events placed in an area with no named place
+:mod:`geo_app.check.relations`. Every claim leaves with a geometry: its line, its
+area, or its point drawn with the data's ±``BORDER_DATA_RESOLUTION_KM``. Events placed in an area with no named place
 ("S-400s arrived in Belarus") give nothing geometric to test and give no claim.
 """
 

@@ -74,3 +74,20 @@ def test_the_width_of_a_strait_is_the_gap_it_separates() -> None:
     # a width of a thing that separates nothing is no claim
     assert not [c for c in analyze("The Bosphorus, barely 700 metres wide in places, is crossed by three "
                                    "bridges.").claims if c.measured_km is not None]
+
+
+def test_scorer_matches_a_gazetteer_island_by_name() -> None:
+    import importlib.util
+    import sys
+
+    path = settings.PROJECT_DIR / "benchmarks" / "score_claims.py"
+    spec = importlib.util.spec_from_file_location("score_claims_for_islands", path)
+    assert spec is not None and spec.loader is not None
+    scorer = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = scorer
+    spec.loader.exec_module(scorer)
+    part = {"name": "Okinawa", "type": "country", "iso_a3": "JPN", "ne_name": "Japan", "part_containing": 1856035}
+    assert scorer.end_matches(part, "island:okinawa-island", None, "Okinawa Island")
+    assert not scorer.end_matches(part, "island:kyushu", None, "Kyushu")
+    whole = {"name": "Trinidad", "type": "country", "iso_a3": "TTO", "ne_name": "Trinidad and Tobago"}
+    assert scorer.end_matches(whole, "island:trinidad", None, "Trinidad")
