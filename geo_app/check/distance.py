@@ -15,16 +15,40 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from shapely.geometry import Point
+
 from geo_app._errors import InputError
 from geo_app.check.endpoints import data_source, endpoint_for_place
 from geo_app.check.measure import bearing_check, measure
-from geo_app.check.model import Claim, Endpoint, interval, judge, km_text, precheck, resolution_km
+from geo_app.check.model import Claim, Endpoint, interval, judge, km_text, max_surface_km, precheck, resolution_km
+from geo_app.geo.geodesy import geodesic_circle
 
 if TYPE_CHECKING:
     from geo_app.places.gazetteer import Place
     from geo_app.resolve.resolver import Resolution
 
-__all__ = ["alternative_item", "finish_distance"]
+__all__ = ["alternative_item", "finish_distance", "unmeasured_geometry"]
+
+
+def unmeasured_geometry(a: Endpoint | None, b: Endpoint | None, claimed_km: float | None) -> dict[str, Any]:
+    """What to draw for a distance that could not be measured, from the one end that is known.
+
+    A known point and a claimed figure: the geodesic circle of that radius around it (where
+    the claim puts the other, unnamed end: "troops are within 30 km of Kyiv"), with the point;
+    a known area or border: its outline; nothing known: nothing.
+    """
+    known = [ep for ep in (a, b) if ep is not None and ep.kind != "missing"]
+    if len(known) != 1:
+        return {}
+    ep = known[0]
+    if ep.kind == "point" and ep.lon is not None and ep.lat is not None:
+        out: dict[str, Any] = {"point": Point(ep.lon, ep.lat)}
+        if claimed_km is not None and math.isfinite(claimed_km) and 0 < claimed_km < max_surface_km():
+            out["region"] = geodesic_circle(ep.lon, ep.lat, claimed_km)
+        return out
+    if ep.geometry is not None and not ep.geometry.is_empty:
+        return {"region": ep.geometry}
+    return {}
 
 
 def _order(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:
@@ -52,19 +76,22 @@ def finish_distance(a: Endpoint | None, b: Endpoint | None, claimed_km: float | 
         regions = next((ep.regions for ep in (b, a) if ep.regions), ())
         names.update(region=region, regions=regions)
     base = dict(claim_type="distance", claimed_km=claimed_km, tolerance_km=tol, **common, **names)
+    drawn = unmeasured_geometry(a, b, claimed_km if known else None)
+    unmeasured = {**base, **{k: v for k, v in drawn.items() if base.get(k) is None}}
     pre = precheck(claimed_km, bound)
     if pre is not None:
-        return Claim(verdict=pre[0], reason=pre[1], method="", data_source="", **base)
+        return Claim(verdict=pre[0], reason=pre[1], method="", data_source="", **unmeasured)
     if unverifiable or a is None or b is None:
         return Claim(verdict="unverifiable", reason=unverifiable or "an endpoint is missing", method="",
-                     data_source="", **base)
+                     data_source="", **unmeasured)
     missing = [ep.missing_reason for ep in (a, b) if ep.kind == "missing"]
     if missing:
-        return Claim(verdict="unverifiable", reason="; ".join(missing), method="", data_source="", **base)
+        return Claim(verdict="unverifiable", reason="; ".join(missing), method="", data_source="", **unmeasured)
     try:
         m = measure(a, b)
     except InputError as exc:
-        return Claim(verdict="unverifiable", reason=f"could not measure: {exc}", method="", data_source="", **base)
+        return Claim(verdict="unverifiable", reason=f"could not measure: {exc}", method="", data_source="",
+                     **unmeasured)
     notes = [ep.note for ep in (a, b) if ep.note]
     reading = "; ".join([*notes, _reading_text(a, b, ambiguous)]).strip("; ")
     alternatives = tuple(_alternatives(a, b, ambiguous, claimed_km, bound, low, high))

@@ -23,7 +23,6 @@ from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.check.model import Endpoint, resolution_km
 from geo_app.geo.geodesy import boundary_index, geodesic_area_km2
-from geo_app.places import borders
 from geo_app.places.composites import geometry_of, get_composite
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.places.geocoder import OfflineGeocoder

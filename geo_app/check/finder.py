@@ -7,9 +7,11 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     sentence's dependency parse (:mod:`geo_app.check.links`: subject and object,
     apposition, fronted phrase, "X and Y are N km apart", "N km separate X from Y",
     "between", "from ... to", compass words); each end a town, a border, a sea or
-    coast, "the capital", or a part of a country (an exclave, an island, the
-    mainland). Lengths and movements give no claim; a distance with no place at
-    either end stays a distance mention. When the parse links nothing, the older
+    coast, "the capital", a part of a country (an exclave, an island, the
+    mainland) or a named island of the gazetteer (its own polygon, across
+    countries). Lengths and movements give no claim; a distance with no place at
+    either end stays a distance mention; one whose other end is unnamed or unknown
+    is drawn as the claimed circle around its known point (or the known area). When the parse links nothing, the older
     sentence-local rules apply ("N km away" measured from the place something moved
     *from* to the report's main place, an endpoint the report only implies).
 ``containment``
@@ -28,7 +30,8 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     It states no figure, so its verdict is ``None``.
 
 Distances are judged by :mod:`geo_app.check.distance`, relations by
-:mod:`geo_app.check.relations`. Events placed in an area with no named place
+:mod:`geo_app.check.relations`. Every claim leaves with a geometry: its line, its
+area, or its point drawn with the data's ±``BORDER_DATA_RESOLUTION_KM``. Events placed in an area with no named place
 ("S-400s arrived in Belarus") give nothing geometric to test and give no claim.
 """
 
@@ -63,6 +66,7 @@ from geo_app.check.endpoints import (
 from geo_app.check.links import End, Link, link_distances
 from geo_app.check.model import CLAIM_TYPES, METHOD_REGION, Claim, Endpoint
 from geo_app.check.relations import Judgement
+from geo_app.geo.geodesy import geodesic_circle
 from geo_app.places.gazetteer import get_gazetteer
 
 if TYPE_CHECKING:
@@ -232,7 +236,22 @@ def claims_for(report_id: str, ex: Extraction, resolutions: Sequence[Resolution]
         claims.extend(_relations(ctx, sentence, rs))
     claims.extend(_region_claims(ctx))
     claims.sort(key=lambda c: (c.start if c.start is not None else -1, CLAIM_TYPES.index(c.claim_type)))
-    return _fold_repeats(claims)
+    return [_drawable(c) for c in _fold_repeats(claims)]
+
+
+def _drawable(claim: Claim) -> Claim:
+    """A claim known only by a point gets the circle of the data's resolution around it.
+
+    Maps and exports draw a claim by its line or its area's outline; a claim with neither
+    (a town inside the sea polygon it is said to be on) is drawn as its point with the
+    ±``BORDER_DATA_RESOLUTION_KM`` every figure carries.
+    """
+    if claim.claim_type == "region" or claim.line is not None or claim.region is not None:
+        return claim
+    where = claim.point if claim.point is not None else claim.nearest_point
+    if where is None or where.geom_type != "Point":
+        return claim
+    return replace(claim, point=where, region=geodesic_circle(where.x, where.y, float(settings.BORDER_DATA_RESOLUTION_KM)))
 
 
 _PAREN_SECOND = re.compile(r"\s*[(\[]\s*(?:or\s+|about\s+|some\s+|roughly\s+)?$")
@@ -287,8 +306,17 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
             return ep
     if res.mention.kind == "demonym" or place.layer in ("countries", "seas", "composites") or role == "coast":
         if role == "coast" and place.feature_class == "P":
-            return endpoint_of(res, prefer_point=True)
+            # "Batam's coastline": the coast of the island the town is on, else the town
+            return part_endpoint(place, written) or endpoint_of(res, prefer_point=True)
         return endpoint_for_place(place, written) if place.layer is not None else endpoint_of(res)
+    if place.layer == "admin1" and role in ("place", "part", "territory"):
+        # "Saaremaa": the island, not the county named after it that also holds its islets
+        island = next((alt for alt in res.alternatives if alt.layer == "islands" and
+                       alt.name.casefold() == written.strip().casefold()), None)
+        if island is not None:
+            place = island
+    if place.layer == "islands" and role in ("place", "part", "territory"):
+        return endpoint_for_place(place, written)  # a named island: its own polygon(s), across countries
     other_place = other.res.place if other is not None else None
     same_country = other_place is not None and other_place.country_code == place.country_code
     if place.feature_class == "P" and other_place is not None and other_place.layer == "countries":
@@ -323,8 +351,7 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         if link.b is not None:  # "Troops are within 30 km of Kyiv": one place, the other end unsaid
             why = "the report does not say where this distance is measured from"
             known = _end_endpoint(ctx, link.b, None)
-            claim = finish_distance(missing("?", why), known, d.km, common)
-            return replace(claim, **relations.outline_of(known))  # drawn as the place it names
+            return finish_distance(missing("?", why), known, d.km, common)  # drawn around the place it names
         return finish_distance(None, None, d.km, common, unverifiable=(
             link.not_claim or "could not tell which places this distance is between from the sentence"))
     sentence = ctx.ex.sentence_of(d.start)
@@ -391,7 +418,8 @@ def _distance_from_text(ctx: _Context, d: DistanceMention) -> Claim | None:
             pairs.append((span_gap, a, b))
     if pairs:
         _, a, b = min(pairs, key=lambda p: p[0])
-        return _distance_claim(**base, a_res=a, b_res=b, how="from/to")
+        # read as the parse's ends are (an island, an exclave, a border), when the parse missed the pair
+        return _distance_from_link(ctx, d, Link(End(a), End(b), how="from/to"))
     after = [r for r in ms if r.mention.start >= d.end]
     before = [r for r in ms if r.mention.end <= d.start]
     target = None
@@ -538,6 +566,12 @@ def _relation_claim(ctx: _Context, sentence: int, claim_type: str, judged: Judge
     extra = dict(judged.extra)
     region = extra.pop("region", None) or b.region or a.region
     regions = extra.pop("regions", ()) or b.regions or a.regions
+    if region is None and extra.get("line") is None and extra.get("point") is None:
+        # an unverifiable relation is drawn as what is known of it: a point end, else an area end
+        outline = relations.outline_of(a) if a.kind == "point" else {}
+        outline = outline or relations.outline_of(b) or relations.outline_of(a)
+        region = outline.pop("region", None)
+        extra.update(outline)
     complete = a.kind != "missing" and b.kind != "missing"
     return Claim(claim_type=claim_type, report_id=ctx.report_id, quote=ctx.quote(sentence), sentence=sentence,
                  start=start, end=end, verdict=judged.verdict, reason=judged.reason, method=judged.method,

@@ -96,6 +96,12 @@ _COUNTRY_NOUNS = {"country", "sultanate", "kingdom", "emirate", "republic", "nat
 #: Verbs of separating: "X is separated / cut off from Y by N km".
 _SEPARATE_VERBS = {"separate", "cut", "divide", "isolate", "sever"}
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
+#: Verbs that place something ("lies 40 km from"), also written inverted ("40 km north lies X").
+_LOCATIVE_VERBS = {"lie", "sit", "stand", "be", "rise", "nestle", "perch"}
+#: Prepositions of a path: "runs 50 km under the sea", "drove 300 km through Belarus".
+_PATH_PREPS = {"for", "over", "across", "under", "through", "along", "beneath", "below", "around", "via"}
+#: Words after a figure that make it a width ("33 km wide", "3 km across").
+_WIDTH_WORDS = {"wide", "across"}
 _WORD = re.compile(r"[A-Za-z]")
 
 
@@ -272,6 +278,11 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                 inner = _end_of(ps, child, ctx_country)
                 if inner is not None:
                     return inner
+    # "Lampedusa, the Italian island where ...": a generic noun in apposition to a name is that name
+    if lemma in _GENERIC and tok.dep_ == "appos" and tok.head.pos_ == "PROPN" and tok.head.i < tok.i:
+        inner = _end_of(ps, tok.head, ctx_country)
+        if inner is not None and inner.res.mention.kind != "demonym":
+            return inner
     # "the city of Chernihiv", "the border with Ukraine", "the rest of Azerbaijan"
     if lemma in _GENERIC or lemma in _ROLE_NOUNS:
         for child in tok.children:
@@ -305,10 +316,19 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         return None
     # Prefer a name over a possessive ("Russia's Kaliningrad exclave" -> Kaliningrad) and the nearest to the head.
 
+    def is_poss(r: Resolution) -> bool:
+        t = next((t for t in core if ps.chars(t)[0] >= r.mention.start), tok)
+        return any(c.dep_ == "case" for c in t.children) or t.dep_ == "poss"
+
+    owners = {r.place.country_code for r in found if r.place is not None and is_poss(r) and r.place.country_code}
+
     def rank(r: Resolution) -> tuple[int, int]:
         t = next((t for t in core if ps.chars(t)[0] >= r.mention.start), tok)
-        poss = any(c.dep_ == "case" for c in t.children) or t.dep_ == "poss"
-        return (1 if poss else 0) + (1 if r.mention.kind == "demonym" and role == "place" else 0), abs(t.i - tok.i)
+        poss = is_poss(r)
+        # "Venezuela's Paria peninsula": a name read as a place of another country is not the owner's part
+        elsewhere = bool(owners) and not poss and r.place is not None and r.place.country_code not in owners
+        return (1 if poss else 0) + (1 if r.mention.kind == "demonym" and role == "place" else 0) + (
+            2 if elsewhere else 0), abs(t.i - tok.i)
 
     best = min(found, key=rank)
     if role == "capital" and best.mention.kind == "demonym":
@@ -388,8 +408,7 @@ def _movement(tok: Token) -> str:
             if t.dep_ == "nsubj":
                 break
             return f"the figure is how far something {head.lemma_}s, not a distance between two places"
-        if t.dep_ in ("prep", "pobj", "npadvmod", "advmod") and head.pos_ == "ADP" and head.lower_ in ("for", "over",
-                                                                                                     "across"):
+        if t.dep_ in ("prep", "pobj", "npadvmod", "advmod") and head.pos_ == "ADP" and head.lower_ in _PATH_PREPS:
             t = head
             continue
         if t.dep_ == "pobj":
@@ -417,9 +436,56 @@ def _coordinated_before(ps: _Sentence, before: int, ctx_country: str | None) -> 
     return None
 
 
+def _reciprocal(prep: Token) -> bool:
+    """Whether a preposition's object is "each other" or "one another"."""
+    nxt = [t.lower_ for t in prep.doc[prep.i + 1:prep.i + 3]]
+    return nxt in (["each", "other"], ["one", "another"])
+
+
+def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) -> tuple[End, End] | None:
+    """The two places a strait or gap of a stated width separates, or None.
+
+    The width word ("wide") hangs on a verb of separating (as a clause: "X is separated from
+    Y by the strait, 3 km wide") or on the noun that is that verb's subject or agent ("The
+    strait, 33 km wide, separates X from Y"). One side is the object of "from"; the other
+    the verb's object or subject, else the nearest place named before the verb (a
+    parser that misreads the subject).
+    """
+    t = width.head
+    for _ in range(3):
+        if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in _SEPARATE_VERBS:
+            break
+        if t.head.i == t.i:
+            return None
+        t = t.head
+    else:
+        return None
+    verb = t
+    frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+    far = next((c for c in frm.children if c.dep_ == "pobj"), None) if frm is not None else None
+    if far is None:
+        return None
+    b = _end_of(ps, far, ctx_country)
+    if b is None:
+        return None
+    carrier = {width.i, width.head.i}
+    sides = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "nsubj") and c.i not in carrier
+             and not any(a.i == width.i for a in c.subtree)]
+    a = _end_of(ps, sides[0], ctx_country) if sides else None
+    if a is None:
+        before = [r for r in ps.resolutions if r.place is not None and ps.chars(verb)[0] > r.mention.end]
+        a = End(before[-1]) if before else None
+    return (a, b) if a is not None and a.res is not b.res else None
+
+
 def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, End] | None:
     """ "between A and B" attached to the figure, the noun it measures or its head."""
     cands = [tok, tok.head, tok.head.head]
+    verb = tok
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.lemma_.lower() in _LOCATIVE_VERBS and verb not in cands:
+        cands.append(verb)  # "A gap of 170 km lies between A and B"
     for t in cands:
         for child in t.children:
             if child.dep_ == "prep" and child.lower_ == "between":
@@ -487,12 +553,21 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
             i += 2
             continue
+        elif low in ("across", "over", "by") and i + 2 < len(doc) and doc[i + 1].lower_ in ("the", "open") and \
+                doc[i + 2].lemma_.lower() in _FILLER_NOUNS | {"channel", "bay", "gulf", "lagoon", "border"}:
+            i += 3  # "90 km across the water from ...", "by sea"
+            continue
         else:
             after = t
             break
         i += 1
-    if why and not (after is not None and after.lemma_.lower() == "separate"):
+    if why and not (after is not None and after.lemma_.lower() in _SEPARATE_VERBS):
         return Link(None, None, how="movement", not_claim=why)
+    if after is not None and after.lower_ in _WIDTH_WORDS:
+        # "separated from Y by the Strait of Z, N km wide": the width of what separates two places is their gap
+        pair = _separated_by_width(ps, after, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="separate")
     verb = unit
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
@@ -507,6 +582,14 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
                 b = _rest_of(objs[0], a)
             if a is not None and b is not None:
                 return Link(a, b, how="separate")
+    if after is not None and after.lower_ in _TO_PREPS and _reciprocal(after):
+        # "Italy and Tunisia lie within 70 km of each other": the coordinated subject
+        subj = _subject_of(unit)
+        pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
+        if pair is None:
+            pair = _coordinated_before(ps, span.start, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="apart")
     if after is not None and after.lower_ in _TO_PREPS:
         objs = [c for c in after.children if c.dep_ == "pobj"]
         if not objs:
@@ -526,8 +609,8 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         if pair is not None:
             return Link(pair[0], pair[1], how="apart")
         return Link(None, None, how="apart", not_claim="could not tell which places are apart")
-    if after is not None and after.lemma_.lower() == "separate":
-        objs = [c for c in after.children if c.dep_ in ("dobj", "nsubj")]
+    if after is not None and after.lemma_.lower() in _SEPARATE_VERBS:
+        objs = [c for c in after.children if c.dep_ in ("dobj", "nsubj") and not span.start <= c.i < span.end]
         x = objs[0] if objs else next((t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")), None)
         frm = next((t for t in doc[after.i + 1:] if t.lower_ == "from"), None)
         y = next((c for c in frm.children if c.dep_ == "pobj"), None) if frm is not None else None
@@ -535,6 +618,10 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             a, b = _end_of(ps, x, ctx_country), _end_of(ps, y, ctx_country)
             if a is not None and b is not None:
                 return Link(a, b, how="separate")
+        if x is not None and y is None:  # "150 km of sea separate Sicily and Tunisia"
+            pair = _pair_from_conj(ps, x, ctx_country)
+            if pair is not None:
+                return Link(pair[0], pair[1], how="separate")
     # "X and Y are separated by N km", "X and Y lie N km apart" with other words after the figure.
     verb = unit
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
@@ -580,6 +667,16 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             break
         t = t.head
     subj = _subject_of(unit)
+    if subj is None:
+        # "About 40 km north of Hokkaido lies the island of Sakhalin": the place after an inverted verb
+        verb = unit
+        while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+            verb = verb.head
+        if verb.lemma_.lower() in _LOCATIVE_VERBS and verb.i > prep.right_edge.i:
+            after = [c for c in verb.children if c.dep_ in ("dobj", "attr", "oprd") and c.i > verb.i]
+            end = _end_of(ps, after[0], ctx_country) if after else None
+            if end is not None:
+                return end
     if subj is not None and subj.i != unit.i and not (prep.i <= subj.i <= prep.right_edge.i):
         # "Tartu, Estonia's university city, is ...": the subject is an apposition to the name before it
         left = subj.left_edge.i
@@ -594,6 +691,25 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             end = _end_of(ps, subj.head.head, ctx_country)
         return end
     return None
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+#: A wire dateline at the start of a story: "MINSK, March 3, 2022 - ", "KYIV (Reuters) -".
+_DATELINE = re.compile(r"[A-Z][A-Z .'-]{1,40}(?:,[^\n]{0,40}?)?(?:\s*\([^)\n]{1,30}\))?\s+[-\u2013\u2014]+\s+")
+
+
+def _clause_start(text: str, start: int, first_figure: int) -> int:
+    """Where the part of a sentence that states a distance begins.
+
+    A headline and a dateline that the sentence splitter left in front of the first
+    sentence of a story ("Border tension rises\n\nMINSK, March 3 - Kharkiv lies ...") are
+    not part of it: parse from after the last blank line before the figure, and after a
+    dateline there.
+    """
+    for m in _BLANK_LINE.finditer(text, start, first_figure):
+        start = m.end()
+    m = _DATELINE.match(text, start, first_figure)
+    return m.end() if m else start
 
 
 def link_distances(ex: Extraction, by_sentence: dict[int, list[Resolution]], distances: Sequence[DistanceMention],
@@ -619,11 +735,14 @@ def link_distances(ex: Extraction, by_sentence: dict[int, list[Resolution]], dis
     if not distances:
         return {}
     sentences = sorted({ex.sentence_of(d.start) for d in distances})
-    texts = [ex.text[ex.sentences[s][0]:ex.sentences[s][1]] for s in sentences]
+    starts = {s: _clause_start(ex.text, ex.sentences[s][0], min(d.start for d in distances
+                                                              if ex.sentence_of(d.start) == s))
+              for s in sentences}
+    texts = [ex.text[starts[s]:ex.sentences[s][1]] for s in sentences]
     limit = int(settings.CLAIM_PARSE_MAX_CHARS)
     docs = {}
     for s, doc in zip(sentences, get_parser().pipe([t[:limit] for t in texts], batch_size=32)):
-        docs[s] = _Sentence(doc, ex.sentences[s][0], s, by_sentence.get(s, []))
+        docs[s] = _Sentence(doc, starts[s], s, by_sentence.get(s, []))
     out: dict[int, Link] = {}
     for k, d in enumerate(distances):
         ps = docs[ex.sentence_of(d.start)]

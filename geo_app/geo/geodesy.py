@@ -99,6 +99,7 @@ __all__ = [
     "boundary_index",
     "geodesic_area_km2",
     "geodesic_azimuth",
+    "geodesic_circle",
     "geodesic_km",
     "geodesic_line",
     "nearest_on_boundary",
@@ -270,6 +271,40 @@ def geodesic_line(
     coords = np.array([(lo1, la1), *inner, (lo2, la2)], dtype=float)
     coords[:, 0] = np.unwrap(coords[:, 0], period=360.0)
     return LineString(coords)
+
+
+def geodesic_circle(lon: float, lat: float, radius_km: float, *, n: int = 72) -> Polygon:
+    """The points at a geodesic distance ``radius_km`` around a point, as a polygon for drawing.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The centre, degrees (EPSG:4326).
+    radius_km : float
+        Geodesic radius on the ellipsoid, km (positive, below half a meridian).
+    n : int
+        Number of vertices (every ``360 / n`` degrees of azimuth).
+
+    Returns
+    -------
+    shapely.Polygon
+        The ring's vertices lie exactly ``radius_km`` away (pyproj ``Geod.fwd``); longitudes are
+        unwrapped from ``lon`` so a circle across +-180 degrees stays one ring.
+
+    Raises
+    ------
+    InputError
+        Bad coordinates or radius.
+    """
+    (lo,), (la,) = (np.atleast_1d(v) for v in _as_lonlat(lon, lat, "centre"))
+    r = float(radius_km)
+    if not (math.isfinite(r) and 0 < r < longest_geodesic_km()):
+        raise InputError(f"radius_km must be positive and below {longest_geodesic_km():.0f} km, got {radius_km!r}")
+    az = np.linspace(0.0, 360.0, int(n), endpoint=False)
+    lons, lats, _ = _geod().fwd(np.full(az.shape, float(lo)), np.full(az.shape, float(la)), az,
+                                np.full(az.shape, r * 1000.0))
+    lons = np.unwrap(np.asarray(lons, dtype=float), period=360.0)
+    return Polygon(np.column_stack([lons, np.asarray(lats, dtype=float)]))
 
 
 def geodesic_length_km(geometry: BaseGeometry) -> float:

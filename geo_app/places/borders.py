@@ -71,6 +71,13 @@ def us_counties() -> gpd.GeoDataFrame:
 
 
 @lru_cache(maxsize=1)
+def islands() -> gpd.GeoDataFrame:
+    """Named islands (``data/gazetteer_extras.yaml``), each the Natural Earth admin-0 polygon(s)
+    holding a GeoNames town on it, indexed by ``code`` ("sicily")."""
+    return _read("islands.parquet").set_index("code", drop=False)
+
+
+@lru_cache(maxsize=1)
 def map_units() -> gpd.GeoDataFrame:
     """Natural Earth map units inside a country (England, Scotland, Wales, Northern Ireland,
     Flemish Region...), dissolved from admin-1 polygons, indexed by ``code`` ("GB-SCT")."""

@@ -120,4 +120,6 @@ def geometry_of(place: Place) -> BaseGeometry | None:
         return borders.us_counties().loc[place.layer_key].geometry
     if place.layer == "map_units":
         return borders.map_units().loc[place.layer_key].geometry
+    if place.layer == "islands":
+        return borders.islands().loc[place.layer_key].geometry
     return None

