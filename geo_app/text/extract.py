@@ -400,7 +400,6 @@ def _plain_opener_hashes(vocab: Any) -> np.ndarray:
     return _OPENER_HASHES[key]
 
 
-_SEPARATOR = ("\n\n",) * 4
 _LONG_RUN = re.compile(r"\S{200,}")
 
 
@@ -465,11 +464,13 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
             doc = nlp.make_doc(_break_long_runs(raw))
             doc.user_data["geo_app_text"] = raw
             docs.append(sentencizer(doc))
-        # Compact docs of each report's windows, each window followed by blank separator tokens so
-        # the model's context never runs from one window into the next. A report's windows are cut
+        # Compact docs of each report's windows, each window followed by blank separator tokens
+        # (settings.NER_WINDOW_SEPARATORS) so the model's context does not run from one window
+        # into the next. A report's windows are cut
         # into pieces of at most settings.NER_PIECE_MAX_TOKENS tokens (at window boundaries, so the
         # output is the same): tok2vec's memory grows with the longest doc of a batch.
         budget = max(int(settings.NER_PIECE_MAX_TOKENS), 1)
+        separator = ("\n\n",) * max(int(settings.NER_WINDOW_SEPARATORS), 1)
         compact, owners, offsets = [], [], []
         for index, doc in enumerate(docs):
             text = doc_text(doc)
@@ -488,9 +489,9 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
                 words.extend(text[starts[i]:ends[i]] for i in range(a, b))
                 spaces.extend(ends[i] < nexts[i] for i in range(a, b))
                 back.extend(range(a, b))
-                words.extend(_SEPARATOR)
-                spaces.extend([False] * len(_SEPARATOR))
-                back.extend([-1] * len(_SEPARATOR))
+                words.extend(separator)
+                spaces.extend([False] * len(separator))
+                back.extend([-1] * len(separator))
             compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
             owners.append(index)
             offsets.append(back)
