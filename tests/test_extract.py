@@ -157,3 +157,14 @@ def test_window_separators_keep_the_places(monkeypatch) -> None:
     monkeypatch.setattr(settings, "NER_WINDOW_SEPARATORS", 4)
     reach = [[(m.start, m.end, m.kind) for m in ex.mentions] for ex in extract_many(texts)]
     assert sum(map(len, found)) > len(texts) and found == reach
+
+
+def test_weekdays_and_the_pronoun_open_no_ner_window_of_their_own() -> None:
+    from geo_app.text.extract import _ner_windows, get_nlp
+
+    nlp = get_nlp()
+    text = "We met on Monday and I left in March. Rain fell near Fargo on Tuesday."
+    doc = nlp.get_pipe("sentencizer")(nlp.make_doc(text))
+    covered = {doc[i].text for a, b in _ner_windows(doc, 2) for i in range(a, b)}
+    assert "Fargo" in covered and "Tuesday" in covered  # within Fargo's window
+    assert not {"Monday", "I", "March"} & covered

@@ -357,6 +357,14 @@ _PLAIN_OPENERS = _COMMON_WORDS | frozenset(
     "the he she it they we i but in a an this that there his her their on at for if when as after while".split())
 
 
+# Capitalised words that open no NER window of their own anywhere (a name next to them still
+# brings them into its window): the pronoun "I", weekdays and the month names that are not
+# also given names. Alone, the model labels them DATE at most, which the date rules read anyway.
+_NO_WINDOW_WORDS = frozenset(
+    "i monday tuesday wednesday thursday friday saturday sunday january february march september "
+    "october november december".split())
+
+
 def _ner_windows(doc: Doc, margin: int) -> list[tuple[int, int]]:
     """Token ranges worth running the statistical NER on: each capitalised word with
     ``margin`` tokens either side, merged, clipped to sentences.
@@ -373,8 +381,8 @@ def _ner_windows(doc: Doc, margin: int) -> list[tuple[int, int]]:
     capital = np.array([text[k].isupper() for k in attrs[:, 0].tolist()], dtype=bool)
     sent_start = attrs[:, 1] == 1
     sent_start[0] = True
-    plain = np.isin(attrs[:, 2], _plain_opener_hashes(doc.vocab))
-    capital &= ~(sent_start & plain)
+    plain = np.isin(attrs[:, 2], _word_hashes(doc.vocab, _PLAIN_OPENERS))
+    capital &= ~(sent_start & plain) & ~np.isin(attrs[:, 2], _word_hashes(doc.vocab, _NO_WINDOW_WORDS))
     sent_id = np.cumsum(sent_start) - 1
     bounds = np.flatnonzero(sent_start).tolist() + [n]
     windows: list[list[int]] = []
@@ -388,16 +396,16 @@ def _ner_windows(doc: Doc, margin: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in windows]
 
 
-_OPENER_HASHES: dict[int, np.ndarray] = {}
+_WORD_HASHES: dict[tuple[int, frozenset[str]], np.ndarray] = {}
 
 
-def _plain_opener_hashes(vocab: Any) -> np.ndarray:
-    """Hashes (as spaCy's LOWER attribute holds them) of the plain sentence openers."""
-    key = id(vocab.strings)
-    if key not in _OPENER_HASHES:
-        hashes = [vocab.strings.add(w) for w in sorted(_PLAIN_OPENERS)]
-        _OPENER_HASHES[key] = np.array(hashes, dtype=np.uint64).astype(np.int64)
-    return _OPENER_HASHES[key]
+def _word_hashes(vocab: Any, words: frozenset[str]) -> np.ndarray:
+    """Hashes (as spaCy's LOWER attribute holds them) of lowercase ``words``."""
+    key = (id(vocab.strings), words)
+    if key not in _WORD_HASHES:
+        hashes = [vocab.strings.add(w) for w in sorted(words)]
+        _WORD_HASHES[key] = np.array(hashes, dtype=np.uint64).astype(np.int64)
+    return _WORD_HASHES[key]
 
 
 _LONG_RUN = re.compile(r"\S{200,}")
