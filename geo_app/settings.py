@@ -84,8 +84,15 @@ DIRECTION_MIN_SHARE: float = 0.5
 #: The statistical NER runs on windows of this many tokens either side of each capitalised
 #: word (0: on the whole text). Its CNN sees ~4 tokens either side; on LGL and GeoWebNews
 #: margins of 2, 3 and 4 give the same recognition F1 as the whole text (within 0.003) while
-#: the model reads 40-55 % of the tokens (benchmarks/bench_geoparser.py, geo-app eval).
+#: the model reads 40-55 % of the tokens (benchmarks/bench_geoparser.py, geo-app eval); with 2
+#: separators (below) and no windows opened by "I", weekdays and months, 44 % on LGL (34 % words
+#: of the text, 10 % separators). Margin 1 loses 0.003 (LGL) and 0.006 (GeoWebNews) F1.
 NER_WINDOW_MARGIN: int = 2
+#: Blank ("\n\n") tokens between two windows in the docs sent through the NER, so that its
+#: context does not run from one window into the next. 4 (the CNN's reach) and 2 give the same
+#: recognition F1 and Acc@161 on LGL and GeoWebNews within 0.001 (1: within 0.001 too); each
+#: separator token costs the model as much as a word of text.
+NER_WINDOW_SEPARATORS: int = 2
 #: Tokens of one compact doc sent through the statistical NER (a long report's windows are cut
 #: into pieces of this size at window boundaries: same entities, bounded tok2vec memory).
 NER_PIECE_MAX_TOKENS: int = 4_000

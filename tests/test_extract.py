@@ -112,3 +112,59 @@ def test_long_reports_go_through_the_model_in_pieces_with_the_same_entities(monk
     monkeypatch.setattr(settings, "NER_PIECE_MAX_TOKENS", 40)
     pieces = [(m.start, m.end, m.kind) for m in extract(text).mentions]
     assert whole and pieces == whole
+
+
+def _news_like_texts() -> list[str]:
+    """A few dozen short news-like texts: the sample reports cut into paragraphs, plus sentences
+    that mix places, people, organisations and dates the way local news does."""
+    from geo_app.text.reports import sample_reports
+
+    texts = [p for r in sample_reports() for p in r.text.split("\n") if p.strip()]
+    people = ["Mayor John Smith", "Sheriff Ann Lee", "Gov. Rick Perry", "Dr. Maria Lopez"]
+    places = ["Fargo, N.D.", "Memphis", "Alexandria, Va.", "the Red River", "Gaza", "Lake County"]
+    orgs = ["the Red Cross", "Fargo Police", "the National Weather Service", "Hamas"]
+    for i in range(24):
+        texts.append(f"{people[i % 4]} said on Monday that {orgs[i % 4]} sent 300 volunteers from "
+                     f"{places[i % 6]} to {places[(i + 2) % 6]}. Water rose to 41 feet near "
+                     f"{places[(i + 3) % 6]} in March 2009, {orgs[(i + 1) % 4]} said.")
+    return texts
+
+
+def test_the_ner_does_not_need_the_shared_tok2vec() -> None:
+    """get_nlp() leaves out the ``tok2vec`` component: the NER embeds its own, so its entities
+    on whole texts are those of the model with tok2vec run first."""
+    import spacy
+
+    from geo_app.text.extract import MODEL_NAME, get_nlp
+
+    texts = _news_like_texts()
+    assert len(texts) >= 24 and "tok2vec" not in get_nlp().pipe_names
+    full = spacy.load(MODEL_NAME, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    assert full.pipe_names == ["tok2vec", "ner"]
+    with full.select_pipes(enable=["ner"]):
+        alone = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in full.pipe(texts)]
+    both = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in full.pipe(texts)]
+    assert sum(map(len, both)) > 3 * len(texts) and alone == both
+
+
+def test_window_separators_keep_the_places(monkeypatch) -> None:
+    """Fewer blank tokens between NER windows (settings.NER_WINDOW_SEPARATORS) find the same
+    places on news-like texts as the CNN's full reach of 4."""
+    from geo_app.text.extract import extract_many
+
+    texts = [(t, PUB) for t in _news_like_texts()]
+    found = [[(m.start, m.end, m.kind) for m in ex.mentions] for ex in extract_many(texts)]
+    monkeypatch.setattr(settings, "NER_WINDOW_SEPARATORS", 4)
+    reach = [[(m.start, m.end, m.kind) for m in ex.mentions] for ex in extract_many(texts)]
+    assert sum(map(len, found)) > len(texts) and found == reach
+
+
+def test_weekdays_and_the_pronoun_open_no_ner_window_of_their_own() -> None:
+    from geo_app.text.extract import _ner_windows, get_nlp
+
+    nlp = get_nlp()
+    text = "We met on Monday and I left in March. Rain fell near Fargo on Tuesday."
+    doc = nlp.get_pipe("sentencizer")(nlp.make_doc(text))
+    covered = {doc[i].text for a, b in _ner_windows(doc, 2) for i in range(a, b)}
+    assert "Fargo" in covered and "Tuesday" in covered  # within Fargo's window
+    assert not {"Monday", "I", "March"} & covered

@@ -30,7 +30,6 @@ Run it with ``geo-app eval`` or ``python -m geo_app.batch.run_eval`` (:mod:`geo_
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import sys
 import time
@@ -43,7 +42,6 @@ from typing import Any
 import numpy as np
 import shapely
 
-import geo_app.settings as settings
 from geo_app._errors import InputError
 from geo_app.geo.geodesy import geodesic_km
 

@@ -88,6 +88,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime
+import functools
 import operator
 import re
 from collections.abc import Callable, Iterable
@@ -995,8 +996,10 @@ def _rule_mentions(text: str, pub: datetime.date | None) -> list[_Found]:
 # --- dateparser fallback ------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def _fallback(span: str, pub: datetime.date | None) -> tuple[datetime.date, datetime.date, str] | None:
-    """Resolve a candidate span no rule matched with dateparser, or None."""
+    """Resolve a candidate span no rule matched with dateparser, or None (cached: the same
+    spans and publication dates recur across the reports of a batch)."""
     if len(span) > _FALLBACK_MAX_CHARS:
         return None
     # Only spans with a calendar anchor: durations ("two weeks") and narrative
@@ -1014,18 +1017,8 @@ def _fallback(span: str, pub: datetime.date | None) -> tuple[datetime.date, date
     years = {int(y) for y in _RX_FOUR_DIGITS.findall(span)}
     if pub is None and not years:
         return None
-    from dateparser.date import DateDataParser  # slow import, only when needed
-
-    settings: dict[str, Any] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
-    if pub is not None:
-        settings |= {
-            "RELATIVE_BASE": datetime.datetime.combine(pub, datetime.time()),
-            "PARSERS": ["relative-time", "absolute-time"],
-        }
-    else:
-        settings |= {"REQUIRE_PARTS": ["year"], "PARSERS": ["absolute-time"]}
     try:
-        data = DateDataParser(languages=["en"], settings=settings).get_date_data(span)
+        data = _date_parser(pub).get_date_data(span)
     except Exception:  # dateparser raises assorted errors on odd input; a fallback must not fail
         return None
     if data is None or data.date_obj is None:
@@ -1045,6 +1038,23 @@ def _fallback(span: str, pub: datetime.date | None) -> tuple[datetime.date, date
         start, end = _week_of(day)
         return start, end, "week"
     return day, day, "day"
+
+
+@functools.lru_cache(maxsize=64)
+def _date_parser(pub: datetime.date | None) -> Any:
+    """dateparser's parser anchored on ``pub`` (built once per publication date: building one
+    loads its language data and settings, which costs more than a parse)."""
+    from dateparser.date import DateDataParser  # slow import, only when needed
+
+    settings: dict[str, Any] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
+    if pub is not None:
+        settings |= {
+            "RELATIVE_BASE": datetime.datetime.combine(pub, datetime.time()),
+            "PARSERS": ["relative-time", "absolute-time"],
+        }
+    else:
+        settings |= {"REQUIRE_PARTS": ["year"], "PARSERS": ["absolute-time"]}
+    return DateDataParser(languages=["en"], settings=settings)
 
 
 def _check_spans(spans: Iterable[tuple[int, int]], n: int) -> list[tuple[int, int]]:

