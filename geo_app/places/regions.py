@@ -39,7 +39,6 @@ projection (:mod:`geo_app.geo.projection`); lengths are geodesic on WGS84.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
