@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
+from spacy.tokens import DocBin
 
 from geo_app import settings
 from geo_app.batch.eval import read_gwn, read_lgl
@@ -34,11 +35,24 @@ from geo_app.text.kinds import CLASSES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build(docs: list, corpus: str) -> list[dict]:
+def annotated(docs: list, cache: Path | None) -> list:
+    """The corpus docs through the pipeline without arbitration, from ``cache`` (a spaCy DocBin)
+    when it exists: feature work then reruns in seconds. Delete the cache when NER or ruler change."""
+    if cache is not None and cache.exists():
+        out = list(DocBin().from_disk(cache).get_docs(ex.get_nlp().vocab))
+        if len(out) == len(docs):
+            return out
+    out = list(ex.annotate([d.text for d in docs], arbitrate=False))
+    if cache is not None:
+        DocBin(store_user_data=True, docs=out).to_disk(cache)
+    return out
+
+
+def build(docs: list, corpus: str, cache: Path | None = None) -> list[dict]:
     """One record per document: candidates with features and labels, and the gold spans."""
     gaz = get_gazetteer()
     out = []
-    for doc, sp in zip(docs, ex.annotate([d.text for d in docs], arbitrate=False)):
+    for doc, sp in zip(docs, annotated(docs, cache)):
         cands = spans.candidates(sp, gaz)
         spans.candidate_features(sp, cands, gaz, ex._COMMON_WORDS, ex._GENERIC_WORDS,
                                  frozenset(settings.NON_PLACE_HEAD_WORDS))
@@ -84,12 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--min-count", type=int, default=2)
     ap.add_argument("--C", type=float, nargs="+", default=[0.3, 1.0], help="regularisation values tried, smallest first")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="folder for the annotated corpora (DocBin); reused while it exists")
     args = ap.parse_args(argv)
     if not (args.bench / "LGL").is_dir():
         args.bench = Path("/work/shared/bench")
     t0 = time.perf_counter()
-    records = build(read_lgl(args.bench / "LGL" / "lgl.xml"), "LGL")
-    records += build(read_gwn(args.bench / "GeoWebNews" / "GWN.xml"), "GeoWebNews")
+    if args.cache is not None:
+        args.cache.mkdir(parents=True, exist_ok=True)
+    records = build(read_lgl(args.bench / "LGL" / "lgl.xml"), "LGL", args.cache and args.cache / "LGL.spacy")
+    records += build(read_gwn(args.bench / "GeoWebNews" / "GWN.xml"), "GeoWebNews",
+                     args.cache and args.cache / "GeoWebNews.spacy")
     print(f"candidates built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
     rows = [c.feats for r in records for c in r["cands"]]

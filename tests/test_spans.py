@@ -158,3 +158,33 @@ def test_kaliningrad_is_the_city() -> None:
     res = _resolved("Russia moved more missiles to Kaliningrad, its exclave on the Baltic coast.")
     k = next(r for r in res if r.mention.text == "Kaliningrad")
     assert k.place.feature_class == "P" and k.place.country_code == "RU"
+
+
+# --- recall: names at sentence starts and names the NER gives no label -------------------------
+
+
+def test_a_city_opening_a_later_sentence_is_found() -> None:
+    # The NER labels a sentence-initial city ORG; what ended the previous sentence says nothing.
+    text = "Shelling went on through the night near the front. Kharkiv, the second city, lost power again."
+    assert "Kharkiv" in _names(text)
+    text = "Ports reopened after the storm. Odesa, on the Black Sea, took in grain ships."
+    assert "Odesa" in _names(text)
+
+
+def test_an_older_spelling_of_a_capital_beside_its_country_is_a_place() -> None:
+    text = "Tanks massed some 90 km north of Kiev, the capital of Ukraine, officials said on Monday."
+    kiev = [r for r in _resolved(text) if r.mention.text == "Kiev"]
+    assert kiev and kiev[0].place is not None and kiev[0].place.country_code == "UA"
+
+
+def test_a_region_by_its_short_name_is_the_region() -> None:
+    res = _resolved("Russia annexed Crimea in 2014 and has since moved warships to its ports.")
+    crimea = [r for r in res if r.mention.text == "Crimea"]
+    assert crimea and crimea[0].place is not None
+    assert (crimea[0].place.feature_code, crimea[0].place.country_code) == ("ADM1", "UA")
+
+
+def test_a_strait_by_its_english_spelling() -> None:
+    res = _resolved("Two frigates sailed through the Bosphorus on Tuesday towards the Black Sea.")
+    strait = [r for r in res if r.mention.text == "Bosphorus"]
+    assert strait and strait[0].place is not None and strait[0].place.name == "Bosporus"

@@ -39,6 +39,10 @@ _CONNECTORS = frozenset({"of", "and", "de", "del", "la", "upon", "on", "the", "-
 #: Words after a known name that make a first-level unit of it ("Kaliningrad Oblast").
 _UNIT_WORDS = frozenset({"oblast", "province", "region", "governorate", "krai", "voblast", "prefecture",
                          "state", "county", "district", "parish", "territory", "canton", "municipality"})
+#: Entity labels whose spans compete as candidates even when the gazetteer lacks the name: an
+#: organisation span is often a building or site the reader can place ("Barclays Center",
+#: "Colorado State University"); the classifier learns from its words which ones are.
+_NAMED_FACILITY_LABELS = frozenset({"ORG"})
 _MAX_TOKENS = 6
 _TITLE_CODES = ("PCLI", "ADM1", "ADM2", "PPLC", "CONT", "GROUP", "SEA")
 
@@ -88,7 +92,7 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
         text = doc[start:ent.end].text
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
             add(start, ent.end, "ruler" if ent.ent_id_ == "gaz" else "ner", ent.label_)
-        elif gaz.has_name(text) or gaz.demonym(text):
+        elif gaz.has_name(text) or gaz.demonym(text) or ent.label_ in _NAMED_FACILITY_LABELS:
             add(start, ent.end, "ner", ent.label_)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
@@ -155,7 +159,15 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     """
     words = [t.text for t in doc]
     n = len(words)
-    sent_start = [t.is_sent_start for t in doc]
+    sent_start = [bool(t.is_sent_start) for t in doc]
+    # Sentence of each token: context words never come from another sentence (a name that
+    # opens a sentence has "<s>" before it, whatever ended the sentence before).
+    sent_of = []
+    k_sent = -1
+    for k in range(n):
+        if k == 0 or sent_start[k]:
+            k_sent += 1
+        sent_of.append(k_sent)
     ents = list(doc.ents)
     # Names the report uses for people in full ("Lloyd Austin"), and names it tags as places.
     people: set[str] = set()
@@ -181,6 +193,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         text_counts[t] = text_counts.get(t, 0) + 1
     starts = {c.start for c in cands}
     ends = {c.end for c in cands}
+    doc_countries = _doc_countries(doc, cands, gaz)
     blocked_texts: set[str] = set()
     for c in cands:
         span = doc[c.start:c.end]
@@ -237,11 +250,19 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             f["tagged_person_in_doc"] = 1.0
         f["repeats"] = math.log1p(text_counts.get(text, 1) - 1)
         f["doc_places"] = math.log1p(n_places) / 3
-        # Context words.
+        # Context words, inside the candidate's sentence.
         for off, key in ((-2, "p2"), (-1, "p1"), (0, "n1"), (1, "n2")):
             k = c.start + off if off < 0 else c.end + off
-            w = words[k] if 0 <= k < n else "<edge>"
-            f[f"{key}={_ctx(w) if 0 <= k < n else w}"] = 1.0
+            if not 0 <= k < n:
+                f[f"{key}=<edge>"] = 1.0
+            elif sent_of[k] != sent_of[c.start if off < 0 else c.end - 1]:
+                f[f"{key}={'<s>' if off < 0 else '</s>'}"] = 1.0
+            else:
+                f[f"{key}={_ctx(words[k])}"] = 1.0
+        # A town or region of a country the report names ("Kiev" beside "Ukraine").
+        if matches and any(m.place.country_code in doc_countries for m in matches
+                           if m.place.feature_code != "PCLI"):
+            f["country_in_doc"] = 1.0
         prev = words[c.start - 1] if c.start > 0 else ""
         nxt = words[c.end] if c.end < n else ""
         if prev and _capital(prev) and not sent_start[c.start - 1] and not doc[c.start - 1].is_punct:
@@ -289,6 +310,20 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     for c in cands:
         if doc[c.start:c.end].text in blocked_texts:
             c.blocked = True
+
+
+def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer) -> frozenset[str]:
+    """ISO alpha-2 codes of the countries the report names, by name or demonym."""
+    codes = set()
+    for c in cands:
+        text = doc[c.start:c.end].text
+        for m in gaz.lookup(text):
+            if m.place.feature_code == "PCLI" and m.primary and m.place.country_code:
+                codes.add(m.place.country_code)
+        code = gaz.demonym(text)
+        if code and len(code) >= 2 and code[:2].isupper() and (len(code) == 2 or code[2] == "-"):
+            codes.add(code[:2])
+    return frozenset(codes)
 
 
 def arbitrate(cands: list[Candidate], threshold: float, threshold_unknown: float | None = None) -> list[Candidate]:
