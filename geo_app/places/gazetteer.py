@@ -267,6 +267,9 @@ def build_index(path: Path | None = None) -> Path:
             builder.demonyms.setdefault(normalize_name(demonym), iso2)
 
     # First-level regions (Natural Earth admin-1, with GeoNames ids).
+    # A region's short name that is a country's name ("State of Mexico" -> "Mexico") stays an
+    # alternate: the country is what the press means by it.
+    country_names = {norm for norm, _ in builder.names}
 
     admin1 = gpd.read_parquet(settings.BOUNDARIES_DIR / "admin1.parquet")
     # Region point: area centroid (what GeoNames gives for regions) when it lies in or near
@@ -298,7 +301,9 @@ def build_index(path: Path | None = None) -> Path:
         if unit and unit != row["admin"] and unit_sizes[(row["adm0_a3"], unit)] == 1 and not unit.isupper():
             names.append(unit)
         rowid = builder.add(place, [n for n in names if n and n != "nan"])
-        builder.add_names(rowid, admin1_short_names(place.name, row["type_en"], row["type"]), primary=True)
+        short = [n for n in admin1_short_names(place.name, row["type_en"], row["type"])
+                 if normalize_name(n) not in country_names]
+        builder.add_names(rowid, short, primary=True)
 
     _add_map_units(builder)
 

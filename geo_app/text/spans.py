@@ -43,6 +43,23 @@ _UNIT_WORDS = frozenset({"oblast", "province", "region", "governorate", "krai", 
 #: organisation span is often a building or site the reader can place ("Barclays Center",
 #: "Colorado State University"); the classifier learns from its words which ones are.
 _NAMED_FACILITY_LABELS = frozenset({"ORG"})
+#: Head nouns that make a capitalised name a road, a building or site, or a natural feature
+#: ("Dawes Street", "Carnegie Library", "Neches River"), in classes the classifier weighs: a
+#: general word list (no place names), so what the corpora teach about one head carries over.
+_HEAD_CLASSES = {
+    **dict.fromkeys("""street st. st road rd. rd avenue ave. ave drive dr. boulevard blvd. blvd lane ln. way
+        highway hwy. parkway pkwy. trail pike turnpike expressway freeway bridge square plaza circle court ct.
+        place terrace crescent""".split(), "road"),
+    **dict.fromkeys("""university college school academy institute hospital clinic center centre library church
+        cathedral chapel mosque temple synagogue prison jail penitentiary museum stadium arena hall courthouse
+        armory armoury barracks base station terminal airport port harbor harbour mall market hotel inn
+        theatre theater gallery palace castle tower embassy consulate factory plant mine farm farms ranch
+        mill estate cemetery zoo""".split(), "building"),
+    **dict.fromkeys("""river creek brook lake lakes pond reservoir bay gulf sea ocean strait channel sound
+        island islands isle peninsula coast beach cape point mountain mountains mount hill hills ridge valley
+        canyon gorge forest woods wilderness desert plain plains falls springs swamp marsh park reserve
+        glacier""".split(), "nature"),
+}
 _MAX_TOKENS = 6
 _TITLE_CODES = ("PCLI", "ADM1", "ADM2", "PPLC", "CONT", "GROUP", "SEA")
 
@@ -112,6 +129,21 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
                 if j < n and words[j].lower() in _UNIT_WORDS and _capital(words[j]):
                     add(i, j + 1, "unit", name_end=j)
                 break
+    # Capitalised runs that end in a head noun ("Dawes Street", "Cavan Institute"), whether or
+    # not the gazetteer or the NER knows them.
+    sent_start = [bool(t.is_sent_start) for t in doc]
+    for j in range(1, n):
+        if words[j].lower() not in _HEAD_CLASSES or not _capital(words[j]):
+            continue
+        if words[j].lower() in ("st.", "st") and j + 1 < n and _capital(words[j + 1]):
+            continue  # "St. Thomas": Saint, not Street
+        i = j
+        while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not doc[i - 1].is_punct:
+            i -= 1
+        while i < j and (not (_capital(words[i]) or particle[i]) or words[i].lower() == "the"):
+            i += 1
+        if i < j:
+            add(i, j + 1, "head")
     # Labels of identical NER spans for gazetteer candidates.
     labels = {(e.start, e.end): e.label_ for e in doc.ents}
     for c in found.values():
@@ -210,7 +242,13 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if matches:
             f["gaz"] = 1.0
             f["gaz_n"] = math.log1p(len(matches)) / 3
-            f["gaz_pop"] = max(math.log10(m.place.population + 1) for m in matches) / 7
+            pop = max(m.place.population for m in matches)
+            f["gaz_pop"] = math.log10(pop + 1) / 7
+            # Size bins, alone and with the NER label: a city of 200,000 that the NER calls an
+            # organisation is still the city; a hamlet it calls a person is a person.
+            size = "big" if pop >= 100_000 else "town" if pop >= 10_000 else "small" if pop else "nopop"
+            f[f"size={size}"] = 1.0
+            f[f"{c.label or 'none'}|size={size}"] = 1.0
             f["gaz_primary"] = float(any(m.primary for m in matches))
             f["gaz_well_known"] = float(any(well_known(m) for m in matches))
             for cls in {m.place.feature_class for m in matches}:
@@ -274,6 +312,10 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if prev == "," and c.start >= 2 and _capital(words[c.start - 2]):
             f["after_comma_name"] = 1.0
         if ntok > 1:
+            head = _HEAD_CLASSES.get(words[c.end - 1].lower())
+            if head:
+                f[f"head={head}"] = 1.0
+                f[f"{c.label or 'none'}|head={head}"] = 1.0
             f[f"last={_ctx(words[c.end - 1])}"] = 1.0
             f[f"first={_ctx(first)}"] = 1.0
         else:
