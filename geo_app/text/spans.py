@@ -1,8 +1,11 @@
 """Span arbitration: every candidate place span competes in one place.
 
-Candidates come from every source the extractor has: the statistical NER (any label, when the
-span is a gazetteer name or demonym), the gazetteer EntityRuler, and capitalised runs the
-gazetteer knows (also sentence-initial ones, and ones inside person or organisation names).
+Candidates come from every source the extractor has: the statistical NER (any label when the
+span is a gazetteer name or demonym; organisation spans always, since many name a building or
+site), the gazetteer EntityRuler, capitalised runs the gazetteer knows (also sentence-initial
+ones, and ones inside person or organisation names), and capitalised runs that end in a head
+noun of a road, building or natural feature ("Dawes Street", "Tavy River"). Context words never
+cross a sentence boundary ("<s>" before a name that opens a sentence).
 Each candidate gets a feature vector (:func:`candidate_features`) that the kind classifier
 (:mod:`geo_app.text.kinds`) turns into place / not a place / demonym. :func:`arbitrate` then
 keeps the accepted candidates under one explicit precedence:
