@@ -126,8 +126,6 @@ def test_every_relation_claim_has_a_geometry() -> None:
     assert all(c.measured_km == 0.0 and c.shared_border_km > 100 for c in adj)
 
 
-@pytest.mark.xfail(reason="recognition (issue 13): the kind classifier rejects a sentence-initial 'Mariupol' "
-                          "that follows another sentence; found when it opens the report", strict=False)
 def test_a_sentence_initial_port_after_other_sentences_gives_a_coastal_claim() -> None:
     text = "Brest, in western Belarus, hosted troops. Mariupol, on the Sea of Azov, was besieged."
     assert "coastal" in {c.claim_type for c in analyze(text).claims}

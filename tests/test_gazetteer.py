@@ -204,3 +204,31 @@ def test_an_airport_in_a_report_is_found_and_placed():
     assert got["Heathrow Airport"].country_code == "GB"
     assert got["Incirlik Air Base"] is not None and got["Incirlik Air Base"].feature_code == "AIRB"
     assert got["Incirlik Air Base"].country_code == "TR"
+
+
+@pytest.mark.parametrize(
+    ("name", "types", "expected"),
+    [("Autonomous Republic of Crimea", ("Autonomous Republic", ""), ["Crimea"]),
+     ("Lugansk Oblast", ("Region", "Oblast"), ["Lugansk"]),
+     ("Emirate of Sharjah", ("Emirate",), ["Sharjah"]),
+     ("Northern Territory", ("Territory",), []),  # a bare direction is no name
+     ("Rose Atoll", ("", None), []),  # no type of its own: the name stays whole
+     ("Gansu", ("Province",), [])],
+)
+def test_admin1_short_names_drop_the_regions_own_type_words(name, types, expected):
+    from geo_app.places.gazetteer import admin1_short_names
+
+    assert admin1_short_names(name, *types) == expected
+
+
+def test_short_admin1_names_are_primary_names(gazetteer):
+    # Natural Earth's English name is "Autonomous Republic of Crimea"; the press says "Crimea".
+    crimea = [m for m in gazetteer.lookup("Crimea") if m.place.layer == "admin1"]
+    assert crimea and crimea[0].primary and crimea[0].place.country_code == "UA"
+
+
+def test_english_names_of_straits(gazetteer):
+    for name in ("Bosphorus", "Bosporus", "Strait of Istanbul"):
+        (match,) = [m for m in gazetteer.lookup(name) if m.place.layer == "seas"]
+        assert match.place.name == "Bosporus" and match.place.feature_class == "H"
+        assert 40.9 < match.place.lat < 41.3 and 28.9 < match.place.lon < 29.2

@@ -21,8 +21,6 @@ def test_seed_places(seed_analyses):
     assert any("Far East" in t for t in names)
 
 
-@pytest.mark.xfail(reason="recognition regression left open (issue 13): in seed 002 the kind classifier gives 'Kiev' "
-                          "0.386 against its 0.4 bar (no NER label in the document's window; found alone)", strict=False)
 def test_seed_kiev_is_kyiv(seed_analyses):
     found = {(r.mention.text, r.place.name if r.place else None) for r in _all(seed_analyses)}
     assert ("Kiev", "Kyiv") in found

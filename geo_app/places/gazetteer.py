@@ -47,7 +47,7 @@ from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 9  # 9: named islands (layer "islands", issue 12)
+INDEX_VERSION = 11  # 9: named islands (issue 12); admin-1 short names, water aliases (issue 13)
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -268,6 +268,9 @@ def build_index(path: Path | None = None) -> Path:
             builder.demonyms.setdefault(normalize_name(demonym), iso2)
 
     # First-level regions (Natural Earth admin-1, with GeoNames ids).
+    # A region's short name that is a country's name ("State of Mexico" -> "Mexico") stays an
+    # alternate: the country is what the press means by it.
+    country_names = {norm for norm, _ in builder.names}
 
     admin1 = gpd.read_parquet(settings.BOUNDARIES_DIR / "admin1.parquet")
     # Region point: area centroid (what GeoNames gives for regions) when it lies in or near
@@ -298,7 +301,10 @@ def build_index(path: Path | None = None) -> Path:
         unit = row["geonunit"]
         if unit and unit != row["admin"] and unit_sizes[(row["adm0_a3"], unit)] == 1 and not unit.isupper():
             names.append(unit)
-        builder.add(place, [n for n in names if n and n != "nan"])
+        rowid = builder.add(place, [n for n in names if n and n != "nan"])
+        short = [n for n in admin1_short_names(place.name, row["type_en"], row["type"])
+                 if normalize_name(n) not in country_names]
+        builder.add_names(rowid, short, primary=True)
 
     _add_map_units(builder)
     _add_islands(builder)
@@ -353,10 +359,49 @@ def build_index(path: Path | None = None) -> Path:
 
     _add_airports(builder)
     _add_extras(builder, countries, admin1, extras)
+    _add_water_aliases(builder, extras)
     _add_composites(builder)
     _add_ruler_patterns(builder, countries, seas, extras)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
+
+
+#: Words that are no region's name on their own ("Central Province" keeps its full name).
+_BARE_DIRECTIONS = frozenset(
+    """north south east west northern southern eastern western central capital upper lower middle north-east
+    north-west south-east south-west northeast northwest southeast southwest far""".split())
+
+
+def admin1_short_names(name: str, *types: object) -> list[str]:
+    """The short form of a first-level region's English name without its own type words:
+    "Autonomous Republic of Crimea" (type "Autonomous Republic") -> "Crimea", "Tuzla Canton" ->
+    "Tuzla", "Emirate of Dubai" -> "Dubai", "Kherson Oblast" -> "Kherson".
+
+    The type words are the region's own (Natural Earth ``type_en`` and ``type``, several
+    separated by "|"), so "Rose Atoll" (no type) keeps its name; a remainder that is only a
+    direction ("Northern Territory", "Central Province") is no name and is dropped. The short
+    form is the name the press uses, so the index keeps it as a primary name.
+
+    Parameters
+    ----------
+    name
+        The region's English name.
+    *types
+        Its type designations (``type_en``, ``type``); empty or missing values are ignored.
+
+    Returns
+    -------
+    list of str
+        Zero or one short name.
+    """
+    words = sorted({t.strip() for value in types if isinstance(value, str) for t in value.split("|")
+                    if len(t.strip()) >= 3}, key=len, reverse=True)
+    for word in words:
+        w = re.escape(word)
+        short = re.sub(rf"(?i)^(?:the\s+)?{w}\s+of\s+(?:the\s+)?|\s+{w}$", "", name).strip()
+        if short != name and len(short) >= 3 and short.lower() not in _BARE_DIRECTIONS:
+            return [short]
+    return []
 
 
 def _add_map_units(builder: _Builder) -> None:
@@ -474,6 +519,16 @@ def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str
             builder.demonyms[normalize_name(name)] = code
 
 
+def _add_water_aliases(builder: _Builder, extras: dict[str, Any]) -> None:
+    """English names of marine polygons from ``water_aliases`` in ``data/gazetteer_extras.yaml``
+    ("Bosphorus" for Natural Earth's "Bosporus"), as primary names: the press uses them."""
+    for sea, names in (extras.get("water_aliases") or {}).items():
+        rowid = builder.keys.get(f"sea:{sea}")
+        if rowid is None:
+            raise DataError(f"gazetteer_extras.yaml water_aliases: no marine polygon named {sea!r}")
+        builder.add_names(rowid, names, primary=True)
+
+
 def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: dict[str, Any]) -> None:
     """Exact-case phrases for the extractor's EntityRuler: names the statistical NER misses
     (seas, composite places, country names and aliases, AP abbreviations) and demonyms."""
@@ -482,6 +537,9 @@ def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: di
     for name in seas["name"]:
         names[name] = "LOC"
         names[name.title()] = "LOC"
+    for aliases in (extras.get("water_aliases") or {}).values():
+        for name in aliases:
+            names[name] = "LOC"
     for comp in load_composites():
         for name in comp.names:
             names[name] = "LOC"

@@ -1,8 +1,11 @@
 """Span arbitration: every candidate place span competes in one place.
 
-Candidates come from every source the extractor has: the statistical NER (any label, when the
-span is a gazetteer name or demonym), the gazetteer EntityRuler, and capitalised runs the
-gazetteer knows (also sentence-initial ones, and ones inside person or organisation names).
+Candidates come from every source the extractor has: the statistical NER (any label when the
+span is a gazetteer name or demonym; organisation spans always, since many name a building or
+site), the gazetteer EntityRuler, capitalised runs the gazetteer knows (also sentence-initial
+ones, and ones inside person or organisation names), and capitalised runs that end in a head
+noun of a road, building or natural feature ("Dawes Street", "Tavy River"). Context words never
+cross a sentence boundary ("<s>" before a name that opens a sentence).
 Each candidate gets a feature vector (:func:`candidate_features`) that the kind classifier
 (:mod:`geo_app.text.kinds`) turns into place / not a place / demonym. :func:`arbitrate` then
 keeps the accepted candidates under one explicit precedence:
@@ -39,6 +42,27 @@ _CONNECTORS = frozenset({"of", "and", "de", "del", "la", "upon", "on", "the", "-
 #: Words after a known name that make a first-level unit of it ("Kaliningrad Oblast").
 _UNIT_WORDS = frozenset({"oblast", "province", "region", "governorate", "krai", "voblast", "prefecture",
                          "state", "county", "district", "parish", "territory", "canton", "municipality"})
+#: Entity labels whose spans compete as candidates even when the gazetteer lacks the name: an
+#: organisation span is often a building or site the reader can place ("Barclays Center",
+#: "Colorado State University"); the classifier learns from its words which ones are.
+_NAMED_FACILITY_LABELS = frozenset({"ORG"})
+#: Head nouns that make a capitalised name a road, a building or site, or a natural feature
+#: ("Dawes Street", "Carnegie Library", "Neches River"), in classes the classifier weighs: a
+#: general word list (no place names), so what the corpora teach about one head carries over.
+_HEAD_CLASSES = {
+    **dict.fromkeys("""street st. st road rd. rd avenue ave. ave drive dr. boulevard blvd. blvd lane ln. way
+        highway hwy. parkway pkwy. trail pike turnpike expressway freeway bridge square plaza circle court ct.
+        place terrace crescent""".split(), "road"),
+    **dict.fromkeys("""university college school academy institute hospital clinic center centre library church
+        cathedral chapel mosque temple synagogue prison jail penitentiary museum stadium arena hall courthouse
+        armory armoury barracks base station terminal airport port harbor harbour mall market hotel inn
+        theatre theater gallery palace castle tower embassy consulate factory plant mine farm farms ranch
+        mill estate cemetery zoo""".split(), "building"),
+    **dict.fromkeys("""river creek brook lake lakes pond reservoir bay gulf sea ocean strait channel sound
+        island islands isle peninsula coast beach cape point mountain mountains mount hill hills ridge valley
+        canyon gorge forest woods wilderness desert plain plains falls springs swamp marsh park reserve
+        glacier""".split(), "nature"),
+}
 _MAX_TOKENS = 6
 _TITLE_CODES = ("PCLI", "ADM1", "ADM2", "PPLC", "CONT", "GROUP", "SEA")
 
@@ -88,7 +112,7 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
         text = doc[start:ent.end].text
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
             add(start, ent.end, "ruler" if ent.ent_id_ == "gaz" else "ner", ent.label_)
-        elif gaz.has_name(text) or gaz.demonym(text):
+        elif gaz.has_name(text) or gaz.demonym(text) or ent.label_ in _NAMED_FACILITY_LABELS:
             add(start, ent.end, "ner", ent.label_)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
@@ -108,6 +132,21 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
                 if j < n and words[j].lower() in _UNIT_WORDS and _capital(words[j]):
                     add(i, j + 1, "unit", name_end=j)
                 break
+    # Capitalised runs that end in a head noun ("Dawes Street", "Cavan Institute"), whether or
+    # not the gazetteer or the NER knows them.
+    sent_start = [bool(t.is_sent_start) for t in doc]
+    for j in range(1, n):
+        if words[j].lower() not in _HEAD_CLASSES or not _capital(words[j]):
+            continue
+        if words[j].lower() in ("st.", "st") and j + 1 < n and _capital(words[j + 1]):
+            continue  # "St. Thomas": Saint, not Street
+        i = j
+        while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not doc[i - 1].is_punct:
+            i -= 1
+        while i < j and (not (_capital(words[i]) or particle[i]) or words[i].lower() == "the"):
+            i += 1
+        if i < j:
+            add(i, j + 1, "head")
     # Labels of identical NER spans for gazetteer candidates.
     labels = {(e.start, e.end): e.label_ for e in doc.ents}
     for c in found.values():
@@ -155,7 +194,15 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     """
     words = [t.text for t in doc]
     n = len(words)
-    sent_start = [t.is_sent_start for t in doc]
+    sent_start = [bool(t.is_sent_start) for t in doc]
+    # Sentence of each token: context words never come from another sentence (a name that
+    # opens a sentence has "<s>" before it, whatever ended the sentence before).
+    sent_of = []
+    k_sent = -1
+    for k in range(n):
+        if k == 0 or sent_start[k]:
+            k_sent += 1
+        sent_of.append(k_sent)
     ents = list(doc.ents)
     # Names the report uses for people in full ("Lloyd Austin"), and names it tags as places.
     people: set[str] = set()
@@ -181,6 +228,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         text_counts[t] = text_counts.get(t, 0) + 1
     starts = {c.start for c in cands}
     ends = {c.end for c in cands}
+    doc_countries = _doc_countries(doc, cands, gaz)
     blocked_texts: set[str] = set()
     for c in cands:
         span = doc[c.start:c.end]
@@ -197,7 +245,13 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if matches:
             f["gaz"] = 1.0
             f["gaz_n"] = math.log1p(len(matches)) / 3
-            f["gaz_pop"] = max(math.log10(m.place.population + 1) for m in matches) / 7
+            pop = max(m.place.population for m in matches)
+            f["gaz_pop"] = math.log10(pop + 1) / 7
+            # Size bins, alone and with the NER label: a city of 200,000 that the NER calls an
+            # organisation is still the city; a hamlet it calls a person is a person.
+            size = "big" if pop >= 100_000 else "town" if pop >= 10_000 else "small" if pop else "nopop"
+            f[f"size={size}"] = 1.0
+            f[f"{c.label or 'none'}|size={size}"] = 1.0
             f["gaz_primary"] = float(any(m.primary for m in matches))
             f["gaz_well_known"] = float(any(well_known(m) for m in matches))
             for cls in {m.place.feature_class for m in matches}:
@@ -237,11 +291,19 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             f["tagged_person_in_doc"] = 1.0
         f["repeats"] = math.log1p(text_counts.get(text, 1) - 1)
         f["doc_places"] = math.log1p(n_places) / 3
-        # Context words.
+        # Context words, inside the candidate's sentence.
         for off, key in ((-2, "p2"), (-1, "p1"), (0, "n1"), (1, "n2")):
             k = c.start + off if off < 0 else c.end + off
-            w = words[k] if 0 <= k < n else "<edge>"
-            f[f"{key}={_ctx(w) if 0 <= k < n else w}"] = 1.0
+            if not 0 <= k < n:
+                f[f"{key}=<edge>"] = 1.0
+            elif sent_of[k] != sent_of[c.start if off < 0 else c.end - 1]:
+                f[f"{key}={'<s>' if off < 0 else '</s>'}"] = 1.0
+            else:
+                f[f"{key}={_ctx(words[k])}"] = 1.0
+        # A town or region of a country the report names ("Kiev" beside "Ukraine").
+        if matches and any(m.place.country_code in doc_countries for m in matches
+                           if m.place.feature_code != "PCLI"):
+            f["country_in_doc"] = 1.0
         prev = words[c.start - 1] if c.start > 0 else ""
         nxt = words[c.end] if c.end < n else ""
         if prev and _capital(prev) and not sent_start[c.start - 1] and not doc[c.start - 1].is_punct:
@@ -253,6 +315,10 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if prev == "," and c.start >= 2 and _capital(words[c.start - 2]):
             f["after_comma_name"] = 1.0
         if ntok > 1:
+            head = _HEAD_CLASSES.get(words[c.end - 1].lower())
+            if head:
+                f[f"head={head}"] = 1.0
+                f[f"{c.label or 'none'}|head={head}"] = 1.0
             f[f"last={_ctx(words[c.end - 1])}"] = 1.0
             f[f"first={_ctx(first)}"] = 1.0
         else:
@@ -289,6 +355,20 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     for c in cands:
         if doc[c.start:c.end].text in blocked_texts:
             c.blocked = True
+
+
+def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer) -> frozenset[str]:
+    """ISO alpha-2 codes of the countries the report names, by name or demonym."""
+    codes = set()
+    for c in cands:
+        text = doc[c.start:c.end].text
+        for m in gaz.lookup(text):
+            if m.place.feature_code == "PCLI" and m.primary and m.place.country_code:
+                codes.add(m.place.country_code)
+        code = gaz.demonym(text)
+        if code and len(code) >= 2 and code[:2].isupper() and (len(code) == 2 or code[2] == "-"):
+            codes.add(code[:2])
+    return frozenset(codes)
 
 
 def arbitrate(cands: list[Candidate], threshold: float, threshold_unknown: float | None = None) -> list[Candidate]:
