@@ -232,3 +232,22 @@ def test_english_names_of_straits(gazetteer):
         (match,) = [m for m in gazetteer.lookup(name) if m.place.layer == "seas"]
         assert match.place.name == "Bosporus" and match.place.feature_class == "H"
         assert 40.9 < match.place.lat < 41.3 and 28.9 < match.place.lon < 29.2
+
+
+def test_areas_carry_the_people_of_their_towns(gazetteer):
+    def area(name: str, country: str):
+        return next(m.place for m in gazetteer.lookup(name)
+                    if m.place.feature_class == "A" and m.place.country_code == country)
+
+    texas, florida_us, florida_uy = area("Texas", "US"), area("Florida", "US"), area("Florida", "UY")
+    assert texas.population == 0 and texas.area_population > 10_000_000  # towns' sum, a lower bound
+    assert florida_us.area_population > 100 * florida_uy.area_population > 0
+    assert area("Ukraine", "UA").area_population > area("Moldova", "MD").area_population
+    assert all(m.place.area_population == 0 for m in gazetteer.lookup("Kyiv") if m.place.feature_class == "P")
+
+
+@pytest.mark.parametrize(("query", "country", "code"), [("Florida", "US", "ADM1"), ("Punjab", "PK", "ADM1"),
+                                                         ("Georgia", "GE", "PCLI")])
+def test_context_free_geocoding_weighs_areas_by_their_people(query, country, code):
+    raw = OfflineGeocoder(with_polygon=False).geocode(query).raw
+    assert (raw["country_code"], raw["feature_code"]) == (country, code)

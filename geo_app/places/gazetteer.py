@@ -38,6 +38,7 @@ import yaml
 import numpy as np
 import pandas as pd
 import geopandas as gpd
+import shapely
 
 from geo_app import settings
 from geo_app._errors import DataError, NotFoundError
@@ -47,7 +48,7 @@ from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 11  # 9: named islands (issue 12); admin-1 short names, water aliases (issue 13)
+INDEX_VERSION = 12  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -96,6 +97,10 @@ class Place:
     layer: str | None = None
     layer_key: str | None = None
     source: str = ""
+    #: People living in an area (country, region, US county): the sum of the GeoNames towns of 500+
+    #: inside it, a lower bound on one scale for all areas; 0 for points. ``population`` stays
+    #: 0 for areas so the features and models trained on it are unchanged.
+    area_population: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping of the fields."""
@@ -116,7 +121,8 @@ CREATE TABLE places (
     rowid INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, name TEXT NOT NULL,
     lat REAL NOT NULL, lon REAL NOT NULL, feature_class TEXT NOT NULL, feature_code TEXT NOT NULL,
     country_code TEXT NOT NULL, admin1_code TEXT NOT NULL, population INTEGER NOT NULL,
-    geonameid INTEGER, layer TEXT, layer_key TEXT, source TEXT NOT NULL);
+    geonameid INTEGER, layer TEXT, layer_key TEXT, source TEXT NOT NULL,
+    area_population INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE names (norm TEXT NOT NULL, place INTEGER NOT NULL, primary_name INTEGER NOT NULL,
     PRIMARY KEY (norm, place)) WITHOUT ROWID;
 CREATE TABLE demonyms (norm TEXT PRIMARY KEY, code TEXT NOT NULL) WITHOUT ROWID;
@@ -186,7 +192,7 @@ class _Builder:
         try:
             con = sqlite3.connect(tmp)
             con.executescript(_SCHEMA)
-            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.places)
+            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.places)
             con.executemany(
                 "INSERT INTO names VALUES (?,?,?)", ((n, r, p) for (n, r), p in sorted(self.names.items()))
             )
@@ -357,6 +363,7 @@ def build_index(path: Path | None = None) -> Path:
         )
         builder.add(place, [a for a in city.get("alternatenames", []) if _is_useful_alternate(a)])
 
+    _add_area_populations(builder, gc.get_cities().values())
     _add_airports(builder)
     _add_extras(builder, countries, admin1, extras)
     _add_water_aliases(builder, extras)
@@ -402,6 +409,33 @@ def admin1_short_names(name: str, *types: object) -> list[str]:
         if short != name and len(short) >= 3 and short.lower() not in _BARE_DIRECTIONS:
             return [short]
     return []
+
+
+def _add_area_populations(builder: _Builder, cities: Iterable[dict[str, Any]]) -> None:
+    """Set ``area_population`` of countries, regions and US counties: the GeoNames towns (500+) inside each.
+
+    A lower bound of who lives there (villages under 500 and rural people are not counted), but
+    on one scale for every region of the world, so "Florida" the US state outweighs the
+    Uruguayan department of that name without a rule about either. Point in polygon through a
+    shapely STRtree over the Natural Earth admin-1 and Census county polygons.
+    """
+    towns = list(cities)
+    points = shapely.points([float(c["longitude"]) for c in towns], [float(c["latitude"]) for c in towns])
+    people = np.array([int(c.get("population") or 0) for c in towns], dtype=np.int64)
+    totals: dict[tuple[str, str], int] = {}
+    sources = (("countries", "countries.parquet", "ADM0_A3"), ("admin1", "admin1.parquet", "adm1_code"),
+               ("us_counties", "us_counties.parquet", "fips"))
+    for layer, file, key_col in sources:
+        areas = gpd.read_parquet(settings.BOUNDARIES_DIR / file, columns=[key_col, "geometry"])
+        tree = shapely.STRtree(areas.geometry.to_numpy())
+        town_idx, area_idx = tree.query(points, predicate="within")
+        sums = np.bincount(area_idx, weights=people[town_idx], minlength=len(areas))
+        totals.update({(layer, str(k)): int(v) for k, v in zip(areas[key_col].to_numpy(), sums)})
+    for i, row in enumerate(builder.places):
+        # row: (rowid, *Place fields); layer and layer_key are Place fields 11 and 12, area_population the last.
+        total = totals.get((row[11], str(row[12])))
+        if total:
+            builder.places[i] = (*row[:-1], total)
 
 
 def _add_map_units(builder: _Builder) -> None:
@@ -606,7 +640,8 @@ class Gazetteer:
     def _row_to_place(row: tuple) -> Place:
         return Place(*row)
 
-    _COLS = "key, name, lat, lon, feature_class, feature_code, country_code, admin1_code, population, geonameid, layer, layer_key, source"
+    _COLS = ("key, name, lat, lon, feature_class, feature_code, country_code, admin1_code, population, geonameid, "
+             "layer, layer_key, source, area_population")
 
     def _lookup_uncached(self, norm: str) -> tuple[NameMatch, ...]:
         rows = self._con().execute(

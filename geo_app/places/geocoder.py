@@ -28,10 +28,13 @@ _CODE_RANK = {"PCLI": 0, "GROUP": 1, "ADM1": 2, "SEA": 3, "PPLC": 1, "CONT": 0}
 
 
 def default_rank(match: NameMatch) -> tuple:
-    """Context-free ranking key: own name over alternate, then countries, then population."""
+    """Context-free ranking key: own name over alternate, then type (a town of a million or more
+    ranks with countries), then people: a town's population or an area's ``area_population``, so
+    "Florida" is the US state before the Uruguayan department and "Punjab" Pakistan's before India's.
+    """
     place = match.place
-    return (not match.primary, _CODE_RANK.get(place.feature_code, 5) if place.population < 1_000_000 else 0,
-            -place.population)
+    people = max(place.population, place.area_population)
+    return (not match.primary, _CODE_RANK.get(place.feature_code, 5) if place.population < 1_000_000 else 0, -people)
 
 
 def _split_qualifier(query: str) -> tuple[str, str | None]:
