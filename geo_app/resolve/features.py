@@ -26,13 +26,14 @@ from geo_app.geo.geodesy import geodesic_km
 from geo_app.places.gazetteer import NameMatch, Place
 from geo_app.text.extract import Mention
 
-__all__ = ["FEATURE_NAMES", "MentionContext", "admin1_key", "anchor_km", "candidate_features"]
+__all__ = ["FEATURE_NAMES", "REGION_WORDS", "MentionContext", "admin1_key", "anchor_km", "candidate_features"]
 
 #: Feature types (GeoNames feature codes as the gazetteer stores them) with a column each.
 _TYPES = ("PPLC", "PPL", "PCLI", "ADM1", "ADM2", "H", "GROUP", "CONT", "AIRP")
 _WATER_CODES = frozenset({"H", "SEA", "BAY"})
 _ABBREVIATION = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{2,4}$|^[A-Z][a-z]{1,4}\.$")
-_REGION_WORDS = re.compile(r"(?i)\b(region|oblast|province|state|governorate|voblast|county|district|prefecture|krai)\b")
+#: Words that say a name is a region ("the Kherson region", "Kaliningrad Oblast").
+REGION_WORDS = re.compile(r"(?i)\b(region|oblast|province|state|governorate|voblast|county|district|prefecture|krai)\b")
 _TOWN_WORDS = re.compile(r"(?i)\b(city|town|village|mayor|downtown|suburb|residents?)\b")
 #: Words right after a name that make it the seat of a local institution ("Athens Police Department",
 #: "Norfolk High School"): the name is then a town near the report's other places.
@@ -219,7 +220,7 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None
     name_norm = normalize_name(mention.name)
     abbreviation = bool(_ABBREVIATION.match(mention.name.strip()))
-    says_region = bool(_REGION_WORDS.search(ctx.context))
+    says_region = bool(REGION_WORDS.search(ctx.context))
     says_town = bool(_TOWN_WORDS.search(ctx.context))
     says_water = bool(_WATER_WORDS.search(ctx.context))
     towns = [p for p in places if p.feature_class == "P" and p.population >= 50_000]

@@ -35,7 +35,7 @@ from geo_app._text import normalize_name
 from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 from geo_app.places import borders
 from geo_app.geo.geodesy import geodesic_km
-from geo_app.resolve.features import FEATURE_NAMES, MentionContext, admin1_key, anchor_km, candidate_features
+from geo_app.resolve.features import FEATURE_NAMES, REGION_WORDS, MentionContext, admin1_key, anchor_km, candidate_features
 from geo_app.resolve.ranker import Ranker, get_ranker
 
 #: Prior of a place type, on the scale of log10(population).
@@ -155,17 +155,38 @@ _HIERARCHY_AFTER = re.compile(r"^\s*,\s*$")
 
 
 _SAME_NAME_REGION = FEATURE_NAMES.index("same_name_region")
+_TYPE_ADM1 = FEATURE_NAMES.index("type_ADM1")
+_TYPE_ADM2 = FEATURE_NAMES.index("type_ADM2")
 
 
-def _constrain(X: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Hard constraint on top of the ranker: a bare name shared by a region and a town of 50,000
-    or more inside it means the town ("Gomel", "Tbilisi") unless the words around say "region",
-    "oblast", "province"... (the feature ``same_name_region``). The region stays an alternative."""
-    if len(p) < 2 or not X[:, _SAME_NAME_REGION].any():
+def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np.ndarray:
+    """Hard constraints on top of the ranker, both ways round:
+
+    * a bare name shared by a region and a town of 50,000 or more inside it means the town
+      ("Gomel", "Tbilisi") unless the words around say "region", "oblast", "province"... (the
+      feature ``same_name_region``);
+    * a mention whose written span carries such a word beyond the name ("Kaliningrad Oblast",
+      ``region_written``) means a region or county when one is among the candidates.
+
+    The losers stay alternatives."""
+    if len(p) < 2:
+        return p
+    if region_written:
+        area = (X[:, _TYPE_ADM1] > 0) | (X[:, _TYPE_ADM2] > 0)
+        if area.any() and not area.all():
+            q = np.where(area, p, 0.0)
+            if q.sum() > 0:
+                return q / q.sum()
+    if not X[:, _SAME_NAME_REGION].any():
         return p
     q = np.where(X[:, _SAME_NAME_REGION] > 0, 0.0, p)
     total = q.sum()
     return q / total if total > 0 else p
+
+
+def region_written(mention: Mention) -> bool:
+    """Whether the mention's written span says "region", "oblast", "county"... beyond its name."""
+    return bool(REGION_WORDS.search(mention.text)) and not REGION_WORDS.search(mention.name)
 
 
 class Resolver:
@@ -240,7 +261,8 @@ class Resolver:
         probs: list[np.ndarray] = []
         for _ in range(2):
             Xs = self.features(ex, cands, best, containers)
-            probs = [_constrain(X, p) for X, p in zip(Xs, ranker.probabilities_each(Xs))]
+            probs = [_constrain(X, p, region_written(m))
+                     for X, p, m in zip(Xs, ranker.probabilities_each(Xs), mentions)]
             best = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
         dates = self.dates(ex)
         results = []
