@@ -307,6 +307,14 @@ RANKER_MODEL_PATH: Path = Path(os.environ.get("GEO_APP_RANKER_MODEL") or PACKAGE
 #: Highest confidence given to a resolved place (a demonym's country: DEMONYM_MAX_CONFIDENCE).
 RESOLVE_MAX_CONFIDENCE: float = 0.95
 DEMONYM_MAX_CONFIDENCE: float = 0.8
+#: Context-free prior of an airport on the resolver's log10(population) scale: an airport with a
+#: scheduled-service code serves a city, so it ranks like a town of about 100,000 before context
+#: ("Heathrow" the airport, not a hamlet of that name).
+AIRPORT_PRIOR: float = 5.0
+#: A town whose point lies outside a first-level region's polygon by at most this many km (geodesic)
+#: still counts as inside it: cities on a border river (Kherson on the Dnipro) fall just outside the
+#: generalised Natural Earth outlines.
+REGION_EDGE_KM: float = 5.0
 #: A sentence without a date of its own continues the previous sentence's event (and takes its date)
 #: when it opens with a definite noun phrase of at most this many words ("The maneuver", "The joint drills").
 CONTINUED_DATE_MAX_NP_WORDS: int = 4

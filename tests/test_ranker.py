@@ -4,6 +4,7 @@ right (issue 13, "Which place"), each with a text written for the test."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from geo_app._errors import InputError
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.resolve.features import FEATURE_NAMES
 from geo_app.resolve.ranker import MODEL_FORMAT, Ranker, get_ranker, load_ranker
-from geo_app.resolve.resolver import Resolver, resolve
+from geo_app.resolve.resolver import Resolver, place_within, resolve
 from geo_app.text.extract import extract
 
 PUB = dt.date(2024, 3, 5)
@@ -111,12 +112,63 @@ def test_georgia_beside_its_neighbours_is_the_country():
     assert resolved(text)["Georgia"].place.feature_code == "PCLI"
 
 
-def test_heathrow_is_the_airport_not_a_us_hamlet():
-    cands = get_gazetteer().lookup("Heathrow")
-    if not any(nm.place.country_code == "GB" for nm in cands):
-        pytest.skip("the gazetteer has no Heathrow in Britain (no airports yet)")
-    r = resolved("Flights out of Heathrow were cancelled as snow fell across southern England.")["Heathrow"]
-    assert r.place.country_code == "GB"
+@pytest.mark.parametrize("text", [
+    "Flights out of Heathrow were cancelled as snow fell across southern England.",
+    "Passengers waited at Heathrow for six hours on Friday.",
+])
+def test_heathrow_is_the_airport_not_a_us_hamlet(text):
+    r = resolved(text)["Heathrow"]
+    assert (r.place.feature_code, r.place.country_code) == ("AIRP", "GB")
+
+
+@pytest.mark.parametrize("text", [
+    "Russian artillery struck Kherson overnight, and people in the city queued for bread and water.",
+    "Drones hit a power plant in Kherson on Sunday, Ukrainian officials said; Odesa and Mykolaiv were also targeted.",
+])
+def test_kherson_in_a_war_report_is_the_city(text):
+    r = resolved(text)["Kherson"]
+    assert (r.place.feature_class, r.place.country_code) == ("P", "UA")
+    assert any(a.feature_code == "ADM1" for a in r.alternatives)  # the oblast stays an alternative
+
+
+@pytest.mark.parametrize("text", [
+    "Ukrainian troops pushed forward across the Kherson region as villages on the left bank were shelled.",
+    "Evacuation buses left villages across Kherson Oblast on Monday.",
+])
+def test_kherson_region_said_outright_is_the_oblast(text):
+    r = next(r for r in resolve(extract(text, PUB)) if r.mention.text.startswith("Kherson"))
+    assert (r.place.feature_code, r.place.country_code) == ("ADM1", "UA")
+
+
+def test_border_towns_in_a_us_mexico_story_are_the_us_cities():
+    text = ("Asylum seekers waited on bridges from Ciudad Juarez to El Paso, and shelters in San Diego "
+            "filled as Tijuana's camps grew, US officials said.")
+    res = resolved(text)
+    assert (res["El Paso"].place.country_code, res["El Paso"].place.admin1_code) == ("US", "TX")
+    assert (res["San Diego"].place.country_code, res["San Diego"].place.admin1_code) == ("US", "CA")
+
+
+def test_windsor_in_a_detroit_story_is_windsor_ontario():
+    text = ("Trucks backed up on the Ambassador Bridge between Detroit and Windsor as protesters blocked "
+            "the crossing into Ontario for a third day.")
+    r = resolved(text)["Windsor"]
+    assert r.place.country_code == "CA"
+
+
+def test_georgia_beside_atlanta_and_savannah_is_the_state():
+    text = "Floods closed roads between Atlanta and Savannah, and Georgia's governor called up the National Guard."
+    r = resolved(text)["Georgia"]
+    assert (r.place.feature_code, r.place.country_code) == ("ADM1", "US")
+
+
+def test_a_river_bank_city_counts_as_inside_its_region():
+    # Kherson's point lies a few hundred metres outside the generalised outline of its oblast.
+    gaz = get_gazetteer()
+    city = next(nm.place for nm in gaz.lookup("Kherson") if nm.place.feature_class == "P" and nm.place.country_code == "UA")
+    oblast = next(nm.place for nm in gaz.lookup("Kherson") if nm.place.feature_code == "ADM1")
+    odesa = next(nm.place for nm in gaz.lookup("Odesa") if nm.place.feature_class == "P")
+    assert place_within(city, oblast)
+    assert not place_within(odesa, oblast)
 
 
 @pytest.mark.parametrize("name", ["England", "Scotland"])
@@ -169,3 +221,44 @@ def test_a_new_subject_falls_back_to_the_publication_date(second):
 def test_a_new_paragraph_ends_the_event():
     dates = _dates("Troops will drill in Belarus from February 10-20.\n\nThe talks were held in Vienna.")
     assert dates["Vienna"][2] == "published"
+
+
+# --- features ---------------------------------------------------------------------------------
+
+
+def _rows(text: str, name: str) -> tuple[list, np.ndarray]:
+    ex = extract(text, PUB)
+    resolver = Resolver()
+    cands = resolver.all_candidates(ex)
+    best = [max(c, key=lambda nm: nm.place.population).place if c else None for c in cands]
+    Xs = resolver.features(ex, cands, best, {})
+    i = next(i for i, m in enumerate(ex.mentions) if m.text == name)
+    return cands[i], Xs[i]
+
+
+def test_a_local_institution_after_the_name_marks_the_towns():
+    col = FEATURE_NAMES.index("institution_town")
+    cands, X = _rows("Springfield Police Department arrested two men on Monday near Decatur.", "Springfield")
+    towns = np.array([nm.place.feature_class == "P" for nm in cands])
+    assert towns.any() and (X[towns, col] == 1).all() and (X[~towns, col] == 0).all()
+    cands, X = _rows("Two men were arrested in Springfield on Monday near Decatur.", "Springfield")
+    assert (X[:, col] == 0).all()
+
+
+def test_report_wide_distances_equal_per_mention_distances():
+    from geo_app.resolve.features import MentionContext, candidate_features
+
+    text = "Crews from Portland and Salem fought the fire near Eugene, Oregon, while Springfield sent trucks."
+    ex = extract(text, PUB)
+    resolver = Resolver()
+    cands = resolver.all_candidates(ex)
+    best = [max(c, key=lambda nm: nm.place.population).place if c else None for c in cands]
+    Xs = resolver.features(ex, cands, best, {})
+    i = next(i for i, m in enumerate(ex.mentions) if m.text == "Springfield")
+    anchors = resolver._anchors(ex.mentions, best, cands)
+    ctx = MentionContext(focus=Counter(), country_hint=None, named_countries=set(), named_regions=[],
+                         container=None, context="", anchors=anchors, within=place_within, own_name="springfield")
+    alone = candidate_features(ex.mentions[i], cands[i], ctx, lambda nm: 0.0)
+    for name in ("near", "regional"):
+        col = FEATURE_NAMES.index(name)
+        assert np.allclose(alone[:, col], Xs[i][:, col]) and alone[:, col].max() > 0.1

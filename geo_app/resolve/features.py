@@ -26,14 +26,21 @@ from geo_app.geo.geodesy import geodesic_km
 from geo_app.places.gazetteer import NameMatch, Place
 from geo_app.text.extract import Mention
 
-__all__ = ["FEATURE_NAMES", "MentionContext", "candidate_features"]
+__all__ = ["FEATURE_NAMES", "REGION_WORDS", "MentionContext", "admin1_key", "anchor_km", "candidate_features"]
 
 #: Feature types (GeoNames feature codes as the gazetteer stores them) with a column each.
-_TYPES = ("PPLC", "PPL", "PCLI", "ADM1", "ADM2", "H", "GROUP", "CONT")
+_TYPES = ("PPLC", "PPL", "PCLI", "ADM1", "ADM2", "H", "GROUP", "CONT", "AIRP")
 _WATER_CODES = frozenset({"H", "SEA", "BAY"})
 _ABBREVIATION = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{2,4}$|^[A-Z][a-z]{1,4}\.$")
-_REGION_WORDS = re.compile(r"(?i)\b(region|oblast|province|state|governorate|voblast|county|district|prefecture|krai)\b")
+#: Words that say a name is a region ("the Kherson region", "Kaliningrad Oblast").
+REGION_WORDS = re.compile(r"(?i)\b(region|oblast|province|state|governorate|voblast|county|district|prefecture|krai)\b")
 _TOWN_WORDS = re.compile(r"(?i)\b(city|town|village|mayor|downtown|suburb|residents?)\b")
+#: Words right after a name that make it the seat of a local institution ("Athens Police Department",
+#: "Norfolk High School"): the name is then a town near the report's other places.
+_INSTITUTION_AFTER = re.compile(
+    r"^\W{0,2}(?:(?:[A-Z][a-z]+|[A-Z]{2,})\s+){0,2}?(?:police|fire|sheriff|high|middle|elementary|school|city|town|"
+    r"county|council|board|mayor|library|hospital|church|department|district|public|municipal|chamber|"
+    r"community|college|university|regional|memorial)\b", re.IGNORECASE)
 _WATER_WORDS = re.compile(r"(?i)\b(sea|ocean|gulf|bay|coast|waters|river|lake)\b")
 #: Distance scales (km) of the proximity features: the same town, the same region.
 _NEAR_KM = 50.0
@@ -69,6 +76,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     "says_water",          # the words around say "sea", "coast", "gulf"... and the candidate is water
     "label_loc_nature",    # spaCy labelled it LOC and the candidate is water, land or relief
     "label_fac_spot",      # spaCy labelled it FAC and the candidate is a spot or building
+    "prior_rank",          # 1 / (1 + the candidate's rank by prior among the mention's candidates)
+    "log_candidates",      # log10 of the number of candidates (how ambiguous the name is) / 2
+    "unambiguous_share",   # share of the report's unambiguous mentions (one candidate) in the candidate's country
+    "admin1_share",        # share of the report's other settled places in the candidate's first-level region
+    "institution_town",    # a local institution follows the name ("X Police", "X High School") and the candidate is a town
+    "small_town",          # a town of under 10,000 people
 )
 
 
@@ -109,6 +122,24 @@ class MentionContext:
     within: Callable[[Place, Place], bool]
     own_name: str = ""
     extra: dict = field(default_factory=dict)
+    #: Geodesic km from each candidate to each anchor (``len(cands) x anchors``), when the caller
+    #: measured the whole report at once (:func:`anchor_km`); else measured here.
+    km: np.ndarray | None = None
+    #: Countries of the report's other mentions that have a single candidate (ISO alpha-2 -> count).
+    unambiguous: Counter = field(default_factory=Counter)
+    #: First-level regions (:func:`admin1_key`) of the report's other settled places -> count.
+    regions: Counter = field(default_factory=Counter)
+    #: The text right after the mention (a few words).
+    after: str = ""
+
+
+def admin1_key(place: Place) -> tuple[str, str]:
+    """(country, first-level region code) comparable across sources: GeoNames towns carry the
+    region's own code ("GA"), Natural Earth regions the ISO 3166-2 one ("US-GA")."""
+    code = place.admin1_code or ""
+    if place.feature_code == "ADM1" and "-" in code:
+        code = code.split("-", 1)[1]
+    return place.country_code, code
 
 
 def _type_of(place: Place) -> str:
@@ -118,19 +149,31 @@ def _type_of(place: Place) -> str:
     return code if code in _TYPES else ""
 
 
-def _proximity(places: Sequence[Place], anchors: tuple, own_name: str) -> tuple[np.ndarray, np.ndarray]:
+def anchor_km(places: Sequence[Place], anchors: tuple) -> np.ndarray:
+    """Geodesic km (WGS84) from each place to each anchor, shape ``(len(places), anchors)``, in one
+    :func:`~geo_app.geo.geodesy.geodesic_km` call (a report's candidates measured together)."""
+    n = len(places)
+    if not anchors or n == 0:
+        return np.zeros((n, len(anchors[1]) if anchors else 0))
+    _, lats, lons, _ = anchors
+    plat = np.repeat([p.lat for p in places], lats.size)
+    plon = np.repeat([p.lon for p in places], lats.size)
+    return np.asarray(geodesic_km(plon, plat, np.tile(lons, n), np.tile(lats, n)), dtype=float).reshape(n, lats.size)
+
+
+def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
+               km: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """exp(-km / 50) and exp(-km / 300) to the nearest other settled place (geodesic km on WGS84)."""
     n = len(places)
     if not anchors:
         return np.zeros(n), np.zeros(n)
-    names, lats, lons, weights = anchors
+    names, _, _, weights = anchors
     keep = names != own_name
     if not keep.any():
         return np.zeros(n), np.zeros(n)
-    lats, lons, weights = lats[keep], lons[keep], weights[keep]
-    plat = np.repeat([p.lat for p in places], lats.size)
-    plon = np.repeat([p.lon for p in places], lats.size)
-    km = np.asarray(geodesic_km(plon, plat, np.tile(lons, n), np.tile(lats, n)), dtype=float).reshape(n, lats.size)
+    if km is None:
+        km = anchor_km(places, anchors)
+    km, weights = km[:, keep], weights[keep]
     near = (weights * np.exp(-km / _NEAR_KM)).max(axis=1)
     regional = (weights * np.exp(-km / _REGION_KM)).max(axis=1)
     return near, regional
@@ -177,12 +220,20 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None
     name_norm = normalize_name(mention.name)
     abbreviation = bool(_ABBREVIATION.match(mention.name.strip()))
-    says_region = bool(_REGION_WORDS.search(ctx.context))
+    says_region = bool(REGION_WORDS.search(ctx.context))
     says_town = bool(_TOWN_WORDS.search(ctx.context))
     says_water = bool(_WATER_WORDS.search(ctx.context))
     towns = [p for p in places if p.feature_class == "P" and p.population >= 50_000]
     named_area = any(nm.primary and nm.place.feature_code == "PCLI" for nm in cands)
-    near, regional = _proximity(places, ctx.anchors, ctx.own_name or name_norm)
+    near, regional = _proximity(places, ctx.anchors, ctx.own_name or name_norm, ctx.km)
+    order = np.argsort(-priors, kind="stable")
+    rank = np.empty(n)
+    rank[order] = np.arange(n)
+    X[:, col["prior_rank"]] = 1.0 / (1.0 + rank)
+    X[:, col["log_candidates"]] = math.log10(n) / 2.0
+    unamb_total = sum(ctx.unambiguous.values())
+    region_total = sum(ctx.regions.values())
+    institution = bool(_INSTITUTION_AFTER.match(ctx.after))
     for i, (nm, place) in enumerate(zip(cands, places)):
         t = _type_of(place)
         if t:
@@ -219,4 +270,10 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
         X[i, col["says_water"]] = float(says_water and place.feature_class == "H")
         X[i, col["label_loc_nature"]] = float(mention.label.startswith("LOC") and place.feature_class in ("H", "L", "T"))
         X[i, col["label_fac_spot"]] = float(mention.label.startswith("FAC") and place.feature_class == "S")
+        if cc and unamb_total:
+            X[i, col["unambiguous_share"]] = ctx.unambiguous.get(cc, 0) / unamb_total
+        if region_total and place.admin1_code:
+            X[i, col["admin1_share"]] = ctx.regions.get(admin1_key(place), 0) / region_total
+        X[i, col["institution_town"]] = float(institution and place.feature_class == "P")
+        X[i, col["small_town"]] = float(place.feature_class == "P" and place.population < 10_000)
     return X

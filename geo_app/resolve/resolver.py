@@ -34,11 +34,12 @@ from geo_app.text.extract import Extraction, Mention
 from geo_app._text import normalize_name
 from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 from geo_app.places import borders
-from geo_app.resolve.features import FEATURE_NAMES, MentionContext, candidate_features
+from geo_app.geo.geodesy import geodesic_km
+from geo_app.resolve.features import FEATURE_NAMES, REGION_WORDS, MentionContext, admin1_key, anchor_km, candidate_features
 from geo_app.resolve.ranker import Ranker, get_ranker
 
 #: Prior of a place type, on the scale of log10(population).
-_TYPE_PRIOR = {"PCLI": 8.6, "CONT": 8.2, "GROUP": 8.0, "SEA": 6.6, "BAY": 6.0, "H": 5.5, "ADM1": 6.2, "ADM2": 4.6}
+_TYPE_PRIOR = {"AIRP": settings.AIRPORT_PRIOR, "PCLI": 8.6, "CONT": 8.2, "GROUP": 8.0, "SEA": 6.6, "BAY": 6.0, "H": 5.5, "ADM1": 6.2, "ADM2": 4.6}
 #: Places whose points anchor the report's geography (the ranker's proximity features).
 _ANCHOR_CODES = {"PPL", "PPLC", "ADM2", "ADM1"}
 _MAX_ANCHORS = 300
@@ -115,11 +116,29 @@ def _region_geometry(region_code: str) -> Any:
 
 @lru_cache(maxsize=65_536)
 def _region_contains(region_code: str, lon: float, lat: float) -> bool:
+    """Whether a point lies in a first-level region, or within ``settings.REGION_EDGE_KM``
+    (geodesic) of its outline: the generalised outlines leave river-bank cities just outside."""
     geom = _region_geometry(region_code)
-    return geom is not None and bool(shapely.contains_xy(geom, lon, lat))
+    if geom is None:
+        return False
+    if shapely.contains_xy(geom, lon, lat):
+        return True
+    edge_km = settings.REGION_EDGE_KM
+    if edge_km <= 0:
+        return False
+    point = shapely.Point(lon, lat)
+    # The planar nearest point of the outline only picks where to measure; the test is geodesic.
+    # A bounding-box test first (degrees spanned by edge_km at this latitude, generously) keeps
+    # far points cheap.
+    margin = 2.0 * edge_km / (111.0 * max(math.cos(math.radians(lat)), 0.05))
+    xmin, ymin, xmax, ymax = geom.bounds
+    if not (xmin - margin <= lon <= xmax + margin and ymin - margin <= lat <= ymax + margin):
+        return False
+    (x0, y0), _ = shapely.get_coordinates(shapely.shortest_line(geom, point))
+    return float(geodesic_km(x0, y0, lon, lat)) <= edge_km
 
 
-def _within(place: Place, container: Place) -> bool:
+def place_within(place: Place, container: Place) -> bool:
     """Whether ``place`` lies inside ``container`` (a country or first-level region)."""
     if container.feature_code == "PCLI":
         return bool(place.country_code) and place.country_code == container.country_code
@@ -136,17 +155,38 @@ _HIERARCHY_AFTER = re.compile(r"^\s*,\s*$")
 
 
 _SAME_NAME_REGION = FEATURE_NAMES.index("same_name_region")
+_TYPE_ADM1 = FEATURE_NAMES.index("type_ADM1")
+_TYPE_ADM2 = FEATURE_NAMES.index("type_ADM2")
 
 
-def _constrain(X: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Hard constraint on top of the ranker: a bare name shared by a region and a town of 50,000
-    or more inside it means the town ("Gomel", "Tbilisi") unless the words around say "region",
-    "oblast", "province"... (the feature ``same_name_region``). The region stays an alternative."""
-    if len(p) < 2 or not X[:, _SAME_NAME_REGION].any():
+def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np.ndarray:
+    """Hard constraints on top of the ranker, both ways round:
+
+    * a bare name shared by a region and a town of 50,000 or more inside it means the town
+      ("Gomel", "Tbilisi") unless the words around say "region", "oblast", "province"... (the
+      feature ``same_name_region``);
+    * a mention whose written span carries such a word beyond the name ("Kaliningrad Oblast",
+      ``region_written``) means a region or county when one is among the candidates.
+
+    The losers stay alternatives."""
+    if len(p) < 2:
+        return p
+    if region_written:
+        area = (X[:, _TYPE_ADM1] > 0) | (X[:, _TYPE_ADM2] > 0)
+        if area.any() and not area.all():
+            q = np.where(area, p, 0.0)
+            if q.sum() > 0:
+                return q / q.sum()
+    if not X[:, _SAME_NAME_REGION].any():
         return p
     q = np.where(X[:, _SAME_NAME_REGION] > 0, 0.0, p)
     total = q.sum()
     return q / total if total > 0 else p
+
+
+def region_written(mention: Mention) -> bool:
+    """Whether the mention's written span says "region", "oblast", "county"... beyond its name."""
+    return bool(REGION_WORDS.search(mention.text)) and not REGION_WORDS.search(mention.name)
 
 
 class Resolver:
@@ -221,7 +261,8 @@ class Resolver:
         probs: list[np.ndarray] = []
         for _ in range(2):
             Xs = self.features(ex, cands, best, containers)
-            probs = [_constrain(X, p) for X, p in zip(Xs, ranker.probabilities_each(Xs))]
+            probs = [_constrain(X, p, region_written(m))
+                     for X, p, m in zip(Xs, ranker.probabilities_each(Xs), mentions)]
             best = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
         dates = self.dates(ex)
         results = []
@@ -273,6 +314,29 @@ class Resolver:
             elif place is not None and place.feature_code == "ADM1":
                 if all(r.key != place.key for r in named_regions.get(name, ())):
                     named_regions.setdefault(name, []).append(place)
+        # Every candidate's distance to every anchor in one geodesic call, each place once.
+        ranked = [i for i, c in enumerate(cands) if len(c) >= 2]
+        row_of: dict[str, int] = {}
+        unique: list[Place] = []
+        for i in ranked:
+            for nm in cands[i]:
+                if nm.place.key not in row_of:
+                    row_of[nm.place.key] = len(unique)
+                    unique.append(nm.place)
+        km_all = anchor_km(unique, anchors) if anchors else None
+        unambiguous: Counter = Counter()
+        unambiguous_by_name: dict[str, Counter] = {}
+        regions: Counter = Counter()
+        regions_by_name: dict[str, Counter] = {}
+        for c, place, name in zip(cands, best, names):
+            if place is None:
+                continue
+            if len(c) == 1 and place.country_code:
+                unambiguous[place.country_code] += 1
+                unambiguous_by_name.setdefault(name, Counter())[place.country_code] += 1
+            if place.feature_code in _ANCHOR_CODES and place.admin1_code:
+                regions[admin1_key(place)] += 1
+                regions_by_name.setdefault(name, Counter())[admin1_key(place)] += 1
         out = []
         for i, (m, c) in enumerate(zip(mentions, cands)):
             if len(c) < 2:
@@ -286,7 +350,11 @@ class Resolver:
                 named_countries={cc for cc, who in named_countries.items() if who - {names[i]}},
                 named_regions=[r for name, rs in named_regions.items() if name != names[i] for r in rs],
                 container=containers.get(i), context=ex.text[max(0, m.start - 25): m.end + 25],
-                anchors=anchors, within=_within, own_name=names[i])
+                anchors=anchors, within=place_within, own_name=names[i],
+                km=km_all[[row_of[nm.place.key] for nm in c]] if km_all is not None else None,
+                unambiguous=unambiguous - unambiguous_by_name.get(names[i], Counter()),
+                regions=regions - regions_by_name.get(names[i], Counter()),
+                after=ex.text[m.end: m.end + 40])
             out.append(candidate_features(m, c, ctx, prior))
         return out
 
