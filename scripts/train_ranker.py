@@ -169,7 +169,8 @@ def fit_linear(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> R
 #: Features whose effect must not reverse (scikit-learn monotonic constraints): a bigger or better
 #: known place never scores lower, other things equal. Without them the trees learn the corpora's
 #: population bands (LGL's local towns of 10,000-30,000) and "Paris" alone became Paris, Texas.
-MONOTONE_UP = ("prior", "prior_gap", "log_population", "population_gap", "most_populous_town", "prior_rank")
+MONOTONE_UP = ("prior", "prior_gap", "log_population", "population_gap", "most_populous_town", "prior_rank",
+               "log_area_population", "area_population_gap")
 
 
 def fit_trees(groups: list[tuple[np.ndarray, np.ndarray]]) -> Ranker:

@@ -90,3 +90,14 @@ def test_confidence_and_alternatives():
     r = resolved("She flew to Paris for the talks.")["Paris"]
     assert 0 < r.confidence <= 0.95
     assert r.alternatives and all(a.name for a in r.alternatives)
+
+
+def test_a_river_named_like_a_town_is_not_the_town():
+    text = ("Engineers rebuilt the pontoon crossing over the Dnipro River before the thaw, and barges "
+            "carried grain down the Danube River towards the Black Sea.")
+    res = resolve(extract(text, dt.date(2026, 11, 20)))
+    rivers = [r for r in res if r.mention.name.endswith("River")]
+    assert rivers, "the rivers are found as names"
+    assert all(r.place is None or r.place.feature_class in ("H", "T", "L") for r in rivers)
+    assert not any(r.place is not None and r.place.feature_class in ("P", "A") and r.mention.name.endswith("River")
+                   for r in res)

@@ -82,6 +82,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "admin1_share",        # share of the report's other settled places in the candidate's first-level region
     "institution_town",    # a local institution follows the name ("X Police", "X High School") and the candidate is a town
     "small_town",          # a town of under 10,000 people
+    "log_area_population", # log10(area_population + 1) / 8 for an area (the people of its towns); 0 for a town
+    "area_population_gap", # an area's log10 area_population minus the largest among the mention's areas, / 8
 )
 
 
@@ -215,6 +217,11 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     X[:, col["population_gap"]] = np.where(is_town, logpop - top_town, 0.0) / 7.0
     if is_town.any():
         X[int(np.argmax(np.where(is_town, logpop, -1.0))), col["most_populous_town"]] = 1.0
+    is_area = np.array([p.area_population > 0 for p in places])
+    log_area = np.array([math.log10(p.area_population + 1) for p in places])
+    X[:, col["log_area_population"]] = log_area / 8.0
+    if is_area.any():
+        X[:, col["area_population_gap"]] = np.where(is_area, log_area - log_area[is_area].max(), 0.0) / 8.0
 
     total = sum(ctx.focus.values())
     top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None

@@ -31,6 +31,7 @@ import shapely
 
 from geo_app import settings
 from geo_app.text.extract import Extraction, Mention
+from geo_app.text.spans import head_class
 from geo_app._text import normalize_name
 from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 from geo_app.places import borders
@@ -189,6 +190,10 @@ def region_written(mention: Mention) -> bool:
     return bool(REGION_WORDS.search(mention.text)) and not REGION_WORDS.search(mention.name)
 
 
+#: GeoNames feature classes of natural features: water, relief (and islands), landscape areas, vegetation.
+_NATURAL_CLASSES = frozenset({"H", "T", "L", "V"})
+
+
 class Resolver:
     """Resolves all mentions of one report together (they inform each other)."""
 
@@ -285,12 +290,20 @@ class Resolver:
 
     def all_candidates(self, ex: Extraction) -> list[list[NameMatch]]:
         """Every mention's gazetteer candidates; an unknown name falls back to a well-known
-        place inside it (recorded in ``self._inner``)."""
+        place inside it (recorded in ``self._inner``).
+
+        An unknown name whose head noun is a natural feature ("Dnipro River", "Danube River")
+        takes only natural features (water, relief, landscape) from inside it: a river named
+        like a town is not the town, so with none it stays unresolved. Known names ("Palm
+        Springs", "Long Beach") are looked up whole and are not affected.
+        """
         cands = [self.candidates(m) for m in ex.mentions]
         self._inner: dict[int, tuple[str, list[NameMatch]]] = {}
         for i, m in enumerate(ex.mentions):
             if not cands[i] and m.kind != "demonym":
                 inner, hits = self.inner_candidates(m.name)
+                if head_class(m.name) == "nature":
+                    hits = [nm for nm in hits if nm.place.feature_class in _NATURAL_CLASSES]
                 if hits:
                     cands[i] = hits
                     self._inner[i] = (inner, hits)

@@ -64,6 +64,17 @@ _HEAD_CLASSES = {
         glacier""".split(), "nature"),
 }
 _MAX_TOKENS = 6
+
+
+def head_class(name: str) -> str | None:
+    """The class of a multi-word name's last word: "road", "building", "nature" or None.
+
+    "Neches River" -> "nature", "Carnegie Library" -> "building", "Kherson" -> None.
+    """
+    words = name.split()
+    return _HEAD_CLASSES.get(words[-1].lower()) if len(words) > 1 else None
+
+
 _TITLE_CODES = ("PCLI", "ADM1", "ADM2", "PPLC", "CONT", "GROUP", "SEA")
 
 
