@@ -100,6 +100,11 @@ _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
 _LOCATIVE_VERBS = {"lie", "sit", "stand", "be", "rise", "nestle", "perch"}
 #: Prepositions of a path: "runs 50 km under the sea", "drove 300 km through Belarus".
 _PATH_PREPS = {"for", "over", "across", "under", "through", "along", "beneath", "below", "around", "via"}
+#: Nouns after "by" that make a figure a route length ("475 km from Kyiv by road"), not a straight line.
+_ROUTE_MODES = {"road", "car", "rail", "train", "bus", "truck", "lorry", "coach", "river", "highway", "motorway",
+                "ferry", "boat", "foot", "bike", "bicycle", "land"}
+#: Words that open a relative clause whose antecedent is the noun before the comma ("Mosul, which lies ...").
+_RELATIVE = {"which", "that", "who", "where"}
 #: Words after a figure that make it a width ("33 km wide", "3 km across").
 _WIDTH_WORDS = {"wide", "across"}
 _WORD = re.compile(r"[A-Za-z]")
@@ -390,18 +395,29 @@ def _subject_of(tok: Token) -> Token | None:
     return None
 
 
-def _movement(tok: Token) -> str:
-    """Why the figure at ``tok`` is a length or a movement, not a distance between places ("" if it is not)."""
+def _is_compass(tok: Token) -> bool:
+    low = tok.lower_
+    return low in _COMPASS or (low.endswith("ern") and low[:-3] in _COMPASS)
+
+
+def _movement(tok: Token, first: int | None = None) -> str:
+    """Why the figure at ``tok`` is a length or a movement, not a distance between places ("" if it is not).
+
+    ``first`` is the index of the figure's first token: a noun phrase between "of" and the figure
+    that holds a number of its own ("a town of about 47,000 some 40 km from ...") is not the noun
+    the figure measures, however the parser attached it.
+    """
     t = tok
     for _ in range(4):
         head = t.head
         if head.i == t.i:
             break
         if t.dep_ in ("compound", "amod", "nmod", "nummod") and head.pos_ in ("NOUN", "PROPN") and \
-                head.lemma_.lower() not in _GAP_NOUNS:
+                head.lemma_.lower() not in _GAP_NOUNS and not _is_compass(head):
             return f"the figure is the size of {head.text!r}, not a distance between two places"
         if t.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN" and head.i < t.i and \
-                head.head.lemma_.lower() not in _GAP_NOUNS and head.head.i < head.i:
+                head.head.lemma_.lower() not in _GAP_NOUNS and head.head.i < head.i and not (
+                    first is not None and any(x.like_num for x in t.doc[head.i + 1:first])):
             return f"the figure is a {head.head.text!r}, not a distance between two places"
         if head.pos_ == "VERB" and head.lemma_.lower() in _MOVE_VERBS and t.dep_ in (
                 "dobj", "npadvmod", "prep", "advmod", "pobj", "attr", "nsubj"):
@@ -415,6 +431,14 @@ def _movement(tok: Token) -> str:
             t = head
             continue
         break
+    return ""
+
+
+def _route_mode(doc: Doc, far: Token) -> str:
+    """ "by road" (or rail, car, ...) right after the far end's noun phrase: the figure is a route length."""
+    i = far.right_edge.i + 1
+    if i + 1 < len(doc) and doc[i].lower_ == "by" and doc[i + 1].lemma_.lower() in _ROUTE_MODES:
+        return f"by {doc[i + 1].text}"
     return ""
 
 
@@ -522,7 +546,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     if span is None or len(span) == 0:
         return Link(None, None, not_claim="the figure could not be aligned with the parse")
     unit = span.root
-    why = _movement(unit)
+    why = _movement(unit, span.start)
     if why and not why.startswith("the figure is the size"):
         return Link(None, None, how="movement", not_claim=why)
     # Pairs stated around the figure.
@@ -572,8 +596,9 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
     frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
-    if verb.lemma_.lower() in _SEPARATE_VERBS and frm is not None and not (after is not None and after.lower_ in
-                                                                            _TO_PREPS):
+    by_phrase = any(t.lower_ == "by" and t.i < span.start for t in unit.ancestors if t.i > verb.i)
+    if verb.lemma_.lower() in _SEPARATE_VERBS and frm is not None and not (
+            after is not None and after.lower_ in _TO_PREPS and not (by_phrase and after.lower_ == "of")):
         objs = [c for c in frm.children if c.dep_ == "pobj"]
         subj = _subject_of(verb)
         if objs and subj is not None:
@@ -600,6 +625,10 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             b = _rest_of(objs[0], a)
         if b is None:
             return Link(None, None, direction, how="far end", not_claim="the far end names no place")
+        route = _route_mode(doc, objs[0])
+        if route:
+            return Link(None, None, direction, how="route",
+                        not_claim=f"a route length ({route}), not a straight-line distance between two places")
         return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
     if after is not None and after.lower_ == "apart":
         subj = _subject_of(unit)
@@ -638,6 +667,47 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     return Link(None, None, direction, how="none", not_claim="")
 
 
+#: Most tokens a bridge between a name and its figure may have ("Taganrog, a port city 60 km west of ...").
+_BRIDGE_MAX = 8
+
+
+def _bridge_start(ps: _Sentence, k: int) -> int:
+    """Index of the comma or bracket that opens the phrase ending at token ``k``, or -1.
+
+    The phrase between that comma and the figure must describe the name before the comma: nothing
+    (``"Bryansk, about 100 km ..."``), an appositive noun phrase without a verb or another place
+    (``"Taganrog, a port city 60 km west of ..."``, ``"Okhtyrka, a town of about 47,000 some 40 km
+    from ..."``), a relative clause of placing (``"Mosul, which lies more than 1,000 km from ..."``),
+    or a parenthesis (``"Pokrovsk (some 50 km south-west of ...)"``).
+    """
+    doc = ps.doc
+    if k >= 1 and doc[k].text in (",", "("):
+        return k
+    j, bridge = k, []
+    while j >= 1 and len(bridge) < _BRIDGE_MAX:
+        t = doc[j]
+        if t.text in (",", "("):
+            break
+        if t.text in (".", ";", ":", ")", "\"", "'") or ps.mention_at(t) is not None or t.pos_ == "PROPN":
+            return -1
+        if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() not in _LOCATIVE_VERBS | {"locate", "situate"}:
+            return -1
+        bridge.append(t)
+        j -= 1
+    if j < 1 or doc[j].text not in (",", "(") or not bridge:
+        return -1
+    bridge.reverse()
+    first = bridge[0]
+    has_verb = any(t.pos_ in ("VERB", "AUX") for t in bridge)
+    if first.lower_ in _RELATIVE:
+        return j  # "Mosul, which lies ...": a relative clause about the name
+    if has_verb:
+        return -1
+    if first.pos_ in ("DET", "ADJ", "NOUN", "NUM"):
+        return j  # an appositive noun phrase: "a port city", "the regional capital"
+    return -1
+
+
 def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: Token,
               ctx_country: str | None) -> End | None:
     """The place a distance is measured from: the apposition's head, else the clause's subject."""
@@ -647,9 +717,10 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
     while k >= 0 and doc[k].lower_ in ("just", "only", "some", "about", "roughly", "around", "barely",
                                        "nearly", "almost", "approximately", "less", "more", "than", "within"):
         k -= 1
-    if k >= 1 and doc[k].text == ",":
-        prev = doc[k - 1]
-        end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") else None
+    j = _bridge_start(ps, k)
+    if j >= 1:
+        prev = doc[j - 1]  # the parser may tag a sentence-initial name as an adverb: the resolved mention counts
+        end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") or ps.mention_at(prev) else None
         if end is not None:
             return end
     t = unit
