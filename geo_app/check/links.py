@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import spacy
 
 from geo_app import settings
+from geo_app.check.endpoints import nearest_neighbour_country
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.resolve.resolver import Resolution
 from geo_app.text.extract import MODEL_NAME, Mention
@@ -434,6 +435,32 @@ def _movement(tok: Token, first: int | None = None) -> str:
     return ""
 
 
+#: Nouns of a border that, written bare ("40 km north of the border"), mean the nearest land border.
+_BARE_BORDER_NOUNS = {"border", "frontier"}
+
+
+def _bare_border(ps: _Sentence, tok: Token, near: End) -> End | None:
+    """ "the border" naming no country, seen from a town: the border with its country's nearest land neighbour."""
+    if tok.lemma_.lower() not in _BARE_BORDER_NOUNS or any(c.dep_ not in ("det", "punct") for c in tok.children):
+        return None
+    place = near.res.place
+    if place is None or place.feature_class != "P" or near.role not in ("place", "town"):
+        return None
+    code = nearest_neighbour_country(place.lon, place.lat)
+    return _country_end(ps, tok, code, "border") if code else None
+
+
+def _from_soon(doc: Doc, i: int, window: int = 6) -> int | None:
+    """Index of a "from" within ``window`` tokens after ``i`` with no punctuation or verb between, else None."""
+    for j in range(i + 1, min(len(doc), i + 1 + window)):
+        t = doc[j]
+        if t.lower_ == "from":
+            return j
+        if t.is_punct or t.pos_ in ("VERB", "AUX"):
+            return None
+    return None
+
+
 def _route_mode(doc: Doc, far: Token) -> str:
     """ "by road" (or rail, car, ...) right after the far end's noun phrase: the figure is a route length."""
     i = far.right_edge.i + 1
@@ -574,6 +601,9 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
                 i += 2
         elif low in _SKIP:
             pass
+        elif low in _PATH_PREPS | {"up", "down"} and _from_soon(doc, i) is not None:
+            i = _from_soon(doc, i)  # "80 km across the Gulf of Finland from Helsinki", "25 km up the Dnipro from"
+            continue
         elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
             i += 2
             continue
@@ -623,6 +653,8 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         a = _near_end(ps, d, unit, span, after, ctx_country)
         if b is None and objs and a is not None:
             b = _rest_of(objs[0], a)
+        if b is None and objs and a is not None:
+            b = _bare_border(ps, objs[0], a)
         if b is None:
             return Link(None, None, direction, how="far end", not_claim="the far end names no place")
         route = _route_mode(doc, objs[0])
@@ -725,6 +757,9 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             return end
     t = unit
     for _ in range(8):
+        if t.pos_ in ("NOUN", "PROPN") and t.dep_ == "pobj" and t.head.lower_ in _TO_PREPS and t.i != unit.i and \
+                any(x.dep_ == "conj" and x.head.i == t.i for x in [unit, *unit.ancestors]):
+            break  # "15 km from the Polish border and 30 km from Lithuania": the first far end is not the near end
         if t.pos_ in ("NOUN", "PROPN") and t.i != unit.i and not (span.start <= t.i < span.end) and t.i < prep.i \
                 and t.lower_ not in _COMPASS:
             end = _end_of(ps, t, ctx_country)
