@@ -319,6 +319,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if not found:
         if lemma == "capital" and ctx_country:  # "the capital": of the country the report is about
             return _country_end(ps, tok, ctx_country, "capital")
+        if role == "coast":
+            return _sea_of_coast(ps, tok)
         return None
     # Prefer a name over a possessive ("Russia's Kaliningrad exclave" -> Kaliningrad) and the nearest to the head.
 
@@ -344,6 +346,21 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if role == "place" and lemma in _GENERIC and lemma not in ("city", "town", "village", "port", "capital"):
         return End(best, "part")
     return End(best, role)
+
+
+def _sea_of_coast(ps: _Sentence, tok: Token) -> End | None:
+    """ "the Adriatic coast": the sea named by the word before "coast" (a name the extract step did not mark)."""
+    words = [c for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i and c.text[:1].isupper()]
+    if not words:
+        return None
+    first, last = min(words, key=lambda t: t.i), max(words, key=lambda t: t.i)
+    s, e = ps.chars(first)[0], ps.chars(last)[1]
+    name = ps.doc[first.i:last.i + 1].text
+    for sea in (f"{name} Sea", f"Sea of {name}"):
+        res = _lookup(sea, ps.sentence, s, e)
+        if res is not None and res.place is not None and res.place.layer == "seas":
+            return End(res, "coast")
+    return None
 
 
 def _far_end(ps: _Sentence, tok: Token, near: End | None, ctx_country: str | None) -> End | None:
@@ -472,6 +489,11 @@ def _route_mode(doc: Doc, far: Token) -> str:
 def _pair_from_conj(ps: _Sentence, subj: Token, ctx_country: str | None) -> tuple[End, End] | None:
     conj = [c for c in subj.children if c.dep_ == "conj"]
     if not conj:
+        if subj.lemma_.lower() in _GENERIC | _COUNTRY_NOUNS | {"capital", "country", "place", "nation"}:
+            # "the two cities of Kramatorsk and Bakhmut": the pair is the object of "of"
+            of = next((c for c in subj.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            return _pair_from_conj(ps, obj, ctx_country) if obj is not None else None
         return None
     a, b = _end_of(ps, subj, ctx_country), _end_of(ps, conj[0], ctx_country)
     return (a, b) if a is not None and b is not None else None
@@ -740,6 +762,24 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
     return -1
 
 
+def _mistagged_subject(ps: _Sentence, unit: Token, span: Span, ctx_country: str | None) -> End | None:
+    """A resolved name hanging on the governing verb before it, as an adverb or modifier, in a clause
+    without a subject of its own (small parsers read an unknown sentence-initial name that way)."""
+    verb = unit
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX"):
+        return None
+    for child in verb.children:
+        if child.i >= verb.i or child.i >= span.start or child.dep_ not in ("advmod", "npadvmod", "dep", "nmod",
+                                                                           "compound", "intj"):
+            continue
+        res = ps.mention_at(child)
+        if res is not None and res.mention.kind != "demonym":
+            return _end_of(ps, child, ctx_country)
+    return None
+
+
 def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: Token,
               ctx_country: str | None) -> End | None:
     """The place a distance is measured from: the apposition's head, else the clause's subject."""
@@ -773,6 +813,11 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             break
         t = t.head
     subj = _subject_of(unit)
+    if subj is None or subj.i == unit.i:
+        # "Bakhmut lies about 25 miles ...": a sentence-initial name the parser took for an adverb
+        mis = _mistagged_subject(ps, unit, span, ctx_country)
+        if mis is not None:
+            return mis
     if subj is None:
         # "About 40 km north of Hokkaido lies the island of Sakhalin": the place after an inverted verb
         verb = unit

@@ -77,3 +77,18 @@ def test_a_route_length_by_road_is_no_measured_claim() -> None:
 def test_a_second_coordinated_distance_keeps_the_subject() -> None:
     found = distances("Sumy is about 30 km from the Russian border and 330 km from Kyiv.")
     assert any(ends(c) == {SUMY, KYIV} for c in found), [c.summary() for c in found]
+
+
+def test_a_sentence_initial_name_read_as_an_adverb_is_still_the_near_end() -> None:
+    c = one("Sumy lies about 20 miles (30 km) from the Russian border.")
+    assert SUMY in ends(c) and c.measured_km == pytest.approx(27.7, abs=1.5)
+
+
+def test_a_coast_named_by_an_adjective_is_its_sea() -> None:
+    c = one("Rostov-on-Don lies some 35 km from the Azov coast.")
+    assert ROSTOV in ends(c) and c.measured_km == pytest.approx(33.8, abs=1.5)
+
+
+def test_the_two_cities_of_a_and_b() -> None:
+    c = one("Some 60 km separate the two cities of Taganrog and Rostov-on-Don.")
+    assert ends(c) == {TAGANROG, ROSTOV} and c.measured_km == pytest.approx(60.8, abs=1.5)
