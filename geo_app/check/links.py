@@ -106,6 +106,9 @@ _ROUTE_MODES = {"road", "car", "rail", "train", "bus", "truck", "lorry", "coach"
                 "ferry", "boat", "foot", "bike", "bicycle", "land"}
 #: Words that open a relative clause whose antecedent is the noun before the comma ("Mosul, which lies ...").
 _RELATIVE = {"which", "that", "who", "where"}
+#: Words after a figure that make it the size of a thing ("1,200 km long", "10 km in length").
+_SIZE_WORDS = {"long", "deep", "high", "tall", "thick"}
+_SIZE_NOUNS = {"length", "diameter", "circumference", "depth", "height", "extent", "size"}
 #: Words after a figure that make it a width ("33 km wide", "3 km across").
 _WIDTH_WORDS = {"wide", "across"}
 _WORD = re.compile(r"[A-Za-z]")
@@ -445,6 +448,9 @@ def _movement(tok: Token, first: int | None = None) -> str:
         if t.dep_ in ("prep", "pobj", "npadvmod", "advmod") and head.pos_ == "ADP" and head.lower_ in _PATH_PREPS:
             t = head
             continue
+        if t.dep_ in ("npadvmod", "advmod") and head.pos_ == "ADV" and not _is_compass(head):
+            t = head  # "pushed the Russians back 50 km": the figure hangs on "back", the verb above it
+            continue
         if t.dep_ == "pobj":
             t = head
             continue
@@ -639,6 +645,10 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         i += 1
     if why and not (after is not None and after.lemma_.lower() in _SEPARATE_VERBS):
         return Link(None, None, how="movement", not_claim=why)
+    if after is not None and (after.lower_ in _SIZE_WORDS or (
+            after.lower_ == "in" and after.i + 1 < len(doc) and doc[after.i + 1].lower_ in _SIZE_NOUNS)):
+        return Link(None, None, how="movement", not_claim=f"the figure is a size ({after.text!r}), "
+                                                          "not a distance between two places")
     if after is not None and after.lower_ in _WIDTH_WORDS:
         # "separated from Y by the Strait of Z, N km wide": the width of what separates two places is their gap
         pair = _separated_by_width(ps, after, ctx_country)

@@ -92,3 +92,12 @@ def test_a_coast_named_by_an_adjective_is_its_sea() -> None:
 def test_the_two_cities_of_a_and_b() -> None:
     c = one("Some 60 km separate the two cities of Taganrog and Rostov-on-Don.")
     assert ends(c) == {TAGANROG, ROSTOV} and c.measured_km == pytest.approx(60.8, abs=1.5)
+
+
+@pytest.mark.parametrize("text", [
+    "The front line, 1,200 km long, runs from Kharkiv to Kherson.",
+    "The defensive line, some 300 km in length, stretches from Sumy to Kharkiv.",
+    "Ukrainian forces pushed the Russians back 50 km from Kharkiv in May.",
+])
+def test_sizes_and_pushes_are_no_measured_claims(text: str) -> None:
+    assert [c.summary() for c in distances(text) if c.measured_km is not None] == []
