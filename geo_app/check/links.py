@@ -106,6 +106,9 @@ _ROUTE_MODES = {"road", "car", "rail", "train", "bus", "truck", "lorry", "coach"
                 "ferry", "boat", "foot", "bike", "bicycle", "land"}
 #: Words that open a relative clause whose antecedent is the noun before the comma ("Mosul, which lies ...").
 _RELATIVE = {"which", "that", "who", "where"}
+#: Head nouns of a natural feature: "the Dnipro river" is not the town of Dnipro.
+_FEATURE_NOUNS = {"river", "lake", "mountain", "mountains", "valley", "delta", "bay", "gulf", "range", "hills",
+                  "plain", "plateau", "estuary", "lagoon", "strait", "channel", "sea", "coast", "shore", "tip"}
 #: Words after a figure that make it the size of a thing ("1,200 km long", "10 km in length").
 _SIZE_WORDS = {"long", "deep", "high", "tall", "thick"}
 _SIZE_NOUNS = {"length", "diameter", "circumference", "depth", "height", "extent", "size"}
@@ -479,7 +482,7 @@ def _from_soon(doc: Doc, i: int, window: int = 6) -> int | None:
         t = doc[j]
         if t.lower_ == "from":
             return j
-        if t.is_punct or t.pos_ in ("VERB", "AUX"):
+        if (t.is_punct and t.text not in ("-", "–")) or t.pos_ in ("VERB", "AUX"):
             return None
     return None
 
@@ -772,7 +775,20 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
     return -1
 
 
-def _mistagged_subject(ps: _Sentence, unit: Token, span: Span, ctx_country: str | None) -> End | None:
+def _town_subject(ps: _Sentence, unit: Token, prev: Token, ctx_country: str | None) -> End | None:
+    """The clause's subject when it names a place and ``prev`` lies inside that clause (not in its subject)."""
+    subj = _subject_of(prev)
+    if subj is None or subj.i == prev.i:
+        return _mistagged_subject(ps, prev, prev.i, ctx_country)  # "Taganrog is a port, ..." read as an adverb
+    if subj.left_edge.i <= prev.i <= subj.right_edge.i:
+        return None
+    end = _end_of(ps, subj, ctx_country)
+    if end is None or end.res.place is None or end.res.mention.kind == "demonym":
+        return None
+    return end
+
+
+def _mistagged_subject(ps: _Sentence, unit: Token, before: int, ctx_country: str | None) -> End | None:
     """A resolved name hanging on the governing verb before it, as an adverb or modifier, in a clause
     without a subject of its own (small parsers read an unknown sentence-initial name that way)."""
     verb = unit
@@ -781,7 +797,7 @@ def _mistagged_subject(ps: _Sentence, unit: Token, span: Span, ctx_country: str 
     if verb.pos_ not in ("VERB", "AUX"):
         return None
     for child in verb.children:
-        if child.i >= verb.i or child.i >= span.start or child.dep_ not in ("advmod", "npadvmod", "dep", "nmod",
+        if child.i >= verb.i or child.i >= before or child.dep_ not in ("advmod", "npadvmod", "dep", "nmod",
                                                                            "compound", "intj"):
             continue
         res = ps.mention_at(child)
@@ -803,6 +819,14 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
     if j >= 1:
         prev = doc[j - 1]  # the parser may tag a sentence-initial name as an adverb: the resolved mention counts
         end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") or ps.mention_at(prev) else None
+        if end is None or prev.dep_ == "attr" or prev.dep_ == "pobj":
+            # "Eilat sits at the tip of the Red Sea, 10 km from ...", "Basra is Iraq's only port, 50 km up ...":
+            # a sea or region inside the clause's own phrase, or its predicate noun, stands for the town it is about
+            town = _town_subject(ps, unit, prev, ctx_country)
+            if town is not None and (end is None or prev.dep_ == "attr" or prev.dep_ == "pobj" and (
+                    prev.lemma_.lower() in _FEATURE_NOUNS or
+                    (end.res.place is not None and end.res.place.feature_class != "P"))):
+                return town
         if end is not None:
             return end
     t = unit
@@ -825,7 +849,7 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
     subj = _subject_of(unit)
     if subj is None or subj.i == unit.i:
         # "Bakhmut lies about 25 miles ...": a sentence-initial name the parser took for an adverb
-        mis = _mistagged_subject(ps, unit, span, ctx_country)
+        mis = _mistagged_subject(ps, unit, span.start, ctx_country)
         if mis is not None:
             return mis
     if subj is None:

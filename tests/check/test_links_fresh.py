@@ -101,3 +101,13 @@ def test_the_two_cities_of_a_and_b() -> None:
 ])
 def test_sizes_and_pushes_are_no_measured_claims(text: str) -> None:
     assert [c.summary() for c in distances(text) if c.measured_km is not None] == []
+
+
+def test_a_sea_or_river_in_the_clause_does_not_steal_the_near_end() -> None:
+    c = one("Taganrog sits on the shore of the Sea of Azov, some 60 km west of Rostov-on-Don.")
+    assert ends(c) == {TAGANROG, ROSTOV} and c.measured_km == pytest.approx(60.8, abs=1.5)
+
+
+def test_the_predicate_noun_of_a_copula_stands_for_its_subject() -> None:
+    c = one("Taganrog is a busy industrial port, about 60 km west of Rostov-on-Don.")
+    assert ends(c) == {TAGANROG, ROSTOV}
