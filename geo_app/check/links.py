@@ -21,9 +21,15 @@ movement ("drove 300 km through Belarus", "runs for 740 km between") or has no p
 one end is linked to nothing (:attr:`Link.not_claim` says why).
 
 The words around a place's name say what part of it is meant (:attr:`End.role`): its
-border ("the Russian border", "the edge of the Gaza Strip"), its coast, its mainland,
-"the rest of" it, an exclave or island of a country, or a capital ("the Russian
-capital").
+border ("the Russian border", "the edge of the Gaza Strip"; bare "the border" from a town:
+its country's nearest land neighbour), its coast, its mainland, "the rest of" it, an
+exclave or island of a country, or a capital ("the Russian capital").
+
+Why this module is long: it is one algorithm over one parsed sentence. The far end, the near
+end (apposition, relative clause, parenthesis, subject, a name the parser misread), the pairs
+and the not-a-claim tests (movement, size, route) all walk the same tokens with the same word
+lists and call one another (the near end needs the far end's preposition, a pair needs the
+ends of each side); split into modules they would have to share those private helpers.
 """
 
 from __future__ import annotations
