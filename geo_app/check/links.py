@@ -744,6 +744,11 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
 _BRIDGE_MAX = 8
 
 
+def _modifier_name(tok: Token, res: Resolution) -> bool:
+    """A name that only qualifies the appositive's noun: "a *Turkish* border town", "a *Black Sea* oil port"."""
+    return res.mention.kind == "demonym" or tok.dep_ in ("amod", "compound", "nmod", "poss")
+
+
 def _bridge_start(ps: _Sentence, k: int) -> int:
     """Index of the comma or bracket that opens the phrase ending at token ``k``, or -1.
 
@@ -761,7 +766,10 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
         t = doc[j]
         if t.text in (",", "("):
             break
-        if t.text in (".", ";", ":", ")", "\"", "'") or ps.mention_at(t) is not None or t.pos_ == "PROPN":
+        res = ps.mention_at(t)
+        if t.text in (".", ";", ":", ")", "\"", "'") or (res is not None and not _modifier_name(t, res)):
+            return -1
+        if res is None and t.pos_ == "PROPN":
             return -1
         if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() not in _LOCATIVE_VERBS | {"locate", "situate"}:
             return -1

@@ -111,3 +111,10 @@ def test_a_sea_or_river_in_the_clause_does_not_steal_the_near_end() -> None:
 def test_the_predicate_noun_of_a_copula_stands_for_its_subject() -> None:
     c = one("Taganrog is a busy industrial port, about 60 km west of Rostov-on-Don.")
     assert ends(c) == {TAGANROG, ROSTOV}
+
+
+def test_a_demonym_or_sea_name_inside_the_apposition_is_not_the_near_end() -> None:
+    c = one("Belgorod, a Russian regional capital about 40 km north of the Ukrainian border, was shelled.")
+    assert BELGOROD in ends(c) and "country:UKR" in (c.from_key, c.to_key)
+    c = one("Taganrog, an Azov Sea port 60 km west of Rostov-on-Don, was hit.")
+    assert ends(c) == {TAGANROG, ROSTOV}
