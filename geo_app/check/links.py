@@ -112,6 +112,9 @@ _ROUTE_MODES = {"road", "car", "rail", "train", "bus", "truck", "lorry", "coach"
                 "ferry", "boat", "foot", "bike", "bicycle", "land"}
 #: Words that open a relative clause whose antecedent is the noun before the comma ("Mosul, which lies ...").
 _RELATIVE = {"which", "that", "who", "where"}
+#: Verbs of saying: their subject is a speaker, not the place a distance is measured from.
+_SPEECH_VERBS = {"say", "tell", "add", "report", "announce", "state", "note", "claim", "write", "explain", "warn",
+                 "insist", "confirm", "deny", "visit", "speak"}
 #: Head nouns of a natural feature: "the Dnipro river" is not the town of Dnipro.
 _FEATURE_NOUNS = {"river", "lake", "mountain", "mountains", "valley", "delta", "bay", "gulf", "range", "hills",
                   "plain", "plateau", "estuary", "lagoon", "strait", "channel", "sea", "coast", "shore", "tip"}
@@ -791,6 +794,11 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
 
 def _town_subject(ps: _Sentence, unit: Token, prev: Token, ctx_country: str | None) -> End | None:
     """The clause's subject when it names a place and ``prev`` lies inside that clause (not in its subject)."""
+    verb = prev
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.lemma_.lower() not in _LOCATIVE_VERBS | {"locate", "situate"}:
+        return None  # only a clause that places its subject ("X sits on ...", "X is a port, ...")
     subj = _subject_of(prev)
     if subj is None or subj.i == prev.i:
         return _mistagged_subject(ps, prev, prev.i, ctx_country)  # "Taganrog is a port, ..." read as an adverb
@@ -818,6 +826,16 @@ def _mistagged_subject(ps: _Sentence, unit: Token, before: int, ctx_country: str
         if res is not None and res.mention.kind != "demonym":
             return _end_of(ps, child, ctx_country)
     return None
+
+
+def _path_to(tok: Token, top: Token) -> list[Token]:
+    """The heads from ``tok`` up to ``top`` (included); just ``top`` if it is not one of them."""
+    path = []
+    for head in tok.ancestors:
+        path.append(head)
+        if head.i == top.i:
+            return path
+    return [top]
 
 
 def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: Token,
@@ -876,6 +894,9 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             end = _end_of(ps, after[0], ctx_country) if after else None
             if end is not None:
                 return end
+    if subj is not None and any(v.lemma_.lower() in _SPEECH_VERBS | _MOVE_VERBS
+                                for v in _path_to(unit, subj.head) if v.pos_ in ("VERB", "AUX")):
+        return None  # "McKenzie told ... in this town about 60 miles from": the speaker or mover is no near end
     if subj is not None and subj.i != unit.i and not (prep.i <= subj.i <= prep.right_edge.i):
         # "Tartu, Estonia's university city, is ...": the subject is an apposition to the name before it
         left = subj.left_edge.i

@@ -118,3 +118,13 @@ def test_a_demonym_or_sea_name_inside_the_apposition_is_not_the_near_end() -> No
     assert BELGOROD in ends(c) and "country:UKR" in (c.from_key, c.to_key)
     c = one("Taganrog, an Azov Sea port 60 km west of Rostov-on-Don, was hit.")
     assert ends(c) == {TAGANROG, ROSTOV}
+
+
+@pytest.mark.parametrize("text", [
+    # LGL-like: a person's name that the resolver may read as a town is the speaker or the driver, not an end
+    "\"It may be domestic,\" Moscow told reporters at a news conference in this small town about 60 miles "
+    "southwest of Kyiv.",
+    "Odesa was eastbound, driving a pickup 2 miles west of Kyiv when the vehicle left the road.",
+])
+def test_a_speaker_or_a_driver_is_no_near_end(text: str) -> None:
+    assert [c.summary() for c in distances(text) if c.measured_km is not None] == []
