@@ -354,6 +354,9 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
             2 if elsewhere else 0), abs(t.i - tok.i)
 
     best = min(found, key=rank)
+    if best.mention.kind == "demonym" and role == "place" and tok.pos_ == "NOUN" and \
+            lemma not in _GENERIC | _COUNTRY_NOUNS | _FILLER_NOUNS | _FEATURE_NOUNS and ps.mention_at(tok) is None:
+        return None  # "Russian forces", "a Russian bomber": people or things of a country, not the country
     if role == "capital" and best.mention.kind == "demonym":
         return End(best, "capital")
     if role == "territory":

@@ -128,3 +128,11 @@ def test_a_demonym_or_sea_name_inside_the_apposition_is_not_the_near_end() -> No
 ])
 def test_a_speaker_or_a_driver_is_no_near_end(text: str) -> None:
     assert [c.summary() for c in distances(text) if c.measured_km is not None] == []
+
+
+@pytest.mark.parametrize("text", [
+    "Russian forces are within 10 km of Sumy, Ukrainian officials said.",
+    "A Russian bomber came within 20 nautical miles of Odesa before turning back.",
+])
+def test_people_or_things_of_a_country_are_not_the_country(text: str) -> None:
+    assert [c.summary() for c in distances(text) if c.measured_km is not None] == []
