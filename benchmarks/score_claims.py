@@ -21,7 +21,8 @@ Run::
     PYTHONPATH=$PWD python benchmarks/score_claims.py                 # all sentences
     PYTHONPATH=$PWD python benchmarks/score_claims.py --split dev --show-failures
 
-``--split`` keeps the records of one fixed split (written by build_truth.py from a
+``--batch fresh1`` keeps the records of one batch written after tuning (their first score is the honest
+generalisation figure). ``--split`` keeps the records of one fixed split (written by build_truth.py from a
 hash of the id: ~70 % dev to tune on, ~30 % holdout to report).
 """
 
@@ -253,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", type=Path, default=DEFAULT_SET, help="the claims set (JSONL)")
     ap.add_argument("--split", choices=("dev", "holdout", "all"), default="all")
+    ap.add_argument("--batch", default=None,
+                    help="keep only the records of this batch (e.g. fresh1, fresh2: sentences written after tuning)")
     ap.add_argument("--show-failures", action="store_true", help="list failing sentences with geo_app's claims")
     ap.add_argument("--keep", type=Path, default=None, help="keep geo_app's input and output JSONL in this directory")
     ap.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
@@ -260,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     records = load_set(args.set, args.split)
+    if args.batch:
+        records = [r for r in records if r.get("batch") == args.batch]
     if not records:
         raise SystemExit(f"no records in split {args.split!r} of {args.set}")
     if args.keep:

@@ -286,6 +286,9 @@ LANGUAGE_MIN_KANA_SHARE: float = 0.05
 #: Characters of a sentence given to the dependency parser when it states a distance (longer
 #: sentences are cut; a distance beyond the cut is linked by nothing).
 CLAIM_PARSE_MAX_CHARS: int = 2_000
+#: "N km from the border" naming no country: the nearest land neighbour of the place's country is looked for
+#: among countries within this many degrees of the place (a window for the candidates, not a distance).
+CLAIM_BARE_BORDER_WINDOW_DEG: float = 6.0
 #: A compass word ("40 km north of") matches when the other end lies within this many degrees of it.
 CLAIM_BEARING_TOLERANCE_DEG: float = 67.5
 #: A name the claim finder looks up itself (one the extract step missed) reads as a town from this

@@ -368,3 +368,11 @@ FRAGMENTS = [
 @given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=3), max_size=30).map("".join))
 def test_report_like_text_keeps_invariants(text):
     check_invariants(text)
+
+
+def test_a_fraction_is_not_its_denominator() -> None:
+    """ "1/2 mile" is not "2 mile" (LGL: "a pickup 1/2 mile west of Richland")."""
+    from geo_app.text.quantities import find_distances as fd
+
+    assert [d.text for d in fd("driving a pickup 1/2 mile west of Richland")] == []
+    assert [d.text for d in fd("some 50 km from Kyiv")] == ["some 50 km"]

@@ -22,7 +22,8 @@ from shapely.geometry.base import BaseGeometry
 from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.check.model import Endpoint, resolution_km
-from geo_app.geo.geodesy import boundary_index, geodesic_area_km2
+from geo_app.geo.geodesy import boundary_index, geodesic_area_km2, nearest_on_boundary
+from geo_app.places import borders
 from geo_app.places.composites import geometry_of, get_composite
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.places.geocoder import OfflineGeocoder
@@ -41,6 +42,7 @@ __all__ = [
     "data_source",
     "endpoint_for_place",
     "endpoint_of",
+    "nearest_neighbour_country",
     "mainland_endpoint",
     "missing",
     "part_endpoint",
@@ -423,3 +425,39 @@ def rest_endpoint(country: Place, without: Endpoint) -> Endpoint | None:
     return Endpoint(label=f"the rest of {country.name}", kind="area", place=country,
                     geometry=shapely.MultiPolygon(keep), geometry_key=f"{country.key}|without|{drop}",
                     source=source_of(country), note=f"the rest of {country.name}: its polygons but the one named")
+
+
+def nearest_neighbour_country(lon: float, lat: float) -> str | None:
+    """The land neighbour whose territory is nearest a point: "the border" when a sentence names no country.
+
+    The point's own country is the Natural Earth admin-0 polygon containing it; its neighbours are
+    the countries whose polygons touch it, among those within
+    ``settings.CLAIM_BARE_BORDER_WINDOW_DEG`` degrees; the nearest by geodesic distance (WGS84) to
+    their boundary wins.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The place, degrees, EPSG:4326.
+
+    Returns
+    -------
+    str or None
+        The neighbour's ADM0_A3 code; None outside every country or without a land neighbour nearby.
+    """
+    own = borders.country_at(lon, lat)
+    if own is None:
+        return None
+    gdf = borders.countries()
+    own_geom = gdf.loc[own].geometry
+    w = float(settings.CLAIM_BARE_BORDER_WINDOW_DEG)
+    box = shapely.box(lon - w, lat - w, lon + w, lat + w)
+    best: tuple[float, str] | None = None
+    near = shapely.intersects(gdf.geometry.values, box)
+    for code, geom in zip(gdf["ADM0_A3"][near], gdf.geometry.values[near]):
+        if code == own or not geom.intersects(own_geom):
+            continue
+        km = nearest_on_boundary(lon, lat, geom).distance_km
+        if best is None or km < best[0]:
+            best = (km, str(code))
+    return best[1] if best is not None else None

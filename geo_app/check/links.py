@@ -21,9 +21,15 @@ movement ("drove 300 km through Belarus", "runs for 740 km between") or has no p
 one end is linked to nothing (:attr:`Link.not_claim` says why).
 
 The words around a place's name say what part of it is meant (:attr:`End.role`): its
-border ("the Russian border", "the edge of the Gaza Strip"), its coast, its mainland,
-"the rest of" it, an exclave or island of a country, or a capital ("the Russian
-capital").
+border ("the Russian border", "the edge of the Gaza Strip"; bare "the border" from a town:
+its country's nearest land neighbour), its coast, its mainland, "the rest of" it, an
+exclave or island of a country, or a capital ("the Russian capital").
+
+Why this module is long: it is one algorithm over one parsed sentence. The far end, the near
+end (apposition, relative clause, parenthesis, subject, a name the parser misread), the pairs
+and the not-a-claim tests (movement, size, route) all walk the same tokens with the same word
+lists and call one another (the near end needs the far end's preposition, a pair needs the
+ends of each side); split into modules they would have to share those private helpers.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from typing import TYPE_CHECKING
 import spacy
 
 from geo_app import settings
+from geo_app.check.endpoints import nearest_neighbour_country
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.resolve.resolver import Resolution
 from geo_app.text.extract import MODEL_NAME, Mention
@@ -100,6 +107,20 @@ _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
 _LOCATIVE_VERBS = {"lie", "sit", "stand", "be", "rise", "nestle", "perch"}
 #: Prepositions of a path: "runs 50 km under the sea", "drove 300 km through Belarus".
 _PATH_PREPS = {"for", "over", "across", "under", "through", "along", "beneath", "below", "around", "via"}
+#: Nouns after "by" that make a figure a route length ("475 km from Kyiv by road"), not a straight line.
+_ROUTE_MODES = {"road", "car", "rail", "train", "bus", "truck", "lorry", "coach", "river", "highway", "motorway",
+                "ferry", "boat", "foot", "bike", "bicycle", "land"}
+#: Words that open a relative clause whose antecedent is the noun before the comma ("Mosul, which lies ...").
+_RELATIVE = {"which", "that", "who", "where"}
+#: Verbs of saying: their subject is a speaker, not the place a distance is measured from.
+_SPEECH_VERBS = {"say", "tell", "add", "report", "announce", "state", "note", "claim", "write", "explain", "warn",
+                 "insist", "confirm", "deny", "visit", "speak"}
+#: Head nouns of a natural feature: "the Dnipro river" is not the town of Dnipro.
+_FEATURE_NOUNS = {"river", "lake", "mountain", "mountains", "valley", "delta", "bay", "gulf", "range", "hills",
+                  "plain", "plateau", "estuary", "lagoon", "strait", "channel", "sea", "coast", "shore", "tip"}
+#: Words after a figure that make it the size of a thing ("1,200 km long", "10 km in length").
+_SIZE_WORDS = {"long", "deep", "high", "tall", "thick"}
+_SIZE_NOUNS = {"length", "diameter", "circumference", "depth", "height", "extent", "size"}
 #: Words after a figure that make it a width ("33 km wide", "3 km across").
 _WIDTH_WORDS = {"wide", "across"}
 _WORD = re.compile(r"[A-Za-z]")
@@ -313,6 +334,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if not found:
         if lemma == "capital" and ctx_country:  # "the capital": of the country the report is about
             return _country_end(ps, tok, ctx_country, "capital")
+        if role == "coast":
+            return _sea_of_coast(ps, tok)
         return None
     # Prefer a name over a possessive ("Russia's Kaliningrad exclave" -> Kaliningrad) and the nearest to the head.
 
@@ -331,6 +354,9 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
             2 if elsewhere else 0), abs(t.i - tok.i)
 
     best = min(found, key=rank)
+    if best.mention.kind == "demonym" and role == "place" and tok.pos_ == "NOUN" and \
+            lemma not in _GENERIC | _COUNTRY_NOUNS | _FILLER_NOUNS | _FEATURE_NOUNS and ps.mention_at(tok) is None:
+        return None  # "Russian forces", "a Russian bomber": people or things of a country, not the country
     if role == "capital" and best.mention.kind == "demonym":
         return End(best, "capital")
     if role == "territory":
@@ -338,6 +364,21 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if role == "place" and lemma in _GENERIC and lemma not in ("city", "town", "village", "port", "capital"):
         return End(best, "part")
     return End(best, role)
+
+
+def _sea_of_coast(ps: _Sentence, tok: Token) -> End | None:
+    """ "the Adriatic coast": the sea named by the word before "coast" (a name the extract step did not mark)."""
+    words = [c for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i and c.text[:1].isupper()]
+    if not words:
+        return None
+    first, last = min(words, key=lambda t: t.i), max(words, key=lambda t: t.i)
+    s, e = ps.chars(first)[0], ps.chars(last)[1]
+    name = ps.doc[first.i:last.i + 1].text
+    for sea in (f"{name} Sea", f"Sea of {name}"):
+        res = _lookup(sea, ps.sentence, s, e)
+        if res is not None and res.place is not None and res.place.layer == "seas":
+            return End(res, "coast")
+    return None
 
 
 def _far_end(ps: _Sentence, tok: Token, near: End | None, ctx_country: str | None) -> End | None:
@@ -390,18 +431,29 @@ def _subject_of(tok: Token) -> Token | None:
     return None
 
 
-def _movement(tok: Token) -> str:
-    """Why the figure at ``tok`` is a length or a movement, not a distance between places ("" if it is not)."""
+def _is_compass(tok: Token) -> bool:
+    low = tok.lower_
+    return low in _COMPASS or (low.endswith("ern") and low[:-3] in _COMPASS)
+
+
+def _movement(tok: Token, first: int | None = None) -> str:
+    """Why the figure at ``tok`` is a length or a movement, not a distance between places ("" if it is not).
+
+    ``first`` is the index of the figure's first token: a noun phrase between "of" and the figure
+    that holds a number of its own ("a town of about 47,000 some 40 km from ...") is not the noun
+    the figure measures, however the parser attached it.
+    """
     t = tok
     for _ in range(4):
         head = t.head
         if head.i == t.i:
             break
         if t.dep_ in ("compound", "amod", "nmod", "nummod") and head.pos_ in ("NOUN", "PROPN") and \
-                head.lemma_.lower() not in _GAP_NOUNS:
+                head.lemma_.lower() not in _GAP_NOUNS and not _is_compass(head):
             return f"the figure is the size of {head.text!r}, not a distance between two places"
         if t.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN" and head.i < t.i and \
-                head.head.lemma_.lower() not in _GAP_NOUNS and head.head.i < head.i:
+                head.head.lemma_.lower() not in _GAP_NOUNS and head.head.i < head.i and not (
+                    first is not None and any(x.like_num for x in t.doc[head.i + 1:first])):
             return f"the figure is a {head.head.text!r}, not a distance between two places"
         if head.pos_ == "VERB" and head.lemma_.lower() in _MOVE_VERBS and t.dep_ in (
                 "dobj", "npadvmod", "prep", "advmod", "pobj", "attr", "nsubj"):
@@ -411,6 +463,9 @@ def _movement(tok: Token) -> str:
         if t.dep_ in ("prep", "pobj", "npadvmod", "advmod") and head.pos_ == "ADP" and head.lower_ in _PATH_PREPS:
             t = head
             continue
+        if t.dep_ in ("npadvmod", "advmod") and head.pos_ == "ADV" and not _is_compass(head):
+            t = head  # "pushed the Russians back 50 km": the figure hangs on "back", the verb above it
+            continue
         if t.dep_ == "pobj":
             t = head
             continue
@@ -418,9 +473,48 @@ def _movement(tok: Token) -> str:
     return ""
 
 
+#: Nouns of a border that, written bare ("40 km north of the border"), mean the nearest land border.
+_BARE_BORDER_NOUNS = {"border", "frontier"}
+
+
+def _bare_border(ps: _Sentence, tok: Token, near: End) -> End | None:
+    """ "the border" naming no country, seen from a town: the border with its country's nearest land neighbour."""
+    if tok.lemma_.lower() not in _BARE_BORDER_NOUNS or any(c.dep_ not in ("det", "punct") for c in tok.children):
+        return None
+    place = near.res.place
+    if place is None or place.feature_class != "P" or near.role not in ("place", "town"):
+        return None
+    code = nearest_neighbour_country(place.lon, place.lat)
+    return _country_end(ps, tok, code, "border") if code else None
+
+
+def _from_soon(doc: Doc, i: int, window: int = 6) -> int | None:
+    """Index of a "from" within ``window`` tokens after ``i`` with no punctuation or verb between, else None."""
+    for j in range(i + 1, min(len(doc), i + 1 + window)):
+        t = doc[j]
+        if t.lower_ == "from":
+            return j
+        if (t.is_punct and t.text not in ("-", "–")) or t.pos_ in ("VERB", "AUX"):
+            return None
+    return None
+
+
+def _route_mode(doc: Doc, far: Token) -> str:
+    """ "by road" (or rail, car, ...) right after the far end's noun phrase: the figure is a route length."""
+    i = far.right_edge.i + 1
+    if i + 1 < len(doc) and doc[i].lower_ == "by" and doc[i + 1].lemma_.lower() in _ROUTE_MODES:
+        return f"by {doc[i + 1].text}"
+    return ""
+
+
 def _pair_from_conj(ps: _Sentence, subj: Token, ctx_country: str | None) -> tuple[End, End] | None:
     conj = [c for c in subj.children if c.dep_ == "conj"]
     if not conj:
+        if subj.lemma_.lower() in _GENERIC | _COUNTRY_NOUNS | {"capital", "country", "place", "nation"}:
+            # "the two cities of Kramatorsk and Bakhmut": the pair is the object of "of"
+            of = next((c for c in subj.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            return _pair_from_conj(ps, obj, ctx_country) if obj is not None else None
         return None
     a, b = _end_of(ps, subj, ctx_country), _end_of(ps, conj[0], ctx_country)
     return (a, b) if a is not None and b is not None else None
@@ -522,7 +616,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     if span is None or len(span) == 0:
         return Link(None, None, not_claim="the figure could not be aligned with the parse")
     unit = span.root
-    why = _movement(unit)
+    why = _movement(unit, span.start)
     if why and not why.startswith("the figure is the size"):
         return Link(None, None, how="movement", not_claim=why)
     # Pairs stated around the figure.
@@ -550,6 +644,9 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
                 i += 2
         elif low in _SKIP:
             pass
+        elif low in _PATH_PREPS | {"up", "down"} and _from_soon(doc, i) is not None:
+            i = _from_soon(doc, i)  # "80 km across the Gulf of Finland from Helsinki", "25 km up the Dnipro from"
+            continue
         elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
             i += 2
             continue
@@ -563,6 +660,10 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         i += 1
     if why and not (after is not None and after.lemma_.lower() in _SEPARATE_VERBS):
         return Link(None, None, how="movement", not_claim=why)
+    if after is not None and (after.lower_ in _SIZE_WORDS or (
+            after.lower_ == "in" and after.i + 1 < len(doc) and doc[after.i + 1].lower_ in _SIZE_NOUNS)):
+        return Link(None, None, how="movement", not_claim=f"the figure is a size ({after.text!r}), "
+                                                          "not a distance between two places")
     if after is not None and after.lower_ in _WIDTH_WORDS:
         # "separated from Y by the Strait of Z, N km wide": the width of what separates two places is their gap
         pair = _separated_by_width(ps, after, ctx_country)
@@ -572,8 +673,9 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
     frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
-    if verb.lemma_.lower() in _SEPARATE_VERBS and frm is not None and not (after is not None and after.lower_ in
-                                                                            _TO_PREPS):
+    by_phrase = any(t.lower_ == "by" and t.i < span.start for t in unit.ancestors if t.i > verb.i)
+    if verb.lemma_.lower() in _SEPARATE_VERBS and frm is not None and not (
+            after is not None and after.lower_ in _TO_PREPS and not (by_phrase and after.lower_ == "of")):
         objs = [c for c in frm.children if c.dep_ == "pobj"]
         subj = _subject_of(verb)
         if objs and subj is not None:
@@ -598,8 +700,14 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         a = _near_end(ps, d, unit, span, after, ctx_country)
         if b is None and objs and a is not None:
             b = _rest_of(objs[0], a)
+        if b is None and objs and a is not None:
+            b = _bare_border(ps, objs[0], a)
         if b is None:
             return Link(None, None, direction, how="far end", not_claim="the far end names no place")
+        route = _route_mode(doc, objs[0])
+        if route:
+            return Link(None, None, direction, how="route",
+                        not_claim=f"a route length ({route}), not a straight-line distance between two places")
         return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
     if after is not None and after.lower_ == "apart":
         subj = _subject_of(unit)
@@ -638,6 +746,101 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     return Link(None, None, direction, how="none", not_claim="")
 
 
+#: Most tokens a bridge between a name and its figure may have ("Taganrog, a port city 60 km west of ...").
+_BRIDGE_MAX = 8
+
+
+def _modifier_name(tok: Token, res: Resolution) -> bool:
+    """A name that only qualifies the appositive's noun: "a *Turkish* border town", "a *Black Sea* oil port"."""
+    return res.mention.kind == "demonym" or tok.dep_ in ("amod", "compound", "nmod", "poss")
+
+
+def _bridge_start(ps: _Sentence, k: int) -> int:
+    """Index of the comma or bracket that opens the phrase ending at token ``k``, or -1.
+
+    The phrase between that comma and the figure must describe the name before the comma: nothing
+    (``"Bryansk, about 100 km ..."``), an appositive noun phrase without a verb or another place
+    (``"Taganrog, a port city 60 km west of ..."``, ``"Okhtyrka, a town of about 47,000 some 40 km
+    from ..."``), a relative clause of placing (``"Mosul, which lies more than 1,000 km from ..."``),
+    or a parenthesis (``"Pokrovsk (some 50 km south-west of ...)"``).
+    """
+    doc = ps.doc
+    if k >= 1 and doc[k].text in (",", "("):
+        return k
+    j, bridge = k, []
+    while j >= 1 and len(bridge) < _BRIDGE_MAX:
+        t = doc[j]
+        if t.text in (",", "("):
+            break
+        res = ps.mention_at(t)
+        if t.text in (".", ";", ":", ")", "\"", "'") or (res is not None and not _modifier_name(t, res)):
+            return -1
+        if res is None and t.pos_ == "PROPN":
+            return -1
+        if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() not in _LOCATIVE_VERBS | {"locate", "situate"}:
+            return -1
+        bridge.append(t)
+        j -= 1
+    if j < 1 or doc[j].text not in (",", "(") or not bridge:
+        return -1
+    bridge.reverse()
+    first = bridge[0]
+    has_verb = any(t.pos_ in ("VERB", "AUX") for t in bridge)
+    if first.lower_ in _RELATIVE:
+        return j  # "Mosul, which lies ...": a relative clause about the name
+    if has_verb:
+        return -1
+    if first.pos_ in ("DET", "ADJ", "NOUN", "NUM"):
+        return j  # an appositive noun phrase: "a port city", "the regional capital"
+    return -1
+
+
+def _town_subject(ps: _Sentence, unit: Token, prev: Token, ctx_country: str | None) -> End | None:
+    """The clause's subject when it names a place and ``prev`` lies inside that clause (not in its subject)."""
+    verb = prev
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.lemma_.lower() not in _LOCATIVE_VERBS | {"locate", "situate"}:
+        return None  # only a clause that places its subject ("X sits on ...", "X is a port, ...")
+    subj = _subject_of(prev)
+    if subj is None or subj.i == prev.i:
+        return _mistagged_subject(ps, prev, prev.i, ctx_country)  # "Taganrog is a port, ..." read as an adverb
+    if subj.left_edge.i <= prev.i <= subj.right_edge.i:
+        return None
+    end = _end_of(ps, subj, ctx_country)
+    if end is None or end.res.place is None or end.res.mention.kind == "demonym":
+        return None
+    return end
+
+
+def _mistagged_subject(ps: _Sentence, unit: Token, before: int, ctx_country: str | None) -> End | None:
+    """A resolved name hanging on the governing verb before it, as an adverb or modifier, in a clause
+    without a subject of its own (small parsers read an unknown sentence-initial name that way)."""
+    verb = unit
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX"):
+        return None
+    for child in verb.children:
+        if child.i >= verb.i or child.i >= before or child.dep_ not in ("advmod", "npadvmod", "dep", "nmod",
+                                                                           "compound", "intj"):
+            continue
+        res = ps.mention_at(child)
+        if res is not None and res.mention.kind != "demonym":
+            return _end_of(ps, child, ctx_country)
+    return None
+
+
+def _path_to(tok: Token, top: Token) -> list[Token]:
+    """The heads from ``tok`` up to ``top`` (included); just ``top`` if it is not one of them."""
+    path = []
+    for head in tok.ancestors:
+        path.append(head)
+        if head.i == top.i:
+            return path
+    return [top]
+
+
 def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: Token,
               ctx_country: str | None) -> End | None:
     """The place a distance is measured from: the apposition's head, else the clause's subject."""
@@ -647,13 +850,25 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
     while k >= 0 and doc[k].lower_ in ("just", "only", "some", "about", "roughly", "around", "barely",
                                        "nearly", "almost", "approximately", "less", "more", "than", "within"):
         k -= 1
-    if k >= 1 and doc[k].text == ",":
-        prev = doc[k - 1]
-        end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") else None
+    j = _bridge_start(ps, k)
+    if j >= 1:
+        prev = doc[j - 1]  # the parser may tag a sentence-initial name as an adverb: the resolved mention counts
+        end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") or ps.mention_at(prev) else None
+        if end is None or prev.dep_ == "attr" or prev.dep_ == "pobj":
+            # "Eilat sits at the tip of the Red Sea, 10 km from ...", "Basra is Iraq's only port, 50 km up ...":
+            # a sea or region inside the clause's own phrase, or its predicate noun, stands for the town it is about
+            town = _town_subject(ps, unit, prev, ctx_country)
+            if town is not None and (end is None or prev.dep_ == "attr" or prev.dep_ == "pobj" and (
+                    prev.lemma_.lower() in _FEATURE_NOUNS or
+                    (end.res.place is not None and end.res.place.feature_class != "P"))):
+                return town
         if end is not None:
             return end
     t = unit
     for _ in range(8):
+        if t.pos_ in ("NOUN", "PROPN") and t.dep_ == "pobj" and t.head.lower_ in _TO_PREPS and t.i != unit.i and \
+                any(x.dep_ == "conj" and x.head.i == t.i for x in [unit, *unit.ancestors]):
+            break  # "15 km from the Polish border and 30 km from Lithuania": the first far end is not the near end
         if t.pos_ in ("NOUN", "PROPN") and t.i != unit.i and not (span.start <= t.i < span.end) and t.i < prep.i \
                 and t.lower_ not in _COMPASS:
             end = _end_of(ps, t, ctx_country)
@@ -667,6 +882,11 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             break
         t = t.head
     subj = _subject_of(unit)
+    if subj is None or subj.i == unit.i:
+        # "Bakhmut lies about 25 miles ...": a sentence-initial name the parser took for an adverb
+        mis = _mistagged_subject(ps, unit, span.start, ctx_country)
+        if mis is not None:
+            return mis
     if subj is None:
         # "About 40 km north of Hokkaido lies the island of Sakhalin": the place after an inverted verb
         verb = unit
@@ -677,6 +897,9 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             end = _end_of(ps, after[0], ctx_country) if after else None
             if end is not None:
                 return end
+    if subj is not None and any(v.lemma_.lower() in _SPEECH_VERBS | _MOVE_VERBS
+                                for v in _path_to(unit, subj.head) if v.pos_ in ("VERB", "AUX")):
+        return None  # "McKenzie told ... in this town about 60 miles from": the speaker or mover is no near end
     if subj is not None and subj.i != unit.i and not (prep.i <= subj.i <= prep.right_edge.i):
         # "Tartu, Estonia's university city, is ...": the subject is an apposition to the name before it
         left = subj.left_edge.i

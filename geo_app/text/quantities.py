@@ -158,10 +158,11 @@ _UNIT = (
 )
 _SEP = r"(?:[-\u2010\u2011]|\s{0,3})"
 _DASH = r"[-\u2010\u2011\u2013\u2014]"
-# Not glued to a word, a decimal point or comma, a currency sign, a "S-" style
+# Not glued to a word, a decimal point or comma, a currency sign, a fraction bar ("1/2 mile" is not
+# "2 mile"), a "S-" style
 # prefix, a preceding digit group ("9 000"), or an exponent ("1.2e+308 miles", which
 # overflows and is skipped, must not leave "308 miles").
-_NUMBER_START = r"(?<![\w.,$£€¥₽₴])(?<!\w" + _DASH + r")(?<![0-9]\s)(?<![0-9][eE]\+)"
+_NUMBER_START = r"(?<![\w.,$£€¥₽₴])(?<![0-9]/)(?<!\w" + _DASH + r")(?<![0-9]\s)(?<![0-9][eE]\+)"
 
 _DISTANCE_RE = re.compile(
     # The lookahead lets the engine skip most characters at once (2 s -> 0.03 s per MB of spaces).

@@ -375,7 +375,12 @@ def build_record(src: dict[str, Any]) -> dict[str, Any]:
     rid, kind = str(src["id"]), src["kind"]
     if kind not in KINDS:
         raise TruthError(f"{rid}: unknown kind {kind!r}")
-    rec: dict[str, Any] = {"id": rid, "text": src["text"], "kind": kind, "split": split_of(rid)}
+    split = src.get("split", split_of(rid))
+    if split not in ("dev", "holdout"):
+        raise TruthError(f"{rid}: bad split {split!r}")
+    rec: dict[str, Any] = {"id": rid, "text": src["text"], "kind": kind, "split": split}
+    if src.get("batch"):
+        rec["batch"] = str(src["batch"])
     if src.get("published"):
         rec["published"] = str(src["published"])
     if kind == "distractor":
