@@ -280,6 +280,11 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if role == "place" and any(c.lower_ in _MAINLAND_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
         role = "mainland"  # "the contiguous United States", "mainland Italy"
     own = ps.mention_at(tok)
+    if own is not None and own.place is None and role == "coast":
+        # "the Azov coast" marked whole as an unknown name: the coast of the sea its words name
+        sea = _sea_of_coast(ps, tok)
+        if sea is not None:
+            return sea
     if own is not None and own.mention.kind != "demonym":
         q = own.mention.qualifier or ""
         if q.endswith("border"):
