@@ -567,3 +567,43 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         assert page.get_by_text("Source B").count() == 0
         assert blocked == [], blocked
     print(f"\nseeds browser flow: {time.monotonic() - started:.1f} s")
+
+
+def test_exported_html_opens_on_all_dates(chromium, tmp_path):
+    """The offline HTML opens showing every feature; the slider then shows one day; the box brings all back."""
+    from geo_app import features as L
+    from geo_app.pipeline import analyze
+    from geo_app.render import maps
+    from geo_app.text.reports import sample_reports
+
+    gdf = L.features_gdf([analyze(r.text, r.published, report_id=r.report_id, source=r.source)
+                          for r in sample_reports()])
+    path = tmp_path / "map.html"
+    path.write_text(maps.export_html(gdf, title="Samples"), encoding="utf-8")
+    page = chromium.new_page(viewport={"width": 1200, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    shown = """() => { let n = 0; const seen = new Set();
+      window.map.eachLayer(l => { if (l.geoAppFeatures && !seen.has(l)) { seen.add(l); n += l.getLayers().length; } });
+      return n; }"""
+    total = """() => { let n = 0; const seen = new Set();
+      window.map.eachLayer(l => { if (l.geoAppFeatures && !seen.has(l)) { seen.add(l); n += l.geoAppFeatures.length; } });
+      return n; }"""
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function("() => !!document.querySelector('.geo-app-all-dates input')", timeout=20_000)
+        page.evaluate("() => { window.map = Object.values(window).find(v => v instanceof L.Map); }")
+        everything = page.evaluate(total)
+        assert everything > 20 and page.evaluate(shown) == everything
+        assert page.locator(".geo-app-all-dates input").is_checked()
+        assert page.locator("output.time-text").inner_text().startswith("All dates")
+        page.locator("input.time-slider").fill(page.locator("input.time-slider").get_attribute("min"))
+        page.wait_for_timeout(300)
+        assert not page.locator(".geo-app-all-dates input").is_checked()
+        assert page.evaluate(shown) < everything
+        page.locator(".geo-app-all-dates input").check()
+        page.wait_for_timeout(300)
+        assert page.evaluate(shown) == everything
+        assert errors == []
+    finally:
+        page.close()

@@ -169,6 +169,7 @@ _CSS = f"""
   .geo-app-legend span.sw {{ display: inline-block; width: 12px; height: 12px; border-radius: 6px;
                              border: 1px solid #333; flex: none; }}
   .geo-app-legend span.ln {{ display: inline-block; width: 16px; height: 0; border-top: 3px solid; flex: none; }}
+  .geo-app-all-dates {{ display: block; font: 13px system-ui, sans-serif; margin: 2px 0 4px; cursor: pointer; }}
   .geo-app-title-box {{ background: rgba(255,255,255,.92); padding: 4px 8px; font: 600 14px system-ui, sans-serif;
                         border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
 </style>
@@ -213,8 +214,12 @@ window.geoApp = (function () {
   }
   var BOUND = {at_most: "\\u2264 ", at_least: "\\u2265 ", about: "\\u2248 ", exact: ""};
   function claimLabel(p) {
-    var measured = "measured " + km(p.measured_km);
-    if (p.claimed_km === null || p.claimed_km === undefined) { return measured; }
+    var none = p.measured_km === null || p.measured_km === undefined || isNaN(p.measured_km);
+    var measured = none ? "not measured" : "measured " + km(p.measured_km);
+    if (p.claimed_km === null || p.claimed_km === undefined) {
+      // A relation (borders, lies in): its verdict says it all, no "measured ?".
+      return none ? (p.verdict || "unchecked") : measured;
+    }
     return "claimed " + (BOUND[p.bound] || "") + km(p.claimed_km) + " \\u00b7 " + measured;
   }
   function days(p) {
@@ -290,8 +295,53 @@ window.geoApp = (function () {
   }
   function interval(f, lo, hi) {
     var p = f.properties, a = p.date_start || p.published, b = p.date_end || a;
+    if (p.shown_from !== undefined) { return {start: p.shown_from, end: p.shown_to}; }
     if (!a) { return {start: lo, end: hi}; }
     return {start: Date.parse(a), end: Date.parse(b) + 86399999};
+  }
+  // "All dates": a timeline shows every feature it holds (once each: an area shown on several
+  // separate spells is one feature per spell, only its first is drawn then), whatever the time.
+  if (L.Timeline && !L.Timeline.prototype.geoAppPatched) {
+    var process = L.Timeline.prototype._process, update = L.Timeline.prototype.updateDisplayedLayers;
+    L.Timeline.prototype.geoAppPatched = true;
+    L.Timeline.prototype._process = function (data) {
+      this.geoAppFeatures = (data.features || []).filter(function (f) { return !f.properties.repeat_spell; });
+      return process.call(this, data);
+    };
+    L.Timeline.prototype.updateDisplayedLayers = function () {
+      if (!this.geoAppAll) { return update.call(this); }
+      var want = this.geoAppFeatures.slice(), drop = [];
+      this.getLayers().forEach(function (l) {
+        var i = want.indexOf(l.feature);
+        if (i >= 0) { want.splice(i, 1); } else { drop.push(l); }
+      });
+      drop.forEach(function (l) { this.removeLayer(l); }, this);
+      want.forEach(function (f) { this.addData(f); }, this);
+    };
+  }
+  function allDates(slider, label) {
+    // A box in the slider's panel, ticked on opening: the page opens on everything; moving the
+    // slider (drag, keys, play, prev/next) unticks it and shows that day only.
+    var box = L.DomUtil.create("label", "geo-app-all-dates", slider.container);
+    var tick = L.DomUtil.create("input", "", box);
+    tick.type = "checkbox"; tick.checked = true;
+    box.appendChild(document.createTextNode(" " + label));
+    L.DomEvent.disableClickPropagation(box);
+    var setTime = slider._setTime;
+    function show(all) {
+      tick.checked = all;
+      slider.timelines.forEach(function (t) { t.geoAppAll = all; t.updateDisplayedLayers(); });
+      if (all && slider._output) { slider._output.textContent = label; }
+    }
+    slider._setTime = function (t, kind) {
+      if (tick.checked) { tick.checked = false; slider.timelines.forEach(function (x) { x.geoAppAll = false; }); }
+      return setTime.call(this, t, kind);
+    };
+    tick.addEventListener("change", function () {
+      if (tick.checked) { show(true); } else { slider._setTime(slider.time, "change"); }
+    });
+    show(true);
+    return tick;
   }
   function count(root) {
     var n = 0;
@@ -302,7 +352,7 @@ window.geoApp = (function () {
     })(root);
     return n;
   }
-  return {el: el, popup: popup, point: point, style: style, each: each, interval: interval,
+  return {el: el, popup: popup, point: point, style: style, each: each, interval: interval, allDates: allDates,
           claimLabel: claimLabel, count: count, panes: panes, S: S};
 })();
 """
@@ -937,13 +987,21 @@ def timeline_map(gdf: gpd.GeoDataFrame, *, title: str | None = None, static_url:
     lo, hi = (span[0].isoformat(), span[1].isoformat()) if span else ("1970-01-01", "1970-01-01")
     lo_ms, hi_ms = _day_ms(lo), _day_ms(hi) + 86_399_999
     wanted = set(layers) if layers is not None else set(L.LAYERS)
+    timelines = []
     areas = L.mentioned_areas(gdf)
     if not areas.empty:
+        # The shading follows the slider too: each country or region is shaded on the days
+        # of its mentions (see area_spells).
+        collection = _simple_collection(areas, ["name", "layer", "place_key", "n_mentions"])
+        collection["features"] = _area_spell_features(collection["features"], area_spells(gdf, lo_ms, hi_ms))
+        tl = folium.plugins.Timeline(
+            collection, get_interval=JsCode(f"function (f) {{ return geoApp.interval(f, {lo_ms}, {hi_ms}); }}"),
+            style=JsCode("geoApp.style"), interactive=False)
+        tl.layer_name = LAYER_LABELS["mentioned_areas"]
         fg = folium.FeatureGroup(name=LAYER_LABELS["mentioned_areas"])
-        _GeoJsonLayer(_simple_collection(areas, ["name", "layer", "place_key", "n_mentions"]),
-                      interactive=False).add_to(fg)
+        tl.add_to(fg)
         fg.add_to(m)
-    timelines = []
+        timelines.append(tl)
     for layer in L.LAYERS:
         part = gdf[gdf["layer"] == layer]
         if layer not in wanted or part.empty:
@@ -961,12 +1019,72 @@ def timeline_map(gdf: gpd.GeoDataFrame, *, title: str | None = None, static_url:
         timelines.append(tl)
     if timelines:
         n_days = max((dt.date.fromisoformat(hi) - dt.date.fromisoformat(lo)).days, 0) + 1
-        folium.plugins.TimelineSlider(
+        slider = folium.plugins.TimelineSlider(
             auto_play=False, date_options="YYYY-MM-DD", start=lo_ms, end=hi_ms, steps=max(n_days, 1),
             playback_duration=max(n_days, 1) * 700, enable_keyboard_controls=True, show_ticks=n_days <= 62,
         ).add_timelines(*timelines).add_to(m)
+        _AllDates(slider, f"All dates ({lo} to {hi})" if lo != hi else f"All dates ({lo})").add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+def area_spells(gdf: gpd.GeoDataFrame, lo_ms: int, hi_ms: int) -> dict[str, list[tuple[int, int]]]:
+    """When each mentioned country or region is shaded on the time slider, by place key.
+
+    A mention shows on the days of its event date (else its publication date), an undated one
+    throughout ``[lo_ms, hi_ms]``, like the points; overlapping or touching spells of one
+    place are merged, so an area is never drawn twice at one time.
+
+    Returns
+    -------
+    dict of str to list of (int, int)
+        Sorted, disjoint spells in epoch milliseconds (UTC), the end inclusive.
+    """
+    out: dict[str, list[tuple[int, int]]] = {}
+    for key, grp in L.mentioned_area_groups(gdf):
+        spells = []
+        for a, b, pub in zip(grp["date_start"].to_numpy(), grp["date_end"].to_numpy(), grp["published"].to_numpy()):
+            first = a if isinstance(a, str) and a else pub if isinstance(pub, str) and pub else None
+            last = b if isinstance(b, str) and b and first is a else first
+            spells.append((lo_ms, hi_ms) if first is None else (_day_ms(first), _day_ms(last) + 86_399_999))
+        merged: list[tuple[int, int]] = []
+        for a, b in sorted(spells):
+            if merged and a <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        out[str(key)] = merged
+    return out
+
+
+def _area_spell_features(features: list[dict[str, Any]], spells: dict[str, list[tuple[int, int]]]
+                         ) -> list[dict[str, Any]]:
+    out = []
+    for f in features:
+        for i, (a, b) in enumerate(spells.get(str(f["properties"].get("place_key")), [])):
+            out.append({**f, "properties": {**f["properties"], "shown_from": a, "shown_to": b,
+                                            "repeat_spell": i > 0}})
+    return out
+
+
+class _AllDates(MacroElement):
+    """An "All dates" box in the time slider's panel, ticked when the page opens.
+
+    The exported page opens on every feature; moving the slider shows one day, ticking the
+    box shows everything again (``geoApp.allDates``).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        geoApp.allDates({{ this.slider.get_name() }}, {{ this.label|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, slider: MacroElement, label: str) -> None:
+        super().__init__()
+        self._name = "GeoAppAllDates"
+        self.slider = slider
+        self.label = label
 
 
 _SCRIPT_SRC = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')
