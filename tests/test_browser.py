@@ -559,6 +559,23 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         after = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
         assert after == centre  # the slider keeps the view
 
+        # "export this view": pan and zoom to Kyiv's surroundings; the PNG is framed on that view
+        frame.evaluate("() => { window.map.fitBounds([[49.5, 29.5], [51.5, 32.5]], {animate: false}); return 1; }")
+        page.wait_for_timeout(800)  # st_folium sends the bounds 250 ms after the move ends
+        deadline = time.monotonic() + 30
+        while not _idle(page) and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        view = frame.evaluate(BOUNDS_JS)
+        with page.expect_download(timeout=90_000) as dl:
+            page.get_by_role("button", name="PNG for briefs").click()
+        png = dl.value.path().read_bytes()
+        from geo_app.render import plot
+
+        w, s, e, n = json.loads(plot.png_text(png)["geo_app:bbox"])
+        # the PNG's footprint holds the view and is not the whole theatre (a few % margin from the projection)
+        assert w <= view[0] + 0.3 and e >= view[2] - 0.3 and s <= view[1] + 0.3 and n >= view[3] - 0.3, (w, s, e, n, view)
+        assert e - w < 2 * (view[2] - view[0]) and n - s < 2 * (view[3] - view[1]), (w, s, e, n, view)
+
         # cross-report agreement: the two seeds side by side, one column each (by file name)
         heading = page.get_by_text("Places named by more than one report")
         heading.scroll_into_view_if_needed()

@@ -372,3 +372,28 @@ def test_exported_html_opens_on_all_dates(sample_gdf):
     assert "geoApp.allDates(" in html and "All dates (" in html
     # the shading is a timeline too (it follows the slider), not a static layer
     assert html.count("L.timeline(") >= 2 and '"shown_from"' in html
+
+
+def test_one_english_spelling_per_place():
+    """A transliteration with marks gives way to the report's plain spelling of the same place; a
+    plain gazetteer name stays; a spelling that is not a name of the resolved place is never shown."""
+    from shapely.geometry import Point
+
+    from geo_app.places.gazetteer import get_gazetteer
+    from geo_app.render.names import english_names, is_plain
+
+    gomel = next(m.place for m in get_gazetteer().lookup("Gomel") if m.place.feature_class == "P")
+    kyiv = next(m.place for m in get_gazetteer().lookup("Kyiv") if m.place.feature_class == "P")
+    assert not is_plain(gomel.name) and is_plain(kyiv.name)
+    rows = [
+        {"layer": "places", "kind": "place", "text": "Gomel", "name": gomel.name, "place_key": gomel.key},
+        {"layer": "places", "kind": "place", "text": "GOMEL", "name": gomel.name, "place_key": gomel.key},
+        {"layer": "places", "kind": "place", "text": "Kiev", "name": kyiv.name, "place_key": kyiv.key},
+        {"layer": "places", "kind": "place", "text": "Minsk", "name": gomel.name, "place_key": gomel.key},
+    ]
+    gdf = gpd.GeoDataFrame(rows, geometry=[Point(31, 52.4)] * 4, crs="EPSG:4326")
+    shown = list(english_names(gdf))
+    assert shown[0] == shown[1] == shown[3] == "Gomel"  # one spelling for the place, "Minsk" is not its name
+    assert shown[2] == kyiv.name
+    only_wrong = english_names(gdf.iloc[[3]])
+    assert list(only_wrong) == [gomel.name]

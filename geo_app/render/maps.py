@@ -43,6 +43,7 @@ from geo_app.places import borders
 from geo_app.geo.geojson import geometry_dict, json_value
 from geo_app.io import geojson
 from geo_app.render.basemap_labels import basemap_labels
+from geo_app.render.names import english_names
 from geo_app.render.style import (
     ATTRIBUTION,
     LAYER_LABELS,
@@ -728,25 +729,6 @@ def _mentioned_area_parts(gdf: gpd.GeoDataFrame) -> list[str]:
 def _admin1_parts(codes: tuple[str, ...]) -> tuple[str, ...]:
     outlines = L.admin1_borders(codes)
     return tuple(_js_json(f) for f in _simple_collection(outlines, ["name", "layer"])["features"])
-
-
-@lru_cache(maxsize=1)
-def _admin1_english() -> dict[str, str]:
-    a = borders.admin1()
-    return {str(k): str(v) for k, v in zip(a["iso_3166_2"], a["name_en"]) if isinstance(v, str) and v.strip()}
-
-
-def english_names(gdf: gpd.GeoDataFrame) -> pd.Series:
-    """One spelling per place in the UI: the English conventional name where the data has one.
-
-    First-level regions carry Natural Earth's local romanisation ("Kiev City", "L'viv"); their
-    ``name_en`` ("Kyiv", "Lviv") is shown instead. Other names are kept. The words the report
-    used stay in ``text`` and are shown beside.
-    """
-    english = _admin1_english()
-    return pd.Series([english.get(str(k), n) if isinstance(k, str) else n
-                      for k, n in zip(gdf["place_key"].to_numpy(), gdf["name"].to_numpy())],
-                     index=gdf.index, dtype=object)
 
 
 def prepare_features(gdf: gpd.GeoDataFrame) -> pd.Series:

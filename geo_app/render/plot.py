@@ -59,6 +59,7 @@ from geo_app._errors import InputError
 from geo_app._util import iso_day
 from geo_app.geo.projection import laea_crs
 from geo_app.places import borders
+from geo_app.render.names import english_names
 from geo_app.render.style import ATTRIBUTION, LAYER_LABELS, LAYER_STYLES, VERDICT_COLOURS
 
 #: Resolutions a brief may ask for.
@@ -350,6 +351,8 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
     font = {k: max(v, floor_pt) for k, v in _FONT.items()}
     wanted = set(layers) if layers is not None else set(L.LAYERS) - set(L.LAYERS_OFF_BY_DEFAULT)
     data = L.mappable(gdf[gdf["layer"].isin(wanted)]) if not gdf.empty else gdf
+    if not data.empty:  # the map's and the table's spelling of each place (render.names)
+        data = data.assign(name=english_names(data))
     ext, _ = frame_extent(data, extent)
     crs = laea_crs(round((ext[0] + ext[2]) / 2, 4), round((ext[1] + ext[3]) / 2, 4))
     width_in = round(width_cm / 2.54 * dpi) / dpi  # a whole number of pixels

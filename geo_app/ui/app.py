@@ -798,7 +798,9 @@ def main() -> None:
 
     st_folium(base, key="map", feature_group_to_add=groups,
               layer_control=folium.LayerControl(collapsed=True, position="topright"),
-              returned_objects=[], height=int(settings.APP_MAP_HEIGHT), use_container_width=True,
+              # Only the map's frame comes back (debounced on pan/zoom end): "export this view"
+              # needs it; clicks and hovers stay in the browser and never rerun the page.
+              returned_objects=["bounds"], height=int(settings.APP_MAP_HEIGHT), use_container_width=True,
               center=focus[0] if focus else None, zoom=focus[1] if focus else None)
     st.caption("Click a row to zoom to it. Names are in English; the words the report used are under "
                "“As written”.")
@@ -842,6 +844,7 @@ def main() -> None:
 
     shown_reports = [state.reports[rid] for rid in ids]
     frame = U.view_bbox(st.session_state.get("map"))
+    state.view["export_bbox"] = frame
     brief_title = U.default_title(shown_reports) if shown_reports else title
     brief_window = (window[0], window[1])
     builders["png"] = lambda: png_plot.render_png(view, title=brief_title, window=brief_window, extent=frame,
