@@ -559,7 +559,14 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         after = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
         assert after == centre  # the slider keeps the view
 
-        # "export this view": pan and zoom to Kyiv's surroundings; the PNG is framed on that view
+        # "export this view": before any pan, the PNG is framed where the reports' places are ...
+        from geo_app.render import plot
+
+        with page.expect_download(timeout=90_000) as dl:
+            page.get_by_role("button", name="PNG for briefs").click()
+        w, s, e, n = json.loads(plot.png_text(dl.value.path().read_bytes())["geo_app:bbox"])
+        assert 15 <= w < e <= 45 and 40 <= s < n <= 60, (w, s, e, n)
+        # ... after a pan and zoom to Kyiv's surroundings, on that view
         frame.evaluate("() => { window.map.fitBounds([[49.5, 29.5], [51.5, 32.5]], {animate: false}); return 1; }")
         page.wait_for_timeout(800)  # st_folium sends the bounds 250 ms after the move ends
         deadline = time.monotonic() + 30
@@ -569,8 +576,6 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         with page.expect_download(timeout=90_000) as dl:
             page.get_by_role("button", name="PNG for briefs").click()
         png = dl.value.path().read_bytes()
-        from geo_app.render import plot
-
         w, s, e, n = json.loads(plot.png_text(png)["geo_app:bbox"])
         # the PNG's footprint holds the view and is not the whole theatre (a few % margin from the projection)
         assert w <= view[0] + 0.3 and e >= view[2] - 0.3 and s <= view[1] + 0.3 and n >= view[3] - 0.3, (w, s, e, n, view)

@@ -283,7 +283,11 @@ window.geoApp = (function () {
   function each(f, layer) {
     var p = f.properties;
     layer.bindPopup(function () { return popup(p); }, {maxWidth: 360});
-    if (p.kind === "claim") {
+    if (p.kind === "claim" && (p.claimed_km === null || p.claimed_km === undefined) && p.claim_type !== "distance") {
+      // A relation (borders, lies in, coastal): named on hover only; permanent "consistent"
+      // labels on every border crowded out the distances an analyst checks.
+      layer.bindTooltip(el("span", null, (p.name || "") + ": " + claimLabel(p)), {sticky: true});
+    } else if (p.kind === "claim") {
       // Above the line, not on it: the label never hides the claim it names.
       layer.bindTooltip(el("span", null, claimLabel(p)),
                         {permanent: true, direction: "top", offset: [0, -10], opacity: 0.85,
@@ -353,7 +357,23 @@ window.geoApp = (function () {
     })(root);
     return n;
   }
-  return {el: el, popup: popup, point: point, style: style, each: each, interval: interval, allDates: allDates,
+  // streamlit-folium sends the map's view to the server (a page rerun) whenever it differs
+  // from the last one it sent. Views the page itself makes (mounting, resizing, framing new
+  // reports) are marked as sent: only the analyst's own pan and zoom go back ("export this
+  // view"), and no rerun the page starts by itself can race an upload made at that moment.
+  function markSent(map) {
+    var g = window.__GLOBAL_DATA__;
+    if (!g) { return; }
+    try {
+      var v = map.getBounds();
+      g.previous_data = {bounds: g.wrap_longitude ? map.wrapLatLngBounds(v) : v};
+    } catch (e) { /* no view yet */ }
+  }
+  function quietView(map) {
+    markSent(map);
+    map.on("resize", function () { markSent(map); });
+  }
+  return {el: el, popup: popup, markSent: markSent, quietView: quietView, point: point, style: style, each: each, interval: interval, allDates: allDates,
           claimLabel: claimLabel, count: count, panes: panes, S: S};
 })();
 """
@@ -411,6 +431,7 @@ class _Helpers(MacroElement):
         {{ this.js }}
         L.Icon.Default.imagePath = {{ this.image_path|tojson }};
         geoApp.panes({{ this._parent.get_name() }});
+        geoApp.quietView({{ this._parent.get_name() }});
         window.geoAppOff = window.geoAppOff || {};
         {{ this._parent.get_name() }}.on("overlayadd overlayremove", function (e) {
           // Only the analyst's clicks are remembered (not layers swapped by a slider move).
@@ -476,6 +497,7 @@ class _FitView(MacroElement):
             if (!map || window.geoAppFitted === key) { return; }
             window.geoAppFitted = key;
             map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [8, 8], animate: false});
+            geoApp.markSent(map);  // framed by the page, not by the analyst: nothing to report
           }, 0);
         })({{ this._parent.get_name() }}, {{ this.key|tojson }}, {{ this.bounds|tojson }});
         {% endmacro %}

@@ -843,7 +843,12 @@ def main() -> None:
     from geo_app.ui import usecases as U
 
     shown_reports = [state.reports[rid] for rid in ids]
-    frame = U.view_bbox(st.session_state.get("map"))
+    # The map is framed in the browser without a report to the server; its frame counts as the
+    # user's view only once it differs from what the map reported when that framing was sent.
+    reported = U.view_bbox(st.session_state.get("map"))
+    if state.get("fit_key_seen") != fit_key:
+        state.fit_key_seen, state.bbox_at_fit = fit_key, reported
+    frame = reported if reported != state.get("bbox_at_fit") else None
     state.view["export_bbox"] = frame
     brief_title = U.default_title(shown_reports) if shown_reports else title
     brief_window = (window[0], window[1])
