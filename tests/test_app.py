@@ -72,7 +72,10 @@ def test_map_component_loads_only_local_assets(at):
     assert all(u.startswith("/app/static/vendor/") for u in links)
     assert any("markercluster" in u for u in args["js_links"])
     assert maps.cdn_hosts_in(args["script"] + args["header"] + (args["feature_group"] or "")) == []
-    assert args["returned_objects"] == []  # pans and zooms do not rerun the page
+    # only the analyst's pan and zoom come back ("export this view"); clicks stay in the browser,
+    # and the views the page makes itself are marked as sent (no rerun of their own)
+    assert args["returned_objects"] == ["bounds"]
+    assert "geoApp.quietView(" in args["script"]
     assert "L.Icon.Default.imagePath" in args["script"]
 
 
