@@ -336,7 +336,7 @@ window.geoApp = (function () {
     function show(all) {
       tick.checked = all;
       slider.timelines.forEach(function (t) { t.geoAppAll = all; t.updateDisplayedLayers(); });
-      if (all && slider._output) { slider._output.textContent = label; }
+      if (all && slider._output) { slider._output.textContent = "All dates"; }
     }
     slider._setTime = function (t, kind) {
       if (tick.checked) { tick.checked = false; slider.timelines.forEach(function (x) { x.geoAppAll = false; }); }
