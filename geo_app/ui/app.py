@@ -20,6 +20,14 @@ from __future__ import annotations
 import os
 import sys
 
+from geo_app.ui.serve import WARM_LOCK
+
+# The server's warm-up thread (geo_app.ui.serve) imports this module and loads the models; the
+# page waits for it here rather than importing the same modules beside it (a re-entrant lock:
+# the warm-up's own import of this module passes straight through).
+with WARM_LOCK:
+    pass
+
 import datetime as dt
 import re
 import threading
@@ -1211,7 +1219,8 @@ def streamlit_command(port: int = 8501, address: str = "localhost") -> list[str]
     options = {**settings.APP_STREAMLIT_OPTIONS, "server.port": str(int(port)), "server.address": address,
                "browser.serverAddress": address}
     flags = [part for key, value in options.items() for part in (f"--{key}", value)]
-    return [sys.executable, "-m", "streamlit", "run", APP_FILE, *flags]
+    # ``streamlit run`` with the models warming up beside the server (see geo_app.ui.serve).
+    return [sys.executable, "-m", "geo_app.ui.serve", "run", APP_FILE, *flags]
 
 
 def launch(port: int = 8501, address: str = "localhost") -> int:
