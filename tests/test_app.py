@@ -411,7 +411,7 @@ def test_server_warms_the_models_before_the_first_visit():
     import threading
 
     from geo_app.text.extract import get_nlp
-    from geo_app.ui import serve
+    from geo_app.ui import warm as serve
 
     cmd = streamlit_command(8765, "localhost")
     assert cmd[1:4] == ["-m", "geo_app.ui.serve", "run"]

@@ -20,11 +20,11 @@ from __future__ import annotations
 import os
 import sys
 
-from geo_app.ui.serve import WARM_LOCK
+from geo_app.ui.warm import WARM_LOCK
 
-# The server's warm-up thread (geo_app.ui.serve) imports this module and loads the models; the
-# page waits for it here rather than importing the same modules beside it (a re-entrant lock:
-# the warm-up's own import of this module passes straight through).
+# The server's warm-up thread (geo_app.ui.warm, started by geo_app.ui.serve) imports the page's
+# modules and loads the models; the page waits for it here rather than importing the same
+# modules beside it.
 with WARM_LOCK:
     pass
 
