@@ -17,9 +17,10 @@ import threading
 #: page from the warm-up itself would pass).
 WARM_LOCK = threading.RLock()
 
-#: The heavy modules the page imports (geopandas, spaCy, folium, matplotlib come with them).
+#: The heavy modules the page imports (geopandas, spaCy, folium, matplotlib come with them). Not
+#: streamlit_folium: a component must be declared by the page itself, inside a script run.
 WARM_MODULES = ("geo_app.pipeline", "geo_app.io.export", "geo_app.render.maps", "geo_app.render.plot",
-                "geo_app.render.brief", "geo_app.check.cross_report", "streamlit_folium")
+                "geo_app.render.brief", "geo_app.check.cross_report")
 
 
 def warm_up() -> None:
