@@ -72,7 +72,10 @@ def test_map_component_loads_only_local_assets(at):
     assert all(u.startswith("/app/static/vendor/") for u in links)
     assert any("markercluster" in u for u in args["js_links"])
     assert maps.cdn_hosts_in(args["script"] + args["header"] + (args["feature_group"] or "")) == []
-    assert args["returned_objects"] == []  # pans and zooms do not rerun the page
+    # only the analyst's pan and zoom come back ("export this view"); clicks stay in the browser,
+    # and the views the page makes itself are marked as sent (no rerun of their own)
+    assert args["returned_objects"] == ["bounds"]
+    assert "geoApp.quietView(" in args["script"]
     assert "L.Icon.Default.imagePath" in args["script"]
 
 
@@ -401,3 +404,25 @@ def test_checkout_streamlit_config_mirrors_the_flags_the_app_is_started_with():
     flags = dict(zip(cmd[5::2], cmd[6::2]))
     assert {k.removeprefix("--"): v for k, v in flags.items()} == {**flat, "server.port": "8765"}
     assert set(settings.APP_STREAMLIT_OPTIONS) <= set(flat)
+
+
+def test_server_warms_the_models_before_the_first_visit():
+    """`geo-app app` starts Streamlit through ui.serve, whose warm-up loads the NER model once."""
+    import threading
+
+    from geo_app.text.extract import get_nlp
+    from geo_app.ui import warm as serve
+
+    cmd = streamlit_command(8765, "localhost")
+    assert cmd[1:4] == ["-m", "geo_app.ui.serve", "run"]
+    serve.warm_up()
+    assert get_nlp.cache_info().currsize == 1
+    # the page's wait is re-entrant for the warm-up thread and blocks another thread while it runs
+    got = []
+    with serve.WARM_LOCK:
+        t = threading.Thread(target=lambda: got.append(serve.WARM_LOCK.acquire(timeout=0.2)))
+        t.start()
+        t.join()
+        with serve.WARM_LOCK:  # re-entrant
+            pass
+    assert got == [False]

@@ -154,3 +154,24 @@ def test_cli_brief_and_map_on_the_seeds(tmp_path):
     assert result.exit_code == 0, result.output
     w, s, e, n = __import__("json").loads(plot.png_text(png.read_bytes())["geo_app:bbox"])
     assert w <= 22 and e >= 36 and s <= 45 and n >= 55 and e - w < 20
+
+
+def test_brief_uses_the_map_spelling_and_says_not_measured():
+    """Places by source use the map's one spelling; a claim with no measurement says so."""
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    from geo_app.places.gazetteer import get_gazetteer
+    from geo_app.render import brief
+
+    gomel = next(m.place for m in get_gazetteer().lookup("Gomel") if m.place.feature_class == "P")
+    rows = [
+        {"kind": "place", "layer": "places", "text": "Gomel", "name": gomel.name, "place_key": gomel.key,
+         "report_id": "r1"},
+        {"kind": "claim", "layer": "claims", "text": "5 km", "name": "? → the Sudan border", "place_key": None,
+         "report_id": "r1", "claimed_km": 5.0, "measured_km": None, "bound": "at_most", "claim_type": "distance"},
+    ]
+    gdf = gpd.GeoDataFrame(rows, geometry=[Point(31, 52.4), LineString([(22, 13), (22.5, 13)])], crs="EPSG:4326")
+    assert brief.places_by_source(gdf, {"r1": "Report one"}) == [("Report one", ["Gomel"])]
+    (row,) = brief.claim_rows(gdf, {"r1": "Report one"})
+    assert row["Claimed vs measured"] == "claimed at most 5.0 km; not measured", row

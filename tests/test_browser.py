@@ -559,6 +559,28 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         after = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
         assert after == centre  # the slider keeps the view
 
+        # "export this view": before any pan, the PNG is framed where the reports' places are ...
+        from geo_app.render import plot
+
+        with page.expect_download(timeout=90_000) as dl:
+            page.get_by_role("button", name="PNG for briefs").click()
+        w, s, e, n = json.loads(plot.png_text(dl.value.path().read_bytes())["geo_app:bbox"])
+        assert 15 <= w < e <= 45 and 40 <= s < n <= 60, (w, s, e, n)
+        # ... after a pan and zoom to Kyiv's surroundings, on that view
+        frame.evaluate("() => { window.map.fitBounds([[49.5, 29.5], [51.5, 32.5]], {animate: false}); return 1; }")
+        page.wait_for_timeout(800)  # st_folium sends the bounds 250 ms after the move ends
+        deadline = time.monotonic() + 30
+        while not _idle(page) and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        view = frame.evaluate(BOUNDS_JS)
+        with page.expect_download(timeout=90_000) as dl:
+            page.get_by_role("button", name="PNG for briefs").click()
+        png = dl.value.path().read_bytes()
+        w, s, e, n = json.loads(plot.png_text(png)["geo_app:bbox"])
+        # the PNG's footprint holds the view and is not the whole theatre (a few % margin from the projection)
+        assert w <= view[0] + 0.3 and e >= view[2] - 0.3 and s <= view[1] + 0.3 and n >= view[3] - 0.3, (w, s, e, n, view)
+        assert e - w < 2 * (view[2] - view[0]) and n - s < 2 * (view[3] - view[1]), (w, s, e, n, view)
+
         # cross-report agreement: the two seeds side by side, one column each (by file name)
         heading = page.get_by_text("Places named by more than one report")
         heading.scroll_into_view_if_needed()
@@ -567,3 +589,43 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         assert page.get_by_text("Source B").count() == 0
         assert blocked == [], blocked
     print(f"\nseeds browser flow: {time.monotonic() - started:.1f} s")
+
+
+def test_exported_html_opens_on_all_dates(chromium, tmp_path):
+    """The offline HTML opens showing every feature; the slider then shows one day; the box brings all back."""
+    from geo_app import features as L
+    from geo_app.pipeline import analyze
+    from geo_app.render import maps
+    from geo_app.text.reports import sample_reports
+
+    gdf = L.features_gdf([analyze(r.text, r.published, report_id=r.report_id, source=r.source)
+                          for r in sample_reports()])
+    path = tmp_path / "map.html"
+    path.write_text(maps.export_html(gdf, title="Samples"), encoding="utf-8")
+    page = chromium.new_page(viewport={"width": 1200, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    shown = """() => { let n = 0; const seen = new Set();
+      window.map.eachLayer(l => { if (l.geoAppFeatures && !seen.has(l)) { seen.add(l); n += l.getLayers().length; } });
+      return n; }"""
+    total = """() => { let n = 0; const seen = new Set();
+      window.map.eachLayer(l => { if (l.geoAppFeatures && !seen.has(l)) { seen.add(l); n += l.geoAppFeatures.length; } });
+      return n; }"""
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function("() => !!document.querySelector('.geo-app-all-dates input')", timeout=20_000)
+        page.evaluate("() => { window.map = Object.values(window).find(v => v instanceof L.Map); }")
+        everything = page.evaluate(total)
+        assert everything > 20 and page.evaluate(shown) == everything
+        assert page.locator(".geo-app-all-dates input").is_checked()
+        assert page.locator("output.time-text").inner_text() == "All dates"
+        page.locator("input.time-slider").fill(page.locator("input.time-slider").get_attribute("min"))
+        page.wait_for_timeout(300)
+        assert not page.locator(".geo-app-all-dates input").is_checked()
+        assert page.evaluate(shown) < everything
+        page.locator(".geo-app-all-dates input").check()
+        page.wait_for_timeout(300)
+        assert page.evaluate(shown) == everything
+        assert errors == []
+    finally:
+        page.close()

@@ -339,3 +339,61 @@ def test_app_map_fetches_the_basemap_from_served_files_that_match_the_data():
     assert len(app_html) < len(inline_html) - 1_000_000  # the app's map no longer carries 1.4 MB per rerun
     assert 'fetch("/app/static/data/basemap.json")' in app_html and "basemap_names.json" in app_html
     assert "fetch(" not in inline_html  # exports stay whole, offline from disk
+
+
+def test_area_spells_follow_the_mentions():
+    """Country shading on the HTML slider: the days of its mentions, merged, undated throughout."""
+    from shapely.geometry import Point
+
+    rows = [
+        {"layer": "countries", "place_key": "BY", "feature_code": "PCLI", "name": "Belarus",
+         "date_start": "2022-02-10", "date_end": "2022-02-12", "published": "2022-02-09"},
+        {"layer": "countries", "place_key": "BY", "feature_code": "PCLI", "name": "Belarus",
+         "date_start": "2022-02-12", "date_end": "2022-02-13", "published": "2022-02-09"},
+        {"layer": "countries", "place_key": "BY", "feature_code": "PCLI", "name": "Belarus",
+         "date_start": None, "date_end": None, "published": "2022-02-20"},
+        {"layer": "countries", "place_key": "UA", "feature_code": "PCLI", "name": "Ukraine",
+         "date_start": None, "date_end": None, "published": None},
+    ]
+    gdf = gpd.GeoDataFrame(rows, geometry=[Point(27, 53)] * 3 + [Point(31, 49)], crs="EPSG:4326")
+    lo, hi = maps._day_ms("2022-02-01"), maps._day_ms("2022-02-28") + 86_399_999
+    spells = maps.area_spells(gdf, lo, hi)
+    day = 86_400_000
+    assert spells["BY"] == [(maps._day_ms("2022-02-10"), maps._day_ms("2022-02-13") + day - 1),
+                            (maps._day_ms("2022-02-20"), maps._day_ms("2022-02-20") + day - 1)]
+    assert spells["UA"] == [(lo, hi)]
+    feats = maps._area_spell_features([{"type": "Feature", "properties": {"place_key": "BY"}, "geometry": None}],
+                                      spells)
+    assert [f["properties"]["repeat_spell"] for f in feats] == [False, True]
+
+
+def test_exported_html_opens_on_all_dates(sample_gdf):
+    html = maps.export_html(sample_gdf, title="Samples")
+    assert "geoApp.allDates(" in html and "All dates (" in html
+    # the shading is a timeline too (it follows the slider), not a static layer
+    assert html.count("L.timeline(") >= 2 and '"shown_from"' in html
+
+
+def test_one_english_spelling_per_place():
+    """A transliteration with marks gives way to the report's plain spelling of the same place; a
+    plain gazetteer name stays; a spelling that is not a name of the resolved place is never shown."""
+    from shapely.geometry import Point
+
+    from geo_app.places.gazetteer import get_gazetteer
+    from geo_app.render.names import english_names, is_plain
+
+    gomel = next(m.place for m in get_gazetteer().lookup("Gomel") if m.place.feature_class == "P")
+    kyiv = next(m.place for m in get_gazetteer().lookup("Kyiv") if m.place.feature_class == "P")
+    assert not is_plain(gomel.name) and is_plain(kyiv.name)
+    rows = [
+        {"layer": "places", "kind": "place", "text": "Gomel", "name": gomel.name, "place_key": gomel.key},
+        {"layer": "places", "kind": "place", "text": "GOMEL", "name": gomel.name, "place_key": gomel.key},
+        {"layer": "places", "kind": "place", "text": "Kiev", "name": kyiv.name, "place_key": kyiv.key},
+        {"layer": "places", "kind": "place", "text": "Minsk", "name": gomel.name, "place_key": gomel.key},
+    ]
+    gdf = gpd.GeoDataFrame(rows, geometry=[Point(31, 52.4)] * 4, crs="EPSG:4326")
+    shown = list(english_names(gdf))
+    assert shown[0] == shown[1] == shown[3] == "Gomel"  # one spelling for the place, "Minsk" is not its name
+    assert shown[2] == kyiv.name
+    only_wrong = english_names(gdf.iloc[[3]])
+    assert list(only_wrong) == [gomel.name]

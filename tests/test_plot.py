@@ -227,3 +227,30 @@ def test_locator_inset_moves_off_the_features_in_the_lower_left():
     mx0, my0, mx1, my1 = info.map_box
     ix0, iy0, ix1, iy1 = info.inset_box
     assert iy1 < (my0 + my1) / 2 and ix0 < (mx0 + mx1) / 2  # upper left: the lower left is crowded
+
+
+def test_relation_claims_are_listed_not_labelled():
+    """Borders/lies-in claims are dashed and listed in the note; a label never says "measured ?"."""
+    from geo_app.pipeline import analyze
+    from geo_app.text.reports import read_report_file
+
+    analyses = [analyze(r.text, r.published, report_id=r.report_id, source=r.source)
+                for r in map(read_report_file, SEEDS)]
+    gdf = L.features_gdf(analyses)
+    relations = gdf[(gdf["layer"] == "claims") & gdf.apply(plot.is_relation_claim, axis=1)]
+    assert not relations.empty
+    _, info = plot.render(gdf, title="seeds")
+    assert info.relations and all(":" in r for r in info.relations)
+    labelled = " ".join(text for text, _ in info.claim_labels) + " ".join(info.label_texts)
+    assert "?" not in labelled, labelled
+    for name in relations["name"]:
+        assert plot._short_name(name) not in labelled
+    assert any("Kyiv" in text for text, _ in info.claim_labels)  # the distance claim keeps its label
+
+
+def test_unmeasured_distance_says_not_measured():
+    row = pd.Series({"claim_type": "distance", "claimed_km": 95.0, "measured_km": None, "bound": "about"})
+    assert plot._claim_figures(row) == "claimed ≈95 km · not measured"
+    assert not plot.is_relation_claim(row)
+    rel = pd.Series({"claim_type": "adjacency", "claimed_km": None, "measured_km": 0.0})
+    assert plot.is_relation_claim(rel)

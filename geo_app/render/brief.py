@@ -35,6 +35,7 @@ from reportlab.platypus import Image, ListFlowable, Paragraph, SimpleDocTemplate
 from geo_app import features as L
 from geo_app._errors import InputError
 from geo_app.check.cross_report import cross_report
+from geo_app.render.names import english_names
 
 #: File kinds :func:`write` knows, by suffix.
 BRIEF_SUFFIXES = (".docx", ".pdf")
@@ -97,7 +98,8 @@ def claim_rows(gdf: gpd.GeoDataFrame, labels: Mapping[str, str]) -> list[dict[st
         bound = {"at_most": "at most ", "at_least": "at least ", "about": "about "}.get(_text(r.get("bound")), "")
         claimed = _km(r.get("claimed_km"))
         measured = _km(r.get("measured_km"))
-        figures = (f"claimed {bound}{claimed}; " if claimed else "") + (f"measured {measured}" if measured else "")
+        figures = (f"claimed {bound}{claimed}; " if claimed else "") + (
+            f"measured {measured}" if measured else "not measured" if claimed else "")
         what = _text(r.get("name"))
         kind = _text(r.get("claim_type"))
         method = _text(r.get("method"))
@@ -118,6 +120,8 @@ def places_by_source(gdf: gpd.GeoDataFrame, labels: Mapping[str, str]) -> list[t
     if gdf.empty:
         return []
     mentions = gdf[(gdf["kind"] != "claim") & gdf["layer"].isin(L.POINT_LAYERS)]
+    if not mentions.empty:  # the map's spelling of each place (render.names)
+        mentions = mentions.assign(name=english_names(mentions))
     out: list[tuple[str, list[str]]] = []
     for report_id, part in mentions.groupby("report_id", sort=False):
         names = sorted({_text(n) for n in part["name"] if _text(n)}, key=str.casefold)

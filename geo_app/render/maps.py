@@ -43,6 +43,7 @@ from geo_app.places import borders
 from geo_app.geo.geojson import geometry_dict, json_value
 from geo_app.io import geojson
 from geo_app.render.basemap_labels import basemap_labels
+from geo_app.render.names import english_names
 from geo_app.render.style import (
     ATTRIBUTION,
     LAYER_LABELS,
@@ -169,6 +170,7 @@ _CSS = f"""
   .geo-app-legend span.sw {{ display: inline-block; width: 12px; height: 12px; border-radius: 6px;
                              border: 1px solid #333; flex: none; }}
   .geo-app-legend span.ln {{ display: inline-block; width: 16px; height: 0; border-top: 3px solid; flex: none; }}
+  .geo-app-all-dates {{ display: block; font: 13px system-ui, sans-serif; margin: 2px 0 4px; cursor: pointer; }}
   .geo-app-title-box {{ background: rgba(255,255,255,.92); padding: 4px 8px; font: 600 14px system-ui, sans-serif;
                         border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
 </style>
@@ -213,8 +215,12 @@ window.geoApp = (function () {
   }
   var BOUND = {at_most: "\\u2264 ", at_least: "\\u2265 ", about: "\\u2248 ", exact: ""};
   function claimLabel(p) {
-    var measured = "measured " + km(p.measured_km);
-    if (p.claimed_km === null || p.claimed_km === undefined) { return measured; }
+    var none = p.measured_km === null || p.measured_km === undefined || isNaN(p.measured_km);
+    var measured = none ? "not measured" : "measured " + km(p.measured_km);
+    if (p.claimed_km === null || p.claimed_km === undefined) {
+      // A relation (borders, lies in): its verdict says it all, no "measured ?".
+      return none ? (p.verdict || "unchecked") : measured;
+    }
     return "claimed " + (BOUND[p.bound] || "") + km(p.claimed_km) + " \\u00b7 " + measured;
   }
   function days(p) {
@@ -277,7 +283,11 @@ window.geoApp = (function () {
   function each(f, layer) {
     var p = f.properties;
     layer.bindPopup(function () { return popup(p); }, {maxWidth: 360});
-    if (p.kind === "claim") {
+    if (p.kind === "claim" && (p.claimed_km === null || p.claimed_km === undefined) && p.claim_type !== "distance") {
+      // A relation (borders, lies in, coastal): named on hover only; permanent "consistent"
+      // labels on every border crowded out the distances an analyst checks.
+      layer.bindTooltip(el("span", null, (p.name || "") + ": " + claimLabel(p)), {sticky: true});
+    } else if (p.kind === "claim") {
       // Above the line, not on it: the label never hides the claim it names.
       layer.bindTooltip(el("span", null, claimLabel(p)),
                         {permanent: true, direction: "top", offset: [0, -10], opacity: 0.85,
@@ -290,8 +300,53 @@ window.geoApp = (function () {
   }
   function interval(f, lo, hi) {
     var p = f.properties, a = p.date_start || p.published, b = p.date_end || a;
+    if (p.shown_from !== undefined) { return {start: p.shown_from, end: p.shown_to}; }
     if (!a) { return {start: lo, end: hi}; }
     return {start: Date.parse(a), end: Date.parse(b) + 86399999};
+  }
+  // "All dates": a timeline shows every feature it holds (once each: an area shown on several
+  // separate spells is one feature per spell, only its first is drawn then), whatever the time.
+  if (L.Timeline && !L.Timeline.prototype.geoAppPatched) {
+    var process = L.Timeline.prototype._process, update = L.Timeline.prototype.updateDisplayedLayers;
+    L.Timeline.prototype.geoAppPatched = true;
+    L.Timeline.prototype._process = function (data) {
+      this.geoAppFeatures = (data.features || []).filter(function (f) { return !f.properties.repeat_spell; });
+      return process.call(this, data);
+    };
+    L.Timeline.prototype.updateDisplayedLayers = function () {
+      if (!this.geoAppAll) { return update.call(this); }
+      var want = this.geoAppFeatures.slice(), drop = [];
+      this.getLayers().forEach(function (l) {
+        var i = want.indexOf(l.feature);
+        if (i >= 0) { want.splice(i, 1); } else { drop.push(l); }
+      });
+      drop.forEach(function (l) { this.removeLayer(l); }, this);
+      want.forEach(function (f) { this.addData(f); }, this);
+    };
+  }
+  function allDates(slider, label) {
+    // A box in the slider's panel, ticked on opening: the page opens on everything; moving the
+    // slider (drag, keys, play, prev/next) unticks it and shows that day only.
+    var box = L.DomUtil.create("label", "geo-app-all-dates", slider.container);
+    var tick = L.DomUtil.create("input", "", box);
+    tick.type = "checkbox"; tick.checked = true;
+    box.appendChild(document.createTextNode(" " + label));
+    L.DomEvent.disableClickPropagation(box);
+    var setTime = slider._setTime;
+    function show(all) {
+      tick.checked = all;
+      slider.timelines.forEach(function (t) { t.geoAppAll = all; t.updateDisplayedLayers(); });
+      if (all && slider._output) { slider._output.textContent = "All dates"; }
+    }
+    slider._setTime = function (t, kind) {
+      if (tick.checked) { tick.checked = false; slider.timelines.forEach(function (x) { x.geoAppAll = false; }); }
+      return setTime.call(this, t, kind);
+    };
+    tick.addEventListener("change", function () {
+      if (tick.checked) { show(true); } else { slider._setTime(slider.time, "change"); }
+    });
+    show(true);
+    return tick;
   }
   function count(root) {
     var n = 0;
@@ -302,7 +357,23 @@ window.geoApp = (function () {
     })(root);
     return n;
   }
-  return {el: el, popup: popup, point: point, style: style, each: each, interval: interval,
+  // streamlit-folium sends the map's view to the server (a page rerun) whenever it differs
+  // from the last one it sent. Views the page itself makes (mounting, resizing, framing new
+  // reports) are marked as sent: only the analyst's own pan and zoom go back ("export this
+  // view"), and no rerun the page starts by itself can race an upload made at that moment.
+  function markSent(map) {
+    var g = window.__GLOBAL_DATA__;
+    if (!g) { return; }
+    try {
+      var v = map.getBounds();
+      g.previous_data = {bounds: g.wrap_longitude ? map.wrapLatLngBounds(v) : v};
+    } catch (e) { /* no view yet */ }
+  }
+  function quietView(map) {
+    markSent(map);
+    map.on("resize", function () { markSent(map); });
+  }
+  return {el: el, popup: popup, markSent: markSent, quietView: quietView, point: point, style: style, each: each, interval: interval, allDates: allDates,
           claimLabel: claimLabel, count: count, panes: panes, S: S};
 })();
 """
@@ -360,6 +431,7 @@ class _Helpers(MacroElement):
         {{ this.js }}
         L.Icon.Default.imagePath = {{ this.image_path|tojson }};
         geoApp.panes({{ this._parent.get_name() }});
+        geoApp.quietView({{ this._parent.get_name() }});
         window.geoAppOff = window.geoAppOff || {};
         {{ this._parent.get_name() }}.on("overlayadd overlayremove", function (e) {
           // Only the analyst's clicks are remembered (not layers swapped by a slider move).
@@ -425,6 +497,7 @@ class _FitView(MacroElement):
             if (!map || window.geoAppFitted === key) { return; }
             window.geoAppFitted = key;
             map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [8, 8], animate: false});
+            geoApp.markSent(map);  // framed by the page, not by the analyst: nothing to report
           }, 0);
         })({{ this._parent.get_name() }}, {{ this.key|tojson }}, {{ this.bounds|tojson }});
         {% endmacro %}
@@ -680,25 +753,6 @@ def _admin1_parts(codes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(_js_json(f) for f in _simple_collection(outlines, ["name", "layer"])["features"])
 
 
-@lru_cache(maxsize=1)
-def _admin1_english() -> dict[str, str]:
-    a = borders.admin1()
-    return {str(k): str(v) for k, v in zip(a["iso_3166_2"], a["name_en"]) if isinstance(v, str) and v.strip()}
-
-
-def english_names(gdf: gpd.GeoDataFrame) -> pd.Series:
-    """One spelling per place in the UI: the English conventional name where the data has one.
-
-    First-level regions carry Natural Earth's local romanisation ("Kiev City", "L'viv"); their
-    ``name_en`` ("Kyiv", "Lviv") is shown instead. Other names are kept. The words the report
-    used stay in ``text`` and are shown beside.
-    """
-    english = _admin1_english()
-    return pd.Series([english.get(str(k), n) if isinstance(k, str) else n
-                      for k, n in zip(gdf["place_key"].to_numpy(), gdf["name"].to_numpy())],
-                     index=gdf.index, dtype=object)
-
-
 def prepare_features(gdf: gpd.GeoDataFrame) -> pd.Series:
     """Each feature as script-safe GeoJSON text, by feature id: serialise once, draw many times.
 
@@ -937,13 +991,21 @@ def timeline_map(gdf: gpd.GeoDataFrame, *, title: str | None = None, static_url:
     lo, hi = (span[0].isoformat(), span[1].isoformat()) if span else ("1970-01-01", "1970-01-01")
     lo_ms, hi_ms = _day_ms(lo), _day_ms(hi) + 86_399_999
     wanted = set(layers) if layers is not None else set(L.LAYERS)
+    timelines = []
     areas = L.mentioned_areas(gdf)
     if not areas.empty:
+        # The shading follows the slider too: each country or region is shaded on the days
+        # of its mentions (see area_spells).
+        collection = _simple_collection(areas, ["name", "layer", "place_key", "n_mentions"])
+        collection["features"] = _area_spell_features(collection["features"], area_spells(gdf, lo_ms, hi_ms))
+        tl = folium.plugins.Timeline(
+            collection, get_interval=JsCode(f"function (f) {{ return geoApp.interval(f, {lo_ms}, {hi_ms}); }}"),
+            style=JsCode("geoApp.style"), interactive=False)
+        tl.layer_name = LAYER_LABELS["mentioned_areas"]
         fg = folium.FeatureGroup(name=LAYER_LABELS["mentioned_areas"])
-        _GeoJsonLayer(_simple_collection(areas, ["name", "layer", "place_key", "n_mentions"]),
-                      interactive=False).add_to(fg)
+        tl.add_to(fg)
         fg.add_to(m)
-    timelines = []
+        timelines.append(tl)
     for layer in L.LAYERS:
         part = gdf[gdf["layer"] == layer]
         if layer not in wanted or part.empty:
@@ -961,12 +1023,72 @@ def timeline_map(gdf: gpd.GeoDataFrame, *, title: str | None = None, static_url:
         timelines.append(tl)
     if timelines:
         n_days = max((dt.date.fromisoformat(hi) - dt.date.fromisoformat(lo)).days, 0) + 1
-        folium.plugins.TimelineSlider(
+        slider = folium.plugins.TimelineSlider(
             auto_play=False, date_options="YYYY-MM-DD", start=lo_ms, end=hi_ms, steps=max(n_days, 1),
             playback_duration=max(n_days, 1) * 700, enable_keyboard_controls=True, show_ticks=n_days <= 62,
         ).add_timelines(*timelines).add_to(m)
+        _AllDates(slider, f"All dates ({lo} to {hi})" if lo != hi else f"All dates ({lo})").add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+def area_spells(gdf: gpd.GeoDataFrame, lo_ms: int, hi_ms: int) -> dict[str, list[tuple[int, int]]]:
+    """When each mentioned country or region is shaded on the time slider, by place key.
+
+    A mention shows on the days of its event date (else its publication date), an undated one
+    throughout ``[lo_ms, hi_ms]``, like the points; overlapping or touching spells of one
+    place are merged, so an area is never drawn twice at one time.
+
+    Returns
+    -------
+    dict of str to list of (int, int)
+        Sorted, disjoint spells in epoch milliseconds (UTC), the end inclusive.
+    """
+    out: dict[str, list[tuple[int, int]]] = {}
+    for key, grp in L.mentioned_area_groups(gdf):
+        spells = []
+        for a, b, pub in zip(grp["date_start"].to_numpy(), grp["date_end"].to_numpy(), grp["published"].to_numpy()):
+            first = a if isinstance(a, str) and a else pub if isinstance(pub, str) and pub else None
+            last = b if isinstance(b, str) and b and first is a else first
+            spells.append((lo_ms, hi_ms) if first is None else (_day_ms(first), _day_ms(last) + 86_399_999))
+        merged: list[tuple[int, int]] = []
+        for a, b in sorted(spells):
+            if merged and a <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        out[str(key)] = merged
+    return out
+
+
+def _area_spell_features(features: list[dict[str, Any]], spells: dict[str, list[tuple[int, int]]]
+                         ) -> list[dict[str, Any]]:
+    out = []
+    for f in features:
+        for i, (a, b) in enumerate(spells.get(str(f["properties"].get("place_key")), [])):
+            out.append({**f, "properties": {**f["properties"], "shown_from": a, "shown_to": b,
+                                            "repeat_spell": i > 0}})
+    return out
+
+
+class _AllDates(MacroElement):
+    """An "All dates" box in the time slider's panel, ticked when the page opens.
+
+    The exported page opens on every feature; moving the slider shows one day, ticking the
+    box shows everything again (``geoApp.allDates``).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        geoApp.allDates({{ this.slider.get_name() }}, {{ this.label|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, slider: MacroElement, label: str) -> None:
+        super().__init__()
+        self._name = "GeoAppAllDates"
+        self.slider = slider
+        self.label = label
 
 
 _SCRIPT_SRC = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>')

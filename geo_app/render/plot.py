@@ -59,6 +59,7 @@ from geo_app._errors import InputError
 from geo_app._util import iso_day
 from geo_app.geo.projection import laea_crs
 from geo_app.places import borders
+from geo_app.render.names import english_names
 from geo_app.render.style import ATTRIBUTION, LAYER_LABELS, LAYER_STYLES, VERDICT_COLOURS
 
 #: Resolutions a brief may ask for.
@@ -99,6 +100,8 @@ class PlotInfo:
     legend_colours: list[str] = field(default_factory=list)
     label_boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
     label_texts: list[str] = field(default_factory=list)
+    #: Relation claims in view (borders, lies in...): drawn dashed and listed in the note, not labelled.
+    relations: list[str] = field(default_factory=list)
     claim_labels: list[tuple[str, str]] = field(default_factory=list)
     inset_box: tuple[int, int, int, int] | None = None
     north_arrow: bool = False
@@ -202,12 +205,24 @@ def _claim_figures(row: pd.Series) -> str:
     bound = {"at_most": "≤", "at_least": "≥", "about": "≈"}.get(str(row.get("bound")), "")
 
     def km(v: Any) -> str:
-        return f"{float(v):,.0f} km" if v is not None and pd.notna(v) else "?"
+        return f"{float(v):,.0f} km"
 
+    claimed, measured = row.get("claimed_km"), row.get("measured_km")
+    has_claimed = claimed is not None and pd.notna(claimed)
+    has_measured = measured is not None and pd.notna(measured)
+    if not has_claimed:
+        return f"measured {km(measured)}" if has_measured else "not measured"
+    return f"claimed {bound}{km(claimed)} · " + (f"measured {km(measured)}" if has_measured else "not measured")
+
+
+def is_relation_claim(row: pd.Series) -> bool:
+    """A claim about a relation (borders, lies in, is coastal), not a stated distance.
+
+    The PNG draws these thin and unlabelled and lists them in its note: their thick lines
+    and "measured ?" labels crowded the distance claims a brief is about.
+    """
     claimed = row.get("claimed_km")
-    if claimed is None or pd.isna(claimed):
-        return f"measured {km(row.get('measured_km'))}"
-    return f"claimed {bound}{km(claimed)} · measured {km(row.get('measured_km'))}"
+    return str(row.get("claim_type") or "") != "distance" and (claimed is None or pd.isna(claimed))
 
 
 def _claim_texts(row: pd.Series) -> list[str]:
@@ -336,6 +351,8 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
     font = {k: max(v, floor_pt) for k, v in _FONT.items()}
     wanted = set(layers) if layers is not None else set(L.LAYERS) - set(L.LAYERS_OFF_BY_DEFAULT)
     data = L.mappable(gdf[gdf["layer"].isin(wanted)]) if not gdf.empty else gdf
+    if not data.empty:  # the map's and the table's spelling of each place (render.names)
+        data = data.assign(name=english_names(data))
     ext, _ = frame_extent(data, extent)
     crs = laea_crs(round((ext[0] + ext[2]) / 2, 4), round((ext[1] + ext[3]) / 2, 4))
     width_in = round(width_cm / 2.54 * dpi) / dpi  # a whole number of pixels
@@ -445,6 +462,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
         labels: list[tuple[float, float, str, int]] = []  # x, y, text, priority (lower first)
         claim_labels: list[tuple[float, float, list[str], str, int]] = []
         occupied: list[tuple[float, float]] = []  # projected points the locator inset should not cover
+        relations: list[str] = []  # relation claims in view: listed in the note, not labelled
         claims = data[data["layer"] == "claims"] if not data.empty else data
         if not claims.empty:
             proj = in_view(_clip_project(claims, clip, crs))
@@ -452,6 +470,14 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
             for _, row in proj.iterrows():
                 verdict = _verdict_name(row.get("verdict"))
                 colour = verdict_colour(verdict)
+                if is_relation_claim(row):
+                    for part in shapely.get_parts(row.geometry):
+                        xs, ys = part.xy
+                        ax.plot(xs, ys, color=colour, linewidth=0.8, linestyle=(0, (3, 2)), zorder=4.5)
+                    relations.append(f"{_short_name(str(row.get('name') or 'claim'))}: {verdict}")
+                    if verdict not in seen:
+                        seen.append(verdict)
+                    continue
                 for part in shapely.get_parts(row.geometry):
                     xs, ys = part.xy
                     along = shapely.line_interpolate_point(part, np.linspace(0.0, 1.0, 24), normalized=True)
@@ -530,6 +556,10 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
             shown = outside[:12]
             note_parts.append("Outside the frame: " + ", ".join(shown)
                               + (f" and {len(outside) - 12} more" if len(outside) > 12 else "") + ".")
+        if relations:
+            uniq = list(dict.fromkeys(relations))
+            note_parts.append("Relations checked (dashed): " + "; ".join(uniq[:10])
+                              + (f" and {len(uniq) - 10} more" if len(uniq) > 10 else "") + ".")
         if note_parts:
             note_lines = _wrap(renderer, " ".join(note_parts), text_w_px, font["note"])
             fig.text(_MARGIN_IN, y, _plain("\n".join(note_lines)), transform=inch, fontsize=font["note"],
@@ -619,7 +649,8 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
             label_boxes=[to_box(bb) for bb in label_bbs], label_texts=label_texts, claim_labels=claim_done,
             inset_box=to_box(iax.get_window_extent(renderer)), north_arrow=north,
             bbox_lonlat=bbox_ll, crs=crs.srs, scale_error=scale_error,  # type: ignore[arg-type]
-            outliers=outside, title_lines=title_lines, subtitle_lines=sub_lines, min_font_pt=min_font, metadata=meta,
+            relations=list(dict.fromkeys(relations)), outliers=outside, title_lines=title_lines,
+            subtitle_lines=sub_lines, min_font_pt=min_font, metadata=meta,
         )
     return buf.getvalue(), info
 

@@ -20,6 +20,14 @@ from __future__ import annotations
 import os
 import sys
 
+from geo_app.ui.warm import WARM_LOCK
+
+# The server's warm-up thread (geo_app.ui.warm, started by geo_app.ui.serve) imports the page's
+# modules and loads the models; the page waits for it here rather than importing the same
+# modules beside it.
+with WARM_LOCK:
+    pass
+
 import datetime as dt
 import re
 import threading
@@ -798,7 +806,9 @@ def main() -> None:
 
     st_folium(base, key="map", feature_group_to_add=groups,
               layer_control=folium.LayerControl(collapsed=True, position="topright"),
-              returned_objects=[], height=int(settings.APP_MAP_HEIGHT), use_container_width=True,
+              # Only the map's frame comes back (debounced on pan/zoom end): "export this view"
+              # needs it; clicks and hovers stay in the browser and never rerun the page.
+              returned_objects=["bounds"], height=int(settings.APP_MAP_HEIGHT), use_container_width=True,
               center=focus[0] if focus else None, zoom=focus[1] if focus else None)
     st.caption("Click a row to zoom to it. Names are in English; the words the report used are under "
                "“As written”.")
@@ -841,7 +851,13 @@ def main() -> None:
     from geo_app.ui import usecases as U
 
     shown_reports = [state.reports[rid] for rid in ids]
-    frame = U.view_bbox(st.session_state.get("map"))
+    # The map is framed in the browser without a report to the server; its frame counts as the
+    # user's view only once it differs from what the map reported when that framing was sent.
+    reported = U.view_bbox(st.session_state.get("map"))
+    if state.get("fit_key_seen") != fit_key:
+        state.fit_key_seen, state.bbox_at_fit = fit_key, reported
+    frame = reported if reported != state.get("bbox_at_fit") else None
+    state.view["export_bbox"] = frame
     brief_title = U.default_title(shown_reports) if shown_reports else title
     brief_window = (window[0], window[1])
     builders["png"] = lambda: png_plot.render_png(view, title=brief_title, window=brief_window, extent=frame,
@@ -1203,7 +1219,8 @@ def streamlit_command(port: int = 8501, address: str = "localhost") -> list[str]
     options = {**settings.APP_STREAMLIT_OPTIONS, "server.port": str(int(port)), "server.address": address,
                "browser.serverAddress": address}
     flags = [part for key, value in options.items() for part in (f"--{key}", value)]
-    return [sys.executable, "-m", "streamlit", "run", APP_FILE, *flags]
+    # ``streamlit run`` with the models warming up beside the server (see geo_app.ui.serve).
+    return [sys.executable, "-m", "geo_app.ui.serve", "run", APP_FILE, *flags]
 
 
 def launch(port: int = 8501, address: str = "localhost") -> int:
