@@ -254,14 +254,28 @@ def parse_published(value: str) -> dt.date | None:
     return parsed.date() if parsed else None
 
 
+#: A wire dateline opening a story: "KHARTOUM, June 12, 2024 (Reuters) -", "KYIV, Ukraine, 3 March 2025 —".
+#: Only a date with its year counts ("ISMAIL, Nov 28 -" leaves the year unknown).
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z.'’ -]{1,40}(?:,\s*[A-Z][\w.'’ -]{1,30})?,\s*"
+    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4})"
+    r"\s*(?:\([^)]{1,40}\))?\s*[-—–]")
+
+
 def detect_published(text: str) -> dt.date | None:
-    """A publication date stated near the top of a report ("Published 10 February 2022"), or None."""
-    for line in text.splitlines()[:6]:
+    """A publication date stated near the top of a report ("Published 10 February 2022", or a wire
+    dateline "KHARTOUM, June 12, 2024 (Reuters) -"), or None."""
+    lines = text.splitlines()[:6]
+    for line in lines:
         m = re.search(r"(?i)\b(?:published|posted|updated|date)\b\s*:?\s*(.{6,40})", line)
         if m:
             found = parse_published(m.group(1))
             if found:
                 return found
+    for line in lines:
+        m = _DATELINE.match(line)
+        if m:
+            return parse_published(m.group("date"))
     return None
 
 
