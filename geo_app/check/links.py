@@ -386,6 +386,15 @@ def _sea_of_coast(ps: _Sentence, tok: Token) -> End | None:
     return None
 
 
+def _apart_pair(ps: _Sentence, unit: Token, span: Span, ctx_country: str | None) -> tuple[End, End] | None:
+    """The two places a distance lies between when they are coordinated ("Kyiv and Minsk are 430 km
+    apart", "Italy and Tunisia lie within 70 km of each other"): the subject's conjuncts, else the
+    coordinated names before the figure."""
+    subj = _subject_of(unit)
+    pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
+    return pair if pair is not None else _coordinated_before(ps, span.start, ctx_country)
+
+
 def _far_end(ps: _Sentence, tok: Token, near: End | None, ctx_country: str | None) -> End | None:
     end = _end_of(ps, tok, ctx_country)
     if end is None and near is not None:
@@ -691,10 +700,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
                 return Link(a, b, how="separate")
     if after is not None and after.lower_ in _TO_PREPS and _reciprocal(after):
         # "Italy and Tunisia lie within 70 km of each other": the coordinated subject
-        subj = _subject_of(unit)
-        pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
-        if pair is None:
-            pair = _coordinated_before(ps, span.start, ctx_country)
+        pair = _apart_pair(ps, unit, span, ctx_country)
         if pair is not None:
             return Link(pair[0], pair[1], how="apart")
     if after is not None and after.lower_ in _TO_PREPS:
@@ -715,10 +721,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
                         not_claim=f"a route length ({route}), not a straight-line distance between two places")
         return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
     if after is not None and after.lower_ == "apart":
-        subj = _subject_of(unit)
-        pair = _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
-        if pair is None:
-            pair = _coordinated_before(ps, span.start, ctx_country)
+        pair = _apart_pair(ps, unit, span, ctx_country)
         if pair is not None:
             return Link(pair[0], pair[1], how="apart")
         return Link(None, None, how="apart", not_claim="could not tell which places are apart")

@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import pytest
 
-from geo_app.pipeline import analyze
+from tests.test_claim_links import distances, one
 
 BELGOROD, SUMY, KURSK, MOSCOW = 578072, 692194, 538560, 524901
 TAGANROG, ROSTOV, POKROVSK, KRAMATORSK = 484907, 501175, 704422, 704508
 HELSINKI, TALLINN, ODESA, KYIV = 658225, 588409, 698740, 703448
 
 
-def distances(text: str) -> list:
-    return [c for c in analyze(text, "2024-05-01").claims if c.claim_type == "distance"]
-
-
-def one(text: str):
-    found = distances(text)
-    assert len(found) == 1, [c.summary() for c in found]
-    return found[0]
-
-
 def ends(c) -> set:
     return {c.from_geonameid, c.to_geonameid}
+
+
 
 
 @pytest.mark.parametrize(("text", "pair", "km"), [
