@@ -109,7 +109,8 @@ _LOCATIVE_VERBS = {"lie", "sit", "stand", "be", "rise", "nestle", "perch"}
 _PATH_PREPS = {"for", "over", "across", "under", "through", "along", "beneath", "below", "around", "via"}
 #: Nouns after "by" that make a figure a route length ("475 km from Kyiv by road"), not a straight line.
 _ROUTE_MODES = {"road", "car", "rail", "train", "bus", "truck", "lorry", "coach", "river", "highway", "motorway",
-                "ferry", "boat", "foot", "bike", "bicycle", "land"}
+                "expressway", "freeway", "autobahn", "interstate", "railway", "railroad", "track", "trail", "path",
+                "ferry", "boat", "ship", "sea", "air", "plane", "foot", "bike", "bicycle", "land", "tunnel"}
 #: Words that open a relative clause whose antecedent is the noun before the comma ("Mosul, which lies ...").
 _RELATIVE = {"which", "that", "who", "where"}
 #: Verbs of saying: their subject is a speaker, not the place a distance is measured from.
@@ -516,8 +517,11 @@ def _from_soon(doc: Doc, i: int, window: int = 6) -> int | None:
 def _route_mode(doc: Doc, far: Token) -> str:
     """ "by road" (or rail, car, ...) right after the far end's noun phrase: the figure is a route length."""
     i = far.right_edge.i + 1
-    if i + 1 < len(doc) and doc[i].lower_ == "by" and doc[i + 1].lemma_.lower() in _ROUTE_MODES:
-        return f"by {doc[i + 1].text}"
+    if i + 1 < len(doc) and doc[i].lower_ in ("by", "via") and doc[i + 1].lemma_.lower() in _ROUTE_MODES:
+        return f"{doc[i].lower_} {doc[i + 1].text}"
+    if i + 2 < len(doc) and doc[i].lower_ in ("by", "via", "along") and doc[i + 1].lower_ in ("the", "a") and \
+            doc[i + 2].is_lower and doc[i + 2].lemma_.lower() in _ROUTE_MODES:
+        return f"{doc[i].lower_} the {doc[i + 2].text}"  # "by the expressway", "along the highway"
     return ""
 
 

@@ -128,3 +128,17 @@ def test_a_speaker_or_a_driver_is_no_near_end(text: str) -> None:
 ])
 def test_people_or_things_of_a_country_are_not_the_country(text: str) -> None:
     assert [c.summary() for c in distances(text) if c.measured_km is not None] == []
+
+
+@pytest.mark.parametrize("text", [
+    "Hai Duong is 60 km from Hanoi by expressway.",
+    "Lviv is about 540 km from Kyiv by rail.",
+    "Kharkiv is some 480 km from Kyiv along the highway.",
+])
+def test_a_route_length_is_no_straight_line_claim(text):
+    assert all(c.measured_km is None for c in distances(text))
+
+
+def test_a_named_sea_after_by_is_no_route():
+    c = one("Mariupol lies about 50 km from the Russian border by the Sea of Azov.")
+    assert c.measured_km is not None
