@@ -7,7 +7,6 @@ import json
 import random
 import subprocess
 import sys
-import time
 from datetime import date
 
 import pytest

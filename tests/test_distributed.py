@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from geo_app import settings
 
-from geo_app.batch import distributed
 from geo_app._errors import InputError
 from geo_app.ui.cli import app
 from geo_app.batch.distributed import dask_client, run_analysis

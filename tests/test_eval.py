@@ -12,7 +12,6 @@ import math
 import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import pytest

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 import geo_app.settings as settings

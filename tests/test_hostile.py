@@ -421,7 +421,6 @@ def row_markdown(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_csv_formula(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app import features as L
     from geo_app.ui.app import exports_for
 
     gdf = hostile_features()
@@ -441,7 +440,6 @@ def row_csv_formula(tmp: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def row_geojson(tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    from geo_app import features as L
 
     text = geojson.to_geojson_text(hostile_features())
     fc = json.loads(text)
