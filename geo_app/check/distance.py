@@ -116,7 +116,8 @@ def finish_distance(a: Endpoint | None, b: Endpoint | None, claimed_km: float | 
                       f"{km_text(m.km)}")
     elif verdict == "overstated" and a.kind == "point" and b.kind == "point":
         reason += "; a road or rail route would be longer than the straight line"
-    way_ok, way = bearing_check(a, b, m.nearest_point)
+    # A compass word against a border looks back the stated way as far as the claim reaches (and half again).
+    way_ok, way = bearing_check(a, b, m.nearest_point, reach_km=1.5 * max(claimed_km, m.km))
     if way_ok is False:
         verdict = "contradicted" if verdict == "consistent" else verdict
         reason = f"{way}; {reason}"

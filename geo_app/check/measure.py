@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.check.model import METHOD_AREAS, METHOD_BOUNDARY, METHOD_POINTS, Endpoint, Measurement
-from geo_app.geo.geodesy import boundary_index, geodesic_azimuth, geodesic_km, geodesic_line
+from geo_app.geo.geodesy import boundary_index, geodesic_azimuth, geodesic_km, geodesic_line, geodesic_sector
 from geo_app.places.regions import area_share, shared_boundary_km
 
 __all__ = ["area_share_of", "areas_km", "bearing_check", "bearing_error", "measure", "point_to_shape", "shared_km"]
@@ -115,15 +115,23 @@ def measure(a: Endpoint, b: Endpoint) -> Measurement:
 
 
 _COMPASS = ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest")
+#: Half the opening of one compass point (8 points): looking back "north" from a town said to lie
+#: "south of the border" means the border within 22.5 degrees of north.
+_SECTOR_HALF_DEG = 22.5
 
-def bearing_check(a: Endpoint, b: Endpoint, near: BaseGeometry | None = None) -> tuple[bool | None, str]:
+def bearing_check(a: Endpoint, b: Endpoint, near: BaseGeometry | None = None,
+                  reach_km: float | None = None) -> tuple[bool | None, str]:
     """For "N km west of Minsk": whether the other place lies that way (within ``CLAIM_BEARING_TOLERANCE_DEG``).
 
     The stated direction is the ``bearing`` of the end it is relative to ("west" of
     Minsk). When that end is an area or a border ("40 km north of the Ukrainian
     border"), the bearing is taken from its point nearest the other end (``near``,
-    the measurement's nearest point). Returns ``(None, "")`` when there is nothing to
-    check, else whether it matches and a sentence saying so.
+    the measurement's nearest point); when that point lies another way (a border that
+    bends), the direction still holds if the area is reached looking back the stated
+    way within ``reach_km`` (a geodesic wedge one compass point wide): Chernihiv is
+    "south of the Belarusian border" though the nearest border point is to its west.
+    Returns ``(None, "")`` when there is nothing to check, else whether it matches and
+    a sentence saying so.
     """
     tol = float(settings.CLAIM_BEARING_TOLERANCE_DEG)
     for ref, other in ((a, b), (b, a)):
@@ -144,6 +152,12 @@ def bearing_check(a: Endpoint, b: Endpoint, near: BaseGeometry | None = None) ->
         off = abs((azimuth - stated + 180.0) % 360.0 - 180.0)
         actual = _COMPASS[int(((azimuth + 22.5) % 360.0) // 45.0)]
         where = ref.label if ref.kind == "point" else f"the nearest point of {ref.label}"
+        if off > tol and ref.kind != "point" and ref.geometry is not None and reach_km and reach_km > 0:
+            back = geodesic_sector(other.lon, other.lat, reach_km, (stated + 180.0) % 360.0, _SECTOR_HALF_DEG)
+            if back.intersects(ref.geometry):
+                return True, (f"{other.label} lies {ref.bearing} of {ref.label} as stated ({ref.label} lies "
+                              f"{_COMPASS[(_COMPASS.index(ref.bearing) + 4) % 8]} of it within {reach_km:.0f} km; "
+                              f"its nearest point is {actual}, bearing {azimuth:.0f}°)")
         if off > tol:
             return False, f"{other.label} lies {actual} of {where} (bearing {azimuth:.0f}°), not {ref.bearing}"
         return True, f"{other.label} lies {ref.bearing} of {where} as stated (bearing {azimuth:.0f}°)"

@@ -307,6 +307,40 @@ def geodesic_circle(lon: float, lat: float, radius_km: float, *, n: int = 72) ->
     return Polygon(np.column_stack([lons, np.asarray(lats, dtype=float)]))
 
 
+def geodesic_sector(lon: float, lat: float, radius_km: float, azimuth: float, half_width: float,
+                    *, step: float = 5.0) -> Polygon:
+    """A wedge from a point: the points up to ``radius_km`` away whose azimuth is within
+    ``half_width`` degrees of ``azimuth`` (vertices by pyproj ``Geod.fwd``; for intersection tests).
+
+    Parameters
+    ----------
+    lon, lat : float
+        The apex, degrees (EPSG:4326).
+    radius_km : float
+        Geodesic radius, km.
+    azimuth, half_width : float
+        Centre azimuth (degrees clockwise from north) and half the opening, degrees (below 180).
+    step : float
+        Degrees of azimuth between vertices of the arc.
+
+    Raises
+    ------
+    InputError
+        Bad coordinates or radius.
+    """
+    (lo,), (la,) = (np.atleast_1d(v) for v in _as_lonlat(lon, lat, "apex"))
+    r = float(radius_km)
+    if not (math.isfinite(r) and 0 < r < longest_geodesic_km()):
+        raise InputError(f"radius_km must be positive and below {longest_geodesic_km():.0f} km, got {radius_km!r}")
+    n = max(int(math.ceil(2.0 * half_width / step)), 2) + 1
+    az = np.linspace(azimuth - half_width, azimuth + half_width, n)
+    lons, lats, _ = _geod().fwd(np.full(az.shape, float(lo)), np.full(az.shape, float(la)), az,
+                                np.full(az.shape, r * 1000.0))
+    ring = np.column_stack([np.unwrap(np.r_[lo, np.asarray(lons, dtype=float)], period=360.0),
+                            np.r_[la, np.asarray(lats, dtype=float)]])
+    return Polygon(ring)
+
+
 def geodesic_length_km(geometry: BaseGeometry) -> float:
     """Geodesic length of a line (or the boundary of lines it holds) on the WGS84 ellipsoid, in km.
 
