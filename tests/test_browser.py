@@ -151,6 +151,8 @@ def _wait_any(page, predicate, timeout: float = 60.0):
             if predicate(n):
                 return frame, n
         page.wait_for_timeout(200)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_map_not_updated.png"), full_page=True)
     raise AssertionError("the map did not update")
 
 
@@ -179,6 +181,8 @@ def test_end_to_end(browser_page, tmp_path):
     page.get_by_text("Paste a report").click()
     page.get_by_label("Report text").fill(HOSTILE)
     page.get_by_role("button", name="Add pasted report").click()
+    # as a person does: see the report listed in the sidebar, then analyse
+    page.get_by_test_id("stSidebar").get_by_role("checkbox", name="Hostile test").wait_for(timeout=30_000)
     page.get_by_role("button", name="Analyze").click()
     frame, _ = _wait_any(page, lambda n: n > first)
     with_pasted = _wait_count(frame, lambda n: n > first)
