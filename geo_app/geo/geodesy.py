@@ -273,6 +273,15 @@ def geodesic_line(
     return LineString(coords)
 
 
+def _point_and_radius(lon: float, lat: float, radius_km: float, what: str) -> tuple[float, float, float]:
+    """A checked point (degrees) and geodesic radius (km, positive, below the longest geodesic)."""
+    (lo,), (la,) = (np.atleast_1d(v) for v in _as_lonlat(lon, lat, what))
+    r = float(radius_km)
+    if not (math.isfinite(r) and 0 < r < longest_geodesic_km()):
+        raise InputError(f"radius_km must be positive and below {longest_geodesic_km():.0f} km, got {radius_km!r}")
+    return float(lo), float(la), r
+
+
 def geodesic_circle(lon: float, lat: float, radius_km: float, *, n: int = 72) -> Polygon:
     """The points at a geodesic distance ``radius_km`` around a point, as a polygon for drawing.
 
@@ -296,10 +305,7 @@ def geodesic_circle(lon: float, lat: float, radius_km: float, *, n: int = 72) ->
     InputError
         Bad coordinates or radius.
     """
-    (lo,), (la,) = (np.atleast_1d(v) for v in _as_lonlat(lon, lat, "centre"))
-    r = float(radius_km)
-    if not (math.isfinite(r) and 0 < r < longest_geodesic_km()):
-        raise InputError(f"radius_km must be positive and below {longest_geodesic_km():.0f} km, got {radius_km!r}")
+    lo, la, r = _point_and_radius(lon, lat, radius_km, "centre")
     az = np.linspace(0.0, 360.0, int(n), endpoint=False)
     lons, lats, _ = _geod().fwd(np.full(az.shape, float(lo)), np.full(az.shape, float(la)), az,
                                 np.full(az.shape, r * 1000.0))
@@ -328,10 +334,7 @@ def geodesic_sector(lon: float, lat: float, radius_km: float, azimuth: float, ha
     InputError
         Bad coordinates or radius.
     """
-    (lo,), (la,) = (np.atleast_1d(v) for v in _as_lonlat(lon, lat, "apex"))
-    r = float(radius_km)
-    if not (math.isfinite(r) and 0 < r < longest_geodesic_km()):
-        raise InputError(f"radius_km must be positive and below {longest_geodesic_km():.0f} km, got {radius_km!r}")
+    lo, la, r = _point_and_radius(lon, lat, radius_km, "apex")
     n = max(int(math.ceil(2.0 * half_width / step)), 2) + 1
     az = np.linspace(azimuth - half_width, azimuth + half_width, n)
     lons, lats, _ = _geod().fwd(np.full(az.shape, float(lo)), np.full(az.shape, float(la)), az,
