@@ -595,11 +595,11 @@ def _feature_points(geom: BaseGeometry) -> list[tuple[float, float]]:
 
 
 def _focus_points(lons: np.ndarray, lats: np.ndarray, weights: np.ndarray, groups: list[np.ndarray],
-                  link_km: float, grow_ratio: float) -> np.ndarray:
+                  link_km: float, grow_ratio: float, join_km: float) -> np.ndarray:
     """Which points make up the focus: a boolean mask over the points.
 
     Points chaining under ``link_km`` (geodesic, WGS84) are one cluster, and so are the points of
-    each of ``groups`` (a claim's two ends, when the claim is theatre-sized). The heaviest
+    each of ``groups`` (one feature's points: a claim's two ends) that lie at most ``join_km`` apart. The heaviest
     cluster is the seed; the nearest other cluster joins while its gap to the focus is at most
     ``grow_ratio`` times the focus's own span, so a country-wide report frames the whole country
     while a stray mention an ocean away stays out. O(n²) in the (capped) number of points.
@@ -622,8 +622,9 @@ def _focus_points(lons: np.ndarray, lats: np.ndarray, weights: np.ndarray, group
     for i, j in zip(*np.nonzero(np.triu(dist <= link_km, k=1))):
         join(int(i), int(j))
     for members in groups:
-        for j in members[1:]:
-            join(int(members[0]), int(j))
+        if dist[np.ix_(members, members)].max() <= join_km:
+            for j in members[1:]:
+                join(int(members[0]), int(j))
     labels = np.array([root(i) for i in range(n)])
     clusters, labels = np.unique(labels, return_inverse=True)
     totals = np.bincount(labels, weights=weights, minlength=len(clusters))
@@ -707,17 +708,9 @@ def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_
         rep = np.argmin(np.asarray(d), axis=1)
     rep_weights = np.bincount(rep, weights=w_a, minlength=len(chosen))
     by_feature = pd.Series(rep).groupby(own_a).unique()
-    join_km = float(settings.FOCUS_CLAIM_JOIN_KM)
-    groups = []
-    for members in by_feature.to_numpy():
-        ends = np.asarray(members)
-        if len(ends) > 1:
-            span = np.asarray(geodesic_km(lon_a[chosen][ends][:, None], lat_a[chosen][ends][:, None],
-                                          lon_a[chosen][ends][None, :], lat_a[chosen][ends][None, :]))
-            if float(span.max()) <= join_km:
-                groups.append(ends)
-    in_focus = _focus_points(lon_a[chosen], lat_a[chosen], rep_weights, groups,
-                             float(settings.FOCUS_LINK_KM), float(settings.FOCUS_GROW_RATIO))
+    groups = [np.asarray(members) for members in by_feature.to_numpy() if len(members) > 1]
+    in_focus = _focus_points(lon_a[chosen], lat_a[chosen], rep_weights, groups, float(settings.FOCUS_LINK_KM),
+                             float(settings.FOCUS_GROW_RATIO), float(settings.FOCUS_CLAIM_JOIN_KM))
     n_feat = len(precise)
     kept = np.ones(n_feat, dtype=bool)
     kept[np.unique(own_a[~in_focus[rep]])] = False
