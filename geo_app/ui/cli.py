@@ -54,6 +54,11 @@ def _fail(exc: BaseException) -> typer.Exit:
     return typer.Exit(EXIT_DATA if isinstance(exc, DataError) else EXIT_USAGE)
 
 
+def _file_error(exc: OSError) -> InputError:
+    """A file the command could not read or write, named, with the system's reason."""
+    return InputError(f"{getattr(exc, 'filename', '') or 'file'}: {exc.strerror or exc}")
+
+
 def _salvage_id(raw: bytes) -> Any:
     """The ``id`` of a JSONL line that is not valid UTF-8, when the rest of it can still be read."""
     try:
@@ -642,7 +647,7 @@ def map_cmd(
     except GeoAppError as exc:
         raise _fail(exc) from exc
     except OSError as exc:
-        raise _fail(InputError(f"{getattr(exc, 'filename', '') or 'file'}: {exc.strerror or exc}")) from exc
+        raise _fail(_file_error(exc)) from exc
     if json_out:
         _emit(result)
         return
@@ -675,7 +680,7 @@ def brief_cmd(
     except GeoAppError as exc:
         raise _fail(exc) from exc
     except OSError as exc:
-        raise _fail(InputError(f"{getattr(exc, 'filename', '') or 'file'}: {exc.strerror or exc}")) from exc
+        raise _fail(_file_error(exc)) from exc
     if json_out:
         _emit(result)
         return
