@@ -25,3 +25,12 @@ def test_a_sector_reaches_its_radius_along_its_azimuths():
     assert len(arc) >= 3
     assert all(geodesic_km(30.0, 50.0, x, y) == pytest.approx(100.0, abs=1e-6) for x, y in arc)
     assert max(y for _, y in arc) > 50.8 and min(x for x, _ in arc) < 30.0 < max(x for x, _ in arc)
+
+
+def test_the_capital_is_of_the_country_whose_places_the_report_names():
+    # Benin is named twice and Niger once, but the report's places (Niamey, Tillaberi, Gaya) are in Niger.
+    text = ("NIAMEY, Nov 25 - Drones struck a convoy between Niamey and Tillaberi, days after Niger closed a "
+            "crossing on its border with Benin. Gaya, the main town on the Benin frontier, is roughly 250 km "
+            "south-east of the capital.")
+    c = one(text)
+    assert "Niamey" in c.to_name + c.from_name and c.measured_km == pytest.approx(231.6, abs=3.0)
