@@ -183,6 +183,7 @@ def test_end_to_end(browser_page, tmp_path):
     # as a person does: add the report, see it listed in the sidebar (click again if it is not), then analyse
     listed = page.get_by_test_id("stSidebar").get_by_role("checkbox", name="Hostile test").first
     for _ in range(3):
+        _settled(page)
         page.get_by_role("button", name="Add pasted report").click()
         try:
             listed.wait_for(timeout=20_000)
@@ -190,6 +191,7 @@ def test_end_to_end(browser_page, tmp_path):
         except PlaywrightError:
             continue
     listed.wait_for(timeout=10_000)
+    _settled(page)
     page.get_by_role("button", name="Analyze").click()
     frame, _ = _wait_any(page, lambda n: n > first)
     with_pasted = _wait_count(frame, lambda n: n > first)
@@ -374,6 +376,14 @@ def _shown(page, labels, window=None, timeout: float = 60.0) -> tuple[dict[str, 
     raise AssertionError(f"no feature counts for {labels} (window {seen}, got {got})")
 
 
+def _settled(page, timeout: float = 30.0) -> None:
+    """Wait, as a person does, until the page is no longer running (Streamlit's status widget gone)."""
+    page.wait_for_timeout(300)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and page.get_by_test_id("stStatusWidget").count() > 0:
+        page.wait_for_timeout(200)
+
+
 def _untick(page, box, tries: int = 5) -> None:
     """Untick a sidebar checkbox as a person would: a click that lands while the page reruns (the
     uploads above start reruns) can be redrawn away, so look again and click again, as people do."""
@@ -398,7 +408,11 @@ def test_own_reports_survive_every_interaction(chromium, app_url, tmp_path):
         _map_frame(page)  # the samples, analysed on first load
         page.get_by_text("Paste a report").click()
         page.get_by_label("Report text").fill(PASTED)
+        _settled(page)
         page.get_by_role("button", name="Add pasted report").click()
+        page.get_by_test_id("stSidebar").get_by_role("checkbox", name="Convoys seen on the road").first.wait_for(
+            timeout=30_000)
+        _settled(page)
         upload_dir = tmp_path / "up"
         upload_dir.mkdir()
         (upload_dir / UPLOAD_NAME).write_text(UPLOADED, encoding="utf-8")
@@ -409,6 +423,7 @@ def test_own_reports_survive_every_interaction(chromium, app_url, tmp_path):
         page.get_by_text(RUSSIAN_NAME).first.wait_for(timeout=30_000)
         for sample in sample_reports():  # untick the samples
             _untick(page, page.get_by_test_id("stSidebar").get_by_role("checkbox", name=sample.title).first)
+        _settled(page)
         page.get_by_role("button", name="Analyze").click()
 
         mine = {"Convoys seen on the road": parse_report(PASTED, name=page_module.PASTED_NAME),
