@@ -426,3 +426,26 @@ def test_server_warms_the_models_before_the_first_visit():
         with serve.WARM_LOCK:  # re-entrant
             pass
     assert got == [False]
+
+
+def test_upload_answers_survive_a_new_run_of_the_page():
+    """Streamlit clears its outgoing queue when a run starts; the answer to an upload request must stay."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    from geo_app.ui._streamlit_fixes import keep_upload_answers
+
+    assert keep_upload_answers() and keep_upload_answers()  # idempotent
+    queue = ForwardMsgQueue()
+    answer = ForwardMsg()
+    answer.file_urls_response.response_id = "upload-1"
+    delta = ForwardMsg()
+    delta.delta.new_element.markdown.body = "old run"
+    delta.metadata.delta_path[:] = [0, 0]
+    for msg in (answer, delta):
+        queue.enqueue(msg)
+    queue.clear(retain_lifecycle_msgs=True)  # what a new run does
+    kept = queue.flush()
+    assert [m.WhichOneof("type") for m in kept] == ["file_urls_response"]
+    assert kept[0].file_urls_response.response_id == "upload-1"
+    assert queue.is_empty()  # a flush sends everything and keeps nothing back

@@ -30,3 +30,15 @@ def test_no_publication_date_is_made_up(opening):
 def test_a_published_header_wins_over_the_dateline():
     text = "Published: 2024-06-13\n\nKHARTOUM, June 12, 2024 (Reuters) - Fighting spread."
     assert parse_report(text).published == dt.date(2024, 6, 13)
+
+
+def test_a_header_is_read_without_a_blank_line_after_it():
+    report = parse_report("Title: Drones over Odesa\nSource: Coast Desk\nPublished: 2024-03-02\n"
+                          "Drones struck the port of Odesa overnight.")
+    assert (report.title, report.source, report.published) == ("Drones over Odesa", "Coast Desk", dt.date(2024, 3, 2))
+    assert report.text == "Drones struck the port of Odesa overnight."
+
+
+def test_a_first_line_that_is_not_a_header_stays_text():
+    report = parse_report("Officials said: drones struck Odesa.\nMore followed on Tuesday.")
+    assert report.title == "" and report.text.startswith("Officials said: drones struck Odesa.")

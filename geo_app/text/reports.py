@@ -1,7 +1,7 @@
 """Reports as plain data, and reading them from files (.txt, .md, .html, .jsonl).
 
 A report file may start with a header of ``Key: value`` lines (``Title``, ``Source``,
-``Published``, ``URL``, ``Language``) followed by a blank line; without one, the
+``Published``, ``URL``, ``Language``), usually followed by a blank line; without one, the
 publication date is looked for in the first lines ("Published: 2022-02-10",
 "February 10, 2022") and otherwise left unknown (relative dates are then marked
 unresolved).
@@ -294,10 +294,8 @@ def parse_report(raw: str, *, name: str = "", source: str = "", published: objec
     while i < len(lines) and (m := _HEADER_LINE.match(lines[i].strip())):
         meta[m.group(1).lower()] = m.group(2).strip()
         i += 1
-    if meta and (i == len(lines) or not lines[i].strip()):
-        text = "\n".join(lines[i + 1:])
-    else:
-        meta = {}
+    if meta:  # the blank line after the header is optional: the keys are known words
+        text = "\n".join(lines[i + 1:] if i < len(lines) and not lines[i].strip() else lines[i:])
     if not text.strip():
         raise InputError(f"{name or 'the report'} is empty: there is no text to analyse")
     if len(text) > settings.MAX_REPORT_CHARS:

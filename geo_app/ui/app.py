@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import sys
 
+from geo_app.ui._streamlit_fixes import keep_upload_answers
 from geo_app.ui.warm import WARM_LOCK
 
 # The server's warm-up thread (geo_app.ui.warm, started by geo_app.ui.serve) imports the page's
@@ -564,6 +565,7 @@ def main() -> None:
     import streamlit as st
     from streamlit_folium import st_folium
 
+    keep_upload_answers()  # also when the page is started by plain ``streamlit run``
     st.set_page_config(page_title="geo_app: reports to maps", layout="wide")
     st.markdown(PAGE_CSS, unsafe_allow_html=True)  # a constant: no report text
     maps.use_local_assets(static_url())
@@ -635,9 +637,12 @@ def main() -> None:
             for r in sample_reports():
                 _add_report(state, r)
 
-        for level, text in state.messages:
-            (st.error if level == "error" else st.warning if level == "warning" else st.info)(
-                md_escape(user_message(text)))
+        # One slot whatever the number of messages: the report cards below keep their place in the
+        # page from run to run, so a click on a card's checkbox during a rerun is not redrawn away.
+        with st.container():
+            for level, text in state.messages:
+                (st.error if level == "error" else st.warning if level == "warning" else st.info)(
+                    md_escape(user_message(text)))
         state.messages = []
 
         count_slots: dict[str, Any] = {}
@@ -1142,7 +1147,9 @@ def _layer_checks(state: Any, view: gpd.GeoDataFrame, user_layers: gpd.GeoDataFr
 def _add_report(state: Any, report: Report) -> None:
     label = report_label(report)
     if report.report_id in state.reports:
-        state.messages.append(("info", f"already loaded: {label}"))
+        loaded = report_label(state.reports[report.report_id])
+        same = "" if loaded == label else f" (the same text as {loaded})"
+        state.messages.append(("info", f"already loaded: {label}{same}"))
         return
     state.reports[report.report_id] = report
     if report.published is None:

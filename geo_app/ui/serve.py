@@ -10,12 +10,14 @@ from __future__ import annotations
 import sys
 
 from geo_app.ui import warm
+from geo_app.ui._streamlit_fixes import keep_upload_answers
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``streamlit`` with ``argv`` (e.g. ``["run", APP_FILE, "--server.port", "8501"]``) after starting the warm-up."""
     args = list(sys.argv[1:] if argv is None else argv)
     warm.start()
+    keep_upload_answers()
     from streamlit.web import cli as stcli
 
     sys.argv = ["streamlit", *args]
