@@ -189,7 +189,6 @@ def test_downloads(at):
 
 def test_paste_a_hostile_report_then_analyze(at):
     key_before = _component_args(at)["key"]
-    centre_before = _component_args(at)["center"]
     at.text_area(key="paste_text").input(HOSTILE)
     at.text_input(key="paste_source").input("")
     at.button(key="add_paste").click().run()

@@ -637,8 +637,8 @@ def main() -> None:
             for r in sample_reports():
                 _add_report(state, r)
 
-        # One slot whatever the number of messages: the report cards below keep their place in the
-        # page from run to run, so a click on a card's checkbox during a rerun is not redrawn away.
+        # One slot whatever the number of messages: the report cards below keep their place from
+        # run to run, so while the page reruns no card is drawn twice (once stale, once new).
         with st.container():
             for level, text in state.messages:
                 (st.error if level == "error" else st.warning if level == "warning" else st.info)(
