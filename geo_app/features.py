@@ -667,7 +667,7 @@ def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_
     The precise features (towns, regions, claims; not countries or groups, whose points are
     centroids) are clustered by geodesic distance (single linkage, ``settings.FOCUS_LINK_KM``;
     a claim's two ends in one cluster when at most ``settings.FOCUS_CLAIM_JOIN_KM`` apart); the cluster with the most weight (a claim's ends
-    weigh ``settings.FOCUS_CLAIM_WEIGHT``) grows by the clusters near it relative to its own
+    weigh ``settings.FOCUS_CLAIM_WEIGHT`` where no mention of the report lies) grows by the clusters near it relative to its own
     span (``settings.FOCUS_GROW_RATIO``) and is framed, as :func:`bounds` frames it. Reports about one theatre with a stray mention of
     Texas open on the theatre, and say "Austin" was left out.
 
@@ -687,15 +687,20 @@ def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_
         precise = precise[~relation]
     if precise.empty:
         return FocusExtent(bounds(gdf, pad_fraction=pad_fraction, min_span_deg=min_span_deg))
-    owner, lons, lats, weights = [], [], [], []
+    owner, lons, lats, is_claim = [], [], [], []
     for pos, (geom, kind) in enumerate(zip(precise.geometry.to_numpy(), precise["kind"].to_numpy())):
         for x, y in _feature_points(geom):
             owner.append(pos)
             lons.append(x)
             lats.append(y)
-            weights.append(float(settings.FOCUS_CLAIM_WEIGHT) if kind == "claim" else 1.0)
-    lon_a, lat_a, w_a, own_a = np.array(lons), np.array(lats), np.array(weights), np.array(owner)
+            is_claim.append(kind == "claim")
+    lon_a, lat_a, own_a, claim_a = np.array(lons), np.array(lats), np.array(owner), np.array(is_claim)
     keys = np.round(lon_a, 2) + 1j * np.round(lat_a, 2)
+    # A claim's end weighs FOCUS_CLAIM_WEIGHT where only the claim puts a point (a border's nearest
+    # point); an end at a place the report mentions adds nothing to that mention's own weight, so an
+    # aside ("Port Said lies 160 km from Cairo") does not outweigh the theatre the report is about.
+    mentioned = np.isin(keys, keys[~claim_a])
+    w_a = np.where(~claim_a, 1.0, np.where(mentioned, 0.0, float(settings.FOCUS_CLAIM_WEIGHT)))
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
     cap = int(settings.FOCUS_MAX_POINTS)

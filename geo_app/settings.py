@@ -183,7 +183,8 @@ FOCUS_GROW_RATIO: float = 0.5
 #: sized distance ("El Fasher lies 800 km west of Khartoum") frames both ends, while a claim
 #: across a continent (Khabarovsk to Minsk) does not pull a map of Belarus to the Pacific.
 FOCUS_CLAIM_JOIN_KM: float = 1_500.0
-#: Weight of a claim's two ends in choosing the focus cluster (a place mention weighs 1).
+#: Weight of a claim's end in choosing the focus cluster where no place mention lies (a border's
+#: nearest point); a place mention weighs 1, and a claim's end at a mentioned place adds nothing.
 FOCUS_CLAIM_WEIGHT: float = 3.0
 #: At most this many distinct points are clustered (the rest are sampled evenly: linear cost).
 FOCUS_MAX_POINTS: int = 600

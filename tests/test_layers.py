@@ -370,3 +370,23 @@ def test_simplify_area_keeps_shape():
     assert simple.symmetric_difference(ring).area / ring.area < 0.01
     assert L.simplify_area(box(0, 0, 1, 1), 0.0).equals(box(0, 0, 1, 1))
     assert L.simplify_area(None) is None
+
+
+def test_an_aside_claim_between_two_mentioned_towns_does_not_pull_the_map_from_the_theatre():
+    # Invented coordinates: four towns of one theatre, and far away two towns an aside measures
+    # between ("B lies 160 km from A"): the map opens on the theatre and names the aside left out.
+    g = _points_and_claims(
+        {"Port": (45.0, 12.8), "Capital": (44.2, 15.4), "Island": (42.6, 15.4), "Harbour": (42.7, 13.0),
+         "Far A": (31.2, 30.0), "Far B": (32.3, 31.3)},
+        {"Far B → Far A": ((32.3, 31.3), (31.2, 30.0))})
+    focus = L.focus_extent(g)
+    west, south, east, north = focus.bounds
+    assert west < 42.6 and east > 45.0 and south < 12.8 and north < 25
+    assert set(focus.outliers) == {"Far A", "Far B", "Far B → Far A"}
+
+
+def test_a_claim_end_only_the_claim_places_still_draws_the_map_to_it():
+    # A town's distance to a border: the border's nearest point is known only from the claim.
+    g = _points_and_claims({"Town": (30.5, 50.5), "Elsewhere": (24.0, 45.0), "Elsewhere 2": (24.5, 45.3)},
+                           {"Town → border": ((30.5, 50.5), (30.3, 51.3))})
+    assert L.focus_extent(g).bounds[3] > 51.3

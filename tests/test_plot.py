@@ -254,3 +254,21 @@ def test_unmeasured_distance_says_not_measured():
     assert not plot.is_relation_claim(row)
     rel = pd.Series({"claim_type": "adjacency", "claimed_km": None, "measured_km": 0.0})
     assert plot.is_relation_claim(rel)
+
+
+def _towns(towns: dict[str, tuple[float, float]]) -> gpd.GeoDataFrame:
+    base = dict.fromkeys(L.COLUMNS)
+    rows = [base | {"feature_id": f"r1:m{i}", "report_id": "r1", "kind": "place", "layer": "places", "name": name,
+                    "text": name, "feature_code": "PPL", "geometry": Point(*xy)} for i, (name, xy) in enumerate(towns.items())]
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
+    frame.index = frame["feature_id"].to_numpy()
+    return L.typed(frame)
+
+
+def test_scale_bar_and_inset_leave_the_towns_in_the_corners_readable():
+    # Invented towns: one in the lower right corner (where the scale bar goes by default), one
+    # just above the lower left corner (where the locator inset goes by default), one at the top.
+    towns = _towns({"Cornerton": (45.03, 12.78), "Leftport": (42.74, 13.01), "Hilltown": (44.2, 15.35)})
+    _, info = plot.render(towns, title="Corners", extent=(42.5, 12.57, 45.24, 15.56))
+    assert info.scale_km is not None
+    assert info.labels_drawn == 3 and info.labels_dropped == 0

@@ -527,8 +527,14 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
         ax.set_ylabel("")
 
         scale_km = None
+        corners = [(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0)]  # lower left, upper left, upper right, lower right
         if scale_error <= float(settings.PLOT_SCALE_MAX_ERROR):
-            scale_km = _draw_scale_bar(ax, w, font["small"])
+            # The scale bar goes to the bottom corner that hides fewer places (lower right if tied).
+            marks = occupied + [(x, y) for x, y, *_ in labels]
+            bar_w = 0.07 + _nice_length(w / 1000 / 4.5) * 1000 / w  # the bar's white box, as drawn
+            scale_corner = _emptiest_corner(view, marks, bar_w, 0.12, [(1.0, 0.0), (0.0, 0.0)])
+            scale_km = _draw_scale_bar(ax, w, font["small"], scale_corner)
+            corners.remove(scale_corner)
         north = _draw_north_arrow(ax, crs, view, font["small"])
 
         # ---- layout, bottom up, in inches (dpi_scale_trans), then the figure is cut to height ----
@@ -600,7 +606,7 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
         inset_w = max(0.24 * map_w_in, 0.9)
         inset_h = inset_w * 0.5
         occupied += [(x, y) for x, y, *_ in labels]
-        fx, fy = _inset_corner(view, occupied, (inset_w + 0.08) / map_w_in, (inset_h + 0.08) / map_h_in)
+        fx, fy = _emptiest_corner(view, occupied, (inset_w + 0.08) / map_w_in, (inset_h + 0.08) / map_h_in, corners)
         iax = fig.add_axes(((_MARGIN_IN + 0.04 + fx * (map_w_in - inset_w - 0.08)) / width_in,
                             (map_y0 + 0.04 + fy * (map_h_in - inset_h - 0.08)) / height_in,
                             inset_w / width_in, inset_h / height_in))
@@ -671,20 +677,19 @@ def _draw_graticule(ax: Any, crs: pyproj.CRS, clip: tuple[float, float, float, f
         ax.plot(xs, ys, color=_GRATICULE, linewidth=0.35, zorder=1.5)
 
 
-def _inset_corner(view: Sequence[float], points: Sequence[tuple[float, float]], frac_w: float,
-                  frac_h: float) -> tuple[float, float]:
-    """The corner for the locator inset: (0, 0) lower left, (0, 1) upper left, (1, 1) upper right.
-
-    The lower right holds the scale bar. The corner whose inset rectangle (``frac_w`` × ``frac_h`` of
-    the map) covers the fewest of ``points`` (projected map coordinates: places, claim lines) wins;
-    ties keep the earlier corner, so an empty corner keeps the inset where readers expect it.
+def _emptiest_corner(view: Sequence[float], points: Sequence[tuple[float, float]], frac_w: float, frac_h: float,
+                     corners: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The corner of ``corners`` ((0, 0) lower left, (1, 1) upper right) for a box of ``frac_w`` × ``frac_h``
+    of the map (locator inset, scale bar) that covers the fewest of ``points`` (projected map
+    coordinates: places, claim lines); ties keep the earlier corner, so an empty corner keeps the
+    box where readers expect it.
     """
     x0, y0, x1, y1 = view
     xy = np.asarray(points, dtype=float).reshape(-1, 2)
     fx = (xy[:, 0] - x0) / ((x1 - x0) or 1.0)
     fy = (xy[:, 1] - y0) / ((y1 - y0) or 1.0)
-    best, fewest = (0.0, 0.0), None
-    for cx, cy in ((0.0, 0.0), (0.0, 1.0), (1.0, 1.0)):
+    best, fewest = corners[0], None
+    for cx, cy in corners:
         inside_x = fx <= frac_w if cx == 0.0 else fx >= 1.0 - frac_w
         inside_y = fy <= frac_h if cy == 0.0 else fy >= 1.0 - frac_h
         covered = int(np.count_nonzero(inside_x & inside_y))
@@ -798,15 +803,19 @@ def _place_labels(ax: Any, renderer: Any, labels: list[tuple[float, float, str, 
     return drawn, dropped, claims_done
 
 
-def _draw_scale_bar(ax: Any, width_m: float, size: float) -> float:
-    """A two-segment scale bar, lower right (true at the map's centre); returns its length in km."""
+def _draw_scale_bar(ax: Any, width_m: float, size: float, corner: tuple[float, float] = (1.0, 0.0)) -> float:
+    """A two-segment scale bar in ``corner`` ((1, 0) lower right), true at the map's centre; returns its length in km."""
     length_km = _nice_length(width_m / 1000 / 4.5)
     x_min, x_max = ax.get_xlim()
     y_min, y_max = ax.get_ylim()
     length = length_km * 1000
-    x1 = x_max - 0.04 * (x_max - x_min)
-    x0 = x1 - length
-    y = y_min + 0.04 * (y_max - y_min)
+    if corner[0] == 1.0:
+        x1 = x_max - 0.04 * (x_max - x_min)
+        x0 = x1 - length
+    else:
+        x0 = x_min + 0.07 * (x_max - x_min)
+        x1 = x0 + length
+    y = y_min + 0.04 * (y_max - y_min) if corner[1] == 0.0 else y_max - 0.11 * (y_max - y_min)
     hbar = 0.012 * (y_max - y_min)
     ax.add_patch(Rectangle((x0 - 0.03 * (x_max - x_min), y - 0.025 * (y_max - y_min)),
                            length + 0.06 * (x_max - x_min), 0.10 * (y_max - y_min),
