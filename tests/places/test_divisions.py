@@ -89,3 +89,24 @@ def test_admin2_point_is_near_the_district(gazetteer, name, country, town, max_k
     place = next(m.place for m in gazetteer.lookup(name, weak=True)
                  if m.place.feature_code == "ADM2" and m.place.country_code == country)
     assert geodesic_km(place.lon, place.lat, town[1], town[0]) < max_km
+
+
+def test_darfur_is_the_region_of_the_darfur_states_with_its_polygon():
+    from geo_app.places.composites import geometry_of
+
+    r = resolved("Aid convoys reached camps in Darfur after weeks of fighting near the Chad border.")["Darfur"]
+    assert r.place.feature_code == "RGN" and r.place.country_code == "SD"
+    geom = geometry_of(r.place)
+    assert geom is not None and geom.geom_type in ("Polygon", "MultiPolygon")
+    # It covers its states (El Fasher, capital of North Darfur; Nyala, of South Darfur) and not Khartoum.
+    for lon, lat in ((25.35, 13.63), (24.88, 12.05)):
+        assert geom.contains(shapely.Point(lon, lat))
+    assert not geom.contains(shapely.Point(32.53, 15.59))
+
+
+def test_region_groups_leave_names_that_already_have_a_place(gazetteer):
+    # East and West Flanders are provinces of the Flemish Region, which is "Flanders" already;
+    # "Juba" is South Sudan's capital, not Somalia's Middle and Lower Juba.
+    assert not any(m.place.layer == "region_groups" for m in gazetteer.lookup("Flanders", weak=True))
+    assert gazetteer.lookup("Juba")[0].place.feature_code == "PPLC"
+    assert any(m.place.layer == "region_groups" and m.place.country_code == "CD" for m in gazetteer.lookup("Kivu"))
