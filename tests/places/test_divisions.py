@@ -110,3 +110,11 @@ def test_region_groups_leave_names_that_already_have_a_place(gazetteer):
     assert not any(m.place.layer == "region_groups" for m in gazetteer.lookup("Flanders", weak=True))
     assert gazetteer.lookup("Juba")[0].place.feature_code == "PPLC"
     assert any(m.place.layer == "region_groups" and m.place.country_code == "CD" for m in gazetteer.lookup("Kivu"))
+
+
+def test_an_army_post_resolves_to_the_base():
+    r = resolved("Soldiers at Fort Hood were told to stay on post as storms crossed central Texas.")["Fort Hood"]
+    assert r.place.feature_class == "S" and r.place.feature_code == "MILB" and r.place.country_code == "US"
+    assert inside(r.place, "US-TX")
+    # Killeen, the town beside the post, is a few km away.
+    assert geodesic_km(r.place.lon, r.place.lat, -97.73, 31.12) < 15
