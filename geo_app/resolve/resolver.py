@@ -207,14 +207,15 @@ class Resolver:
     def candidates(self, mention: Mention) -> list[NameMatch]:
         if mention.country_code and mention.kind in ("demonym", "qualified"):
             return self._demonym_target(mention.country_code)
-        matches = list(self.gaz.lookup(mention.name))
+        # weak=True: GeoNames divisions and their alternate names count here, once the span is a place.
+        matches = list(self.gaz.lookup(mention.name, weak=True))
         if not matches and mention.name.endswith(("'s", "’s")):
-            matches = list(self.gaz.lookup(mention.name[:-2]))
+            matches = list(self.gaz.lookup(mention.name[:-2], weak=True))
         if not matches:
             # "Rapides Parish", "Fulton County", "the city of X": try the core name.
             core = re.sub(r"(?i)^(?:city|town|village|state|province|region) of\s+|\s+(?:city|town|county|parish|province|region|oblast|state)$", "", mention.name)
             if core != mention.name:
-                matches = list(self.gaz.lookup(core))
+                matches = list(self.gaz.lookup(core, weak=True))
         return matches
 
     def inner_candidates(self, name: str) -> tuple[str, list[NameMatch]]:
