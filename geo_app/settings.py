@@ -172,6 +172,9 @@ MAP_MENTIONED_AREA_SIMPLIFY_DEG: float = 0.01
 MAP_AREA_SIMPLIFY_DEG: float = 0.01
 #: A point layer with more features than this is clustered.
 MAP_CLUSTER_THRESHOLD: int = 40
+#: A town of at least this many people is also known, for recognition, by its name without an
+#: Arabic article ("Hodeidah" for "El-Hodeidah"); smaller places only for resolution (gazetteer).
+GAZETTEER_ARTICLE_FREE_MIN_POP: int = 20_000
 #: Focus extent (map view, PNG frame): features closer than this (geodesic km, WGS84) to one
 #: another are one cluster; the map opens on the heaviest cluster and lists the rest as outliers.
 FOCUS_LINK_KM: float = 450.0

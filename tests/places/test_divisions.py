@@ -13,6 +13,7 @@ import shapely
 from geo_app import settings
 from geo_app.geo.geodesy import geodesic_km
 from geo_app.places import borders
+from geo_app.places.gazetteer import get_gazetteer
 from geo_app.resolve.resolver import resolve
 from geo_app.text.extract import extract
 
@@ -118,3 +119,11 @@ def test_an_army_post_resolves_to_the_base():
     assert inside(r.place, "US-TX")
     # Killeen, the town beside the post, is a few km away.
     assert geodesic_km(r.place.lon, r.place.lat, -97.73, 31.12) < 15
+
+
+def test_a_town_is_found_by_its_name_without_the_arabic_article() -> None:
+    gaz = get_gazetteer()
+    hodeidah = gaz.lookup("Hodeidah")  # GeoNames has "El-Hodeidah" and "Hodeida", not this spelling
+    assert hodeidah and hodeidah[0].place.country_code == "YE" and hodeidah[0].place.feature_class == "P"
+    assert gaz.has_name("Hodeidah")
+    assert not gaz.has_name("Sham")  # a short word stays a word for recognition
