@@ -150,3 +150,15 @@ def test_seeds_lithuania_is_not_contradicted(seed_analyses) -> None:
     for analysis in seed_analyses.values():
         assert all(c.primary_geometry() is not None for c in analysis.claims
                    if c.claim_type != "region" and (c.from_key or c.to_key))
+
+
+def test_a_fronted_from_names_the_near_end_of_an_away_distance() -> None:
+    c = one("From Belgorod, the Ukrainian border is less than 40 km away.")
+    assert BELGOROD in ends(c) and "country:UKR" in ends(c)
+    assert c.measured_km == pytest.approx(35.4, abs=1.0) and c.verdict == "consistent"
+
+
+def test_a_thing_is_where_its_locative_phrase_puts_it_not_its_owner() -> None:
+    c = one("Zaporizhzhia's nuclear plant at Enerhodar is about 50 km south-west of the city of Zaporizhzhia.")
+    assert c.from_name != c.to_name and c.measured_km is not None
+    assert c.measured_km == pytest.approx(52.7, abs=2.0)

@@ -337,6 +337,18 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
             return End(looked, role)
     core = sorted(_core(tok), key=lambda t: t.i)
     found = [r for r in ps.mentions_in(core) if r.place is not None or r.mention.kind != "demonym"]
+    # "the (Zaporizhzhia) nuclear plant at Enerhodar": a thing is where its locative phrase puts
+    # it, before any owner named in a possessive.
+    located = [o for c in tok.children if c.dep_ == "prep" and c.lower_ in ("at", "in", "near", "outside")
+               for o in c.children if o.dep_ == "pobj"] if tok.pos_ == "NOUN" else []
+    if located and not any(ps.mention_at(t) is not None and t.dep_ != "poss" and not any(
+            c.dep_ == "case" for c in t.children) for t in core if t.i != tok.i):
+        inner = _end_of(ps, located[0], ctx_country)
+        # a water body places islands or ships in it, but they stay their owner's ("Australia's
+        # islands in the Torres Strait" are Australia)
+        if inner is not None and inner.res.mention.kind != "demonym" and inner.res.place is not None and \
+                inner.res.place.feature_class != "H":
+            return inner
     if not found:
         if lemma == "capital" and ctx_country:  # "the capital": of the country the report is about
             return _country_end(ps, tok, ctx_country, "capital")
@@ -724,6 +736,19 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             return Link(None, None, direction, how="route",
                         not_claim=f"a route length ({route}), not a straight-line distance between two places")
         return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
+    if after is None or after.is_punct or after.lower_ in ("and", "but", "while"):
+        # "From Belgorod, the Ukrainian border is less than 40 km away": the fronted "from"
+        # names the near end, the subject the far one.
+        fronted = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from" and c.i < span.start),
+                       None)
+        subj = _subject_of(verb)
+        objs = [c for c in fronted.children if c.dep_ == "pobj"] if fronted is not None else []
+        if objs and subj is not None:
+            a, b = _end_of(ps, objs[0], ctx_country), _end_of(ps, subj, ctx_country)
+            if a is not None and b is None:
+                b = _rest_of(subj, a) or _bare_border(ps, subj, a)
+            if a is not None and b is not None and a.res is not b.res:
+                return Link(a, b, direction, how="fronted from")
     if after is not None and after.lower_ == "apart":
         pair = _apart_pair(ps, unit, span, ctx_country)
         if pair is not None:
