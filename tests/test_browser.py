@@ -10,16 +10,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from geo_app import settings
+
+from tests.servers import free_port, serving
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +42,6 @@ if not CHROMIUM.exists():
                 "`playwright install` cannot download browsers here", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     yield from _serve(tmp_path_factory)
@@ -57,33 +50,10 @@ def app_url(tmp_path_factory):
 def _serve(tmp_path_factory, env: dict[str, str] | None = None):
     from geo_app.ui.app import streamlit_command
 
-    port = _free_port()
-    # A file, not a pipe: a pipe nobody reads fills up and blocks the server.
-    log = (tmp_path_factory.mktemp("app") / "streamlit.log").open("w+b")
-    proc = subprocess.Popen(streamlit_command(port, "localhost"), stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    out = log.read().decode(errors="replace")
-                    pytest.fail(f"the app did not start: {out[-2000:]}")
-                time.sleep(0.3)
+    port = free_port()
+    with serving(streamlit_command(port, "localhost"), port, tmp_path_factory.mktemp("app") / "streamlit.log",
+                 env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import zipfile
 from collections.abc import Iterator
@@ -34,6 +32,8 @@ import pytest
 from typer.testing import CliRunner
 
 from geo_app.ui.cli import app as cli_app
+
+from tests.servers import free_port, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -271,41 +271,14 @@ def test_map_of_a_sample_from_another_folder(installed: Installed, tmp_path: Pat
     assert installed.netlog.read_text(encoding="utf-8") == ""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_app_serves_the_vendored_assets(installed: Installed):
-    port = _free_port()
-    log = (installed.cwd / "streamlit.log").open("w+b")
-    proc = subprocess.Popen([str(installed.geo_app), "app", "--port", str(port)], cwd=installed.cwd,
-                            env=installed.env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"the installed app did not start: {log.read().decode(errors='replace')[-2000:]}")
-                time.sleep(0.3)
+    port = free_port()
+    with serving([str(installed.geo_app), "app", "--port", str(port)], port, installed.cwd / "streamlit.log",
+                 env=installed.env, cwd=installed.cwd, timeout=120) as url:
         for rel in ("vendor/leaflet-1.9.4/leaflet.js", "vendor/leaflet.timeline-1.6.0/leaflet.timeline.js"):
             with urllib.request.urlopen(f"{url}/app/static/{rel}", timeout=10) as r:
                 assert r.status == 200
                 assert r.read() == (ROOT / "geo_app" / "ui" / "static" / rel).read_bytes()
         with urllib.request.urlopen(url, timeout=10) as r:
             assert r.status == 200
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
     assert installed.netlog.read_text(encoding="utf-8") == ""
