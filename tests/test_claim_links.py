@@ -162,3 +162,9 @@ def test_a_thing_is_where_its_locative_phrase_puts_it_not_its_owner() -> None:
     c = one("Zaporizhzhia's nuclear plant at Enerhodar is about 50 km south-west of the city of Zaporizhzhia.")
     assert c.from_name != c.to_name and c.measured_km is not None
     assert c.measured_km == pytest.approx(52.7, abs=2.0)
+
+
+def test_a_written_container_after_the_name_is_not_the_near_end() -> None:
+    c = one("Paris, Texas, about 160 km northeast of Dallas, was hit by a tornado.")
+    assert c.from_name == "Paris" and c.to_name == "Dallas"
+    assert c.measured_km == pytest.approx(152, abs=3) and c.verdict == "consistent"

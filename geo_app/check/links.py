@@ -41,9 +41,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import spacy
+from shapely.geometry import Point
 
 from geo_app import settings
 from geo_app.check.endpoints import nearest_neighbour_country
+from geo_app.places.composites import geometry_of
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.resolve.resolver import Resolution
 from geo_app.text.extract import MODEL_NAME, Mention
@@ -832,6 +834,24 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
     return -1
 
 
+def _qualified_name(ps: _Sentence, tok: Token, end: End, ctx_country: str | None) -> End:
+    """The place a written container qualifies: "Paris, Texas, about 160 km northeast of Dallas"
+    is measured from Paris, not Texas. ``end`` (named at ``tok``) stands when the name before the
+    comma is not a place inside it."""
+    first = ps.doc[tok.left_edge.i] if tok.left_edge.i < tok.i else tok
+    k = first.i - 1
+    if k < 1 or ps.doc[k].text != "," or end.res.place is None or end.res.place.feature_class != "A":
+        return end
+    inner = _end_of(ps, ps.doc[k - 1], ctx_country)
+    place = inner.res.place if inner is not None else None
+    if place is None or place.key == end.res.place.key or inner.res.mention.kind == "demonym":
+        return end
+    area = geometry_of(end.res.place)
+    if area is None or not area.covers(Point(place.lon, place.lat)):
+        return end
+    return inner
+
+
 def _town_subject(ps: _Sentence, unit: Token, prev: Token, ctx_country: str | None) -> End | None:
     """The clause's subject when it names a place and ``prev`` lies inside that clause (not in its subject)."""
     verb = prev
@@ -891,6 +911,8 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
     if j >= 1:
         prev = doc[j - 1]  # the parser may tag a sentence-initial name as an adverb: the resolved mention counts
         end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") or ps.mention_at(prev) else None
+        if end is not None:
+            end = _qualified_name(ps, prev, end, ctx_country)
         if end is None or prev.dep_ == "attr" or prev.dep_ == "pobj":
             # "Eilat sits at the tip of the Red Sea, 10 km from ...", "Basra is Iraq's only port, 50 km up ...":
             # a sea or region inside the clause's own phrase, or its predicate noun, stands for the town it is about
