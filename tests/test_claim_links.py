@@ -168,3 +168,11 @@ def test_a_written_container_after_the_name_is_not_the_near_end() -> None:
     c = one("Paris, Texas, about 160 km northeast of Dallas, was hit by a tornado.")
     assert c.from_name == "Paris" and c.to_name == "Dallas"
     assert c.measured_km == pytest.approx(152, abs=3) and c.verdict == "consistent"
+
+
+def test_it_as_a_far_end_is_the_place_named_before() -> None:
+    found = distances("Basra is 450 km south-east of Baghdad, and Mosul about 400 km north of it.")
+    pairs = {(c.from_name, c.to_name): c for c in found}
+    mosul = next(c for (a, b), c in pairs.items() if a == "Mosul")
+    assert mosul.to_name == "Baghdad" and mosul.measured_km == pytest.approx(352, abs=3)
+    assert mosul.verdict == "overstated"

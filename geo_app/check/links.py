@@ -727,6 +727,8 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             objs = [t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")][:1]
         b = _end_of(ps, objs[0], ctx_country) if objs else None
         a = _near_end(ps, d, unit, span, after, ctx_country)
+        if b is None and objs and objs[0].lower_ == "it" and a is not None:
+            b = _antecedent(ps, a)  # "..., and Mosul about 400 km north of it": the place named before
         if b is None and objs and a is not None:
             b = _rest_of(objs[0], a)
         if b is None and objs and a is not None:
@@ -832,6 +834,15 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
     if first.pos_ in ("DET", "ADJ", "NOUN", "NUM"):
         return j  # an appositive noun phrase: "a port city", "the regional capital"
     return -1
+
+
+def _antecedent(ps: _Sentence, near: End) -> End | None:
+    """The place "it" stands for in a far end: the nearest place named before the near end, in the
+    same sentence ("Basra is 450 km south-east of Baghdad, and Mosul about 400 km north of it")."""
+    before = [r for r in sorted(ps.resolutions, key=lambda r: r.mention.start)
+              if r.mention.end <= near.res.mention.start and r.place is not None
+              and r.mention.kind != "demonym" and (near.res.place is None or r.place.key != near.res.place.key)]
+    return End(before[-1], "place") if before else None
 
 
 def _qualified_name(ps: _Sentence, tok: Token, end: End, ctx_country: str | None) -> End:
