@@ -36,7 +36,8 @@ from geo_app._text import normalize_name
 from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 from geo_app.places import borders
 from geo_app.geo.geodesy import geodesic_km
-from geo_app.resolve.features import FEATURE_NAMES, REGION_WORDS, MentionContext, admin1_key, anchor_km, candidate_features
+from geo_app.resolve.features import (FEATURE_NAMES, REGION_WORDS, MentionContext, admin1_key, anchor_km,
+                                      candidate_features, level_of)
 from geo_app.resolve.ranker import Ranker, get_ranker
 
 #: Prior of a place type, on the scale of log10(population).
@@ -153,36 +154,54 @@ def place_within(place: Place, container: Place) -> bool:
 
 
 _HIERARCHY_AFTER = re.compile(r"^\s*,\s*$")
+#: A looser written hierarchy between two names: "X in Y", "X in the state of Y", or an apposition
+#: "X, a college town in Y" (an article and at most ``settings.HIERARCHY_MAX_WORDS`` lower-case words).
+_LOOSE_HIERARCHY = re.compile(
+    r"^(?:\s*,\s+(?:a|an|the)\s+(?:[a-z][\w'’-]*\s+){0,%d}?)?\s*in\s+"
+    r"(?:the\s+(?:state|province|region|county)\s+of\s+)?$")
 
 
 _SAME_NAME_REGION = FEATURE_NAMES.index("same_name_region")
 _TYPE_ADM1 = FEATURE_NAMES.index("type_ADM1")
 _TYPE_ADM2 = FEATURE_NAMES.index("type_ADM2")
+_CUE_TOWN = FEATURE_NAMES.index("cue_town")
+_CUE_REGION = FEATURE_NAMES.index("cue_region")
+
+
+def _restrict(p: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``p`` renormalised over ``keep`` when that leaves some but not all candidates (else ``p``)."""
+    if not keep.any() or keep.all():
+        return p
+    q = np.where(keep, p, 0.0)
+    return q / q.sum() if q.sum() > 0 else p
 
 
 def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np.ndarray:
     """Hard constraints on top of the ranker, both ways round:
 
-    * a bare name shared by a region and a town of 50,000 or more inside it means the town
-      ("Gomel", "Tbilisi") unless the words around say "region", "oblast", "province"... (the
-      feature ``same_name_region``);
-    * a mention whose written span carries such a word beyond the name ("Kaliningrad Oblast",
-      ``region_written``) means a region or county when one is among the candidates.
+    * a mention whose written span carries a region word beyond the name ("Kaliningrad Oblast",
+      ``region_written``), or whose words right around say a region ("the province of X",
+      "X region", "the governor of X": feature ``cue_region``), means a region or county when
+      one is among the candidates;
+    * one whose words right around say a town ("the town of X", "downtown X", "X city", "the
+      mayor of X": feature ``cue_town``) means a town when one is among the candidates;
+    * otherwise a bare name shared by a region and a town of 50,000 or more inside it means the
+      town ("Gomel", "Tbilisi": feature ``same_name_region``).
 
     The losers stay alternatives."""
     if len(p) < 2:
         return p
     if region_written:
-        area = (X[:, _TYPE_ADM1] > 0) | (X[:, _TYPE_ADM2] > 0)
-        if area.any() and not area.all():
-            q = np.where(area, p, 0.0)
-            if q.sum() > 0:
-                return q / q.sum()
+        q = _restrict(p, (X[:, _TYPE_ADM1] > 0) | (X[:, _TYPE_ADM2] > 0))
+        if q is not p:
+            return q
+    if X[:, _CUE_REGION].any():
+        return _restrict(p, X[:, _CUE_REGION] > 0)
+    if X[:, _CUE_TOWN].any():
+        return _restrict(p, X[:, _CUE_TOWN] > 0)
     if not X[:, _SAME_NAME_REGION].any():
         return p
-    q = np.where(X[:, _SAME_NAME_REGION] > 0, 0.0, p)
-    total = q.sum()
-    return q / total if total > 0 else p
+    return _restrict(p, X[:, _SAME_NAME_REGION] <= 0)
 
 
 def region_written(mention: Mention) -> bool:
@@ -337,13 +356,18 @@ class Resolver:
                     row_of[nm.place.key] = len(unique)
                     unique.append(nm.place)
         km_all = anchor_km(unique, anchors) if anchors else None
+        loose = self._loose_containers(ex, mentions, containers) if ranked else {}
         unambiguous: Counter = Counter()
         unambiguous_by_name: dict[str, Counter] = {}
         regions: Counter = Counter()
         regions_by_name: dict[str, Counter] = {}
+        levels: Counter = Counter()
+        levels_by_name: dict[str, Counter] = {}
         for c, place, name in zip(cands, best, names):
             if place is None:
                 continue
+            levels[level_of(place)] += 1
+            levels_by_name.setdefault(name, Counter())[level_of(place)] += 1
             if len(c) == 1 and place.country_code:
                 unambiguous[place.country_code] += 1
                 unambiguous_by_name.setdefault(name, Counter())[place.country_code] += 1
@@ -367,7 +391,9 @@ class Resolver:
                 km=km_all[[row_of[nm.place.key] for nm in c]] if km_all is not None else None,
                 unambiguous=unambiguous - unambiguous_by_name.get(names[i], Counter()),
                 regions=regions - regions_by_name.get(names[i], Counter()),
-                after=ex.text[m.end: m.end + 40])
+                after=ex.text[m.end: m.end + 40], before=ex.text[max(0, m.start - 40): m.start],
+                loose_container=loose.get(i),
+                levels=levels - levels_by_name.get(names[i], Counter()))
             out.append(candidate_features(m, c, ctx, prior))
         return out
 
@@ -423,6 +449,25 @@ class Resolver:
                 found[i] = container
         return found
 
+    def _loose_containers(self, ex: Extraction, mentions: list[Mention],
+                          strict: dict[int, Place]) -> dict[int, Place]:
+        """Mentions followed, a few words on, by "in <region or country>" ("Athens, a college town
+        in Georgia", "Athens in Georgia"), when no "X, Y" container was written: that container."""
+        pattern = _loose_hierarchy(settings.HIERARCHY_MAX_WORDS)
+        found = {}
+        for i in range(len(mentions) - 1):
+            a, b = mentions[i], mentions[i + 1]
+            if i in strict or a.kind != "place" or b.kind != "place" or b.start - a.end > 80:
+                continue
+            if not pattern.match(ex.text[a.end:b.start]):
+                continue
+            container = next(
+                (nm.place for nm in sorted(self.candidates(b), key=prior, reverse=True)
+                 if nm.place.feature_code in ("ADM1", "PCLI")), None)
+            if container is not None:
+                found[i] = container
+        return found
+
     @staticmethod
     def _published(ex: Extraction) -> tuple[dt.date | None, dt.date | None, str]:
         if ex.published is not None:
@@ -464,6 +509,11 @@ _DEFINITE_SUBJECT = re.compile(
     r"^\W*(?:The|This|These|Those|Such|That|Its|Their)\s+((?:[a-z][\w-]*\s+){1,%d}?)"
     r"(?:is|are|was|were|will|would|shall|should|can|could|may|might|must|has|have|had|[a-z]+ed|[a-z]+[^s\W]s)\b")
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+
+
+@lru_cache(maxsize=8)
+def _loose_hierarchy(max_words: int) -> re.Pattern[str]:
+    return re.compile(_LOOSE_HIERARCHY.pattern % max_words)
 
 
 @lru_cache(maxsize=8)
