@@ -442,12 +442,23 @@ class Resolver:
             a, b = mentions[i], mentions[i + 1]
             if a.kind != "place" or b.kind != "place" or not _HIERARCHY_AFTER.match(ex.text[a.end:b.start]):
                 continue
-            container = next(
-                (nm.place for nm in sorted(self.candidates(b), key=prior, reverse=True)
-                 if nm.place.feature_code in ("ADM1", "PCLI")), None)
+            container = self._container(a, b)
             if container is not None:
                 found[i] = container
         return found
+
+    def _container(self, a: Mention, b: Mention) -> Place | None:
+        """The region or country ``b`` names as the container of ``a`` ("Athens in Georgia"): of
+        b's first-level regions and countries, the likeliest (prior) that holds one of a's
+        candidates, else the likeliest."""
+        options = [nm.place for nm in sorted(self.candidates(b), key=prior, reverse=True)
+                   if nm.place.feature_code in ("ADM1", "PCLI")]
+        if len(options) > 1:
+            inner = [nm.place for nm in self.candidates(a)]
+            holding = next((c for c in options if any(place_within(p, c) for p in inner if p.key != c.key)), None)
+            if holding is not None:
+                return holding
+        return options[0] if options else None
 
     def _loose_containers(self, ex: Extraction, mentions: list[Mention],
                           strict: dict[int, Place]) -> dict[int, Place]:
@@ -461,9 +472,7 @@ class Resolver:
                 continue
             if not pattern.match(ex.text[a.end:b.start]):
                 continue
-            container = next(
-                (nm.place for nm in sorted(self.candidates(b), key=prior, reverse=True)
-                 if nm.place.feature_code in ("ADM1", "PCLI")), None)
+            container = self._container(a, b)
             if container is not None:
                 found[i] = container
         return found
