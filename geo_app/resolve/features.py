@@ -86,8 +86,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "country_named",       # another mention names the candidate's country (a country name or demonym)
     "region_named",        # another mention names the first-level region the candidate lies in
     "country_named_town",  # country_named for a town
-    "hierarchy_in",        # "X, Y": the candidate lies in the written container Y
-    "hierarchy_out",       # "X, Y": it does not
+    "hierarchy_in",        # "X, Y", "X in Y", "X, a town in Y": the candidate lies in the written container Y
+    "hierarchy_out",       # ... it does not
     "near",                # closeness to the report's other settled places, exp(-km / 50)
     "regional",            # the same at the scale of a region, exp(-km / 300)
     "regional_area",       # regional for an area (a region or county near the report's places)
@@ -114,13 +114,14 @@ FEATURE_NAMES: tuple[str, ...] = (
     "cue_town_area",       # they say a town and the candidate is an area (or the reverse)
     "peer_level",          # share of the report's other settled names at the candidate's level (country,
                            # first-level region, county, town)
-    "hierarchy_in_loose",  # "X in Y", "X, a town in Y" (a few words apart): the candidate lies in Y
-    "hierarchy_out_loose", # ... it does not
     "article_natural",     # "the X" and the candidate is water, relief or land
     "article_town",        # "the X" and the candidate is a town or an area
     "dateline_town",       # the mention is a dateline ("WASHINGTON (AP) —", "BANTAM —") and the candidate is a town
     "region_town_share",   # a region and a town of the name inside it: the town's share of the region's people
                            # (on both rows; New York City holds half of its state, Oklahoma City a fifth)
+    "alias_rival_town",    # a town of under a million known by this name only as an alias, part of a longer own
+                           # name ("Washington Court House") or unlike it (Piqua, Engels for "Pokrovsk"), while
+                           # another candidate bears the name as its own
 )
 
 
@@ -142,7 +143,7 @@ class MentionContext:
     named_regions : list of Place
         First-level regions other mentions settled on.
     container : Place or None
-        The written container of "X, Y" when the mention is X.
+        The written container of "X, Y" (or "X in Y", "X, a college town in Y") when the mention is X.
     context : str
         The text around the mention (a few words each side).
     anchors : tuple
@@ -172,8 +173,6 @@ class MentionContext:
     after: str = ""
     #: The text right before the mention (a few words).
     before: str = ""
-    #: The container of a looser written hierarchy, "X in Y" or "X, a town in Y".
-    loose_container: Place | None = None
     #: Levels (:func:`level_of`) of the report's other settled names -> count.
     levels: Counter = field(default_factory=Counter)
 
@@ -391,6 +390,10 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
         X[i, col["partial_name"]] = float(_partial(mention_words, _words(own)))
         X[i, col["name_similarity"]] = 1.0 if exact else SequenceMatcher(None, name_norm, own).ratio()
         X[i, col["primary_rival"]] = float(not nm.primary and name_norm in primary_names)
+        X[i, col["alias_rival_town"]] = float(
+            X[i, col["primary_rival"]] > 0 and place.feature_class == "P"
+            and (X[i, col["partial_name"]] > 0 or X[i, col["name_similarity"]] < settings.ALIAS_UNLIKE_SIMILARITY)
+            and place.population < settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION)
         is_area = place.feature_class == "A"
         if cue:
             X[i, col["cue_town"]] = float(cue == "town" and place.feature_class == "P")
@@ -398,10 +401,6 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             X[i, col["cue_town_area"]] = float((cue == "town" and is_area) or (cue == "region" and place.feature_class == "P"))
         if level_total:
             X[i, col["peer_level"]] = ctx.levels.get(level_of(place), 0) / level_total
-        if ctx.loose_container is not None:
-            inside = ctx.within(place, ctx.loose_container)
-            X[i, col["hierarchy_in_loose"]] = float(inside)
-            X[i, col["hierarchy_out_loose"]] = float(not inside)
         X[i, col["dateline_town"]] = float(dateline and place.feature_class == "P")
         if place.feature_code in ("ADM1", "ADM2") and place.area_population > 0:
             for j, town in enumerate(places):

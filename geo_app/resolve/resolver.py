@@ -165,6 +165,9 @@ _SAME_NAME_REGION = FEATURE_NAMES.index("same_name_region")
 _TYPE_ADM1 = FEATURE_NAMES.index("type_ADM1")
 _TYPE_ADM2 = FEATURE_NAMES.index("type_ADM2")
 _CUE_TOWN = FEATURE_NAMES.index("cue_town")
+_HIERARCHY_IN = FEATURE_NAMES.index("hierarchy_in")
+_DATELINE_TOWN = FEATURE_NAMES.index("dateline_town")
+_ALIAS_RIVAL_TOWN = FEATURE_NAMES.index("alias_rival_town")
 _CUE_REGION = FEATURE_NAMES.index("cue_region")
 
 
@@ -177,20 +180,38 @@ def _restrict(p: np.ndarray, keep: np.ndarray) -> np.ndarray:
 
 
 def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np.ndarray:
-    """Hard constraints on top of the ranker, both ways round:
+    """Hard constraints on top of the ranker:
 
+    * a written container ("Paris, Texas", "Athens in Georgia") that holds some of the mention's
+      candidates keeps only those (feature ``hierarchy_in``);
+    * a town of under a million known by the name only as an alias that is part of a longer own
+      name ("Washington Court House") or unlike it (Engels, once Pokrovsk) loses to the candidates
+      that bear the name as their own (``alias_rival_town``);
     * a mention whose written span carries a region word beyond the name ("Kaliningrad Oblast",
       ``region_written``), or whose words right around say a region ("the province of X",
       "X region", "the governor of X": feature ``cue_region``), means a region or county when
       one is among the candidates;
     * one whose words right around say a town ("the town of X", "downtown X", "X city", "the
-      mayor of X": feature ``cue_town``) means a town when one is among the candidates;
+      mayor of X": feature ``cue_town``), or a dateline ("WASHINGTON (AP) —": ``dateline_town``),
+      means a town when one is among the candidates;
     * otherwise a bare name shared by a region and a town of 50,000 or more inside it means the
       town ("Gomel", "Tbilisi": feature ``same_name_region``).
 
     The losers stay alternatives."""
     if len(p) < 2:
         return p
+    if X[:, _HIERARCHY_IN].any():
+        # Every gold mention of LGL and GeoWebNews with a candidate inside its written container
+        # (97 of them) means one of those candidates.
+        q = _restrict(p, X[:, _HIERARCHY_IN] > 0)
+        if q is not p:
+            return q
+    if X[:, _ALIAS_RIVAL_TOWN].any():
+        # A town known by the name only as an alias, part of a longer own name or unlike it,
+        # loses to the places that bear the name as their own ("Washington" is not Washington
+        # Court House, "Pokrovsk" not Engels): in LGL and GeoWebNews such a town was the only
+        # right candidate for 20 of 2,640 mentions that had one.
+        p = _restrict(p, X[:, _ALIAS_RIVAL_TOWN] <= 0)
     if region_written:
         q = _restrict(p, (X[:, _TYPE_ADM1] > 0) | (X[:, _TYPE_ADM2] > 0))
         if q is not p:
@@ -199,6 +220,9 @@ def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np
         return _restrict(p, X[:, _CUE_REGION] > 0)
     if X[:, _CUE_TOWN].any():
         return _restrict(p, X[:, _CUE_TOWN] > 0)
+    if X[:, _DATELINE_TOWN].any():
+        # A dateline names the town the report was filed from (GeoWebNews: 31 of 31).
+        return _restrict(p, X[:, _DATELINE_TOWN] > 0)
     if not X[:, _SAME_NAME_REGION].any():
         return p
     return _restrict(p, X[:, _SAME_NAME_REGION] <= 0)
@@ -386,13 +410,12 @@ class Resolver:
                 focus=focus - by_name[names[i]], country_hint=self.country_hint,
                 named_countries={cc for cc, who in named_countries.items() if who - {names[i]}},
                 named_regions=[r for name, rs in named_regions.items() if name != names[i] for r in rs],
-                container=containers.get(i), context=ex.text[max(0, m.start - 25): m.end + 25],
+                container=containers.get(i) or loose.get(i), context=ex.text[max(0, m.start - 25): m.end + 25],
                 anchors=anchors, within=place_within, own_name=names[i],
                 km=km_all[[row_of[nm.place.key] for nm in c]] if km_all is not None else None,
                 unambiguous=unambiguous - unambiguous_by_name.get(names[i], Counter()),
                 regions=regions - regions_by_name.get(names[i], Counter()),
                 after=ex.text[m.end: m.end + 40], before=ex.text[max(0, m.start - 40): m.start],
-                loose_container=loose.get(i),
                 levels=levels - levels_by_name.get(names[i], Counter()))
             out.append(candidate_features(m, c, ctx, prior))
         return out
