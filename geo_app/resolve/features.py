@@ -113,7 +113,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "cue_region",          # ... say a region ("province of X", "X region", "governor of X") and it is a region or county
     "cue_town_area",       # they say a town and the candidate is an area (or the reverse)
     "peer_level",          # share of the report's other settled names at the candidate's level (country,
-                           # first-level region, county, town)
+                           # first-level region, county, town), minus the largest such share among the candidates
     "article_natural",     # "the X" and the candidate is water, relief or land
     "article_town",        # "the X" and the candidate is a town or an area
     "dateline_town",       # the mention is a dateline ("WASHINGTON (AP) —", "BANTAM —") and the candidate is a town
@@ -399,8 +399,6 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             X[i, col["cue_town"]] = float(cue == "town" and place.feature_class == "P")
             X[i, col["cue_region"]] = float(cue == "region" and place.feature_code in ("ADM1", "ADM2"))
             X[i, col["cue_town_area"]] = float((cue == "town" and is_area) or (cue == "region" and place.feature_class == "P"))
-        if level_total:
-            X[i, col["peer_level"]] = ctx.levels.get(level_of(place), 0) / level_total
         X[i, col["dateline_town"]] = float(dateline and place.feature_class == "P")
         if place.feature_code in ("ADM1", "ADM2") and place.area_population > 0:
             for j, town in enumerate(places):
@@ -413,4 +411,9 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             natural = place.feature_class in ("H", "T", "L", "V")
             X[i, col["article_natural"]] = float(natural)
             X[i, col["article_town"]] = float(not natural)
+    if level_total:
+        # Relative to the best-agreeing candidate: a report-wide constant would only let the trees
+        # shift every candidate of a mention alike.
+        share = np.array([ctx.levels.get(level_of(p), 0) / level_total for p in places])
+        X[:, col["peer_level"]] = share - share.max()
     return X
