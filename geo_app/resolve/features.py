@@ -17,6 +17,7 @@ import math
 import re
 from collections import Counter
 from difflib import SequenceMatcher
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -207,6 +208,12 @@ def is_dateline(before: str, name_text: str, after: str) -> bool:
     return line_start and (bool(_DATELINE_AFTER.match(after)) or (name_text.isupper() and len(name_text) > 3))
 
 
+@lru_cache(maxsize=65_536)
+def _similarity(a: str, b: str) -> float:
+    """difflib's ratio of two normalised names (a report repeats its names, and is ranked twice)."""
+    return SequenceMatcher(None, a, b).ratio()
+
+
 def _words(name: str) -> list[str]:
     return re.findall(r"\w+", name)
 
@@ -308,6 +315,8 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     total = sum(ctx.focus.values())
     top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None
     name_norm = normalize_name(mention.name)
+    owns = [normalize_name(p.name) for p in places]
+    mention_words = _words(name_norm)
     abbreviation = bool(_ABBREVIATION.match(mention.name.strip()))
     says_region = bool(REGION_WORDS.search(ctx.context))
     says_town = bool(_TOWN_WORDS.search(ctx.context))
@@ -315,9 +324,9 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     # Towns known by the name itself or a spelling of it ("Gomel" is Homyel'), or by a longer name it
     # is part of only for a city of a million or more ("New York" is New York City, but "Oklahoma"
     # is not Oklahoma City): settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION.
-    towns = [p for p in places if p.feature_class == "P" and p.population >= 50_000
+    towns = [p for p, own in zip(places, owns) if p.feature_class == "P" and p.population >= 50_000
              and (p.population >= settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION
-                  or not _partial(_words(name_norm), _words(normalize_name(p.name))))]
+                  or not _partial(mention_words, _words(own)))]
     named_area = any(nm.primary and nm.place.feature_code == "PCLI" for nm in cands)
     near, regional = _proximity(places, ctx.anchors, ctx.own_name or name_norm, ctx.km)
     order = np.argsort(-priors, kind="stable")
@@ -340,8 +349,7 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             capital[place.country_code] = i
     capitals = set(capital.values())
     level_total = sum(ctx.levels.values())
-    primary_names = {normalize_name(nm.place.name) for nm in cands if nm.primary}
-    mention_words = _words(name_norm)
+    primary_names = {own for nm, own in zip(cands, owns) if nm.primary}
     for i, (nm, place) in enumerate(zip(cands, places)):
         t = _type_of(place)
         if t == "PPLC" and i not in capitals:
@@ -349,7 +357,8 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
         if t:
             X[i, col[f"type_{t}"]] = 1.0
         X[i, col["own_name"]] = float(nm.primary)
-        exact = normalize_name(place.name) == name_norm
+        own = owns[i]
+        exact = own == name_norm
         X[i, col["exact_name"]] = float(exact)
         X[i, col["abbreviation"]] = float(abbreviation and not exact)
         cc = place.country_code
@@ -386,9 +395,9 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             X[i, col["admin1_share"]] = ctx.regions.get(admin1_key(place), 0) / region_total
         X[i, col["institution_town"]] = float(institution and place.feature_class == "P")
         X[i, col["small_town"]] = float(place.feature_class == "P" and place.population < 10_000)
-        own = normalize_name(place.name)
-        X[i, col["partial_name"]] = float(_partial(mention_words, _words(own)))
-        X[i, col["name_similarity"]] = 1.0 if exact else SequenceMatcher(None, name_norm, own).ratio()
+        if not exact:
+            X[i, col["partial_name"]] = float(_partial(mention_words, _words(own)))
+        X[i, col["name_similarity"]] = 1.0 if exact else _similarity(name_norm, own)
         X[i, col["primary_rival"]] = float(not nm.primary and name_norm in primary_names)
         X[i, col["alias_rival_town"]] = float(
             X[i, col["primary_rival"]] > 0 and place.feature_class == "P"
