@@ -410,3 +410,25 @@ def test_a_town_known_by_the_name_only_as_an_alias_is_flagged():
     assert not any(cands[k].place.name == "Washington" for k in np.flatnonzero(X[:, col]))
     cands, X = _rows("Units moved closer to Gomel on Monday.", "Gomel")
     assert not X[:, col].any()  # Homyel' is a spelling of Gomel, not an alias
+
+
+def test_the_before_a_name_marks_a_river_once_the_gazetteer_has_one():
+    # The gazetteer holds no river Dnipro yet (only the city): "the Dnipro" stays the city until a river
+    # of that name is a candidate; then "the" counts for the river (feature ``article_natural``).
+    from geo_app.places.gazetteer import NameMatch, Place
+    from geo_app.resolve.features import MentionContext, candidate_features
+
+    text = "Troops dug in on the left bank of the Dnipro before the winter."
+    ex = extract(text, PUB)
+    m = next(m for m in ex.mentions if m.text == "Dnipro")
+    city = get_gazetteer().lookup("Dnipro")[0]
+    river = NameMatch(Place("test:dnipro-river", "Dnipro", 46.5, 32.3, "H", "STM", "UA"), True)
+    ctx = MentionContext(focus=Counter(), country_hint=None, named_countries=set(), named_regions=[],
+                         container=None, context="", anchors=(), within=place_within, own_name="dnipro",
+                         before=text[max(0, m.start - 40):m.start], after=text[m.end:m.end + 40])
+    X = candidate_features(m, [city, river], ctx, lambda nm: 0.0)
+    natural, town = FEATURE_NAMES.index("article_natural"), FEATURE_NAMES.index("article_town")
+    assert (X[0, natural], X[0, town], X[1, natural], X[1, town]) == (0, 1, 1, 0)
+    from geo_app.resolve.resolver import _constrain
+    p = _constrain(X, get_ranker().probabilities(X))
+    assert p[1] == pytest.approx(1.0)  # the river

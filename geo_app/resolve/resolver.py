@@ -167,6 +167,7 @@ _TYPE_ADM2 = FEATURE_NAMES.index("type_ADM2")
 _CUE_TOWN = FEATURE_NAMES.index("cue_town")
 _HIERARCHY_IN = FEATURE_NAMES.index("hierarchy_in")
 _DATELINE_TOWN = FEATURE_NAMES.index("dateline_town")
+_ARTICLE_NATURAL = FEATURE_NAMES.index("article_natural")
 _ALIAS_RIVAL_TOWN = FEATURE_NAMES.index("alias_rival_town")
 _CUE_REGION = FEATURE_NAMES.index("cue_region")
 
@@ -194,6 +195,7 @@ def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np
     * one whose words right around say a town ("the town of X", "downtown X", "X city", "the
       mayor of X": feature ``cue_town``), or a dateline ("WASHINGTON (AP) —": ``dateline_town``),
       means a town when one is among the candidates;
+    * "the X" means a river, sea or range when one is among the candidates (``article_natural``);
     * otherwise a bare name shared by a region and a town of 50,000 or more inside it means the
       town ("Gomel", "Tbilisi": feature ``same_name_region``).
 
@@ -220,6 +222,10 @@ def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np
         return _restrict(p, X[:, _CUE_REGION] > 0)
     if X[:, _CUE_TOWN].any():
         return _restrict(p, X[:, _CUE_TOWN] > 0)
+    if X[:, _ARTICLE_NATURAL].any():
+        # "the Dnipro", "the Rio Grande": a river, sea or range when one is among the candidates
+        # (LGL and GeoWebNews: 14 of 15, none of them a town).
+        return _restrict(p, X[:, _ARTICLE_NATURAL] > 0)
     if X[:, _DATELINE_TOWN].any():
         # A dateline names the town the report was filed from (GeoWebNews: 31 of 31).
         return _restrict(p, X[:, _DATELINE_TOWN] > 0)
