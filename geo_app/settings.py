@@ -322,6 +322,17 @@ AIRPORT_PRIOR: float = 5.0
 #: still counts as inside it: cities on a border river (Kherson on the Dnipro) fall just outside the
 #: generalised Natural Earth outlines.
 REGION_EDGE_KM: float = 5.0
+#: A looser written hierarchy "X in Y" / "X, a college town in Y" (the ranker's ``hierarchy_in`` / ``hierarchy_out``
+#: features) allows at most this many words between the two names before "in".
+HIERARCHY_MAX_WORDS: int = 5
+#: A bare name shared by a first-level region and a town of 50,000 or more inside it means the town
+#: ("Gomel"); a town whose own name is longer ("Oklahoma City" for "Oklahoma") counts only from
+#: this many people ("New York" alone is New York City, "Oklahoma" alone is the state).
+SAME_NAME_PARTIAL_TOWN_MIN_POPULATION: int = 1_000_000
+#: A town's alternate name this unlike its own name (difflib ratio of the normalised names) is an
+#: alias (an old or another town's name: Engels was Pokrovsk), not a spelling (Homyel' / Gomel .67):
+#: such a town of under SAME_NAME_PARTIAL_TOWN_MIN_POPULATION people loses to a place whose own name it is.
+ALIAS_UNLIKE_SIMILARITY: float = 0.5
 #: A sentence without a date of its own continues the previous sentence's event (and takes its date)
 #: when it opens with a definite noun phrase of at most this many words ("The maneuver", "The joint drills").
 CONTINUED_DATE_MAX_NP_WORDS: int = 4

@@ -156,12 +156,24 @@ def test_former_soviet_republic_is_the_country() -> None:
     assert any(r.place is not None and r.place.country_code == "BY" and r.place.feature_code == "PCLI" for r in res)
 
 
-@pytest.mark.xfail(reason="kind model retrained for recall (C=0.3, known-name bar 0.35): 'Soviet' before 'Republic "
-                          "of Belarus' scores 0.50 place-or-demonym; the corpora keep most demonyms followed by a "
-                          "capitalised word as toponyms (GWN 87/113, LGL 61/103), so the model cannot learn this one",
-                   strict=False)
 def test_former_soviet_republic_is_not_the_soviet_union() -> None:
     assert not any(r.place is not None and r.place.name == "Soviet Union" for r in _resolved(SOVIET))
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Delegates flew in from the Arab Republic of Egypt for the talks on water.", "EG"),
+    ("Trade with the former Yugoslav Republic of Macedonia grew last year.", "MK"),
+])
+def test_an_adjective_in_a_formal_state_name_is_not_a_place(text: str, country: str) -> None:
+    res = _resolved(text)
+    assert all(r.mention.text not in ("Arab", "Yugoslav") for r in res)
+    assert any(r.place is not None and r.place.country_code == country for r in res)
+
+
+def test_the_adjective_alone_still_names_its_place() -> None:
+    res = _resolved("Soviet troops left Afghanistan in 1989; the Soviet Republic of Belarus became independent.")
+    soviet = [r for r in res if r.mention.text == "Soviet"]
+    assert len(soviet) == 1 and soviet[0].mention.start == 0
 
 
 def test_viruses_named_after_places_are_not_places() -> None:

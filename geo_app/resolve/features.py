@@ -16,17 +16,21 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from difflib import SequenceMatcher
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from geo_app import settings
 from geo_app._text import normalize_name
 from geo_app.geo.geodesy import geodesic_km
 from geo_app.places.gazetteer import NameMatch, Place
 from geo_app.text.extract import Mention
 
-__all__ = ["FEATURE_NAMES", "REGION_WORDS", "MentionContext", "admin1_key", "anchor_km", "candidate_features"]
+__all__ = ["FEATURE_NAMES", "REGION_WORDS", "MentionContext", "admin1_key", "anchor_km", "candidate_features",
+           "level_of", "written_level"]
 
 #: Feature types (GeoNames feature codes as the gazetteer stores them) with a column each.
 _TYPES = ("PPLC", "PPL", "PCLI", "ADM1", "ADM2", "H", "GROUP", "CONT", "AIRP")
@@ -42,6 +46,25 @@ _INSTITUTION_AFTER = re.compile(
     r"county|council|board|mayor|library|hospital|church|department|district|public|municipal|chamber|"
     r"community|college|university|regional|memorial)\b", re.IGNORECASE)
 _WATER_WORDS = re.compile(r"(?i)\b(sea|ocean|gulf|bay|coast|waters|river|lake)\b")
+#: The words right before a name that make it a town ("the town of X", "downtown X", "the mayor of X")
+#: or a region ("the province of X", "the governor of X"), and right after it ("X city", "X province").
+#: General words of English news, no place names; lower case only after the name ("Ohio State" is not
+#: "Ohio state").
+_TOWN_BEFORE = re.compile(
+    r"(?i)\b(?:(?:the|a)\s+(?:city|town|village|township|hamlet|municipality)\s+of|(?:suburbs?|outskirts|mayor)\s+of|"
+    r"downtown|suburban)\s+(?:the\s+)?$")
+_REGION_BEFORE = re.compile(
+    r"(?i)\b(?:(?:the|a)\s+(?:region|province|state|governorate|oblast|county|district|prefecture|territory)|"
+    r"governor)\s+of\s+(?:the\s+)?$")
+_TOWN_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:city|town|village|mayor)\b")
+_REGION_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:region|province|state|oblast|governorate|county|district|prefecture|territory|"
+    r"governor|regional)\b")
+#: A dateline: the name opens a line and is written in capitals or followed by ", STATE", "(AP)" or a dash.
+_DATELINE_AFTER = re.compile(r"^(?:\s*,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\.?)?\s*(?:\([A-Za-z .]+\)\s*)?(?:[—–]|--?\s)")
+#: "the" right before the name ("the Dnipro", "the Rio Grande"): rivers, seas and ranges take it,
+#: towns seldom do.
+_ARTICLE_BEFORE = re.compile(r"\bthe\s+$")
 #: Distance scales (km) of the proximity features: the same town, the same region.
 _NEAR_KM = 50.0
 _REGION_KM = 300.0
@@ -64,8 +87,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "country_named",       # another mention names the candidate's country (a country name or demonym)
     "region_named",        # another mention names the first-level region the candidate lies in
     "country_named_town",  # country_named for a town
-    "hierarchy_in",        # "X, Y": the candidate lies in the written container Y
-    "hierarchy_out",       # "X, Y": it does not
+    "hierarchy_in",        # "X, Y", "X in Y", "X, a town in Y": the candidate lies in the written container Y
+    "hierarchy_out",       # ... it does not
     "near",                # closeness to the report's other settled places, exp(-km / 50)
     "regional",            # the same at the scale of a region, exp(-km / 300)
     "regional_area",       # regional for an area (a region or county near the report's places)
@@ -84,6 +107,22 @@ FEATURE_NAMES: tuple[str, ...] = (
     "small_town",          # a town of under 10,000 people
     "log_area_population", # log10(area_population + 1) / 8 for an area (the people of its towns); 0 for a town
     "area_population_gap", # an area's log10 area_population minus the largest among the mention's areas, / 8
+    "partial_name",        # the mention is only part of the place's own name ("Oklahoma" of "Oklahoma City")
+    "name_similarity",     # similarity of the mention and the place's own name (1 when they are spelt alike)
+    "primary_rival",       # the name is an alternate of this place but another candidate's own name
+    "cue_town",            # the words right before or after say a town ("town of X", "downtown X") and it is a town
+    "cue_region",          # ... say a region ("province of X", "X region", "governor of X") and it is a region or county
+    "cue_town_area",       # they say a town and the candidate is an area (or the reverse)
+    "peer_level",          # share of the report's other settled names at the candidate's level (country,
+                           # first-level region, county, town), minus the largest such share among the candidates
+    "article_natural",     # "the X" and the candidate is water, relief or land
+    "article_town",        # "the X" and the candidate is a town or an area
+    "dateline_town",       # the mention is a dateline ("WASHINGTON (AP) —", "BANTAM —") and the candidate is a town
+    "region_town_share",   # a region and a town of the name inside it: the town's share of the region's people
+                           # (on both rows; New York City holds half of its state, Oklahoma City a fifth)
+    "alias_rival_town",    # a town of under a million known by this name only as an alias, part of a longer own
+                           # name ("Washington Court House") or unlike it (Piqua, Engels for "Pokrovsk"), while
+                           # another candidate bears the name as its own
 )
 
 
@@ -105,7 +144,7 @@ class MentionContext:
     named_regions : list of Place
         First-level regions other mentions settled on.
     container : Place or None
-        The written container of "X, Y" when the mention is X.
+        The written container of "X, Y" (or "X in Y", "X, a college town in Y") when the mention is X.
     context : str
         The text around the mention (a few words each side).
     anchors : tuple
@@ -133,6 +172,56 @@ class MentionContext:
     regions: Counter = field(default_factory=Counter)
     #: The text right after the mention (a few words).
     after: str = ""
+    #: The text right before the mention (a few words).
+    before: str = ""
+    #: Levels (:func:`level_of`) of the report's other settled names -> count.
+    levels: Counter = field(default_factory=Counter)
+
+
+def level_of(place: Place) -> str:
+    """A coarse administrative level: "country", "region" (first level), "county", "town" or "other"."""
+    code = place.feature_code
+    if code in ("PCLI", "GROUP", "CONT"):
+        return "country"
+    if code == "ADM1":
+        return "region"
+    if code == "ADM2":
+        return "county"
+    if place.feature_class == "P":
+        return "town"
+    return "other"
+
+
+def written_level(before: str, after: str) -> str:
+    """What the words right around a name say it is: "town" ("the town of X", "downtown X", "X city"),
+    "region" ("the province of X", "X region", "governor of X") or "" (nothing, or both)."""
+    town = bool(_TOWN_BEFORE.search(before) or _TOWN_AFTER.match(after))
+    region = bool(_REGION_BEFORE.search(before) or _REGION_AFTER.match(after))
+    if town == region:
+        return ""
+    return "town" if town else "region"
+
+
+def is_dateline(before: str, name_text: str, after: str) -> bool:
+    """Whether a name opens a line ("\\nWASHINGTON (AP) —", "BANTAM — A Danbury mason...") as a dateline."""
+    line_start = before.rsplit("\n", 1)[-1].strip() == "" and ("\n" in before or len(before) < 40)
+    return line_start and (bool(_DATELINE_AFTER.match(after)) or (name_text.isupper() and len(name_text) > 3))
+
+
+@lru_cache(maxsize=65_536)
+def _similarity(a: str, b: str) -> float:
+    """difflib's ratio of two normalised names (a report repeats its names, and is ranked twice)."""
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _words(name: str) -> list[str]:
+    return re.findall(r"\w+", name)
+
+
+def _partial(words: list[str], own_words: list[str]) -> bool:
+    """Whether ``words`` are a proper run of ``own_words`` ("oklahoma" of "oklahoma city")."""
+    k = len(words)
+    return 0 < k < len(own_words) and any(own_words[j:j + k] == words for j in range(len(own_words) - k + 1))
 
 
 def admin1_key(place: Place) -> tuple[str, str]:
@@ -226,11 +315,18 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     total = sum(ctx.focus.values())
     top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None
     name_norm = normalize_name(mention.name)
+    owns = [normalize_name(p.name) for p in places]
+    mention_words = _words(name_norm)
     abbreviation = bool(_ABBREVIATION.match(mention.name.strip()))
     says_region = bool(REGION_WORDS.search(ctx.context))
     says_town = bool(_TOWN_WORDS.search(ctx.context))
     says_water = bool(_WATER_WORDS.search(ctx.context))
-    towns = [p for p in places if p.feature_class == "P" and p.population >= 50_000]
+    # Towns known by the name itself or a spelling of it ("Gomel" is Homyel'), or by a longer name it
+    # is part of only for a city of a million or more ("New York" is New York City, but "Oklahoma"
+    # is not Oklahoma City): settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION.
+    towns = [p for p, own in zip(places, owns) if p.feature_class == "P" and p.population >= 50_000
+             and (p.population >= settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION
+                  or not _partial(mention_words, _words(own)))]
     named_area = any(nm.primary and nm.place.feature_code == "PCLI" for nm in cands)
     near, regional = _proximity(places, ctx.anchors, ctx.own_name or name_norm, ctx.km)
     order = np.argsort(-priors, kind="stable")
@@ -241,12 +337,28 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     unamb_total = sum(ctx.unambiguous.values())
     region_total = sum(ctx.regions.values())
     institution = bool(_INSTITUTION_AFTER.match(ctx.after))
+    cue = written_level(ctx.before, ctx.after)
+    article = bool(_ARTICLE_BEFORE.search(ctx.before))
+    dateline = is_dateline(ctx.before, mention.text, ctx.after)
+    # GeoNames' capital code marks every town named like the capital: only the most populous of a
+    # country's candidates so coded is taken for its capital.
+    capital: dict[str, int] = {}
+    for i, place in enumerate(places):
+        if place.feature_code == "PPLC" and (place.country_code not in capital
+                                             or place.population > places[capital[place.country_code]].population):
+            capital[place.country_code] = i
+    capitals = set(capital.values())
+    level_total = sum(ctx.levels.values())
+    primary_names = {own for nm, own in zip(cands, owns) if nm.primary}
     for i, (nm, place) in enumerate(zip(cands, places)):
         t = _type_of(place)
+        if t == "PPLC" and i not in capitals:
+            t = "PPL"
         if t:
             X[i, col[f"type_{t}"]] = 1.0
         X[i, col["own_name"]] = float(nm.primary)
-        exact = normalize_name(place.name) == name_norm
+        own = owns[i]
+        exact = own == name_norm
         X[i, col["exact_name"]] = float(exact)
         X[i, col["abbreviation"]] = float(abbreviation and not exact)
         cc = place.country_code
@@ -283,4 +395,34 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             X[i, col["admin1_share"]] = ctx.regions.get(admin1_key(place), 0) / region_total
         X[i, col["institution_town"]] = float(institution and place.feature_class == "P")
         X[i, col["small_town"]] = float(place.feature_class == "P" and place.population < 10_000)
+        if not exact:
+            X[i, col["partial_name"]] = float(_partial(mention_words, _words(own)))
+        X[i, col["name_similarity"]] = 1.0 if exact else _similarity(name_norm, own)
+        X[i, col["primary_rival"]] = float(not nm.primary and name_norm in primary_names)
+        X[i, col["alias_rival_town"]] = float(
+            X[i, col["primary_rival"]] > 0 and place.feature_class == "P"
+            and (X[i, col["partial_name"]] > 0 or X[i, col["name_similarity"]] < settings.ALIAS_UNLIKE_SIMILARITY)
+            and place.population < settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION)
+        is_area = place.feature_class == "A"
+        if cue:
+            X[i, col["cue_town"]] = float(cue == "town" and place.feature_class == "P")
+            X[i, col["cue_region"]] = float(cue == "region" and place.feature_code in ("ADM1", "ADM2"))
+            X[i, col["cue_town_area"]] = float((cue == "town" and is_area) or (cue == "region" and place.feature_class == "P"))
+        X[i, col["dateline_town"]] = float(dateline and place.feature_class == "P")
+        if place.feature_code in ("ADM1", "ADM2") and place.area_population > 0:
+            for j, town in enumerate(places):
+                if (town.feature_class == "P" and town.country_code == cc and town.population > 0
+                        and ctx.within(town, place)):
+                    share = min(1.0, town.population / place.area_population)
+                    X[i, col["region_town_share"]] = max(X[i, col["region_town_share"]], share)
+                    X[j, col["region_town_share"]] = max(X[j, col["region_town_share"]], share)
+        if article:
+            natural = place.feature_class in ("H", "T", "L", "V")
+            X[i, col["article_natural"]] = float(natural)
+            X[i, col["article_town"]] = float(not natural)
+    if level_total:
+        # Relative to the best-agreeing candidate: a report-wide constant would only let the trees
+        # shift every candidate of a mention alike.
+        share = np.array([ctx.levels.get(level_of(p), 0) / level_total for p in places])
+        X[:, col["peer_level"]] = share - share.max()
     return X

@@ -60,32 +60,30 @@ class Ranker:
         s = ((X - self.mean) / self.scale) @ self.coef
         if not self.trees or len(X) == 0:
             return s
-        # All trees walked at once: one (rows x trees) array of current nodes, as many steps as
-        # the deepest tree.
-        feature, threshold, left, right, value = self._packed
-        cols = np.arange(feature.shape[0])[None, :]
-        rows = np.arange(len(X))[:, None]
-        node = np.zeros((len(X), feature.shape[0]), dtype=np.int64)
+        # All trees walked at once: one (rows x trees) array of current nodes (indices into the
+        # trees' concatenated node arrays), as many steps as the deepest tree.
+        feature, threshold, left, right, value, roots = self._flat
+        node = np.broadcast_to(roots, (len(X), roots.size)).copy()
         while True:
-            f = feature[cols, node]
+            f = feature.take(node)
             inner = f >= 0
             if not inner.any():
                 break
-            go_left = X[rows, np.where(inner, f, 0)] <= threshold[cols, node]
-            node = np.where(inner, np.where(go_left, left[cols, node], right[cols, node]), node)
-        return s + value[cols, node].sum(axis=1)
+            go_left = np.take_along_axis(X, np.where(inner, f, 0), axis=1) <= threshold.take(node)
+            node = np.where(inner, np.where(go_left, left.take(node), right.take(node)), node)
+        return s + value.take(node).sum(axis=1)
 
     @cached_property
-    def _packed(self) -> tuple[np.ndarray, ...]:
-        """The trees as (trees x nodes) arrays, shorter trees padded with leaves of value 0."""
-        width = max(len(t[0]) for t in self.trees)
-        out = []
-        for k, fill in enumerate((-1, 0.0, 0, 0, 0.0)):
-            arr = np.full((len(self.trees), width), fill, dtype=self.trees[0][k].dtype)
-            for i, tree in enumerate(self.trees):
-                arr[i, :len(tree[k])] = tree[k]
-            out.append(arr)
-        return tuple(out)
+    def _flat(self) -> tuple[np.ndarray, ...]:
+        """The trees' node arrays concatenated (children as indices into them) and each tree's root."""
+        sizes = np.array([len(t[0]) for t in self.trees])
+        roots = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        feature = np.concatenate([t[0] for t in self.trees]).astype(np.int64)
+        threshold = np.concatenate([t[1] for t in self.trees]).astype(float)
+        left = np.concatenate([t[2].astype(np.int64) + r for t, r in zip(self.trees, roots)])
+        right = np.concatenate([t[3].astype(np.int64) + r for t, r in zip(self.trees, roots)])
+        value = np.concatenate([t[4] for t in self.trees]).astype(float)
+        return feature, threshold, left, right, value, roots
 
     def probabilities_each(self, Xs: list[np.ndarray]) -> list[np.ndarray]:
         """:meth:`probabilities` of several mentions' rows, scored in one batch."""

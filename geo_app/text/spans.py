@@ -64,6 +64,10 @@ _HEAD_CLASSES = {
         glacier""".split(), "nature"),
 }
 _MAX_TOKENS = 6
+#: Nouns of a state's formal name ("the former Soviet Republic of Belarus", "the Islamic Republic of
+#: Iran"): an adjective before them is part of that longer name, and the place is the one after "of".
+_POLITY_WORDS = frozenset("""republic republics kingdom federation union emirate emirates sultanate principality
+    commonwealth confederation socialist people's peoples democratic state states""".split())
 
 
 def head_class(name: str) -> str | None:
@@ -359,6 +363,8 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             if any(gaz.has_name(w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
                 f["token_known"] = 1.0
         c.feats = f
+        if demonym and ntok == 1 and _modifies_formal_name(words, c.end):
+            c.blocked = True  # this occurrence only: "Soviet" elsewhere may still name the place
         if nxt.lower() in non_place_heads:
             c.blocked = True
             blocked_texts.add(text)
@@ -366,6 +372,15 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     for c in cands:
         if doc[c.start:c.end].text in blocked_texts:
             c.blocked = True
+
+
+def _modifies_formal_name(words: list[str], end: int) -> bool:
+    """Whether the words from ``end`` on continue an adjective into a state's formal name: capitalised
+    nouns of a polity ("Republic", "Socialist Republic") and then "of" and a capitalised name."""
+    k = end
+    while k < len(words) and k - end < 3 and _capital(words[k]) and words[k].lower() in _POLITY_WORDS:
+        k += 1
+    return k > end and k + 1 < len(words) and words[k] == "of" and _capital(words[k + 1])
 
 
 def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer) -> frozenset[str]:
