@@ -29,6 +29,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Span
 
 from geo_app.places.gazetteer import Gazetteer, NameMatch
@@ -104,7 +106,8 @@ def _capital(tok_text: str) -> bool:
 
 def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
     """Every span of ``doc`` that may name a place, from every source, overlapping freely."""
-    words = [t.text for t in doc]
+    view = token_view(doc)
+    words, punct, span_text = view.words, view.punct, view.span_text
     n = len(words)
     found: dict[tuple[int, int], Candidate] = {}
 
@@ -119,8 +122,8 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
         found[key] = Candidate(start, end, source, label, name_end)
 
     for ent in doc.ents:
-        start = ent.start + 1 if ent[0].lower_ == "the" and len(ent) > 1 else ent.start
-        text = doc[start:ent.end].text
+        start = ent.start + 1 if words[ent.start].lower() == "the" and len(ent) > 1 else ent.start
+        text = span_text(start, ent.end)
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
             add(start, ent.end, "ruler" if ent.ent_id_ == "gaz" else "ner", ent.label_)
         elif gaz.has_name(text) or gaz.demonym(text) or ent.label_ in _NAMED_FACILITY_LABELS:
@@ -131,13 +134,13 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
                 and _capital(words[k + 2]) for k, w in enumerate(words)]
     inner_ok = [_capital(w) or w.lower() in _CONNECTORS or particle[k] for k, w in enumerate(words)]
     for i in range(n):
-        if not (_capital(words[i]) or particle[i]) or doc[i].is_punct or words[i].lower() == "the":
+        if not (_capital(words[i]) or particle[i]) or punct[i] or words[i].lower() == "the":
             continue
         for j in range(min(n, i + _MAX_TOKENS), i, -1):
             last = words[j - 1]
             if not _capital(last) or not all(inner_ok[i:j]):
                 continue
-            text = doc[i:j].text
+            text = span_text(i, j)
             if gaz.has_name(text) or (j - i == 1 and gaz.demonym(text)):
                 add(i, j, "gaz")
                 if j < n and words[j].lower() in _UNIT_WORDS and _capital(words[j]):
@@ -145,14 +148,14 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
                 break
     # Capitalised runs that end in a head noun ("Dawes Street", "Cavan Institute"), whether or
     # not the gazetteer or the NER knows them.
-    sent_start = [bool(t.is_sent_start) for t in doc]
+    sent_start = view.sent_start
     for j in range(1, n):
         if words[j].lower() not in _HEAD_CLASSES or not _capital(words[j]):
             continue
         if words[j].lower() in ("st.", "st") and j + 1 < n and _capital(words[j + 1]):
             continue  # "St. Thomas": Saint, not Street
         i = j
-        while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not doc[i - 1].is_punct:
+        while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not punct[i - 1]:
             i -= 1
         while i < j and (not (_capital(words[i]) or particle[i]) or words[i].lower() == "the"):
             i += 1
@@ -164,6 +167,78 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
         if not c.label:
             c.label = labels.get((c.start, c.end), "")
     return sorted(found.values(), key=lambda c: (c.start, -c.end))
+
+
+def capital_runs(doc: Doc, cands: list[Candidate], skip: np.ndarray | None = None) -> list[Candidate]:
+    """Candidates (source ``"cap"``) for the capitalised runs of ``doc`` that no candidate in
+    ``cands`` covers exactly: the names the gazetteer lacks, which only the statistical NER can
+    label ("Ward Parkway", "Fort Hood"), for the selective NER to decide whether to read them.
+
+    A run is a maximal sequence of capitalised tokens (connectors such as "of" inside), within
+    a sentence, at most ``_MAX_TOKENS`` long; tokens where ``skip`` is True (a boolean array over
+    the doc's tokens: sentence-initial function words, weekdays) start no run.
+    """
+    view = token_view(doc)
+    words, punct, sent_start = view.words, view.punct, view.sent_start
+    n = len(words)
+    have = {(c.start, c.end) for c in cands}
+    out = []
+    i = 0
+    while i < n:
+        w = words[i]
+        if not w[:1].isupper() or punct[i] or (skip is not None and skip[i]):
+            i += 1
+            continue
+        j = i + 1  # end of the run so far (exclusive), always after a capitalised token
+        k = i + 1
+        while k < n and not sent_start[k] and k - i < _MAX_TOKENS:
+            wk = words[k]
+            if wk[:1].isupper() and not punct[k]:
+                k += 1
+                j = k
+            elif wk.lower() in _CONNECTORS:
+                k += 1
+            else:
+                break
+        if (i, j) not in have:
+            out.append(Candidate(i, j, "cap"))
+        i = j
+    return out
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """Per-token arrays of a doc built once with array operations (a Python Token object per
+    token costs more than the rest of candidate building)."""
+
+    words: list[str]
+    text: str  # the doc's text (``doc.text``) rebuilt from ``words``
+    idx: list[int]
+    punct: list[bool]
+    sent_start: list[bool]
+
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text``."""
+        return self.text[self.idx[start]:self.idx[end - 1] + len(self.words[end - 1])]
+
+
+def token_view(doc: Doc) -> TokenView:
+    """The :class:`TokenView` of ``doc`` (cached in ``doc.user_data`` while its tokens stand)."""
+    cached = doc.user_data.get("geo_app_view")
+    if isinstance(cached, TokenView) and len(cached.words) == len(doc):
+        return cached
+    if len(doc) == 0:
+        view = TokenView([], "", [], [], [])
+    else:
+        arr = doc.to_array([IDX, IS_PUNCT, SENT_START, SPACY]).astype(np.int64)
+        strings = doc.vocab.strings
+        words = [strings[o] for o in doc.to_array(ORTH).tolist()]
+        text = "".join([w + " " if sp else w for w, sp in zip(words, arr[:, 3].tolist())])
+        sent = (arr[:, 2] == 1).tolist()
+        sent[0] = True
+        view = TokenView(words, text, arr[:, 0].tolist(), (arr[:, 1] != 0).tolist(), sent)
+    doc.user_data["geo_app_view"] = view
+    return view
 
 
 def _matches(gaz: Gazetteer, text: str) -> tuple[NameMatch, ...]:
@@ -203,17 +278,13 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     with every other occurrence of its text in the report: the development corpora hold no
     such names, so the classifier cannot learn them (see ``settings.NON_PLACE_HEAD_WORDS``).
     """
-    words = [t.text for t in doc]
+    view = token_view(doc)
+    words, punct, span_text = view.words, view.punct, view.span_text
     n = len(words)
-    sent_start = [bool(t.is_sent_start) for t in doc]
+    sent_start = view.sent_start
     # Sentence of each token: context words never come from another sentence (a name that
     # opens a sentence has "<s>" before it, whatever ended the sentence before).
-    sent_of = []
-    k_sent = -1
-    for k in range(n):
-        if k == 0 or sent_start[k]:
-            k_sent += 1
-        sent_of.append(k_sent)
+    sent_of = (np.cumsum(sent_start) - 1).tolist() if n else []
     ents = list(doc.ents)
     # Names the report uses for people in full ("Lloyd Austin"), and names it tags as places.
     people: set[str] = set()
@@ -235,16 +306,15 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     n_places = sum(1 for e in ents if e.label_ in ("GPE", "LOC"))
     text_counts: dict[str, int] = {}
     for c in cands:
-        t = doc[c.start:c.end].text
+        t = span_text(c.start, c.end)
         text_counts[t] = text_counts.get(t, 0) + 1
     starts = {c.start for c in cands}
     ends = {c.end for c in cands}
     doc_countries = _doc_countries(doc, cands, gaz)
     blocked_texts: set[str] = set()
     for c in cands:
-        span = doc[c.start:c.end]
-        text = span.text
-        base = doc[c.start:c.name_end].text if c.name_end else text
+        text = span_text(c.start, c.end)
+        base = span_text(c.start, c.name_end) if c.name_end else text
         f: dict[str, float] = {}
         f[f"lab={c.label or 'none'}"] = 1.0
         f[f"src={c.source}"] = 1.0
@@ -317,9 +387,9 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             f["country_in_doc"] = 1.0
         prev = words[c.start - 1] if c.start > 0 else ""
         nxt = words[c.end] if c.end < n else ""
-        if prev and _capital(prev) and not sent_start[c.start - 1] and not doc[c.start - 1].is_punct:
+        if prev and _capital(prev) and not sent_start[c.start - 1] and not punct[c.start - 1]:
             f["prev_cap"] = 1.0
-        if nxt and _capital(nxt) and not doc[c.end].is_punct:
+        if nxt and _capital(nxt) and not punct[c.end]:
             f["next_cap"] = 1.0
         if nxt == "," and c.end + 1 < n and gaz.has_name(words[c.end + 1]) and _capital(words[c.end + 1]):
             f["then_comma_place"] = 1.0
@@ -353,7 +423,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if c.end in starts or c.start in ends:
             f["adjacent_candidate"] = 1.0
         if ntok > 1 and not matches:
-            rest = doc[c.start + 1:c.end].text
+            rest = span_text(c.start + 1, c.end)
             if gaz.has_name(rest):
                 f["rest_known"] = 1.0
             if any(gaz.has_name(w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
@@ -364,15 +434,16 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             blocked_texts.add(text)
     # One sense per discourse: "the Reston virus ... in Reston" is the virus throughout.
     for c in cands:
-        if doc[c.start:c.end].text in blocked_texts:
+        if span_text(c.start, c.end) in blocked_texts:
             c.blocked = True
 
 
 def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer) -> frozenset[str]:
     """ISO alpha-2 codes of the countries the report names, by name or demonym."""
     codes = set()
+    span_text = token_view(doc).span_text
     for c in cands:
-        text = doc[c.start:c.end].text
+        text = span_text(c.start, c.end)
         for m in gaz.lookup(text):
             if m.place.feature_code == "PCLI" and m.primary and m.place.country_code:
                 codes.add(m.place.country_code)
