@@ -99,6 +99,11 @@ NER_PIECE_MAX_TOKENS: int = 4_000
 #: Tokens of one batch through the statistical NER (with at most the caller's batch size in docs):
 #: tok2vec's memory follows the tokens of a batch, so a 2 MB report stays within a few hundred MB.
 NER_BATCH_MAX_TOKENS: int = 8_000
+#: Selective NER: a cheap first-stage classifier (the kind model's ``stage1``, without NER
+#: features) decides the candidates it is sure of, and the statistical NER reads windows around
+#: the others only (thresholds chosen by document-level cross-validation in
+#: scripts/train_kinds.py). False: a window around every capitalised word.
+NER_SELECTIVE: bool = True
 
 # --- input limits (each error message names the setting that raises it) ---------
 #: Largest report accepted, in characters.

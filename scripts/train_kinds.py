@@ -71,9 +71,69 @@ def build(docs: list, corpus: str, cache: Path | None = None) -> list[dict]:
                 labels.append(2 if gaz.demonym(span.text) else 1)
             else:
                 labels.append(0)
+        # The first stage of the selective NER sees the doc before the NER: the ruler's entities only.
+        sp1 = sp.copy()
+        sp1.ents = [e for e in sp.ents if e.ent_id_ == "gaz"]
+        cands1 = ex.stage_one_candidates(sp1, gaz)
+        labels1 = []
+        for c in cands1:
+            a, b = sp1[c.start].idx, sp1[c.end - 1].idx + len(sp1[c.end - 1])
+            if c.source == "cap":  # a run the gazetteer lacks: does a place lie in it?
+                labels1.append(int(any(g0 < b and g1 > a for g0, g1 in gold)))
+            else:
+                labels1.append((2 if gaz.demonym(sp1[c.start:c.end].text) else 1) if (a, b) in gold else 0)
         out.append({"id": f"{corpus}:{doc.doc_id}", "corpus": corpus, "cands": cands, "labels": labels,
-                    "chars": chars, "gold": gold})
+                    "chars": chars, "gold": gold, "doc": sp, "cands1": cands1, "labels1": labels1})
     return out
+
+
+def partial(rec: dict, windows: list[tuple[int, int]]) -> object:
+    """The doc as the selective NER leaves it: the ruler's entities and the NER's entities that lie
+    inside one of ``windows`` (the NER's entities on the whole-text windows stand in for its
+    entities on these narrower ones)."""
+    sp = rec["doc"]
+    inside = np.zeros(len(sp) + 1, dtype=np.int64) - 1
+    for k, (a, b) in enumerate(windows):
+        inside[a:b] = k
+    ents = [e for e in sp.ents if e.ent_id_ == "gaz"
+            or (inside[e.start] >= 0 and inside[e.start] == inside[e.end - 1])]
+    doc = sp.copy()
+    doc.ents = ents
+    return doc
+
+
+def cascade(records: list[dict], p1: list[np.ndarray], stage2: "callable", low: float, high: float,
+            margin: int) -> tuple[list[dict], list[np.ndarray], float, float]:
+    """Simulate the selective NER: per doc the candidates after it, their final probabilities
+    (the second stage where a window was read, else the first stage's), and the share of tokens
+    the NER reads (with separators) against the every-capitalised-word windows."""
+    gaz = get_gazetteer()
+    sep = max(int(settings.NER_WINDOW_SEPARATORS), 1)
+    out_recs, out_p = [], []
+    read = full = 0
+    for i, (rec, probs1) in enumerate(zip(records, p1)):
+        for c, row in zip(rec["cands1"], probs1):
+            c.probs = (float(row[0]), float(row[1]), float(row[2]))
+        windows = ex.selected_windows(rec["doc"], rec["cands1"], low, high, margin)
+        read += sum(b - a + sep for a, b in windows)
+        full += sum(b - a + sep for a, b in ex._ner_windows(rec["doc"], margin))
+        doc = partial(rec, windows)
+        cands = spans.candidates(doc, gaz)
+        spans.candidate_features(doc, cands, gaz, ex._COMMON_WORDS, ex._GENERIC_WORDS,
+                                 frozenset(settings.NON_PLACE_HEAD_WORDS))
+        p2 = stage2(i, [c.feats for c in cands]) if cands else np.zeros((0, 3))
+        mask = np.zeros(len(doc) + 1, dtype=bool)
+        for a, b in windows:
+            mask[a:b] = True
+        first = {(c.start, c.end): c.probs for c in rec["cands1"] if c.source != "cap"}
+        rows = []
+        for c, row in zip(cands, p2):
+            probs = first.get((c.start, c.end))
+            rows.append(list(probs) if probs is not None and not mask[c.start:c.end].any() else list(row))
+        chars = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])) for c in cands]
+        out_recs.append({"cands": cands, "chars": chars, "gold": rec["gold"], "corpus": rec["corpus"]})
+        out_p.append(np.asarray(rows).reshape(-1, 3))
+    return out_recs, out_p, read, full
 
 
 def span_f1(records: list[dict], probs: list[np.ndarray], threshold: float,
@@ -95,6 +155,98 @@ def span_f1(records: list[dict], probs: list[np.ndarray], threshold: float,
     return {"precision": round(prec, 4), "recall": round(rec_, 4), "f1": round(f1, 4)}
 
 
+def train_stage1(args: argparse.Namespace, records: list[dict], vec: DictVectorizer, keep: np.ndarray,
+                 names: list[str], c: float, folds: list, groups: np.ndarray, model: LogisticRegression,
+                 threshold: float, threshold_unknown: float, cv_all: dict, fit: "callable",
+                 per_doc: "callable") -> tuple[dict, dict]:
+    """Fit the selective NER's first stage and choose its band by document-level CV.
+
+    The first stage is a regression over the features a doc has before the NER; for each band
+    (low, high) the cascade is simulated with out-of-fold first-stage probabilities and the
+    out-of-fold second stage (the full model of each fold), and the cheapest band (fewest tokens
+    through the NER) whose span F1 is within ``args.cascade`` of the full NER's on each corpus wins.
+    """
+    rows1 = [c1.feats for r in records for c1 in r["cands1"]]
+    y1 = np.array([lab for r in records for lab in r["labels1"]])
+    g1 = np.array([i for i, r in enumerate(records) for _ in r["cands1"]])
+    vec1 = DictVectorizer()
+    X1 = vec1.fit_transform(rows1).tocsc()
+    keep1 = np.flatnonzero(np.asarray((X1 != 0).sum(axis=0)).ravel() >= args.min_count)
+    X1 = X1[:, keep1].tocsr()
+    names1 = [vec1.feature_names_[k] for k in keep1]
+    print(f"stage 1: {len(y1)} candidates ({np.bincount(y1, minlength=3).tolist()}), {len(names1)} features")
+    doc_fold = np.zeros(len(records), dtype=np.int64)
+    cv1 = np.zeros((len(y1), 3))
+    fold_models = []
+    for k, (train, test) in enumerate(folds):
+        docs_test = np.unique(groups[test])
+        doc_fold[docs_test] = k
+        train_docs = np.setdiff1d(np.arange(len(records)), docs_test)
+        tr1, te1 = np.flatnonzero(np.isin(g1, train_docs)), np.flatnonzero(np.isin(g1, docs_test))
+        m1 = LogisticRegression(C=c, max_iter=2000).fit(X1[tr1], y1[tr1])
+        cv1[te1] = _proba3(m1, X1[te1])
+        fold_models.append(fit(c, train))
+    p1_cv = [cv1[g1 == i] for i in range(len(records))]
+
+    def stage2_cv(i: int, rows: list[dict]) -> np.ndarray:
+        return _proba3(fold_models[doc_fold[i]], vec.transform(rows)[:, keep])
+
+    def stage2_in(i: int, rows: list[dict]) -> np.ndarray:
+        return _proba3(model, vec.transform(rows)[:, keep])
+
+    margin = int(settings.NER_WINDOW_MARGIN)
+    base = {}
+    for corpus in ("LGL", "GeoWebNews"):
+        sel = [i for i, r in enumerate(records) if r["corpus"] == corpus]
+        base[corpus] = span_f1([records[i] for i in sel],
+                               [stage2_cv(i, [c2.feats for c2 in records[i]["cands"]]) for i in sel],
+                               threshold, threshold_unknown)
+    print(f"full NER, CV: {base}")
+    grid = []
+    for low in args.low:
+        for high in args.high:
+            recs, probs, read, full = cascade(records, p1_cv, stage2_cv, low, high, margin)
+            res = {}
+            for corpus in ("LGL", "GeoWebNews"):
+                sel = [i for i, r in enumerate(recs) if r["corpus"] == corpus]
+                res[corpus] = span_f1([recs[i] for i in sel], [probs[i] for i in sel], threshold, threshold_unknown)
+            ok = all(res[k]["f1"] >= base[k]["f1"] - args.cascade for k in res)
+            grid.append((low, high, read / full, res, ok))
+            print(f"band [{low}, {high}]: NER reads {read / full:.3f} of the capitalised-word windows; CV "
+                  f"LGL {res['LGL']}, GWN {res['GeoWebNews']}{'' if ok else ' (below)'}", flush=True)
+    fine = [g for g in grid if g[4]] or [max(grid, key=lambda g: sum(r["f1"] for r in g[3].values()))]
+    low, high, share, res_cv, _ = min(fine, key=lambda g: g[2])
+    m1 = LogisticRegression(C=c, max_iter=2000).fit(X1, y1)
+    ins1 = _proba3(m1, X1)
+    recs, probs, read, full = cascade(records, [ins1[g1 == i] for i in range(len(records))], stage2_in, low, high, margin)
+    res_in = {}
+    for corpus in ("LGL", "GeoWebNews"):
+        sel = [i for i, r in enumerate(recs) if r["corpus"] == corpus]
+        res_in[corpus] = span_f1([recs[i] for i in sel], [probs[i] for i in sel], threshold, threshold_unknown)
+    print(f"chosen band [{low}, {high}]: NER reads {share:.3f} (CV) / {read / full:.3f} (in-sample) of the "
+          "capitalised-word windows")
+    print("| corpus | cascade span F1 CV | in-sample | full NER span F1 CV |")
+    print("|---|---|---|---|")
+    for corpus in res_cv:
+        print(f"| {corpus} | {res_cv[corpus]['f1']:.3f} | {res_in[corpus]['f1']:.3f} | {base[corpus]['f1']:.3f} |")
+    coef = np.zeros((3, len(names1)))
+    intercept = np.zeros(3)
+    for k, cls in enumerate(m1.classes_):
+        coef[cls] = m1.coef_[k]
+        intercept[cls] = m1.intercept_[k]
+    table = {"band": [low, high], "ner_share_cv": round(share, 4), "ner_share_in_sample": round(read / full, 4),
+             "span_f1_cv": res_cv, "span_f1_in_sample": res_in, "full_ner_span_f1_cv": base}
+    return {"features": names1, "coef": np.round(coef, 5).tolist(), "intercept": np.round(intercept, 5).tolist(),
+            "low": low, "high": high, "meta": table}, table
+
+
+def _proba3(m: LogisticRegression, X: object) -> np.ndarray:
+    """Probabilities in :data:`CLASSES` order (a fold may lack a class)."""
+    out = np.zeros((X.shape[0], 3))
+    out[:, m.classes_] = m.predict_proba(X)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench", type=Path, default=ROOT.parent.parent / "shared" / "bench")
@@ -104,9 +256,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, nargs="+", default=[0.3, 1.0], help="regularisation values tried, smallest first")
     ap.add_argument("--stack", type=int, default=0,
                     help="boosting rounds of a tree stack over the regression (0: regression only; kept only when its CV F1 is higher)")
+    ap.add_argument("--cascade", type=float, default=0.002,
+                    help="train the selective NER's first stage: the cheapest band whose CV span F1 is within "
+                         "this of the full NER's on each corpus (negative: no first stage)")
+    ap.add_argument("--low", type=float, nargs="+", default=[0.02, 0.05, 0.1, 0.15])
+    ap.add_argument("--high", type=float, nargs="+", default=[0.9, 0.97, 1.01])
     ap.add_argument("--cache", type=Path, default=None,
                     help="folder for the annotated corpora (DocBin); reused while it exists")
     args = ap.parse_args(argv)
+    args.cascade = None if args.cascade < 0 else args.cascade
     if not (args.bench / "LGL").is_dir():
         args.bench = Path("/work/shared/bench")
     t0 = time.perf_counter()
@@ -214,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
             ins = compose(trees.predict_proba(stacked_input(ins))[:, 1], ins)
         else:
             print("stack: no better than the regression alone; not used")
+    stage1 = None
+    if args.cascade:
+        stage1, casc_table = train_stage1(args, records, vec, keep, names, c, folds, groups, model,
+                                          threshold, threshold_unknown, cv_all, fit, per_doc)
     table = {}
     for corpus in ("LGL", "GeoWebNews"):
         sel = [i for i, r in enumerate(records) if r["corpus"] == corpus]
@@ -244,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         "threshold": threshold,
         "threshold_unknown": threshold_unknown,
         "stack": stack,
+        "stage1": stage1,
         "meta": {"C": c, "stack_rounds": args.stack if stack else 0, "folds": args.folds, "trained_on": "LGL + GeoWebNews gold (../shared/bench)",
                  "span_f1": table, "candidate_accuracy": {"cv": round(acc_cv, 4), "in_sample": round(acc_in, 4)},
                  "counts": np.bincount(y, minlength=3).tolist()},

@@ -104,8 +104,13 @@ def _capital(tok_text: str) -> bool:
     return tok_text[:1].isupper()
 
 
-def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
-    """Every span of ``doc`` that may name a place, from every source, overlapping freely."""
+def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) -> list[Candidate]:
+    """Every span of ``doc`` that may name a place, from every source, overlapping freely.
+
+    ``base``: the candidates of an earlier call on the same tokens (the selective NER's first
+    stage): the gazetteer and head-noun scans, which do not depend on the entities, are taken
+    from it instead of being run again.
+    """
     view = token_view(doc)
     words, punct, span_text = view.words, view.punct, view.span_text
     n = len(words)
@@ -128,6 +133,11 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
             add(start, ent.end, "ruler" if ent.ent_id_ == "gaz" else "ner", ent.label_)
         elif gaz.has_name(text) or gaz.demonym(text) or ent.label_ in _NAMED_FACILITY_LABELS:
             add(start, ent.end, "ner", ent.label_)
+    if base is not None:
+        for c in base:
+            if c.source in ("gaz", "unit", "head"):
+                add(c.start, c.end, c.source, name_end=c.name_end)
+        return _with_labels(doc, found)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
     particle = [len(w) <= 3 and w.isalpha() and w.islower() and k + 2 < n and words[k + 1] == "-"
@@ -161,7 +171,11 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
             i += 1
         if i < j:
             add(i, j + 1, "head")
-    # Labels of identical NER spans for gazetteer candidates.
+    return _with_labels(doc, found)
+
+
+def _with_labels(doc: Doc, found: dict[tuple[int, int], Candidate]) -> list[Candidate]:
+    """The candidates in order, each with the label of an identical NER span if it has none."""
     labels = {(e.start, e.end): e.label_ for e in doc.ents}
     for c in found.values():
         if not c.label:
@@ -270,9 +284,13 @@ def _ctx(word: str) -> str:
 
 
 def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_words: frozenset[str],
-                       generic_words: frozenset[str], non_place_heads: frozenset[str] = frozenset()) -> None:
+                       generic_words: frozenset[str], non_place_heads: frozenset[str] = frozenset(),
+                       only: list[Candidate] | None = None) -> None:
     """Fill ``c.feats`` for each candidate: NER label, gazetteer classes, shape, position,
     words around it, the name span it sits in, and what the report says elsewhere.
+
+    ``only``: fill the features of these candidates alone (the report-level ones, such as how
+    often a name repeats, still count every candidate of ``cands``); ``blocked`` is set on all.
 
     A candidate directly followed by one of ``non_place_heads`` ("Reston virus") is blocked,
     with every other occurrence of its text in the report: the development corpora hold no
@@ -313,6 +331,10 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     doc_countries = _doc_countries(doc, cands, gaz)
     blocked_texts: set[str] = set()
     for c in cands:
+        if c.end < n and words[c.end].lower() in non_place_heads:
+            c.blocked = True
+            blocked_texts.add(span_text(c.start, c.end))
+    for c in (cands if only is None else only):
         text = span_text(c.start, c.end)
         base = span_text(c.start, c.name_end) if c.name_end else text
         f: dict[str, float] = {}
@@ -429,9 +451,6 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             if any(gaz.has_name(w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
                 f["token_known"] = 1.0
         c.feats = f
-        if nxt.lower() in non_place_heads:
-            c.blocked = True
-            blocked_texts.add(text)
     # One sense per discourse: "the Reston virus ... in Reston" is the virus throughout.
     for c in cands:
         if span_text(c.start, c.end) in blocked_texts:
