@@ -46,7 +46,7 @@ def annotated(docs: list, cache: Path | None) -> list:
         out = list(DocBin().from_disk(cache).get_docs(ex.get_nlp().vocab))
         if len(out) == len(docs):
             return out
-    out = list(ex.annotate([d.text for d in docs], arbitrate=False))
+    out = list(ex.annotate([d.text for d in docs], arbitrate=False, selective=False))
     if cache is not None:
         DocBin(store_user_data=True, docs=out).to_disk(cache)
     return out
@@ -103,10 +103,11 @@ def partial(rec: dict, windows: list[tuple[int, int]]) -> object:
 
 
 def cascade(records: list[dict], p1: list[np.ndarray], stage2: "callable", low: float, high: float,
-            margin: int) -> tuple[list[dict], list[np.ndarray], float, float]:
-    """Simulate the selective NER: per doc the candidates after it, their final probabilities
-    (the second stage where a window was read, else the first stage's), and the share of tokens
-    the NER reads (with separators) against the every-capitalised-word windows."""
+            margin: int, low_cap: float | None = None) -> tuple[list[dict], list[np.ndarray], float, float]:
+    """Simulate the selective NER: per doc the candidates after it (with ``todo``: the ones a
+    window touched, which the second stage scores, and their ``labels``), their final
+    probabilities (the second stage's on ``todo``, else the first stage's), and the tokens the
+    NER reads (with separators) against the every-capitalised-word windows."""
     gaz = get_gazetteer()
     sep = max(int(settings.NER_WINDOW_SEPARATORS), 1)
     out_recs, out_p = [], []
@@ -114,24 +115,32 @@ def cascade(records: list[dict], p1: list[np.ndarray], stage2: "callable", low: 
     for i, (rec, probs1) in enumerate(zip(records, p1)):
         for c, row in zip(rec["cands1"], probs1):
             c.probs = (float(row[0]), float(row[1]), float(row[2]))
-        windows = ex.selected_windows(rec["doc"], rec["cands1"], low, high, margin)
+        windows = ex.selected_windows(rec["doc"], rec["cands1"], low, high, margin, low_cap)
         read += sum(b - a + sep for a, b in windows)
         full += sum(b - a + sep for a, b in ex._ner_windows(rec["doc"], margin))
         doc = partial(rec, windows)
-        cands = spans.candidates(doc, gaz)
+        first = [c for c in rec["cands1"] if c.source != "cap"]
+        cands = spans.candidates(doc, gaz, base=first)
         spans.candidate_features(doc, cands, gaz, ex._COMMON_WORDS, ex._GENERIC_WORDS,
                                  frozenset(settings.NON_PLACE_HEAD_WORDS))
-        p2 = stage2(i, [c.feats for c in cands]) if cands else np.zeros((0, 3))
         mask = np.zeros(len(doc) + 1, dtype=bool)
         for a, b in windows:
             mask[a:b] = True
-        first = {(c.start, c.end): c.probs for c in rec["cands1"] if c.source != "cap"}
-        rows = []
-        for c, row in zip(cands, p2):
-            probs = first.get((c.start, c.end))
-            rows.append(list(probs) if probs is not None and not mask[c.start:c.end].any() else list(row))
+        earlier = {(c.start, c.end): c.probs for c in first}
+        todo = [earlier.get((c.start, c.end)) is None or bool(mask[c.start:c.end].any()) for c in cands]
+        p2 = stage2(i, [c.feats for c, t in zip(cands, todo) if t]) if any(todo) else np.zeros((0, 3))
+        rows, k = [], 0
+        for c, t in zip(cands, todo):
+            if t:
+                rows.append(list(p2[k]))
+                k += 1
+            else:
+                rows.append(list(earlier[(c.start, c.end)]))
         chars = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])) for c in cands]
-        out_recs.append({"cands": cands, "chars": chars, "gold": rec["gold"], "corpus": rec["corpus"]})
+        labels = [(2 if gaz.demonym(doc[c.start:c.end].text) else 1) if ch in rec["gold"] else 0
+                  for c, ch in zip(cands, chars)]
+        out_recs.append({"cands": cands, "chars": chars, "gold": rec["gold"], "corpus": rec["corpus"],
+                         "todo": todo, "labels": labels})
         out_p.append(np.asarray(rows).reshape(-1, 3))
     return out_recs, out_p, read, full
 
@@ -156,9 +165,8 @@ def span_f1(records: list[dict], probs: list[np.ndarray], threshold: float,
 
 
 def train_stage1(args: argparse.Namespace, records: list[dict], vec: DictVectorizer, keep: np.ndarray,
-                 names: list[str], c: float, folds: list, groups: np.ndarray, model: LogisticRegression,
-                 threshold: float, threshold_unknown: float, cv_all: dict, fit: "callable",
-                 per_doc: "callable") -> tuple[dict, dict]:
+                 X: object, y: np.ndarray, c: float, folds: list, groups: np.ndarray, model: LogisticRegression,
+                 threshold: float, threshold_unknown: float) -> tuple[dict, dict, tuple]:
     """Fit the selective NER's first stage and choose its band by document-level CV.
 
     The first stage is a regression over the features a doc has before the NER; for each band
@@ -185,47 +193,86 @@ def train_stage1(args: argparse.Namespace, records: list[dict], vec: DictVectori
         tr1, te1 = np.flatnonzero(np.isin(g1, train_docs)), np.flatnonzero(np.isin(g1, docs_test))
         m1 = LogisticRegression(C=c, max_iter=2000).fit(X1[tr1], y1[tr1])
         cv1[te1] = _proba3(m1, X1[te1])
-        fold_models.append(fit(c, train))
+        fold_models.append(LogisticRegression(C=c, max_iter=2000).fit(X[train], y[train]))
     p1_cv = [cv1[g1 == i] for i in range(len(records))]
 
     def stage2_cv(i: int, rows: list[dict]) -> np.ndarray:
         return _proba3(fold_models[doc_fold[i]], vec.transform(rows)[:, keep])
 
-    def stage2_in(i: int, rows: list[dict]) -> np.ndarray:
-        return _proba3(model, vec.transform(rows)[:, keep])
-
     margin = int(settings.NER_WINDOW_MARGIN)
-    base = {}
-    for corpus in ("LGL", "GeoWebNews"):
-        sel = [i for i, r in enumerate(records) if r["corpus"] == corpus]
-        base[corpus] = span_f1([records[i] for i in sel],
-                               [stage2_cv(i, [c2.feats for c2 in records[i]["cands"]]) for i in sel],
-                               threshold, threshold_unknown)
+
+    def by_corpus(recs: list[dict], probs: list[np.ndarray], t: float, tu: float) -> dict:
+        out = {}
+        for corpus in ("LGL", "GeoWebNews"):
+            sel = [i for i, r in enumerate(recs) if r["corpus"] == corpus]
+            out[corpus] = span_f1([recs[i] for i in sel], [probs[i] for i in sel], t, tu)
+        return out
+
+    base = by_corpus(records, [stage2_cv(i, [c2.feats for c2 in r["cands"]]) for i, r in enumerate(records)],
+                     threshold, threshold_unknown)
     print(f"full NER, CV: {base}")
     grid = []
     for low in args.low:
-        for high in args.high:
-            recs, probs, read, full = cascade(records, p1_cv, stage2_cv, low, high, margin)
-            res = {}
-            for corpus in ("LGL", "GeoWebNews"):
-                sel = [i for i, r in enumerate(recs) if r["corpus"] == corpus]
-                res[corpus] = span_f1([recs[i] for i in sel], [probs[i] for i in sel], threshold, threshold_unknown)
-            ok = all(res[k]["f1"] >= base[k]["f1"] - args.cascade for k in res)
-            grid.append((low, high, read / full, res, ok))
-            print(f"band [{low}, {high}]: NER reads {read / full:.3f} of the capitalised-word windows; CV "
-                  f"LGL {res['LGL']}, GWN {res['GeoWebNews']}{'' if ok else ' (below)'}", flush=True)
-    fine = [g for g in grid if g[4]] or [max(grid, key=lambda g: sum(r["f1"] for r in g[3].values()))]
-    low, high, share, res_cv, _ = min(fine, key=lambda g: g[2])
+        for low_cap in args.low_cap:
+            for high in args.high:
+                recs, probs, read, full = cascade(records, p1_cv, stage2_cv, low, high, margin, low_cap)
+                res = by_corpus(recs, probs, threshold, threshold_unknown)
+                ok = all(res[k]["f1"] >= base[k]["f1"] - args.cascade for k in res)
+                grid.append((low, low_cap, high, read / full, res, ok))
+                print(f"band [{low}, {high}], runs {low_cap}: NER reads {read / full:.3f} of the capitalised-word "
+                      f"windows; CV F1 LGL {res['LGL']['f1']:.4f}, GWN {res['GeoWebNews']['f1']:.4f}"
+                      f"{'' if ok else ' (below)'}", flush=True)
+    fine = [g for g in grid if g[5]] or [max(grid, key=lambda g: sum(r["f1"] for r in g[4].values()))]
+    low, low_cap, high, share, res_cv, _ = min(fine, key=lambda g: g[3])
+    print(f"chosen band [{low}, {high}], runs {low_cap}")
+    # The second stage retrained on what it meets in the selective path: the candidates a window
+    # touched, in docs where the NER read the windows alone (out-of-fold first-stage windows).
+    recs, probs, read, full = cascade(records, p1_cv, stage2_cv, low, high, margin, low_cap)
+    rows2 = [c2.feats for r in recs for c2, t in zip(r["cands"], r["todo"]) if t]
+    y2 = np.array([lab for r in recs for lab, t in zip(r["labels"], r["todo"]) if t])
+    g2 = np.array([i for i, r in enumerate(recs) for t in r["todo"] if t])
+    X2 = vec.transform(rows2)[:, keep].tocsr()
+    cv2 = np.zeros((len(y2), 3))
+    for k, (train, test) in enumerate(folds):
+        tr = np.flatnonzero(doc_fold[g2] != k)
+        te = np.flatnonzero(doc_fold[g2] == k)
+        cv2[te] = _proba3(LogisticRegression(C=c, max_iter=2000).fit(X2[tr], y2[tr]), X2[te])
+
+    def merged(p_todo: np.ndarray) -> list[np.ndarray]:
+        out, k = [], 0
+        for r, p in zip(recs, probs):
+            p = p.copy()
+            for j, t in enumerate(r["todo"]):
+                if t:
+                    p[j] = p_todo[k]
+                    k += 1
+            out.append(p)
+        return out
+
+    probs2 = merged(cv2)
+    thresholds = [float(t) for t in np.round(np.arange(0.2, 0.8, 0.05), 2)]
+    both = lambda t, tu: span_f1(recs, probs2, t, tu)["f1"]  # noqa: E731
+    t_known = max(thresholds, key=lambda t: both(t, t))
+    t_unknown = max(thresholds, key=lambda u: both(t_known, u))
+    res2 = by_corpus(recs, probs2, t_known, t_unknown)
+    print(f"second stage retrained on the selective docs: CV thresholds ({t_known}, {t_unknown}): "
+          f"LGL {res2['LGL']['f1']:.4f}, GWN {res2['GeoWebNews']['f1']:.4f} (the full-NER model: "
+          f"LGL {res_cv['LGL']['f1']:.4f}, GWN {res_cv['GeoWebNews']['f1']:.4f})")
+    retrained = None
+    if sum(r["f1"] for r in res2.values()) > sum(r["f1"] for r in res_cv.values()):
+        retrained = LogisticRegression(C=c, max_iter=2000).fit(X2, y2)
+        model, threshold, threshold_unknown, res_cv = retrained, t_known, t_unknown, res2
     m1 = LogisticRegression(C=c, max_iter=2000).fit(X1, y1)
     ins1 = _proba3(m1, X1)
-    recs, probs, read, full = cascade(records, [ins1[g1 == i] for i in range(len(records))], stage2_in, low, high, margin)
-    res_in = {}
-    for corpus in ("LGL", "GeoWebNews"):
-        sel = [i for i, r in enumerate(recs) if r["corpus"] == corpus]
-        res_in[corpus] = span_f1([recs[i] for i in sel], [probs[i] for i in sel], threshold, threshold_unknown)
-    print(f"chosen band [{low}, {high}]: NER reads {share:.3f} (CV) / {read / full:.3f} (in-sample) of the "
-          "capitalised-word windows")
-    print("| corpus | cascade span F1 CV | in-sample | full NER span F1 CV |")
+
+    def stage2_in(i: int, rows: list[dict]) -> np.ndarray:
+        return _proba3(model, vec.transform(rows)[:, keep])
+
+    recs_in, probs_in, read, full = cascade(records, [ins1[g1 == i] for i in range(len(records))], stage2_in,
+                                            low, high, margin, low_cap)
+    res_in = by_corpus(recs_in, probs_in, threshold, threshold_unknown)
+    print(f"NER reads {share:.3f} (CV) / {read / full:.3f} (in-sample) of the capitalised-word windows")
+    print("| corpus | selective span F1 CV | in-sample | full NER span F1 CV |")
     print("|---|---|---|---|")
     for corpus in res_cv:
         print(f"| {corpus} | {res_cv[corpus]['f1']:.3f} | {res_in[corpus]['f1']:.3f} | {base[corpus]['f1']:.3f} |")
@@ -234,10 +281,12 @@ def train_stage1(args: argparse.Namespace, records: list[dict], vec: DictVectori
     for k, cls in enumerate(m1.classes_):
         coef[cls] = m1.coef_[k]
         intercept[cls] = m1.intercept_[k]
-    table = {"band": [low, high], "ner_share_cv": round(share, 4), "ner_share_in_sample": round(read / full, 4),
-             "span_f1_cv": res_cv, "span_f1_in_sample": res_in, "full_ner_span_f1_cv": base}
-    return {"features": names1, "coef": np.round(coef, 5).tolist(), "intercept": np.round(intercept, 5).tolist(),
-            "low": low, "high": high, "meta": table}, table
+    table = {"band": [low, high], "low_cap": low_cap, "ner_share_cv": round(share, 4),
+             "ner_share_in_sample": round(read / full, 4), "span_f1_cv": res_cv, "span_f1_in_sample": res_in,
+             "full_ner_span_f1_cv": base, "second_stage_retrained_on_selective_docs": retrained is not None}
+    return ({"features": names1, "coef": np.round(coef, 5).tolist(), "intercept": np.round(intercept, 5).tolist(),
+             "low": low, "high": high, "low_cap": low_cap, "meta": table}, table,
+            (retrained, threshold, threshold_unknown))
 
 
 def _proba3(m: LogisticRegression, X: object) -> np.ndarray:
@@ -259,8 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cascade", type=float, default=0.002,
                     help="train the selective NER's first stage: the cheapest band whose CV span F1 is within "
                          "this of the full NER's on each corpus (negative: no first stage)")
-    ap.add_argument("--low", type=float, nargs="+", default=[0.02, 0.05, 0.1, 0.15])
-    ap.add_argument("--high", type=float, nargs="+", default=[0.9, 0.97, 1.01])
+    ap.add_argument("--low", type=float, nargs="+", default=[0.2, 0.3],
+                    help="first-stage bands tried: lower ends (candidates the gazetteer or head nouns give)")
+    ap.add_argument("--low-cap", type=float, nargs="+", default=[0.25, 0.4, 0.55],
+                    help="first-stage bars tried for capitalised runs the gazetteer lacks")
+    ap.add_argument("--high", type=float, nargs="+", default=[0.8, 0.9], help="first-stage bands tried: upper ends")
     ap.add_argument("--cache", type=Path, default=None,
                     help="folder for the annotated corpora (DocBin); reused while it exists")
     args = ap.parse_args(argv)
@@ -372,10 +424,6 @@ def main(argv: list[str] | None = None) -> int:
             ins = compose(trees.predict_proba(stacked_input(ins))[:, 1], ins)
         else:
             print("stack: no better than the regression alone; not used")
-    stage1 = None
-    if args.cascade:
-        stage1, casc_table = train_stage1(args, records, vec, keep, names, c, folds, groups, model,
-                                          threshold, threshold_unknown, cv_all, fit, per_doc)
     table = {}
     for corpus in ("LGL", "GeoWebNews"):
         sel = [i for i, r in enumerate(records) if r["corpus"] == corpus]
@@ -384,6 +432,17 @@ def main(argv: list[str] | None = None) -> int:
             "cv": span_f1(recs, [per_doc(cv)[i] for i in sel], threshold, threshold_unknown),
             "in_sample": span_f1(recs, [per_doc(ins)[i] for i in sel], threshold, threshold_unknown),
         }
+    stage1 = None
+    if args.cascade is not None:
+        if stack is not None:
+            raise SystemExit("the selective NER's first stage is trained with the regression alone (--stack 0)")
+        stage1, casc, (retrained, t2, tu2) = train_stage1(args, records, vec, keep, X, y, c, folds, groups,
+                                                          model, threshold, threshold_unknown)
+        # What the product runs (the selective path) is what the model file reports.
+        table = {corpus: {"cv": casc["span_f1_cv"][corpus], "in_sample": casc["span_f1_in_sample"][corpus]}
+                 for corpus in table}
+        if retrained is not None:
+            model, threshold, threshold_unknown = retrained, t2, tu2
     acc_cv = float((cv.argmax(axis=1) == y).mean())
     acc_in = float((ins.argmax(axis=1) == y).mean())
     print(f"chosen C={c}, thresholds: known names {threshold}, unknown names {threshold_unknown}")

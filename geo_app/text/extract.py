@@ -13,6 +13,12 @@ sentencizer, then three components of ours:
 * ``geo_direction_merge``, which merges direction words into places: "southern Belarus",
   "south of Minsk", "the Ukrainian border", "the southern border of Belarus".
 
+The statistical NER is selective (:func:`annotate`, ``settings.NER_SELECTIVE``): the ruler runs
+first, a cheap first-stage model scores every candidate and every other capitalised run without
+NER features (:func:`stage_one`), and the NER reads windows only around those it leaves undecided
+(:func:`needs_ner`, band chosen by document-level CV in ``scripts/train_kinds.py``); the others keep
+the first stage's decision.
+
 Offsets are character offsets into the input text: ``text[start:end] == mention.text``.
 """
 
@@ -27,7 +33,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+from spacy.attrs import IDX, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -169,7 +175,7 @@ class SpanArbiter:
                 if old is None or read[c.start:c.end].any():
                     todo.append(c)
                 else:
-                    c.probs, c.known, c.feats = old.probs, old.known, old.feats
+                    c.probs, c.known = old.probs, old.known
             spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS, heads, only=todo)
         for c, p in zip(todo, model.predict([c.feats for c in todo])):
             c.probs = (float(p[0]), float(p[1]), float(p[2]))
@@ -421,11 +427,11 @@ def no_run_tokens(doc: Doc) -> np.ndarray:
     opening a sentence ("The", "But"), the pronoun "I", weekdays and most month names."""
     if len(doc) == 0:
         return np.zeros(0, dtype=bool)
-    attrs = doc.to_array([SENT_START, LOWER]).astype(np.int64)
-    sent_start = attrs[:, 0] == 1
-    sent_start[0] = True
-    return (sent_start & np.isin(attrs[:, 1], _word_hashes(doc.vocab, _PLAIN_OPENERS))) | np.isin(
-        attrs[:, 1], _word_hashes(doc.vocab, _NO_WINDOW_WORDS))
+    sent_start = np.asarray(spans.token_view(doc).sent_start, dtype=bool)
+    lower = doc.to_array(LOWER).tolist()
+    plain, never = _hash_set(doc.vocab, _PLAIN_OPENERS), _hash_set(doc.vocab, _NO_WINDOW_WORDS)
+    return (sent_start & np.fromiter((h in plain for h in lower), dtype=bool, count=len(lower))) | np.fromiter(
+        (h in never for h in lower), dtype=bool, count=len(lower))
 
 
 def stage_one_candidates(doc: Doc, gaz: Gazetteer) -> list[spans.Candidate]:
@@ -444,21 +450,23 @@ def stage_one(doc: Doc, gaz: Gazetteer, model: Any) -> list[spans.Candidate]:
     cands = stage_one_candidates(doc, gaz)
     for c, p in zip(cands, model.predict([c.feats for c in cands])):
         c.probs = (float(p[0]), float(p[1]), float(p[2]))
+        c.feats = {}  # not needed again: a long report's candidates stay small
     return cands
 
 
-def needs_ner(cand: spans.Candidate, low: float, high: float) -> bool:
+def needs_ner(cand: spans.Candidate, low: float, high: float, low_cap: float | None = None) -> bool:
     """Whether the first stage leaves ``cand`` to the statistical NER: a capitalised run the
-    gazetteer lacks unless the cheap model is sure it is no place (only the NER can label it);
-    any other candidate when the cheap model is unsure (``low <= P(place or demonym) <= high``)."""
+    gazetteer lacks when the cheap model gives it ``P(place or demonym) >= low_cap`` (default
+    ``low``; only the NER can label such a name); any other candidate when the cheap model is
+    unsure (``low <= P(place or demonym) <= high``)."""
     keep = cand.keep
     if cand.source == "cap":
-        return keep >= low
+        return keep >= (low if low_cap is None else low_cap)
     return low <= keep <= high and not cand.blocked
 
 
 def selected_windows(doc: Doc, cands: list[spans.Candidate], low: float, high: float,
-                     margin: int) -> list[tuple[int, int]]:
+                     margin: int, low_cap: float | None = None) -> list[tuple[int, int]]:
     """Token ranges for the NER: each candidate that :func:`needs_ner`, with ``margin`` tokens
     either side, clipped to its sentence, overlapping ranges merged."""
     n = len(doc)
@@ -469,7 +477,7 @@ def selected_windows(doc: Doc, cands: list[spans.Candidate], low: float, high: f
     bounds = np.flatnonzero(sent_start).tolist() + [n]
     ranges = []
     for c in cands:
-        if needs_ner(c, low, high):
+        if needs_ner(c, low, high, low_cap):
             s_id = int(sent_id[c.start])
             ranges.append((max(bounds[s_id], c.start - margin), min(bounds[int(sent_id[c.end - 1]) + 1], c.end + margin)))
     ranges.sort()
@@ -483,6 +491,15 @@ def selected_windows(doc: Doc, cands: list[spans.Candidate], low: float, high: f
 
 
 _WORD_HASHES: dict[tuple[int, frozenset[str]], np.ndarray] = {}
+_HASH_SETS: dict[tuple[int, frozenset[str]], frozenset[int]] = {}
+
+
+def _hash_set(vocab: Any, words: frozenset[str]) -> frozenset[int]:
+    """Hashes (as ``doc.to_array(LOWER)`` gives them) of lowercase ``words``, as a set."""
+    key = (id(vocab.strings), words)
+    if key not in _HASH_SETS:
+        _HASH_SETS[key] = frozenset(int(vocab.strings.add(w)) for w in words)
+    return _HASH_SETS[key]
 
 
 def _word_hashes(vocab: Any, words: frozenset[str]) -> np.ndarray:
@@ -623,7 +640,7 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
             if selective:
                 doc = ruler(doc)
                 cands = stage_one(doc, gaz, first)
-                win = selected_windows(doc, cands, first.low, first.high, margin)
+                win = selected_windows(doc, cands, first.low, first.high, margin, first.low_cap)
                 doc.user_data["geo_app_stage1"] = [c for c in cands if c.source != "cap"]
                 doc.user_data["geo_app_ner_windows"] = win
             else:

@@ -14,7 +14,8 @@ between place and demonym.
 
 Optionally (key ``"stage1"``) a second regression over the features a doc has before the NER
 runs (the first stage of the selective NER), with the band ``low``..``high`` of its probability
-of place-or-demonym inside which a candidate is left to the NER.
+of place-or-demonym inside which a candidate is left to the NER (``low_cap``: the bar for a
+capitalised run the gazetteer lacks).
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ class KindModel:
     stage1: KindModel | None = None
     low: float = 0.0
     high: float = 1.0
+    low_cap: float | None = None  # the bar for capitalised runs the gazetteer lacks (default low)
 
     def predict(self, rows: list[dict[str, float]], *, linear_only: bool = False) -> np.ndarray:
         """Class probabilities, one row per feature dict, columns in :data:`CLASSES` order
@@ -147,7 +149,8 @@ def model_from_dict(data: dict) -> KindModel:
     stage1 = model_from_dict({"classes": data["classes"], **data["stage1"]}) if data.get("stage1") else None
     return KindModel({n: i for i, n in enumerate(names)}, coef.T.copy(), np.asarray(data["intercept"], dtype=float),
                      threshold, float(data.get("threshold_unknown", threshold)), data.get("meta", {}), stack,
-                     stage1, float(data.get("low", 0.0)), float(data.get("high", 1.0)))
+                     stage1, float(data.get("low", 0.0)), float(data.get("high", 1.0)),
+                     None if data.get("low_cap") is None else float(data["low_cap"]))
 
 
 @lru_cache(maxsize=1)

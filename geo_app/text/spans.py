@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START, SPACY
@@ -131,7 +132,7 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
         text = span_text(start, ent.end)
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
             add(start, ent.end, "ruler" if ent.ent_id_ == "gaz" else "ner", ent.label_)
-        elif gaz.has_name(text) or gaz.demonym(text) or ent.label_ in _NAMED_FACILITY_LABELS:
+        elif _has_name(gaz, text) or _demonym(gaz, text) or ent.label_ in _NAMED_FACILITY_LABELS:
             add(start, ent.end, "ner", ent.label_)
     if base is not None:
         for c in base:
@@ -151,7 +152,7 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
             if not _capital(last) or not all(inner_ok[i:j]):
                 continue
             text = span_text(i, j)
-            if gaz.has_name(text) or (j - i == 1 and gaz.demonym(text)):
+            if _has_name(gaz, text) or (j - i == 1 and _demonym(gaz, text)):
                 add(i, j, "gaz")
                 if j < n and words[j].lower() in _UNIT_WORDS and _capital(words[j]):
                     add(i, j + 1, "unit", name_end=j)
@@ -255,8 +256,33 @@ def token_view(doc: Doc) -> TokenView:
     return view
 
 
+#: Gazetteer answers by name, per gazetteer and question: a report asks about the same words many
+#: times, and normalising a name or querying the demonym table costs more than the answer's
+#: lookup here (each table is cleared when it grows past ``_MEMO_MAX`` names).
+_MEMO: dict[tuple[int, str], dict[str, Any]] = {}
+_MEMO_MAX = 200_000
+
+
+def _ask(gaz: Gazetteer, question: str, text: str) -> Any:
+    memo = _MEMO.setdefault((id(gaz), question), {})
+    if text in memo:
+        return memo[text]
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    answer = memo[text] = gaz.lookup(text) if question == "lookup" else gaz.demonym(text)
+    return answer
+
+
 def _matches(gaz: Gazetteer, text: str) -> tuple[NameMatch, ...]:
-    return gaz.lookup(text)
+    return _ask(gaz, "lookup", text)
+
+
+def _has_name(gaz: Gazetteer, text: str) -> bool:
+    return bool(_ask(gaz, "lookup", text))
+
+
+def _demonym(gaz: Gazetteer, text: str) -> str | None:
+    return _ask(gaz, "demonym", text)
 
 
 def well_known(match: NameMatch) -> bool:
@@ -343,7 +369,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         ntok = c.end - c.start
         f[f"ntok={min(ntok, 3)}"] = 1.0
         matches = _matches(gaz, base)
-        demonym = gaz.demonym(text)
+        demonym = _demonym(gaz, text)
         c.known = bool(matches) or demonym is not None
         if matches:
             f["gaz"] = 1.0
@@ -413,7 +439,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             f["prev_cap"] = 1.0
         if nxt and _capital(nxt) and not punct[c.end]:
             f["next_cap"] = 1.0
-        if nxt == "," and c.end + 1 < n and gaz.has_name(words[c.end + 1]) and _capital(words[c.end + 1]):
+        if nxt == "," and c.end + 1 < n and _has_name(gaz, words[c.end + 1]) and _capital(words[c.end + 1]):
             f["then_comma_place"] = 1.0
         if prev == "," and c.start >= 2 and _capital(words[c.start - 2]):
             f["after_comma_name"] = 1.0
@@ -446,9 +472,9 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             f["adjacent_candidate"] = 1.0
         if ntok > 1 and not matches:
             rest = span_text(c.start + 1, c.end)
-            if gaz.has_name(rest):
+            if _has_name(gaz, rest):
                 f["rest_known"] = 1.0
-            if any(gaz.has_name(w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
+            if any(_has_name(gaz, w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
                 f["token_known"] = 1.0
         c.feats = f
     # One sense per discourse: "the Reston virus ... in Reston" is the virus throughout.
@@ -463,10 +489,10 @@ def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer) -> frozense
     span_text = token_view(doc).span_text
     for c in cands:
         text = span_text(c.start, c.end)
-        for m in gaz.lookup(text):
+        for m in _matches(gaz, text):
             if m.place.feature_code == "PCLI" and m.primary and m.place.country_code:
                 codes.add(m.place.country_code)
-        code = gaz.demonym(text)
+        code = _demonym(gaz, text)
         if code and len(code) >= 2 and code[:2].isupper() and (len(code) == 2 or code[2] == "-"):
             codes.add(code[:2])
     return frozenset(codes)
