@@ -91,8 +91,9 @@ NER_WINDOW_MARGIN: int = 2
 #: Blank ("\n\n") tokens between two windows in the docs sent through the NER, so that its
 #: context does not run from one window into the next. 4 (the CNN's reach) and 2 give the same
 #: recognition F1 and Acc@161 on LGL and GeoWebNews within 0.001 (1: within 0.001 too); each
-#: separator token costs the model as much as a word of text.
-NER_WINDOW_SEPARATORS: int = 2
+#: separator token costs the model as much as a word of text. With the selective NER's narrower
+#: windows (NER_SELECTIVE), 1 and 2 give the same F1 and Acc@161 within 0.001 (geo-app eval).
+NER_WINDOW_SEPARATORS: int = 1
 #: Tokens of one compact doc sent through the statistical NER (a long report's windows are cut
 #: into pieces of this size at window boundaries: same entities, bounded tok2vec memory).
 NER_PIECE_MAX_TOKENS: int = 4_000
