@@ -285,6 +285,41 @@ def _demonym(gaz: Gazetteer, text: str) -> str | None:
     return _ask(gaz, "demonym", text)
 
 
+def _gaz_summary(gaz: Gazetteer, name: str) -> tuple[dict[str, float], str | None, frozenset[str]]:
+    """What the gazetteer says about ``name`` as candidate features (memoised: a common name has
+    hundreds of entries), its size bin (None when unknown) and the countries of its non-country
+    entries."""
+    memo = _MEMO.setdefault((id(gaz), "summary"), {})
+    hit = memo.get(name)
+    if hit is not None:
+        return hit
+    matches = _matches(gaz, name)
+    if not matches:
+        hit = ({"gaz_none": 1.0}, None, frozenset())
+    else:
+        f = {"gaz": 1.0, "gaz_n": math.log1p(len(matches)) / 3}
+        pop = max(m.place.population for m in matches)
+        f["gaz_pop"] = math.log10(pop + 1) / 7
+        # Size bins, alone and with the NER label: a city of 200,000 that the NER calls an
+        # organisation is still the city; a hamlet it calls a person is a person.
+        size = "big" if pop >= 100_000 else "town" if pop >= 10_000 else "small" if pop else "nopop"
+        f[f"size={size}"] = 1.0
+        f["gaz_primary"] = float(any(m.primary for m in matches))
+        f["gaz_well_known"] = float(any(well_known(m) for m in matches))
+        for cls in {m.place.feature_class for m in matches}:
+            f[f"fc={cls}"] = 1.0
+        for code in {m.place.feature_code for m in matches} & set(_TITLE_CODES):
+            f[f"code={code}"] = 1.0
+        top = matches[0]
+        f[f"top_fc={top.place.feature_class}"] = 1.0
+        f["top_primary"] = float(top.primary)
+        hit = (f, size, frozenset(m.place.country_code for m in matches if m.place.feature_code != "PCLI"))
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[name] = hit
+    return hit
+
+
 def well_known(match: NameMatch) -> bool:
     """A country, region, sea or group by any name, or a sizeable town by its own."""
     place = match.place
@@ -371,27 +406,10 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         matches = _matches(gaz, base)
         demonym = _demonym(gaz, text)
         c.known = bool(matches) or demonym is not None
-        if matches:
-            f["gaz"] = 1.0
-            f["gaz_n"] = math.log1p(len(matches)) / 3
-            pop = max(m.place.population for m in matches)
-            f["gaz_pop"] = math.log10(pop + 1) / 7
-            # Size bins, alone and with the NER label: a city of 200,000 that the NER calls an
-            # organisation is still the city; a hamlet it calls a person is a person.
-            size = "big" if pop >= 100_000 else "town" if pop >= 10_000 else "small" if pop else "nopop"
-            f[f"size={size}"] = 1.0
+        gaz_feats, size, countries = _gaz_summary(gaz, base)
+        f.update(gaz_feats)
+        if size:
             f[f"{c.label or 'none'}|size={size}"] = 1.0
-            f["gaz_primary"] = float(any(m.primary for m in matches))
-            f["gaz_well_known"] = float(any(well_known(m) for m in matches))
-            for cls in {m.place.feature_class for m in matches}:
-                f[f"fc={cls}"] = 1.0
-            for code in {m.place.feature_code for m in matches} & set(_TITLE_CODES):
-                f[f"code={code}"] = 1.0
-            top = matches[0]
-            f[f"top_fc={top.place.feature_class}"] = 1.0
-            f["top_primary"] = float(top.primary)
-        else:
-            f["gaz_none"] = 1.0
         if demonym:
             f["demonym"] = 1.0
         first = words[c.start]
@@ -430,8 +448,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             else:
                 f[f"{key}={_ctx(words[k])}"] = 1.0
         # A town or region of a country the report names ("Kiev" beside "Ukraine").
-        if matches and any(m.place.country_code in doc_countries for m in matches
-                           if m.place.feature_code != "PCLI"):
+        if countries & doc_countries:
             f["country_in_doc"] = 1.0
         prev = words[c.start - 1] if c.start > 0 else ""
         nxt = words[c.end] if c.end < n else ""
