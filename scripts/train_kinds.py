@@ -9,6 +9,13 @@ demonym when it is gold and a known demonym, else not a place. A multinomial log
 regression is fitted with document-level cross-validation (GroupKFold) to choose the
 regularisation and the acceptance threshold on span-level F1 after arbitration; the script
 prints cross-validated figures beside in-sample ones and writes the model as JSON.
+
+With ``--cascade`` (default) it also trains the selective NER's first stage (``stage1`` in the
+JSON, see :func:`geo_app.text.extract.stage_one`): a regression over the features a doc has before
+the NER runs (the ruler's entities only), on those candidates and every other capitalised run; the
+band of its probability inside which the NER is run is the cheapest of the grid whose simulated,
+document-level cross-validated span F1 stays within ``--cascade`` of the full NER's on each corpus.
+The span F1 it then reports (and writes to the model's meta) is the selective path's.
 """
 
 from __future__ import annotations
@@ -305,14 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, nargs="+", default=[0.3, 1.0], help="regularisation values tried, smallest first")
     ap.add_argument("--stack", type=int, default=0,
                     help="boosting rounds of a tree stack over the regression (0: regression only; kept only when its CV F1 is higher)")
-    ap.add_argument("--cascade", type=float, default=0.002,
+    ap.add_argument("--cascade", type=float, default=0.003,
                     help="train the selective NER's first stage: the cheapest band whose CV span F1 is within "
                          "this of the full NER's on each corpus (negative: no first stage)")
-    ap.add_argument("--low", type=float, nargs="+", default=[0.2, 0.3],
+    ap.add_argument("--low", type=float, nargs="+", default=[0.15, 0.2, 0.25],
                     help="first-stage bands tried: lower ends (candidates the gazetteer or head nouns give)")
-    ap.add_argument("--low-cap", type=float, nargs="+", default=[0.25, 0.4, 0.55],
+    ap.add_argument("--low-cap", type=float, nargs="+", default=[0.15, 0.25],
                     help="first-stage bars tried for capitalised runs the gazetteer lacks")
-    ap.add_argument("--high", type=float, nargs="+", default=[0.8, 0.9], help="first-stage bands tried: upper ends")
+    ap.add_argument("--high", type=float, nargs="+", default=[0.97], help="first-stage bands tried: upper ends")
     ap.add_argument("--cache", type=Path, default=None,
                     help="folder for the annotated corpora (DocBin); reused while it exists")
     args = ap.parse_args(argv)
