@@ -623,10 +623,10 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
             return
         yield from nlp.pipe(texts, batch_size=batch_size)
         return
-    first = get_kind_model().stage1
     if selective is None:
         selective = bool(settings.NER_SELECTIVE)
-    selective = selective and first is not None
+    first = get_kind_model().stage1 if selective else None  # the training script runs without a model
+    selective = first is not None
     sentencizer = nlp.get_pipe("sentencizer")
     ruler = nlp.get_pipe("geo_ruler")
     rules = [nlp.get_pipe(name) for name in (("geo_ruler", "geo_spans") if arbitrate else ("geo_ruler",))]
