@@ -6,7 +6,8 @@ Uses LGL (../shared/bench/LGL/lgl.xml) when present, else the sample reports rep
 In one run, on one core, over the same documents, it times (alternately, ``--repeat`` times,
 best of each kept, since the machine may be loaded by other work):
 
-* geo_app end to end (:func:`geo_app.pipeline.analyze_many`: extract, resolve, dates, claims);
+* geo_app end to end (:func:`geo_app.pipeline.analyze_many`: extract, resolve, dates, claims),
+  and the share of the tokens its selective NER read;
 * the baseline of issue 16: spaCy ``en_core_web_sm`` (geo_app's packaged copy of it) NER over
   the whole text (tok2vec + ner, batched with ``nlp.pipe``: what ``spacy.load`` with the
   other pipes excluded runs), and for every GPE/LOC/FAC entity the most populous gazetteer
@@ -143,6 +144,16 @@ def main() -> None:
     print(f"in CPU time (process_time, less distorted by other work on the machine): geo_app "
           f"{n / cpu_app:.1f} docs per CPU-s, baseline {len(texts) / cpu_base:.1f}, ner pipe alone "
           f"{len(texts) / cpu_lean:.1f}: {cpu_base / cpu_app:.2f}x and {cpu_lean / cpu_app:.2f}x")
+    from geo_app import settings
+    from geo_app.text.extract import annotate
+
+    tokens = read = 0
+    for doc in annotate(texts):
+        tokens += len(doc)
+        read += sum(b - a + settings.NER_WINDOW_SEPARATORS for a, b in doc.user_data.get("geo_app_ner_windows", ()))
+    if read:
+        print(f"selective NER: the model read {read / tokens:.1%} as many tokens as the texts have "
+              f"(windows and separators; settings.NER_SELECTIVE)")
     print(f"gazetteer lookup (uncached): p50 {p50:.1f} us, p99 {p99:.1f} us (target p50 <= 20 us)")
     print(f"load of gazetteer + model + borders in this process: {cold:.2f} s (target <= 1.5 s); "
           f"geo_app peak RSS on the corpus {rss:.0f} MB (target <= 600 MB)")

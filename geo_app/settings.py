@@ -91,14 +91,20 @@ NER_WINDOW_MARGIN: int = 2
 #: Blank ("\n\n") tokens between two windows in the docs sent through the NER, so that its
 #: context does not run from one window into the next. 4 (the CNN's reach) and 2 give the same
 #: recognition F1 and Acc@161 on LGL and GeoWebNews within 0.001 (1: within 0.001 too); each
-#: separator token costs the model as much as a word of text.
-NER_WINDOW_SEPARATORS: int = 2
+#: separator token costs the model as much as a word of text. With the selective NER's narrower
+#: windows (NER_SELECTIVE), 1 and 2 give the same F1 and Acc@161 within 0.001 (geo-app eval).
+NER_WINDOW_SEPARATORS: int = 1
 #: Tokens of one compact doc sent through the statistical NER (a long report's windows are cut
 #: into pieces of this size at window boundaries: same entities, bounded tok2vec memory).
 NER_PIECE_MAX_TOKENS: int = 4_000
 #: Tokens of one batch through the statistical NER (with at most the caller's batch size in docs):
 #: tok2vec's memory follows the tokens of a batch, so a 2 MB report stays within a few hundred MB.
 NER_BATCH_MAX_TOKENS: int = 8_000
+#: Selective NER: a cheap first-stage classifier (the kind model's ``stage1``, without NER
+#: features) decides the candidates it is sure of, and the statistical NER reads windows around
+#: the others only (thresholds chosen by document-level cross-validation in
+#: scripts/train_kinds.py). False: a window around every capitalised word.
+NER_SELECTIVE: bool = True
 
 # --- input limits (each error message names the setting that raises it) ---------
 #: Largest report accepted, in characters.

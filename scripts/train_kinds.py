@@ -9,6 +9,13 @@ demonym when it is gold and a known demonym, else not a place. A multinomial log
 regression is fitted with document-level cross-validation (GroupKFold) to choose the
 regularisation and the acceptance threshold on span-level F1 after arbitration; the script
 prints cross-validated figures beside in-sample ones and writes the model as JSON.
+
+With ``--cascade`` (default) it also trains the selective NER's first stage (``stage1`` in the
+JSON, see :func:`geo_app.text.extract.stage_one`): a regression over the features a doc has before
+the NER runs (the ruler's entities only), on those candidates and every other capitalised run; the
+band of its probability inside which the NER is run is the cheapest of the grid whose simulated,
+document-level cross-validated span F1 stays within ``--cascade`` of the full NER's on each corpus.
+The span F1 it then reports (and writes to the model's meta) is the selective path's.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ def annotated(docs: list, cache: Path | None) -> list:
         out = list(DocBin().from_disk(cache).get_docs(ex.get_nlp().vocab))
         if len(out) == len(docs):
             return out
-    out = list(ex.annotate([d.text for d in docs], arbitrate=False))
+    out = list(ex.annotate([d.text for d in docs], arbitrate=False, selective=False))
     if cache is not None:
         DocBin(store_user_data=True, docs=out).to_disk(cache)
     return out
@@ -71,9 +78,78 @@ def build(docs: list, corpus: str, cache: Path | None = None) -> list[dict]:
                 labels.append(2 if gaz.demonym(span.text) else 1)
             else:
                 labels.append(0)
+        # The first stage of the selective NER sees the doc before the NER: the ruler's entities only.
+        sp1 = sp.copy()
+        sp1.ents = [e for e in sp.ents if e.ent_id_ == "gaz"]
+        cands1 = ex.stage_one_candidates(sp1, gaz)
+        labels1 = []
+        for c in cands1:
+            a, b = sp1[c.start].idx, sp1[c.end - 1].idx + len(sp1[c.end - 1])
+            if c.source == "cap":  # a run the gazetteer lacks: does a place lie in it?
+                labels1.append(int(any(g0 < b and g1 > a for g0, g1 in gold)))
+            else:
+                labels1.append((2 if gaz.demonym(sp1[c.start:c.end].text) else 1) if (a, b) in gold else 0)
         out.append({"id": f"{corpus}:{doc.doc_id}", "corpus": corpus, "cands": cands, "labels": labels,
-                    "chars": chars, "gold": gold})
+                    "chars": chars, "gold": gold, "doc": sp, "cands1": cands1, "labels1": labels1})
     return out
+
+
+def partial(rec: dict, windows: list[tuple[int, int]]) -> object:
+    """The doc as the selective NER leaves it: the ruler's entities and the NER's entities that lie
+    inside one of ``windows`` (the NER's entities on the whole-text windows stand in for its
+    entities on these narrower ones)."""
+    sp = rec["doc"]
+    inside = np.zeros(len(sp) + 1, dtype=np.int64) - 1
+    for k, (a, b) in enumerate(windows):
+        inside[a:b] = k
+    ents = [e for e in sp.ents if e.ent_id_ == "gaz"
+            or (inside[e.start] >= 0 and inside[e.start] == inside[e.end - 1])]
+    doc = sp.copy()
+    doc.ents = ents
+    return doc
+
+
+def cascade(records: list[dict], p1: list[np.ndarray], stage2: "callable", low: float, high: float,
+            margin: int, low_cap: float | None = None) -> tuple[list[dict], list[np.ndarray], float, float]:
+    """Simulate the selective NER: per doc the candidates after it (with ``todo``: the ones a
+    window touched, which the second stage scores, and their ``labels``), their final
+    probabilities (the second stage's on ``todo``, else the first stage's), and the tokens the
+    NER reads (with separators) against the every-capitalised-word windows."""
+    gaz = get_gazetteer()
+    sep = max(int(settings.NER_WINDOW_SEPARATORS), 1)
+    out_recs, out_p = [], []
+    read = full = 0
+    for i, (rec, probs1) in enumerate(zip(records, p1)):
+        for c, row in zip(rec["cands1"], probs1):
+            c.probs = (float(row[0]), float(row[1]), float(row[2]))
+        windows = ex.selected_windows(rec["doc"], rec["cands1"], low, high, margin, low_cap)
+        read += sum(b - a + sep for a, b in windows)
+        full += sum(b - a + sep for a, b in ex._ner_windows(rec["doc"], margin))
+        doc = partial(rec, windows)
+        first = [c for c in rec["cands1"] if c.source != "cap"]
+        cands = spans.candidates(doc, gaz, base=first)
+        spans.candidate_features(doc, cands, gaz, ex._COMMON_WORDS, ex._GENERIC_WORDS,
+                                 frozenset(settings.NON_PLACE_HEAD_WORDS))
+        mask = np.zeros(len(doc) + 1, dtype=bool)
+        for a, b in windows:
+            mask[a:b] = True
+        earlier = {(c.start, c.end): c.probs for c in first}
+        todo = [earlier.get((c.start, c.end)) is None or bool(mask[c.start:c.end].any()) for c in cands]
+        p2 = stage2(i, [c.feats for c, t in zip(cands, todo) if t]) if any(todo) else np.zeros((0, 3))
+        rows, k = [], 0
+        for c, t in zip(cands, todo):
+            if t:
+                rows.append(list(p2[k]))
+                k += 1
+            else:
+                rows.append(list(earlier[(c.start, c.end)]))
+        chars = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])) for c in cands]
+        labels = [(2 if gaz.demonym(doc[c.start:c.end].text) else 1) if ch in rec["gold"] else 0
+                  for c, ch in zip(cands, chars)]
+        out_recs.append({"cands": cands, "chars": chars, "gold": rec["gold"], "corpus": rec["corpus"],
+                         "todo": todo, "labels": labels})
+        out_p.append(np.asarray(rows).reshape(-1, 3))
+    return out_recs, out_p, read, full
 
 
 def span_f1(records: list[dict], probs: list[np.ndarray], threshold: float,
@@ -95,6 +171,138 @@ def span_f1(records: list[dict], probs: list[np.ndarray], threshold: float,
     return {"precision": round(prec, 4), "recall": round(rec_, 4), "f1": round(f1, 4)}
 
 
+def train_stage1(args: argparse.Namespace, records: list[dict], vec: DictVectorizer, keep: np.ndarray,
+                 X: object, y: np.ndarray, c: float, folds: list, groups: np.ndarray, model: LogisticRegression,
+                 threshold: float, threshold_unknown: float) -> tuple[dict, dict, tuple]:
+    """Fit the selective NER's first stage and choose its band by document-level CV.
+
+    The first stage is a regression over the features a doc has before the NER; for each band
+    (low, high) the cascade is simulated with out-of-fold first-stage probabilities and the
+    out-of-fold second stage (the full model of each fold), and the cheapest band (fewest tokens
+    through the NER) whose span F1 is within ``args.cascade`` of the full NER's on each corpus wins.
+    """
+    rows1 = [c1.feats for r in records for c1 in r["cands1"]]
+    y1 = np.array([lab for r in records for lab in r["labels1"]])
+    g1 = np.array([i for i, r in enumerate(records) for _ in r["cands1"]])
+    vec1 = DictVectorizer()
+    X1 = vec1.fit_transform(rows1).tocsc()
+    keep1 = np.flatnonzero(np.asarray((X1 != 0).sum(axis=0)).ravel() >= args.min_count)
+    X1 = X1[:, keep1].tocsr()
+    names1 = [vec1.feature_names_[k] for k in keep1]
+    print(f"stage 1: {len(y1)} candidates ({np.bincount(y1, minlength=3).tolist()}), {len(names1)} features")
+    doc_fold = np.zeros(len(records), dtype=np.int64)
+    cv1 = np.zeros((len(y1), 3))
+    fold_models = []
+    for k, (train, test) in enumerate(folds):
+        docs_test = np.unique(groups[test])
+        doc_fold[docs_test] = k
+        train_docs = np.setdiff1d(np.arange(len(records)), docs_test)
+        tr1, te1 = np.flatnonzero(np.isin(g1, train_docs)), np.flatnonzero(np.isin(g1, docs_test))
+        m1 = LogisticRegression(C=c, max_iter=2000).fit(X1[tr1], y1[tr1])
+        cv1[te1] = _proba3(m1, X1[te1])
+        fold_models.append(LogisticRegression(C=c, max_iter=2000).fit(X[train], y[train]))
+    p1_cv = [cv1[g1 == i] for i in range(len(records))]
+
+    def stage2_cv(i: int, rows: list[dict]) -> np.ndarray:
+        return _proba3(fold_models[doc_fold[i]], vec.transform(rows)[:, keep])
+
+    margin = int(settings.NER_WINDOW_MARGIN)
+
+    def by_corpus(recs: list[dict], probs: list[np.ndarray], t: float, tu: float) -> dict:
+        out = {}
+        for corpus in ("LGL", "GeoWebNews"):
+            sel = [i for i, r in enumerate(recs) if r["corpus"] == corpus]
+            out[corpus] = span_f1([recs[i] for i in sel], [probs[i] for i in sel], t, tu)
+        return out
+
+    base = by_corpus(records, [stage2_cv(i, [c2.feats for c2 in r["cands"]]) for i, r in enumerate(records)],
+                     threshold, threshold_unknown)
+    print(f"full NER, CV: {base}")
+    grid = []
+    for low in args.low:
+        for low_cap in args.low_cap:
+            for high in args.high:
+                recs, probs, read, full = cascade(records, p1_cv, stage2_cv, low, high, margin, low_cap)
+                res = by_corpus(recs, probs, threshold, threshold_unknown)
+                ok = all(res[k]["f1"] >= base[k]["f1"] - args.cascade for k in res)
+                grid.append((low, low_cap, high, read / full, res, ok))
+                print(f"band [{low}, {high}], runs {low_cap}: NER reads {read / full:.3f} of the capitalised-word "
+                      f"windows; CV F1 LGL {res['LGL']['f1']:.4f}, GWN {res['GeoWebNews']['f1']:.4f}"
+                      f"{'' if ok else ' (below)'}", flush=True)
+    fine = [g for g in grid if g[5]] or [max(grid, key=lambda g: sum(r["f1"] for r in g[4].values()))]
+    low, low_cap, high, share, res_cv, _ = min(fine, key=lambda g: g[3])
+    print(f"chosen band [{low}, {high}], runs {low_cap}")
+    # The second stage retrained on what it meets in the selective path: the candidates a window
+    # touched, in docs where the NER read the windows alone (out-of-fold first-stage windows).
+    recs, probs, read, full = cascade(records, p1_cv, stage2_cv, low, high, margin, low_cap)
+    rows2 = [c2.feats for r in recs for c2, t in zip(r["cands"], r["todo"]) if t]
+    y2 = np.array([lab for r in recs for lab, t in zip(r["labels"], r["todo"]) if t])
+    g2 = np.array([i for i, r in enumerate(recs) for t in r["todo"] if t])
+    X2 = vec.transform(rows2)[:, keep].tocsr()
+    cv2 = np.zeros((len(y2), 3))
+    for k, (train, test) in enumerate(folds):
+        tr = np.flatnonzero(doc_fold[g2] != k)
+        te = np.flatnonzero(doc_fold[g2] == k)
+        cv2[te] = _proba3(LogisticRegression(C=c, max_iter=2000).fit(X2[tr], y2[tr]), X2[te])
+
+    def merged(p_todo: np.ndarray) -> list[np.ndarray]:
+        out, k = [], 0
+        for r, p in zip(recs, probs):
+            p = p.copy()
+            for j, t in enumerate(r["todo"]):
+                if t:
+                    p[j] = p_todo[k]
+                    k += 1
+            out.append(p)
+        return out
+
+    probs2 = merged(cv2)
+    thresholds = [float(t) for t in np.round(np.arange(0.2, 0.8, 0.05), 2)]
+    both = lambda t, tu: span_f1(recs, probs2, t, tu)["f1"]  # noqa: E731
+    t_known = max(thresholds, key=lambda t: both(t, t))
+    t_unknown = max(thresholds, key=lambda u: both(t_known, u))
+    res2 = by_corpus(recs, probs2, t_known, t_unknown)
+    print(f"second stage retrained on the selective docs: CV thresholds ({t_known}, {t_unknown}): "
+          f"LGL {res2['LGL']['f1']:.4f}, GWN {res2['GeoWebNews']['f1']:.4f} (the full-NER model: "
+          f"LGL {res_cv['LGL']['f1']:.4f}, GWN {res_cv['GeoWebNews']['f1']:.4f})")
+    retrained = None
+    if sum(r["f1"] for r in res2.values()) > sum(r["f1"] for r in res_cv.values()):
+        retrained = LogisticRegression(C=c, max_iter=2000).fit(X2, y2)
+        model, threshold, threshold_unknown, res_cv = retrained, t_known, t_unknown, res2
+    m1 = LogisticRegression(C=c, max_iter=2000).fit(X1, y1)
+    ins1 = _proba3(m1, X1)
+
+    def stage2_in(i: int, rows: list[dict]) -> np.ndarray:
+        return _proba3(model, vec.transform(rows)[:, keep])
+
+    recs_in, probs_in, read, full = cascade(records, [ins1[g1 == i] for i in range(len(records))], stage2_in,
+                                            low, high, margin, low_cap)
+    res_in = by_corpus(recs_in, probs_in, threshold, threshold_unknown)
+    print(f"NER reads {share:.3f} (CV) / {read / full:.3f} (in-sample) of the capitalised-word windows")
+    print("| corpus | selective span F1 CV | in-sample | full NER span F1 CV |")
+    print("|---|---|---|---|")
+    for corpus in res_cv:
+        print(f"| {corpus} | {res_cv[corpus]['f1']:.3f} | {res_in[corpus]['f1']:.3f} | {base[corpus]['f1']:.3f} |")
+    coef = np.zeros((3, len(names1)))
+    intercept = np.zeros(3)
+    for k, cls in enumerate(m1.classes_):
+        coef[cls] = m1.coef_[k]
+        intercept[cls] = m1.intercept_[k]
+    table = {"band": [low, high], "low_cap": low_cap, "ner_share_cv": round(share, 4),
+             "ner_share_in_sample": round(read / full, 4), "span_f1_cv": res_cv, "span_f1_in_sample": res_in,
+             "full_ner_span_f1_cv": base, "second_stage_retrained_on_selective_docs": retrained is not None}
+    return ({"features": names1, "coef": np.round(coef, 5).tolist(), "intercept": np.round(intercept, 5).tolist(),
+             "low": low, "high": high, "low_cap": low_cap, "meta": table}, table,
+            (retrained, threshold, threshold_unknown))
+
+
+def _proba3(m: LogisticRegression, X: object) -> np.ndarray:
+    """Probabilities in :data:`CLASSES` order (a fold may lack a class)."""
+    out = np.zeros((X.shape[0], 3))
+    out[:, m.classes_] = m.predict_proba(X)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench", type=Path, default=ROOT.parent.parent / "shared" / "bench")
@@ -104,9 +312,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, nargs="+", default=[0.3, 1.0], help="regularisation values tried, smallest first")
     ap.add_argument("--stack", type=int, default=0,
                     help="boosting rounds of a tree stack over the regression (0: regression only; kept only when its CV F1 is higher)")
+    ap.add_argument("--cascade", type=float, default=0.003,
+                    help="train the selective NER's first stage: the cheapest band whose CV span F1 is within "
+                         "this of the full NER's on each corpus (negative: no first stage)")
+    # The shipped band. Explored (README): lower ends 0.15-0.3, run bars 0.15-0.55, upper ends
+    # 0.8-1.01; [0.25, 0.97] was cheaper at the same CV F1 but left a well-known airport the full
+    # path finds ("Flights out of Heathrow") to the first stage alone.
+    ap.add_argument("--low", type=float, nargs="+", default=[0.15],
+                    help="first-stage bands tried: lower ends (candidates the gazetteer or head nouns give)")
+    ap.add_argument("--low-cap", type=float, nargs="+", default=[0.25],
+                    help="first-stage bars tried for capitalised runs the gazetteer lacks")
+    ap.add_argument("--high", type=float, nargs="+", default=[0.97], help="first-stage bands tried: upper ends")
     ap.add_argument("--cache", type=Path, default=None,
                     help="folder for the annotated corpora (DocBin); reused while it exists")
     args = ap.parse_args(argv)
+    args.cascade = None if args.cascade < 0 else args.cascade
     if not (args.bench / "LGL").is_dir():
         args.bench = Path("/work/shared/bench")
     t0 = time.perf_counter()
@@ -222,6 +442,17 @@ def main(argv: list[str] | None = None) -> int:
             "cv": span_f1(recs, [per_doc(cv)[i] for i in sel], threshold, threshold_unknown),
             "in_sample": span_f1(recs, [per_doc(ins)[i] for i in sel], threshold, threshold_unknown),
         }
+    stage1 = None
+    if args.cascade is not None:
+        if stack is not None:
+            raise SystemExit("the selective NER's first stage is trained with the regression alone (--stack 0)")
+        stage1, casc, (retrained, t2, tu2) = train_stage1(args, records, vec, keep, X, y, c, folds, groups,
+                                                          model, threshold, threshold_unknown)
+        # What the product runs (the selective path) is what the model file reports.
+        table = {corpus: {"cv": casc["span_f1_cv"][corpus], "in_sample": casc["span_f1_in_sample"][corpus]}
+                 for corpus in table}
+        if retrained is not None:
+            model, threshold, threshold_unknown = retrained, t2, tu2
     acc_cv = float((cv.argmax(axis=1) == y).mean())
     acc_in = float((ins.argmax(axis=1) == y).mean())
     print(f"chosen C={c}, thresholds: known names {threshold}, unknown names {threshold_unknown}")
@@ -244,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         "threshold": threshold,
         "threshold_unknown": threshold_unknown,
         "stack": stack,
+        "stage1": stage1,
         "meta": {"C": c, "stack_rounds": args.stack if stack else 0, "folds": args.folds, "trained_on": "LGL + GeoWebNews gold (../shared/bench)",
                  "span_f1": table, "candidate_accuracy": {"cv": round(acc_cv, 4), "in_sample": round(acc_in, 4)},
                  "counts": np.bincount(y, minlength=3).tolist()},

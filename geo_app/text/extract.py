@@ -13,6 +13,12 @@ sentencizer, then three components of ours:
 * ``geo_direction_merge``, which merges direction words into places: "southern Belarus",
   "south of Minsk", "the Ukrainian border", "the southern border of Belarus".
 
+The statistical NER is selective (:func:`annotate`, ``settings.NER_SELECTIVE``): the ruler runs
+first, a cheap first-stage model scores every candidate and every other capitalised run without
+NER features (:func:`stage_one`), and the NER reads windows only around those it leaves undecided
+(:func:`needs_ner`, band chosen by document-level CV in ``scripts/train_kinds.py``); the others keep
+the first stage's decision.
+
 Offsets are character offsets into the input text: ``text[start:end] == mention.text``.
 """
 
@@ -27,7 +33,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+from spacy.attrs import IDX, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -148,10 +154,30 @@ class SpanArbiter:
 
     def __call__(self, doc: Doc) -> Doc:
         model = get_kind_model()  # on first use: the training script builds docs without it
-        cands = spans.candidates(doc, self.gaz)
-        spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS,
-                                 frozenset(settings.NON_PLACE_HEAD_WORDS))
-        for c, p in zip(cands, model.predict([c.feats for c in cands])):
+        first = doc.user_data.pop("geo_app_stage1", None)
+        heads = frozenset(settings.NON_PLACE_HEAD_WORDS)
+        if first is None:
+            cands = spans.candidates(doc, self.gaz)
+            todo = cands
+            spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS, heads)
+        else:
+            # Selective NER (see annotate): the gazetteer and head-noun candidates come from the
+            # first stage; a candidate no NER window touched keeps the first stage's decision,
+            # made on the same features the NER could not have changed.
+            read = np.zeros(len(doc) + 1, dtype=bool)
+            for a, b in doc.user_data.get("geo_app_ner_windows", ()):
+                read[a:b] = True
+            earlier = {(c.start, c.end): c for c in first}
+            cands = spans.candidates(doc, self.gaz, base=first)
+            todo = []
+            for c in cands:
+                old = earlier.get((c.start, c.end))
+                if old is None or read[c.start:c.end].any():
+                    todo.append(c)
+                else:
+                    c.probs, c.known = old.probs, old.known
+            spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS, heads, only=todo)
+        for c, p in zip(todo, model.predict([c.feats for c in todo])):
             c.probs = (float(p[0]), float(p[1]), float(p[2]))
         chosen = spans.arbitrate(cands, model.threshold, model.threshold_unknown)
         taken = set()
@@ -396,7 +422,84 @@ def _ner_windows(doc: Doc, margin: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in windows]
 
 
+def no_run_tokens(doc: Doc) -> np.ndarray:
+    """Tokens that open no NER window and start no capitalised run of their own: function words
+    opening a sentence ("The", "But"), the pronoun "I", weekdays and most month names."""
+    if len(doc) == 0:
+        return np.zeros(0, dtype=bool)
+    sent_start = np.asarray(spans.token_view(doc).sent_start, dtype=bool)
+    lower = doc.to_array(LOWER).tolist()
+    plain, never = _hash_set(doc.vocab, _PLAIN_OPENERS), _hash_set(doc.vocab, _NO_WINDOW_WORDS)
+    return (sent_start & np.fromiter((h in plain for h in lower), dtype=bool, count=len(lower))) | np.fromiter(
+        (h in never for h in lower), dtype=bool, count=len(lower))
+
+
+def stage_one_candidates(doc: Doc, gaz: Gazetteer) -> list[spans.Candidate]:
+    """The first stage's candidates with their features (see :func:`stage_one`)."""
+    cands = spans.candidates(doc, gaz)
+    cands += spans.capital_runs(doc, cands, no_run_tokens(doc))
+    spans.candidate_features(doc, cands, gaz, _COMMON_WORDS, _GENERIC_WORDS,
+                             frozenset(settings.NON_PLACE_HEAD_WORDS))
+    return cands
+
+
+def stage_one(doc: Doc, gaz: Gazetteer, model: Any) -> list[spans.Candidate]:
+    """The cheap first stage of the selective NER: every candidate the gazetteer, the ruler and
+    the head nouns give (``doc.ents`` holds the ruler's entities only) and every other
+    capitalised run, with features and ``probs`` from ``model`` (the kind model's ``stage1``)."""
+    cands = stage_one_candidates(doc, gaz)
+    for c, p in zip(cands, model.predict([c.feats for c in cands])):
+        c.probs = (float(p[0]), float(p[1]), float(p[2]))
+        c.feats = {}  # not needed again: a long report's candidates stay small
+    return cands
+
+
+def needs_ner(cand: spans.Candidate, low: float, high: float, low_cap: float | None = None) -> bool:
+    """Whether the first stage leaves ``cand`` to the statistical NER: a capitalised run the
+    gazetteer lacks when the cheap model gives it ``P(place or demonym) >= low_cap`` (default
+    ``low``; only the NER can label such a name); any other candidate when the cheap model is
+    unsure (``low <= P(place or demonym) <= high``)."""
+    keep = cand.keep
+    if cand.source == "cap":
+        return keep >= (low if low_cap is None else low_cap)
+    return low <= keep <= high and not cand.blocked
+
+
+def selected_windows(doc: Doc, cands: list[spans.Candidate], low: float, high: float,
+                     margin: int, low_cap: float | None = None) -> list[tuple[int, int]]:
+    """Token ranges for the NER: each candidate that :func:`needs_ner`, with ``margin`` tokens
+    either side, clipped to its sentence, overlapping ranges merged."""
+    n = len(doc)
+    if n == 0:
+        return []
+    sent_start = np.asarray(spans.token_view(doc).sent_start, dtype=bool)
+    sent_id = np.cumsum(sent_start) - 1
+    bounds = np.flatnonzero(sent_start).tolist() + [n]
+    ranges = []
+    for c in cands:
+        if needs_ner(c, low, high, low_cap):
+            s_id = int(sent_id[c.start])
+            ranges.append((max(bounds[s_id], c.start - margin), min(bounds[int(sent_id[c.end - 1]) + 1], c.end + margin)))
+    ranges.sort()
+    merged: list[list[int]] = []
+    for a, b in ranges:
+        if merged and a <= merged[-1][1] and int(sent_id[a]) == int(sent_id[merged[-1][1] - 1]):
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
 _WORD_HASHES: dict[tuple[int, frozenset[str]], np.ndarray] = {}
+_HASH_SETS: dict[tuple[int, frozenset[str]], frozenset[int]] = {}
+
+
+def _hash_set(vocab: Any, words: frozenset[str]) -> frozenset[int]:
+    """Hashes (as ``doc.to_array(LOWER)`` gives them) of lowercase ``words``, as a set."""
+    key = (id(vocab.strings), words)
+    if key not in _HASH_SETS:
+        _HASH_SETS[key] = frozenset(int(vocab.strings.add(w)) for w in words)
+    return _HASH_SETS[key]
 
 
 def _word_hashes(vocab: Any, words: frozenset[str]) -> np.ndarray:
@@ -448,8 +551,65 @@ def _run(procs: list[Any], docs: list[Doc]) -> list[Doc]:
     return docs
 
 
-def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = True) -> Iterator[Doc]:
+def _window_entities(nlp: Language, docs: list[Doc], windows: list[list[tuple[int, int]]],
+                     batch_size: int) -> list[list[Span]]:
+    """The statistical NER's entities on the given token ranges of each doc.
+
+    Compact docs of each report's windows, each window followed by blank separator tokens
+    (settings.NER_WINDOW_SEPARATORS) so the model's context does not run from one window into
+    the next. A report's windows are cut into pieces of at most settings.NER_PIECE_MAX_TOKENS
+    tokens (at window boundaries, so the output is the same): tok2vec's memory grows with the
+    longest doc of a batch. An entity is kept when it lies inside one window.
+    """
+    budget = max(int(settings.NER_PIECE_MAX_TOKENS), 1)
+    separator = ("\n\n",) * max(int(settings.NER_WINDOW_SEPARATORS), 1)
+    compact, owners, offsets = [], [], []
+    for index, (doc, ranges) in enumerate(zip(docs, windows)):
+        if not ranges:
+            continue
+        view = spans.token_view(doc)
+        words_all, idx, text = view.words, view.idx, view.text
+        nexts = idx[1:] + [len(text)]
+        words: list[str] = []
+        spaces: list[bool] = []
+        back: list[int] = []
+        for a, b in ranges:
+            if words and len(words) + (b - a) > budget:
+                compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
+                owners.append(index)
+                offsets.append(back)
+                words, spaces, back = [], [], []
+            words.extend(words_all[a:b])
+            spaces.extend(idx[i] + len(words_all[i]) < nexts[i] for i in range(a, b))
+            back.extend(range(a, b))
+            words.extend(separator)
+            spaces.extend([False] * len(separator))
+            back.extend([-1] * len(separator))
+        compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
+        owners.append(index)
+        offsets.append(back)
+    statistical = [nlp.get_pipe("ner")]
+    compact = [doc for group in _token_batches(compact, batch_size, int(settings.NER_BATCH_MAX_TOKENS))
+               for doc in _run(statistical, group)]
+    found: list[list[Span]] = [[] for _ in docs]
+    for index, small, back in zip(owners, compact, offsets):
+        doc = docs[index]
+        for e in small.ents:
+            first, last = back[e.start], back[e.end - 1]
+            if first >= 0 and last >= 0 and last - first == e.end - e.start - 1:
+                found[index].append(Span(doc, first, last + 1, label=e.label_))
+    return found
+
+
+def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = True,
+             selective: bool | None = None) -> Iterator[Doc]:
     """Run the pipeline over texts, with the statistical NER on windows (settings.NER_WINDOW_MARGIN).
+
+    Selective NER (``selective``, default settings.NER_SELECTIVE when the kind model has a first
+    stage): the gazetteer ruler runs first, a cheap first-stage model (:func:`stage_one`) scores
+    every candidate and capitalised run, and the NER reads windows around only those it leaves
+    undecided (:func:`needs_ner`); the others keep the first stage's decision. Otherwise the NER
+    reads a window around every capitalised word (:func:`_ner_windows`).
 
     With ``arbitrate=False`` the docs stop before span arbitration (NER and gazetteer ruler
     entities only): what ``scripts/train_kinds.py`` builds candidates from.
@@ -463,59 +623,38 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
             return
         yield from nlp.pipe(texts, batch_size=batch_size)
         return
+    if selective is None:
+        selective = bool(settings.NER_SELECTIVE)
+    first = get_kind_model().stage1 if selective else None  # the training script runs without a model
+    selective = first is not None
     sentencizer = nlp.get_pipe("sentencizer")
-    statistical = [nlp.get_pipe("ner")]
+    ruler = nlp.get_pipe("geo_ruler")
     rules = [nlp.get_pipe(name) for name in (("geo_ruler", "geo_spans") if arbitrate else ("geo_ruler",))]
+    gaz = get_gazetteer()
     for chunk in spacy.util.minibatch(texts, size=batch_size):
-        docs = []
+        docs, windows = [], []
         for raw in chunk:
             doc = nlp.make_doc(_break_long_runs(raw))
             doc.user_data["geo_app_text"] = raw
-            docs.append(sentencizer(doc))
-        # Compact docs of each report's windows, each window followed by blank separator tokens
-        # (settings.NER_WINDOW_SEPARATORS) so the model's context does not run from one window
-        # into the next. A report's windows are cut
-        # into pieces of at most settings.NER_PIECE_MAX_TOKENS tokens (at window boundaries, so the
-        # output is the same): tok2vec's memory grows with the longest doc of a batch.
-        budget = max(int(settings.NER_PIECE_MAX_TOKENS), 1)
-        separator = ("\n\n",) * max(int(settings.NER_WINDOW_SEPARATORS), 1)
-        compact, owners, offsets = [], [], []
-        for index, doc in enumerate(docs):
-            text = doc_text(doc)
-            starts = doc.to_array(IDX).tolist()
-            ends = [a + b for a, b in zip(starts, doc.to_array(LENGTH).tolist())]
-            nexts = starts[1:] + [len(text)]
-            words: list[str] = []
-            spaces: list[bool] = []
-            back: list[int] = []
-            for a, b in _ner_windows(doc, margin):
-                if words and len(words) + (b - a) > budget:
-                    compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
-                    owners.append(index)
-                    offsets.append(back)
-                    words, spaces, back = [], [], []
-                words.extend(text[starts[i]:ends[i]] for i in range(a, b))
-                spaces.extend(ends[i] < nexts[i] for i in range(a, b))
-                back.extend(range(a, b))
-                words.extend(separator)
-                spaces.extend([False] * len(separator))
-                back.extend([-1] * len(separator))
-            compact.append(Doc(nlp.vocab, words=words, spaces=spaces))
-            owners.append(index)
-            offsets.append(back)
-        compact = [doc for group in _token_batches(compact, batch_size, int(settings.NER_BATCH_MAX_TOKENS))
-                   for doc in _run(statistical, group)]
-        found: list[list[Span]] = [[] for _ in docs]
-        for index, small, back in zip(owners, compact, offsets):
-            doc = docs[index]
-            for e in small.ents:
-                first, last = back[e.start], back[e.end - 1]
-                if first >= 0 and last >= 0 and last - first == e.end - e.start - 1:
-                    found[index].append(Span(doc, first, last + 1, label=e.label_))
+            doc = sentencizer(doc)
+            if selective:
+                doc = ruler(doc)
+                cands = stage_one(doc, gaz, first)
+                win = selected_windows(doc, cands, first.low, first.high, margin, first.low_cap)
+                doc.user_data["geo_app_stage1"] = [c for c in cands if c.source != "cap"]
+                doc.user_data["geo_app_ner_windows"] = win
+            else:
+                win = _ner_windows(doc, margin)
+            docs.append(doc)
+            windows.append(win)
+        found = _window_entities(nlp, docs, windows, batch_size)
         for doc, ents in zip(docs, found):
             doc.ents = spacy.util.filter_spans(ents)
             for proc in rules:
                 doc = proc(doc)
+            doc.user_data.pop("geo_app_view", None)
+            if not arbitrate:
+                doc.user_data.pop("geo_app_stage1", None)
             yield doc
 
 

@@ -11,6 +11,11 @@ not a place from the regression's log-probabilities and the non-lexical features
 NER label, shape, head noun): the interactions a linear model cannot form ("an organisation
 span naming a city of 200,000 at a sentence start"). The trees keep the regression's split
 between place and demonym.
+
+Optionally (key ``"stage1"``) a second regression over the features a doc has before the NER
+runs (the first stage of the selective NER), with the band ``low``..``high`` of its probability
+of place-or-demonym inside which a candidate is left to the NER (``low_cap``: the bar for a
+capitalised run the gazetteer lacks).
 """
 
 from __future__ import annotations
@@ -95,6 +100,13 @@ class KindModel:
     threshold_unknown: float
     meta: dict
     stack: TreeStack | None = None
+    #: The first stage of the selective NER: a model over the same features without the NER's
+    #: (see :func:`geo_app.text.extract.stage_one`), which leaves a candidate to the NER when its
+    #: probability of place or demonym lies in ``[low, high]``.
+    stage1: KindModel | None = None
+    low: float = 0.0
+    high: float = 1.0
+    low_cap: float | None = None  # the bar for capitalised runs the gazetteer lacks (default low)
 
     def predict(self, rows: list[dict[str, float]], *, linear_only: bool = False) -> np.ndarray:
         """Class probabilities, one row per feature dict, columns in :data:`CLASSES` order
@@ -110,18 +122,17 @@ class KindModel:
         """The logistic regression's class probabilities."""
         if not rows:
             return np.zeros((0, len(CLASSES)))
-        z = np.tile(self.intercept, (len(rows), 1))
-        at, cols, vals = [], [], []
-        index = self.index
-        for i, row in enumerate(rows):
-            for k, v in row.items():
-                j = index.get(k)
-                if j is not None:
-                    at.append(i)
-                    cols.append(j)
-                    vals.append(v)
-        if cols:
-            np.add.at(z, np.asarray(at), self.coef[np.asarray(cols)] * np.asarray(vals)[:, None])
+        n = len(rows)
+        z = np.tile(self.intercept, (n, 1))
+        get = self.index.get
+        cols = np.fromiter((get(k, -1) for row in rows for k in row), dtype=np.int64)
+        vals = np.fromiter((v for row in rows for v in row.values()), dtype=float, count=len(cols))
+        at = np.repeat(np.arange(n), [len(row) for row in rows])
+        known = cols >= 0
+        if known.any():
+            at, cols, vals = at[known], cols[known], vals[known]
+            for k in range(z.shape[1]):
+                z[:, k] += np.bincount(at, weights=self.coef[cols, k] * vals, minlength=n)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -135,8 +146,11 @@ def model_from_dict(data: dict) -> KindModel:
         raise ValueError("kind model: classes or coefficient shape do not match its features")
     threshold = float(data.get("threshold", settings.KIND_ACCEPT_THRESHOLD))
     stack = stack_from_dict(data["stack"]) if data.get("stack") else None
+    stage1 = model_from_dict({"classes": data["classes"], **data["stage1"]}) if data.get("stage1") else None
     return KindModel({n: i for i, n in enumerate(names)}, coef.T.copy(), np.asarray(data["intercept"], dtype=float),
-                     threshold, float(data.get("threshold_unknown", threshold)), data.get("meta", {}), stack)
+                     threshold, float(data.get("threshold_unknown", threshold)), data.get("meta", {}), stack,
+                     stage1, float(data.get("low", 0.0)), float(data.get("high", 1.0)),
+                     None if data.get("low_cap") is None else float(data["low_cap"]))
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
+from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Span
 
 from geo_app.places.gazetteer import Gazetteer, NameMatch
@@ -106,9 +109,15 @@ def _capital(tok_text: str) -> bool:
     return tok_text[:1].isupper()
 
 
-def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
-    """Every span of ``doc`` that may name a place, from every source, overlapping freely."""
-    words = [t.text for t in doc]
+def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) -> list[Candidate]:
+    """Every span of ``doc`` that may name a place, from every source, overlapping freely.
+
+    ``base``: the candidates of an earlier call on the same tokens (the selective NER's first
+    stage): the gazetteer and head-noun scans, which do not depend on the entities, are taken
+    from it instead of being run again.
+    """
+    view = token_view(doc)
+    words, punct, span_text = view.words, view.punct, view.span_text
     n = len(words)
     found: dict[tuple[int, int], Candidate] = {}
 
@@ -123,46 +132,55 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
         found[key] = Candidate(start, end, source, label, name_end)
 
     for ent in doc.ents:
-        start = ent.start + 1 if ent[0].lower_ == "the" and len(ent) > 1 else ent.start
-        text = doc[start:ent.end].text
+        start = ent.start + 1 if words[ent.start].lower() == "the" and len(ent) > 1 else ent.start
+        text = span_text(start, ent.end)
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
             add(start, ent.end, "ruler" if ent.ent_id_ == "gaz" else "ner", ent.label_)
-        elif gaz.has_name(text) or gaz.demonym(text) or ent.label_ in _NAMED_FACILITY_LABELS:
+        elif _has_name(gaz, text) or _demonym(gaz, text) or ent.label_ in _NAMED_FACILITY_LABELS:
             add(start, ent.end, "ner", ent.label_)
+    if base is not None:
+        for c in base:
+            if c.source in ("gaz", "unit", "head"):
+                add(c.start, c.end, c.source, name_end=c.name_end)
+        return _with_labels(doc, found)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
     particle = [len(w) <= 3 and w.isalpha() and w.islower() and k + 2 < n and words[k + 1] == "-"
                 and _capital(words[k + 2]) for k, w in enumerate(words)]
     inner_ok = [_capital(w) or w.lower() in _CONNECTORS or particle[k] for k, w in enumerate(words)]
     for i in range(n):
-        if not (_capital(words[i]) or particle[i]) or doc[i].is_punct or words[i].lower() == "the":
+        if not (_capital(words[i]) or particle[i]) or punct[i] or words[i].lower() == "the":
             continue
         for j in range(min(n, i + _MAX_TOKENS), i, -1):
             last = words[j - 1]
             if not _capital(last) or not all(inner_ok[i:j]):
                 continue
-            text = doc[i:j].text
-            if gaz.has_name(text) or (j - i == 1 and gaz.demonym(text)):
+            text = span_text(i, j)
+            if _has_name(gaz, text) or (j - i == 1 and _demonym(gaz, text)):
                 add(i, j, "gaz")
                 if j < n and words[j].lower() in _UNIT_WORDS and _capital(words[j]):
                     add(i, j + 1, "unit", name_end=j)
                 break
     # Capitalised runs that end in a head noun ("Dawes Street", "Cavan Institute"), whether or
     # not the gazetteer or the NER knows them.
-    sent_start = [bool(t.is_sent_start) for t in doc]
+    sent_start = view.sent_start
     for j in range(1, n):
         if words[j].lower() not in _HEAD_CLASSES or not _capital(words[j]):
             continue
         if words[j].lower() in ("st.", "st") and j + 1 < n and _capital(words[j + 1]):
             continue  # "St. Thomas": Saint, not Street
         i = j
-        while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not doc[i - 1].is_punct:
+        while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not punct[i - 1]:
             i -= 1
         while i < j and (not (_capital(words[i]) or particle[i]) or words[i].lower() == "the"):
             i += 1
         if i < j:
             add(i, j + 1, "head")
-    # Labels of identical NER spans for gazetteer candidates.
+    return _with_labels(doc, found)
+
+
+def _with_labels(doc: Doc, found: dict[tuple[int, int], Candidate]) -> list[Candidate]:
+    """The candidates in order, each with the label of an identical NER span if it has none."""
     labels = {(e.start, e.end): e.label_ for e in doc.ents}
     for c in found.values():
         if not c.label:
@@ -170,8 +188,140 @@ def candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
     return sorted(found.values(), key=lambda c: (c.start, -c.end))
 
 
+def capital_runs(doc: Doc, cands: list[Candidate], skip: np.ndarray | None = None) -> list[Candidate]:
+    """Candidates (source ``"cap"``) for the capitalised runs of ``doc`` that no candidate in
+    ``cands`` covers exactly: the names the gazetteer lacks, which only the statistical NER can
+    label ("Ward Parkway", "Fort Hood"), for the selective NER to decide whether to read them.
+
+    A run is a maximal sequence of capitalised tokens (connectors such as "of" inside), within
+    a sentence, at most ``_MAX_TOKENS`` long; tokens where ``skip`` is True (a boolean array over
+    the doc's tokens: sentence-initial function words, weekdays) start no run.
+    """
+    view = token_view(doc)
+    words, punct, sent_start = view.words, view.punct, view.sent_start
+    n = len(words)
+    have = {(c.start, c.end) for c in cands}
+    out = []
+    i = 0
+    while i < n:
+        w = words[i]
+        if not w[:1].isupper() or punct[i] or (skip is not None and skip[i]):
+            i += 1
+            continue
+        j = i + 1  # end of the run so far (exclusive), always after a capitalised token
+        k = i + 1
+        while k < n and not sent_start[k] and k - i < _MAX_TOKENS:
+            wk = words[k]
+            if wk[:1].isupper() and not punct[k]:
+                k += 1
+                j = k
+            elif wk.lower() in _CONNECTORS:
+                k += 1
+            else:
+                break
+        if (i, j) not in have:
+            out.append(Candidate(i, j, "cap"))
+        i = j
+    return out
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """Per-token arrays of a doc built once with array operations (a Python Token object per
+    token costs more than the rest of candidate building)."""
+
+    words: list[str]
+    text: str  # the doc's text (``doc.text``) rebuilt from ``words``
+    idx: list[int]
+    punct: list[bool]
+    sent_start: list[bool]
+
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text``."""
+        return self.text[self.idx[start]:self.idx[end - 1] + len(self.words[end - 1])]
+
+
+def token_view(doc: Doc) -> TokenView:
+    """The :class:`TokenView` of ``doc`` (cached in ``doc.user_data`` while its tokens stand)."""
+    cached = doc.user_data.get("geo_app_view")
+    if isinstance(cached, TokenView) and len(cached.words) == len(doc):
+        return cached
+    if len(doc) == 0:
+        view = TokenView([], "", [], [], [])
+    else:
+        arr = doc.to_array([IDX, IS_PUNCT, SENT_START, SPACY]).astype(np.int64)
+        strings = doc.vocab.strings
+        words = [strings[o] for o in doc.to_array(ORTH).tolist()]
+        text = "".join([w + " " if sp else w for w, sp in zip(words, arr[:, 3].tolist())])
+        sent = (arr[:, 2] == 1).tolist()
+        sent[0] = True
+        view = TokenView(words, text, arr[:, 0].tolist(), (arr[:, 1] != 0).tolist(), sent)
+    doc.user_data["geo_app_view"] = view
+    return view
+
+
+#: Gazetteer answers by name, per gazetteer and question: a report asks about the same words many
+#: times, and normalising a name or querying the demonym table costs more than the answer's
+#: lookup here (each table is cleared when it grows past ``_MEMO_MAX`` names).
+_MEMO: dict[tuple[int, str], dict[str, Any]] = {}
+_MEMO_MAX = 200_000
+
+
+def _ask(gaz: Gazetteer, question: str, text: str) -> Any:
+    memo = _MEMO.setdefault((id(gaz), question), {})
+    if text in memo:
+        return memo[text]
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    answer = memo[text] = gaz.lookup(text) if question == "lookup" else gaz.demonym(text)
+    return answer
+
+
 def _matches(gaz: Gazetteer, text: str) -> tuple[NameMatch, ...]:
-    return gaz.lookup(text)
+    return _ask(gaz, "lookup", text)
+
+
+def _has_name(gaz: Gazetteer, text: str) -> bool:
+    return bool(_ask(gaz, "lookup", text))
+
+
+def _demonym(gaz: Gazetteer, text: str) -> str | None:
+    return _ask(gaz, "demonym", text)
+
+
+def _gaz_summary(gaz: Gazetteer, name: str) -> tuple[dict[str, float], str | None, frozenset[str]]:
+    """What the gazetteer says about ``name`` as candidate features (memoised: a common name has
+    hundreds of entries), its size bin (None when unknown) and the countries of its non-country
+    entries."""
+    memo = _MEMO.setdefault((id(gaz), "summary"), {})
+    hit = memo.get(name)
+    if hit is not None:
+        return hit
+    matches = _matches(gaz, name)
+    if not matches:
+        hit = ({"gaz_none": 1.0}, None, frozenset())
+    else:
+        f = {"gaz": 1.0, "gaz_n": math.log1p(len(matches)) / 3}
+        pop = max(m.place.population for m in matches)
+        f["gaz_pop"] = math.log10(pop + 1) / 7
+        # Size bins, alone and with the NER label: a city of 200,000 that the NER calls an
+        # organisation is still the city; a hamlet it calls a person is a person.
+        size = "big" if pop >= 100_000 else "town" if pop >= 10_000 else "small" if pop else "nopop"
+        f[f"size={size}"] = 1.0
+        f["gaz_primary"] = float(any(m.primary for m in matches))
+        f["gaz_well_known"] = float(any(well_known(m) for m in matches))
+        for cls in {m.place.feature_class for m in matches}:
+            f[f"fc={cls}"] = 1.0
+        for code in {m.place.feature_code for m in matches} & set(_TITLE_CODES):
+            f[f"code={code}"] = 1.0
+        top = matches[0]
+        f[f"top_fc={top.place.feature_class}"] = 1.0
+        f["top_primary"] = float(top.primary)
+        hit = (f, size, frozenset(m.place.country_code for m in matches if m.place.feature_code != "PCLI"))
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[name] = hit
+    return hit
 
 
 def well_known(match: NameMatch) -> bool:
@@ -199,25 +349,25 @@ def _ctx(word: str) -> str:
 
 
 def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_words: frozenset[str],
-                       generic_words: frozenset[str], non_place_heads: frozenset[str] = frozenset()) -> None:
+                       generic_words: frozenset[str], non_place_heads: frozenset[str] = frozenset(),
+                       only: list[Candidate] | None = None) -> None:
     """Fill ``c.feats`` for each candidate: NER label, gazetteer classes, shape, position,
     words around it, the name span it sits in, and what the report says elsewhere.
+
+    ``only``: fill the features of these candidates alone (the report-level ones, such as how
+    often a name repeats, still count every candidate of ``cands``); ``blocked`` is set on all.
 
     A candidate directly followed by one of ``non_place_heads`` ("Reston virus") is blocked,
     with every other occurrence of its text in the report: the development corpora hold no
     such names, so the classifier cannot learn them (see ``settings.NON_PLACE_HEAD_WORDS``).
     """
-    words = [t.text for t in doc]
+    view = token_view(doc)
+    words, punct, span_text = view.words, view.punct, view.span_text
     n = len(words)
-    sent_start = [bool(t.is_sent_start) for t in doc]
+    sent_start = view.sent_start
     # Sentence of each token: context words never come from another sentence (a name that
     # opens a sentence has "<s>" before it, whatever ended the sentence before).
-    sent_of = []
-    k_sent = -1
-    for k in range(n):
-        if k == 0 or sent_start[k]:
-            k_sent += 1
-        sent_of.append(k_sent)
+    sent_of = (np.cumsum(sent_start) - 1).tolist() if n else []
     ents = list(doc.ents)
     # Names the report uses for people in full ("Lloyd Austin"), and names it tags as places.
     people: set[str] = set()
@@ -239,45 +389,31 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     n_places = sum(1 for e in ents if e.label_ in ("GPE", "LOC"))
     text_counts: dict[str, int] = {}
     for c in cands:
-        t = doc[c.start:c.end].text
+        t = span_text(c.start, c.end)
         text_counts[t] = text_counts.get(t, 0) + 1
     starts = {c.start for c in cands}
     ends = {c.end for c in cands}
     doc_countries = _doc_countries(doc, cands, gaz)
     blocked_texts: set[str] = set()
     for c in cands:
-        span = doc[c.start:c.end]
-        text = span.text
-        base = doc[c.start:c.name_end].text if c.name_end else text
+        if c.end < n and words[c.end].lower() in non_place_heads:
+            c.blocked = True
+            blocked_texts.add(span_text(c.start, c.end))
+    for c in (cands if only is None else only):
+        text = span_text(c.start, c.end)
+        base = span_text(c.start, c.name_end) if c.name_end else text
         f: dict[str, float] = {}
         f[f"lab={c.label or 'none'}"] = 1.0
         f[f"src={c.source}"] = 1.0
         ntok = c.end - c.start
         f[f"ntok={min(ntok, 3)}"] = 1.0
         matches = _matches(gaz, base)
-        demonym = gaz.demonym(text)
+        demonym = _demonym(gaz, text)
         c.known = bool(matches) or demonym is not None
-        if matches:
-            f["gaz"] = 1.0
-            f["gaz_n"] = math.log1p(len(matches)) / 3
-            pop = max(m.place.population for m in matches)
-            f["gaz_pop"] = math.log10(pop + 1) / 7
-            # Size bins, alone and with the NER label: a city of 200,000 that the NER calls an
-            # organisation is still the city; a hamlet it calls a person is a person.
-            size = "big" if pop >= 100_000 else "town" if pop >= 10_000 else "small" if pop else "nopop"
-            f[f"size={size}"] = 1.0
+        gaz_feats, size, countries = _gaz_summary(gaz, base)
+        f.update(gaz_feats)
+        if size:
             f[f"{c.label or 'none'}|size={size}"] = 1.0
-            f["gaz_primary"] = float(any(m.primary for m in matches))
-            f["gaz_well_known"] = float(any(well_known(m) for m in matches))
-            for cls in {m.place.feature_class for m in matches}:
-                f[f"fc={cls}"] = 1.0
-            for code in {m.place.feature_code for m in matches} & set(_TITLE_CODES):
-                f[f"code={code}"] = 1.0
-            top = matches[0]
-            f[f"top_fc={top.place.feature_class}"] = 1.0
-            f["top_primary"] = float(top.primary)
-        else:
-            f["gaz_none"] = 1.0
         if demonym:
             f["demonym"] = 1.0
         first = words[c.start]
@@ -316,16 +452,15 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             else:
                 f[f"{key}={_ctx(words[k])}"] = 1.0
         # A town or region of a country the report names ("Kiev" beside "Ukraine").
-        if matches and any(m.place.country_code in doc_countries for m in matches
-                           if m.place.feature_code != "PCLI"):
+        if countries & doc_countries:
             f["country_in_doc"] = 1.0
         prev = words[c.start - 1] if c.start > 0 else ""
         nxt = words[c.end] if c.end < n else ""
-        if prev and _capital(prev) and not sent_start[c.start - 1] and not doc[c.start - 1].is_punct:
+        if prev and _capital(prev) and not sent_start[c.start - 1] and not punct[c.start - 1]:
             f["prev_cap"] = 1.0
-        if nxt and _capital(nxt) and not doc[c.end].is_punct:
+        if nxt and _capital(nxt) and not punct[c.end]:
             f["next_cap"] = 1.0
-        if nxt == "," and c.end + 1 < n and gaz.has_name(words[c.end + 1]) and _capital(words[c.end + 1]):
+        if nxt == "," and c.end + 1 < n and _has_name(gaz, words[c.end + 1]) and _capital(words[c.end + 1]):
             f["then_comma_place"] = 1.0
         if prev == "," and c.start >= 2 and _capital(words[c.start - 2]):
             f["after_comma_name"] = 1.0
@@ -357,20 +492,17 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if c.end in starts or c.start in ends:
             f["adjacent_candidate"] = 1.0
         if ntok > 1 and not matches:
-            rest = doc[c.start + 1:c.end].text
-            if gaz.has_name(rest):
+            rest = span_text(c.start + 1, c.end)
+            if _has_name(gaz, rest):
                 f["rest_known"] = 1.0
-            if any(gaz.has_name(w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
+            if any(_has_name(gaz, w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
                 f["token_known"] = 1.0
         c.feats = f
         if demonym and ntok == 1 and _modifies_formal_name(words, c.end):
             c.blocked = True  # this occurrence only: "Soviet" elsewhere may still name the place
-        if nxt.lower() in non_place_heads:
-            c.blocked = True
-            blocked_texts.add(text)
     # One sense per discourse: "the Reston virus ... in Reston" is the virus throughout.
     for c in cands:
-        if doc[c.start:c.end].text in blocked_texts:
+        if span_text(c.start, c.end) in blocked_texts:
             c.blocked = True
 
 
@@ -386,12 +518,13 @@ def _modifies_formal_name(words: list[str], end: int) -> bool:
 def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer) -> frozenset[str]:
     """ISO alpha-2 codes of the countries the report names, by name or demonym."""
     codes = set()
+    span_text = token_view(doc).span_text
     for c in cands:
-        text = doc[c.start:c.end].text
-        for m in gaz.lookup(text):
+        text = span_text(c.start, c.end)
+        for m in _matches(gaz, text):
             if m.place.feature_code == "PCLI" and m.primary and m.place.country_code:
                 codes.add(m.place.country_code)
-        code = gaz.demonym(text)
+        code = _demonym(gaz, text)
         if code and len(code) >= 2 and code[:2].isupper() and (len(code) == 2 or code[2] == "-"):
             codes.add(code[:2])
     return frozenset(codes)
