@@ -62,8 +62,9 @@ from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 16  # 15, 16: names without an Arabic article; 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
-# 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases
+INDEX_VERSION = 16  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+# 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
+# 15, 16: names without an Arabic article
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -525,9 +526,8 @@ def _add_article_free_names(builder: _Builder) -> None:
     """Each town's and division's name that opens with an Arabic article, also without it
     ("Hodeidah" from GeoNames' "El-Hodeidah", "Mukalla" from "Al Mukalla"). For a town of
     ``settings.GAZETTEER_ARTICLE_FREE_MIN_POP`` people or more, and a name of five letters or more,
-    the name counts for recognition
-    (the statistical model does not know "Hodeidah"); for smaller places and divisions it is
-    *weak*: the resolver finds the place for a name found otherwise.
+    the name counts for recognition (the statistical model does not know "Hodeidah"); for smaller
+    places and divisions it is *weak*: the resolver finds the place for a name found otherwise.
     """
     names = [f.name for f in fields(Place)]
     cls_col, pop_col = 1 + names.index("feature_class"), 1 + names.index("population")

@@ -527,13 +527,14 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
         ax.set_ylabel("")
 
         scale_km = None
+        occupied += [(x, y) for x, y, *_ in labels]  # what the scale bar and the inset should not cover
         corners = [(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0)]  # lower left, upper left, upper right, lower right
         if scale_error <= float(settings.PLOT_SCALE_MAX_ERROR):
             # The scale bar goes to the bottom corner that hides fewer places (lower right if tied).
-            marks = occupied + [(x, y) for x, y, *_ in labels]
-            bar_w = 0.07 + _nice_length(w / 1000 / 4.5) * 1000 / w  # the bar's white box, as drawn
-            scale_corner = _emptiest_corner(view, marks, bar_w, 0.12, [(1.0, 0.0), (0.0, 0.0)])
-            scale_km = _draw_scale_bar(ax, w, font["small"], scale_corner)
+            bar_km = _nice_length(w / 1000 / 4.5)
+            bar_w = 0.07 + bar_km * 1000 / w  # the bar's white box, as drawn
+            scale_corner = _emptiest_corner(view, occupied, bar_w, 0.12, [(1.0, 0.0), (0.0, 0.0)])
+            scale_km = _draw_scale_bar(ax, bar_km, font["small"], scale_corner)
             corners.remove(scale_corner)
         north = _draw_north_arrow(ax, crs, view, font["small"])
 
@@ -605,7 +606,6 @@ def render(gdf: gpd.GeoDataFrame, *, title: str = "geo_app map", window: tuple[A
         # Locator inset: the frame on a world map, in the map corner that hides fewest features.
         inset_w = max(0.24 * map_w_in, 0.9)
         inset_h = inset_w * 0.5
-        occupied += [(x, y) for x, y, *_ in labels]
         fx, fy = _emptiest_corner(view, occupied, (inset_w + 0.08) / map_w_in, (inset_h + 0.08) / map_h_in, corners)
         iax = fig.add_axes(((_MARGIN_IN + 0.04 + fx * (map_w_in - inset_w - 0.08)) / width_in,
                             (map_y0 + 0.04 + fy * (map_h_in - inset_h - 0.08)) / height_in,
@@ -803,9 +803,9 @@ def _place_labels(ax: Any, renderer: Any, labels: list[tuple[float, float, str, 
     return drawn, dropped, claims_done
 
 
-def _draw_scale_bar(ax: Any, width_m: float, size: float, corner: tuple[float, float] = (1.0, 0.0)) -> float:
-    """A two-segment scale bar in ``corner`` ((1, 0) lower right), true at the map's centre; returns its length in km."""
-    length_km = _nice_length(width_m / 1000 / 4.5)
+def _draw_scale_bar(ax: Any, length_km: float, size: float, corner: tuple[float, float] = (1.0, 0.0)) -> float:
+    """A two-segment scale bar ``length_km`` long in ``corner`` ((1, 0) lower right), true at the
+    map's centre; returns its length in km."""
     x_min, x_max = ax.get_xlim()
     y_min, y_max = ax.get_ylim()
     length = length_km * 1000

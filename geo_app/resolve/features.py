@@ -247,22 +247,9 @@ def anchor_km(places: Sequence[Place], anchors: tuple) -> np.ndarray:
     if not anchors or n == 0:
         return np.zeros((n, len(anchors[1]) if anchors else 0))
     _, lats, lons, _ = anchors
-    out = np.empty((n, lats.size))
-    # In blocks of rows: the flat inputs of one call are rows x anchors long each, and a 2 MB
-    # report's candidates times its anchors would otherwise take hundreds of MB at once.
-    step = max(1, _ANCHOR_BLOCK // max(lats.size, 1))
-    for a in range(0, n, step):
-        block = places[a:a + step]
-        plat = np.repeat([p.lat for p in block], lats.size)
-        plon = np.repeat([p.lon for p in block], lats.size)
-        m = len(block)
-        out[a:a + m] = np.asarray(geodesic_km(plon, plat, np.tile(lons, m), np.tile(lats, m)),
-                                  dtype=float).reshape(m, lats.size)
-    return out
-
-
-#: Candidate-anchor pairs measured per geodesic call in :func:`anchor_km` (memory bound, not speed).
-_ANCHOR_BLOCK = 262_144
+    plat = np.repeat([p.lat for p in places], lats.size)
+    plon = np.repeat([p.lon for p in places], lats.size)
+    return np.asarray(geodesic_km(plon, plat, np.tile(lons, n), np.tile(lats, n)), dtype=float).reshape(n, lats.size)
 
 
 def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
