@@ -179,3 +179,12 @@ def test_it_as_a_far_end_is_the_place_named_before() -> None:
     mosul = next(c for (a, b), c in pairs.items() if a == "Mosul")
     assert mosul.to_name == "Baghdad" and mosul.measured_km == pytest.approx(352, abs=3)
     assert mosul.verdict == "overstated"
+
+
+def test_a_name_settled_elsewhere_in_the_report_keeps_its_place_when_a_claim_names_it_again() -> None:
+    # GeoNames also calls Çermik (Turkey) "Jermuk"; the report's own Jermuk is in Armenia.
+    text = ("Drones struck two villages near Jermuk on Tuesday night, the ministry said. "
+            "Jermuk, a spa town about 170 km south-east of Yerevan, lies barely 10 km from the Azerbaijani border.")
+    for c in distances(text):
+        assert "Çermik" not in (c.from_name, c.to_name)
+        assert c.verdict != "understated"

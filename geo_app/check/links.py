@@ -44,6 +44,7 @@ import spacy
 from shapely.geometry import Point
 
 from geo_app import settings
+from geo_app._text import normalize_name
 from geo_app.check.endpoints import nearest_neighbour_country
 from geo_app.places.composites import geometry_of
 from geo_app.places.gazetteer import get_gazetteer
@@ -178,12 +179,20 @@ def get_parser() -> Language:
     return spacy.load(MODEL_NAME, exclude=["ner"])
 
 
-def _lookup(name: str, sentence: int, start: int, end: int) -> Resolution | None:
-    """A resolution for a name the extract step did not mark (a country, sea, town or island)."""
+def _lookup(name: str, sentence: int, start: int, end: int,
+            known: dict[str, Resolution] | None = None) -> Resolution | None:
+    """A resolution for a name the extract step did not mark (a country, sea, town or island).
+
+    One sense per report: a name the resolver settled elsewhere in the report (``known``, by
+    normalised name) is that place ("Jermuk" marked once, then opening a sentence unmarked, is
+    not Çermik in Turkey, which GeoNames also calls Jermuk); else the gazetteer's best by kind.
+    """
     name = name.strip()
     if not name or not _WORD.search(name) or not name[0].isupper():
         return None
-    matches = [m.place for m in get_gazetteer().lookup(name)]
+    settled = (known or {}).get(normalize_name(name))
+    matches = ([settled.place, *settled.alternatives] if settled is not None
+               else [m.place for m in get_gazetteer().lookup(name)])
     if not matches:
         return None
 
@@ -196,7 +205,8 @@ def _lookup(name: str, sentence: int, start: int, end: int) -> Resolution | None
             order = 3
         return order, -p.population
 
-    matches.sort(key=rank)
+    if settled is None:  # the report's own reading keeps its order
+        matches.sort(key=rank)
     mention = Mention(start=start, end=end, text=name, kind="place", name=name, label="claim-parse",
                       sentence=sentence)
     return Resolution(mention=mention, place=matches[0], confidence=0.5,
@@ -207,9 +217,12 @@ def _lookup(name: str, sentence: int, start: int, end: int) -> Resolution | None
 class _Sentence:
     """One parsed sentence with its mentions, by token."""
 
-    def __init__(self, doc: Doc, offset: int, sentence: int, resolutions: Sequence[Resolution]) -> None:
+    def __init__(self, doc: Doc, offset: int, sentence: int, resolutions: Sequence[Resolution],
+                 known: dict[str, Resolution] | None = None) -> None:
         self.doc, self.offset, self.sentence = doc, offset, sentence
         self.resolutions = list(resolutions)
+        #: The places the report's mentions settled on, by normalised name (see :func:`_lookup`).
+        self.known = known or {}
 
     def chars(self, tok: Token) -> tuple[int, int]:
         return self.offset + tok.idx, self.offset + tok.idx + len(tok.text)
@@ -334,7 +347,7 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         inside = [r for r in ps.resolutions if r.mention.start <= s and e <= r.mention.end]
         if inside:
             return End(inside[0], role)
-        looked = _lookup(run.text, ps.sentence, s, e)
+        looked = _lookup(run.text, ps.sentence, s, e, ps.known)
         if looked is not None:
             return End(looked, role)
     core = sorted(_core(tok), key=lambda t: t.i)
@@ -1033,9 +1046,13 @@ def link_distances(ex: Extraction, by_sentence: dict[int, list[Resolution]], dis
               for s in sentences}
     texts = [ex.text[starts[s]:ex.sentences[s][1]] for s in sentences]
     limit = int(settings.CLAIM_PARSE_MAX_CHARS)
+    known: dict[str, Resolution] = {}
+    for res in (r for s in sorted(by_sentence) for r in by_sentence[s]):
+        if res.place is not None and res.mention.kind != "demonym":
+            known.setdefault(normalize_name(res.mention.name), res)
     docs = {}
     for s, doc in zip(sentences, get_parser().pipe([t[:limit] for t in texts], batch_size=32)):
-        docs[s] = _Sentence(doc, starts[s], s, by_sentence.get(s, []))
+        docs[s] = _Sentence(doc, starts[s], s, by_sentence.get(s, []), known)
     out: dict[int, Link] = {}
     for k, d in enumerate(distances):
         ps = docs[ex.sentence_of(d.start)]
