@@ -149,6 +149,9 @@ DATE_FALLBACK_MAX_CHARS: int = 64
 # --- claim checking (continued) ----------------------------------------------------
 #: A place said to be on a sea lies within this many km of the sea polygon.
 COASTAL_MAX_KM: float = 10.0
+#: A place said to be on a border ("Goma, on the border with Rwanda") lies within this many km of
+#: it: a town is a point at its centre, and the border data sit up to ~3 km off the ground.
+ON_BORDER_MAX_KM: float = 10.0
 #: Boundaries this close (km) count as shared (Natural Earth layers do not line up exactly).
 ADJACENCY_TOLERANCE_KM: float = 0.5
 #: Two areas border each other when they share more than this many km of boundary.

@@ -197,6 +197,9 @@ def test_overflow_to_infinity_is_skipped(text):
         "1,5 km",
         "9 000 km",
         "March 3 100 km",
+        "a mile from the camp",
+        "walked half a mile",
+        "less than a m from",
     ],
 )
 def test_not_a_distance(text):
@@ -375,3 +378,15 @@ def test_a_fraction_is_not_its_denominator() -> None:
 
     assert [d.text for d in fd("driving a pickup 1/2 mile west of Richland")] == []
     assert [d.text for d in fd("some 50 km from Kyiv")] == ["some 50 km"]
+
+
+@pytest.mark.parametrize(("text", "km", "bound"), [
+    ("Sderot is less than a kilometre from the fence.", 1.0, "at_most"),
+    ("The crossing lies within half a mile of the village.", 0.804672, "at_most"),
+    ("The post is about a mile east of the river.", 1.609344, "about"),
+])
+def test_an_article_is_one_after_a_qualifier(text: str, km: float, bound: str) -> None:
+    (d,) = find_distances(text)
+    assert d.km == pytest.approx(km)
+    assert d.bound == bound
+    assert text[d.start:d.end] == d.text

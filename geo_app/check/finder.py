@@ -106,6 +106,14 @@ _ADJ_GAP = re.compile(
     r"(?:borders?(?:\s+on)?|bordering|adjacent\s+to|adjoins|adjoining|abuts|abutting|neighbou?rs|facing|faces|"
     r"shares?\s+(?:a|its)\s+border\s+with|sharing\s+(?:a|its)\s+border\s+with|on\s+the\s+border\s+with)\s+(?:the\s+)?")
 
+#: "Goma, on the border with Rwanda", "Narva, a city right on the Russian border", "Brest lies on the Polish
+#: border": after a comma (an apposition, perhaps with its noun) or after a verb of lying; never a bare
+#: preposition ("fighting in Kharkiv along the border" states where the fighting is).
+_ON_BORDER_GAP = re.compile(
+    r"(?i)(?:\s*,\s*(?:(?:an?|the)\s+(?:[\w'’-]+\s+){0,4})?(?:(?:which|that)\s+)?|\s+(?:(?:which|that)\s+)?(?=\w+\s))"
+    r"(?:(?:is|lies|sits|stands|straddles|located|situated|lying|sitting|standing)\s+)?"
+    r"(?:(?:located|situated)\s+)?(?:(?:right|just|directly|squarely)\s+)?(?:on|at|astride|straddling)\s+")
+
 _BETWEEN_GAP = re.compile(
     r"(?i)\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are|lies)\s+)?"
     r"(?:(?:wedged|sandwiched|squeezed|nestled|located|lying|situated)\s+)?between\s+(?:the\s+)?")
@@ -505,6 +513,8 @@ def _relations_at(ctx: _Context, sentence: int, rs: list[Resolution], i: int, ta
         taken_items.update(id(x) for x in items)
         return [_membership_claim(ctx, sentence, item, r.place, r.mention.text, r.mention.start) for item in items]
     a_end, b_start = r.mention.end, nxt.mention.start
+    if _on_border_gap(text, a_end, b_start) and _is_border(nxt) and not _is_border(r):
+        return [_on_border_claim(ctx, sentence, r, nxt)]
     if _gap(text, a_end, b_start, _BETWEEN_GAP) and i + 2 < len(rs) and _gap(
             text, nxt.mention.end, rs[i + 2].mention.start, _AND_GAP):
         return [_adjacency_claim(ctx, sentence, r, nxt), _adjacency_claim(ctx, sentence, r, rs[i + 2])]
@@ -524,6 +534,21 @@ def _relations_at(ctx: _Context, sentence: int, rs: list[Resolution], i: int, ta
         assert nxt.place is not None
         return [_membership_claim(ctx, sentence, r, nxt.place, nxt.mention.text, r.mention.start)]
     return []
+
+
+def _is_border(r: Resolution) -> bool:
+    return r.place is not None and (r.mention.qualifier or "").split()[-1:] == ["border"]
+
+
+def _on_border_gap(text: str, a_end: int, b_start: int) -> bool:
+    """The words between a place and a border it is said to lie on (a verb is needed without a comma)."""
+    if not _gap(text, a_end, b_start, _ON_BORDER_GAP):
+        return False
+    between = text[a_end:b_start]
+    return "," in between or _LYING_VERB.search(between) is not None
+
+
+_LYING_VERB = re.compile(r"(?i)\b(?:is|lies|sits|stands|straddles|located|situated|lying|sitting|standing)\b")
 
 
 def _is_sea(r: Resolution) -> bool:
@@ -605,6 +630,15 @@ def _adjacency_claim(ctx: _Context, sentence: int, a_r: Resolution, b_r: Resolut
     a, b = polygonal_reading(a_r), polygonal_reading(b_r)
     span = (a_r.mention.start, b_r.mention.end)
     return _relation_claim(ctx, sentence, "adjacency", relations.adjacency(a, b), a, b, *span)
+
+
+def _on_border_claim(ctx: _Context, sentence: int, sub_r: Resolution, border_r: Resolution) -> Claim:
+    """ "Goma, on the border with Rwanda": an adjacency claim judged by the distance to the border's lines."""
+    sub, border = endpoint_of(sub_r, prefer_point=True), endpoint_of(border_r)
+    span = (sub_r.mention.start, border_r.mention.end)
+    judged = relations.on_border(sub, border)
+    country = border if border.place is None else replace(border, label=border.place.name)
+    return _relation_claim(ctx, sentence, "adjacency", judged, sub, country, *span)
 
 
 def _coastal_claim(ctx: _Context, sentence: int, sub_r: Resolution, sea_r: Resolution) -> Claim:

@@ -15,6 +15,9 @@ the caller turns into a :class:`~geo_app.check.model.Claim`.
     one lying within the other does not border it; by a sea, within ``COASTAL_MAX_KM``.
 ``coastal``
     Within ``COASTAL_MAX_KM`` of the sea (or layer) polygon.
+``on a border``
+    Within ``ON_BORDER_MAX_KM`` of the border's lines ("Goma, on the border with Rwanda"):
+    judged as adjacency, since a town on a country's border adjoins it.
 ``membership``
     By the members listed in ``data/composites.yaml`` (and the dates the grouping
     existed), or a country's continent for "European countries".
@@ -35,7 +38,7 @@ from shapely.geometry.base import BaseGeometry
 from geo_app import settings
 from geo_app.check.definitions import definitions_of
 from geo_app.check.endpoints import area_of, composite_of
-from geo_app.check.measure import area_share_of, areas_km, point_to_shape, shared_km
+from geo_app.check.measure import area_share_of, areas_km, measure, point_to_shape, shared_km
 from geo_app.check.model import (
     METHOD_COAST,
     METHOD_CONTAINS,
@@ -53,7 +56,7 @@ from geo_app.places import borders
 if TYPE_CHECKING:
     from geo_app.places.gazetteer import Place
 
-__all__ = ["Judgement", "adjacency", "coastal", "containment", "membership", "unverifiable"]
+__all__ = ["Judgement", "adjacency", "coastal", "containment", "membership", "on_border", "unverifiable"]
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,26 @@ def coastal(sub: Endpoint, sea: Endpoint) -> Judgement:
         reason += f"; {sub.note}"
     return Judgement("consistent" if ok else "contradicted", reason, METHOD_COAST,
                      {"measured_km": km, "tolerance_km": coast, **extra})
+
+
+def on_border(sub: Endpoint, border: Endpoint) -> Judgement:
+    """Whether ``sub`` lies on ``border`` (an endpoint of kind ``"border"``): within ``ON_BORDER_MAX_KM``."""
+    for ep in (sub, border):
+        if ep.kind == "missing":
+            return unverifiable(ep.missing_reason)
+    assert border.kind == "border" and border.geometry is not None
+    limit = float(settings.ON_BORDER_MAX_KM)
+    m = measure(sub, border)
+    ok = m.km <= limit
+    reason = (f"{sub.label} lies {km_text(m.km)} from {border.label}"
+              + (f" (within {limit:g} km)" if ok else f" (more than {limit:g} km)"))
+    if sub.note:
+        reason += f"; {sub.note}"
+    extra: dict[str, Any] = {"measured_km": m.km, "tolerance_km": limit, "line": m.line,
+                             "nearest_point": m.nearest_point}
+    if sub.kind == "point":
+        extra["point"] = Point(sub.lon, sub.lat)
+    return Judgement("consistent" if ok else "contradicted", reason, m.method, extra)
 
 
 def _continent_of(place: Place) -> str:

@@ -27,7 +27,8 @@ checker than a wrong one):
   following a decimal comma ("1,5 km") or following "<digit> <space>" is not
   read: "9 000 km" with a plain space is ambiguous with "March 3 100 km"
   and yields no mention rather than a wrong one. Vague amounts ("dozens of",
-  "a few hundred", "a mile") are skipped. A value, or its conversion to km,
+  "a few hundred", "a mile") are skipped; "a", "an" and "half a" count as 1 and
+  0.5 only after a qualifier ("less than a kilometre", "within half a mile"). A value, or its conversion to km,
   that overflows to infinity ("1e999 km") is skipped.
 * A minus sign written right before the number ("-5 km") is kept:
   ``value == -5.0`` and the span includes the sign; consumers decide what a
@@ -176,6 +177,8 @@ _DISTANCE_RE = re.compile(
     # Only digits take a dash: "twenty-five" is one number.
     r"|(?P<d_lo>" + _DIGIT_NUMBER + r")(?:" + _SEP + r"(?P<d_lo_unit>" + _UNIT + r"))?"
     r"\s{0,3}" + _DASH + r"\s{0,3}(?P<d_hi>" + _DIGIT_NUMBER + r")"
+    # "a"/"an"/"half a" as the number only after a qualifier: "less than a kilometre", "within a mile".
+    r"|(?(qual)(?P<article>(?i:half\s{1,3}an?|an?))(?=\s)|(?!))"
     r"|(?P<sign>[-\u2212])?(?P<num>" + _NUMBER + r"))"
     + _SEP
     + r"(?P<unit>" + _UNIT + r")"
@@ -339,7 +342,11 @@ def _mention(text: str, match: re.Match[str]) -> DistanceMention | None:
         return None
     factor = KM_PER_UNIT[unit]
     low_km = high_km = None
-    if match.group("num") is not None:
+    if match.group("article") is not None:
+        if unit_written == "m":  # "a m" is not how a metre is written
+            return None
+        value = 0.5 if match.group("article").lower().startswith("half") else 1.0
+    elif match.group("num") is not None:
         value = _parse_number(match.group("num"))
         if value is None:
             return None

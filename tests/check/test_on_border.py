@@ -1,0 +1,42 @@
+"""A place said to lie on a border: "Goma, on the border with Rwanda" (sentences written for these tests).
+
+Judged as adjacency by the geodesic distance from the place to the border's lines (Natural Earth
+1:10m), within ``settings.ON_BORDER_MAX_KM``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from geo_app import pipeline, settings
+
+
+def adjacency_claims(text: str) -> list:
+    return [c for c in pipeline.analyze(text).claims if c.claim_type == "adjacency"]
+
+
+@pytest.mark.parametrize("text", [
+    "Goma, on the border with Rwanda, fell to the rebels in January.",
+    "Narva, a city right on the Russian border, voted on Sunday.",
+    "Brest lies on the Polish border.",
+])
+def test_a_town_on_the_border_it_is_said_to_lie_on_is_consistent(text: str) -> None:
+    (claim,) = adjacency_claims(text)
+    assert claim.verdict == "consistent"
+    assert claim.measured_km <= settings.ON_BORDER_MAX_KM
+    assert claim.primary_geometry() is not None
+
+
+def test_a_town_far_from_the_border_it_is_said_to_lie_on_is_contradicted() -> None:
+    (claim,) = adjacency_claims("Kyiv, on the Russian border, was shelled overnight.")
+    assert claim.verdict == "contradicted"
+    assert claim.to_name == "Russia"
+    assert 150 < claim.measured_km < 250
+
+
+@pytest.mark.parametrize("text", [
+    "Fighting raged in Kharkiv along the Russian border.",
+    "Russia massed troops on the Ukrainian border.",
+])
+def test_a_bare_preposition_states_where_something_happens_not_where_a_place_lies(text: str) -> None:
+    assert adjacency_claims(text) == []
