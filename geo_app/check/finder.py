@@ -349,7 +349,15 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
             return ep
     if place is not res.place:
         return endpoint_for_place(place, written, prefer_point=True)
+    if place.layer is not None and place.feature_class == "A" and \
+            _REGION_NOUN_AFTER.match(ctx.ex.text, res.mention.end) is not None:
+        return endpoint_for_place(place, written)  # "Krasnodar region": the area, not the city named after it
     return endpoint_of(res, prefer_point=True)
+
+
+#: A division's noun written after its name: the name stands for the area, not its namesake town.
+_REGION_NOUN_AFTER = re.compile(
+    r"(?i)\s+(?:region|oblast|province|krai|kray|governorate|state|district|county|prefecture|canton|voivodeship)\b")
 
 
 def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim | None:

@@ -616,7 +616,7 @@ def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) ->
         return None
     carrier = {width.i, width.head.i}
     sides = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "nsubj") and c.i not in carrier
-             and not any(a.i == width.i for a in c.subtree)]
+             and c.tag_ not in ("WDT", "WP") and not any(a.i == width.i for a in c.subtree)]
     a = _end_of(ps, sides[0], ctx_country) if sides else None
     if a is None:
         before = [r for r in ps.resolutions if r.place is not None and ps.chars(verb)[0] > r.mention.end]

@@ -43,3 +43,10 @@ def test_neighbours_said_to_be_apart_still_touch() -> None:
 
 def test_a_strait_width_alone_is_a_size() -> None:
     assert distance_claims("The Strait of Hormuz is only 39 km wide at its narrowest point.") == []
+
+
+def test_a_relative_clause_names_what_the_strait_separates_and_a_region_noun_means_the_area() -> None:
+    (claim,) = distance_claims("The Kerch Strait, which divides Crimea from Russia's Krasnodar region, "
+                               "is about 4 km wide at its narrowest point.")
+    assert {claim.from_name, claim.to_name} == {"Autonomous Republic of Crimea", "Krasnodar Krai"}
+    assert claim.measured_km < 8  # the two regions' nearest points, not the city of Krasnodar (~190 km)
