@@ -152,6 +152,12 @@ COASTAL_MAX_KM: float = 10.0
 #: A place said to be on a border ("Goma, on the border with Rwanda") lies within this many km of
 #: it: a town is a point at its centre, and the border data sit up to ~3 km off the ground.
 ON_BORDER_MAX_KM: float = 10.0
+#: A stated border length is consistent when it lies within these multiples of the length measured
+#: on the Natural Earth 1:10m lines. Generalised lines are shorter than the surveyed ones: for ten
+#: pairs (Ukraine-Belarus, Finland-Russia, Germany-Poland, Spain-Portugal, France-Spain, US-Canada,
+#: US-Mexico, Norway-Sweden, India-Pakistan, Armenia-Azerbaijan) the measured length was 0.76-0.97
+#: of the official figure (CIA World Factbook).
+BORDER_LENGTH_RATIO: tuple[float, float] = (0.9, 1.4)
 #: Boundaries this close (km) count as shared (Natural Earth layers do not line up exactly).
 ADJACENCY_TOLERANCE_KM: float = 0.5
 #: Two areas border each other when they share more than this many km of boundary.

@@ -18,7 +18,10 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     "Gomel, in southern Belarus", "Crimea, part of Ukraine".
 ``adjacency``
     "Belarus, which borders Ukraine", "adjacent to northern Ukraine",
-    "Kaliningrad, wedged between Poland and Lithuania".
+    "Kaliningrad, wedged between Poland and Lithuania", "Spain shares a border with France";
+    a place on a border ("Goma, on the border with Rwanda": within ``ON_BORDER_MAX_KM``); a
+    stated border length ("Ukraine shares a 1,084 km border with Belarus": against the shared
+    boundary, ``claimed_km`` beside ``shared_border_km``).
 ``coastal``
     "Mariupol on the Sea of Azov", "Snake Island in the Black Sea".
 ``membership``
@@ -37,6 +40,7 @@ area, or its point drawn with the data's ±``BORDER_DATA_RESOLUTION_KM``. Events
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -114,6 +118,10 @@ _ON_BORDER_GAP = re.compile(
     r"(?i)(?:\s*,\s*(?:(?:an?|the)\s+(?:[\w'’-]+\s+){0,4})?(?:(?:which|that)\s+)?|\s+(?:(?:which|that)\s+)?(?=\w+\s))"
     r"(?:(?:is|lies|sits|stands|straddles|located|situated|lying|sitting|standing)\s+)?"
     r"(?:(?:located|situated)\s+)?(?:(?:right|just|directly|squarely)\s+)?(?:on|at|astride|straddling)\s+")
+
+#: "Spain shares a", "which has a long": the words before a "border with Y" mention that make it adjacency.
+_SHARES_GAP = re.compile(r"(?i)\s*,?\s*(?:(?:which|that)\s+)?(?:shares?|sharing|has|have|having)\s+"
+                         r"(?:a|an|its|their)\s+(?:[a-z-]+\s+){0,2}")
 
 _BETWEEN_GAP = re.compile(
     r"(?i)\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are|lies)\s+)?"
@@ -364,6 +372,8 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
     """A distance claim from the ends the parse linked it to (None for a length or a movement)."""
     if link.not_claim and link.how == "movement":
         return None
+    if link.how == "border length" and link.a is not None and link.b is not None:
+        return _border_length_claim(ctx, d, link.a.res, link.b.res)
     if link.a is None or link.b is None:
         if link.how == "none":
             return _distance_from_text(ctx, d)
@@ -405,6 +415,23 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         if res.place is not None and res.alternatives and res.confidence < float(settings.AMBIGUOUS_CONFIDENCE):
             alts.append((role, res))
     return finish_distance(a, b, d.km, common, ambiguous=alts)
+
+
+def _border_length_claim(ctx: _Context, d: DistanceMention, a_r: Resolution, b_r: Resolution) -> Claim:
+    """ "Ukraine shares a 1,084 km border with Belarus": the stated length of a shared border."""
+    a, b = (endpoint_for_place(r.place, r.place.name) if r.place is not None and r.place.layer is not None
+            else polygonal_reading(r) for r in (a_r, b_r))
+    low, high = (d.low_km, d.high_km) if d.low_km is not None and d.high_km is not None else (d.km, d.km)
+    if d.bound == "at_most":
+        low = 0.0
+    elif d.bound == "at_least":
+        high = math.inf
+    judged = relations.border_length(a, b, low, high)
+    sentence = ctx.ex.sentence_of(d.start)
+    claim = _relation_claim(ctx, sentence, "adjacency", judged, a, b, min(d.start, a_r.mention.start, b_r.mention.start),
+                            max(d.end, a_r.mention.end, b_r.mention.end))
+    return replace(claim, claimed_km=d.km, claimed_text=d.text, bound=d.bound, low_km=d.low_km, high_km=d.high_km,
+                   description=f"length of the border {a.label} and {b.label} share")
 
 
 def _fold_repeats(claims: list[Claim]) -> list[Claim]:
@@ -526,6 +553,10 @@ def _relations_at(ctx: _Context, sentence: int, rs: list[Resolution], i: int, ta
     a_end, b_start = r.mention.end, nxt.mention.start
     if _on_border_gap(text, a_end, b_start) and _is_border(nxt) and not _is_border(r):
         return [_on_border_claim(ctx, sentence, r, nxt)]
+    if _gap(text, a_end, b_start, _SHARES_GAP) and _is_border(nxt) and not _is_border(r) and \
+            re.match(r"(?i)(?:the\s+)?(?:border|frontier)\s+with\b", nxt.mention.text):
+        # "Spain shares a border with France": the qualified mention took the words of the relation
+        return [_adjacency_claim(ctx, sentence, r, replace(nxt, mention=replace(nxt.mention, qualifier=None)))]
     if _gap(text, a_end, b_start, _BETWEEN_GAP) and i + 2 < len(rs) and _gap(
             text, nxt.mention.end, rs[i + 2].mention.start, _AND_GAP):
         return [_adjacency_claim(ctx, sentence, r, nxt), _adjacency_claim(ctx, sentence, r, rs[i + 2])]

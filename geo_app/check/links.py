@@ -624,6 +624,44 @@ def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) ->
     return (a, b) if a is not None and a.res is not b.res else None
 
 
+#: Nouns of a border whose stated size is its length ("a 1,084 km border with Belarus").
+_BORDER_NOUNS = {"border", "frontier", "boundary"}
+
+
+def _border_length(ps: _Sentence, unit: Token, ctx_country: str | None) -> tuple[End, End] | None:
+    """The two places whose shared border a figure gives the length of, or None.
+
+    The figure modifies a border noun ("Ukraine shares a 1,084 km border with Belarus",
+    "Finland's 1,340-km border with Russia", "the border between A and B, some 900 km long" is
+    not read) or is the object of its "of" ("a border of about 900 km"). One side is the object
+    of "with" (on the noun or its verb) or the pair of "between"; the other the noun's possessor or
+    the subject of its verb ("A and B share a 1,000-km border": the coordinated subject is the pair).
+    """
+    t = unit
+    if t.dep_ in ("compound", "amod", "nmod", "nummod", "npadvmod") and t.head.lemma_.lower() in _BORDER_NOUNS:
+        noun = t.head
+    elif t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lemma_.lower() in _BORDER_NOUNS:
+        noun = t.head.head
+    else:
+        return None
+    verb = noun.head if noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX") else None
+    preps = [c for c in noun.children if c.dep_ == "prep"] + (
+        [c for c in verb.children if c.dep_ == "prep"] if verb is not None else [])
+    between = next((c for c in preps if c.lower_ == "between"), None)
+    if between is not None:
+        obj = next((c for c in between.children if c.dep_ == "pobj"), None)
+        return _pair_from_conj(ps, obj, ctx_country) if obj is not None else None
+    subj = _subject_of(verb) if verb is not None else None
+    with_ = next((c for c in preps if c.lower_ == "with"), None)
+    obj = next((c for c in with_.children if c.dep_ == "pobj"), None) if with_ is not None else None
+    if obj is None:
+        return _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
+    b = _end_of(ps, obj, ctx_country)
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None) or subj
+    a = _end_of(ps, owner, ctx_country) if owner is not None else None
+    return (a, b) if a is not None and b is not None and a.res is not b.res else None
+
+
 def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, End] | None:
     """ "between A and B" attached to the figure, the noun it measures or its head."""
     cands = [tok, tok.head, tok.head.head]
@@ -668,6 +706,9 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     if span is None or len(span) == 0:
         return Link(None, None, not_claim="the figure could not be aligned with the parse")
     unit = span.root
+    pair = _border_length(ps, unit, ctx_country)
+    if pair is not None:
+        return Link(pair[0], pair[1], how="border length")
     why = _movement(unit, span.start)
     if why and not why.startswith("the figure is the size"):
         return Link(None, None, how="movement", not_claim=why)

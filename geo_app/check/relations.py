@@ -15,6 +15,10 @@ the caller turns into a :class:`~geo_app.check.model.Claim`.
     one lying within the other does not border it; by a sea, within ``COASTAL_MAX_KM``.
 ``coastal``
     Within ``COASTAL_MAX_KM`` of the sea (or layer) polygon.
+``border length``
+    "Ukraine shares a 1,084 km border with Belarus": the stated length against the length of the
+    shared boundary on the 1:10m lines, within ``BORDER_LENGTH_RATIO`` of it (generalised lines
+    run short); judged as adjacency.
 ``on a border``
     Within ``ON_BORDER_MAX_KM`` of the border's lines ("Goma, on the border with Rwanda"):
     judged as adjacency, since a town on a country's border adjoins it.
@@ -56,7 +60,7 @@ from geo_app.places import borders
 if TYPE_CHECKING:
     from geo_app.places.gazetteer import Place
 
-__all__ = ["Judgement", "adjacency", "coastal", "containment", "membership", "on_border", "unverifiable"]
+__all__ = ["Judgement", "adjacency", "coastal", "containment", "border_length", "membership", "on_border", "unverifiable"]
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,35 @@ def coastal(sub: Endpoint, sea: Endpoint) -> Judgement:
         reason += f"; {sub.note}"
     return Judgement("consistent" if ok else "contradicted", reason, METHOD_COAST,
                      {"measured_km": km, "tolerance_km": coast, **extra})
+
+
+def border_length(a: Endpoint, b: Endpoint, low_km: float, high_km: float) -> Judgement:
+    """Whether the areas ``a`` and ``b`` share a border whose length lies in ``low_km``..``high_km``.
+
+    The stated interval (a single figure has ``low_km == high_km``; "more than N" has no upper end)
+    is compared with the measured shared length times ``BORDER_LENGTH_RATIO``: the lengths the
+    1:10m lines allow.
+    """
+    for ep in (a, b):
+        if ep.kind == "missing":
+            return unverifiable(ep.missing_reason)
+        if ep.kind != "area":
+            return unverifiable(f"{ep.label} is known only as a point; a border length needs an area")
+    tol = float(settings.ADJACENCY_TOLERANCE_KM)
+    shared = shared_km(a, b, tol)
+    lo_ratio, hi_ratio = settings.BORDER_LENGTH_RATIO
+    method = METHOD_SHARED.format(tol=tol)
+    extra: dict[str, Any] = {"measured_km": shared, "shared_border_km": shared, "line": _shared_line(a, b, tol)}
+    if shared <= float(settings.ADJACENCY_MIN_SHARED_KM):
+        return Judgement("contradicted", f"{a.label} and {b.label} share no border", method, extra)
+    allowed = f"{km_text(shared * lo_ratio)}-{km_text(shared * hi_ratio)}"
+    measured = (f"the shared border measures {km_text(shared)} on the 1:10m lines (generalised lines run "
+                f"short: lengths of {allowed} agree)")
+    if low_km > shared * hi_ratio:
+        return Judgement("overstated", measured, method, extra)
+    if high_km < shared * lo_ratio:
+        return Judgement("understated", measured, method, extra)
+    return Judgement("consistent", measured, method, extra)
 
 
 def on_border(sub: Endpoint, border: Endpoint) -> Judgement:
