@@ -175,3 +175,11 @@ def test_brief_uses_the_map_spelling_and_says_not_measured():
     assert brief.places_by_source(gdf, {"r1": "Report one"}) == [("Report one", ["Gomel"])]
     (row,) = brief.claim_rows(gdf, {"r1": "Report one"})
     assert row["Claimed vs measured"] == "claimed at most 5.0 km; not measured", row
+
+
+def test_a_stated_border_length_shows_the_measured_length_not_the_gap() -> None:
+    gdf, _ = L.features_table([analyze("Ukraine shares a 1,084 km border with Belarus.", report_id="r1")])
+    (row,) = B.claim_rows(gdf, {"r1": "Report one"})
+    assert row["Claimed vs measured"].startswith("claimed border length 1,084")
+    assert "shared border measures" in row["Claimed vs measured"]
+    assert row["Verdict"] == "consistent"

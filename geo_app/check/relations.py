@@ -259,9 +259,12 @@ def border_length(a: Endpoint, b: Endpoint, low_km: float, high_km: float) -> Ju
     shared = shared_km(a, b, tol)
     lo_ratio, hi_ratio = settings.BORDER_LENGTH_RATIO
     method = METHOD_SHARED.format(tol=tol)
-    extra: dict[str, Any] = {"measured_km": shared, "shared_border_km": shared, "line": _shared_line(a, b, tol)}
+    # measured_km stays a distance (0: they meet); the length is shared_border_km
+    extra: dict[str, Any] = {"measured_km": 0.0, "shared_border_km": shared, "line": _shared_line(a, b, tol)}
     if shared <= float(settings.ADJACENCY_MIN_SHARED_KM):
-        return Judgement("contradicted", f"{a.label} and {b.label} share no border", method, extra)
+        m = areas_km(a, b)
+        return Judgement("contradicted", f"{a.label} and {b.label} share no border: the nearest points are "
+                         f"{km_text(m.km)} apart", method, {**extra, "measured_km": m.km, "line": m.line})
     allowed = f"{km_text(shared * lo_ratio)}-{km_text(shared * hi_ratio)}"
     measured = (f"the shared border measures {km_text(shared)} on the 1:10m lines (generalised lines run "
                 f"short: lengths of {allowed} agree)")

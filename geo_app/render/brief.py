@@ -100,6 +100,8 @@ def claim_rows(gdf: gpd.GeoDataFrame, labels: Mapping[str, str]) -> list[dict[st
         measured = _km(r.get("measured_km"))
         figures = (f"claimed {bound}{claimed}; " if claimed else "") + (
             f"measured {measured}" if measured else "not measured" if claimed else "")
+        if claimed and _text(r.get("claim_type")) == "adjacency":  # a stated border length (see the reason)
+            figures = f"claimed border length {bound}{claimed}; {_text(r.get('reason'))}"
         what = _text(r.get("name"))
         kind = _text(r.get("claim_type"))
         method = _text(r.get("method"))

@@ -221,6 +221,10 @@ window.geoApp = (function () {
       // A relation (borders, lies in): its verdict says it all, no "measured ?".
       return none ? (p.verdict || "unchecked") : measured;
     }
+    if (p.claim_type === "adjacency") {
+      // a stated border length: measured_km is the gap (0), the measured length is in the reason
+      return "claimed border " + (BOUND[p.bound] || "") + km(p.claimed_km) + " \\u00b7 " + (p.verdict || "unchecked");
+    }
     return "claimed " + (BOUND[p.bound] || "") + km(p.claimed_km) + " \\u00b7 " + measured;
   }
   function days(p) {

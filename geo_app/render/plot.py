@@ -210,6 +210,8 @@ def _claim_figures(row: pd.Series) -> str:
     claimed, measured = row.get("claimed_km"), row.get("measured_km")
     has_claimed = claimed is not None and pd.notna(claimed)
     has_measured = measured is not None and pd.notna(measured)
+    if has_claimed and str(row.get("claim_type")) == "adjacency":
+        return f"claimed border {bound}{km(claimed)}"  # a stated length: measured_km is the gap, the reason the length
     if not has_claimed:
         return f"measured {km(measured)}" if has_measured else "not measured"
     return f"claimed {bound}{km(claimed)} · " + (f"measured {km(measured)}" if has_measured else "not measured")
