@@ -20,7 +20,17 @@ from shapely.geometry import Point
 from geo_app._errors import InputError
 from geo_app.check.endpoints import data_source, endpoint_for_place
 from geo_app.check.measure import bearing_check, measure
-from geo_app.check.model import Claim, Endpoint, interval, judge, km_text, max_surface_km, precheck, resolution_km
+from geo_app.check.model import (
+    Claim,
+    Endpoint,
+    interval,
+    judge,
+    km_text,
+    max_surface_km,
+    precheck,
+    resolution_km,
+    stated_rounding_km,
+)
 from geo_app.geo.geodesy import geodesic_circle
 
 if TYPE_CHECKING:
@@ -64,7 +74,9 @@ def finish_distance(a: Endpoint | None, b: Endpoint | None, claimed_km: float | 
     bound = common.get("bound") or "exact"
     low, high = common.get("low_km"), common.get("high_km")
     known = claimed_km is not None and math.isfinite(claimed_km)
-    tol = interval(claimed_km, bound, low, high)[2] if known else resolution_km()  # type: ignore[arg-type]
+    rounding = stated_rounding_km(str(common.get("claimed_text") or ""), claimed_km) if known and low is None \
+        else 0.0  # type: ignore[arg-type]
+    tol = interval(claimed_km, bound, low, high, rounding)[2] if known else resolution_km()  # type: ignore[arg-type]
     if a is not None and b is not None:
         a, b = _order(a, b)
     names = {}
@@ -94,13 +106,13 @@ def finish_distance(a: Endpoint | None, b: Endpoint | None, claimed_km: float | 
                      **unmeasured)
     notes = [ep.note for ep in (a, b) if ep.note]
     reading = "; ".join([*notes, _reading_text(a, b, ambiguous)]).strip("; ")
-    alternatives = tuple(_alternatives(a, b, ambiguous, claimed_km, bound, low, high))
+    alternatives = tuple(_alternatives(a, b, ambiguous, claimed_km, bound, low, high, rounding))
     geo = dict(measured_km=m.km, method=m.method, data_source=data_source(a, b), line=m.line,
                nearest_point=m.nearest_point, description=m.description, reading=reading, alternatives=alternatives)
     if claimed_km is None:
         reason = "no claimed distance given"
         return Claim(verdict=None, reason=reason, **base, **geo)
-    verdict, reason, _ = judge(m.km, claimed_km, bound, low, high)
+    verdict, reason, _ = judge(m.km, claimed_km, bound, low, high, rounding)
     if verdict != "consistent" and m.touching:
         verdict = "unverifiable"
         area = a if a.kind != "point" else b
@@ -151,7 +163,7 @@ def _reading_text(a: Endpoint, b: Endpoint, ambiguous: Sequence[tuple[str, Resol
 
 
 def _alternatives(a: Endpoint, b: Endpoint, ambiguous: Sequence[tuple[str, Resolution]], claimed_km: float | None,
-                  bound: str, low: float | None, high: float | None) -> list[dict[str, Any]]:
+                  bound: str, low: float | None, high: float | None, rounding_km: float = 0.0) -> list[dict[str, Any]]:
     """Other readings of ambiguous endpoints, each measured against the same other end."""
     out = []
     for role, res, ep, other in _ambiguous_pairs(a, b, ambiguous):
@@ -161,12 +173,13 @@ def _alternatives(a: Endpoint, b: Endpoint, ambiguous: Sequence[tuple[str, Resol
             if alt.key == ep.place.key:
                 continue
             out.append(alternative_item(role, alt, endpoint_for_place(alt, res.mention.name, qualifier), other,
-                                         claimed_km, bound, low, high))
+                                         claimed_km, bound, low, high, rounding_km))
     return out
 
 
 def alternative_item(role: str, alt: Place, alt_ep: Endpoint, other: Endpoint, claimed_km: float | None,
-                      bound: str, low: float | None = None, high: float | None = None) -> dict[str, Any]:
+                      bound: str, low: float | None = None, high: float | None = None,
+                      rounding_km: float = 0.0) -> dict[str, Any]:
     """Another reading ``alt`` of one end (``role``: "from" or "to"), measured against the other end and judged."""
     item: dict[str, Any] = {"endpoint": role, "name": alt.name, "key": alt.key, "geonameid": alt.geonameid,
                             "feature_code": alt.feature_code, "country_code": alt.country_code,
@@ -181,7 +194,7 @@ def alternative_item(role: str, alt: Place, alt_ep: Endpoint, other: Endpoint, c
         return item
     item["measured_km"] = round(m.km, 3)
     if claimed_km is not None and precheck(claimed_km, bound) is None:
-        item["verdict"] = judge(m.km, claimed_km, bound, low, high)[0]
+        item["verdict"] = judge(m.km, claimed_km, bound, low, high, rounding_km)[0]
     return item
 
 

@@ -14,6 +14,7 @@ unverifiable; one beyond the longest geodesic (half a meridian) is contradicted.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -243,9 +244,41 @@ class Measurement:
     touching: bool = False
 
 
-def interval(claimed_km: float, bound: str, low_km: float | None, high_km: float | None) -> tuple[float, float, float]:
-    """The true distances a claim allows, with tolerance: (lowest, highest, tolerance km)."""
-    res = resolution_km()
+def stated_rounding_km(claimed_text: str, claimed_km: float) -> float:
+    """How far a bare figure may be off by rounding alone, km: half a unit of its last non-zero digit.
+
+    "400 km" is written for anything from 350 to 450 km, "395 km" for 394.5 to 395.5; the result is
+    capped at ``ABOUT_RELATIVE_TOLERANCE`` of the figure (a round figure is read no looser than
+    "about"). A figure said to be exact ("exactly 400 km"), a range or a number in words gives 0.
+    """
+    if not claimed_text or _EXACT_WORDS.search(claimed_text) or not math.isfinite(claimed_km):
+        return 0.0
+    numbers = _FIGURE.findall(claimed_text)
+    if len(numbers) != 1:
+        return 0.0
+    digits = numbers[0].replace(",", "")
+    value = float(digits)
+    if value <= 0:
+        return 0.0
+    if "." in digits:
+        unit = 10.0 ** -len(digits.split(".")[1])
+    else:
+        unit = 10.0 ** (len(digits) - len(digits.rstrip("0")))
+    half_km = unit / 2 * (claimed_km / value)
+    return min(half_km, float(settings.ABOUT_RELATIVE_TOLERANCE) * claimed_km)
+
+
+_EXACT_WORDS = re.compile(r"(?i)\b(?:exactly|precisely)\b")
+_FIGURE = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def interval(claimed_km: float, bound: str, low_km: float | None, high_km: float | None,
+             rounding_km: float = 0.0) -> tuple[float, float, float]:
+    """The true distances a claim allows, with tolerance: (lowest, highest, tolerance km).
+
+    ``rounding_km`` (an exact figure only; see :func:`stated_rounding_km`) widens the tolerance.
+    """
+    res = resolution_km() + (rounding_km if bound == "exact" else 0.0)
     rel = float(settings.ABOUT_RELATIVE_TOLERANCE) if bound == "about" else 0.0
     lo_c = low_km if low_km is not None else claimed_km
     hi_c = high_km if high_km is not None else claimed_km
@@ -284,9 +317,9 @@ def precheck(claimed_km: float | None, bound: str) -> tuple[str, str] | None:
 
 
 def judge(measured: float, claimed_km: float, bound: str, low_km: float | None = None,
-           high_km: float | None = None) -> tuple[str, str, float]:
+           high_km: float | None = None, rounding_km: float = 0.0) -> tuple[str, str, float]:
     """Verdict, reason and tolerance of a measured distance against a claimed one."""
-    lo, hi, tol = interval(claimed_km, bound, low_km, high_km)
+    lo, hi, tol = interval(claimed_km, bound, low_km, high_km, rounding_km)
     code = int(verdict_codes([measured], lo, hi)[0])
     verdict = str(CODE_VERDICT[code + 1])
     diff = measured - claimed_km
