@@ -214,6 +214,21 @@ def test_the_continued_date_carries_along_a_chain_of_sentences():
     assert dates["Palermo"][:2] == (dt.date(2024, 6, 3), dt.date(2024, 6, 9))
 
 
+@pytest.mark.parametrize(("second", "day"), [
+    ("Two days later, jets were scrambled from Siauliai.", dt.date(2024, 3, 3)),
+    ("The next day, jets were scrambled from Siauliai.", dt.date(2024, 3, 2)),
+    ("A week earlier, jets were scrambled from Siauliai.", dt.date(2024, 2, 23)),
+])
+def test_a_date_stated_relative_to_the_previous_event_moves_its_day(second, day):
+    dates = _dates(f"On March 1, bombers flew over Kaliningrad. {second}")
+    assert dates["Siauliai"] == (day, day, "sentence")
+
+
+def test_a_day_relative_to_another_event_is_not_moved_from_the_previous_one():
+    dates = _dates("On March 1, bombers flew over Kaliningrad. Two days after the vote, jets left Siauliai.")
+    assert dates["Siauliai"] == (PUB, PUB, "published")
+
+
 @pytest.mark.parametrize("second", [
     "Officials in Kyiv said nothing.",                   # a new subject, not a reference back
     "The Pentagon in Washington said little.",           # a proper name, not a definite noun phrase

@@ -522,6 +522,8 @@ class Resolver:
         (no blank line between) and opens with a definite noun phrase that refers back ("The
         maneuver is to be held...", "These drills...", "The joint exercise..."): a subject
         naming the event again rather than a new actor. A chain of such sentences keeps the date.
+        A sentence that dates itself relative to the previous event ("Two days later", "The next
+        day", "A week earlier") takes that event's day moved accordingly (``"sentence"``).
         Sentences without either fall back to the publication date (the caller's default).
         """
         out: dict[int, tuple[dt.date | None, dt.date | None, str]] = {}
@@ -533,6 +535,11 @@ class Resolver:
                 out[i] = (*previous, "sentence")
                 continue
             sentence = ex.text[start:end]
+            shifted = _shifted(previous, sentence) if previous is not None else None
+            if shifted is not None:  # "Two days later, ...": the previous event's date moved on
+                previous = shifted
+                out[i] = (*previous, "sentence")
+                continue
             # The blank line that opens a paragraph sits between sentences or at this one's start.
             gap = (ex.text[ex.sentences[i - 1][1]:start] if i else "") + sentence[:len(sentence) - len(sentence.lstrip())]
             if previous is not None and not _PARAGRAPH_BREAK.search(gap) and _continues(sentence):
@@ -540,6 +547,40 @@ class Resolver:
             else:
                 previous = None
         return out
+
+
+#: A date stated relative to the previous event: "two days later", "a week earlier", "the next day".
+_RELATIVE_TO_PREVIOUS = re.compile(
+    r"(?i)\b(?:(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>day|week)s?\s+"
+    r"(?P<way>later|afterwards|earlier|(?:after|before)(?!\s+\w))\b"
+    r"|\b(?:the\s+)?(?P<next>next|following|previous)\s+(?P<unit2>day|morning|afternoon|evening|night|week)\b)")
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10}
+
+
+def _shifted(previous: tuple[dt.date | None, dt.date | None], sentence: str
+             ) -> tuple[dt.date | None, dt.date | None] | None:
+    """The previous event's days moved by a relative date the sentence states, or None.
+
+    Only a previous date of one day is moved ("On March 1 ... Two days later": March 3); a week
+    or a month moved by days would be a guess.
+    """
+    first, last = previous
+    if first is None or last is None or first != last:
+        return None
+    m = _RELATIVE_TO_PREVIOUS.search(sentence)
+    if m is None:
+        return None
+    if m["next"]:
+        unit, n, sign = m["unit2"].lower(), 1, (-1 if m["next"].lower() == "previous" else 1)
+    else:
+        unit, sign = m["unit"].lower(), (-1 if m["way"].lower() in ("earlier", "before") else 1)
+        n = int(m["n"]) if m["n"].isdigit() else _COUNT_WORDS[m["n"].lower()]
+    if unit == "week":
+        day = first + dt.timedelta(days=7 * n * sign)
+        return (day, day + dt.timedelta(days=6)) if m["next"] else (day, day)
+    day = first + dt.timedelta(days=n * sign)
+    return day, day
 
 
 #: A sentence opening with a determiner, one to N lowercase words (a common-noun phrase, not a
