@@ -657,7 +657,7 @@ def _border_length(ps: _Sentence, unit: Token, ctx_country: str | None) -> tuple
     if obj is None:
         return _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
     b = _end_of(ps, obj, ctx_country)
-    owner = next((c for c in noun.children if c.dep_ == "poss"), None) or subj
+    owner = next((c for c in noun.children if c.dep_ == "poss" and c.tag_ != "PRP$"), None) or subj  # "its": the subject
     a = _end_of(ps, owner, ctx_country) if owner is not None else None
     return (a, b) if a is not None and b is not None and a.res is not b.res else None
 

@@ -20,6 +20,7 @@ def adjacency(text: str):
     ("Ukraine shares a 1,084 km border with Belarus.", "consistent"),
     ("The 1,084 km border between Ukraine and Belarus runs through marshland.", "consistent"),
     ("Norway's 500-km border with Sweden is open.", "understated"),
+    ("Finland closed its 1,340 km border with Russia.", "consistent"),
     ("Ukraine shares a 2,000 km border with Poland.", "overstated"),
 ])
 def test_a_stated_border_length_is_checked_against_the_shared_boundary(text: str, verdict: str) -> None:
@@ -37,3 +38,11 @@ def test_sharing_a_border_with_a_country_is_adjacency() -> None:
     claim = adjacency("Spain shares a border with France.")
     assert claim.verdict == "consistent"
     assert {claim.from_name, claim.to_name} == {"Spain", "France"}
+
+
+@pytest.mark.parametrize("text", [
+    "Poland is building a 186 km fence along its border with Belarus.",
+    "Troops were deployed along a 50 km stretch of the border with Belarus.",
+])
+def test_a_figure_on_something_along_a_border_is_not_its_length(text: str) -> None:
+    assert [c for c in pipeline.analyze(text).claims if c.claimed_km is not None] == []
