@@ -63,11 +63,12 @@ from geo_app.geo.geodesy import geodesic_km
 from geo_app.geo.projection import equal_area_centroid
 from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
+from geo_app.places.variants import name_variants
 
 #: Bump when the index layout or the build rules change: a new file is built.
 INDEX_VERSION = 17  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
-# 15, 16: names without an Arabic article; 17: US ZIP code place names (issue 13)
+# 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13)
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -341,6 +342,7 @@ def build_index(path: Path | None = None) -> Path:
         short = [n for n in admin1_short_names(place.name, row["type_en"], row["type"])
                  if normalize_name(n) not in country_names]
         builder.add_names(rowid, short, primary=True)
+        builder.add_names(rowid, postal_abbreviations(row["postal"], row["iso_3166_2"]), primary=False, weak=True)
 
     _add_map_units(builder)
     _add_islands(builder)
@@ -443,6 +445,21 @@ def admin1_short_names(name: str, *types: object) -> list[str]:
         if short != name and len(short) >= 3 and short.lower() not in _BARE_DIRECTIONS:
             return [short]
     return []
+
+
+def postal_abbreviations(code: object, iso_3166_2: object) -> list[str]:
+    """A first-level region's written abbreviation, with and without dots ("BC", "B.C."): its
+    Natural Earth ``postal`` code when that is also its official ISO 3166-2 code ("CA-BC",
+    "AU-NSW", "US-WA"), 2-3 capitals; none otherwise (Natural Earth makes up codes for regions
+    of countries that use none, and many countries' ISO codes are numbers).
+
+    They are *weak* names (:meth:`Gazetteer.lookup`): "BC", "SA" or "WA" name a region for the
+    resolver once a span is taken as a place; recognition never takes such a code for a place.
+    """
+    text = str(code or "")
+    if not re.fullmatch(r"[A-Z]{2,3}", text) or str(iso_3166_2 or "").split("-")[-1] != text:
+        return []
+    return [text, ".".join(text) + "."]
 
 
 def _area_populations(cities: Iterable[dict[str, Any]]) -> dict[tuple[str, str], int]:
@@ -909,8 +926,36 @@ class Gazetteer:
             surname or a word is often such a name ("Lincoln", "Bell", "Town"), so whether a span
             names a place is judged without them (the default, and :meth:`has_name`); the
             resolver, choosing among the places of a span already taken as one, asks for them.
+            With ``weak``, unless the name is some place's own name, the places known by its
+            written variants join (:func:`geo_app.places.variants.name_variants`): its words
+            written out or abbreviated ("Mt. Pleasant", an alternate name of two towns, is every
+            "Mount Pleasant"); and a name known under no spelling is tried without a trailing
+            kind-of-place word ("Oaxaca State" as the region Oaxaca).
         """
-        return self._lookup(normalize_name(name), weak)
+        norm = normalize_name(name)
+        return self._with_variants(norm) if weak else self._lookup(norm, False)
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - one Gazetteer per process
+    def _with_variants(self, norm: str) -> tuple[NameMatch, ...]:
+        """The places of ``norm`` (weak names too) and of its written variants (see :meth:`lookup`)."""
+        found = self._lookup(norm, True)
+        variants = name_variants(norm)
+        if not variants or any(m.primary for m in found):
+            return found  # "St. Paul" is St. Paul's own name: the world's Saint Pauls stay out
+        keys = {m.place.key for m in found}
+        more = []
+        for key, classes in variants:
+            if classes and (found or more):
+                break  # a kind-of-place word is dropped only when the name is unknown
+            for m in self._lookup(key, True):
+                if m.place.key not in keys and (not classes or m.place.feature_class in classes):
+                    keys.add(m.place.key)
+                    more.append(m)
+            if classes and more:
+                break
+        if not more:
+            return found
+        return tuple(sorted((*found, *more), key=lambda m: -m.place.population))
 
     def has_name(self, name: str) -> bool:
         """Whether any place is known by ``name`` (weak names aside: see :meth:`lookup`)."""
