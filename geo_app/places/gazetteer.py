@@ -342,7 +342,6 @@ def build_index(path: Path | None = None) -> Path:
         short = [n for n in admin1_short_names(place.name, row["type_en"], row["type"])
                  if normalize_name(n) not in country_names]
         builder.add_names(rowid, short, primary=True)
-        builder.add_names(rowid, postal_abbreviations(row["postal"], row["iso_3166_2"]), primary=False, weak=True)
 
     _add_map_units(builder)
     _add_islands(builder)
@@ -400,6 +399,7 @@ def build_index(path: Path | None = None) -> Path:
     _add_divisions(builder, country_names)
     _add_us_places(builder)
     _add_extras(builder, countries, admin1, extras)
+    _add_postal_abbreviations(builder, admin1)
     _add_water_aliases(builder, extras)
     _add_composites(builder)
     _add_region_groups(builder, people)
@@ -460,6 +460,20 @@ def postal_abbreviations(code: object, iso_3166_2: object) -> list[str]:
     if not re.fullmatch(r"[A-Z]{2,3}", text) or str(iso_3166_2 or "").split("-")[-1] != text:
         return []
     return [text, ".".join(text) + "."]
+
+
+def _add_postal_abbreviations(builder: _Builder, admin1: Any) -> None:
+    """First-level regions' postal abbreviations (:func:`postal_abbreviations`) as weak alternate
+    names, unless the abbreviation names a country ("US", "U.S." stay the United States', not
+    Usulután's, whose ISO 3166-2 code is SV-US)."""
+    rows = builder.places
+    country_names = {norm for norm, rowid in builder.names
+                     if rows[rowid - 1][11] == "countries" or str(rows[rowid - 1][6]).startswith("PCL")}
+    for row in admin1.itertuples(index=False):
+        rowid = builder.keys.get(f"admin1:{row.adm1_code}")
+        names = [n for n in postal_abbreviations(row.postal, row.iso_3166_2) if normalize_name(n) not in country_names]
+        if rowid is not None and names:
+            builder.add_names(rowid, names, primary=False, weak=True)
 
 
 def _area_populations(cities: Iterable[dict[str, Any]]) -> dict[tuple[str, str], int]:

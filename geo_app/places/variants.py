@@ -26,7 +26,8 @@ ABBREVIATED_WORDS: dict[str, str] = {
 }
 #: Abbreviations that are also written without a dot ("Mt Pleasant", "Ft Worth", "Twp").
 UNDOTTED = frozenset({"mt", "mtn", "ft", "st", "ste", "twp", "hts", "spgs", "jct"})
-#: Compass points abbreviated to one letter, as a name's first word only.
+#: Compass points abbreviated to one letter, as a name's first word only, before a word ("W. Columbia";
+#: not "N. Y").
 FIRST_WORD_LETTERS: dict[str, str] = {"n.": "north", "s.": "south", "e.": "east", "w.": "west"}
 #: Words in full that names also carry abbreviated ("Saint Marys" for GeoNames' "St. Marys").
 CONTRACTIONS: dict[str, str] = {"saint": "st.", "sainte": "ste.", "mount": "mt.", "fort": "ft."}
@@ -41,6 +42,9 @@ KIND_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("region", "AL"), ("oblast", "A"), ("county", "A"), ("co.", "A"), ("parish", "A"),
     ("city", "P"), ("town", "P"), ("village", "P"),
 )
+#: Abbreviations written without their closing dot: dotted letters ("n. y") or one short word
+#: whose dotted form is a known abbreviation ("calif" for "Calif.").
+_CLIPPED = re.compile(r"^(?:(?:\w\. )+\w|[a-z]{3,5})$")
 _SUFFIX = re.compile(r"^(.+?)\s+(" + "|".join(re.escape(s) for s, _ in KIND_SUFFIXES) + r")$")
 _SUFFIX_CLASSES = dict(KIND_SUFFIXES)
 
@@ -49,7 +53,7 @@ def _word_variants(words: list[str]) -> list[list[str]]:
     """The word lists with every abbreviated word written out, and with every full word abbreviated."""
     expanded = [ABBREVIATED_WORDS.get(w) or (ABBREVIATED_WORDS.get(w + ".") if w in UNDOTTED else None) or w
                 for w in words]
-    if words and len(words) > 1 and words[0] in FIRST_WORD_LETTERS:
+    if len(words) > 1 and words[0] in FIRST_WORD_LETTERS and len(words[1].rstrip(".")) > 1:
         expanded[0] = FIRST_WORD_LETTERS[words[0]]
     contracted = [CONTRACTIONS.get(w, w) for w in words]
     return [v for v in (expanded, contracted) if v != words]
@@ -82,6 +86,8 @@ def name_variants(norm: str) -> list[tuple[str, str]]:
     words = norm.split()
     for variant in _word_variants(words):
         out.append((" ".join(variant), ""))
+    if _CLIPPED.match(norm):  # "n. y" for "N.Y.", "calif" for "Calif.": the closing dot left out
+        out.append((norm + ".", ""))
     match = _SUFFIX.match(norm)
     if match and not match.group(1).endswith(" of"):  # "Bank of ... State"? keep the name whole
         core, classes = match.group(1), _SUFFIX_CLASSES[match.group(2)]

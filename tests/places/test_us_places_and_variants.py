@@ -93,7 +93,9 @@ def test_us_places_file_points_lie_in_their_states():
     ("guma local government area", [("guma", "A")]),
     ("birmingham city", [("birmingham", "P")]),
     ("harry s. truman", []),  # a letter inside a name is no compass point
-    ("kyiv", []),
+    ("n. y", [("n. y.", "")]),  # the closing dot left out, not "North Y"
+    ("calif", [("calif.", "")]),
+    ("kharkiv", []),
 ])
 def test_name_variants(norm, expected):
     assert name_variants(norm) == expected
@@ -125,6 +127,17 @@ def test_a_kind_of_place_word_is_dropped_only_for_an_unknown_name(gazetteer):
 
 
 # --- postal abbreviations of regions -------------------------------------------------------------
+
+def test_a_clipped_abbreviation_finds_its_region(gazetteer):
+    assert gazetteer.lookup("N.Y", weak=True)[0].place.admin1_code == "US-NY"
+    assert gazetteer.lookup("Calif", weak=True)[0].place.admin1_code == "US-CA"
+    assert not gazetteer.lookup("Calif")
+
+
+def test_a_country_s_abbreviation_is_no_region_s_postal_code(gazetteer):
+    # Usulután (El Salvador) has the ISO 3166-2 code SV-US; "U.S." stays the United States only.
+    assert [m.place.feature_code for m in gazetteer.lookup("U.S.", weak=True)] == ["PCLI"]
+
 
 def test_postal_abbreviations_are_official_codes_only():
     assert postal_abbreviations("BC", "CA-BC") == ["BC", "B.C."]
