@@ -447,11 +447,13 @@ def admin1_short_names(name: str, *types: object) -> list[str]:
     return []
 
 
-def postal_abbreviations(code: object, iso_3166_2: object) -> list[str]:
-    """A first-level region's written abbreviation, with and without dots ("BC", "B.C."): its
-    Natural Earth ``postal`` code when that is also its official ISO 3166-2 code ("CA-BC",
-    "AU-NSW", "US-WA"), 2-3 capitals; none otherwise (Natural Earth makes up codes for regions
-    of countries that use none, and many countries' ISO codes are numbers).
+def postal_abbreviations(code: object, iso_3166_2: object, name: object = "") -> list[str]:
+    """A first-level region's written abbreviation: its Natural Earth ``postal`` code when that
+    is also its official ISO 3166-2 code ("CA-BC", "AU-NSW", "US-WA"), 2-3 capitals; none
+    otherwise (Natural Earth makes up codes for regions of countries that use none, and many
+    countries' ISO codes are numbers). Also with dots when its letters are the initials of the
+    region's name ("B.C." for British Columbia, "N.S.W."; not "L.A." for Louisiana, which is Los
+    Angeles).
 
     They are *weak* names (:meth:`Gazetteer.lookup`): "BC", "SA" or "WA" name a region for the
     resolver once a span is taken as a place; recognition never takes such a code for a place.
@@ -459,7 +461,8 @@ def postal_abbreviations(code: object, iso_3166_2: object) -> list[str]:
     text = str(code or "")
     if not re.fullmatch(r"[A-Z]{2,3}", text) or str(iso_3166_2 or "").split("-")[-1] != text:
         return []
-    return [text, ".".join(text) + "."]
+    initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", str(name or ""))).upper()
+    return [text, ".".join(text) + "."] if initials == text else [text]
 
 
 def _add_postal_abbreviations(builder: _Builder, admin1: Any) -> None:
@@ -471,7 +474,8 @@ def _add_postal_abbreviations(builder: _Builder, admin1: Any) -> None:
                      if rows[rowid - 1][11] == "countries" or str(rows[rowid - 1][6]).startswith("PCL")}
     for row in admin1.itertuples(index=False):
         rowid = builder.keys.get(f"admin1:{row.adm1_code}")
-        names = [n for n in postal_abbreviations(row.postal, row.iso_3166_2) if normalize_name(n) not in country_names]
+        names = [n for n in postal_abbreviations(row.postal, row.iso_3166_2, row.name_en or row.name)
+                 if normalize_name(n) not in country_names]
         if rowid is not None and names:
             builder.add_names(rowid, names, primary=False, weak=True)
 

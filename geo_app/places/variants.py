@@ -1,13 +1,15 @@
 """Written variants of a place name that the gazetteer does not list: abbreviated words and
-trailing kind-of-place words.
+trailing kind-of-place words, leading direction words.
 
 Reports abbreviate the words of names ("Mt. Pleasant", "Ft. Worth", "W. Columbia", "Loudon
 Co.") and add the kind of place to a name ("Readington Township", "Oaxaca State", "Nenagh
 Municipal District", "Guma LGA"); GeoNames lists some of these forms for some places, none for
 most. :func:`name_variants` derives, from a name's lookup key (:func:`geo_app._text.normalize_name`),
 the keys to try when the name itself is unknown: each abbreviated word written out ("mt." ->
-"mount") and each written-out word abbreviated ("saint" -> "st."), and the name without a
-trailing kind-of-place word, with the feature classes that kind of place belongs to.
+"mount") and each written-out word abbreviated ("saint" -> "st."), the name without a
+trailing kind-of-place word, with the feature classes that kind of place belongs to, and the
+name without a leading direction word ("South Florida" is in Florida: within 161 km of it, or
+inside its polygon).
 
 The gazetteer tries them for the resolver only (``Gazetteer.lookup(..., weak=True)``), once a
 span is already taken as a place: recognition never sees a name because of a variant.
@@ -45,6 +47,13 @@ KIND_SUFFIXES: tuple[tuple[str, str], ...] = (
 #: Abbreviations written without their closing dot: dotted letters ("n. y") or one short word
 #: whose dotted form is a known abbreviation ("calif" for "Calif.").
 _CLIPPED = re.compile(r"^(?:(?:\w\. )+\w|[a-z]{3,5})$")
+#: A direction or part word before a name: the name's place holds that part ("South Florida",
+#: "East Cambridgeshire", "Western US"). Areas only: a town's part is a neighbourhood, and a
+#: village often bears the bare word ("West Wing" is not the village of Wing).
+_PART_PREFIX = re.compile(
+    r"^(?:north|south|east|west|northern|southern|eastern|western|central|north-?east(?:ern)?|north-?west(?:ern)?"
+    r"|south-?east(?:ern)?|south-?west(?:ern)?|upper|lower|inner|outer|downtown|greater)\s+(.+)$")
+PART_CLASSES = "AHL"
 _SUFFIX = re.compile(r"^(.+?)\s+(" + "|".join(re.escape(s) for s, _ in KIND_SUFFIXES) + r")$")
 _SUFFIX_CLASSES = dict(KIND_SUFFIXES)
 
@@ -71,9 +80,11 @@ def name_variants(norm: str) -> list[tuple[str, str]]:
     Returns
     -------
     list of (str, str)
-        In order of trial: the name with its words written out or abbreviated; then the name
-        without a trailing kind-of-place word (and that core's word variants), with the classes
-        of that kind. Empty when the name has neither; never the key itself.
+        In order of trial: the name with its words written out or abbreviated (or with its
+        closing dot); then the name without a trailing kind-of-place word (and that core's word
+        variants), with the classes of that kind; then the name without a leading direction or
+        part word ("south florida" -> "florida", classes :data:`PART_CLASSES`). Empty when the
+        name has none of these; never the key itself.
 
     Examples
     --------
@@ -93,6 +104,9 @@ def name_variants(norm: str) -> list[tuple[str, str]]:
         core, classes = match.group(1), _SUFFIX_CLASSES[match.group(2)]
         out.append((core, classes))
         out += [(" ".join(v), classes) for v in _word_variants(core.split())]
+    match = _PART_PREFIX.match(norm)
+    if match:
+        out.append((match.group(1), PART_CLASSES))
     seen = {norm}
     unique = []
     for key, classes in out:

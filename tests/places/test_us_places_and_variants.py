@@ -96,6 +96,7 @@ def test_us_places_file_points_lie_in_their_states():
     ("n. y", [("n. y.", "")]),  # the closing dot left out, not "North Y"
     ("calif", [("calif.", "")]),
     ("kharkiv", []),
+    ("south florida", [("florida", "AHL")]),
 ])
 def test_name_variants(norm, expected):
     assert name_variants(norm) == expected
@@ -126,6 +127,13 @@ def test_a_kind_of_place_word_is_dropped_only_for_an_unknown_name(gazetteer):
     assert r.place.feature_code == "ADM1" and r.place.country_code == "MX"
 
 
+def test_a_direction_before_an_unknown_name_finds_the_area_holding_that_part(gazetteer):
+    hits = gazetteer.lookup("Southeastern Cambridgeshire", weak=True)
+    assert hits and all(m.place.feature_class in "AHL" for m in hits)
+    assert any(m.place.country_code == "GB" for m in hits)
+    assert not gazetteer.lookup("West Wing", weak=True)  # the village of Wing is no area
+
+
 # --- postal abbreviations of regions -------------------------------------------------------------
 
 def test_a_clipped_abbreviation_finds_its_region(gazetteer):
@@ -140,8 +148,9 @@ def test_a_country_s_abbreviation_is_no_region_s_postal_code(gazetteer):
 
 
 def test_postal_abbreviations_are_official_codes_only():
-    assert postal_abbreviations("BC", "CA-BC") == ["BC", "B.C."]
-    assert postal_abbreviations("NSW", "AU-NSW") == ["NSW", "N.S.W."]
+    assert postal_abbreviations("BC", "CA-BC", "British Columbia") == ["BC", "B.C."]
+    assert postal_abbreviations("NSW", "AU-NSW", "New South Wales") == ["NSW", "N.S.W."]
+    assert postal_abbreviations("LA", "US-LA", "Louisiana") == ["LA"]  # "L.A." is Los Angeles
     assert postal_abbreviations("SA", "CN-SN") == []  # a code Natural Earth made up
     assert postal_abbreviations("", "FR-75") == []
 
