@@ -11,13 +11,21 @@ GeoNames id) falls in one of:
 * **name missing**: no place is known by that name.
 
 The last two are errors no resolver can fix; a coverage addition should turn them into covered.
-They are grouped by kind of place (LGL's gold GeoNames feature code; for GeoWebNews, which
-has none, the words of the name: "River", "County", "University"...), so one sees which source
-is worth adding.
+They are grouped by why they are missing, first match wins, so one sees which source or
+mechanism is worth adding:
+
+* **name variant**: the gold GeoNames id is a gazetteer place, known by other names (a spelling,
+  an abbreviation or a suffix the gazetteer lacks: "Mt. Pleasant", "Readington Township");
+* **abbreviation** ("L.A.", "Phila.", "T&T") and **demonym-like** names ("Ontarians", "Abkhaz",
+  "Sinhalese") the gazetteer's demonyms do not know;
+* else the kind of place: LGL's gold GeoNames feature code; for GeoWebNews, which has none, the
+  words of the name ("River", "County", "University", "Southeast Asia"...).
+
+Each kind is printed with its most frequent names.
 
 Usage::
 
-    PYTHONPATH=$PWD python benchmarks/gazetteer_coverage.py [--index PATH] [--list N]
+    PYTHONPATH=$PWD python benchmarks/gazetteer_coverage.py [--index PATH] [--list N] [--examples N]
 """
 
 from __future__ import annotations
@@ -25,11 +33,12 @@ from __future__ import annotations
 import argparse
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import shapely
 
+from geo_app._errors import NotFoundError
 from geo_app.batch.eval import read_corpus
 from geo_app.geo.geodesy import geodesic_km
 from geo_app.places.composites import geometry_of
@@ -51,13 +60,14 @@ _CODE_KINDS = {
     "park, reserve": ("PRK", "RSV", "RESN", "RES", "RESF", "RESW", "CMN"),
 }
 _KIND_OF_CODE = {code: kind for kind, codes in _CODE_KINDS.items() for code in codes}
+_INSTITUTION = "building, institution, venue"
 #: Words of a name -> kind of place, for GeoWebNews (no gold feature code). First match wins.
 _WORD_KINDS = (
     ("river, stream", r"\b(?:River|Creek|Brook|Canal)\b|^River\b"),
     ("lake, reservoir", r"\b(?:Lake|Lagoon|Reservoir|Dam)\b"),
     ("sea, bay, strait, ocean", r"\b(?:Sea|Bay|Gulf|Strait|Ocean|Harbou?r|Sound|Channel)\b"),
     ("street, square", r"\b(?:Street|St\.|Road|Avenue|Ave|Boulevard|Square|Lane|Highway|Bridge|Way)\b"),
-    ("building, institution, venue",
+    (_INSTITUTION,
      r"\b(?:University|College|School|Academy|Hospital|Church|Cathedral|Basilica|Center|Centre|Stadium|Tower|"
      r"Castle|Palace|Prison|Embassy|House|Hotel|Office|Court|Council|Bank|Commission|Senate|Congress|Capitol|"
      r"Museum|Library|Mall|Station|Airport|Racecourse|Circuit|Park|Estate|Cottage|Hall|Wing|FC|City)\b"),
@@ -65,8 +75,15 @@ _WORD_KINDS = (
     ("second-order division", r"\b(?:County|Co\.|Parish)\b"),
     ("mountain, valley, island, cape", r"\b(?:Mount|Mountains?|Mt\.|Valley|Island|Islands|Cape|Point|Hill|Heights)\b"),
     ("region, area, zone", r"\b(?:North|South|East|West|Northern|Southern|Eastern|Western|Central|Delta|Coast)\b"),
-    ("abbreviation", r"^[A-Z&.]{1,5}$"),
+    ("continent part, macro-region",
+     r"\b(?:Asia|Africa|Europe|America|Americas|Middle East|Near East|Balkans|Caucasus|Sahel|Scandinavia|"
+     r"Arctic|Antarctic|Pacific Rim|Maghreb|Levant)\b"),
+    ("neighbourhood", r"\b(?:Quarter|Faubourg|Barangay|Chinatown|Downtown|Uptown|Side|Village)\b"),
 )
+#: Abbreviations: capitals, dots, ampersands ("L.A.", "T&T", "BC") or a word cut by a dot ("Phila.").
+_ABBREVIATION = re.compile(r"^(?:[A-Z&.]{1,6}|[A-Z][a-z]{1,5}\.)$")
+#: Names shaped like demonyms or adjectives ("Ontarians", "South Ossetian", "Dagestani", "Sinhalese").
+_DEMONYM_LIKE = re.compile(r"(?:ians?|eans?|ese|ish|ans|ani|iotes?|ites|ers|az)$")
 
 
 def _gold_kinds(bench: Path) -> dict[tuple[str, str, int], str]:
@@ -81,15 +98,29 @@ def _gold_kinds(bench: Path) -> dict[tuple[str, str, int], str]:
     return kinds
 
 
-def kind_of(name: str, code_kind: str | None) -> str:
-    """The kind of place a gold toponym is: from its gold feature code when the corpus gives one,
-    else from the words of its name."""
-    if code_kind:
-        return code_kind
-    for kind, pattern in _WORD_KINDS:
-        if re.search(pattern, name):
-            return kind
-    return "other (town, region, or not found by its words)"
+def kind_of(name: str, code_kind: str | None, *, variant_of: Place | None = None) -> str:
+    """Why a gold toponym is not covered, or the kind of place it is.
+
+    Parameters
+    ----------
+    name
+        The gold surface name.
+    code_kind
+        The kind its gold feature code says (LGL), or None.
+    variant_of
+        The gazetteer place with the gold GeoNames id, when there is one: the name is then a
+        variant the gazetteer lacks.
+    """
+    if _ABBREVIATION.match(name):
+        return "abbreviation"
+    if _DEMONYM_LIKE.search(name) and " " not in name.removeprefix("South ").removeprefix("North "):
+        return "demonym-like"
+    word_kind = next((kind for kind, pattern in _WORD_KINDS if re.search(pattern, name)), None)
+    if word_kind == _INSTITUTION and not code_kind:
+        return word_kind  # "Colorado State University" for Colorado: a metonym, not a variant
+    if variant_of is not None:
+        return f"name variant of a known place ({variant_of.feature_class}.{variant_of.feature_code})"
+    return code_kind or word_kind or "other (town, region, or not found by its words)"
 
 
 def is_right(place: Place, lon: float, lat: float, km: float) -> bool:
@@ -105,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench", type=Path, default=Path("/work/shared/bench"))
     parser.add_argument("--index", type=Path, default=None, help="gazetteer index (default: the cached one)")
     parser.add_argument("--list", type=int, default=0, help="print the N most frequent uncovered names")
+    parser.add_argument("--examples", type=int, default=6, help="names shown beside each kind")
     args = parser.parse_args(argv)
     gaz = Gazetteer(args.index)
     gold_kinds = _gold_kinds(args.bench)
@@ -114,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         outcome: Counter[str] = Counter()
         by_kind: Counter[str] = Counter()
         uncovered: Counter[tuple[str, str, str]] = Counter()
+        examples: defaultdict[str, Counter[str]] = defaultdict(Counter)
         for doc in docs:
             for top in doc.toponyms:
                 if not top.resolvable:
@@ -133,8 +166,13 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 status = "name known, no right candidate" if matches else "name missing"
                 outcome[status] += 1
-                kind = kind_of(top.name, gold_kinds.get((corpus, doc.doc_id, top.start)))
+                try:
+                    known: Place | None = gaz.by_geonameid(int(top.geonameid or 0))
+                except NotFoundError:
+                    known = None
+                kind = kind_of(top.name, gold_kinds.get((corpus, doc.doc_id, top.start)), variant_of=known)
                 by_kind[kind] += 1
+                examples[kind][top.name] += 1
                 uncovered[(top.name, kind, status)] += 1
         total = sum(outcome.values())
         print(f"\n{corpus}: {total} resolvable gold toponyms: covered {outcome['covered']} "
@@ -143,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
               f"name missing {outcome['name missing']}")
         print("  not covered, by kind:")
         for kind, count in by_kind.most_common():
-            print(f"    {count:4d}  {kind}")
+            names = ", ".join(f"{n} {c}" if c > 1 else n for n, c in examples[kind].most_common(args.examples))
+            print(f"    {count:4d}  {kind}: {names}")
         if args.list:
             print(f"  {args.list} most frequent not covered:")
             for (name, kind, status), count in uncovered.most_common(args.list):

