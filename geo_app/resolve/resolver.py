@@ -318,7 +318,10 @@ class Resolver:
             Xs = self.features(ex, cands, best, containers)
             probs = [_constrain(X, p, region_written(m))
                      for X, p, m in zip(Xs, ranker.probabilities_each(Xs), mentions)]
-            best = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
+            settled = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
+            if all(a is b for a, b in zip(settled, best)):
+                break  # the same context again would give the same features and probabilities
+            best = settled
         dates = self.dates(ex)
         results = []
         for i, (m, c, p) in enumerate(zip(mentions, cands, probs)):
@@ -406,24 +409,30 @@ class Resolver:
                 regions[admin1_key(place)] += 1
                 regions_by_name.setdefault(name, Counter())[admin1_key(place)] += 1
         out = []
+        # Each mention sees the report without its own name's votes: five "Georgia"s must not make
+        # Georgia the report's focus by themselves. Those parts depend on the name only: once each.
+        others: dict[str, dict[str, Any]] = {}
         for i, (m, c) in enumerate(zip(mentions, cands)):
             if len(c) < 2:
                 # Nothing to rank: no features needed (an only candidate has probability 1).
                 out.append(np.zeros((len(c), len(FEATURE_NAMES))))
                 continue
-            # Each mention sees the report without its own name's votes: five "Georgia"s
-            # must not make Georgia the report's focus by themselves.
+            name = names[i]
+            if name not in others:
+                others[name] = dict(
+                    focus=focus - by_name[name],
+                    named_countries={cc for cc, who in named_countries.items() if who - {name}},
+                    named_regions=[r for other, rs in named_regions.items() if other != name for r in rs],
+                    unambiguous=unambiguous - unambiguous_by_name.get(name, Counter()),
+                    regions=regions - regions_by_name.get(name, Counter()),
+                    levels=levels - levels_by_name.get(name, Counter()))
             ctx = MentionContext(
-                focus=focus - by_name[names[i]], country_hint=self.country_hint,
-                named_countries={cc for cc, who in named_countries.items() if who - {names[i]}},
-                named_regions=[r for name, rs in named_regions.items() if name != names[i] for r in rs],
+                country_hint=self.country_hint,
                 container=containers.get(i) or loose.get(i), context=ex.text[max(0, m.start - 25): m.end + 25],
-                anchors=anchors, within=place_within, own_name=names[i],
+                anchors=anchors, within=place_within, own_name=name,
                 km=km_all[[row_of[nm.place.key] for nm in c]] if km_all is not None else None,
-                unambiguous=unambiguous - unambiguous_by_name.get(names[i], Counter()),
-                regions=regions - regions_by_name.get(names[i], Counter()),
                 after=ex.text[m.end: m.end + 40], before=ex.text[max(0, m.start - 40): m.start],
-                levels=levels - levels_by_name.get(names[i], Counter()))
+                **others[name])
             out.append(candidate_features(m, c, ctx, prior))
         return out
 
