@@ -295,7 +295,7 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
         Serial when all are unset; else on Dask: a LocalCluster of ``workers`` processes,
         the cluster at ``scheduler``, or an existing ``client``.
     chunk_size
-        Reports per task and per commit (default ``settings.ANALYZE_BATCH_SIZE``, 16).
+        Reports per task and per commit (default ``settings.ANALYZE_BATCH_SIZE``, 32).
     progress
         Called with the number of reports of each committed chunk.
     on_start
