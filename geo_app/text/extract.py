@@ -638,7 +638,10 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
             doc.user_data["geo_app_text"] = raw
             doc = sentencizer(doc)
             if selective:
-                doc = ruler(doc)
+                # The ruler's matches depend on the tokens only: found once, set again after the NER.
+                matches = ruler.match(doc)
+                ruler.set_annotations(doc, matches)
+                doc.user_data["geo_app_ruler"] = matches
                 cands = stage_one(doc, gaz, first)
                 win = selected_windows(doc, cands, first.low, first.high, margin, first.low_cap)
                 doc.user_data["geo_app_stage1"] = [c for c in cands if c.source != "cap"]
@@ -650,8 +653,12 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
         found = _window_entities(nlp, docs, windows, batch_size)
         for doc, ents in zip(docs, found):
             doc.ents = spacy.util.filter_spans(ents)
+            matches = doc.user_data.pop("geo_app_ruler", None)
             for proc in rules:
-                doc = proc(doc)
+                if proc is ruler and matches is not None:
+                    ruler.set_annotations(doc, matches)
+                else:
+                    doc = proc(doc)
             doc.user_data.pop("geo_app_view", None)
             if not arbitrate:
                 doc.user_data.pop("geo_app_stage1", None)
