@@ -13,7 +13,7 @@ Wall-clock speed-up needs idle cores: the CPU time of every process is printed t
 with it the speed-up the run would reach if each process had a core to itself (on a shared
 machine, read that line, and the load averages printed next to it).
 
-Run: ``python benchmarks/bench_distributed.py [--docs 500] [--workers 1 2 ...] [--chunk-size 16] [--spawn]``.
+Run: ``python benchmarks/bench_distributed.py [--docs 500] [--workers 1 2 ...] [--chunk-size N (default settings.ANALYZE_BATCH_SIZE)] [--spawn]``.
 By default it runs 1, 2 and all cores. ``--spawn`` starts workers the old way (each loads its own
 model) to compare with the default (forked from a forkserver that preloaded geo_app).
 Exits 1 if the records differ; prints (does not fail on) the speed-up against the 1.8x target.
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--workers", type=int, nargs="+", default=None,
                         help="worker counts to run (default: 1, 2 and all cores)")
-    parser.add_argument("--chunk-size", type=int, default=16)
+    parser.add_argument("--chunk-size", type=int, default=settings.ANALYZE_BATCH_SIZE)
     parser.add_argument("--spawn", action="store_true",
                         help="spawn workers that load their own model (settings.DASK_SHARED_START = False)")
     args = parser.parse_args(argv)
