@@ -252,6 +252,8 @@ class Resolver:
         self.country_hint = country_hint
         self.ranker = ranker
         self._inner: dict[int, tuple[str, list[NameMatch]]] = {}
+        # Distances of one report's candidates (their keys) to anchors (lat, lon), see _anchor_km.
+        self._km_columns: tuple[tuple[str, ...], dict[tuple[float, float], np.ndarray]] | None = None
 
     def candidates(self, mention: Mention) -> list[NameMatch]:
         if mention.country_code and mention.kind in ("demonym", "qualified"):
@@ -306,6 +308,7 @@ class Resolver:
 
     def resolve(self, ex: Extraction) -> list[Resolution]:
         mentions = ex.mentions
+        self._km_columns = None  # distances measured for this report only
         cands = self.all_candidates(ex)
         via = {i: inner for i, (inner, _) in self._inner.items()}
         # Pass 1: context-free best guesses, to learn the report's focus.
@@ -389,7 +392,7 @@ class Resolver:
                 if nm.place.key not in row_of:
                     row_of[nm.place.key] = len(unique)
                     unique.append(nm.place)
-        km_all = anchor_km(unique, anchors) if anchors else None
+        km_all = self._anchor_km(unique, anchors) if anchors else None
         loose = self._loose_containers(ex, mentions, containers) if ranked else {}
         unambiguous: Counter = Counter()
         unambiguous_by_name: dict[str, Counter] = {}
@@ -435,6 +438,23 @@ class Resolver:
                 **others[name])
             out.append(candidate_features(m, c, ctx, prior))
         return out
+
+    def _anchor_km(self, places: list[Place], anchors: tuple) -> np.ndarray:
+        """:func:`~geo_app.resolve.features.anchor_km`, measuring only the anchors not measured
+        for the same places earlier in this :meth:`resolve` (its second pass moves few anchors)."""
+        keys = tuple(p.key for p in places)
+        cached = self._km_columns
+        if cached is None or cached[0] != keys:
+            cached = self._km_columns = (keys, {})
+        columns: dict[tuple[float, float], np.ndarray] = cached[1]
+        names, lats, lons, weights = anchors
+        at = list(zip(lats.tolist(), lons.tolist()))
+        new = [j for j, ll in enumerate(at) if ll not in columns]
+        if new:
+            km = anchor_km(places, (names[new], lats[new], lons[new], weights[new]))
+            for k, j in enumerate(new):
+                columns[at[j]] = km[:, k]
+        return np.column_stack([columns[ll] for ll in at]) if at else np.zeros((len(places), 0))
 
     def _focus(self, best: list[Place | None], cands: list[list[NameMatch]],
                names: list[str]) -> tuple[Counter, dict[str, Counter]]:
