@@ -428,10 +428,9 @@ def no_run_tokens(doc: Doc) -> np.ndarray:
     if len(doc) == 0:
         return np.zeros(0, dtype=bool)
     sent_start = np.asarray(spans.token_view(doc).sent_start, dtype=bool)
-    lower = doc.to_array(LOWER).tolist()
-    plain, never = _hash_set(doc.vocab, _PLAIN_OPENERS), _hash_set(doc.vocab, _NO_WINDOW_WORDS)
-    return (sent_start & np.fromiter((h in plain for h in lower), dtype=bool, count=len(lower))) | np.fromiter(
-        (h in never for h in lower), dtype=bool, count=len(lower))
+    lower = doc.to_array(LOWER).astype(np.int64)
+    return (sent_start & np.isin(lower, _word_hashes(doc.vocab, _PLAIN_OPENERS))) | np.isin(
+        lower, _word_hashes(doc.vocab, _NO_WINDOW_WORDS))
 
 
 def stage_one_candidates(doc: Doc, gaz: Gazetteer) -> list[spans.Candidate]:
@@ -491,15 +490,6 @@ def selected_windows(doc: Doc, cands: list[spans.Candidate], low: float, high: f
 
 
 _WORD_HASHES: dict[tuple[int, frozenset[str]], np.ndarray] = {}
-_HASH_SETS: dict[tuple[int, frozenset[str]], frozenset[int]] = {}
-
-
-def _hash_set(vocab: Any, words: frozenset[str]) -> frozenset[int]:
-    """Hashes (as ``doc.to_array(LOWER)`` gives them) of lowercase ``words``, as a set."""
-    key = (id(vocab.strings), words)
-    if key not in _HASH_SETS:
-        _HASH_SETS[key] = frozenset(int(vocab.strings.add(w)) for w in words)
-    return _HASH_SETS[key]
 
 
 def _word_hashes(vocab: Any, words: frozenset[str]) -> np.ndarray:
