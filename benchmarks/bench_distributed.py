@@ -13,7 +13,7 @@ Wall-clock speed-up needs idle cores: the CPU time of every process is printed t
 with it the speed-up the run would reach if each process had a core to itself (on a shared
 machine, read that line, and the load averages printed next to it).
 
-Run: ``python benchmarks/bench_distributed.py [--docs 500] [--workers 1 2 ...] [--chunk-size 16] [--spawn]``.
+Run: ``python benchmarks/bench_distributed.py [--docs 500] [--workers 1 2 ...] [--chunk-size N (default settings.ANALYZE_BATCH_SIZE)] [--spawn]``.
 By default it runs 1, 2 and all cores. ``--spawn`` starts workers the old way (each loads its own
 model) to compare with the default (forked from a forkserver that preloaded geo_app).
 Exits 1 if the records differ; prints (does not fail on) the speed-up against the 1.8x target.
@@ -94,8 +94,9 @@ def _run_dask(reports: list[Report], tmp: str, workers: int, chunk_size: int) ->
         main_cpu = time.process_time() - cpu0
         workers_cpu = {w: t - workers_cpu0[w] for w, t in client.run(time.process_time).items()}
         rss = client.run(_peak_rss_mb)
+        private = client.run(_private_mb)
     out = {"summary": summary, "start": start, "main_cpu": main_cpu, "workers_cpu": workers_cpu,
-           "records": records(store), "rss": rss,
+           "records": records(store), "rss": rss, "private": private,
            "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")}
     store.close()
     return out
@@ -107,12 +108,22 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _private_mb() -> float:
+    """Memory this process holds alone (pages not shared with the forkserver or the other
+    workers), from /proc/self/smaps_rollup; NaN where that is not available."""
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+            return sum(int(line.split()[1]) for line in fh if line.startswith(("Private_Clean", "Private_Dirty"))) / 1024
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--workers", type=int, nargs="+", default=None,
                         help="worker counts to run (default: 1, 2 and all cores)")
-    parser.add_argument("--chunk-size", type=int, default=16)
+    parser.add_argument("--chunk-size", type=int, default=settings.ANALYZE_BATCH_SIZE)
     parser.add_argument("--spawn", action="store_true",
                         help="spawn workers that load their own model (settings.DASK_SHARED_START = False)")
     args = parser.parse_args(argv)
@@ -154,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{d_rate:6.2f} reports/s; speed-up over serial {d_rate / s_rate:.2f}x warm, "
                   f"{(serial.seconds + serial_start) / (dist.seconds + r['start']):.2f}x with start-up "
                   f"(cluster start-up {r['start']:.1f} s); if each process had a core: {serial_cpu / busiest:.2f}x; "
-                  f"worker peak RSS {', '.join(f'{v:.0f}' for v in r['rss'].values())} MB; "
+                  f"worker peak RSS {', '.join(f'{v:.0f}' for v in r['rss'].values())} MB "
+                  f"(of it private at the end: {', '.join(f'{v:.0f}' for v in r['private'].values())} MB); "
                   f"load average after {r['load']:.2f}; records identical: {same}")
             if dist.failed:
                 print(f"  failed: {len(dist.failed)}")

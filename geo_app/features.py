@@ -387,6 +387,58 @@ def _analysis_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return rows
 
 
+def _plain_float(value: Any) -> float | None:
+    """A float column's value as :func:`typed` leaves it, as a Python float (None for missing)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        out = float(value)
+        return out if math.isfinite(out) else None
+    out = float(pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").astype("float64").iloc[0])
+    return out if math.isfinite(out) else None
+
+
+def _plain_int(value: Any) -> int | None:
+    """An integer column's value as :func:`typed` leaves it, as a Python int (None for missing)."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    out = pd.array(pd.to_numeric(pd.Series([value], dtype=object), errors="coerce"), dtype="Int64")[0]
+    return None if out is pd.NA else int(out)
+
+
+def _plain_text(value: Any) -> Any:
+    """A text column's value as :func:`typed` leaves it (missing values None)."""
+    if value is None or isinstance(value, str):
+        return value
+    return None if pd.isna(value) is True else value
+
+
+def feature_records(analyses: Iterable[Analysis]) -> tuple[list[tuple[BaseGeometry | None, dict[str, Any]]],
+                                                           list[int]]:
+    """The rows of :func:`features_table` as plain Python values, without building a frame.
+
+    For a writer that needs each feature's values one by one (the store): each row is
+    ``(geometry, {column: value})`` with :data:`COLUMNS` typed as :func:`typed` types them
+    (floats, integers, text; None where missing), in the table's row order, with the position
+    of its analysis. A frame costs a few milliseconds per chunk whatever its size; this, nothing.
+    """
+    out: list[tuple[BaseGeometry | None, dict[str, Any]]] = []
+    owners: list[int] = []
+    convert = {c: _plain_float if c in _FLOAT_COLUMNS else _plain_int if c in _INT_COLUMNS else _plain_text
+               for c in COLUMNS}
+    for k, analysis in enumerate(analyses):
+        for row in _analysis_rows(analysis):
+            out.append((row.get("geometry"), {c: convert[c](row.get(c)) for c in COLUMNS}))
+            owners.append(k)
+    return out, owners
+
+
 def features_table(analyses: Iterable[Analysis]) -> tuple[gpd.GeoDataFrame, list[int]]:
     """The features of many analyses in one table, and which analysis each row belongs to.
 

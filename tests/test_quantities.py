@@ -390,3 +390,38 @@ def test_an_article_is_one_after_a_qualifier(text: str, km: float, bound: str) -
     assert d.km == pytest.approx(km)
     assert d.bound == bound
     assert text[d.start:d.end] == d.text
+
+
+def _scan_without_prefilter(text: str) -> list[DistanceMention]:
+    """find_distances' scan run on every text (what the prefilter must never hide)."""
+    from geo_app.text import quantities as q
+
+    out, pos = [], 0
+    while (match := q._DISTANCE_RE.search(text, pos)) is not None:
+        mention = q._mention(text, match)
+        pos = match.start() + 1 if mention is None else match.end()
+        if mention is not None:
+            out.append(mention)
+    return out
+
+
+def test_the_prefilter_passes_every_text_that_holds_a_distance() -> None:
+    import random
+
+    from geo_app.text.quantities import _may_hold_distance
+
+    parts = ["5", "10", "1,000", "2.5", "one", "twenty-five", "a hundred", "thousand", "Ten", "km", "kilometres",
+             "Km", "KM", "miles", "mi", "m", "M", "nm", "NM", "nmi", "NMI", "nautical miles", "metres", "meters",
+             "-", "\u2011", " ", "  ", "   ", "    ", "between", "and", "to", "away", "within", "~", "<",
+             "per hour", "/h", "^2", "x", "city", "I", "'m", "\u2013", "e+5", ".", "months", "million"]
+    rng = random.Random(5)
+    found = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 7)))
+        if _scan_without_prefilter(text):
+            found += 1
+            assert _may_hold_distance(text), text
+            assert find_distances(text) == _scan_without_prefilter(text)
+    assert found > 100  # the generated texts do hold distances
+    for text in ("He was 5 minutes late.", "In 2022, 10 million people.", "I'm 3 months in."):
+        assert not _may_hold_distance(text)

@@ -447,3 +447,38 @@ def test_the_before_a_name_marks_a_river_once_the_gazetteer_has_one():
     from geo_app.resolve.resolver import _constrain
     p = _constrain(X, get_ranker().probabilities(X))
     assert p[1] == pytest.approx(1.0)  # the river
+
+
+# --- the vectorised tree walk -------------------------------------------------------------------
+
+
+def _walk_one(ranker: Ranker, x: np.ndarray) -> float:
+    """Reference score of one row: each tree walked node by node, plus the linear part."""
+    s = float(((x - ranker.mean) / ranker.scale) @ ranker.coef)
+    for feature, threshold, left, right, value in ranker.trees:
+        i = 0
+        while feature[i] >= 0:
+            i = left[i] if x[feature[i]] <= threshold[i] else right[i]
+        s += float(value[i])
+    return s
+
+
+def test_the_committed_trees_score_as_a_node_by_node_walk():
+    ranker = get_ranker()
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(40, len(FEATURE_NAMES))) * rng.integers(0, 2, size=(40, len(FEATURE_NAMES)))
+    assert np.allclose(ranker.scores(X), [_walk_one(ranker, x) for x in X])
+
+
+def test_trees_of_different_depths_score_as_a_node_by_node_walk():
+    k = len(FEATURE_NAMES)
+    leaf = tuple(np.asarray(a) for a in ([-1], [0.0], [0], [0], [0.5]))
+    # root: feature 0 <= 0 -> leaf -1; else feature 1 <= 1 -> leaf 2, else leaf 3
+    deep = tuple(np.asarray(a) for a in ([0, -1, 1, -1, -1], [0.0, 0, 1.0, 0, 0], [1, 0, 3, 0, 0],
+                                         [2, 0, 4, 0, 0], [0.0, -1.0, 0.0, 2.0, 3.0]))
+    ranker = Ranker(FEATURE_NAMES, np.zeros(k), np.ones(k), np.zeros(k), {}, (leaf, deep))
+    X = np.zeros((4, k))
+    X[:, 0] = [-1.0, 1.0, 1.0, 0.0]
+    X[:, 1] = [5.0, 0.5, 2.0, 9.0]
+    assert ranker.scores(X).tolist() == [-0.5, 2.5, 3.5, -0.5]  # x <= threshold goes left
+    assert ranker.scores(X).tolist() == [_walk_one(ranker, x) for x in X]

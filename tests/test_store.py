@@ -371,3 +371,20 @@ def test_kill_9_mid_transaction_keeps_the_previous_state(tmp_path: Path) -> None
         assert s.search("uncommitted") == []
         assert s._con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert s.add_report(_report("After the crash."))[1]
+
+
+def test_point_bounds_read_in_place_equal_the_parsed_geometry() -> None:
+    import struct
+
+    import shapely
+
+    from geo_app.io.gpkg import blob_bounds, from_gpkg_blob, to_gpkg_blob
+
+    for point in (shapely.Point(27.56, 53.9), shapely.Point(-0.5, -33.25), shapely.Point(1, 2, 3)):
+        blob = to_gpkg_blob(point)
+        assert blob_bounds(blob) == from_gpkg_blob(blob).bounds
+    big_endian = b"GP" + bytes([0, 0]) + struct.pack("<i", 4326) + shapely.to_wkb(
+        shapely.Point(3.5, -4.0), flavor="iso", byte_order=0)
+    assert blob_bounds(big_endian) == (3.5, -4.0, 3.5, -4.0)
+    line = to_gpkg_blob(shapely.LineString([(0, 0), (2, 5)]))
+    assert blob_bounds(line) == (0.0, 0.0, 2.0, 5.0)

@@ -40,7 +40,7 @@ from geo_app.io.store import AnalysisResult, PendingReport, Store, StoredFeature
 from geo_app.text.extract import MODEL_NAME
 from geo_app.places.gazetteer import default_index_path
 from geo_app.pipeline import SCHEMA_VERSION
-from geo_app.features import features_table
+from geo_app.features import feature_records
 from geo_app.pipeline import analyze, analyze_many
 from geo_app.places.gazetteer import get_gazetteer
 
@@ -118,23 +118,23 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _features_many(analyses: Sequence[Any]) -> list[tuple[StoredFeature, ...]]:
-    """The map features of each analysis in the feature schema of :func:`geo_app.features.features_gdf`.
+#: Types of feature_records values that are JSON-ready as they are.
+_PLAIN = frozenset({str, int, bool})
 
-    One feature table is built for the whole chunk (building and typing a GeoDataFrame costs
-    about as much for one report as for a chunk of them) and cut back into one tuple per analysis.
+
+def _features_many(analyses: Sequence[Any]) -> list[tuple[StoredFeature, ...]]:
+    """The map features of each analysis in the feature schema of :func:`geo_app.features.features_gdf`
+    (the same values, EPSG:4326), one tuple per analysis.
+
+    Built with :func:`geo_app.features.feature_records`, the table's rows as plain values: a
+    GeoDataFrame per chunk cost as much as the features themselves and is not needed to store them.
     """
     out: list[list[StoredFeature]] = [[] for _ in analyses]
-    gdf, owners = features_table(analyses)
-    if len(gdf) == 0:
-        return [() for _ in analyses]
-    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
-    geom_col = gdf.geometry.name
-    columns = [c for c in gdf.columns if c != geom_col]
-    for owner, geom, values in zip(owners, gdf.geometry, gdf[columns].itertuples(index=False, name=None)):
+    records, owners = feature_records(analyses)
+    for owner, (geom, props) in zip(owners, records):
         blob = None if geom is None or geom.is_empty else to_gpkg_blob(geom)
-        out[owner].append(StoredFeature(blob, _jsonable(dict(zip(columns, values)))))
+        out[owner].append(StoredFeature(blob, {k: v if v is None or type(v) in _PLAIN else _jsonable(v)
+                                               for k, v in props.items()}))
     return [tuple(f) for f in out]
 
 
@@ -295,7 +295,7 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
         Serial when all are unset; else on Dask: a LocalCluster of ``workers`` processes,
         the cluster at ``scheduler``, or an existing ``client``.
     chunk_size
-        Reports per task and per commit (default ``settings.ANALYZE_BATCH_SIZE``, 16).
+        Reports per task and per commit (default ``settings.ANALYZE_BATCH_SIZE``, 32).
     progress
         Called with the number of reports of each committed chunk.
     on_start

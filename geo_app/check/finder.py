@@ -139,6 +139,11 @@ _GROUP_PHRASE = re.compile(
     r"((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)\s+(?:countries|states|nations|republics|member\s+states)\s*,?\s*"
     r"(?:such\s+as|including|like|notably|namely|e\.g\.,?)\s+(?:the\s+)?")
 
+#: A necessary part of every _GROUP_PHRASE match: the group noun and the list's introduction. One
+#: search of the report's text for it spares the full pattern on every sentence of most reports.
+_GROUP_PHRASE_HINT = re.compile(
+    r"(?:countries|states|nations|republics)\s*,?\s*(?:such\s+as|including|like|notably|namely|e\.g\.)")
+
 _LIST_SEP = re.compile(r"(?i)\s*(?:,\s*(?:and|or)?|and|or|&)\s*(?:the\s+)?")
 
 
@@ -152,8 +157,11 @@ class _Context:
     resolutions: Sequence[Resolution]
     by_sentence: dict[int, list[Resolution]] = field(default_factory=dict)
     _main: Any = None
+    #: Whether the report can hold a group phrase at all (see _GROUP_PHRASE_HINT).
+    group_phrases: bool = True
 
     def __post_init__(self) -> None:
+        self.group_phrases = _GROUP_PHRASE_HINT.search(self.ex.text) is not None
         groups: dict[int, list[Resolution]] = defaultdict(list)
         for r in self.resolutions:
             if r.mention.kind in ("place", "group", "qualified"):
@@ -612,6 +620,8 @@ def _phrase_memberships(ctx: _Context, sentence: int, rs: list[Resolution], take
     text = ctx.ex.text
     s_start, s_end = ctx.ex.sentences[sentence]
     out: list[Claim] = []
+    if not ctx.group_phrases:
+        return out
     for match in _GROUP_PHRASE.finditer(text, s_start, s_end):
         phrase = re.sub(r"(?i)^the\s+", "", match.group(1))
         group = None

@@ -532,19 +532,16 @@ class Store:
                     (res.report_id, *versions, json.dumps(res.record, ensure_ascii=False, sort_keys=True), now),
                 )
                 analysis_id = cur.lastrowid
+                rows = []
                 for feat in res.features:
                     props = feat.properties
                     start, end = _feature_dates(props, report[0])
-                    con.execute(
-                        "INSERT INTO features (geom, report_id, analysis_id, kind, name, date_start, date_end, "
-                        f"published, properties, {_PROPERTY_COLUMN_NAMES}) "
-                        f"VALUES (?,?,?,?,?,?,?,?,?{',?' * len(FEATURE_PROPERTY_COLUMNS)})",
-                        (feat.geometry, res.report_id, analysis_id, _str_or_none(props.get("kind")),
-                         _str_or_none(props.get("name")), start, end, report[0],
-                         json.dumps(props, ensure_ascii=False, sort_keys=True), *_property_values(props)),
-                    )
+                    rows.append((feat.geometry, res.report_id, analysis_id, _str_or_none(props.get("kind")),
+                                 _str_or_none(props.get("name")), start, end, report[0],
+                                 json.dumps(props, ensure_ascii=False, sort_keys=True), *_property_values(props)))
                     if feat.geometry is not None:
                         bounds.append(blob_bounds(feat.geometry))
+                con.executemany(_INSERT_FEATURE, rows)  # one statement for the report's features
                 committed += 1
             if committed:
                 self._touch_contents(con, now, bounds)
@@ -808,6 +805,9 @@ def _str_or_none(value: Any) -> str | None:
 
 
 _PROPERTY_COLUMN_NAMES = ", ".join(c for c, _, _ in FEATURE_PROPERTY_COLUMNS)
+_INSERT_FEATURE = ("INSERT INTO features (geom, report_id, analysis_id, kind, name, date_start, date_end, "
+                   f"published, properties, {_PROPERTY_COLUMN_NAMES}) "
+                   f"VALUES (?,?,?,?,?,?,?,?,?{',?' * len(FEATURE_PROPERTY_COLUMNS)})")
 
 
 def _property_values(props: dict[str, Any]) -> list[Any]:

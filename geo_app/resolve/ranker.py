@@ -65,26 +65,28 @@ class Ranker:
         if not self.trees or len(X) == 0:
             return s
         # All trees walked at once: one (rows x trees) array of current nodes (indices into the
-        # trees' concatenated node arrays), as many steps as the deepest tree; in blocks of rows,
-        # so a 2 MB report's 60,000 candidates do not hold several (rows x trees) arrays at once.
-        feature, threshold, left, right, value, roots = self._flat
+        # trees' concatenated node arrays), as many steps as the deepest tree (a leaf's children are
+        # itself, so a walk that reached one stays there); in blocks of rows, so a 2 MB report's
+        # 60,000 candidates do not hold several (rows x trees) arrays at once.
+        feature, threshold, children, value, roots, depth = self._flat
+        n_features = X.shape[1]
         step = max(1, _WALK_BLOCK // max(roots.size, 1))
         for a in range(0, len(X), step):
-            rows = X[a:a + step]
-            node = np.broadcast_to(roots, (len(rows), roots.size)).copy()
-            while True:
-                f = feature.take(node)
-                inner = f >= 0
-                if not inner.any():
-                    break
-                go_left = np.take_along_axis(rows, np.where(inner, f, 0), axis=1) <= threshold.take(node)
-                node = np.where(inner, np.where(go_left, left.take(node), right.take(node)), node)
+            rows = np.ascontiguousarray(X[a:a + step]).ravel()
+            base = (np.arange(len(rows) // n_features, dtype=np.int64) * n_features)[:, None]
+            node = np.broadcast_to(roots, (len(base), roots.size))
+            for _ in range(depth):
+                # x > threshold (NaN too) goes right: child index 2 * node + 1.
+                right = ~(rows.take(base + feature.take(node)) <= threshold.take(node))
+                node = children.take(2 * node + right)
             s[a:a + step] += value.take(node).sum(axis=1)
         return s
 
     @cached_property
-    def _flat(self) -> tuple[np.ndarray, ...]:
-        """The trees' node arrays concatenated (children as indices into them) and each tree's root."""
+    def _flat(self) -> tuple[Any, ...]:
+        """The trees' node arrays concatenated: feature (0 at a leaf), threshold, children (left and
+        right of node ``i`` at ``2i`` and ``2i + 1``, as indices into the concatenation; a leaf's
+        are itself), value, each tree's root, and the depth of the deepest tree."""
         sizes = np.array([len(t[0]) for t in self.trees])
         roots = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         feature = np.concatenate([t[0] for t in self.trees]).astype(np.int64)
@@ -92,7 +94,14 @@ class Ranker:
         left = np.concatenate([t[2].astype(np.int64) + r for t, r in zip(self.trees, roots)])
         right = np.concatenate([t[3].astype(np.int64) + r for t, r in zip(self.trees, roots)])
         value = np.concatenate([t[4] for t in self.trees]).astype(float)
-        return feature, threshold, left, right, value, roots
+        leaf = feature < 0
+        own = np.arange(feature.size, dtype=np.int64)
+        children = np.column_stack([np.where(leaf, own, left), np.where(leaf, own, right)]).ravel()
+        # Depth of each node, parents before children (a tree's children come after their parent).
+        level = np.zeros(feature.size, dtype=np.int64)
+        for i in np.flatnonzero(~leaf).tolist():
+            level[left[i]] = level[right[i]] = level[i] + 1
+        return np.where(leaf, 0, feature), threshold, children, value, roots, int(level.max(initial=0))
 
     def probabilities_each(self, Xs: list[np.ndarray]) -> list[np.ndarray]:
         """:meth:`probabilities` of several mentions' rows, scored in one batch."""

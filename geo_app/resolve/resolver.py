@@ -252,6 +252,8 @@ class Resolver:
         self.country_hint = country_hint
         self.ranker = ranker
         self._inner: dict[int, tuple[str, list[NameMatch]]] = {}
+        # Distances of one report's candidates (their keys) to anchors (lat, lon), see _anchor_km.
+        self._km_columns: tuple[tuple[str, ...], dict[tuple[float, float], np.ndarray]] | None = None
 
     def candidates(self, mention: Mention) -> list[NameMatch]:
         if mention.country_code and mention.kind in ("demonym", "qualified"):
@@ -306,6 +308,7 @@ class Resolver:
 
     def resolve(self, ex: Extraction) -> list[Resolution]:
         mentions = ex.mentions
+        self._km_columns = None  # distances measured for this report only
         cands = self.all_candidates(ex)
         via = {i: inner for i, (inner, _) in self._inner.items()}
         # Pass 1: context-free best guesses, to learn the report's focus.
@@ -318,7 +321,10 @@ class Resolver:
             Xs = self.features(ex, cands, best, containers)
             probs = [_constrain(X, p, region_written(m))
                      for X, p, m in zip(Xs, ranker.probabilities_each(Xs), mentions)]
-            best = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
+            settled = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
+            if all(a is b for a, b in zip(settled, best)):
+                break  # the same context again would give the same features and probabilities
+            best = settled
         dates = self.dates(ex)
         results = []
         for i, (m, c, p) in enumerate(zip(mentions, cands, probs)):
@@ -386,7 +392,7 @@ class Resolver:
                 if nm.place.key not in row_of:
                     row_of[nm.place.key] = len(unique)
                     unique.append(nm.place)
-        km_all = anchor_km(unique, anchors) if anchors else None
+        km_all = self._anchor_km(unique, anchors) if anchors else None
         loose = self._loose_containers(ex, mentions, containers) if ranked else {}
         unambiguous: Counter = Counter()
         unambiguous_by_name: dict[str, Counter] = {}
@@ -406,26 +412,49 @@ class Resolver:
                 regions[admin1_key(place)] += 1
                 regions_by_name.setdefault(name, Counter())[admin1_key(place)] += 1
         out = []
+        # Each mention sees the report without its own name's votes: five "Georgia"s must not make
+        # Georgia the report's focus by themselves. Those parts depend on the name only: once each.
+        others: dict[str, dict[str, Any]] = {}
         for i, (m, c) in enumerate(zip(mentions, cands)):
             if len(c) < 2:
                 # Nothing to rank: no features needed (an only candidate has probability 1).
                 out.append(np.zeros((len(c), len(FEATURE_NAMES))))
                 continue
-            # Each mention sees the report without its own name's votes: five "Georgia"s
-            # must not make Georgia the report's focus by themselves.
+            name = names[i]
+            if name not in others:
+                others[name] = dict(
+                    focus=focus - by_name[name],
+                    named_countries={cc for cc, who in named_countries.items() if who - {name}},
+                    named_regions=[r for other, rs in named_regions.items() if other != name for r in rs],
+                    unambiguous=unambiguous - unambiguous_by_name.get(name, Counter()),
+                    regions=regions - regions_by_name.get(name, Counter()),
+                    levels=levels - levels_by_name.get(name, Counter()))
             ctx = MentionContext(
-                focus=focus - by_name[names[i]], country_hint=self.country_hint,
-                named_countries={cc for cc, who in named_countries.items() if who - {names[i]}},
-                named_regions=[r for name, rs in named_regions.items() if name != names[i] for r in rs],
+                country_hint=self.country_hint,
                 container=containers.get(i) or loose.get(i), context=ex.text[max(0, m.start - 25): m.end + 25],
-                anchors=anchors, within=place_within, own_name=names[i],
+                anchors=anchors, within=place_within, own_name=name,
                 km=km_all[[row_of[nm.place.key] for nm in c]] if km_all is not None else None,
-                unambiguous=unambiguous - unambiguous_by_name.get(names[i], Counter()),
-                regions=regions - regions_by_name.get(names[i], Counter()),
                 after=ex.text[m.end: m.end + 40], before=ex.text[max(0, m.start - 40): m.start],
-                levels=levels - levels_by_name.get(names[i], Counter()))
+                **others[name])
             out.append(candidate_features(m, c, ctx, prior))
         return out
+
+    def _anchor_km(self, places: list[Place], anchors: tuple) -> np.ndarray:
+        """:func:`~geo_app.resolve.features.anchor_km`, measuring only the anchors not measured
+        for the same places earlier in this :meth:`resolve` (its second pass moves few anchors)."""
+        keys = tuple(p.key for p in places)
+        cached = self._km_columns
+        if cached is None or cached[0] != keys:
+            cached = self._km_columns = (keys, {})
+        columns: dict[tuple[float, float], np.ndarray] = cached[1]
+        names, lats, lons, weights = anchors
+        at = list(zip(lats.tolist(), lons.tolist()))
+        new = [j for j, ll in enumerate(at) if ll not in columns]
+        if new:
+            km = anchor_km(places, (names[new], lats[new], lons[new], weights[new]))
+            for k, j in enumerate(new):
+                columns[at[j]] = km[:, k]
+        return np.column_stack([columns[ll] for ll in at]) if at else np.zeros((len(places), 0))
 
     def _focus(self, best: list[Place | None], cands: list[list[NameMatch]],
                names: list[str]) -> tuple[Counter, dict[str, Counter]]:

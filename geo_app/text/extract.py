@@ -428,10 +428,9 @@ def no_run_tokens(doc: Doc) -> np.ndarray:
     if len(doc) == 0:
         return np.zeros(0, dtype=bool)
     sent_start = np.asarray(spans.token_view(doc).sent_start, dtype=bool)
-    lower = doc.to_array(LOWER).tolist()
-    plain, never = _hash_set(doc.vocab, _PLAIN_OPENERS), _hash_set(doc.vocab, _NO_WINDOW_WORDS)
-    return (sent_start & np.fromiter((h in plain for h in lower), dtype=bool, count=len(lower))) | np.fromiter(
-        (h in never for h in lower), dtype=bool, count=len(lower))
+    lower = doc.to_array(LOWER).astype(np.int64)
+    return (sent_start & np.isin(lower, _word_hashes(doc.vocab, _PLAIN_OPENERS))) | np.isin(
+        lower, _word_hashes(doc.vocab, _NO_WINDOW_WORDS))
 
 
 def stage_one_candidates(doc: Doc, gaz: Gazetteer) -> list[spans.Candidate]:
@@ -491,15 +490,6 @@ def selected_windows(doc: Doc, cands: list[spans.Candidate], low: float, high: f
 
 
 _WORD_HASHES: dict[tuple[int, frozenset[str]], np.ndarray] = {}
-_HASH_SETS: dict[tuple[int, frozenset[str]], frozenset[int]] = {}
-
-
-def _hash_set(vocab: Any, words: frozenset[str]) -> frozenset[int]:
-    """Hashes (as ``doc.to_array(LOWER)`` gives them) of lowercase ``words``, as a set."""
-    key = (id(vocab.strings), words)
-    if key not in _HASH_SETS:
-        _HASH_SETS[key] = frozenset(int(vocab.strings.add(w)) for w in words)
-    return _HASH_SETS[key]
 
 
 def _word_hashes(vocab: Any, words: frozenset[str]) -> np.ndarray:
@@ -638,7 +628,10 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
             doc.user_data["geo_app_text"] = raw
             doc = sentencizer(doc)
             if selective:
-                doc = ruler(doc)
+                # The ruler's matches depend on the tokens only: found once, set again after the NER.
+                matches = ruler.match(doc)
+                ruler.set_annotations(doc, matches)
+                doc.user_data["geo_app_ruler"] = matches
                 cands = stage_one(doc, gaz, first)
                 win = selected_windows(doc, cands, first.low, first.high, margin, first.low_cap)
                 doc.user_data["geo_app_stage1"] = [c for c in cands if c.source != "cap"]
@@ -650,8 +643,12 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
         found = _window_entities(nlp, docs, windows, batch_size)
         for doc, ents in zip(docs, found):
             doc.ents = spacy.util.filter_spans(ents)
+            matches = doc.user_data.pop("geo_app_ruler", None)
             for proc in rules:
-                doc = proc(doc)
+                if proc is ruler and matches is not None:
+                    ruler.set_annotations(doc, matches)
+                else:
+                    doc = proc(doc)
             doc.user_data.pop("geo_app_view", None)
             if not arbitrate:
                 doc.user_data.pop("geo_app_stage1", None)

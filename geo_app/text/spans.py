@@ -145,15 +145,18 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
         return _with_labels(doc, found)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
+    cap = [_capital(w) for w in words]
     particle = [len(w) <= 3 and w.isalpha() and w.islower() and k + 2 < n and words[k + 1] == "-"
-                and _capital(words[k + 2]) for k, w in enumerate(words)]
-    inner_ok = [_capital(w) or w.lower() in _CONNECTORS or particle[k] for k, w in enumerate(words)]
+                and cap[k + 2] for k, w in enumerate(words)]
+    inner_ok = [cap[k] or w.lower() in _CONNECTORS or particle[k] for k, w in enumerate(words)]
+    ok_end = [n] * (n + 1)  # ok_end[i]: the first k >= i that may not sit inside a name
+    for k in range(n - 1, -1, -1):
+        ok_end[k] = ok_end[k + 1] if inner_ok[k] else k
     for i in range(n):
-        if not (_capital(words[i]) or particle[i]) or punct[i] or words[i].lower() == "the":
+        if not (cap[i] or particle[i]) or punct[i] or words[i].lower() == "the":
             continue
-        for j in range(min(n, i + _MAX_TOKENS), i, -1):
-            last = words[j - 1]
-            if not _capital(last) or not all(inner_ok[i:j]):
+        for j in range(min(n, i + _MAX_TOKENS, ok_end[i]), i, -1):
+            if not cap[j - 1]:
                 continue
             text = span_text(i, j)
             if _has_name(gaz, text) or (j - i == 1 and _demonym(gaz, text)):

@@ -434,7 +434,7 @@ def analyze_cmd(
                                          min=0)] = 0,
     scheduler: Annotated[Optional[str], typer.Option(
         help="Use the Dask cluster at this address, e.g. tcp://10.0.0.5:8786.")] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="Reports per task and per commit (default 16).",
+    batch_size: Annotated[Optional[int], typer.Option(help="Reports per task and per commit (default: settings.ANALYZE_BATCH_SIZE, 32).",
                                                       min=1)] = None,
     outdated: Annotated[bool, typer.Option(help="Also re-analyse reports analysed by another geo_app or data version "
                                                 "(the old result stays until the new one is committed).")] = False,
