@@ -473,6 +473,12 @@ def _subject_of(tok: Token) -> Token | None:
     return None
 
 
+def _opposite(direction: str) -> str:
+    """The compass point opposite ``direction`` ("southeast" -> "northwest")."""
+    swap = {"north": "south", "south": "north", "east": "west", "west": "east"}
+    return re.sub(r"north|south|east|west", lambda m: swap[m.group(0)], direction)
+
+
 def _is_compass(tok: Token) -> bool:
     low = tok.lower_
     return low in _COMPASS or (low.endswith("ern") and low[:-3] in _COMPASS)
@@ -624,6 +630,25 @@ def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) ->
     return (a, b) if a is not None and a.res is not b.res else None
 
 
+#: A figure set off by a comma right after a place: "Mosul, some 110 km from the Syrian frontier, ...".
+_APPOSED_FIGURE = re.compile(r"\s*,\s*(?:(?:some|about|around|roughly|nearly|almost|just|only|barely|less\s+than|"
+                             r"more\s+than|over|under|approximately)\s+)?")
+_APPOSED_AFTER = re.compile(r"\s*(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?(?:of|from)\b", re.I)
+
+
+def _comma_apposition(ps: _Sentence, d: DistanceMention) -> bool:
+    """Whether the figure opens an apposition to the place right before it ("Mosul, some 110 km from
+    the frontier, ..."): a parser that hangs it on the clause's verb misreads it as a movement."""
+    text = ps.doc.text
+    start, end = d.start - ps.offset, d.end - ps.offset
+    before = [r for r in ps.resolutions if r.place is not None and r.mention.end - ps.offset <= start]
+    if not before:
+        return False
+    gap_start = before[-1].mention.end - ps.offset
+    return (_APPOSED_FIGURE.fullmatch(text, gap_start, start - len(d.text) + len(d.text)) is not None and
+            _APPOSED_AFTER.match(text, end) is not None) if gap_start <= start else False
+
+
 #: Nouns of a border whose stated size is its length ("a 1,084 km border with Belarus").
 _BORDER_NOUNS = {"border", "frontier", "boundary"}
 
@@ -711,7 +736,9 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         return Link(pair[0], pair[1], how="border length")
     why = _movement(unit, span.start)
     if why and not why.startswith("the figure is the size"):
-        return Link(None, None, how="movement", not_claim=why)
+        if not _comma_apposition(ps, d):
+            return Link(None, None, how="movement", not_claim=why)
+        why = ""
     # Pairs stated around the figure.
     pair = _between(ps, unit, ctx_country)
     if pair is not None:
@@ -735,6 +762,14 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             if i + 2 < len(doc) and doc[i + 1].text in ("-", "–") and doc[i + 2].lower_ in _COMPASS:
                 direction = _COMPASS.get(f"{low}-{doc[i + 2].lower_}", direction)
                 i += 2
+        elif low == "to" and i + 2 < len(doc) and doc[i + 1].lower_ == "the" and _is_compass(doc[i + 2]) and (
+                i + 3 >= len(doc) or doc[i + 3].lower_ != "of"):
+            # "... is 350 km to the south": a compass word, not a far end ("to the south of X" is one); it
+            # says where the subject lies seen from the other end, so the near end lies the opposite way
+            toward = _COMPASS.get(doc[i + 2].lower_) or _COMPASS.get(doc[i + 2].lower_[:-3])
+            direction = _opposite(toward) if toward else direction
+            i += 3
+            continue
         elif low in _SKIP:
             pass
         elif low in _PATH_PREPS | {"up", "down"} and _from_soon(doc, i) is not None:
@@ -809,6 +844,9 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
                        None)
         subj = _subject_of(verb)
         objs = [c for c in fronted.children if c.dep_ == "pobj"] if fronted is not None else []
+        if objs and subj is None:
+            # "From Kharkiv the Sea of Azov is 350 km": without a comma the parser makes the subject an apposition
+            subj = next((c for c in objs[0].children if c.dep_ == "appos" and c.i < span.start), None)
         if objs and subj is not None:
             a, b = _end_of(ps, objs[0], ctx_country), _end_of(ps, subj, ctx_country)
             if a is not None and b is None:

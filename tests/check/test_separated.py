@@ -50,3 +50,20 @@ def test_a_relative_clause_names_what_the_strait_separates_and_a_region_noun_mea
                                "is about 4 km wide at its narrowest point.")
     assert {claim.from_name, claim.to_name} == {"Autonomous Republic of Crimea", "Krasnodar Krai"}
     assert claim.measured_km < 8  # the two regions' nearest points, not the city of Krasnodar (~190 km)
+
+
+@pytest.mark.parametrize(("text", "km"), [
+    # a figure in commas after a place is its apposition, though the parser hangs it on a verb of motion
+    ("Officials said the militants had crossed into Mosul, some 110 km from the Syrian frontier, at night.", 104.4),
+    # "to the south" is a compass word (the far end lies south of the fronted place), not a far end
+    ("From Kharkiv the Sea of Azov is roughly 350 km to the south.", 337.0),
+])
+def test_appositions_and_fronted_places_without_commas(text: str, km: float) -> None:
+    (claim,) = distance_claims(text)
+    assert claim.measured_km == pytest.approx(km, abs=3)
+    assert claim.verdict == "consistent"
+
+
+def test_a_compass_word_after_to_the_is_checked_the_right_way_round() -> None:
+    (claim,) = distance_claims("From Kharkiv the Sea of Azov is roughly 350 km to the north.")
+    assert claim.verdict == "contradicted"
