@@ -689,6 +689,13 @@ def _on_border_claim(ctx: _Context, sentence: int, sub_r: Resolution, border_r: 
     sub, border = endpoint_of(sub_r, prefer_point=True), endpoint_of(border_r)
     span = (sub_r.mention.start, border_r.mention.end)
     judged = relations.on_border(sub, border)
+    if judged.verdict == "contradicted" and sub.kind == "point":
+        # "Belgorod, on the border with Ukraine": the region of that name may be meant (as adjacency reads it)
+        region = polygonal_reading(sub_r)
+        if region.kind == "area":
+            by_region = relations.on_border(region, border)
+            if by_region.verdict == "consistent":
+                sub, judged = region, by_region
     country = border if border.place is None else replace(border, label=border.place.name)
     return _relation_claim(ctx, sentence, "adjacency", judged, sub, country, *span)
 

@@ -40,3 +40,9 @@ def test_a_town_far_from_the_border_it_is_said_to_lie_on_is_contradicted() -> No
 ])
 def test_a_bare_preposition_states_where_something_happens_not_where_a_place_lies(text: str) -> None:
     assert adjacency_claims(text) == []
+
+
+def test_a_town_off_the_border_whose_region_lies_on_it_is_read_as_the_region() -> None:
+    (claim,) = adjacency_claims("The drone was shot down over Belgorod, on the border with Ukraine.")
+    assert claim.verdict == "consistent"
+    assert "not the town" in claim.reason
