@@ -14,6 +14,8 @@ from geo_app.text.spans import person_marks, person_names, token_view
 from tests.text.kind_cases import BIG_PLACES, PEOPLE, PLACES, check
 
 PUB = dt.date(2024, 3, 14)
+#: Misses allowed among the 20 people (see test_people_named_like_places_are_not_places).
+MAX_PEOPLE_FAILURES = 2
 
 
 def test_the_name_lists_hold_given_names_and_surnames() -> None:
