@@ -152,7 +152,9 @@ def _rank_bin(rank: int, top: int, mid: int) -> str:
 class PersonMarks:
     """Where a report names people by the name lists: ``pattern`` holds the tokens that open a
     "given name + surname" pair (a common given name, then in the same sentence a capitalised
-    surname the gazetteer lacks, or a common one: "Jordan Henderson", "Georgia Whitfield");
+    surname the gazetteer lacks, or a common one: "Jordan Henderson", "Georgia Whitfield"; or a
+    word neither list nor the gazetteer holds that ends the name: "Israel Adesanya"; never after
+    "the": "the Houston Rockets");
     ``firsts`` and ``lasts`` the words of those pairs; ``next_kind`` what the token after each
     capitalised token is ("surname", "surname_place", "unknown", "title", "place", "other")."""
 
@@ -206,7 +208,10 @@ def person_marks(view: "TokenView", gaz: Gazetteer, common_words: frozenset[str]
             else:
                 kind = "place" if known else "unknown"
         next_kind[k] = kind
-        if rank and kind == "surname":
+        # After "the" a pair names a team, a firm or a body ("the Houston Rockets"), not a person.
+        article = k > 0 and not sent_start[k] and words[k - 1].lower() == "the"
+        if rank and not article and (kind == "surname"
+                                     or (kind == "unknown" and not nw.isupper() and not _capital(after))):
             pattern.add(k)
             firsts.add(w)
             lasts.add(nw)
