@@ -690,7 +690,7 @@ def _person_features(f: dict[str, float], c: Candidate, view: TokenView, marks: 
         if s:
             f[f"surname={_rank_bin(s, 1000, 8000)}"] = 1.0
         nk = marks.next_kind.get(k)
-        if nk is not None:
+        if nk is not None and nk != "other":  # "other" (a plain word next) would only shift the bias
             f[f"next_name={nk}"] = 1.0
             if g:
                 f[f"given|next={nk}"] = 1.0
