@@ -15,7 +15,7 @@ from tests.text.kind_cases import BIG_PLACES, PEOPLE, PLACES, check
 
 PUB = dt.date(2024, 3, 14)
 #: Misses allowed among the 20 people (see test_people_named_like_places_are_not_places).
-MAX_PEOPLE_FAILURES = 2
+MAX_PEOPLE_FAILURES = 1
 
 
 def test_the_name_lists_hold_given_names_and_surnames() -> None:
@@ -27,16 +27,19 @@ def test_the_name_lists_hold_given_names_and_surnames() -> None:
     assert "kherson" not in names and "hodeidah" not in names
 
 
-@pytest.mark.parametrize(("text", "pair"), [
-    ("Jordan Henderson scored twice.", True),
-    ("Farmers in the Jordan Valley waited for rain.", False),
-    ("Jordan Amman said nothing.", False),  # the next word is a place, not a surname
-    ("Georgia Gov. Brian Kemp spoke.", False),
+@pytest.mark.parametrize(("text", "name", "pair"), [
+    ("Jordan Henderson scored twice.", "Jordan", True),
+    ("Israel Adesanya will fight in Perth.", "Israel", True),  # a surname the lists lack, ending the name
+    ("Farmers in the Jordan Valley waited for rain.", "Jordan", False),
+    ("Jordan Amman said nothing.", "Jordan", False),  # the next word is a place, not a surname
+    ("Georgia Gov. Brian Kemp spoke.", "Georgia", False),
+    ("A win lifted the Houston Rockets to first place.", "Houston", False),  # after "the": a team
+    ("Students at Paris High School marched.", "Paris", False),  # the pair heads a longer name
 ])
-def test_a_given_name_before_a_surname_is_marked(text: str, pair: bool) -> None:
+def test_a_given_name_before_a_surname_is_marked(text: str, name: str, pair: bool) -> None:
     doc = get_nlp().make_doc(text)
     marks = person_marks(token_view(doc), get_gazetteer(), _COMMON_WORDS)
-    at = [t.i for t in doc if t.text in ("Jordan", "Georgia")][0]
+    at = [t.i for t in doc if t.text == name][0]
     assert (at in marks.pattern) is pair
 
 
@@ -49,8 +52,8 @@ def _run(cases: list) -> list[list[str]]:
 def test_people_named_like_places_are_not_places() -> None:
     """Persons whose given name is a country, state or city ("Jordan Henderson", "Georgia Whitfield")."""
     failures = [(case[0], errs) for case, errs in zip(PEOPLE, _run(PEOPLE)) if errs]
-    # The dev set's score when this test was written (issue 13): 17 of 20 (the misses are given names
-    # before a surname the name lists lack, "Israel Adesanya"); before the person features: 12 of 20.
+    # The dev set's score when this test was written (issue 13): 20 of 20; before the person
+    # features: 12 of 20. A little slack for a retrained model.
     assert len(failures) <= MAX_PEOPLE_FAILURES, failures
 
 
