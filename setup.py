@@ -39,7 +39,7 @@ setup(
     package_data={
         "geo_app": ["ui/static/**/*", "text/*.json", "resolve/*.json"],
         "geo_app.boundaries": ["*.parquet", "*.json", "README.md"],
-        "geo_app.data": ["*.yaml"],
+        "geo_app.data": ["*.yaml", "*.tsv"],
         "geo_app.data.samples": ["*.txt", "README.md"],
     },
     exclude_package_data={name: ["*.py"] for name in DATA_PACKAGES},

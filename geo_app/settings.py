@@ -328,6 +328,12 @@ KIND_ACCEPT_THRESHOLD: float = 0.5
 #: hold no named diseases to learn them from. The name is then not a place anywhere in the report.
 NON_PLACE_HEAD_WORDS: tuple[str, ...] = ("virus", "viruses", "ebolavirus", "fever", "disease", "flu",
                                         "influenza", "syndrome", "strain", "encephalitis")
+#: Common US given names and surnames with their frequency ranks (1990 Census lists, public domain;
+#: built by scripts/build_names.py): the kind classifier's person-name features ("Jordan Henderson").
+PERSON_NAMES_FILE: Path = DATA_DIR / "person_names.tsv"
+#: A given name counts as common up to this rank (of ~5,000), a surname up to this one (of 30,000).
+PERSON_GIVEN_MAX_RANK: int = 1500
+PERSON_SURNAME_MAX_RANK: int = 30_000
 # --- resolution ranker, continued dates (geo_app.resolve) -----------------------------------
 #: The trained candidate ranker (JSON, written by scripts/train_ranker.py; loaded with json + numpy).
 RANKER_MODEL_PATH: Path = Path(os.environ.get("GEO_APP_RANKER_MODEL") or PACKAGE_DIR / "resolve" / "ranker_model.json")

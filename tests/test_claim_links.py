@@ -126,10 +126,8 @@ def test_every_relation_claim_has_a_geometry() -> None:
     assert all(c.measured_km == 0.0 and c.shared_border_km > 100 for c in adj)
 
 
-@pytest.mark.xfail(strict=True, reason="span, not claim: the NER labels this sentence-initial 'Mariupol' ORG and the "
-                   "kind model retrained with the selective NER (issue 16; bars .40 / .40 chosen by document-level CV) "
-                   "keeps it at 0.37; the bar at 0.35 costs LGL F1 .002")
 def test_a_sentence_initial_port_after_other_sentences_gives_a_coastal_claim() -> None:
+    """The NER labels this sentence-initial 'Mariupol' ORG; the kind classifier keeps the place (issue 13)."""
     text = "Brest, in western Belarus, hosted troops. Mariupol, on the Sea of Azov, was besieged."
     assert "coastal" in {c.claim_type for c in analyze(text).claims}
 

@@ -197,7 +197,7 @@ def test_wheel_ships_the_data_and_assets_and_nothing_else(wheel: Path):
     names = set(_members(wheel))
     checkout = {
         "geo_app/boundaries": sorted(p.name for p in (ROOT / "boundaries").glob("*.parquet")),
-        "geo_app/data": sorted(p.name for p in (ROOT / "data").glob("*.yaml")),
+        "geo_app/data": sorted(p.name for p in (ROOT / "data").iterdir() if p.suffix in (".yaml", ".tsv")),
         "geo_app/data/samples": sorted(p.name for p in (ROOT / "data" / "samples").glob("*.txt")),
     }
     assert all(checkout.values())

@@ -28,12 +28,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Span
 
+from geo_app import settings
 from geo_app.places.gazetteer import Gazetteer, NameMatch
 
 #: spaCy labels that may name a place.
@@ -83,6 +85,139 @@ def head_class(name: str) -> str | None:
 
 
 _TITLE_CODES = ("PCLI", "ADM1", "ADM2", "PPLC", "CONT", "GROUP", "SEA")
+
+#: Words before a person's name that say what the person is or does ("Gov. Georgia Banks", "striker
+#: Jordan Larsson"), and after a place that heads an office ("Georgia Gov. Brian Kemp"): a general
+#: word list, no names. Words that are as often adjectives ("major", "general") are left out.
+_TITLE_WORDS = frozenset("""mr mr. mrs mrs. ms ms. miss dr dr. sir dame lord lady gov gov. governor sen sen. senator
+    rep rep. representative congressman congresswoman president vice-president minister secretary chancellor premier
+    mayor judge justice gen. col. col colonel lt. lt lieutenant capt. capt captain sgt. sgt sergeant adm. admiral maj.
+    prof. prof professor rev. rev reverend father pope king queen prince princess sheikh pastor bishop cardinal rabbi
+    imam coach striker midfielder defender goalkeeper quarterback pitcher winger actress actor singer rapper player
+    chairman chairwoman ceo spokesman spokeswoman spokesperson officer detective deputy sheriff commissioner ambassador
+    attorney lawyer author writer journalist reporter editor founder manager teammate champion boxer golfer
+    businessman businesswoman wife husband son daughter brother sister mother""".split())
+
+
+#: Feature names left as they are in a person's-name context (see candidate_features): the person
+#: features themselves.
+_PERSON_KEEP = ("person_", "given", "surname", "next_name", "prev_title", "after_given")
+#: The other features kept (prefixed "pp|") in a person's-name context: context words, how well
+#: known and how big the place of that name is, position.
+_PERSON_CONTEXT = ("p1=", "p2=", "n1=", "n2=", "gaz_well_known", "gaz_pop", "size=", "sent_initial", "doc_initial",
+                   "repeats", "country_in_doc", "tagged_", "in=", "next_title", "and_known_place")
+#: A word of the extractor's common words ("jackson", "washington", "may") counts as a surname up to this rank.
+_COMMON_WORD_SURNAME_RANK = 200
+#: Titles that are also plain words in lower case ("miss", "father", "deputy"): titles only capitalised.
+_CAPITAL_ONLY_TITLES = frozenset("""miss father mother sister brother son daughter wife husband king queen prince
+    princess lord lady sir dame justice judge deputy officer chief manager champion star""".split())
+
+
+def is_title(word: str) -> bool:
+    """Whether ``word`` is a title or role before a person's name ("Gov.", "striker", "Miss")."""
+    low = word.lower()
+    return low in _TITLE_WORDS and (low not in _CAPITAL_ONLY_TITLES or word[:1].isupper())
+
+
+#: Surnames up to this rank count as surnames after a given name even when the gazetteer knows them.
+_COMMON_SURNAME_RANK = 3000
+
+
+@lru_cache(maxsize=1)
+def person_names() -> dict[str, tuple[int, int]]:
+    """Lower-case name -> (given-name rank, surname rank), 0 when not in that list, for the names
+    of ``settings.PERSON_NAMES_FILE`` within ``PERSON_GIVEN_MAX_RANK`` / ``PERSON_SURNAME_MAX_RANK``
+    (an empty table when the file is missing: the features then never fire)."""
+    path = settings.PERSON_NAMES_FILE
+    out: dict[str, tuple[int, int]] = {}
+    if not path.exists():
+        return out
+    g_max, s_max = settings.PERSON_GIVEN_MAX_RANK, settings.PERSON_SURNAME_MAX_RANK
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        name, g, s = line.split("\t")
+        rg, rs = int(g), int(s)
+        rg, rs = (rg if rg <= g_max else 0), (rs if rs <= s_max else 0)
+        if rg or rs:
+            out[name] = (rg, rs)
+    return out
+
+
+def _rank_bin(rank: int, top: int, mid: int) -> str:
+    return "top" if rank <= top else "mid" if rank <= mid else "rare"
+
+
+@dataclass(frozen=True)
+class PersonMarks:
+    """Where a report names people by the name lists: ``pattern`` holds the tokens that open a
+    "given name + surname" pair (a common given name, then in the same sentence a capitalised
+    surname the gazetteer lacks, or a common one: "Jordan Henderson", "Georgia Whitfield"; or a
+    word neither list nor the gazetteer holds that ends the name: "Israel Adesanya"; never after
+    "the": "the Houston Rockets");
+    ``firsts`` and ``lasts`` the words of those pairs; ``next_kind`` what the token after each
+    capitalised token is ("surname", "surname_place", "unknown", "title", "place", "other")."""
+
+    pattern: frozenset[int]
+    firsts: frozenset[str]
+    lasts: frozenset[str]
+    next_kind: dict[int, str]
+    given: dict[int, int]
+    cap_count: dict[str, int]
+    pair_count: dict[tuple[str, str], int]
+
+
+def person_marks(view: "TokenView", gaz: Gazetteer, common_words: frozenset[str]) -> PersonMarks:
+    """The :class:`PersonMarks` of a doc (see there)."""
+    names = person_names()
+    words, punct, sent_start = view.words, view.punct, view.sent_start
+    n = len(words)
+    pattern, firsts, lasts = set(), set(), set()
+    next_kind: dict[int, str] = {}
+    given: dict[int, int] = {}
+    cap_count: dict[str, int] = {}
+    pair_count: dict[tuple[str, str], int] = {}
+    for k in range(n):
+        w = words[k]
+        if not _capital(w) or punct[k]:
+            continue
+        cap_count[w] = cap_count.get(w, 0) + 1
+        rank = names.get(w.lower(), (0, 0))[0]
+        if rank:
+            given[k] = rank
+        if k + 1 >= n or sent_start[k + 1]:
+            continue
+        nw = words[k + 1]
+        low = nw.lower()
+        surname = names.get(low, (0, 0))[1]
+        after = words[k + 2] if k + 2 < n and not sent_start[k + 2] else ""
+        if is_title(nw):
+            kind = "title"
+        elif (not _capital(nw) or punct[k + 1] or low in _HEAD_CLASSES
+              or (low in common_words and not 0 < surname <= _COMMON_WORD_SURNAME_RANK)
+              or (_capital(after) and (after.lower() in _HEAD_CLASSES or after.lower() in common_words))):
+            # Not a person's name: a plain word ("Friday", "North"; "Jackson" is a surname first),
+            # or a pair that heads a longer name ("Paris High School", "Lowell Town Court").
+            kind = "other"
+        else:
+            known = _has_name(gaz, nw)
+            if surname:
+                # A common surname that is also a town's name ("Henderson", "Moore") still names
+                # a person after a given name; a rarer one may be the place ("Jordan Amman").
+                kind = "surname" if not known or surname <= _COMMON_SURNAME_RANK else "surname_place"
+            else:
+                kind = "place" if known else "unknown"
+        next_kind[k] = kind
+        # After "the" a pair names a team, a firm or a body ("the Houston Rockets"), not a person.
+        article = k > 0 and not sent_start[k] and words[k - 1].lower() == "the"
+        if rank and not article and (kind == "surname"
+                                     or (kind == "unknown" and not nw.isupper() and not _capital(after))):
+            pattern.add(k)
+            firsts.add(w)
+            lasts.add(nw)
+            pair_count[(w, nw)] = pair_count.get((w, nw), 0) + 1
+    return PersonMarks(frozenset(pattern), frozenset(firsts), frozenset(lasts), next_kind, given, cap_count,
+                       pair_count)
 
 
 @dataclass
@@ -397,6 +532,15 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     starts = {c.start for c in cands}
     ends = {c.end for c in cands}
     doc_countries = _doc_countries(doc, cands, gaz)
+    marks = person_marks(view, gaz, common_words)
+    names = person_names()
+    # Spans of well-known places, for names joined to one by "and" / "or" ("around Hodeidah and Taiz").
+    wk_starts: set[int] = set()
+    wk_ends: set[int] = set()
+    for c in cands:
+        if _gaz_summary(gaz, span_text(c.start, c.end))[0].get("gaz_well_known"):
+            wk_starts.add(c.start)
+            wk_ends.add(c.end)
     blocked_texts: set[str] = set()
     for c in cands:
         if c.end < n and words[c.end].lower() in non_place_heads:
@@ -465,6 +609,8 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             f["next_cap"] = 1.0
         if nxt == "," and c.end + 1 < n and _has_name(gaz, words[c.end + 1]) and _capital(words[c.end + 1]):
             f["then_comma_place"] = 1.0
+        if (nxt in ("and", "or") and c.end + 1 in wk_starts) or (prev in ("and", "or") and c.start - 1 in wk_ends):
+            f["and_known_place"] = 1.0
         if prev == "," and c.start >= 2 and _capital(words[c.start - 2]):
             f["after_comma_name"] = 1.0
         if ntok > 1:
@@ -500,6 +646,17 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
                 f["rest_known"] = 1.0
             if any(_has_name(gaz, w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
                 f["token_known"] = 1.0
+        _person_features(f, c, view, marks, names)
+        if not demonym and ("person_pair" in f or ("prev_title" in f and ntok == 1)):
+            # Where the name lists and the words around say "a person's name", what the gazetteer
+            # and the NER say of the name is weighed apart ("Jordan" in "Jordan Henderson" is not
+            # the country however well known the country is): the classifier learns these
+            # weights from the corpora's person pairs alone.
+            # The NER's and the ruler's labels and the gazetteer's classes are left out there: the
+            # corpora hold too few people named after countries to weigh them (a ruler "GPE" on
+            # "Kenya" in "Kenya Moore" says nothing of her); how well known the name is stays.
+            f = {(k if k.startswith(_PERSON_KEEP) else f"pp|{k}"): v for k, v in f.items()
+                 if k.startswith(_PERSON_KEEP + _PERSON_CONTEXT)}
         c.feats = f
         if demonym and ntok == 1 and _modifies_formal_name(words, c.end):
             c.blocked = True  # this occurrence only: "Soviet" elsewhere may still name the place
@@ -507,6 +664,57 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     for c in cands:
         if span_text(c.start, c.end) in blocked_texts:
             c.blocked = True
+
+
+def _person_features(f: dict[str, float], c: Candidate, view: TokenView, marks: PersonMarks,
+                     names: dict[str, tuple[int, int]]) -> None:
+    """Add the person-name features of ``c`` to ``f``: a given name before a surname ("Jordan
+    Henderson"), a title before it ("striker Jordan"), a given name before it ("Lloyd Austin"), an
+    office after it ("Georgia Gov."), and the same words elsewhere in the report as a person's."""
+    words, sent_start = view.words, view.sent_start
+    k = c.start
+    prev_in = k > 0 and not sent_start[k]
+    if prev_in and is_title(words[k - 1]):
+        f["prev_title"] = 1.0
+    if prev_in and (k - 1) in marks.given and not view.punct[k - 1]:
+        f["after_given"] = 1.0
+        f[f"after_given={_rank_bin(marks.given[k - 1], 200, 600)}"] = 1.0
+    lab = c.label or "none"
+    wk = int(f.get("gaz_well_known", 0.0))
+    if c.end - c.start == 1:
+        word = words[k]
+        g, s = names.get(word.lower(), (0, 0))
+        # The NER's label weighed by whether a person could bear the name: a well-known place
+        # name no one is called ("Kherson", "Hodeidah") that the NER calls a person or an
+        # organisation is still the place; "Jordan" as a person may well be one.
+        f[f"{lab}|wk={wk}|pname={int(bool(g or s))}"] = 1.0
+        if g:
+            f[f"given={_rank_bin(g, 200, 600)}"] = 1.0
+        if s:
+            f[f"surname={_rank_bin(s, 1000, 8000)}"] = 1.0
+        nk = marks.next_kind.get(k)
+        if nk is not None and nk != "other":  # "other" (a plain word next) would only shift the bias
+            f[f"next_name={nk}"] = 1.0
+            if g:
+                f[f"given|next={nk}"] = 1.0
+        if k in marks.pattern:
+            f["person_pair"] = 1.0
+            f[f"person_pair|wk={wk}"] = 1.0
+            # A person is named again by surname alone ("Henderson said"): the surname occurs
+            # more often than the pair.
+            last = words[k + 1]
+            if marks.cap_count.get(last, 0) > marks.pair_count.get((word, last), 0):
+                f["person_surname_recurs"] = 1.0
+        elif word in marks.firsts:
+            f["person_first_elsewhere"] = 1.0
+        if word in marks.lasts:
+            f["person_last_in_doc"] = 1.0
+    else:
+        if c.end - c.start == 2 and k in marks.pattern:
+            f["run_person_pair"] = 1.0
+        f[f"{lab}|wk={wk}|multi"] = 1.0
+    if c.end < len(words) and not sent_start[c.end] and is_title(words[c.end]):
+        f["next_title"] = 1.0
 
 
 def _modifies_formal_name(words: list[str], end: int) -> bool:
