@@ -168,3 +168,10 @@ def test_weekdays_and_the_pronoun_open_no_ner_window_of_their_own() -> None:
     covered = {doc[i].text for a, b in _ner_windows(doc, 2) for i in range(a, b)}
     assert "Fargo" in covered and "Tuesday" in covered  # within Fargo's window
     assert not {"Monday", "I", "March"} & covered
+
+
+@pytest.mark.parametrize("demonym", ["Ugandan", "Nigerien", "southern Chadian"])
+def test_a_rare_demonym_before_a_border_noun_names_that_border(demonym: str) -> None:
+    ex = extract(f"The camp lies on the {demonym} border, officials said.")
+    (m,) = [m for m in ex.mentions if m.qualifier and m.qualifier.endswith("border")]
+    assert m.text.endswith(f"{demonym} border")

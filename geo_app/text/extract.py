@@ -179,6 +179,9 @@ class SpanArbiter:
             spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS, heads, only=todo)
         for c, p in zip(todo, model.predict([c.feats for c in todo])):
             c.probs = (float(p[0]), float(p[1]), float(p[2]))
+        for c in cands:
+            if c.keep < model.threshold and self._border_demonym(doc, c):
+                c.probs = (0.0, 0.0, 1.0)
         chosen = spans.arbitrate(cands, model.threshold, model.threshold_unknown)
         taken = set()
         places: dict[tuple[int, int], tuple[str, str]] = {}
@@ -198,6 +201,21 @@ class SpanArbiter:
         doc.ents = sorted(ents, key=lambda e: e.start)
         doc.user_data["geo_app_places"] = places
         return doc
+
+
+    def _border_demonym(self, doc: Doc, c: spans.Candidate) -> bool:
+        """ "the Ugandan border": a country's demonym between "the" (or a direction word) and a
+        border noun names that country's border, however rare the demonym is in the training
+        corpora (the model learns demonyms word by word and rejects the ones it has not seen)."""
+        if c.end - c.start != 1 or c.end >= len(doc) or c.start == 0:
+            return False
+        word, nxt, prev = doc[c.start], doc[c.end], doc[c.start - 1]
+        if not word.text[:1].isupper() or nxt.lower_ not in ("border", "frontier", "boundary", "borders"):
+            return False
+        if prev.lower_ != "the" and not (prev.lower_ in _ADJ_DIRECTIONS and c.start > 1 and doc[c.start - 2].lower_ == "the"):
+            return False
+        code = self.gaz.demonym(word.text)
+        return code is not None and len(code) == 2
 
 
 _DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))
