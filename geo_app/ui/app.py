@@ -368,8 +368,9 @@ def table_of(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def focus_extent_of(gdf: gpd.GeoDataFrame) -> L.FocusExtent:
-    """Where the map opens: :func:`geo_app.features.focus_extent` (the densest cluster, outliers named)."""
-    return L.focus_extent(gdf)
+    """Where the map opens: :func:`geo_app.features.focus_extent` (the densest cluster, outliers
+    named as the map and the table name them: :func:`geo_app.render.maps.english_names`)."""
+    return L.focus_extent(gdf.assign(name=maps.english_names(gdf)) if not gdf.empty else gdf)
 
 
 def outliers_note(names: Sequence[str], limit: int = 8) -> str:
@@ -1134,7 +1135,8 @@ def _layer_checks(state: Any, view: gpd.GeoDataFrame, user_layers: gpd.GeoDataFr
             st.caption("Pick layers: each place is tested on its own day (event date, else publication date) "
                        "against the layer as it was then.")
             return
-        results = check_places(view, user_layers[user_layers["layer_name"].isin(chosen)], default_day=last_day)
+        named = view.assign(name=maps.english_names(view)) if not view.empty else view  # the map's spelling
+        results = check_places(named, user_layers[user_layers["layer_name"].isin(chosen)], default_day=last_day)
         state.layer_checks = pd.DataFrame(results.drop(columns="geometry")).to_dict("records")
         st.dataframe(layer_check_table(results), hide_index=True, key="ul_results",
                      column_config={"km to boundary": st.column_config.NumberColumn(format="%.1f")})
