@@ -183,3 +183,25 @@ def test_a_stated_border_length_shows_the_measured_length_not_the_gap() -> None:
     assert row["Claimed vs measured"].startswith("claimed border length 1,084")
     assert "shared border measures" in row["Claimed vs measured"]
     assert row["Verdict"] == "consistent"
+
+
+def test_pdf_claims_table_cuts_no_word(tmp_path):
+    """A long hyphenated word of a report's title and a date range stay whole in the PDF table."""
+    from PIL import Image as PILImage
+
+    label = "Caucasus Daily: Shelling reported on Armenia-Azerbaijan border near Jermuk"
+    png = io.BytesIO()
+    PILImage.new("RGB", (40, 30), "white").save(png, format="PNG")
+    row = {"Quote": "Shelling was reported about 50 km north of Goris on Sunday.", "Source": label,
+           "Date": "2026-04-10 to 2026-04-14", "Measured": "distance: Goris → Jermuk",
+           "Claimed vs measured": "claimed about 50.0 km; measured 52.3 km", "Verdict": "consistent", "Data": ""}
+    text = _pdf_text(B.to_pdf(B.Brief(title="t", window="w", map_png=png.getvalue(), claims=[row])))
+    assert "Armenia-Azerbaijan" in text and "2026-04-10" in text and "2026-04-14" in text, text
+    regular, bold = B._register_fonts()
+    widths = B.column_widths([B._CLAIM_HEADERS, [row[h] for h in B._CLAIM_HEADERS]], B._CLAIM_SHARES,
+                             total=480.0, font=regular, size=7, bold=bold)
+    assert abs(sum(widths) - 480.0) < 1e-6
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    for cell, width in zip([row[h] for h in B._CLAIM_HEADERS], widths):
+        assert all(stringWidth(w, regular, 7) + 12 <= width + 1e-6 for w in cell.split()), (cell, width)
