@@ -448,3 +448,36 @@ def test_upload_answers_survive_a_new_run_of_the_page():
     assert [m.WhichOneof("type") for m in kept] == ["file_urls_response"]
     assert kept[0].file_urls_response.response_id == "upload-1"
     assert queue.is_empty()  # a flush sends everything and keeps nothing back
+
+
+def test_png_for_briefs_credits_publishers_not_titles(at):
+    """The page's PNG names the reports' sources under the map, as the CLI's does, not their titles."""
+    from geo_app.text.reports import sample_reports
+
+    samples = {r.report_id: r for r in sample_reports()}
+    shown = [samples[rid] for rid in _view(at)["report_ids"] if rid in samples]
+    assert shown and all(r.source and r.source != r.title for r in shown)
+    credited = _view(at)["credited_sources"]
+    assert credited == list(dict.fromkeys(r.source for r in shown)), credited
+    assert not {r.title for r in shown} & set(credited)
+
+
+def test_outliers_note_spells_places_as_the_map_does():
+    """The places left out of the opening view are named with the map's spelling ("Gomel", as the
+    report wrote it, not the gazetteer's "Homyel'")."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo_app.places.gazetteer import get_gazetteer
+    from geo_app.ui import app as page
+
+    gomel = next(m.place for m in get_gazetteer().lookup("Gomel") if m.place.feature_class == "P")
+    assert gomel.name != "Gomel"
+    rows = [{"kind": "place", "layer": "places", "name": f"Town {i}", "text": f"Town {i}", "place_key": None,
+             "report_id": "r"} for i in range(6)]
+    rows.append({"kind": "place", "layer": "places", "name": gomel.name, "text": "Gomel", "place_key": gomel.key,
+                 "report_id": "r"})
+    geoms = [Point(-97.7 + 0.1 * i, 30.3 + 0.05 * i) for i in range(6)] + [Point(gomel.lon, gomel.lat)]
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326").assign(claim_type=None, verdict=None)
+    out = page.focus_extent_of(gdf).outliers
+    assert "Gomel" in out and gomel.name not in out, out

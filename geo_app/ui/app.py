@@ -866,8 +866,9 @@ def main() -> None:
     state.view["export_bbox"] = frame
     brief_title = U.default_title(shown_reports) if shown_reports else title
     brief_window = (window[0], window[1])
+    credited = state.view["credited_sources"] = U.sources_of(shown_reports)  # publishers, as the CLI's PNG
     builders["png"] = lambda: png_plot.render_png(view, title=brief_title, window=brief_window, extent=frame,
-                                                       dpi=300, sources=[report_label(r) for r in shown_reports])
+                                                       dpi=300, sources=credited)
     brief_kind = st.radio("Brief format", ["docx", "pdf"], horizontal=True, key="brief_kind",
                           help="Word (editable) or PDF: the map, the claims table, places by source, "
                                "cross-report agreement and the method and data notes.")
