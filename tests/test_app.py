@@ -171,7 +171,7 @@ def test_downloads(at):
     from geo_app.ui import app as page
 
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["GeoJSON", "GeoPackage", "CSV", "HTML map (offline, time slider)", "PNG for briefs", "Brief"]
+    assert labels == ["GeoJSON", "GeoPackage", "CSV", "HTML map", "PNG for briefs", "Brief"]
     view = _view(at)
     gdf = _gdf_of_view(at)
     built = page.exports_for(gdf, title="t", window=view["window"])
@@ -481,3 +481,18 @@ def test_outliers_note_spells_places_as_the_map_does():
     gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326").assign(claim_type=None, verdict=None)
     out = page.focus_extent_of(gdf).outliers
     assert "Gomel" in out and gomel.name not in out, out
+
+
+def test_table_shows_blank_not_none_for_missing_text():
+    """A place has no verdict: its table cell is blank, never the word "None"."""
+    from geo_app.pipeline import analyze
+    from geo_app.ui import app as page
+
+    gdf, _ = L.features_table([analyze("Troops moved to Kyiv on Saturday. Kyiv lies about 90 km from the border "
+                                       "of Belarus.", report_id="r1")])
+    table = page.table_of(gdf)
+    assert (gdf["kind"] == "place").any() and (gdf["kind"] == "claim").any()
+    for col in page.TABLE_TEXT_COLUMNS:
+        assert all(isinstance(v, str) and v != "None" for v in table[col]), (col, list(table[col]))
+    assert set(table.loc[(gdf["kind"] == "place").to_numpy(), "Verdict"]) == {""}
+    assert (table.loc[(gdf["kind"] == "claim").to_numpy(), "Verdict"] != "").all()

@@ -141,11 +141,19 @@ def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
     raise AssertionError(f"marker count stuck at {n}")
 
 
+CUT_LABELS_JS = """() => Array.from(document.querySelectorAll(
+    '[data-testid=stDownloadButton] button, [data-testid=stButton] button')).flatMap(b =>
+  Array.from(b.querySelectorAll('*')).concat([b])
+    .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+    .map(() => b.innerText))"""
+
+
 def test_end_to_end(browser_page, tmp_path):
     page, blocked = browser_page
     frame = _map_frame(page)
     first = _wait_count(frame, lambda n: n > 10)
     assert frame.evaluate("() => typeof L.markerClusterGroup") == "function"
+    assert page.evaluate(CUT_LABELS_JS) == []  # no button label is cut ("HTML map (offline, t…")
 
     # paste a hostile report, add it, analyse
     page.get_by_text("Paste a report").click()

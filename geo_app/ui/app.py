@@ -57,6 +57,8 @@ TABLE_COLUMNS = {
     "source": "Source", "published": "Published", "verdict": "Verdict", "measured_km": "Measured km",
     "claimed_km": "Claimed km", "confidence": "Confidence", "geonameid": "GeoNames id", "quote": "Quote",
 }
+#: The table's text columns (shown blank where a feature has no value).
+TABLE_TEXT_COLUMNS = ("Name", "Kind", "Layer", "As written", "Event date", "Source", "Published", "Verdict", "Quote")
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
 #: Page style (a constant, never report text): the slider shows its two dates once (above its
 #: thumbs; Streamlit would repeat the range's ends under them), the map's block spans the page.
@@ -363,6 +365,8 @@ def table_of(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     frame["days"] = [("" if a is None or pd.isna(a) else (a if a == b or b is None or pd.isna(b) else f"{a} – {b}"))
                      for a, b in zip(first, last)]
     frame = frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+    for col in TABLE_TEXT_COLUMNS:  # an empty text cell is blank, not "None" (a place has no verdict)
+        frame[col] = [v if isinstance(v, str) else "" for v in frame[col]]
     frame.index = gdf.index
     return frame
 
@@ -821,6 +825,7 @@ def main() -> None:
     st.dataframe(table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
                  height=360, width="stretch",
                  column_config={"Quote": st.column_config.TextColumn(width="large"),
+                                "Name": st.column_config.TextColumn(width="medium"),  # "A → B" claims whole
                                 "Confidence": st.column_config.NumberColumn(format="%.2f"),
                                 "Measured km": st.column_config.NumberColumn(format="%.1f")})
 
@@ -881,8 +886,9 @@ def main() -> None:
                          mime="application/geopackage+sqlite3", key="dl_gpkg", on_click="ignore")
     d[2].download_button("CSV", builders["csv"], file_name=f"{stem}.csv", mime="text/csv", key="dl_csv",
                          on_click="ignore")
-    d[3].download_button("HTML map (offline, time slider)", builders["html"], file_name=f"{stem}.html",
-                         mime="text/html", key="dl_html", on_click="ignore")
+    d[3].download_button("HTML map", builders["html"], file_name=f"{stem}.html",  # a label that fits its column
+                         mime="text/html", key="dl_html", on_click="ignore",
+                         help="One offline HTML file: the map with its own time slider, no server needed.")
     d[4].download_button("PNG for briefs", builders["png"], file_name=f"{stem}.png", mime="image/png",
                          key="dl_png", on_click="ignore")
     d[5].download_button("Brief", builders["brief"], file_name=f"{stem}_brief.{brief_kind}",
