@@ -435,3 +435,5 @@ def test_claims_regions_and_countries_take_the_report_spelling():
     # ... and only when it is a name of that place ("Minsk" is not Gomel's)
     wrong = gdf.iloc[[1]].assign(quote="Minsk lies about 250 km north of Kyiv.")
     assert list(english_names(wrong)) == [gomel.name + arrow + kyiv.name]
+    unnamed = gdf.iloc[[1]].assign(name="?" + arrow + kyiv.name, place_key=None)
+    assert list(english_names(unnamed)) == [f"unnamed place{arrow}{kyiv.name}"]

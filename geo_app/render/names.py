@@ -16,7 +16,8 @@ words ("Gomel") that reads as two places. The rule, for every drawn name:
   the spelling that end has as a town on the same map, else the plain capitalised words of the
   claim's own sentence that are a gazetteer name of a place with that very name (the origin:
   of the claim's own place), so "Andéranboukan → Ménaka" reads as the report wrote it,
-  "Anderamboukane → Menaka";
+  "Anderamboukane → Menaka"; an end the report does not name (the checker's "?") reads
+  "unnamed place";
 * everything else keeps its name.
 
 The words each mention used stay in ``text`` (the table's "As written" column and the popups).
@@ -38,6 +39,8 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z .\-]*")
 #: Runs of capitalised words in a sentence (up to four, "of"/"de"/"al" inside): candidate spellings.
 _NAME_RUN = re.compile(r"\b[A-Z][A-Za-z\-]*(?:\s+(?:(?:of|de|del|al|el|la|le)\s+)?[A-Z][A-Za-z\-]*){0,3}")
 _ARROW = " → "
+#: How a claim's end that the report does not name is shown (the checker writes "?").
+UNNAMED_END = "unnamed place"
 
 #: Layers whose points may take the reports' spelling: towns and cities, first-level regions and
 #: countries ("Tillaberi" for "Tillabéri", "China" for Natural Earth's "People's Republic of China").
@@ -74,6 +77,8 @@ def _claim_end(end: str, quote: str, key: str | None, towns: dict[str, str]) -> 
     head, sep, tail = end.partition(" (")
     for raw, shown in towns.items():  # "(the part of People's Republic of China holding it)"
         tail = tail.replace(raw, shown)
+    if head == "?":  # the checker's mark for an end the report does not name
+        return f"{UNNAMED_END}{sep}{tail}"
     better = None
     if head and not is_plain(head):
         better = towns.get(head)
