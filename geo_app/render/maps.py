@@ -613,7 +613,8 @@ class _BasemapNames(_DataElement):
           }
           // No name over another or over a claim's label: the claim labels are kept first (one of
           // two overlapping ones is hidden, its popup still says it), then capitals, countries (moved
-          // a line down or up if that frees them), seas, other cities; a name that fits nowhere is hidden.
+          // a line down or up if that frees them), seas, other cities; a name that fits nowhere, or
+          // is cut by the map's edge ("yumri" for Gyumri), is hidden.
           var RANK = {capital: 0, country: 1, sea: 2, city: 3};
           function hits(r, kept) {
             for (var k = 0; k < kept.length; k++) {
@@ -623,7 +624,8 @@ class _BasemapNames(_DataElement):
             return false;
           }
           function declutter() {
-            var kept = [], box = map.getContainer();
+            var kept = [], box = map.getContainer(), c = box.getBoundingClientRect();
+            function inside(r) { return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom; }
             box.querySelectorAll(".geo-app-claim-label").forEach(function (e) {
               e.style.visibility = "";
               var r = e.getBoundingClientRect();
@@ -639,7 +641,7 @@ class _BasemapNames(_DataElement):
                 ? [0, r.height, -r.height] : [0];
               for (var m = 0; m < moves.length; m++) {
                 var t = {left: r.left, right: r.right, top: r.top + moves[m], bottom: r.bottom + moves[m]};
-                if (!hits(t, kept)) { span.style.top = moves[m] ? moves[m] + "px" : ""; kept.push(t); return; }
+                if (inside(t) && !hits(t, kept)) { span.style.top = moves[m] ? moves[m] + "px" : ""; kept.push(t); return; }
               }
               el.style.visibility = "hidden";
             });
