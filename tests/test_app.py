@@ -496,3 +496,16 @@ def test_table_shows_blank_not_none_for_missing_text():
         assert all(isinstance(v, str) and v != "None" for v in table[col]), (col, list(table[col]))
     assert set(table.loc[(gdf["kind"] == "place").to_numpy(), "Verdict"]) == {""}
     assert (table.loc[(gdf["kind"] == "claim").to_numpy(), "Verdict"] != "").all()
+
+
+def test_table_columns_wide_enough_for_claims_and_verdicts(at):
+    """The table's Name column shows a claim's "A → B" and its Verdict column "contradicted" whole."""
+    from PIL import ImageFont
+    from matplotlib import get_data_path
+
+    table = next(d for d in at.dataframe if "Verdict" in d.proto.columns)
+    columns = json.loads(table.proto.columns)
+    font = ImageFont.truetype(str(Path(get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"), 14)
+    verdict = columns["Verdict"]["width"]
+    assert isinstance(verdict, int) and verdict >= font.getlength("contradicted") + 16, columns["Verdict"]
+    assert columns["Name"]["width"] in ("medium", "large") or columns["Name"]["width"] >= 200, columns["Name"]

@@ -826,6 +826,7 @@ def main() -> None:
                  height=360, width="stretch",
                  column_config={"Quote": st.column_config.TextColumn(width="large"),
                                 "Name": st.column_config.TextColumn(width="medium"),  # "A → B" claims whole
+                                "Verdict": st.column_config.TextColumn(width=105),  # "contradicted" whole
                                 "Confidence": st.column_config.NumberColumn(format="%.2f"),
                                 "Measured km": st.column_config.NumberColumn(format="%.1f")})
 
