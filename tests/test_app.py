@@ -509,3 +509,29 @@ def test_table_columns_wide_enough_for_claims_and_verdicts(at):
     verdict = columns["Verdict"]["width"]
     assert isinstance(verdict, int) and verdict >= font.getlength("contradicted") + 16, columns["Verdict"]
     assert columns["Name"]["width"] in ("medium", "large") or columns["Name"]["width"] >= 200, columns["Name"]
+
+
+def test_keep_the_ticked_reports_in_the_archive(tmp_path, monkeypatch):
+    """The archive starts from the page: the ticked reports are stored and analysed, once."""
+    from geo_app.io.store import Store
+    from geo_app.text.reports import sample_reports
+
+    db = tmp_path / "archive.gpkg"
+    monkeypatch.setattr(settings, "DB_PATH", db)
+    app = AppTest.from_file(APP_FILE, default_timeout=240)
+    app.run()
+    assert not db.exists()
+    assert any("No archive at" in c.value for c in app.caption)
+    samples = sample_reports()
+    app.checkbox(key=f"use_{samples[0].report_id}").uncheck().run()
+    keep = app.button(key="st_keep")
+    assert keep.label.startswith(f"Keep the {len(samples) - 1} ticked")
+    keep.click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    with Store(db) as store:
+        assert store.counts()["reports"] == store.counts()["analysed"] == len(samples) - 1
+        assert {r.title for r in store.list()} == {r.title for r in samples[1:]}
+    assert any("added to the archive" in s.value for s in app.success)
+    app.button(key="st_keep").click().run()  # again: nothing stored twice
+    with Store(db) as store:
+        assert store.counts()["reports"] == len(samples) - 1

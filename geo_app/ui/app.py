@@ -964,6 +964,37 @@ def _user_layer_view(shown: gpd.GeoDataFrame, names: Sequence[str]) -> dict[str,
     return out
 
 
+def keep_in_archive(reports: Sequence[Report]) -> tuple[int, int]:
+    """Store ``reports`` in the archive (created if need be) and analyse those not analysed yet:
+    ``(added, analysed)``. A report already stored is not stored twice."""
+    from geo_app.batch.distributed import analyze_chunk
+
+    with open_store(create=True) as store:
+        ids = store.add_reports([(r, str(r.meta.get("file") or "app")) for r in reports])
+        added = sum(1 for _, new in ids if new)
+        pending = set(store.pending_ids())
+        todo = store.load_pending([i for i, _ in ids if i in pending])
+        done = store.commit_analyses(analyze_chunk(todo)) if todo else None
+    return added, (done.committed + done.replaced) if done else 0
+
+
+def _keep_button(state: Any) -> None:
+    import streamlit as st
+
+    ticked = [r for rid, r in state.reports.items() if state.get(f"use_{rid}", True)]
+    if st.button(f"Keep the {len(ticked)} ticked report(s) in the archive", key="st_keep", disabled=not ticked):
+        try:
+            added, analysed = keep_in_archive(ticked)
+        except (GeoAppError, OSError) as exc:
+            st.error(md_escape(user_message(exc)))
+            return
+        state.archive_message = (f"{added} report(s) added to the archive ({len(ticked) - added} already there), "
+                                 f"{analysed} analysed.")
+        st.rerun()
+    if state.get("archive_message"):
+        st.success(md_escape(state.pop("archive_message")))
+
+
 def _store_sidebar(state: Any) -> None:
     """Sidebar: list, search and remove stored reports; show their stored analyses on the map."""
     import streamlit as st
@@ -975,9 +1006,12 @@ def _store_sidebar(state: Any) -> None:
             st.error(md_escape(user_message(exc)))
             return
         if store is None:
-            st.caption(f"No store at {md_escape(store_path())} yet: `geo-app ingest` creates it.")
+            st.caption(f"No archive at {md_escape(store_path())} yet: keep the reports ticked above in it "
+                       "with the button below (or add files with `geo-app ingest`).")
+            _keep_button(state)
             return
         with store:
+            _keep_button(state)
             counts = store.counts()
             lo, hi = store.date_span()
             st.caption(f"{counts['reports']} reports ({counts['analysed']} analysed) in {md_escape(store.path)}"
