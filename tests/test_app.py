@@ -535,3 +535,21 @@ def test_keep_the_ticked_reports_in_the_archive(tmp_path, monkeypatch):
     app.button(key="st_keep").click().run()  # again: nothing stored twice
     with Store(db) as store:
         assert store.counts()["reports"] == len(samples) - 1
+
+
+def test_layer_check_table_names_reports_and_leaves_missing_blank():
+    """The place tests name each report as the sidebar does, never by its internal id; an
+    undated layer's date is blank, not "None"."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo_app.ui import app as page
+
+    row = {"place": "Menaka", "report_id": "2cbc8ae25d127ba6", "source": "Sahel Monitor", "day": "2026-03-10",
+           "layer_name": "zone", "layer_date": None, "status": "inside", "feature_name": "zone",
+           "distance_km": 96.0}
+    results = gpd.GeoDataFrame([row], geometry=[Point(2.4, 15.9)], crs="EPSG:4326")
+    table = page.layer_check_table(results, {"2cbc8ae25d127ba6": "Militants attack army post"})
+    assert table.loc[0, "Report"] == "Militants attack army post"
+    assert table.loc[0, "Layer date"] == "" and "2cbc8ae25d127ba6" not in table.to_string()
+    assert table.loc[0, "km to boundary"] == 96.0

@@ -33,7 +33,7 @@ import datetime as dt
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -556,9 +556,14 @@ def layers_on_day(layers: gpd.GeoDataFrame, names: Sequence[str], day: dt.date |
     return layer_on(layers[layers["layer_name"].isin(list(names))], day)
 
 
-def layer_check_table(results: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The place-in-layer table: one row per place and layer, plain text."""
+def layer_check_table(results: gpd.GeoDataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The place-in-layer table: one row per place and layer, plain text; each report by its
+    label (``labels``: report id -> :func:`report_label`), never its internal id; blank, not
+    "None", where a value is missing (an undated layer)."""
     frame = pd.DataFrame(results.drop(columns="geometry"))[list(LAYER_CHECK_COLUMNS)]
+    frame["report_id"] = [(labels or {}).get(str(r), str(r)) for r in frame["report_id"]]
+    for col in ("place", "source", "day", "layer_name", "layer_date", "status", "feature_name"):
+        frame[col] = ["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in frame[col]]
     return frame.rename(columns=LAYER_CHECK_COLUMNS).reset_index(drop=True)
 
 
@@ -1180,7 +1185,8 @@ def _layer_checks(state: Any, view: gpd.GeoDataFrame, user_layers: gpd.GeoDataFr
         named = view.assign(name=maps.english_names(view)) if not view.empty else view  # the map's spelling
         results = check_places(named, user_layers[user_layers["layer_name"].isin(chosen)], default_day=last_day)
         state.layer_checks = pd.DataFrame(results.drop(columns="geometry")).to_dict("records")
-        st.dataframe(layer_check_table(results), hide_index=True, key="ul_results",
+        labels = {rid: report_label(r) for rid, r in state.get("reports", {}).items()}
+        st.dataframe(layer_check_table(results, labels), hide_index=True, key="ul_results",
                      column_config={"km to boundary": st.column_config.NumberColumn(format="%.1f")})
         st.download_button("Place tests (GeoJSON, with layer name and date)",
                            lambda: json.dumps(place_checks_to_geojson(results), ensure_ascii=False),
