@@ -205,3 +205,20 @@ def test_pdf_claims_table_cuts_no_word(tmp_path):
 
     for cell, width in zip([row[h] for h in B._CLAIM_HEADERS], widths):
         assert all(stringWidth(w, regular, 7) + 12 <= width + 1e-6 for w in cell.split()), (cell, width)
+
+
+def test_docx_claims_table_columns_follow_their_content(sample_brief):
+    """The Word table is not six equal columns: the quote is widest and every column holds its longest word."""
+    import docx
+    from docx.shared import Pt
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    brief, rows = sample_brief
+    table = docx.Document(io.BytesIO(B.to_docx(brief))).tables[0]
+    widths = [table.columns[j].cells[0].width for j in range(len(B._CLAIM_HEADERS))]
+    assert widths[0] == max(widths) and len(set(widths)) > 1, widths
+    assert abs(sum(widths) - Pt(17.0 / 2.54 * 72)) < Pt(2)
+    regular, _ = B._register_fonts()
+    for j, head in enumerate(B._CLAIM_HEADERS):
+        longest = max(stringWidth(w, regular, 7.5) for r in brief.claims for w in r[head].split())
+        assert Pt(longest) <= widths[j], (head, longest, widths[j])

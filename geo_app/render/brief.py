@@ -234,6 +234,16 @@ def to_docx(brief: Brief) -> bytes:
                 for p in cell.paragraphs:
                     for run in p.runs:
                         run.font.size = Pt(7.5)
+        # The PDF's column rule (each column fits its longest word; the quote gets the most room),
+        # not Word's equal columns: Word's default cell margins are 0.19 cm each side.
+        regular, bold = _register_fonts()
+        widths = column_widths([_CLAIM_HEADERS, *([row[h] for h in _CLAIM_HEADERS] for row in brief.claims)],
+                               _CLAIM_SHARES, total=_PDF_TEXT_WIDTH_CM * cm, font=regular, size=7.5, bold=bold,
+                               padding=0.38 * cm)
+        table.autofit = False
+        for j, width in enumerate(widths):
+            for cell in table.columns[j].cells:
+                cell.width = Pt(width)
     else:
         doc.add_paragraph("No claims found.")
     for heading, paragraphs in _sections(brief):
