@@ -553,3 +553,18 @@ def test_layer_check_table_names_reports_and_leaves_missing_blank():
     assert table.loc[0, "Report"] == "Militants attack army post"
     assert table.loc[0, "Layer date"] == "" and "2cbc8ae25d127ba6" not in table.to_string()
     assert table.loc[0, "km to boundary"] == 96.0
+
+
+def test_a_layer_file_the_page_cannot_read_says_what_to_do():
+    """A damaged layer file: the message names the file (once), no temporary path, no command-line
+    option or programmer's advice, and says what the page expects."""
+    from geo_app._errors import GeoAppError
+    from geo_app.ui import app as page
+
+    with pytest.raises(GeoAppError) as caught:
+        page.read_layer_upload("zone.geojson", b"not json", name="zone", date=None, date_field=None, layer=None,
+                               crs=None)
+    text = page.user_message(caught.value)
+    assert "zone.geojson" in text and "GeoJSON, GeoPackage, KML or zipped shapefile" in text, text
+    assert "/tmp" not in text and "geo_app_upload" not in text and "CSV:path" not in text, text
+    assert page.user_message("zone.geojson: a layer needs a name (--name)") == "zone.geojson: a layer needs a name"

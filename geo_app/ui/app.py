@@ -31,6 +31,7 @@ with WARM_LOCK:
 
 import datetime as dt
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -88,13 +89,28 @@ _DEV_ADVICE = re.compile(r"\s*\((?:raise|set|increase|lower)\s+(?:geo_app\.)?set
                          r"(?:,\s*now\s+([^()]*))?\)")
 
 
+#: Command-line options named in a core message ("a layer needs a name (--name)"): the page's fields differ.
+_CLI_OPTION = re.compile(r"\s*\((?:--[a-z][a-z-]*(?:[ ,/]+|\sor\s)?)+\)")
+#: A temporary copy's path in a reader's message: the user knows the file by its own name.
+_TEMP_PATH = re.compile(r"'?" + re.escape(tempfile.gettempdir().rstrip("/")) + r"/(?:[^'\s]*/)?([^/'\s]+)'?")
+#: GDAL's advice to programmers ("It might help to specify the correct driver explicitly ... 'CSV:path'.").
+_GDAL_ADVICE = re.compile(r";?\s*It might help to specify the correct driver.*?'CSV:path'\.?")
+_GDAL_CANNOT = re.compile(r"GDAL cannot read it \((.*)\)\s*$", re.S)
+
+
 def user_message(text: object) -> str:
     """A core message fit for the app's user: no advice to change settings, the limit kept.
 
     ``"x is too long (raise geo_app.settings.MAX_REPORT_CHARS, now 1,000 characters)"`` becomes
-    ``"x is too long (the limit is 1,000 characters)"``; advice without a figure is dropped.
+    ``"x is too long (the limit is 1,000 characters)"``; advice without a figure is dropped, and
+    so are command-line options ("(--name)"), temporary paths (the file's own name is kept) and
+    GDAL's advice to programmers; a file GDAL cannot read says what the page expects instead.
     """
-    return _DEV_ADVICE.sub(lambda m: f" (the limit is {m.group(1).strip()})" if m.group(1) else "", str(text))
+    out = _DEV_ADVICE.sub(lambda m: f" (the limit is {m.group(1).strip()})" if m.group(1) else "", str(text))
+    out = _GDAL_ADVICE.sub("", _TEMP_PATH.sub(lambda m: m.group(1), _CLI_OPTION.sub("", out)))
+    return _GDAL_CANNOT.sub(lambda m: "it cannot be read as a GeoJSON, GeoPackage, KML or zipped shapefile layer; "
+                                      f"check that it is one and is complete (the reader said: {m.group(1).strip()})",
+                            out)
 
 
 def report_label(report: Report) -> str:
@@ -537,8 +553,6 @@ def read_layer_upload(file_name: str, data: bytes, *, name: str, date: Any = Non
     The upload's name is reduced to its last part and safe characters: it never chooses where
     anything is written.
     """
-    import tempfile
-
     from geo_app.layers import load_user_layer
 
     base = _SAFE_FILE_CHARS.sub("_", os.path.basename(str(file_name).replace("\\", "/"))).strip(" .") or "layer"
@@ -1114,7 +1128,8 @@ def _layers_sidebar(state: Any) -> None:
     with st.expander("Your boundary layers", expanded=False):
         up = st.file_uploader("Layer file: zipped shapefile, GeoPackage, GeoJSON, KML",
                               type=[s.lstrip(".") for s in LAYER_SUFFIXES if s != ".shp"], key="ul_upload")
-        st.text_input("Layer name (same name, other dates: one dated series)", key="ul_name")
+        st.text_input("Layer name (same name, other dates: one dated series; empty: the file's name)",
+                      key="ul_name")
         st.date_input("Date of the whole file (optional)", value=None, key="ul_date",
                       min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
         st.text_input("…or date field(s) of each feature (field, or begin,end)", key="ul_date_field")
@@ -1151,12 +1166,14 @@ def _add_layer(state: Any, upload: Any) -> None:
     messages: list[tuple[str, str]] = []
     try:
         info, gdf, repairs = read_layer_upload(
-            upload.name, upload.getvalue(), name=state.get("ul_name") or "", date=state.get("ul_date"),
+            upload.name, upload.getvalue(), name=state.get("ul_name") or Path(upload.name).stem,  # the file's name
+            date=state.get("ul_date"),
             date_field=state.get("ul_date_field"), layer=state.get("ul_layer"), crs=state.get("ul_crs"))
         with open_store(create=True) as store:
             stored, added = store.add_user_layer(info, gdf, repairs)
     except (GeoAppError, ValueError, OSError) as exc:
-        state.layer_messages = [("error", f"{upload.name}: {exc}")]
+        text = str(exc)
+        state.layer_messages = [("error", text if text.startswith(upload.name) else f"{upload.name}: {text}")]
         return
     verb = "added" if added else "already stored:"
     messages.append(("success", f"{verb} {stored.name} ({stored.date_text}) from {stored.source_file}: "
