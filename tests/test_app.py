@@ -568,3 +568,14 @@ def test_a_layer_file_the_page_cannot_read_says_what_to_do():
     assert "zone.geojson" in text and "GeoJSON, GeoPackage, KML or zipped shapefile" in text, text
     assert "/tmp" not in text and "geo_app_upload" not in text and "CSV:path" not in text, text
     assert page.user_message("zone.geojson: a layer needs a name (--name)") == "zone.geojson: a layer needs a name"
+
+
+def test_play_from_a_window_that_ends_on_the_last_day_rewinds():
+    """Play with the window's end on the last day plays from the first day (before, a window whose
+    start had moved on stopped at once: the button seemed to do nothing)."""
+    from geo_app.ui import app as page
+
+    lo, hi = dt.date(2026, 3, 3), dt.date(2026, 5, 22)
+    assert page.play_start((lo, hi), lo, hi) == (lo, lo)  # the whole span: day by day
+    assert page.play_start((dt.date(2026, 3, 5), hi), lo, hi) == (lo, lo + (hi - dt.date(2026, 3, 5)))
+    assert page.play_start((lo, dt.date(2026, 4, 1)), lo, hi) is None  # plays on from where it is

@@ -113,6 +113,15 @@ def user_message(text: object) -> str:
                             out)
 
 
+def play_start(window: tuple[dt.date, dt.date], lo: dt.date, hi: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Where Play starts when pressed on ``window``: None (from the window itself) unless the window
+    already ends on the last day ``hi`` (Play would stop at once and seem to do nothing): then from
+    the first day ``lo``, the whole span as one day at a time, a narrower window with its width."""
+    if window[1] < hi:
+        return None
+    return (lo, lo) if window[0] <= lo else (lo, lo + (window[1] - window[0]))
+
+
 def report_label(report: Report) -> str:
     """How the page names a report to its user: its title, else its file name, else its first words.
 
@@ -741,8 +750,9 @@ def main() -> None:
         st.write("")
         if st.button("⏸ Pause" if state.get("playing") else "▶ Play", key="play"):
             state.playing = not state.get("playing")
-            if state.playing and window == (lo, hi):
-                state["pending_window"] = (lo, lo)
+            start = play_start(window, lo, hi) if state.playing else None
+            if start is not None:
+                state["pending_window"] = start
                 st.rerun()
 
     # Each filter follows the features now analysed (see _filter): new sources, kinds, verdicts
