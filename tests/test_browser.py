@@ -641,7 +641,8 @@ def test_exported_html_opens_on_all_dates(chromium, tmp_path):
     gdf = L.features_gdf([analyze(r.text, r.published, report_id=r.report_id, source=r.source)
                           for r in sample_reports()])
     path = tmp_path / "map.html"
-    path.write_text(maps.export_html(gdf, title="Samples"), encoding="utf-8")
+    long_title = "Samples: " + "; ".join(r.title for r in sample_reports()) * 2  # many reports' titles
+    path.write_text(maps.export_html(gdf, title=long_title), encoding="utf-8")
     page = chromium.new_page(viewport={"width": 1200, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -659,6 +660,9 @@ def test_exported_html_opens_on_all_dates(chromium, tmp_path):
         assert everything > 20 and page.evaluate(shown) == everything
         assert page.locator(".geo-app-all-dates input").is_checked()
         assert page.locator("output.time-text").inner_text() == "All dates"
+        # a long title wraps clear of the zoom buttons (it once ran over them, hiding "−")
+        title, zoom = (page.locator(sel).first.bounding_box() for sel in (".geo-app-title-box", ".leaflet-control-zoom"))
+        assert title["x"] >= zoom["x"] + zoom["width"] or title["y"] >= zoom["y"] + zoom["height"], (title, zoom)
         page.locator("input.time-slider").fill(page.locator("input.time-slider").get_attribute("min"))
         page.wait_for_timeout(300)
         assert not page.locator(".geo-app-all-dates input").is_checked()

@@ -172,7 +172,8 @@ _CSS = f"""
   .geo-app-legend span.ln {{ display: inline-block; width: 16px; height: 0; border-top: 3px solid; flex: none; }}
   .geo-app-all-dates {{ display: block; font: 13px system-ui, sans-serif; margin: 2px 0 4px; cursor: pointer; }}
   .geo-app-title-box {{ background: rgba(255,255,255,.92); padding: 4px 8px; font: 600 14px system-ui, sans-serif;
-                        border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+                        border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+                        max-width: calc(100vw - 120px); }}  /* a long title wraps clear of the zoom buttons */
 </style>
 """
 
