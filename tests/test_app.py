@@ -171,7 +171,7 @@ def test_downloads(at):
     from geo_app.ui import app as page
 
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["GeoJSON", "GeoPackage", "CSV", "HTML map (offline, time slider)", "PNG for briefs", "Brief"]
+    assert labels == ["GeoJSON", "GeoPackage", "CSV", "HTML map", "PNG for briefs", "Brief"]
     view = _view(at)
     gdf = _gdf_of_view(at)
     built = page.exports_for(gdf, title="t", window=view["window"])
@@ -448,3 +448,135 @@ def test_upload_answers_survive_a_new_run_of_the_page():
     assert [m.WhichOneof("type") for m in kept] == ["file_urls_response"]
     assert kept[0].file_urls_response.response_id == "upload-1"
     assert queue.is_empty()  # a flush sends everything and keeps nothing back
+
+
+def test_png_for_briefs_credits_publishers_not_titles(at):
+    """The page's PNG names the reports' sources under the map, as the CLI's does, not their titles."""
+    from geo_app.text.reports import sample_reports
+
+    samples = {r.report_id for r in sample_reports()}
+    reports = at.session_state["reports"]
+    shown = [reports[rid] for rid in _view(at)["report_ids"]]
+    assert samples & {r.report_id for r in shown} and all(r.source and r.source != r.title for r in shown)
+    credited = _view(at)["credited_sources"]
+    assert credited == list(dict.fromkeys(r.source for r in shown)), credited
+    assert not {r.title for r in shown} & set(credited)
+
+
+def test_outliers_note_spells_places_as_the_map_does():
+    """The places left out of the opening view are named with the map's spelling ("Gomel", as the
+    report wrote it, not the gazetteer's "Homyel'")."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo_app.places.gazetteer import get_gazetteer
+    from geo_app.ui import app as page
+
+    gomel = next(m.place for m in get_gazetteer().lookup("Gomel") if m.place.feature_class == "P")
+    assert gomel.name != "Gomel"
+    rows = [{"kind": "place", "layer": "places", "name": f"Town {i}", "text": f"Town {i}", "place_key": None,
+             "report_id": "r"} for i in range(6)]
+    rows.append({"kind": "place", "layer": "places", "name": gomel.name, "text": "Gomel", "place_key": gomel.key,
+                 "report_id": "r"})
+    geoms = [Point(-97.7 + 0.1 * i, 30.3 + 0.05 * i) for i in range(6)] + [Point(gomel.lon, gomel.lat)]
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326").assign(claim_type=None, verdict=None)
+    out = page.focus_extent_of(gdf).outliers
+    assert "Gomel" in out and gomel.name not in out, out
+
+
+def test_table_shows_blank_not_none_for_missing_text():
+    """A place has no verdict: its table cell is blank, never the word "None"."""
+    from geo_app.pipeline import analyze
+    from geo_app.ui import app as page
+
+    gdf, _ = L.features_table([analyze("Troops moved to Kyiv on Saturday. Kyiv lies about 90 km from the border "
+                                       "of Belarus.", report_id="r1")])
+    table = page.table_of(gdf)
+    assert (gdf["kind"] == "place").any() and (gdf["kind"] == "claim").any()
+    for col in page.TABLE_TEXT_COLUMNS:
+        assert all(isinstance(v, str) and v != "None" for v in table[col]), (col, list(table[col]))
+    assert set(table.loc[(gdf["kind"] == "place").to_numpy(), "Verdict"]) == {""}
+    assert (table.loc[(gdf["kind"] == "claim").to_numpy(), "Verdict"] != "").all()
+
+
+def test_table_columns_wide_enough_for_claims_and_verdicts(at):
+    """The table's Name column shows a claim's "A → B" and its Verdict column "contradicted" whole."""
+    from PIL import ImageFont
+    from matplotlib import get_data_path
+
+    table = next(d for d in at.dataframe if "Verdict" in d.proto.columns)
+    columns = json.loads(table.proto.columns)
+    font = ImageFont.truetype(str(Path(get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"), 14)
+    verdict = columns["Verdict"]["width"]
+    assert isinstance(verdict, int) and verdict >= font.getlength("contradicted") + 16, columns["Verdict"]
+    assert columns["Name"]["width"] in ("medium", "large") or columns["Name"]["width"] >= 200, columns["Name"]
+
+
+def test_keep_the_ticked_reports_in_the_archive(tmp_path, monkeypatch):
+    """The archive starts from the page: the ticked reports are stored and analysed, once."""
+    from geo_app.io.store import Store
+    from geo_app.text.reports import sample_reports
+
+    db = tmp_path / "archive.gpkg"
+    monkeypatch.setattr(settings, "DB_PATH", db)
+    app = AppTest.from_file(APP_FILE, default_timeout=240)
+    app.run()
+    assert not db.exists()
+    assert any("No archive at" in c.value for c in app.caption)
+    samples = sample_reports()
+    app.checkbox(key=f"use_{samples[0].report_id}").uncheck().run()
+    keep = app.button(key="st_keep")
+    assert keep.label.startswith(f"Keep the {len(samples) - 1} ticked")
+    keep.click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    with Store(db) as store:
+        assert store.counts()["reports"] == store.counts()["analysed"] == len(samples) - 1
+        assert {r.title for r in store.list()} == {r.title for r in samples[1:]}
+    assert any("added to the archive" in s.value for s in app.success)
+    app.button(key="st_keep").click().run()  # again: nothing stored twice
+    with Store(db) as store:
+        assert store.counts()["reports"] == len(samples) - 1
+
+
+def test_layer_check_table_names_reports_and_leaves_missing_blank():
+    """The place tests name each report as the sidebar does, never by its internal id; an
+    undated layer's date is blank, not "None"."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo_app.ui import app as page
+
+    row = {"place": "Menaka", "report_id": "2cbc8ae25d127ba6", "source": "Sahel Monitor", "day": "2026-03-10",
+           "layer_name": "zone", "layer_date": None, "status": "inside", "feature_name": "zone",
+           "distance_km": 96.0}
+    results = gpd.GeoDataFrame([row], geometry=[Point(2.4, 15.9)], crs="EPSG:4326")
+    table = page.layer_check_table(results, {"2cbc8ae25d127ba6": "Militants attack army post"})
+    assert table.loc[0, "Report"] == "Militants attack army post"
+    assert table.loc[0, "Layer date"] == "" and "2cbc8ae25d127ba6" not in table.to_string()
+    assert table.loc[0, "km to boundary"] == 96.0
+
+
+def test_a_layer_file_the_page_cannot_read_says_what_to_do():
+    """A damaged layer file: the message names the file (once), no temporary path, no command-line
+    option or programmer's advice, and says what the page expects."""
+    from geo_app._errors import GeoAppError
+    from geo_app.ui import app as page
+
+    with pytest.raises(GeoAppError) as caught:
+        page.read_layer_upload("zone.geojson", b"not json", name="zone", date=None, date_field=None, layer=None,
+                               crs=None)
+    text = page.user_message(caught.value)
+    assert "zone.geojson" in text and "GeoJSON, GeoPackage, KML or zipped shapefile" in text, text
+    assert "/tmp" not in text and "geo_app_upload" not in text and "CSV:path" not in text, text
+    assert page.user_message("zone.geojson: a layer needs a name (--name)") == "zone.geojson: a layer needs a name"
+
+
+def test_play_from_a_window_that_ends_on_the_last_day_rewinds():
+    """Play with the window's end on the last day plays from the first day (before, a window whose
+    start had moved on stopped at once: the button seemed to do nothing)."""
+    from geo_app.ui import app as page
+
+    lo, hi = dt.date(2026, 3, 3), dt.date(2026, 5, 22)
+    assert page.play_start((lo, hi), lo, hi) == (lo, lo)  # the whole span: day by day
+    assert page.play_start((dt.date(2026, 3, 5), hi), lo, hi) == (lo, lo + (hi - dt.date(2026, 3, 5)))
+    assert page.play_start((lo, dt.date(2026, 4, 1)), lo, hi) is None  # plays on from where it is

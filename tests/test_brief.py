@@ -183,3 +183,42 @@ def test_a_stated_border_length_shows_the_measured_length_not_the_gap() -> None:
     assert row["Claimed vs measured"].startswith("claimed border length 1,084")
     assert "shared border measures" in row["Claimed vs measured"]
     assert row["Verdict"] == "consistent"
+
+
+def test_pdf_claims_table_cuts_no_word(tmp_path):
+    """A long hyphenated word of a report's title and a date range stay whole in the PDF table."""
+    from PIL import Image as PILImage
+
+    label = "Caucasus Daily: Shelling reported on Armenia-Azerbaijan border near Jermuk"
+    png = io.BytesIO()
+    PILImage.new("RGB", (40, 30), "white").save(png, format="PNG")
+    row = {"Quote": "Shelling was reported about 50 km north of Goris on Sunday.", "Source": label,
+           "Date": "2026-04-10 to 2026-04-14", "Measured": "distance: Goris → Jermuk",
+           "Claimed vs measured": "claimed about 50.0 km; measured 52.3 km", "Verdict": "consistent", "Data": ""}
+    text = _pdf_text(B.to_pdf(B.Brief(title="t", window="w", map_png=png.getvalue(), claims=[row])))
+    assert "Armenia-Azerbaijan" in text and "2026-04-10" in text and "2026-04-14" in text, text
+    regular, bold = B._register_fonts()
+    widths = B.column_widths([B._CLAIM_HEADERS, [row[h] for h in B._CLAIM_HEADERS]], B._CLAIM_SHARES,
+                             total=480.0, font=regular, size=7, bold=bold)
+    assert abs(sum(widths) - 480.0) < 1e-6
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    for cell, width in zip([row[h] for h in B._CLAIM_HEADERS], widths):
+        assert all(stringWidth(w, regular, 7) + 12 <= width + 1e-6 for w in cell.split()), (cell, width)
+
+
+def test_docx_claims_table_columns_follow_their_content(sample_brief):
+    """The Word table is not six equal columns: the quote is widest and every column holds its longest word."""
+    import docx
+    from docx.shared import Pt
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    brief, rows = sample_brief
+    table = docx.Document(io.BytesIO(B.to_docx(brief))).tables[0]
+    widths = [table.columns[j].cells[0].width for j in range(len(B._CLAIM_HEADERS))]
+    assert widths[0] == max(widths) and len(set(widths)) > 1, widths
+    assert abs(sum(widths) - Pt(17.0 / 2.54 * 72)) < Pt(2)
+    regular, _ = B._register_fonts()
+    for j, head in enumerate(B._CLAIM_HEADERS):
+        longest = max(stringWidth(w, regular, 7.5) for r in brief.claims for w in r[head].split())
+        assert Pt(longest) <= widths[j], (head, longest, widths[j])

@@ -141,11 +141,19 @@ def _wait_count(frame, predicate, timeout: float = 30.0) -> int:
     raise AssertionError(f"marker count stuck at {n}")
 
 
+CUT_LABELS_JS = """() => Array.from(document.querySelectorAll(
+    '[data-testid=stDownloadButton] button, [data-testid=stButton] button')).flatMap(b =>
+  Array.from(b.querySelectorAll('*')).concat([b])
+    .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+    .map(() => b.innerText))"""
+
+
 def test_end_to_end(browser_page, tmp_path):
     page, blocked = browser_page
     frame = _map_frame(page)
     first = _wait_count(frame, lambda n: n > 10)
     assert frame.evaluate("() => typeof L.markerClusterGroup") == "function"
+    assert page.evaluate(CUT_LABELS_JS) == []  # no button label is cut ("HTML map (offline, t…")
 
     # paste a hostile report, add it, analyse
     page.get_by_text("Paste a report").click()
@@ -465,6 +473,24 @@ def test_own_reports_survive_every_interaction(chromium, app_url, tmp_path):
 
 SEED_DIR = Path(os.environ.get("GEO_APP_SEEDS_DIR") or settings.EVAL_BENCH_DIR.parent / "seeds")  # beside the bench
 BOUNDS_JS = "() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
+OVERLAP_JS = """() => {
+  const els = Array.from(document.querySelectorAll('.geo-app-name span, .geo-app-claim-label'))
+    .filter(e => getComputedStyle(e.closest('.leaflet-marker-icon, .leaflet-tooltip') || e).visibility !== 'hidden')
+    .map(e => { const r = e.getBoundingClientRect();
+                return [String(e.textContent), r.left, r.right, r.top, r.bottom]; }).filter(x => x[2] > x[1]);
+  const out = [];
+  for (let i = 0; i < els.length; i++) for (let j = i + 1; j < els.length; j++) {
+    const a = els[i], b = els[j];
+    if (a[1] < b[2] && a[2] > b[1] && a[3] < b[4] && a[4] > b[3]) out.push([a[0], b[0]]);
+  }
+  return out;
+}"""
+CUT_NAMES_JS = """() => { const c = window.map.getContainer().getBoundingClientRect();
+  return Array.from(document.querySelectorAll('.geo-app-name span'))
+    .filter(e => getComputedStyle(e.closest('.leaflet-marker-icon')).visibility !== 'hidden')
+    .filter(e => { const r = e.getBoundingClientRect();
+                   return r.width > 0 && (r.left < c.left || r.right > c.right || r.top < c.top || r.bottom > c.bottom); })
+    .map(e => e.textContent); }"""
 NAMES_JS = """() => Array.from(document.querySelectorAll('.geo-app-name')).map(e =>
   [e.className.replace('geo-app-name', '').replace('leaflet-marker-icon', '').replace('leaflet-zoom-animated', '')
      .replace('leaflet-interactive', '').trim(), e.textContent])"""
@@ -535,6 +561,10 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         assert {"Belarus", "Ukraine"} <= by_kind.get("country", set()), by_kind.get("country")
         assert {"Minsk", "Kyiv"} <= by_kind.get("capital", set()), by_kind.get("capital")
         assert "Black Sea" in by_kind.get("sea", set()), by_kind.get("sea")
+        # no name or claim label written over another ("Minsk" over "BELARUS", "Vienna" under "Bratislava")
+        frame.evaluate("() => { window.geoAppDeclutter(); return 1; }")  # the last layer swap's pass, now
+        assert frame.evaluate(OVERLAP_JS) == []
+        assert frame.evaluate(CUT_NAMES_JS) == []  # nor a name cut by the map's edge
         # the places left out of the opening view are named under the map
         assert page.get_by_text(re.compile("left out of this view: .*London")).count() >= 1
         # each area once: Eastern Europe, mentioned five times in one seed, is one polygon
@@ -611,7 +641,8 @@ def test_exported_html_opens_on_all_dates(chromium, tmp_path):
     gdf = L.features_gdf([analyze(r.text, r.published, report_id=r.report_id, source=r.source)
                           for r in sample_reports()])
     path = tmp_path / "map.html"
-    path.write_text(maps.export_html(gdf, title="Samples"), encoding="utf-8")
+    long_title = "Samples: " + "; ".join(r.title for r in sample_reports()) * 2  # many reports' titles
+    path.write_text(maps.export_html(gdf, title=long_title), encoding="utf-8")
     page = chromium.new_page(viewport={"width": 1200, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -629,6 +660,9 @@ def test_exported_html_opens_on_all_dates(chromium, tmp_path):
         assert everything > 20 and page.evaluate(shown) == everything
         assert page.locator(".geo-app-all-dates input").is_checked()
         assert page.locator("output.time-text").inner_text() == "All dates"
+        # a long title wraps clear of the zoom buttons (it once ran over them, hiding "−")
+        title, zoom = (page.locator(sel).first.bounding_box() for sel in (".geo-app-title-box", ".leaflet-control-zoom"))
+        assert title["x"] >= zoom["x"] + zoom["width"] or title["y"] >= zoom["y"] + zoom["height"], (title, zoom)
         page.locator("input.time-slider").fill(page.locator("input.time-slider").get_attribute("min"))
         page.wait_for_timeout(300)
         assert not page.locator(".geo-app-all-dates input").is_checked()

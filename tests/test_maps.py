@@ -397,3 +397,43 @@ def test_one_english_spelling_per_place():
     assert shown[2] == kyiv.name
     only_wrong = english_names(gdf.iloc[[3]])
     assert list(only_wrong) == [gomel.name]
+
+
+def test_claims_regions_and_countries_take_the_report_spelling():
+    """A claim's ends read as the report wrote them (from a town on the map, else from its own
+    sentence, when that spelling is a name of the very place); a claim keeps its "A → B" name
+    even when its key is a renamed town's; a country's formal name gives way to the report's."""
+    from shapely.geometry import LineString, Point
+
+    from geo_app.places.gazetteer import get_gazetteer
+    from geo_app.render.names import english_names
+
+    gaz = get_gazetteer()
+    gomel = next(m.place for m in gaz.lookup("Gomel") if m.place.feature_class == "P")
+    kyiv = next(m.place for m in gaz.lookup("Kyiv") if m.place.feature_class == "P")
+    china = gaz.get("country:CHN")
+    assert china is not None and china.name != "China"  # Natural Earth's NAME_EN: the formal name
+    arrow = " → "
+    rows = [
+        {"layer": "places", "kind": "place", "text": "Gomel", "name": gomel.name, "place_key": gomel.key,
+         "quote": "Troops were seen in Gomel."},
+        {"layer": "claims", "kind": "claim", "text": "about 250 km", "name": gomel.name + arrow + kyiv.name,
+         "place_key": gomel.key, "quote": "Gomel lies about 250 km north of Kyiv."},
+        {"layer": "countries", "kind": "place", "text": "China", "name": china.name, "place_key": china.key,
+         "quote": "China said so."},
+        {"layer": "claims", "kind": "claim", "text": "30 km", "name": f"Kyiv (the part of {china.name} holding it)"
+         + arrow + "Kyiv", "place_key": None, "quote": "It is 30 km away."},
+    ]
+    geoms = [Point(31, 52.4), LineString([(31, 52.4), (30.5, 50.4)]), Point(104, 35), LineString([(30, 50), (31, 50)])]
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+    shown = list(english_names(gdf))
+    assert shown[0] == "Gomel" and shown[1] == f"Gomel{arrow}{kyiv.name}" and shown[2] == "China", shown
+    assert shown[3] == f"Kyiv (the part of China holding it){arrow}Kyiv", shown[3]
+    # no town of it on the map: the spelling comes from the claim's own sentence ...
+    alone = english_names(gdf.iloc[[1]])
+    assert list(alone) == [f"Gomel{arrow}{kyiv.name}"]
+    # ... and only when it is a name of that place ("Minsk" is not Gomel's)
+    wrong = gdf.iloc[[1]].assign(quote="Minsk lies about 250 km north of Kyiv.")
+    assert list(english_names(wrong)) == [gomel.name + arrow + kyiv.name]
+    unnamed = gdf.iloc[[1]].assign(name="?" + arrow + kyiv.name, place_key=None)
+    assert list(english_names(unnamed)) == [f"unnamed place{arrow}{kyiv.name}"]

@@ -29,6 +29,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -56,6 +57,10 @@ METHOD_NOTES = (
     "The map is a Lambert azimuthal equal-area projection centred on the frame; its scale bar is true at the centre.",
 )
 _CLAIM_HEADERS = ("Quote", "Source", "Date", "Measured", "Claimed vs measured", "Verdict")
+#: The claims table's relative column widths on the PDF (raised where a word would not fit).
+_CLAIM_SHARES = (4.8, 2.3, 1.6, 3.7, 2.5, 2.1)
+_PDF_TEXT_WIDTH_CM = 17.0  # A4 less 2 cm margins
+_CELL_PADDING_PT = 12.0  # ReportLab's table cells: 6 pt left and right
 
 
 @dataclass
@@ -90,6 +95,7 @@ def claim_rows(gdf: gpd.GeoDataFrame, labels: Mapping[str, str]) -> list[dict[st
     if gdf.empty:
         return []
     claims = gdf[gdf["kind"] == "claim"]
+    claims = claims.assign(name=english_names(gdf)[claims.index])  # the map's spelling (render.names)
     rows = []
     for _, r in claims.iterrows():
         start, end = _text(r.get("date_start")), _text(r.get("date_end"))
@@ -228,6 +234,16 @@ def to_docx(brief: Brief) -> bytes:
                 for p in cell.paragraphs:
                     for run in p.runs:
                         run.font.size = Pt(7.5)
+        # The PDF's column rule (each column fits its longest word; the quote gets the most room),
+        # not Word's equal columns: Word's default cell margins are 0.19 cm each side.
+        regular, bold = _register_fonts()
+        widths = column_widths([_CLAIM_HEADERS, *([row[h] for h in _CLAIM_HEADERS] for row in brief.claims)],
+                               _CLAIM_SHARES, total=_PDF_TEXT_WIDTH_CM * cm, font=regular, size=7.5, bold=bold,
+                               padding=0.38 * cm)
+        table.autofit = False
+        for j, width in enumerate(widths):
+            for cell in table.columns[j].cells:
+                cell.width = Pt(width)
     else:
         doc.add_paragraph("No claims found.")
     for heading, paragraphs in _sections(brief):
@@ -249,6 +265,55 @@ def _register_fonts() -> tuple[str, str]:
         pdfmetrics.registerFont(TTFont(names[1], str(ttf / "DejaVuSans-Bold.ttf")))
         pdfmetrics.registerFontFamily(names[0], normal=names[0], bold=names[1], italic=names[0], boldItalic=names[1])
     return names
+
+
+def _tokens(text: str) -> list[str]:
+    """The pieces a table cell may not break inside: its words (ReportLab breaks lines at spaces
+    only, and cuts a longer word anywhere: "Ar|menia-Azerbai|jan")."""
+    return text.split()
+
+
+def column_widths(rows: Sequence[Sequence[str]], shares: Sequence[float], *, total: float, font: str,
+                  size: float, bold: str | None = None, padding: float = _CELL_PADDING_PT) -> list[float]:
+    """Table column widths (points) that add up to ``total``, where no word is cut.
+
+    Each column gets at least its longest word ("Armenia-Azerbaijan", a date "2026-04-14") plus
+    the cell padding, as far as ``total`` allows; the width left is shared in proportion to
+    ``shares``.
+
+    Parameters
+    ----------
+    rows : sequence of sequence of str
+        The cells, header first (set in ``bold`` if given).
+    shares : sequence of float
+        The columns' relative widths when every piece fits anyway.
+    total : float
+        The table's width, points.
+    font, size : str, float
+        The cells' font (a registered ReportLab font name) and size, points.
+    bold : str, optional
+        The header's font.
+    padding : float
+        Left plus right padding of a cell, points.
+
+    Returns
+    -------
+    list of float
+    """
+    need = [0.0] * len(shares)
+    for i, row in enumerate(rows):
+        face = bold if (i == 0 and bold) else font
+        for j, cell in enumerate(row):
+            widest = max((stringWidth(t, face, size) for t in _tokens(str(cell))), default=0.0)
+            need[j] = max(need[j], widest + padding)
+    if sum(need) > total:  # cannot all fit: scale the needs down (a long word is then cut, as before)
+        return [n * total / sum(need) for n in need]
+    base = [total * s / sum(shares) for s in shares]
+    # raise the columns that need it; take the difference from the others, in proportion to their spare room
+    short = sum(max(0.0, n - b) for n, b in zip(need, base))
+    spare = [max(0.0, b - n) for n, b in zip(need, base)]
+    room = sum(spare)
+    return [max(n, b) - (short * sp / room if room else 0.0) for n, b, sp in zip(need, base, spare)]
 
 
 def to_pdf(brief: Brief) -> bytes:
@@ -274,7 +339,9 @@ def to_pdf(brief: Brief) -> bytes:
     if brief.claims:
         data = [[para(h, head) for h in _CLAIM_HEADERS]]
         data += [[para(row[h], small) for h in _CLAIM_HEADERS] for row in brief.claims]
-        widths = [c * cm for c in (4.8, 2.3, 1.6, 3.7, 2.5, 2.1)]
+        widths = column_widths([_CLAIM_HEADERS, *([row[h] for h in _CLAIM_HEADERS] for row in brief.claims)],
+                               _CLAIM_SHARES, total=_PDF_TEXT_WIDTH_CM * cm, font=regular, size=small.fontSize,
+                               bold=bold)
         table = Table(data, colWidths=widths, repeatRows=1)
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),

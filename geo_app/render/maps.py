@@ -172,7 +172,8 @@ _CSS = f"""
   .geo-app-legend span.ln {{ display: inline-block; width: 16px; height: 0; border-top: 3px solid; flex: none; }}
   .geo-app-all-dates {{ display: block; font: 13px system-ui, sans-serif; margin: 2px 0 4px; cursor: pointer; }}
   .geo-app-title-box {{ background: rgba(255,255,255,.92); padding: 4px 8px; font: 600 14px system-ui, sans-serif;
-                        border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+                        border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+                        max-width: calc(100vw - 120px); }}  /* a long title wraps clear of the zoom buttons */
 </style>
 """
 
@@ -609,8 +610,48 @@ class _BasemapNames(_DataElement):
                                                      pane: "geoAppNames"}).addTo(group);
               } else if (!want && shown[i]) { group.removeLayer(shown[i]); delete shown[i]; }
             });
+            declutter();
           }
+          // No name over another or over a claim's label: the claim labels are kept first (one of
+          // two overlapping ones is hidden, its popup still says it), then capitals, countries (moved
+          // a line down or up if that frees them), seas, other cities; a name that fits nowhere, or
+          // is cut by the map's edge ("yumri" for Gyumri), is hidden.
+          var RANK = {capital: 0, country: 1, sea: 2, city: 3};
+          function hits(r, kept) {
+            for (var k = 0; k < kept.length; k++) {
+              var o = kept[k];
+              if (r.left < o.right + 2 && r.right > o.left - 2 && r.top < o.bottom + 1 && r.bottom > o.top - 1) { return true; }
+            }
+            return false;
+          }
+          function declutter() {
+            var kept = [], box = map.getContainer(), c = box.getBoundingClientRect();
+            function inside(r) { return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom; }
+            box.querySelectorAll(".geo-app-claim-label").forEach(function (e) {
+              e.style.visibility = "";
+              var r = e.getBoundingClientRect();
+              if (r.width && hits(r, kept)) { e.style.visibility = "hidden"; } else if (r.width) { kept.push(r); }
+            });
+            Object.keys(shown).map(Number).sort(function (a, b) {
+              return (RANK[labels[a].kind] - RANK[labels[b].kind]) || (a - b);
+            }).forEach(function (i) {
+              var el = shown[i].getElement(), span = el && el.firstChild;
+              if (!span) { return; }
+              span.style.position = "relative"; span.style.top = ""; el.style.visibility = "";
+              var r = span.getBoundingClientRect(), moves = labels[i].kind === "country" || labels[i].kind === "sea"
+                ? [0, r.height, -r.height] : [0];
+              for (var m = 0; m < moves.length; m++) {
+                var t = {left: r.left, right: r.right, top: r.top + moves[m], bottom: r.bottom + moves[m]};
+                if (inside(t) && !hits(t, kept)) { span.style.top = moves[m] ? moves[m] + "px" : ""; kept.push(t); return; }
+              }
+              el.style.visibility = "hidden";
+            });
+          }
+          var pending = null;
+          function later() { clearTimeout(pending); pending = setTimeout(declutter, 60); }
           map.on("zoomend moveend", update);
+          map.on("layeradd layerremove overlayadd overlayremove", later);
+          window.geoAppDeclutter = declutter;
           window.geoAppNames = group;
           function start(data) { labels = data; update(); }
           {% if this.url %}fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(start);

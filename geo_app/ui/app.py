@@ -31,9 +31,10 @@ with WARM_LOCK:
 
 import datetime as dt
 import re
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ TABLE_COLUMNS = {
     "source": "Source", "published": "Published", "verdict": "Verdict", "measured_km": "Measured km",
     "claimed_km": "Claimed km", "confidence": "Confidence", "geonameid": "GeoNames id", "quote": "Quote",
 }
+#: The table's text columns (shown blank where a feature has no value).
+TABLE_TEXT_COLUMNS = ("Name", "Kind", "Layer", "As written", "Event date", "Source", "Published", "Verdict", "Quote")
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
 #: Page style (a constant, never report text): the slider shows its two dates once (above its
 #: thumbs; Streamlit would repeat the range's ends under them), the map's block spans the page.
@@ -86,13 +89,37 @@ _DEV_ADVICE = re.compile(r"\s*\((?:raise|set|increase|lower)\s+(?:geo_app\.)?set
                          r"(?:,\s*now\s+([^()]*))?\)")
 
 
+#: Command-line options named in a core message ("a layer needs a name (--name)"): the page's fields differ.
+_CLI_OPTION = re.compile(r"\s*\((?:--[a-z][a-z-]*(?:[ ,/]+|\sor\s)?)+\)")
+#: A temporary copy's path in a reader's message: the user knows the file by its own name.
+_TEMP_PATH = re.compile(r"'?" + re.escape(tempfile.gettempdir().rstrip("/")) + r"/(?:[^'\s]*/)?([^/'\s]+)'?")
+#: GDAL's advice to programmers ("It might help to specify the correct driver explicitly ... 'CSV:path'.").
+_GDAL_ADVICE = re.compile(r";?\s*It might help to specify the correct driver.*?'CSV:path'\.?")
+_GDAL_CANNOT = re.compile(r"GDAL cannot read it \((.*)\)\s*$", re.S)
+
+
 def user_message(text: object) -> str:
     """A core message fit for the app's user: no advice to change settings, the limit kept.
 
     ``"x is too long (raise geo_app.settings.MAX_REPORT_CHARS, now 1,000 characters)"`` becomes
-    ``"x is too long (the limit is 1,000 characters)"``; advice without a figure is dropped.
+    ``"x is too long (the limit is 1,000 characters)"``; advice without a figure is dropped, and
+    so are command-line options ("(--name)"), temporary paths (the file's own name is kept) and
+    GDAL's advice to programmers; a file GDAL cannot read says what the page expects instead.
     """
-    return _DEV_ADVICE.sub(lambda m: f" (the limit is {m.group(1).strip()})" if m.group(1) else "", str(text))
+    out = _DEV_ADVICE.sub(lambda m: f" (the limit is {m.group(1).strip()})" if m.group(1) else "", str(text))
+    out = _GDAL_ADVICE.sub("", _TEMP_PATH.sub(lambda m: m.group(1), _CLI_OPTION.sub("", out)))
+    return _GDAL_CANNOT.sub(lambda m: "it cannot be read as a GeoJSON, GeoPackage, KML or zipped shapefile layer; "
+                                      f"check that it is one and is complete (the reader said: {m.group(1).strip()})",
+                            out)
+
+
+def play_start(window: tuple[dt.date, dt.date], lo: dt.date, hi: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Where Play starts when pressed on ``window``: None (from the window itself) unless the window
+    already ends on the last day ``hi`` (Play would stop at once and seem to do nothing): then from
+    the first day ``lo``, the whole span as one day at a time, a narrower window with its width."""
+    if window[1] < hi:
+        return None
+    return (lo, lo) if window[0] <= lo else (lo, lo + (window[1] - window[0]))
 
 
 def report_label(report: Report) -> str:
@@ -363,13 +390,16 @@ def table_of(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     frame["days"] = [("" if a is None or pd.isna(a) else (a if a == b or b is None or pd.isna(b) else f"{a} – {b}"))
                      for a, b in zip(first, last)]
     frame = frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+    for col in TABLE_TEXT_COLUMNS:  # an empty text cell is blank, not "None" (a place has no verdict)
+        frame[col] = [v if isinstance(v, str) else "" for v in frame[col]]
     frame.index = gdf.index
     return frame
 
 
 def focus_extent_of(gdf: gpd.GeoDataFrame) -> L.FocusExtent:
-    """Where the map opens: :func:`geo_app.features.focus_extent` (the densest cluster, outliers named)."""
-    return L.focus_extent(gdf)
+    """Where the map opens: :func:`geo_app.features.focus_extent` (the densest cluster, outliers
+    named as the map and the table name them: :func:`geo_app.render.maps.english_names`)."""
+    return L.focus_extent(gdf.assign(name=maps.english_names(gdf)) if not gdf.empty else gdf)
 
 
 def outliers_note(names: Sequence[str], limit: int = 8) -> str:
@@ -532,8 +562,6 @@ def read_layer_upload(file_name: str, data: bytes, *, name: str, date: Any = Non
     The upload's name is reduced to its last part and safe characters: it never chooses where
     anything is written.
     """
-    import tempfile
-
     from geo_app.layers import load_user_layer
 
     base = _SAFE_FILE_CHARS.sub("_", os.path.basename(str(file_name).replace("\\", "/"))).strip(" .") or "layer"
@@ -551,9 +579,14 @@ def layers_on_day(layers: gpd.GeoDataFrame, names: Sequence[str], day: dt.date |
     return layer_on(layers[layers["layer_name"].isin(list(names))], day)
 
 
-def layer_check_table(results: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The place-in-layer table: one row per place and layer, plain text."""
+def layer_check_table(results: gpd.GeoDataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The place-in-layer table: one row per place and layer, plain text; each report by its
+    label (``labels``: report id -> :func:`report_label`), never its internal id; blank, not
+    "None", where a value is missing (an undated layer)."""
     frame = pd.DataFrame(results.drop(columns="geometry"))[list(LAYER_CHECK_COLUMNS)]
+    frame["report_id"] = [(labels or {}).get(str(r), str(r)) for r in frame["report_id"]]
+    for col in ("place", "source", "day", "layer_name", "layer_date", "status", "feature_name"):
+        frame[col] = ["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in frame[col]]
     return frame.rename(columns=LAYER_CHECK_COLUMNS).reset_index(drop=True)
 
 
@@ -717,8 +750,9 @@ def main() -> None:
         st.write("")
         if st.button("⏸ Pause" if state.get("playing") else "▶ Play", key="play"):
             state.playing = not state.get("playing")
-            if state.playing and window == (lo, hi):
-                state["pending_window"] = (lo, lo)
+            start = play_start(window, lo, hi) if state.playing else None
+            if start is not None:
+                state["pending_window"] = start
                 st.rerun()
 
     # Each filter follows the features now analysed (see _filter): new sources, kinds, verdicts
@@ -820,6 +854,8 @@ def main() -> None:
     st.dataframe(table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
                  height=360, width="stretch",
                  column_config={"Quote": st.column_config.TextColumn(width="large"),
+                                "Name": st.column_config.TextColumn(width="medium"),  # "A → B" claims whole
+                                "Verdict": st.column_config.TextColumn(width=105),  # "contradicted" whole
                                 "Confidence": st.column_config.NumberColumn(format="%.2f"),
                                 "Measured km": st.column_config.NumberColumn(format="%.1f")})
 
@@ -865,8 +901,9 @@ def main() -> None:
     state.view["export_bbox"] = frame
     brief_title = U.default_title(shown_reports) if shown_reports else title
     brief_window = (window[0], window[1])
+    credited = state.view["credited_sources"] = U.sources_of(shown_reports)  # publishers, as the CLI's PNG
     builders["png"] = lambda: png_plot.render_png(view, title=brief_title, window=brief_window, extent=frame,
-                                                       dpi=300, sources=[report_label(r) for r in shown_reports])
+                                                       dpi=300, sources=credited)
     brief_kind = st.radio("Brief format", ["docx", "pdf"], horizontal=True, key="brief_kind",
                           help="Word (editable) or PDF: the map, the claims table, places by source, "
                                "cross-report agreement and the method and data notes.")
@@ -879,8 +916,9 @@ def main() -> None:
                          mime="application/geopackage+sqlite3", key="dl_gpkg", on_click="ignore")
     d[2].download_button("CSV", builders["csv"], file_name=f"{stem}.csv", mime="text/csv", key="dl_csv",
                          on_click="ignore")
-    d[3].download_button("HTML map (offline, time slider)", builders["html"], file_name=f"{stem}.html",
-                         mime="text/html", key="dl_html", on_click="ignore")
+    d[3].download_button("HTML map", builders["html"], file_name=f"{stem}.html",  # a label that fits its column
+                         mime="text/html", key="dl_html", on_click="ignore",
+                         help="One offline HTML file: the map with its own time slider, no server needed.")
     d[4].download_button("PNG for briefs", builders["png"], file_name=f"{stem}.png", mime="image/png",
                          key="dl_png", on_click="ignore")
     d[5].download_button("Brief", builders["brief"], file_name=f"{stem}_brief.{brief_kind}",
@@ -955,6 +993,37 @@ def _user_layer_view(shown: gpd.GeoDataFrame, names: Sequence[str]) -> dict[str,
     return out
 
 
+def keep_in_archive(reports: Sequence[Report]) -> tuple[int, int]:
+    """Store ``reports`` in the archive (created if need be) and analyse those not analysed yet:
+    ``(added, analysed)``. A report already stored is not stored twice."""
+    from geo_app.batch.distributed import analyze_chunk
+
+    with open_store(create=True) as store:
+        ids = store.add_reports([(r, str(r.meta.get("file") or "app")) for r in reports])
+        added = sum(1 for _, new in ids if new)
+        pending = set(store.pending_ids())
+        todo = store.load_pending([i for i, _ in ids if i in pending])
+        done = store.commit_analyses(analyze_chunk(todo)) if todo else None
+    return added, (done.committed + done.replaced) if done else 0
+
+
+def _keep_button(state: Any) -> None:
+    import streamlit as st
+
+    ticked = [r for rid, r in state.reports.items() if state.get(f"use_{rid}", True)]
+    if st.button(f"Keep the {len(ticked)} ticked report(s) in the archive", key="st_keep", disabled=not ticked):
+        try:
+            added, analysed = keep_in_archive(ticked)
+        except (GeoAppError, OSError) as exc:
+            st.error(md_escape(user_message(exc)))
+            return
+        state.archive_message = (f"{added} report(s) added to the archive ({len(ticked) - added} already there), "
+                                 f"{analysed} analysed.")
+        st.rerun()
+    if state.get("archive_message"):
+        st.success(md_escape(state.pop("archive_message")))
+
+
 def _store_sidebar(state: Any) -> None:
     """Sidebar: list, search and remove stored reports; show their stored analyses on the map."""
     import streamlit as st
@@ -966,9 +1035,12 @@ def _store_sidebar(state: Any) -> None:
             st.error(md_escape(user_message(exc)))
             return
         if store is None:
-            st.caption(f"No store at {md_escape(store_path())} yet: `geo-app ingest` creates it.")
+            st.caption(f"No archive at {md_escape(store_path())} yet: keep the reports ticked above in it "
+                       "with the button below (or add files with `geo-app ingest`).")
+            _keep_button(state)
             return
         with store:
+            _keep_button(state)
             counts = store.counts()
             lo, hi = store.date_span()
             st.caption(f"{counts['reports']} reports ({counts['analysed']} analysed) in {md_escape(store.path)}"
@@ -1066,7 +1138,8 @@ def _layers_sidebar(state: Any) -> None:
     with st.expander("Your boundary layers", expanded=False):
         up = st.file_uploader("Layer file: zipped shapefile, GeoPackage, GeoJSON, KML",
                               type=[s.lstrip(".") for s in LAYER_SUFFIXES if s != ".shp"], key="ul_upload")
-        st.text_input("Layer name (same name, other dates: one dated series)", key="ul_name")
+        st.text_input("Layer name (same name, other dates: one dated series; empty: the file's name)",
+                      key="ul_name")
         st.date_input("Date of the whole file (optional)", value=None, key="ul_date",
                       min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
         st.text_input("…or date field(s) of each feature (field, or begin,end)", key="ul_date_field")
@@ -1103,12 +1176,14 @@ def _add_layer(state: Any, upload: Any) -> None:
     messages: list[tuple[str, str]] = []
     try:
         info, gdf, repairs = read_layer_upload(
-            upload.name, upload.getvalue(), name=state.get("ul_name") or "", date=state.get("ul_date"),
+            upload.name, upload.getvalue(), name=state.get("ul_name") or Path(upload.name).stem,  # the file's name
+            date=state.get("ul_date"),
             date_field=state.get("ul_date_field"), layer=state.get("ul_layer"), crs=state.get("ul_crs"))
         with open_store(create=True) as store:
             stored, added = store.add_user_layer(info, gdf, repairs)
     except (GeoAppError, ValueError, OSError) as exc:
-        state.layer_messages = [("error", f"{upload.name}: {exc}")]
+        text = str(exc)
+        state.layer_messages = [("error", text if text.startswith(upload.name) else f"{upload.name}: {text}")]
         return
     verb = "added" if added else "already stored:"
     messages.append(("success", f"{verb} {stored.name} ({stored.date_text}) from {stored.source_file}: "
@@ -1134,9 +1209,11 @@ def _layer_checks(state: Any, view: gpd.GeoDataFrame, user_layers: gpd.GeoDataFr
             st.caption("Pick layers: each place is tested on its own day (event date, else publication date) "
                        "against the layer as it was then.")
             return
-        results = check_places(view, user_layers[user_layers["layer_name"].isin(chosen)], default_day=last_day)
+        named = view.assign(name=maps.english_names(view)) if not view.empty else view  # the map's spelling
+        results = check_places(named, user_layers[user_layers["layer_name"].isin(chosen)], default_day=last_day)
         state.layer_checks = pd.DataFrame(results.drop(columns="geometry")).to_dict("records")
-        st.dataframe(layer_check_table(results), hide_index=True, key="ul_results",
+        labels = {rid: report_label(r) for rid, r in state.get("reports", {}).items()}
+        st.dataframe(layer_check_table(results, labels), hide_index=True, key="ul_results",
                      column_config={"km to boundary": st.column_config.NumberColumn(format="%.1f")})
         st.download_button("Place tests (GeoJSON, with layer name and date)",
                            lambda: json.dumps(place_checks_to_geojson(results), ensure_ascii=False),

@@ -160,7 +160,7 @@ def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, 
         written["html"] = str(html)
     if png:
         data, info = plot.render(gdf, title=map_title, window=(start, end), dpi=dpi, extent=extent,
-                                 subtitle=subtitle, width_cm=width_cm, sources=_sources(reports))
+                                 subtitle=subtitle, width_cm=width_cm, sources=sources_of(reports))
         Path(png).write_bytes(data)
         written["png"] = str(png)
         out["png"] = {"bbox": list(info.bbox_lonlat), "crs": info.crs, "outside_frame": info.outliers,
@@ -168,7 +168,8 @@ def run_map_command(paths: Sequence[str | Path], png: str | Path | None = None, 
     return out
 
 
-def _sources(reports: Sequence[Report]) -> list[str]:
+def sources_of(reports: Sequence[Report]) -> list[str]:
+    """The publishers a map credits, once each (a report without a source by its title)."""
     return list(dict.fromkeys(r.source or report_title(r) for r in reports))
 
 
@@ -183,7 +184,7 @@ def brief_bytes(reports: Sequence[Report], analyses: Sequence[Any], gdf: Any, *,
     if kind not in ("docx", "pdf"):
         raise InputError(f"a brief is docx or pdf, not {kind!r}")
     map_title = title or default_title(reports)
-    png, info = plot.render(gdf, title=map_title, window=window, dpi=dpi, extent=bbox, sources=_sources(reports))
+    png, info = plot.render(gdf, title=map_title, window=window, dpi=dpi, extent=bbox, sources=sources_of(reports))
     content = B.assemble(analyses, gdf, title=map_title, window=plot.window_text(window, gdf), map_png=png,
                          labels=report_labels(reports), outliers=info.outliers)
     return B.to_docx(content) if kind == "docx" else B.to_pdf(content)
