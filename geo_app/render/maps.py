@@ -612,8 +612,9 @@ class _BasemapNames(_DataElement):
             });
             declutter();
           }
-          // No name over another or over a claim's label: the claim labels are kept first (one of
-          // two overlapping ones is hidden, its popup still says it), then capitals, countries (moved
+          // No name over another or over a claim's label: the claim labels are kept first (one that
+          // would cover another moves a line or two up or down, else it is hidden; its popup still
+          // says it), then capitals, countries (moved
           // a line down or up if that frees them), seas, other cities; a name that fits nowhere, or
           // is cut by the map's edge ("yumri" for Gyumri), is hidden.
           var RANK = {capital: 0, country: 1, sea: 2, city: 3};
@@ -628,9 +629,20 @@ class _BasemapNames(_DataElement):
             var kept = [], box = map.getContainer(), c = box.getBoundingClientRect();
             function inside(r) { return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom; }
             box.querySelectorAll(".geo-app-claim-label").forEach(function (e) {
-              e.style.visibility = "";
+              e.style.visibility = ""; e.style.marginTop = "";
               var r = e.getBoundingClientRect();
-              if (r.width && hits(r, kept)) { e.style.visibility = "hidden"; } else if (r.width) { kept.push(r); }
+              if (!r.width) { return; }
+              // A claim label that would cover another moves a line up or down before it is hidden.
+              var base = parseFloat(window.getComputedStyle(e).marginTop) || 0, h = r.height + 2;
+              var moves = [0, -h, h, -2 * h, 2 * h];
+              for (var m = 0; m < moves.length; m++) {
+                var t = {left: r.left, right: r.right, top: r.top + moves[m], bottom: r.bottom + moves[m]};
+                if (!hits(t, kept) && (m === 0 || inside(t))) {
+                  if (moves[m]) { e.style.marginTop = (base + moves[m]) + "px"; }
+                  kept.push(t); return;
+                }
+              }
+              e.style.visibility = "hidden";
             });
             Object.keys(shown).map(Number).sort(function (a, b) {
               return (RANK[labels[a].kind] - RANK[labels[b].kind]) || (a - b);
@@ -647,10 +659,15 @@ class _BasemapNames(_DataElement):
               el.style.visibility = "hidden";
             });
           }
-          var pending = null;
-          function later() { clearTimeout(pending); pending = setTimeout(declutter, 60); }
+          var pending = null, settle = null;
+          // Once more after the map settles: a label placed in the same frame as its layer was added
+          // still sat where Leaflet first drew it, and the first pass hid it for an overlap it no longer has.
+          function later() {
+            clearTimeout(pending); clearTimeout(settle);
+            pending = setTimeout(declutter, 60); settle = setTimeout(declutter, 700);
+          }
           map.on("zoomend moveend", update);
-          map.on("layeradd layerremove overlayadd overlayremove", later);
+          map.on("layeradd layerremove overlayadd overlayremove tooltipopen", later);
           window.geoAppDeclutter = declutter;
           window.geoAppNames = group;
           function start(data) { labels = data; update(); }
