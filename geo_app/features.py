@@ -128,7 +128,8 @@ def simplify_area(geom: BaseGeometry | None, tolerance_deg: float | None = None)
         return None
     base = float(_setting("MAP_AREA_SIMPLIFY_DEG", _DEFAULT_AREA_SIMPLIFY_DEG)) if tolerance_deg is None \
         else float(tolerance_deg)
-    if base > 0 and geom.geom_type in ("Polygon", "MultiPolygon"):
+    if base > 0 and geom.geom_type in ("Polygon", "MultiPolygon") and \
+            shapely.get_num_coordinates(geom) > int(settings.SIMPLIFY_MIN_VERTICES):
         minx, miny, maxx, maxy = geom.bounds
         # Russia-sized areas need not carry every Arctic islet at 1 km precision.
         tol = max(base, _RELATIVE_SIMPLIFY * max(maxx - minx, maxy - miny))

@@ -185,6 +185,9 @@ MAP_BASEMAP_SIMPLIFY_DEG: float = 0.05
 MAP_MENTIONED_AREA_SIMPLIFY_DEG: float = 0.01
 #: Least simplification of derived polygons, degrees (large areas use a thousandth of their extent).
 MAP_AREA_SIMPLIFY_DEG: float = 0.01
+#: Geometries with at most this many vertices are drawn as they are (a claim's 180-vertex circle
+#: simplified to ~1 km showed its facets in a brief; simplifying exists to keep big areas small).
+SIMPLIFY_MIN_VERTICES: int = 512
 #: A point layer with more features than this is clustered.
 MAP_CLUSTER_THRESHOLD: int = 40
 #: A town of at least this many people is also known, for recognition, by its name without an

@@ -368,3 +368,13 @@ def test_area_subtracts_holes_and_adds_parts_whatever_the_orientation() -> None:
 def test_area_of_belarus(belarus: Polygon) -> None:
     # Official figure 207,600 km²; Natural Earth 1:10m is generalised.
     assert geodesic_area_km2(belarus) == pytest.approx(207_600, rel=0.01)
+
+
+def test_a_claim_circle_keeps_its_vertices_in_geojson() -> None:
+    """A 130 km circle drawn in a brief: simplifying it to ~1 km showed its facets."""
+    from geo_app.geo.geojson import geometry_dict
+    from geo_app.geo.geodesy import geodesic_circle
+
+    circle = geodesic_circle(42.95, 14.8, 130.0)
+    drawn = geometry_dict(circle, None, 0.01)
+    assert len(drawn["coordinates"][0]) == len(circle.exterior.coords) >= 180

@@ -282,7 +282,7 @@ def _point_and_radius(lon: float, lat: float, radius_km: float, what: str) -> tu
     return float(lo), float(la), r
 
 
-def geodesic_circle(lon: float, lat: float, radius_km: float, *, n: int = 72) -> Polygon:
+def geodesic_circle(lon: float, lat: float, radius_km: float, *, n: int = 180) -> Polygon:
     """The points at a geodesic distance ``radius_km`` around a point, as a polygon for drawing.
 
     Parameters

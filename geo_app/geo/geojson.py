@@ -18,6 +18,8 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from geo_app import settings
+
 #: Decimals of written coordinates (1e-6 degree, about 0.1 m).
 COORD_DECIMALS = 6
 
@@ -47,7 +49,7 @@ def geometry_dict(geom: BaseGeometry | None, decimals: int | None = COORD_DECIMA
     (``simplify_deg`` degrees, topology kept). None for a missing or empty geometry."""
     if geom is None or geom.is_empty:
         return None
-    if simplify_deg > 0:
+    if simplify_deg > 0 and shapely.get_num_coordinates(geom) > int(settings.SIMPLIFY_MIN_VERTICES):
         geom = geom.simplify(simplify_deg, preserve_topology=True)
     out = dict(mapping(orient_rfc7946(geom)))
     if decimals is not None:
