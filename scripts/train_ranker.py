@@ -13,9 +13,18 @@ fits a conditional logit (a softmax over each mention's candidates, L2 penalty, 
 instead. Training runs in two stages like the resolver: rows built from the context-free first
 guesses, then also rows built from the first model's guesses.
 
-It prints Acc@161 on gold spans per corpus, in-sample and 5-fold cross-validated by document
-(GroupKFold: no document is in both its training and its test folds), and writes the model
-trained on everything. Document ids and names are never features.
+The pipeline's own mentions (spaCy and the span arbitration, as ``geo-app eval`` runs them)
+are scored too, and by default learnt from as well (``--train-on both``): those that match a
+gold toponym (strict or lenient, as the eval matches) are labelled, the others are context only,
+as at run time. Trained on gold spans alone (``--train-on gold``) the model only sees clean
+reports. Labels (``--labels level``, the default): a candidate within 161 km of the gold point
+and, when the gold referent (its GeoNames id) is a candidate, of its level (town, county,
+region, country).
+
+It prints Acc@161 on gold spans and end to end per corpus, in-sample and 5-fold
+cross-validated by document (GroupKFold: no document is in both its training and its test
+folds), and writes the model trained on everything (``--evaluate MODEL`` scores a model file
+alone: its in-sample figures equal ``geo-app eval``'s). Document ids and names are never features.
 """
 
 from __future__ import annotations
