@@ -46,7 +46,7 @@ _TOWN_WORDS = re.compile(r"(?i)\b(city|town|village|mayor|downtown|suburb|reside
 #: Words right after a name that make it the seat of a local institution ("Athens Police Department",
 #: "Norfolk High School"): the name is then a town near the report's other places.
 _INSTITUTION_AFTER = re.compile(
-    r"^\W{0,2}(?:(?:[A-Z][a-z]+|[A-Z]{2,})\s+){0,2}?(?:police|fire|sheriff|high|middle|elementary|school|city|town|"
+    r"^\W{0,2}(?:(?-i:[A-Z][a-z]+|[A-Z]{2,})\s+){0,2}?(?:police|fire|sheriff|high|middle|elementary|school|city|town|"
     r"county|council|board|mayor|library|hospital|church|department|district|public|municipal|chamber|"
     r"community|college|university|regional|memorial)\b", re.IGNORECASE)
 _WATER_WORDS = re.compile(r"(?i)\b(sea|ocean|gulf|bay|coast|waters|river|lake)\b")
