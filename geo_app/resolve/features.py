@@ -38,11 +38,15 @@ _WATER_CODES = frozenset({"H", "SEA", "BAY"})
 _ABBREVIATION = re.compile(r"^(?:[A-Z]\.){1,4}$|^[A-Z]{2,4}$|^[A-Z][a-z]{1,4}\.$")
 #: Words that say a name is a region ("the Kherson region", "Kaliningrad Oblast").
 REGION_WORDS = re.compile(r"(?i)\b(region|oblast|province|state|governorate|voblast|county|district|prefecture|krai)\b")
+#: Words that speak of an administrative unit rather than its town ("the Jermuk municipality", "district
+#: officials", "county commissioners").
+_UNIT_WORDS = re.compile(r"(?i)\b(municipality|municipal|district|county|province|prefecture|commune|raion|rayon|"
+                         r"parish|borough|governorate|oblast|region)\b")
 _TOWN_WORDS = re.compile(r"(?i)\b(city|town|village|mayor|downtown|suburb|residents?)\b")
 #: Words right after a name that make it the seat of a local institution ("Athens Police Department",
 #: "Norfolk High School"): the name is then a town near the report's other places.
 _INSTITUTION_AFTER = re.compile(
-    r"^\W{0,2}(?:(?:[A-Z][a-z]+|[A-Z]{2,})\s+){0,2}?(?:police|fire|sheriff|high|middle|elementary|school|city|town|"
+    r"^\W{0,2}(?:(?-i:[A-Z][a-z]+|[A-Z]{2,})\s+){0,2}?(?:police|fire|sheriff|high|middle|elementary|school|city|town|"
     r"county|council|board|mayor|library|hospital|church|department|district|public|municipal|chamber|"
     r"community|college|university|regional|memorial)\b", re.IGNORECASE)
 _WATER_WORDS = re.compile(r"(?i)\b(sea|ocean|gulf|bay|coast|waters|river|lake)\b")
@@ -59,7 +63,7 @@ _REGION_BEFORE = re.compile(
 _TOWN_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:city|town|village|mayor)\b")
 _REGION_AFTER = re.compile(
     r"^(?:'s|’s)?\s+(?:region|province|state|oblast|governorate|county|district|prefecture|territory|"
-    r"governor|regional)\b")
+    r"governor|regional|municipality|raion|rayon)\b")
 #: A dateline: the name opens a line and is written in capitals or followed by ", STATE", "(AP)" or a dash.
 _DATELINE_AFTER = re.compile(r"^(?:\s*,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\.?)?\s*(?:\([A-Za-z .]+\)\s*)?(?:[—–]|--?\s)")
 #: "the" right before the name ("the Dnipro", "the Rio Grande"): rivers, seas and ranges take it,
@@ -123,6 +127,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "alias_rival_town",    # a town of under a million known by this name only as an alias, part of a longer own
                            # name ("Washington Court House") or unlike it (Piqua, Engels for "Pokrovsk"), while
                            # another candidate bears the name as its own
+    "seat_area",           # a county or district (admin-2) or region named after a town among the candidates
+                           # that lies in it (its seat: "Jermuk Municipality" beside the town Jermuk)
+    "seat_town",           # ... and that town (on the town's row)
+    "seat_area_cue",       # seat_area and the words around speak of the unit ("municipality", "district", "county")
 )
 
 
@@ -268,6 +276,33 @@ def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
     near = (weights * np.exp(-km / _NEAR_KM)).max(axis=1)
     regional = (weights * np.exp(-km / _REGION_KM)).max(axis=1)
     return near, regional
+
+
+def _seat_features(X: np.ndarray, places: Sequence[Place], ctx: MentionContext, says_unit: bool) -> None:
+    """Mark the areas named after a town among the same name's candidates (their seat) and those towns.
+
+    An admin-2 unit (a point, GeoNames has no polygon for it) holds the town when the town lies within
+    ``settings.SEAT_KM`` (geodesic, WGS84) of the unit's point in the same country; a first-level region
+    when it contains the town (:attr:`MentionContext.within`)."""
+    towns = [j for j, p in enumerate(places) if p.feature_class == "P" and p.country_code]
+    areas = [i for i, p in enumerate(places) if p.feature_code in ("ADM1", "ADM2") and p.country_code]
+    if not towns or not areas:
+        return
+    col = _COLUMN
+    pairs = [(i, j) for i in areas for j in towns if places[i].country_code == places[j].country_code]
+    if not pairs:
+        return
+    adm2 = [(i, j) for i, j in pairs if places[i].feature_code == "ADM2"]
+    km = (np.asarray(geodesic_km(np.array([places[i].lon for i, _ in adm2]), np.array([places[i].lat for i, _ in adm2]),
+                                 np.array([places[j].lon for _, j in adm2]), np.array([places[j].lat for _, j in adm2])),
+                     dtype=float).reshape(-1) if adm2 else np.zeros(0))
+    close = {pair: bool(d <= settings.SEAT_KM) for pair, d in zip(adm2, km)}
+    for i, j in pairs:
+        held = close[(i, j)] if (i, j) in close else ctx.within(places[j], places[i])
+        if held:
+            X[i, col["seat_area"]] = 1.0
+            X[j, col["seat_town"]] = 1.0
+            X[i, col["seat_area_cue"]] = float(says_unit)
 
 
 def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: MentionContext,
@@ -420,6 +455,7 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             natural = place.feature_class in ("H", "T", "L", "V")
             X[i, col["article_natural"]] = float(natural)
             X[i, col["article_town"]] = float(not natural)
+    _seat_features(X, places, ctx, bool(_UNIT_WORDS.search(ctx.context)))
     if level_total:
         # Relative to the best-agreeing candidate: a report-wide constant would only let the trees
         # shift every candidate of a mention alike.

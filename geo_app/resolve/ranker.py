@@ -131,6 +131,20 @@ class Ranker:
                 "meta": self.meta}
 
 
+    def to_json(self) -> str:
+        """The model file's text: :meth:`to_dict` as JSON, weights and leaf values rounded to 9
+        decimals, split thresholds at full precision (rounded, splits on tiny values such as the
+        ``near`` feature's exp(-km / 50) of far places moved and the file scored otherwise than
+        the model measured)."""
+        data = self.to_dict()
+        for key in ("mean", "scale", "coef"):
+            data[key] = [round(float(v), 9) for v in data[key]]
+        for tree in data["trees"]:
+            tree["threshold"] = [float(v) for v in tree["threshold"]]
+            tree["value"] = [round(float(v), 9) for v in tree["value"]]
+        return json.dumps(data, indent=1) + "\n"
+
+
 _TREE_KEYS = ("feature", "threshold", "left", "right", "value")
 
 
