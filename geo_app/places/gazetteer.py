@@ -67,10 +67,10 @@ from geo_app.places import borders
 from geo_app.places.variants import name_variants
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 18  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 19  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
 # 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13);
-# 18: with only the most populous namesake of a capital coded PPLC
+# 18: with only the most populous namesake of a capital coded PPLC; 19: the people of map units
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -345,7 +345,7 @@ def build_index(path: Path | None = None) -> Path:
                  if normalize_name(n) not in country_names]
         builder.add_names(rowid, short, primary=True)
 
-    _add_map_units(builder)
+    _add_map_units(builder, people)
     _add_islands(builder)
 
     # Seas: Natural Earth marine polygons; point = equal-area centroid (inside the sea or nearly).
@@ -503,14 +503,14 @@ def _area_populations(cities: Iterable[dict[str, Any]]) -> dict[tuple[str, str],
     Returns
     -------
     dict
-        ``(layer, layer_key) -> people``, layers "countries", "admin1" and "us_counties".
+        ``(layer, layer_key) -> people``, layers "countries", "admin1", "us_counties" and "map_units".
     """
     towns = list(cities)
     points = shapely.points([float(c["longitude"]) for c in towns], [float(c["latitude"]) for c in towns])
     people = np.array([int(c.get("population") or 0) for c in towns], dtype=np.int64)
     totals: dict[tuple[str, str], int] = {}
     sources = (("countries", "countries.parquet", "ADM0_A3"), ("admin1", "admin1.parquet", "adm1_code"),
-               ("us_counties", "us_counties.parquet", "fips"))
+               ("us_counties", "us_counties.parquet", "fips"), ("map_units", "map_units.parquet", "code"))
     for layer, file, key_col in sources:
         areas = gpd.read_parquet(settings.BOUNDARIES_DIR / file, columns=[key_col, "geometry"])
         tree = shapely.STRtree(areas.geometry.to_numpy())
@@ -520,7 +520,7 @@ def _area_populations(cities: Iterable[dict[str, Any]]) -> dict[tuple[str, str],
     return totals
 
 
-def _add_map_units(builder: _Builder) -> None:
+def _add_map_units(builder: _Builder, people: dict[tuple[str, str], int]) -> None:
     """Natural Earth map units (England, Scotland, Wales, Northern Ireland, Flemish Region...):
     polygons of their own, point = equal-area centroid. GeoNames files these as first-order
     divisions (A.ADM1); ``admin1_code`` is the unit's code ("GB-SCT"), which
@@ -532,6 +532,7 @@ def _add_map_units(builder: _Builder) -> None:
             key=f"mapunit:{row.code}", name=row.name, lat=centre.y, lon=centre.x, feature_class="A",
             feature_code="ADM1", country_code=row.iso_a2, admin1_code=row.code, layer="map_units",
             layer_key=row.code, source="Natural Earth admin-1 map units (geonunit), dissolved",
+            area_population=people.get(("map_units", str(row.code)), 0),
         )
         builder.add(place, [])
 
