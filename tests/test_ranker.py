@@ -78,9 +78,11 @@ def test_the_resolver_ranks_with_the_model_it_is_given():
     cands = get_gazetteer().lookup("Springfield")
     assert all(nm.place.feature_class == "P" for nm in cands)  # no region of that name: no hard constraint
     # All weights zero: every candidate the hard constraints keep (not the towns that bear the name
-    # only as an alias of a longer own name, "Springfield Gardens") equally likely.
+    # only as an alias of a longer own name, "Springfield Gardens", nor towns of unknown population
+    # outside the report's leading country) equally likely.
     _, X = _rows(text, "Springfield")
-    kept = int((X[:, FEATURE_NAMES.index("alias_rival_town")] == 0).sum())
+    unknown_kept = (X[:, FEATURE_NAMES.index("unknown_population")] == 0) | (X[:, FEATURE_NAMES.index("focus_top")] > 0)
+    kept = int(((X[:, FEATURE_NAMES.index("alias_rival_town")] == 0) & unknown_kept).sum())
     assert len(cands) > kept > 2 and r.confidence == pytest.approx(1 / kept)
     assert resolved(text)["Springfield"].confidence > 2 / len(cands)
 

@@ -60,10 +60,13 @@ _TOWN_BEFORE = re.compile(
 _REGION_BEFORE = re.compile(
     r"(?i)\b(?:(?:the|a)\s+(?:region|province|state|governorate|oblast|county|district|prefecture|territory)|"
     r"governor)\s+of\s+(?:the\s+)?$")
-_TOWN_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:city|town|village|mayor)\b")
+#: Other names coordinated with this one before a shared noun: "Oglethorpe and Madison counties".
+_LIST_TAIL = r"(?:\s*(?:,|\band\b|\bor\b|&)\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?){0,3}"
+_TOWN_AFTER = re.compile(r"^(?:'s|’s)?" + _LIST_TAIL + r"\s+(?:city|town|village|mayor|cities|towns|villages)\b")
 _REGION_AFTER = re.compile(
-    r"^(?:'s|’s)?\s+(?:region|province|state|oblast|governorate|county|district|prefecture|territory|"
-    r"governor|regional|municipality|raion|rayon)\b")
+    r"^(?:'s|’s)?" + _LIST_TAIL + r"\s+(?:region|province|state|oblast|governorate|county|district|prefecture|"
+    r"territory|governor|regional|municipality|raion|rayon|regions|provinces|states|oblasts|governorates|"
+    r"counties|districts|prefectures|territories|municipalities)\b")
 #: A dateline: the name opens a line and is written in capitals or followed by ", STATE", "(AP)" or a dash.
 _DATELINE_AFTER = re.compile(r"^(?:\s*,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\.?)?\s*(?:\([A-Za-z .]+\)\s*)?(?:[—–]|--?\s)")
 #: "the" right before the name ("the Dnipro", "the Rio Grande"): rivers, seas and ranges take it,
@@ -109,6 +112,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "admin1_share",        # share of the report's other settled places in the candidate's first-level region
     "institution_town",    # a local institution follows the name ("X Police", "X High School") and the candidate is a town
     "small_town",          # a town of under 10,000 people
+    "unknown_population",  # a town whose people GeoNames does not count (the US ZIP code places, hamlets)
     "log_area_population", # log10(area_population + 1) / 8 for an area (the people of its towns); 0 for a town
     "area_population_gap", # an area's log10 area_population minus the largest among the mention's areas, / 8
     "partial_name",        # the mention is only part of the place's own name ("Oklahoma" of "Oklahoma City")
@@ -430,6 +434,7 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             X[i, col["admin1_share"]] = ctx.regions.get(admin1_key(place), 0) / region_total
         X[i, col["institution_town"]] = float(institution and place.feature_class == "P")
         X[i, col["small_town"]] = float(place.feature_class == "P" and place.population < 10_000)
+        X[i, col["unknown_population"]] = float(place.feature_class == "P" and place.population <= 0)
         if not exact:
             X[i, col["partial_name"]] = float(_partial(mention_words, _words(own)))
         X[i, col["name_similarity"]] = 1.0 if exact else _similarity(name_norm, own)

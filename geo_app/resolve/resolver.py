@@ -169,6 +169,8 @@ _HIERARCHY_IN = FEATURE_NAMES.index("hierarchy_in")
 _DATELINE_TOWN = FEATURE_NAMES.index("dateline_town")
 _ARTICLE_NATURAL = FEATURE_NAMES.index("article_natural")
 _ALIAS_RIVAL_TOWN = FEATURE_NAMES.index("alias_rival_town")
+_UNKNOWN_POPULATION = FEATURE_NAMES.index("unknown_population")
+_FOCUS_TOP = FEATURE_NAMES.index("focus_top")
 _CUE_REGION = FEATURE_NAMES.index("cue_region")
 
 
@@ -185,6 +187,8 @@ def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np
 
     * a written container ("Paris, Texas", "Athens in Georgia") that holds some of the mention's
       candidates keeps only those (feature ``hierarchy_in``);
+    * a town whose people GeoNames does not count (``unknown_population``: a US ZIP code place)
+      loses to the other candidates unless its country leads the report (``focus_top``);
     * a town of under a million known by the name only as an alias that is part of a longer own
       name ("Washington Court House") or unlike it (Engels, once Pokrovsk) loses to the candidates
       that bear the name as their own (``alias_rival_town``);
@@ -208,6 +212,11 @@ def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np
         q = _restrict(p, X[:, _HIERARCHY_IN] > 0)
         if q is not p:
             return q
+    if X[:, _UNKNOWN_POPULATION].any():
+        # A town whose people GeoNames does not count (a US ZIP code place, a hamlet) loses to the
+        # other candidates unless its country leads the report: "Darfur" in a report about Chad's
+        # border is the Sudanese region, not the hamlet in Minnesota.
+        p = _restrict(p, (X[:, _UNKNOWN_POPULATION] <= 0) | (X[:, _FOCUS_TOP] > 0))
     if X[:, _ALIAS_RIVAL_TOWN].any():
         # A town known by the name only as an alias, part of a longer own name or unlike it,
         # loses to the places that bear the name as their own ("Washington" is not Washington

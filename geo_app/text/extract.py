@@ -182,7 +182,7 @@ class SpanArbiter:
         for c in cands:
             if c.keep < model.threshold and self._border_demonym(doc, c):
                 c.probs = (0.0, 0.0, 1.0)
-            elif c.keep < model.threshold and self._named_facility(doc, c):
+            elif c.keep < model.threshold and (self._named_facility(doc, c) or _apposed_place_noun(doc, c)):
                 c.probs = (0.0, 1.0, 0.0)
         chosen = spans.arbitrate(cands, model.threshold, model.threshold_unknown)
         taken = set()
@@ -230,6 +230,24 @@ class SpanArbiter:
         return code is not None and len(code) == 2
 
 
+def _apposed_place_noun(doc: Doc, c: spans.Candidate) -> bool:
+    """ "Guma, a district of Benue State", "Toretsk, a mining town in Donetsk": a name the gazetteer
+    knows, followed by an apposition whose head is a kind of place and which places it further
+    ("of", "in", "on", "near", a compass word). The sentence says what the name is."""
+    if not c.known or c.end + 3 >= len(doc) or doc[c.end].text != "," or doc[c.end + 1].lower_ not in ("a", "an", "the"):
+        return False
+    for k in range(c.end + 2, min(c.end + 5, len(doc) - 1)):
+        if doc[k].lower_ in _APPOSED_PLACE_NOUNS:
+            nxt = doc[k + 1].lower_
+            return nxt in ("of", "in", "on", "near", "outside", "just", "some", "about") or nxt in DIRECTIONS
+        if not doc[k].is_alpha or doc[k].text[:1].isupper():
+            return False
+    return False
+
+
+#: Head nouns of an apposition that say a name is a place.
+_APPOSED_PLACE_NOUNS = frozenset({"town", "city", "village", "district", "province", "region", "county", "port",
+                                  "suburb", "municipality", "settlement", "hamlet", "governorate", "oblast"})
 #: Last words of a facility's name that say what it is ("Airport", "Air Base").
 _FACILITY_WORDS = frozenset({"airport", "base", "airbase", "airfield", "aerodrome"})
 _DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))
