@@ -18,6 +18,7 @@ from geo_app.resolve.features import FEATURE_NAMES
 from geo_app.resolve.ranker import MODEL_FORMAT, Ranker, get_ranker, load_ranker
 from geo_app.resolve.resolver import Resolver, place_within, resolve
 from geo_app.text.extract import extract
+from tests.resolve.rows import feature_rows
 
 PUB = dt.date(2024, 3, 5)
 
@@ -248,13 +249,7 @@ def test_a_new_paragraph_ends_the_event():
 
 
 def _rows(text: str, name: str) -> tuple[list, np.ndarray]:
-    ex = extract(text, PUB)
-    resolver = Resolver()
-    cands = resolver.all_candidates(ex)
-    best = [max(c, key=lambda nm: nm.place.population).place if c else None for c in cands]
-    Xs = resolver.features(ex, cands, best, {})
-    i = next(i for i, m in enumerate(ex.mentions) if m.text == name)
-    return cands[i], Xs[i]
+    return feature_rows(text, name, PUB)
 
 
 def test_a_local_institution_after_the_name_marks_the_towns():

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from geo_app.resolve.features import FEATURE_NAMES
-from geo_app.resolve.resolver import Resolver, resolve
+from geo_app.resolve.resolver import resolve
 from geo_app.text.extract import extract
+from tests.resolve.rows import feature_rows
 
 PUB = dt.date(2024, 9, 14)
 
@@ -20,13 +21,7 @@ def _resolved(text: str) -> dict[str, object]:
 
 
 def _rows(text: str, name: str) -> tuple[list, np.ndarray]:
-    ex = extract(text, PUB)
-    resolver = Resolver()
-    cands = resolver.all_candidates(ex)
-    best = [max(c, key=lambda nm: nm.place.population).place if c else None for c in cands]
-    Xs = resolver.features(ex, cands, best, {})
-    i = next(i for i, m in enumerate(ex.mentions) if m.text == name)
-    return cands[i], Xs[i]
+    return feature_rows(text, name, PUB)
 
 
 @pytest.mark.parametrize("text, name", [
