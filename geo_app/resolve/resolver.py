@@ -30,6 +30,7 @@ import numpy as np
 import shapely
 
 from geo_app import settings
+from geo_app.text.dates import relative_to_previous
 from geo_app.text.extract import Extraction, Mention
 from geo_app.text.spans import head_class
 from geo_app._text import normalize_name
@@ -587,15 +588,6 @@ class Resolver:
         return out
 
 
-#: A date stated relative to the previous event: "two days later", "a week earlier", "the next day".
-_RELATIVE_TO_PREVIOUS = re.compile(
-    r"(?i)\b(?:(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>day|week)s?\s+"
-    r"(?P<way>later|afterwards|earlier|(?:after|before)(?!\s+\w))\b"
-    r"|\b(?:the\s+)?(?P<next>next|following|previous)\s+(?P<unit2>day|morning|afternoon|evening|night|week)\b)")
-_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10}
-
-
 def _shifted(previous: tuple[dt.date | None, dt.date | None], sentence: str
              ) -> tuple[dt.date | None, dt.date | None] | None:
     """The previous event's days moved by a relative date the sentence states, or None.
@@ -606,19 +598,7 @@ def _shifted(previous: tuple[dt.date | None, dt.date | None], sentence: str
     first, last = previous
     if first is None or last is None or first != last:
         return None
-    m = _RELATIVE_TO_PREVIOUS.search(sentence)
-    if m is None:
-        return None
-    if m["next"]:
-        unit, n, sign = m["unit2"].lower(), 1, (-1 if m["next"].lower() == "previous" else 1)
-    else:
-        unit, sign = m["unit"].lower(), (-1 if m["way"].lower() in ("earlier", "before") else 1)
-        n = int(m["n"]) if m["n"].isdigit() else _COUNT_WORDS[m["n"].lower()]
-    if unit == "week":
-        day = first + dt.timedelta(days=7 * n * sign)
-        return (day, day + dt.timedelta(days=6)) if m["next"] else (day, day)
-    day = first + dt.timedelta(days=n * sign)
-    return day, day
+    return relative_to_previous(first, sentence)
 
 
 #: A sentence opening with a determiner, one to N lowercase words (a common-noun phrase, not a

@@ -97,7 +97,7 @@ from typing import Any
 
 from geo_app._errors import InputError
 
-__all__ = ["DateMention", "GRANULARITIES", "find_dates"]
+__all__ = ["DateMention", "GRANULARITIES", "find_dates", "relative_to_previous"]
 
 #: Every value :attr:`DateMention.granularity` takes.
 GRANULARITIES: frozenset[str] = frozenset(
@@ -1139,3 +1139,32 @@ def find_dates(
         )
         for s, e, ds, de, gran, reason in chosen
     ]
+
+
+#: A date stated relative to the previous event: "two days later", "a week earlier", "the next day"
+#: ("two days after the vote" names another event and is not read).
+_RX_RELATIVE_TO_PREVIOUS = re.compile(
+    r"(?i)\b(?:(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>day|week)s?\s+"
+    r"(?P<way>later|afterwards|earlier|(?:after|before)(?!\s+\w))\b"
+    r"|\b(?:the\s+)?(?P<next>next|following|previous)\s+(?P<unit2>day|morning|afternoon|evening|night|week)\b)")
+
+
+def relative_to_previous(day: datetime.date, sentence: str) -> tuple[datetime.date, datetime.date] | None:
+    """The days a sentence dates relative to the previous event's ``day``, or None if it does not.
+
+    "Two days later" is ``day`` + 2, "a week earlier" ``day`` - 7, "the next day" ``day`` + 1;
+    "the following week" is the seven days from ``day`` + 7.
+    """
+    m = _RX_RELATIVE_TO_PREVIOUS.search(sentence)
+    if m is None:
+        return None
+    if m["next"]:
+        unit, n, sign = m["unit2"].lower(), 1, (-1 if m["next"].lower() == "previous" else 1)
+    else:
+        unit, n = m["unit"].lower(), _count(m["n"])
+        sign = -1 if m["way"].lower() in ("earlier", "before") else 1
+    if unit == "week":
+        start = day + datetime.timedelta(days=7 * n * sign)
+        return (start, start + datetime.timedelta(days=6)) if m["next"] else (start, start)
+    moved = day + datetime.timedelta(days=n * sign)
+    return moved, moved
