@@ -112,11 +112,12 @@ _ADJ_GAP = re.compile(
     r"shares?\s+(?:a|its)\s+border\s+with|sharing\s+(?:a|its)\s+border\s+with|on\s+the\s+border\s+with)\s+(?:the\s+)?")
 
 #: "Goma, on the border with Rwanda", "Narva, a city right on the Russian border", "Brest lies on the Polish
-#: border": after a comma (an apposition, perhaps with its noun) or after a verb of lying; never a bare
+#: border": after a comma (an apposition, perhaps with its noun) or, without one, after a verb of lying; never a bare
 #: preposition ("fighting in Kharkiv along the border" states where the fighting is).
+_LYING = r"(?:is|lies|sits|stands|straddles|located|situated|lying|sitting|standing)\s+"
 _ON_BORDER_GAP = re.compile(
-    r"(?i)(?:\s*,\s*(?:(?:an?|the)\s+(?:[\w'’-]+\s+){0,4})?(?:(?:which|that)\s+)?|\s+(?:(?:which|that)\s+)?(?=\w+\s))"
-    r"(?:(?:is|lies|sits|stands|straddles|located|situated|lying|sitting|standing)\s+)?"
+    r"(?i)(?:\s*,\s*(?:(?:an?|the)\s+(?:[\w'’-]+\s+){0,4})?(?:(?:which|that)\s+)?(?:" + _LYING + r")?"
+    r"|\s+(?:(?:which|that)\s+)?" + _LYING + r")"
     r"(?:(?:located|situated)\s+)?(?:(?:right|just|directly|squarely)\s+)?(?:on|at|astride|straddling)\s+")
 
 #: "Spain shares a", "which has a long": the words before a "border with Y" mention that make it adjacency.
@@ -559,7 +560,7 @@ def _relations_at(ctx: _Context, sentence: int, rs: list[Resolution], i: int, ta
         taken_items.update(id(x) for x in items)
         return [_membership_claim(ctx, sentence, item, r.place, r.mention.text, r.mention.start) for item in items]
     a_end, b_start = r.mention.end, nxt.mention.start
-    if _on_border_gap(text, a_end, b_start) and _is_border(nxt) and not _is_border(r):
+    if _gap(text, a_end, b_start, _ON_BORDER_GAP) and _is_border(nxt) and not _is_border(r):
         return [_on_border_claim(ctx, sentence, r, nxt)]
     if _gap(text, a_end, b_start, _SHARES_GAP) and _is_border(nxt) and not _is_border(r) and \
             re.match(r"(?i)(?:the\s+)?(?:border|frontier)\s+with\b", nxt.mention.text):
@@ -588,17 +589,6 @@ def _relations_at(ctx: _Context, sentence: int, rs: list[Resolution], i: int, ta
 
 def _is_border(r: Resolution) -> bool:
     return r.place is not None and (r.mention.qualifier or "").split()[-1:] == ["border"]
-
-
-def _on_border_gap(text: str, a_end: int, b_start: int) -> bool:
-    """The words between a place and a border it is said to lie on (a verb is needed without a comma)."""
-    if not _gap(text, a_end, b_start, _ON_BORDER_GAP):
-        return False
-    between = text[a_end:b_start]
-    return "," in between or _LYING_VERB.search(between) is not None
-
-
-_LYING_VERB = re.compile(r"(?i)\b(?:is|lies|sits|stands|straddles|located|situated|lying|sitting|standing)\b")
 
 
 def _is_sea(r: Resolution) -> bool:

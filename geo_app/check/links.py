@@ -645,8 +645,7 @@ def _comma_apposition(ps: _Sentence, d: DistanceMention) -> bool:
     if not before:
         return False
     gap_start = before[-1].mention.end - ps.offset
-    return (_APPOSED_FIGURE.fullmatch(text, gap_start, start - len(d.text) + len(d.text)) is not None and
-            _APPOSED_AFTER.match(text, end) is not None) if gap_start <= start else False
+    return _APPOSED_FIGURE.fullmatch(text, gap_start, start) is not None and _APPOSED_AFTER.match(text, end) is not None
 
 
 #: Nouns of a border whose stated size is its length ("a 1,084 km border with Belarus").
