@@ -25,7 +25,8 @@ import numpy as np
 
 from geo_app import settings
 from geo_app._text import normalize_name
-from geo_app.geo.geodesy import geodesic_km
+from geo_app.geo.geodesy import BoundaryIndex, boundary_index, geodesic_km, nearest_on_boundary_many
+from geo_app.places import borders
 from geo_app.places.gazetteer import NameMatch, Place
 from geo_app.text.extract import Mention
 
@@ -75,6 +76,7 @@ _ARTICLE_BEFORE = re.compile(r"\bthe\s+$")
 #: Distance scales (km) of the proximity features: the same town, the same region.
 _NEAR_KM = 50.0
 _REGION_KM = 300.0
+_NEIGHBOUR_KM = 100.0
 
 #: Column names, in order; the committed model names them too and must match.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -94,6 +96,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "country_named",       # another mention names the candidate's country (a country name or demonym)
     "region_named",        # another mention names the first-level region the candidate lies in
     "country_named_town",  # country_named for a town
+    "near_named_country",  # closeness to a country another mention names, not the candidate's own:
+                           # exp(-km / 100), km geodesic to that country's border ("Brest" beside "the
+                           # Polish border" is the Belarusian town 4 km from Poland, not the French port)
     "hierarchy_in",        # "X, Y", "X in Y", "X, a town in Y": the candidate lies in the written container Y
     "hierarchy_out",       # ... it does not
     "near",                # closeness to the report's other settled places, exp(-km / 50)
@@ -282,6 +287,28 @@ def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
     return near, regional
 
 
+def _named_country_km(place: Place, codes: set[str]) -> float:
+    """Geodesic km (WGS84) from a place's point to the nearest border of the given countries
+    (ISO alpha-2); infinity when none has a polygon."""
+    best = math.inf
+    for code in codes:
+        index = _country_border(code)
+        if index is not None:
+            km, _, _ = nearest_on_boundary_many([place.lon], [place.lat], index)
+            best = min(best, float(km[0]))
+    return best
+
+
+@lru_cache(maxsize=256)
+def _country_border(code: str) -> BoundaryIndex | None:
+    """The prepared border of a country (its Natural Earth polygon), or None when it has none."""
+    try:
+        geometry = borders.country_geometry(code)
+    except LookupError:
+        return None
+    return boundary_index(geometry, key=f"country:{code}|border")
+
+
 def _seat_features(X: np.ndarray, places: Sequence[Place], ctx: MentionContext, says_unit: bool) -> None:
     """Mark the areas named after a town among the same name's candidates (their seat) and those towns.
 
@@ -406,6 +433,9 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             X[i, col["focus_top"]] = float(cc == top_country)
         X[i, col["country_hint"]] = float(bool(cc) and cc == ctx.country_hint)
         X[i, col["country_named"]] = float(bool(cc) and cc in ctx.named_countries and place.feature_code != "PCLI")
+        if place.feature_code != "PCLI" and ctx.named_countries - {cc}:
+            X[i, col["near_named_country"]] = math.exp(-_named_country_km(place, ctx.named_countries - {cc})
+                                                       / _NEIGHBOUR_KM)
         if place.feature_class == "P":
             X[i, col["focus_share_town"]] = X[i, col["focus_share"]]
             X[i, col["country_named_town"]] = X[i, col["country_named"]]

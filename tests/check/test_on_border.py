@@ -48,9 +48,6 @@ def test_a_town_off_the_border_whose_region_lies_on_it_is_read_as_the_region() -
     assert "not the town" in claim.reason
 
 
-@pytest.mark.xfail(strict=True, reason="resolution, not the claim: the ranker retrained on the final index "
-                   "reads a bare 'Brest' beside 'the Polish border' as Brest, France (confidence .48); the seat "
-                   "features weigh against the Belarusian town, the seat of a region of its name")
 def test_brest_beside_the_polish_border_is_brest_in_belarus() -> None:
     (claim,) = adjacency_claims("Brest lies on the Polish border.")
     assert claim.verdict == "consistent"
