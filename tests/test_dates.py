@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo_app import InputError
-from geo_app.text.dates import GRANULARITIES, DateMention, find_dates
+from geo_app.text.dates import GRANULARITIES, DateMention, find_dates, in_dateline
 
 PUB = date(2022, 2, 10)  # a Thursday
 
@@ -457,3 +457,14 @@ def test_property_date_like_text(words: list[str], published: date | None, data:
     bounds = st.integers(min_value=0, max_value=len(text))
     spans = [tuple(sorted(p)) for p in data.draw(st.lists(st.tuples(bounds, bounds), max_size=3))]
     check_invariants(text, find_dates(text, published, spans=spans))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("NAIROBI, May 2 (Reuters) - Floods hit the city.", True),
+    ("NAIROBI, Kenya, 2 May 2024 — Floods hit the city.", True),
+    ("Floods hit Nairobi on May 2 - the worst in years.", False),
+    ("On May 2, floods hit Nairobi.", False),
+])
+def test_in_dateline_tells_the_filing_date_from_an_event_date(text, expected):
+    (d,) = [d for d in find_dates(text, date(2024, 5, 3)) if "2" in d.text]
+    assert in_dateline(text, d.start, d.end) is expected

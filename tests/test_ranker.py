@@ -190,9 +190,9 @@ def test_nations_of_the_uk_are_their_own_places(name):
 # --- event dates across sentences --------------------------------------------------------------
 
 
-def _dates(text: str) -> dict[str, tuple]:
+def _dates(text: str, published: dt.date = PUB) -> dict[str, tuple]:
     """Dates by mention text (the last mention of a text wins)."""
-    return {r.mention.text: (r.date_start, r.date_end, r.date_source) for r in resolve(extract(text, PUB))}
+    return {r.mention.text: (r.date_start, r.date_end, r.date_source) for r in resolve(extract(text, published))}
 
 
 def test_a_sentence_continuing_the_event_takes_its_date():
@@ -477,3 +477,19 @@ def test_trees_of_different_depths_score_as_a_node_by_node_walk():
     X[:, 1] = [5.0, 0.5, 2.0, 9.0]
     assert ranker.scores(X).tolist() == [-0.5, 2.5, 3.5, -0.5]  # x <= threshold goes left
     assert ranker.scores(X).tolist() == [_walk_one(ranker, x) for x in X]
+
+
+@pytest.mark.parametrize("opening", [
+    "TBILISI, June 14 (AP) -",
+    "TBILISI, Georgia, 14 June 2024 —",
+])
+def test_the_dateline_date_is_when_the_report_was_filed_not_the_event(opening):
+    # Filed on Friday June 14; the events the sentence dates itself happened on Tuesday June 11.
+    dates = _dates(f"{opening} Protesters gathered outside parliament in Tbilisi on Tuesday, police said.",
+                   published=dt.date(2024, 6, 14))
+    assert dates["Tbilisi"] == (dt.date(2024, 6, 11), dt.date(2024, 6, 11), "sentence")
+
+
+def test_a_dateline_date_still_dates_a_sentence_that_states_no_other():
+    dates = _dates("BATUMI, June 14 (AP) - Storms flooded Batumi overnight.", published=dt.date(2024, 6, 14))
+    assert dates["Batumi"][:2] == (dt.date(2024, 6, 14), dt.date(2024, 6, 14))

@@ -1168,3 +1168,15 @@ def relative_to_previous(day: datetime.date, sentence: str) -> tuple[datetime.da
         return (start, start + datetime.timedelta(days=6)) if m["next"] else (start, start)
     moved = day + datetime.timedelta(days=n * sign)
     return moved, moved
+
+
+# A dateline: a capitalised place (and its country or state) at the very start of the report, the
+# date, an optional agency in brackets and a dash ("KYIV, March 7 (Reuters) -", "GAZA CITY, Ukraine,
+# 7 March 2025 —"). Its date is when the report was filed, not when the events it tells happened.
+_RX_DATELINE_BEFORE = re.compile(r"\A\s*[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][A-Za-z .'’-]{1,30})?,\s*\Z")
+_RX_DATELINE_AFTER = re.compile(r"\A(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\))?\s*[-–—:]")
+
+
+def in_dateline(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is the date of a dateline at the start of the report."""
+    return bool(start <= 80 and _RX_DATELINE_BEFORE.match(text[:start]) and _RX_DATELINE_AFTER.match(text[end:end + 50]))

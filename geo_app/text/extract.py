@@ -41,7 +41,7 @@ from geo_app import settings
 from geo_app._errors import InputError, LimitExceededError
 from geo_app.places.gazetteer import Gazetteer, get_gazetteer
 from geo_app.text import spans
-from geo_app.text.dates import DateMention, find_dates
+from geo_app.text.dates import DateMention, find_dates, in_dateline
 from geo_app.text.kinds import get_model as get_kind_model
 from geo_app.text.spans import well_known
 from geo_app.text.quantities import DistanceMention, find_distances
@@ -422,9 +422,12 @@ def extract_doc(doc: Doc, published: dt.date | None = None) -> Extraction:
     distances = find_distances(text)
     ex = Extraction(text=text, published=published, mentions=mentions, distances=distances, dates=dates,
                     sentences=sentences)
-    for d in dates:
-        if d.resolved:
-            ex.sentence_dates.setdefault(ex.sentence_of(d.start), d)
+    # A sentence's event date is the first it states; a dateline's date (when the report was filed)
+    # counts only where the sentence states no other ("KYIV, March 7 (Reuters) - ... on Monday").
+    resolved = [d for d in dates if d.resolved]
+    filed = [in_dateline(text, d.start, d.end) for d in resolved]
+    for d in [d for d, f in zip(resolved, filed) if not f] + [d for d, f in zip(resolved, filed) if f]:
+        ex.sentence_dates.setdefault(ex.sentence_of(d.start), d)
     return ex
 
 
