@@ -493,3 +493,10 @@ def test_the_dateline_date_is_when_the_report_was_filed_not_the_event(opening):
 def test_a_dateline_date_still_dates_a_sentence_that_states_no_other():
     dates = _dates("BATUMI, June 14 (AP) - Storms flooded Batumi overnight.", published=dt.date(2024, 6, 14))
     assert dates["Batumi"][:2] == (dt.date(2024, 6, 14), dt.date(2024, 6, 14))
+
+
+def test_a_relative_date_counts_from_the_last_dated_event_across_undated_sentences():
+    dates = _dates("On March 1, bombers flew over Kaliningrad. Officials in Vilnius called it a provocation.\n\n"
+                   "Two days later, jets were scrambled from Siauliai.")
+    assert dates["Siauliai"] == (dt.date(2024, 3, 3), dt.date(2024, 3, 3), "sentence")
+    assert dates["Vilnius"][2] == "published"

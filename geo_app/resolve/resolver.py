@@ -562,21 +562,25 @@ class Resolver:
         maneuver is to be held...", "These drills...", "The joint exercise..."): a subject
         naming the event again rather than a new actor. A chain of such sentences keeps the date.
         A sentence that dates itself relative to the previous event ("Two days later", "The next
-        day", "A week earlier") takes that event's day moved accordingly (``"sentence"``).
+        day", "A week earlier") takes the day of the last event the report dated, moved accordingly
+        (``"sentence"``), even with undated sentences between.
         Sentences without either fall back to the publication date (the caller's default).
         """
         out: dict[int, tuple[dt.date | None, dt.date | None, str]] = {}
         previous: tuple[dt.date | None, dt.date | None] | None = None
+        # The last event the report dated, for "Two days later": undated sentences (background,
+        # quotes) may come between it and the sentence that counts from it.
+        last_event: tuple[dt.date | None, dt.date | None] | None = None
         for i, (start, end) in enumerate(ex.sentences):
             stated = ex.sentence_dates.get(i)
             if stated is not None:
-                previous = (stated.date_start, stated.date_end)
+                previous = last_event = (stated.date_start, stated.date_end)
                 out[i] = (*previous, "sentence")
                 continue
             sentence = ex.text[start:end]
-            shifted = _shifted(previous, sentence) if previous is not None else None
-            if shifted is not None:  # "Two days later, ...": the previous event's date moved on
-                previous = shifted
+            shifted = _shifted(last_event, sentence) if last_event is not None else None
+            if shifted is not None:  # "Two days later, ...": the last dated event moved on
+                previous = last_event = shifted
                 out[i] = (*previous, "sentence")
                 continue
             # The blank line that opens a paragraph sits between sentences or at this one's start.
