@@ -390,3 +390,14 @@ def test_a_claim_end_only_the_claim_places_still_draws_the_map_to_it():
     g = _points_and_claims({"Town": (30.5, 50.5), "Elsewhere": (24.0, 45.0), "Elsewhere 2": (24.5, 45.3)},
                            {"Town → border": ((30.5, 50.5), (30.3, 51.3))})
     assert L.focus_extent(g).bounds[3] > 51.3
+
+
+def test_a_neighbouring_cluster_within_focus_near_km_joins_whatever_the_theatre_span():
+    # Invented coordinates: a compact theatre (towns ~150 km apart) and, ~560 km north of it, a
+    # paragraph on two towns of a neighbour: framed together. A town 2,000 km away stays out.
+    g = _points_and_claims(
+        {"A": (25.0, 54.5), "B": (23.0, 54.0), "C": (24.5, 53.3), "North 1": (27.5, 59.3), "North 2": (24.8, 59.4),
+         "Far": (31.0, 36.5)},
+        {})
+    focus = L.focus_extent(g)
+    assert focus.bounds[3] > 59.4 and focus.outliers == ("Far",)
