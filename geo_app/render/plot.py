@@ -228,13 +228,15 @@ def is_relation_claim(row: pd.Series) -> bool:
 
 
 def _claim_texts(row: pd.Series) -> list[str]:
-    """A claim's label, longest first: ends, figures and verdict; figures; the measured distance."""
+    """A claim's label, longest first: ends, figures and verdict; figures and verdict (the line's
+    ends are labelled towns: what was claimed against what was measured matters more); ends and
+    the measured distance; the measured distance."""
     figures = _claim_figures(row)
     verdict = _verdict_name(row.get("verdict"))
     measured = row.get("measured_km")
     short = f"{float(measured):,.0f} km ({verdict})" if measured is not None and pd.notna(measured) else verdict
     ends = _short_name(str(row.get("name") or "claim"))
-    return [f"{ends}\n{figures} · {verdict}", f"{ends}\n{short}", f"{figures}\n{verdict}", short]
+    return [f"{ends}\n{figures} · {verdict}", f"{figures}\n{verdict}", f"{ends}\n{short}", short]
 
 
 def _wrap(renderer: Any, text: str, width_px: float, size: float, weight: str = "normal") -> list[str]:
