@@ -648,14 +648,16 @@ def _feature_points(geom: BaseGeometry) -> list[tuple[float, float]]:
 
 
 def _focus_points(lons: np.ndarray, lats: np.ndarray, weights: np.ndarray, groups: list[np.ndarray],
-                  link_km: float, grow_ratio: float, join_km: float, near_km: float = 0.0) -> np.ndarray:
+                  link_km: float, grow_ratio: float, join_km: float, near_km: float = 0.0,
+                  near_share: float = 1.0, mention_weights: np.ndarray | None = None) -> np.ndarray:
     """Which points make up the focus: a boolean mask over the points.
 
     Points chaining under ``link_km`` (geodesic, WGS84) are one cluster, and so are the points of
     each of ``groups`` (one feature's points: a claim's two ends) that lie at most ``join_km`` apart. The heaviest
     cluster is the seed; the nearest other cluster joins while its gap to the focus is at most
-    ``grow_ratio`` times the focus's own span or ``near_km``, so a country-wide report frames the
-    whole country and its neighbours' towns, while a stray mention an ocean away stays out. O(n²) in the (capped) number of points.
+    ``grow_ratio`` times the focus's own span, or ``near_km`` for a cluster whose mentions
+    (``mention_weights``, default ``weights``) weigh at least ``near_share`` of the focus's, so a country-wide report frames the whole country and a paragraph
+    on a neighbour's towns, while a stray mention stays out. O(n²) in the (capped) number of points.
     """
     n = len(lons)
     dist = np.asarray(geodesic_km(lons[:, None], lats[:, None], lons[None, :], lats[None, :]), dtype=float)
@@ -686,9 +688,12 @@ def _focus_points(lons: np.ndarray, lats: np.ndarray, weights: np.ndarray, group
         span = float(dist[np.ix_(focus, focus)].max())
         gaps = dist[np.ix_(focus, ~focus)].min(axis=0)
         nearest = int(np.argmin(gaps))
-        if gaps[nearest] > max(grow_ratio * span, near_km):
+        candidate = labels == labels[np.flatnonzero(~focus)[nearest]]
+        shares = weights if mention_weights is None else mention_weights
+        near = gaps[nearest] <= near_km and shares[candidate].sum() >= near_share * shares[focus].sum()
+        if gaps[nearest] > grow_ratio * span and not near:
             break
-        focus |= labels == labels[np.flatnonzero(~focus)[nearest]]
+        focus |= candidate
     return focus
 
 
@@ -721,7 +726,7 @@ def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_
     centroids) are clustered by geodesic distance (single linkage, ``settings.FOCUS_LINK_KM``;
     a claim's two ends in one cluster when at most ``settings.FOCUS_CLAIM_JOIN_KM`` apart); the cluster with the most weight (a claim's ends
     weigh ``settings.FOCUS_CLAIM_WEIGHT`` where no mention of the report lies) grows by the clusters near it relative to its own
-    span (``settings.FOCUS_GROW_RATIO``) or within ``settings.FOCUS_NEAR_KM`` and is framed, as :func:`bounds` frames it. Reports about one theatre with a stray mention of
+    span (``settings.FOCUS_GROW_RATIO``) or within ``settings.FOCUS_NEAR_KM`` (a cluster of weight) and is framed, as :func:`bounds` frames it. Reports about one theatre with a stray mention of
     Texas open on the theatre, and say "Austin" was left out.
 
     Returns
@@ -767,9 +772,10 @@ def focus_extent(gdf: gpd.GeoDataFrame, *, pad_fraction: float = 0.08, min_span_
     rep_weights = np.bincount(rep, weights=w_a, minlength=len(chosen))
     by_feature = pd.Series(rep).groupby(own_a).unique()
     groups = [np.asarray(members) for members in by_feature.to_numpy() if len(members) > 1]
+    mention_weights = np.bincount(rep, weights=(~claim_a).astype(float), minlength=len(chosen))
     in_focus = _focus_points(lon_a[chosen], lat_a[chosen], rep_weights, groups, float(settings.FOCUS_LINK_KM),
                              float(settings.FOCUS_GROW_RATIO), float(settings.FOCUS_CLAIM_JOIN_KM),
-                             float(settings.FOCUS_NEAR_KM))
+                             float(settings.FOCUS_NEAR_KM), float(settings.FOCUS_NEAR_SHARE), mention_weights)
     n_feat = len(precise)
     kept = np.ones(n_feat, dtype=bool)
     kept[np.unique(own_a[~in_focus[rep]])] = False

@@ -204,10 +204,12 @@ FOCUS_LINK_KM: float = 450.0
 #: the focus's own span (geodesic): a report across Sudan frames Port Sudan to El Fasher, while a
 #: stray mention of Texas in a report on Ukraine stays out.
 FOCUS_GROW_RATIO: float = 0.5
-#: ... and whatever its span, a cluster at most this far (geodesic km) from the focus joins it: a
-#: report on Lithuania and Poland with a paragraph on Narva and Tallinn (530 km on) frames the
-#: Baltic states whole, while Cairo in a report on the Bab el-Mandeb (1,900 km) stays out.
+#: ... and whatever its span, a cluster at most this far (geodesic km) from the focus joins it when
+#: it carries at least ``FOCUS_NEAR_SHARE`` of the focus's weight: a report on Lithuania and Poland
+#: with a paragraph on Narva and Tallinn (530 km on) frames the Baltic states whole, while a
+#: passing "Moscow said" in a report on Belarus, or Cairo in one on the Bab el-Mandeb, stays out.
 FOCUS_NEAR_KM: float = 700.0
+FOCUS_NEAR_SHARE: float = 0.2
 #: A claim's two ends are framed together when at most this far apart (geodesic km): a theatre-
 #: sized distance ("El Fasher lies 800 km west of Khartoum") frames both ends, while a claim
 #: across a continent (Khabarovsk to Minsk) does not pull a map of Belarus to the Pacific.
