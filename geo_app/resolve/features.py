@@ -282,6 +282,28 @@ def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
     return near, regional
 
 
+#: Geodesic km between two points by their coordinates: a report ranks the same names twice (and
+#: repeats them), so a unit and a town are measured once (cleared when it grows past ``_PAIR_KM_MAX``).
+_PAIR_KM: dict[tuple[float, float, float, float], float] = {}
+_PAIR_KM_MAX = 200_000
+
+
+def _pair_km(places: Sequence[Place], pairs: list[tuple[int, int]]) -> list[float]:
+    """Geodesic km (WGS84) of each ``(i, j)`` pair of ``places``, the ones not measured before in one call."""
+    keys = [(places[i].lon, places[i].lat, places[j].lon, places[j].lat) for i, j in pairs]
+    todo = [(k, pair) for k, pair in zip(keys, pairs) if k not in _PAIR_KM]
+    if todo:
+        if len(_PAIR_KM) + len(todo) > _PAIR_KM_MAX:
+            _PAIR_KM.clear()
+        km = np.asarray(geodesic_km(np.array([places[i].lon for _, (i, _) in todo]),
+                                    np.array([places[i].lat for _, (i, _) in todo]),
+                                    np.array([places[j].lon for _, (_, j) in todo]),
+                                    np.array([places[j].lat for _, (_, j) in todo])), dtype=float).reshape(-1)
+        for (k, _), d in zip(todo, km.tolist()):
+            _PAIR_KM[k] = d
+    return [_PAIR_KM[k] for k in keys]
+
+
 def _seat_features(X: np.ndarray, places: Sequence[Place], ctx: MentionContext, says_unit: bool) -> None:
     """Mark the areas named after a town among the same name's candidates (their seat) and those towns.
 
@@ -297,10 +319,7 @@ def _seat_features(X: np.ndarray, places: Sequence[Place], ctx: MentionContext, 
     if not pairs:
         return
     adm2 = [(i, j) for i, j in pairs if places[i].feature_code == "ADM2"]
-    km = (np.asarray(geodesic_km(np.array([places[i].lon for i, _ in adm2]), np.array([places[i].lat for i, _ in adm2]),
-                                 np.array([places[j].lon for _, j in adm2]), np.array([places[j].lat for _, j in adm2])),
-                     dtype=float).reshape(-1) if adm2 else np.zeros(0))
-    close = {pair: bool(d <= settings.SEAT_KM) for pair, d in zip(adm2, km)}
+    close = {pair: bool(d <= settings.SEAT_KM) for pair, d in zip(adm2, _pair_km(places, adm2))}
     for i, j in pairs:
         held = close[(i, j)] if (i, j) in close else ctx.within(places[j], places[i])
         if held:
@@ -389,77 +408,103 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     capitals = set(capital.values())
     level_total = sum(ctx.levels.values())
     primary_names = {own for nm, own in zip(cands, owns) if nm.primary}
+    # The rows as Python lists while the per-candidate columns are written (a numpy element write
+    # costs several times a list's), back into the array after: the same values.
+    R = X.tolist()
+    c_own, c_exact, c_abbr = col["own_name"], col["exact_name"], col["abbreviation"]
+    c_fshare, c_ftop, c_hint, c_cnamed = col["focus_share"], col["focus_top"], col["country_hint"], col["country_named"]
+    c_fshare_town, c_cnamed_town, c_reg_area = col["focus_share_town"], col["country_named_town"], col["regional_area"]
+    c_rnamed, c_hin, c_hout, c_near, c_regional = (col["region_named"], col["hierarchy_in"], col["hierarchy_out"],
+                                                   col["near"], col["regional"])
+    c_same_region, c_alt_town = col["same_name_region"], col["alternate_town"]
+    c_says_region, c_says_town, c_says_water = col["says_region"], col["says_town"], col["says_water"]
+    c_loc_nature, c_fac_spot, c_unamb, c_admin1 = (col["label_loc_nature"], col["label_fac_spot"],
+                                                   col["unambiguous_share"], col["admin1_share"])
+    c_inst, c_small, c_unknown_pop = col["institution_town"], col["small_town"], col["unknown_population"]
+    c_partial, c_sim, c_rival, c_alias = (col["partial_name"], col["name_similarity"], col["primary_rival"],
+                                          col["alias_rival_town"])
+    c_cue_town, c_cue_region, c_cue_area, c_dateline = (col["cue_town"], col["cue_region"], col["cue_town_area"],
+                                                        col["dateline_town"])
+    c_town_share, c_art_nat, c_art_town = col["region_town_share"], col["article_natural"], col["article_town"]
+    type_cols = {t: col[f"type_{t}"] for t in _TYPES}
+    container, within, named_regions = ctx.container, ctx.within, ctx.named_regions
+    label_loc, label_fac = mention.label.startswith("LOC"), mention.label.startswith("FAC")
+    near_l, regional_l = near.tolist(), regional.tolist()
+    alias_sim, big_town = settings.ALIAS_UNLIKE_SIMILARITY, settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION
     for i, (nm, place) in enumerate(zip(cands, places)):
+        row = R[i]
+        fclass, fcode = place.feature_class, place.feature_code
         t = _type_of(place)
         if t == "PPLC" and i not in capitals:
             t = "PPL"
         if t:
-            X[i, col[f"type_{t}"]] = 1.0
-        X[i, col["own_name"]] = float(nm.primary)
+            row[type_cols[t]] = 1.0
+        row[c_own] = float(nm.primary)
         own = owns[i]
         exact = own == name_norm
-        X[i, col["exact_name"]] = float(exact)
-        X[i, col["abbreviation"]] = float(abbreviation and not exact)
+        row[c_exact] = float(exact)
+        row[c_abbr] = float(abbreviation and not exact)
         cc = place.country_code
         if cc and total > 0:
-            X[i, col["focus_share"]] = ctx.focus.get(cc, 0.0) / total
-            X[i, col["focus_top"]] = float(cc == top_country)
-        X[i, col["country_hint"]] = float(bool(cc) and cc == ctx.country_hint)
-        X[i, col["country_named"]] = float(bool(cc) and cc in ctx.named_countries and place.feature_code != "PCLI")
-        if place.feature_class == "P":
-            X[i, col["focus_share_town"]] = X[i, col["focus_share"]]
-            X[i, col["country_named_town"]] = X[i, col["country_named"]]
-        elif place.feature_class == "A":
-            X[i, col["regional_area"]] = regional[i]
-        X[i, col["region_named"]] = float(any(
-            r.country_code == cc and r.key != place.key and ctx.within(place, r) for r in ctx.named_regions))
-        if ctx.container is not None:
-            inside = ctx.within(place, ctx.container)
-            X[i, col["hierarchy_in"]] = float(inside)
-            X[i, col["hierarchy_out"]] = float(not inside)
-        X[i, col["near"]] = near[i]
-        X[i, col["regional"]] = regional[i]
-        if place.feature_code == "ADM1" and towns and not says_region and any(
-                ctx.within(tw, place) for tw in towns if tw.country_code == cc):
-            X[i, col["same_name_region"]] = 1.0
-        X[i, col["alternate_town"]] = float(named_area and not nm.primary and place.feature_class == "P")
-        X[i, col["says_region"]] = float(says_region and place.feature_class == "A")
-        X[i, col["says_town"]] = float(says_town and place.feature_class == "P")
-        X[i, col["says_water"]] = float(says_water and place.feature_class == "H")
-        X[i, col["label_loc_nature"]] = float(mention.label.startswith("LOC") and place.feature_class in ("H", "L", "T"))
-        X[i, col["label_fac_spot"]] = float(mention.label.startswith("FAC") and place.feature_class == "S")
+            row[c_fshare] = ctx.focus.get(cc, 0.0) / total
+            row[c_ftop] = float(cc == top_country)
+        row[c_hint] = float(bool(cc) and cc == ctx.country_hint)
+        row[c_cnamed] = float(bool(cc) and cc in ctx.named_countries and fcode != "PCLI")
+        if fclass == "P":
+            row[c_fshare_town] = row[c_fshare]
+            row[c_cnamed_town] = row[c_cnamed]
+        elif fclass == "A":
+            row[c_reg_area] = regional_l[i]
+        row[c_rnamed] = float(any(
+            r.country_code == cc and r.key != place.key and within(place, r) for r in named_regions))
+        if container is not None:
+            inside = within(place, container)
+            row[c_hin] = float(inside)
+            row[c_hout] = float(not inside)
+        row[c_near] = near_l[i]
+        row[c_regional] = regional_l[i]
+        if fcode == "ADM1" and towns and not says_region and any(
+                within(tw, place) for tw in towns if tw.country_code == cc):
+            row[c_same_region] = 1.0
+        row[c_alt_town] = float(named_area and not nm.primary and fclass == "P")
+        row[c_says_region] = float(says_region and fclass == "A")
+        row[c_says_town] = float(says_town and fclass == "P")
+        row[c_says_water] = float(says_water and fclass == "H")
+        row[c_loc_nature] = float(label_loc and fclass in ("H", "L", "T"))
+        row[c_fac_spot] = float(label_fac and fclass == "S")
         if cc and unamb_total:
-            X[i, col["unambiguous_share"]] = ctx.unambiguous.get(cc, 0) / unamb_total
+            row[c_unamb] = ctx.unambiguous.get(cc, 0) / unamb_total
         if region_total and place.admin1_code:
-            X[i, col["admin1_share"]] = ctx.regions.get(admin1_key(place), 0) / region_total
-        X[i, col["institution_town"]] = float(institution and place.feature_class == "P")
-        X[i, col["small_town"]] = float(place.feature_class == "P" and place.population < 10_000)
-        X[i, col["unknown_population"]] = float(place.feature_class == "P" and place.population <= 0)
+            row[c_admin1] = ctx.regions.get(admin1_key(place), 0) / region_total
+        row[c_inst] = float(institution and fclass == "P")
+        row[c_small] = float(fclass == "P" and place.population < 10_000)
+        row[c_unknown_pop] = float(fclass == "P" and place.population <= 0)
         if not exact:
-            X[i, col["partial_name"]] = float(_partial(mention_words, _words(own)))
-        X[i, col["name_similarity"]] = 1.0 if exact else _similarity(name_norm, own)
-        X[i, col["primary_rival"]] = float(not nm.primary and name_norm in primary_names)
-        X[i, col["alias_rival_town"]] = float(
-            X[i, col["primary_rival"]] > 0 and place.feature_class == "P"
-            and (X[i, col["partial_name"]] > 0 or X[i, col["name_similarity"]] < settings.ALIAS_UNLIKE_SIMILARITY)
-            and place.population < settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION)
-        is_area = place.feature_class == "A"
+            row[c_partial] = float(_partial(mention_words, _words(own)))
+        row[c_sim] = 1.0 if exact else _similarity(name_norm, own)
+        row[c_rival] = float(not nm.primary and name_norm in primary_names)
+        row[c_alias] = float(
+            row[c_rival] > 0 and fclass == "P"
+            and (row[c_partial] > 0 or row[c_sim] < alias_sim)
+            and place.population < big_town)
+        is_area = fclass == "A"
         if cue:
-            X[i, col["cue_town"]] = float(cue == "town" and place.feature_class == "P")
-            X[i, col["cue_region"]] = float(cue == "region" and place.feature_code in ("ADM1", "ADM2"))
-            X[i, col["cue_town_area"]] = float((cue == "town" and is_area) or (cue == "region" and place.feature_class == "P"))
-        X[i, col["dateline_town"]] = float(dateline and place.feature_class == "P")
-        if place.feature_code in ("ADM1", "ADM2") and place.area_population > 0:
+            row[c_cue_town] = float(cue == "town" and fclass == "P")
+            row[c_cue_region] = float(cue == "region" and fcode in ("ADM1", "ADM2"))
+            row[c_cue_area] = float((cue == "town" and is_area) or (cue == "region" and fclass == "P"))
+        row[c_dateline] = float(dateline and fclass == "P")
+        if fcode in ("ADM1", "ADM2") and place.area_population > 0:
             for j, town in enumerate(places):
                 if (town.feature_class == "P" and town.country_code == cc and town.population > 0
-                        and ctx.within(town, place)):
+                        and within(town, place)):
                     share = min(1.0, town.population / place.area_population)
-                    X[i, col["region_town_share"]] = max(X[i, col["region_town_share"]], share)
-                    X[j, col["region_town_share"]] = max(X[j, col["region_town_share"]], share)
+                    row[c_town_share] = max(row[c_town_share], share)
+                    R[j][c_town_share] = max(R[j][c_town_share], share)
         if article:
-            natural = place.feature_class in ("H", "T", "L", "V")
-            X[i, col["article_natural"]] = float(natural)
-            X[i, col["article_town"]] = float(not natural)
+            natural = fclass in ("H", "T", "L", "V")
+            row[c_art_nat] = float(natural)
+            row[c_art_town] = float(not natural)
+    X = np.array(R, dtype=float).reshape(n, len(FEATURE_NAMES))
     _seat_features(X, places, ctx, bool(_UNIT_WORDS.search(ctx.context)))
     if level_total:
         # Relative to the best-agreeing candidate: a report-wide constant would only let the trees
