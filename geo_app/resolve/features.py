@@ -282,26 +282,34 @@ def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
     return near, regional
 
 
-#: Geodesic km between two points by their coordinates: a report ranks the same names twice (and
-#: repeats them), so a unit and a town are measured once (cleared when it grows past ``_PAIR_KM_MAX``).
-_PAIR_KM: dict[tuple[float, float, float, float], float] = {}
-_PAIR_KM_MAX = 200_000
+#: The (area, town) pairs of :func:`_seat_features` by the candidates that give them: a report ranks
+#: its names twice and repeats them (cleared when it grows past ``_SEATS_MAX``).
+_SEATS: dict[tuple, list[tuple[int, int]]] = {}
+_SEATS_MAX = 4096
 
 
-def _pair_km(places: Sequence[Place], pairs: list[tuple[int, int]]) -> list[float]:
-    """Geodesic km (WGS84) of each ``(i, j)`` pair of ``places``, the ones not measured before in one call."""
-    keys = [(places[i].lon, places[i].lat, places[j].lon, places[j].lat) for i, j in pairs]
-    todo = [(k, pair) for k, pair in zip(keys, pairs) if k not in _PAIR_KM]
-    if todo:
-        if len(_PAIR_KM) + len(todo) > _PAIR_KM_MAX:
-            _PAIR_KM.clear()
-        km = np.asarray(geodesic_km(np.array([places[i].lon for _, (i, _) in todo]),
-                                    np.array([places[i].lat for _, (i, _) in todo]),
-                                    np.array([places[j].lon for _, (_, j) in todo]),
-                                    np.array([places[j].lat for _, (_, j) in todo])), dtype=float).reshape(-1)
-        for (k, _), d in zip(todo, km.tolist()):
-            _PAIR_KM[k] = d
-    return [_PAIR_KM[k] for k in keys]
+def _seat_pairs(places: Sequence[Place], within: Callable[[Place, Place], bool]) -> list[tuple[int, int]]:
+    """The (area, town) index pairs of ``places`` where the area holds the town (see :func:`_seat_features`)."""
+    towns = [j for j, p in enumerate(places) if p.feature_class == "P" and p.country_code]
+    areas = [i for i, p in enumerate(places) if p.feature_code in ("ADM1", "ADM2") and p.country_code]
+    if not towns or not areas:
+        return []
+    key = (within, settings.SEAT_KM, tuple((p.key, p.lon, p.lat, p.feature_code, p.feature_class, p.country_code,
+                                            p.admin1_code) for p in places))
+    hit = _SEATS.get(key)
+    if hit is not None:
+        return hit
+    pairs = [(i, j) for i in areas for j in towns if places[i].country_code == places[j].country_code]
+    adm2 = [(i, j) for i, j in pairs if places[i].feature_code == "ADM2"]
+    km = (np.asarray(geodesic_km(np.array([places[i].lon for i, _ in adm2]), np.array([places[i].lat for i, _ in adm2]),
+                                 np.array([places[j].lon for _, j in adm2]), np.array([places[j].lat for _, j in adm2])),
+                     dtype=float).reshape(-1) if adm2 else np.zeros(0))
+    close = {pair: bool(d <= settings.SEAT_KM) for pair, d in zip(adm2, km)}
+    held = [(i, j) for i, j in pairs if (close[(i, j)] if (i, j) in close else within(places[j], places[i]))]
+    if len(_SEATS) >= _SEATS_MAX:
+        _SEATS.clear()
+    _SEATS[key] = held
+    return held
 
 
 def _seat_features(X: np.ndarray, places: Sequence[Place], ctx: MentionContext, says_unit: bool) -> None:
@@ -310,22 +318,11 @@ def _seat_features(X: np.ndarray, places: Sequence[Place], ctx: MentionContext, 
     An admin-2 unit (a point, GeoNames has no polygon for it) holds the town when the town lies within
     ``settings.SEAT_KM`` (geodesic, WGS84) of the unit's point in the same country; a first-level region
     when it contains the town (:attr:`MentionContext.within`)."""
-    towns = [j for j, p in enumerate(places) if p.feature_class == "P" and p.country_code]
-    areas = [i for i, p in enumerate(places) if p.feature_code in ("ADM1", "ADM2") and p.country_code]
-    if not towns or not areas:
-        return
     col = _COLUMN
-    pairs = [(i, j) for i in areas for j in towns if places[i].country_code == places[j].country_code]
-    if not pairs:
-        return
-    adm2 = [(i, j) for i, j in pairs if places[i].feature_code == "ADM2"]
-    close = {pair: bool(d <= settings.SEAT_KM) for pair, d in zip(adm2, _pair_km(places, adm2))}
-    for i, j in pairs:
-        held = close[(i, j)] if (i, j) in close else ctx.within(places[j], places[i])
-        if held:
-            X[i, col["seat_area"]] = 1.0
-            X[j, col["seat_town"]] = 1.0
-            X[i, col["seat_area_cue"]] = float(says_unit)
+    for i, j in _seat_pairs(places, ctx.within):
+        X[i, col["seat_area"]] = 1.0
+        X[j, col["seat_town"]] = 1.0
+        X[i, col["seat_area_cue"]] = float(says_unit)
 
 
 def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: MentionContext,

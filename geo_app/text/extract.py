@@ -731,6 +731,7 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
                 else:
                     doc = proc(doc)
             doc.user_data.pop("geo_app_view", None)
+            doc.user_data.pop("geo_app_marks", None)
             if not arbitrate:
                 doc.user_data.pop("geo_app_stage1", None)
             yield doc

@@ -171,6 +171,7 @@ def person_marks(view: "TokenView", gaz: Gazetteer, common_words: frozenset[str]
     """The :class:`PersonMarks` of a doc (see there)."""
     names = person_names()
     words, punct, sent_start = view.words, view.punct, view.sent_start
+    cap, lower = view.cap, view.lower
     n = len(words)
     pattern, firsts, lasts = set(), set(), set()
     next_kind: dict[int, str] = {}
@@ -178,24 +179,26 @@ def person_marks(view: "TokenView", gaz: Gazetteer, common_words: frozenset[str]
     cap_count: dict[str, int] = {}
     pair_count: dict[tuple[str, str], int] = {}
     for k in range(n):
-        w = words[k]
-        if not _capital(w) or punct[k]:
+        if not cap[k] or punct[k]:
             continue
+        w = words[k]
         cap_count[w] = cap_count.get(w, 0) + 1
-        rank = names.get(w.lower(), (0, 0))[0]
+        rank = names.get(lower[k], (0, 0))[0]
         if rank:
             given[k] = rank
         if k + 1 >= n or sent_start[k + 1]:
             continue
         nw = words[k + 1]
-        low = nw.lower()
+        low = lower[k + 1]
         surname = names.get(low, (0, 0))[1]
-        after = words[k + 2] if k + 2 < n and not sent_start[k + 2] else ""
+        has_after = k + 2 < n and not sent_start[k + 2]
+        after = words[k + 2] if has_after else ""
+        after_cap = has_after and cap[k + 2]
         if is_title(nw):
             kind = "title"
-        elif (not _capital(nw) or punct[k + 1] or low in _HEAD_CLASSES
+        elif (not cap[k + 1] or punct[k + 1] or low in _HEAD_CLASSES
               or (low in common_words and not 0 < surname <= _COMMON_WORD_SURNAME_RANK)
-              or (_capital(after) and (after.lower() in _HEAD_CLASSES or after.lower() in common_words))):
+              or (after_cap and (lower[k + 2] in _HEAD_CLASSES or lower[k + 2] in common_words))):
             # Not a person's name: a plain word ("Friday", "North"; "Jackson" is a surname first),
             # or a pair that heads a longer name ("Paris High School", "Lowell Town Court").
             kind = "other"
@@ -209,9 +212,9 @@ def person_marks(view: "TokenView", gaz: Gazetteer, common_words: frozenset[str]
                 kind = "place" if known else "unknown"
         next_kind[k] = kind
         # After "the" a pair names a team, a firm or a body ("the Houston Rockets"), not a person.
-        article = k > 0 and not sent_start[k] and words[k - 1].lower() == "the"
+        article = k > 0 and not sent_start[k] and lower[k - 1] == "the"
         if rank and not article and (kind == "surname"
-                                     or (kind == "unknown" and not nw.isupper() and not _capital(after))):
+                                     or (kind == "unknown" and not nw.isupper() and not after_cap)):
             pattern.add(k)
             firsts.add(w)
             lasts.add(nw)
@@ -280,15 +283,15 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
         return _with_labels(doc, found)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
-    cap = [_capital(w) for w in words]
+    cap, lower = view.cap, view.lower
     particle = [len(w) <= 3 and w.isalpha() and w.islower() and k + 2 < n and words[k + 1] == "-"
                 and cap[k + 2] for k, w in enumerate(words)]
-    inner_ok = [cap[k] or w.lower() in _CONNECTORS or particle[k] for k, w in enumerate(words)]
+    inner_ok = [cap[k] or lower[k] in _CONNECTORS or particle[k] for k in range(n)]
     ok_end = [n] * (n + 1)  # ok_end[i]: the first k >= i that may not sit inside a name
     for k in range(n - 1, -1, -1):
         ok_end[k] = ok_end[k + 1] if inner_ok[k] else k
     for i in range(n):
-        if not (cap[i] or particle[i]) or punct[i] or words[i].lower() == "the":
+        if not (cap[i] or particle[i]) or punct[i] or lower[i] == "the":
             continue
         for j in range(min(n, i + _MAX_TOKENS, ok_end[i]), i, -1):
             if not cap[j - 1]:
@@ -296,21 +299,21 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
             text = span_text(i, j)
             if _has_name(gaz, text) or (j - i == 1 and _demonym(gaz, text)):
                 add(i, j, "gaz")
-                if j < n and words[j].lower() in _UNIT_WORDS and _capital(words[j]):
+                if j < n and lower[j] in _UNIT_WORDS and cap[j]:
                     add(i, j + 1, "unit", name_end=j)
                 break
     # Capitalised runs that end in a head noun ("Dawes Street", "Cavan Institute"), whether or
     # not the gazetteer or the NER knows them.
     sent_start = view.sent_start
     for j in range(1, n):
-        if words[j].lower() not in _HEAD_CLASSES or not _capital(words[j]):
+        if lower[j] not in _HEAD_CLASSES or not cap[j]:
             continue
-        if words[j].lower() in ("st.", "st") and j + 1 < n and _capital(words[j + 1]):
+        if lower[j] in ("st.", "st") and j + 1 < n and cap[j + 1]:
             continue  # "St. Thomas": Saint, not Street
         i = j
         while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not punct[i - 1]:
             i -= 1
-        while i < j and (not (_capital(words[i]) or particle[i]) or words[i].lower() == "the"):
+        while i < j and (not (cap[i] or particle[i]) or lower[i] == "the"):
             i += 1
         if i < j:
             add(i, j + 1, "head")
@@ -373,6 +376,8 @@ class TokenView:
     idx: list[int]
     punct: list[bool]
     sent_start: list[bool]
+    cap: list[bool] = field(default_factory=list)  # the word starts with a capital (:func:`_capital`)
+    lower: list[str] = field(default_factory=list)  # the word in lower case
 
     def span_text(self, start: int, end: int) -> str:
         """``doc[start:end].text``."""
@@ -393,7 +398,8 @@ def token_view(doc: Doc) -> TokenView:
         text = "".join([w + " " if sp else w for w, sp in zip(words, arr[:, 3].tolist())])
         sent = (arr[:, 2] == 1).tolist()
         sent[0] = True
-        view = TokenView(words, text, arr[:, 0].tolist(), (arr[:, 1] != 0).tolist(), sent)
+        view = TokenView(words, text, arr[:, 0].tolist(), (arr[:, 1] != 0).tolist(), sent,
+                         [w[:1].isupper() for w in words], [w.lower() for w in words])
     doc.user_data["geo_app_view"] = view
     return view
 
@@ -475,8 +481,10 @@ def well_known(match: NameMatch) -> bool:
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+@lru_cache(maxsize=65_536)
 def _ctx(word: str) -> str:
-    """A context word as a feature value: lower-cased letters, digits and punctuation classed."""
+    """A context word as a feature value: lower-cased letters, digits and punctuation classed
+    (memoised: a report's context words repeat)."""
     if not word.strip():
         return "<sp>"
     if word[0].isdigit():
@@ -532,7 +540,13 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     starts = {c.start for c in cands}
     ends = {c.end for c in cands}
     doc_countries = _doc_countries(doc, cands, gaz)
-    marks = person_marks(view, gaz, common_words)
+    # The marks depend on the tokens alone: the selective NER's two calls on a doc share them.
+    cached = doc.user_data.get("geo_app_marks")
+    if cached is not None and cached[0] is view and cached[1] is gaz and cached[2] == common_words:
+        marks = cached[3]
+    else:
+        marks = person_marks(view, gaz, common_words)
+        doc.user_data["geo_app_marks"] = (view, gaz, common_words, marks)
     names = person_names()
     # Spans of well-known places, for names joined to one by "and" / "or" ("around Hodeidah and Taiz").
     wk_starts: set[int] = set()
