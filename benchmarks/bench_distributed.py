@@ -6,9 +6,10 @@ numbered copies to ``--docs`` (default 500). The same reports go into two fresh 
 each is analysed by :func:`geo_app.distributed.run_analysis` (extract, resolve, check,
 features, commit), serially in this process and on ``--workers`` worker processes.
 
-Start-up (loading the spaCy model and the gazetteer: once in this process, once per
-worker through the worker plugin) is timed apart from the throughput; the speed-up is the
-ratio of warm throughputs. Both stores must hold identical records, else the run fails.
+Start-up (loading the spaCy model and the gazetteer and building the caches the workers
+share, :func:`geo_app.batch.distributed.warm_up`: once in this process, once in the forkserver
+the workers are forked from) is timed apart from the throughput; the speed-up is the ratio of
+warm throughputs. Both stores must hold identical records, else the run fails.
 Wall-clock speed-up needs idle cores: the CPU time of every process is printed too, and
 with it the speed-up the run would reach if each process had a core to itself (on a shared
 machine, read that line, and the load averages printed next to it).
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         serial_store = Store(Path(tmp) / "serial.gpkg")
         serial_store.add_reports((r, f"bench:{i}") for i, r in enumerate(reports))
         t0 = time.perf_counter()
-        warm_up()
+        warm_up(shared_caches=not args.spawn)  # what the forkserver preloads for the workers
         serial_start = time.perf_counter() - t0
         cpu0 = time.process_time()
         serial = run_analysis(serial_store, chunk_size=args.chunk_size)

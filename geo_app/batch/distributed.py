@@ -43,6 +43,7 @@ from geo_app.pipeline import SCHEMA_VERSION
 from geo_app.features import feature_records
 from geo_app.pipeline import analyze, analyze_many
 from geo_app.places.gazetteer import get_gazetteer
+from geo_app.places.composites import composite_geometry, load_composites
 
 # Private defaults (candidates for geo_app.settings).
 
@@ -77,13 +78,28 @@ _WARM_UP_TEXT = ("Units moved from southern Belarus to Minsk, about 100 km from 
                  "Kyiv lies as close as 90 km from the border of Belarus.")
 
 
-def warm_up() -> None:
+def warm_up(shared_caches: bool = False) -> None:
     """Load everything an analysis uses into this process, once: spaCy pipeline, gazetteer,
-    and what the first analysis loads lazily (borders, regions)."""
+    and what the first analysis loads lazily (borders, regions).
+
+    Parameters
+    ----------
+    shared_caches : bool
+        Also build the per-process caches whose entries cost most and are few: the polygons of
+        the composite places (the union of their members, ~0.1 s each). Done once in the
+        forkserver that local Dask workers are forked from (:mod:`geo_app.batch.preload`), every
+        worker shares them instead of building its own; a few seconds in one process otherwise.
+    """
     data_version()
     result = analyze_chunk([PendingReport(0, "warm-up", _WARM_UP_TEXT, "2022-03-05", "")])[0]
     if result.error is not None:
         raise DataError(f"geo_app cannot analyse on this machine: {result.error}")
+    if shared_caches:
+        for comp in load_composites():
+            try:
+                composite_geometry(comp.id)
+            except LookupError:  # a composite whose members the borders lack: none to share
+                continue
 
 
 class ModelLoader(WorkerPlugin):
@@ -255,6 +271,11 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
             try:
                 # No dashboard, so no use for the workers' statistical profiler (a stack sample every 10 ms).
                 config: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+                # Dask sets MALLOC_TRIM_THRESHOLD_ for its workers, which also fixes glibc's mmap
+                # threshold at 128 kB: every larger array (the NER's, a batch's) is then mapped and
+                # unmapped afresh, ~400,000 page faults per 300 reports (0.7 s of system time, 15 %
+                # of a worker's time). Left unset, malloc keeps such blocks as a serial run does.
+                config["distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"] = None
                 if settings.DASK_SHARED_START:
                     config["distributed.worker.multiprocessing-method"] = "forkserver"
                 with dask.config.set(config):
