@@ -347,9 +347,88 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     """
     places = [nm.place for nm in cands]
     n = len(places)
-    X = np.zeros((n, len(FEATURE_NAMES)))
     if n == 0:
-        return X
+        return np.zeros((n, len(FEATURE_NAMES)))
+    static = _static_part(mention, cands, places, ctx, prior)
+    X = static.X.copy()
+    col = _COLUMN
+    # The columns that depend on what the report's other mentions settled on.
+    total = sum(ctx.focus.values())
+    top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None
+    near, regional = _proximity(places, ctx.anchors, ctx.own_name or static.name_norm, ctx.km)
+    near_l, regional_l = near.tolist(), regional.tolist()
+    unamb_total = sum(ctx.unambiguous.values())
+    region_total = sum(ctx.regions.values())
+    level_total = sum(ctx.levels.values())
+    within, named_regions, named_countries = ctx.within, ctx.named_regions, ctx.named_countries
+    focus, unambiguous, regions, hint = ctx.focus, ctx.unambiguous, ctx.regions, ctx.country_hint
+    f_share, f_top, c_hint, c_named, f_share_town, c_named_town, reg_area, r_named, unamb, adm1 = (
+        [0.0] * n for _ in range(10))
+    for i, place in enumerate(places):
+        cc, fclass = place.country_code, place.feature_class
+        if cc and total > 0:
+            f_share[i] = focus.get(cc, 0.0) / total
+            f_top[i] = float(cc == top_country)
+        c_hint[i] = float(bool(cc) and cc == hint)
+        c_named[i] = float(bool(cc) and cc in named_countries and place.feature_code != "PCLI")
+        if fclass == "P":
+            f_share_town[i] = f_share[i]
+            c_named_town[i] = c_named[i]
+        elif fclass == "A":
+            reg_area[i] = regional_l[i]
+        r_named[i] = float(any(
+            r.country_code == cc and r.key != place.key and within(place, r) for r in named_regions))
+        if cc and unamb_total:
+            unamb[i] = unambiguous.get(cc, 0) / unamb_total
+        if region_total and place.admin1_code:
+            adm1[i] = regions.get(admin1_key(place), 0) / region_total
+    X[:, _DYNAMIC_COLUMNS] = np.array([f_share, f_top, c_hint, c_named, f_share_town, c_named_town, reg_area,
+                                       r_named, near_l, regional_l, unamb, adm1]).T
+    if level_total:
+        # Relative to the best-agreeing candidate: a report-wide constant would only let the trees
+        # shift every candidate of a mention alike.
+        share = np.array([ctx.levels.get(level_of(p), 0) / level_total for p in places])
+        X[:, col["peer_level"]] = share - share.max()
+    return X
+
+
+#: The columns :func:`candidate_features` fills from the other mentions, in the order it builds them.
+_DYNAMIC_COLUMNS = [_COLUMN[name] for name in (
+    "focus_share", "focus_top", "country_hint", "country_named", "focus_share_town", "country_named_town",
+    "regional_area", "region_named", "near", "regional", "unambiguous_share", "admin1_share")]
+
+
+@dataclass
+class _Static:
+    """The columns of a mention's rows that do not depend on the other mentions' places, with what
+    they were computed from (see :func:`_static_part`)."""
+
+    cands: Sequence[NameMatch]
+    members: tuple[NameMatch, ...]
+    inputs: tuple
+    X: np.ndarray
+    name_norm: str
+
+
+#: :class:`_Static` parts by ``id`` of the candidate list: the resolver ranks a report twice over
+#: the same lists, and only the other mentions' places change in between. An entry holds its list,
+#: so the id cannot be reused while it is kept; cleared when it grows past ``_STATIC_MAX``.
+_STATIC: dict[int, _Static] = {}
+_STATIC_MAX = 2048
+
+
+def _static_part(mention: Mention, cands: Sequence[NameMatch], places: list[Place], ctx: MentionContext,
+                 prior: Callable[[NameMatch], float]) -> _Static:
+    """The context-free columns of :func:`candidate_features` (memoised in ``_STATIC``)."""
+    inputs = (mention, ctx.context, ctx.before, ctx.after, ctx.container, ctx.within, prior,
+              settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION, settings.ALIAS_UNLIKE_SIMILARITY, settings.SEAT_KM)
+    hit = _STATIC.get(id(cands))
+    if (hit is not None and hit.cands is cands and len(hit.members) == len(cands)
+            and all(a is b for a, b in zip(hit.members, cands))
+            and all(a is b or a == b for a, b in zip(hit.inputs, inputs))):
+        return hit
+    n = len(places)
+    X = np.zeros((n, len(FEATURE_NAMES)))
     col = _COLUMN
     logpop = np.array([math.log10(p.population + 1) for p in places])
     is_town = np.array([p.feature_class == "P" for p in places])
@@ -367,8 +446,6 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     if is_area.any():
         X[:, col["area_population_gap"]] = np.where(is_area, log_area - log_area[is_area].max(), 0.0) / 8.0
 
-    total = sum(ctx.focus.values())
-    top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None
     name_norm = normalize_name(mention.name)
     owns = [normalize_name(p.name) for p in places]
     mention_words = _words(name_norm)
@@ -383,14 +460,11 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
              and (p.population >= settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION
                   or not _partial(mention_words, _words(own)))]
     named_area = any(nm.primary and nm.place.feature_code == "PCLI" for nm in cands)
-    near, regional = _proximity(places, ctx.anchors, ctx.own_name or name_norm, ctx.km)
     order = np.argsort(-priors, kind="stable")
     rank = np.empty(n)
     rank[order] = np.arange(n)
     X[:, col["prior_rank"]] = 1.0 / (1.0 + rank)
     X[:, col["log_candidates"]] = math.log10(n) / 2.0
-    unamb_total = sum(ctx.unambiguous.values())
-    region_total = sum(ctx.regions.values())
     institution = bool(_INSTITUTION_AFTER.match(ctx.after))
     cue = written_level(ctx.before, ctx.after)
     article = bool(_ARTICLE_BEFORE.search(ctx.before))
@@ -403,20 +477,15 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
                                              or place.population > places[capital[place.country_code]].population):
             capital[place.country_code] = i
     capitals = set(capital.values())
-    level_total = sum(ctx.levels.values())
     primary_names = {own for nm, own in zip(cands, owns) if nm.primary}
     # The rows as Python lists while the per-candidate columns are written (a numpy element write
     # costs several times a list's), back into the array after: the same values.
     R = X.tolist()
     c_own, c_exact, c_abbr = col["own_name"], col["exact_name"], col["abbreviation"]
-    c_fshare, c_ftop, c_hint, c_cnamed = col["focus_share"], col["focus_top"], col["country_hint"], col["country_named"]
-    c_fshare_town, c_cnamed_town, c_reg_area = col["focus_share_town"], col["country_named_town"], col["regional_area"]
-    c_rnamed, c_hin, c_hout, c_near, c_regional = (col["region_named"], col["hierarchy_in"], col["hierarchy_out"],
-                                                   col["near"], col["regional"])
+    c_hin, c_hout = col["hierarchy_in"], col["hierarchy_out"]
     c_same_region, c_alt_town = col["same_name_region"], col["alternate_town"]
     c_says_region, c_says_town, c_says_water = col["says_region"], col["says_town"], col["says_water"]
-    c_loc_nature, c_fac_spot, c_unamb, c_admin1 = (col["label_loc_nature"], col["label_fac_spot"],
-                                                   col["unambiguous_share"], col["admin1_share"])
+    c_loc_nature, c_fac_spot = col["label_loc_nature"], col["label_fac_spot"]
     c_inst, c_small, c_unknown_pop = col["institution_town"], col["small_town"], col["unknown_population"]
     c_partial, c_sim, c_rival, c_alias = (col["partial_name"], col["name_similarity"], col["primary_rival"],
                                           col["alias_rival_town"])
@@ -424,13 +493,12 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
                                                         col["dateline_town"])
     c_town_share, c_art_nat, c_art_town = col["region_town_share"], col["article_natural"], col["article_town"]
     type_cols = {t: col[f"type_{t}"] for t in _TYPES}
-    container, within, named_regions = ctx.container, ctx.within, ctx.named_regions
+    container, within = ctx.container, ctx.within
     label_loc, label_fac = mention.label.startswith("LOC"), mention.label.startswith("FAC")
-    near_l, regional_l = near.tolist(), regional.tolist()
     alias_sim, big_town = settings.ALIAS_UNLIKE_SIMILARITY, settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION
     for i, (nm, place) in enumerate(zip(cands, places)):
         row = R[i]
-        fclass, fcode = place.feature_class, place.feature_code
+        fclass, fcode, cc = place.feature_class, place.feature_code, place.country_code
         t = _type_of(place)
         if t == "PPLC" and i not in capitals:
             t = "PPL"
@@ -441,25 +509,10 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
         exact = own == name_norm
         row[c_exact] = float(exact)
         row[c_abbr] = float(abbreviation and not exact)
-        cc = place.country_code
-        if cc and total > 0:
-            row[c_fshare] = ctx.focus.get(cc, 0.0) / total
-            row[c_ftop] = float(cc == top_country)
-        row[c_hint] = float(bool(cc) and cc == ctx.country_hint)
-        row[c_cnamed] = float(bool(cc) and cc in ctx.named_countries and fcode != "PCLI")
-        if fclass == "P":
-            row[c_fshare_town] = row[c_fshare]
-            row[c_cnamed_town] = row[c_cnamed]
-        elif fclass == "A":
-            row[c_reg_area] = regional_l[i]
-        row[c_rnamed] = float(any(
-            r.country_code == cc and r.key != place.key and within(place, r) for r in named_regions))
         if container is not None:
             inside = within(place, container)
             row[c_hin] = float(inside)
             row[c_hout] = float(not inside)
-        row[c_near] = near_l[i]
-        row[c_regional] = regional_l[i]
         if fcode == "ADM1" and towns and not says_region and any(
                 within(tw, place) for tw in towns if tw.country_code == cc):
             row[c_same_region] = 1.0
@@ -469,10 +522,6 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
         row[c_says_water] = float(says_water and fclass == "H")
         row[c_loc_nature] = float(label_loc and fclass in ("H", "L", "T"))
         row[c_fac_spot] = float(label_fac and fclass == "S")
-        if cc and unamb_total:
-            row[c_unamb] = ctx.unambiguous.get(cc, 0) / unamb_total
-        if region_total and place.admin1_code:
-            row[c_admin1] = ctx.regions.get(admin1_key(place), 0) / region_total
         row[c_inst] = float(institution and fclass == "P")
         row[c_small] = float(fclass == "P" and place.population < 10_000)
         row[c_unknown_pop] = float(fclass == "P" and place.population <= 0)
@@ -503,9 +552,8 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             row[c_art_town] = float(not natural)
     X = np.array(R, dtype=float).reshape(n, len(FEATURE_NAMES))
     _seat_features(X, places, ctx, bool(_UNIT_WORDS.search(ctx.context)))
-    if level_total:
-        # Relative to the best-agreeing candidate: a report-wide constant would only let the trees
-        # shift every candidate of a mention alike.
-        share = np.array([ctx.levels.get(level_of(p), 0) / level_total for p in places])
-        X[:, col["peer_level"]] = share - share.max()
-    return X
+    static = _Static(cands, tuple(cands), inputs, X, name_norm)
+    if len(_STATIC) >= _STATIC_MAX:
+        _STATIC.clear()
+    _STATIC[id(cands)] = static
+    return static
