@@ -191,9 +191,7 @@ def person_marks(view: "TokenView", gaz: Gazetteer, common_words: frozenset[str]
         nw = words[k + 1]
         low = lower[k + 1]
         surname = names.get(low, (0, 0))[1]
-        has_after = k + 2 < n and not sent_start[k + 2]
-        after = words[k + 2] if has_after else ""
-        after_cap = has_after and cap[k + 2]
+        after_cap = k + 2 < n and not sent_start[k + 2] and cap[k + 2]
         if is_title(nw):
             kind = "title"
         elif (not cap[k + 1] or punct[k + 1] or low in _HEAD_CLASSES
@@ -421,6 +419,22 @@ def _ask(gaz: Gazetteer, question: str, text: str) -> Any:
     return answer
 
 
+def _answers(gaz: Gazetteer) -> tuple[Any, Any]:
+    """Fast forms of :func:`_matches` and :func:`_demonym` for one gazetteer (the same memos, looked
+    up once instead of once per question)."""
+    lookups = _MEMO.setdefault((id(gaz), "lookup"), {})
+    demonyms = _MEMO.setdefault((id(gaz), "demonym"), {})
+
+    def matches(text: str) -> tuple[NameMatch, ...]:
+        hit = lookups.get(text)
+        return _ask(gaz, "lookup", text) if hit is None else hit
+
+    def demonym(text: str) -> str | None:
+        return demonyms[text] if text in demonyms else _ask(gaz, "demonym", text)
+
+    return matches, demonym
+
+
 def _matches(gaz: Gazetteer, text: str) -> tuple[NameMatch, ...]:
     return _ask(gaz, "lookup", text)
 
@@ -533,13 +547,18 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             for k in range(e.start, e.end):
                 enclosing[k] = e
     n_places = sum(1 for e in ents if e.label_ in ("GPE", "LOC"))
+    # Each candidate's text, cut once.
+    texts = {(c.start, c.end): span_text(c.start, c.end) for c in cands}
+    if only is not None:
+        texts.update({(c.start, c.end): span_text(c.start, c.end) for c in only})
     text_counts: dict[str, int] = {}
     for c in cands:
-        t = span_text(c.start, c.end)
+        t = texts[(c.start, c.end)]
         text_counts[t] = text_counts.get(t, 0) + 1
     starts = {c.start for c in cands}
     ends = {c.end for c in cands}
-    doc_countries = _doc_countries(doc, cands, gaz)
+    doc_countries = _doc_countries(doc, cands, gaz, texts)
+    lookup, demonym_of = _answers(gaz)
     # The marks depend on the tokens alone: the selective NER's two calls on a doc share them.
     cached = doc.user_data.get("geo_app_marks")
     if cached is not None and cached[0] is view and cached[1] is gaz and cached[2] == common_words:
@@ -552,24 +571,24 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     wk_starts: set[int] = set()
     wk_ends: set[int] = set()
     for c in cands:
-        if _gaz_summary(gaz, span_text(c.start, c.end))[0].get("gaz_well_known"):
+        if _gaz_summary(gaz, texts[(c.start, c.end)])[0].get("gaz_well_known"):
             wk_starts.add(c.start)
             wk_ends.add(c.end)
     blocked_texts: set[str] = set()
     for c in cands:
         if c.end < n and words[c.end].lower() in non_place_heads:
             c.blocked = True
-            blocked_texts.add(span_text(c.start, c.end))
+            blocked_texts.add(texts[(c.start, c.end)])
     for c in (cands if only is None else only):
-        text = span_text(c.start, c.end)
+        text = texts[(c.start, c.end)]
         base = span_text(c.start, c.name_end) if c.name_end else text
         f: dict[str, float] = {}
         f[f"lab={c.label or 'none'}"] = 1.0
         f[f"src={c.source}"] = 1.0
         ntok = c.end - c.start
         f[f"ntok={min(ntok, 3)}"] = 1.0
-        matches = _matches(gaz, base)
-        demonym = _demonym(gaz, text)
+        matches = lookup(base)
+        demonym = demonym_of(text)
         c.known = bool(matches) or demonym is not None
         gaz_feats, size, countries = _gaz_summary(gaz, base)
         f.update(gaz_feats)
@@ -675,9 +694,10 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if demonym and ntok == 1 and _modifies_formal_name(words, c.end):
             c.blocked = True  # this occurrence only: "Soviet" elsewhere may still name the place
     # One sense per discourse: "the Reston virus ... in Reston" is the virus throughout.
-    for c in cands:
-        if span_text(c.start, c.end) in blocked_texts:
-            c.blocked = True
+    if blocked_texts:
+        for c in cands:
+            if texts[(c.start, c.end)] in blocked_texts:
+                c.blocked = True
 
 
 def _person_features(f: dict[str, float], c: Candidate, view: TokenView, marks: PersonMarks,
@@ -740,12 +760,14 @@ def _modifies_formal_name(words: list[str], end: int) -> bool:
     return k > end and k + 1 < len(words) and words[k] == "of" and _capital(words[k + 1])
 
 
-def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer) -> frozenset[str]:
-    """ISO alpha-2 codes of the countries the report names, by name or demonym."""
+def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer,
+                   texts: dict[tuple[int, int], str] | None = None) -> frozenset[str]:
+    """ISO alpha-2 codes of the countries the report names, by name or demonym (``texts``: the
+    candidates' texts by (start, end), when the caller has cut them)."""
     codes = set()
     span_text = token_view(doc).span_text
     for c in cands:
-        text = span_text(c.start, c.end)
+        text = texts[(c.start, c.end)] if texts is not None else span_text(c.start, c.end)
         for m in _matches(gaz, text):
             if m.place.feature_code == "PCLI" and m.primary and m.place.country_code:
                 codes.add(m.place.country_code)
