@@ -282,47 +282,24 @@ def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
     return near, regional
 
 
-#: The (area, town) pairs of :func:`_seat_features` by the candidates that give them: a report ranks
-#: its names twice and repeats them (cleared when it grows past ``_SEATS_MAX``).
-_SEATS: dict[tuple, list[tuple[int, int]]] = {}
-_SEATS_MAX = 4096
-
-
 def _seat_pairs(places: Sequence[Place], within: Callable[[Place, Place], bool]) -> list[tuple[int, int]]:
-    """The (area, town) index pairs of ``places`` where the area holds the town (see :func:`_seat_features`)."""
+    """The (area, town) index pairs of ``places`` where the area is named after a town among the same
+    name's candidates and holds it (its seat): the ``seat_area`` / ``seat_town`` columns.
+
+    An admin-2 unit (a point, GeoNames has no polygon for it) holds the town when the town lies within
+    ``settings.SEAT_KM`` (geodesic, WGS84) of the unit's point in the same country; a first-level region
+    when it contains the town (``within``)."""
     towns = [j for j, p in enumerate(places) if p.feature_class == "P" and p.country_code]
     areas = [i for i, p in enumerate(places) if p.feature_code in ("ADM1", "ADM2") and p.country_code]
     if not towns or not areas:
         return []
-    key = (within, settings.SEAT_KM, tuple((p.key, p.lon, p.lat, p.feature_code, p.feature_class, p.country_code,
-                                            p.admin1_code) for p in places))
-    hit = _SEATS.get(key)
-    if hit is not None:
-        return hit
     pairs = [(i, j) for i in areas for j in towns if places[i].country_code == places[j].country_code]
     adm2 = [(i, j) for i, j in pairs if places[i].feature_code == "ADM2"]
     km = (np.asarray(geodesic_km(np.array([places[i].lon for i, _ in adm2]), np.array([places[i].lat for i, _ in adm2]),
                                  np.array([places[j].lon for _, j in adm2]), np.array([places[j].lat for _, j in adm2])),
                      dtype=float).reshape(-1) if adm2 else np.zeros(0))
     close = {pair: bool(d <= settings.SEAT_KM) for pair, d in zip(adm2, km)}
-    held = [(i, j) for i, j in pairs if (close[(i, j)] if (i, j) in close else within(places[j], places[i]))]
-    if len(_SEATS) >= _SEATS_MAX:
-        _SEATS.clear()
-    _SEATS[key] = held
-    return held
-
-
-def _seat_features(X: np.ndarray, places: Sequence[Place], ctx: MentionContext, says_unit: bool) -> None:
-    """Mark the areas named after a town among the same name's candidates (their seat) and those towns.
-
-    An admin-2 unit (a point, GeoNames has no polygon for it) holds the town when the town lies within
-    ``settings.SEAT_KM`` (geodesic, WGS84) of the unit's point in the same country; a first-level region
-    when it contains the town (:attr:`MentionContext.within`)."""
-    col = _COLUMN
-    for i, j in _seat_pairs(places, ctx.within):
-        X[i, col["seat_area"]] = 1.0
-        X[j, col["seat_town"]] = 1.0
-        X[i, col["seat_area_cue"]] = float(says_unit)
+    return [(i, j) for i, j in pairs if (close[(i, j)] if (i, j) in close else within(places[j], places[i]))]
 
 
 def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: MentionContext,
@@ -349,13 +326,14 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     n = len(places)
     if n == 0:
         return np.zeros((n, len(FEATURE_NAMES)))
-    static = _static_part(mention, cands, places, ctx, prior)
-    X = static.X.copy()
+    part = _name_part(mention, cands, places, ctx.within, prior)
+    X = part.X.copy()
+    _context_columns(X, part, mention, places, ctx)
     col = _COLUMN
     # The columns that depend on what the report's other mentions settled on.
     total = sum(ctx.focus.values())
     top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None
-    near, regional = _proximity(places, ctx.anchors, ctx.own_name or static.name_norm, ctx.km)
+    near, regional = _proximity(places, ctx.anchors, ctx.own_name or part.name_norm, ctx.km)
     near_l, regional_l = near.tolist(), regional.tolist()
     unamb_total = sum(ctx.unambiguous.values())
     region_total = sum(ctx.regions.values())
@@ -398,35 +376,49 @@ _DYNAMIC_COLUMNS = [_COLUMN[name] for name in (
     "regional_area", "region_named", "near", "regional", "unambiguous_share", "admin1_share")]
 
 
-@dataclass
-class _Static:
-    """The columns of a mention's rows that do not depend on the other mentions' places, with what
-    they were computed from (see :func:`_static_part`)."""
+#: Columns set from the words around the mention, as (column, mask of candidates) products: see
+#: :func:`_context_columns`.
+_CONTEXT_COLUMNS = [_COLUMN[name] for name in (
+    "says_region", "says_town", "says_water", "institution_town", "cue_town", "cue_region", "dateline_town",
+    "article_natural", "article_town", "same_name_region", "seat_area_cue")]
 
-    cands: Sequence[NameMatch]
+
+@dataclass
+class _NamePart:
+    """The columns of a name's rows that depend on the name, its label and its candidates alone, and
+    the masks of the candidates that the words around a mention switch on (see :func:`_name_part`)."""
+
     members: tuple[NameMatch, ...]
     inputs: tuple
     X: np.ndarray
+    masks: np.ndarray  # (candidates, len(_CONTEXT_COLUMNS)): 1.0 where the column's word would set it
+    is_area: np.ndarray  # feature class "A" (for cue_town_area)
+    is_town: np.ndarray  # feature class "P"
     name_norm: str
+    towns: list[Place]
 
 
-#: :class:`_Static` parts by ``id`` of the candidate list: the resolver ranks a report twice over
-#: the same lists, and only the other mentions' places change in between. An entry holds its list,
-#: so the id cannot be reused while it is kept; cleared when it grows past ``_STATIC_MAX``.
-_STATIC: dict[int, _Static] = {}
-_STATIC_MAX = 2048
+#: :class:`_NamePart` entries by (name, label, number of candidates): a report repeats its names, and
+#: the corpora their towns, with the gazetteer's same candidates. An entry holds its candidates, so it
+#: is used only for the very same ones (checked by identity); cleared when the entries hold more than
+#: ``_NAMES_MAX_ROWS`` candidate rows (about 30 MB).
+_NAMES: dict[tuple[str, str, int], list[_NamePart]] = {}
+_NAMES_MAX_ROWS = 50_000
+_names_rows = [0]
 
 
-def _static_part(mention: Mention, cands: Sequence[NameMatch], places: list[Place], ctx: MentionContext,
-                 prior: Callable[[NameMatch], float]) -> _Static:
-    """The context-free columns of :func:`candidate_features` (memoised in ``_STATIC``)."""
-    inputs = (mention, ctx.context, ctx.before, ctx.after, ctx.container, ctx.within, prior,
-              settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION, settings.ALIAS_UNLIKE_SIMILARITY, settings.SEAT_KM)
-    hit = _STATIC.get(id(cands))
-    if (hit is not None and hit.cands is cands and len(hit.members) == len(cands)
-            and all(a is b for a, b in zip(hit.members, cands))
-            and all(a is b or a == b for a, b in zip(hit.inputs, inputs))):
-        return hit
+def _name_part(mention: Mention, cands: Sequence[NameMatch], places: list[Place],
+               within: Callable[[Place, Place], bool], prior: Callable[[NameMatch], float]) -> _NamePart:
+    """The name-level columns of :func:`candidate_features` (memoised in ``_NAMES``)."""
+    inputs = (within, prior, settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION, settings.ALIAS_UNLIKE_SIMILARITY,
+              settings.SEAT_KM)
+    key = (mention.name, mention.label, len(cands))
+    entries = _NAMES.get(key)
+    if entries is not None:
+        for hit in entries:
+            if all(a is b for a, b in zip(hit.members, cands)) and all(
+                    a is b or a == b for a, b in zip(hit.inputs, inputs)):
+                return hit
     n = len(places)
     X = np.zeros((n, len(FEATURE_NAMES)))
     col = _COLUMN
@@ -450,9 +442,6 @@ def _static_part(mention: Mention, cands: Sequence[NameMatch], places: list[Plac
     owns = [normalize_name(p.name) for p in places]
     mention_words = _words(name_norm)
     abbreviation = bool(_ABBREVIATION.match(mention.name.strip()))
-    says_region = bool(REGION_WORDS.search(ctx.context))
-    says_town = bool(_TOWN_WORDS.search(ctx.context))
-    says_water = bool(_WATER_WORDS.search(ctx.context))
     # Towns known by the name itself or a spelling of it ("Gomel" is Homyel'), or by a longer name it
     # is part of only for a city of a million or more ("New York" is New York City, but "Oklahoma"
     # is not Oklahoma City): settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION.
@@ -465,10 +454,6 @@ def _static_part(mention: Mention, cands: Sequence[NameMatch], places: list[Plac
     rank[order] = np.arange(n)
     X[:, col["prior_rank"]] = 1.0 / (1.0 + rank)
     X[:, col["log_candidates"]] = math.log10(n) / 2.0
-    institution = bool(_INSTITUTION_AFTER.match(ctx.after))
-    cue = written_level(ctx.before, ctx.after)
-    article = bool(_ARTICLE_BEFORE.search(ctx.before))
-    dateline = is_dateline(ctx.before, mention.text, ctx.after)
     # GeoNames' capital code marks every town named like the capital: only the most populous of a
     # country's candidates so coded is taken for its capital.
     capital: dict[str, int] = {}
@@ -481,23 +466,18 @@ def _static_part(mention: Mention, cands: Sequence[NameMatch], places: list[Plac
     # The rows as Python lists while the per-candidate columns are written (a numpy element write
     # costs several times a list's), back into the array after: the same values.
     R = X.tolist()
+    M = [[0.0] * len(_CONTEXT_COLUMNS) for _ in range(n)]
     c_own, c_exact, c_abbr = col["own_name"], col["exact_name"], col["abbreviation"]
-    c_hin, c_hout = col["hierarchy_in"], col["hierarchy_out"]
-    c_same_region, c_alt_town = col["same_name_region"], col["alternate_town"]
-    c_says_region, c_says_town, c_says_water = col["says_region"], col["says_town"], col["says_water"]
-    c_loc_nature, c_fac_spot = col["label_loc_nature"], col["label_fac_spot"]
-    c_inst, c_small, c_unknown_pop = col["institution_town"], col["small_town"], col["unknown_population"]
+    c_alt_town, c_loc_nature, c_fac_spot = col["alternate_town"], col["label_loc_nature"], col["label_fac_spot"]
+    c_small, c_unknown_pop = col["small_town"], col["unknown_population"]
     c_partial, c_sim, c_rival, c_alias = (col["partial_name"], col["name_similarity"], col["primary_rival"],
                                           col["alias_rival_town"])
-    c_cue_town, c_cue_region, c_cue_area, c_dateline = (col["cue_town"], col["cue_region"], col["cue_town_area"],
-                                                        col["dateline_town"])
-    c_town_share, c_art_nat, c_art_town = col["region_town_share"], col["article_natural"], col["article_town"]
+    c_town_share = col["region_town_share"]
     type_cols = {t: col[f"type_{t}"] for t in _TYPES}
-    container, within = ctx.container, ctx.within
     label_loc, label_fac = mention.label.startswith("LOC"), mention.label.startswith("FAC")
     alias_sim, big_town = settings.ALIAS_UNLIKE_SIMILARITY, settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION
     for i, (nm, place) in enumerate(zip(cands, places)):
-        row = R[i]
+        row, mask = R[i], M[i]
         fclass, fcode, cc = place.feature_class, place.feature_code, place.country_code
         t = _type_of(place)
         if t == "PPLC" and i not in capitals:
@@ -509,20 +489,9 @@ def _static_part(mention: Mention, cands: Sequence[NameMatch], places: list[Plac
         exact = own == name_norm
         row[c_exact] = float(exact)
         row[c_abbr] = float(abbreviation and not exact)
-        if container is not None:
-            inside = within(place, container)
-            row[c_hin] = float(inside)
-            row[c_hout] = float(not inside)
-        if fcode == "ADM1" and towns and not says_region and any(
-                within(tw, place) for tw in towns if tw.country_code == cc):
-            row[c_same_region] = 1.0
         row[c_alt_town] = float(named_area and not nm.primary and fclass == "P")
-        row[c_says_region] = float(says_region and fclass == "A")
-        row[c_says_town] = float(says_town and fclass == "P")
-        row[c_says_water] = float(says_water and fclass == "H")
         row[c_loc_nature] = float(label_loc and fclass in ("H", "L", "T"))
         row[c_fac_spot] = float(label_fac and fclass == "S")
-        row[c_inst] = float(institution and fclass == "P")
         row[c_small] = float(fclass == "P" and place.population < 10_000)
         row[c_unknown_pop] = float(fclass == "P" and place.population <= 0)
         if not exact:
@@ -533,12 +502,6 @@ def _static_part(mention: Mention, cands: Sequence[NameMatch], places: list[Plac
             row[c_rival] > 0 and fclass == "P"
             and (row[c_partial] > 0 or row[c_sim] < alias_sim)
             and place.population < big_town)
-        is_area = fclass == "A"
-        if cue:
-            row[c_cue_town] = float(cue == "town" and fclass == "P")
-            row[c_cue_region] = float(cue == "region" and fcode in ("ADM1", "ADM2"))
-            row[c_cue_area] = float((cue == "town" and is_area) or (cue == "region" and fclass == "P"))
-        row[c_dateline] = float(dateline and fclass == "P")
         if fcode in ("ADM1", "ADM2") and place.area_population > 0:
             for j, town in enumerate(places):
                 if (town.feature_class == "P" and town.country_code == cc and town.population > 0
@@ -546,14 +509,47 @@ def _static_part(mention: Mention, cands: Sequence[NameMatch], places: list[Plac
                     share = min(1.0, town.population / place.area_population)
                     row[c_town_share] = max(row[c_town_share], share)
                     R[j][c_town_share] = max(R[j][c_town_share], share)
-        if article:
-            natural = fclass in ("H", "T", "L", "V")
-            row[c_art_nat] = float(natural)
-            row[c_art_town] = float(not natural)
+        # The masks, in _CONTEXT_COLUMNS order (the seat column is filled below).
+        natural = fclass in ("H", "T", "L", "V")
+        mask[0] = float(fclass == "A")
+        mask[1] = mask[3] = mask[4] = mask[6] = float(fclass == "P")
+        mask[2] = float(fclass == "H")
+        mask[5] = float(fcode in ("ADM1", "ADM2"))
+        mask[7] = float(natural)
+        mask[8] = float(not natural)
+        mask[9] = float(fcode == "ADM1" and bool(towns) and any(
+            within(tw, place) for tw in towns if tw.country_code == cc))
     X = np.array(R, dtype=float).reshape(n, len(FEATURE_NAMES))
-    _seat_features(X, places, ctx, bool(_UNIT_WORDS.search(ctx.context)))
-    static = _Static(cands, tuple(cands), inputs, X, name_norm)
-    if len(_STATIC) >= _STATIC_MAX:
-        _STATIC.clear()
-    _STATIC[id(cands)] = static
-    return static
+    masks = np.array(M, dtype=float).reshape(n, len(_CONTEXT_COLUMNS))
+    for i, j in _seat_pairs(places, within):
+        X[i, col["seat_area"]] = 1.0
+        X[j, col["seat_town"]] = 1.0
+        masks[i, 10] = 1.0
+    part = _NamePart(tuple(cands), inputs, X, masks, np.array([p.feature_class == "A" for p in places]),
+                     is_town, name_norm, towns)
+    if _names_rows[0] + n > _NAMES_MAX_ROWS:
+        _NAMES.clear()
+        _names_rows[0] = 0
+    _names_rows[0] += n
+    _NAMES.setdefault(key, []).append(part)
+    return part
+
+
+def _context_columns(X: np.ndarray, part: _NamePart, mention: Mention, places: list[Place],
+                     ctx: MentionContext) -> None:
+    """Write the columns the words around the mention decide (its context, the text right before and
+    after it, its written container) into ``X``."""
+    says_region = bool(REGION_WORDS.search(ctx.context))
+    cue = written_level(ctx.before, ctx.after)
+    article = bool(_ARTICLE_BEFORE.search(ctx.before))
+    flags = np.array([says_region, bool(_TOWN_WORDS.search(ctx.context)), bool(_WATER_WORDS.search(ctx.context)),
+                      bool(_INSTITUTION_AFTER.match(ctx.after)), cue == "town", cue == "region",
+                      is_dateline(ctx.before, mention.text, ctx.after), article, article, not says_region,
+                      bool(_UNIT_WORDS.search(ctx.context))], dtype=float)
+    X[:, _CONTEXT_COLUMNS] = part.masks * flags
+    if cue:
+        X[:, _COLUMN["cue_town_area"]] = (part.is_area if cue == "town" else part.is_town).astype(float)
+    if ctx.container is not None:
+        inside = np.array([ctx.within(place, ctx.container) for place in places], dtype=float)
+        X[:, _COLUMN["hierarchy_in"]] = inside
+        X[:, _COLUMN["hierarchy_out"]] = 1.0 - inside
