@@ -132,8 +132,9 @@ class KindModel:
         known = cols >= 0
         if known.any():
             at, cols, vals = at[known], cols[known], vals[known]
+            weights = self.coef[cols]  # the rows of the features present, gathered once
             for k in range(z.shape[1]):
-                z[:, k] += np.bincount(at, weights=self.coef[cols, k] * vals, minlength=n)
+                z[:, k] += np.bincount(at, weights=weights[:, k] * vals, minlength=n)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)

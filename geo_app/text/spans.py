@@ -256,6 +256,7 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
     words, punct, span_text = view.words, view.punct, view.span_text
     n = len(words)
     found: dict[tuple[int, int], Candidate] = {}
+    lookup, demonym_of = _answers(gaz)
 
     def add(start: int, end: int, source: str, label: str = "", name_end: int | None = None) -> None:
         if start >= end:
@@ -272,7 +273,7 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
         text = span_text(start, ent.end)
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
             add(start, ent.end, "ruler" if ent.ent_id_ == "gaz" else "ner", ent.label_)
-        elif _has_name(gaz, text) or _demonym(gaz, text) or ent.label_ in _NAMED_FACILITY_LABELS:
+        elif lookup(text) or demonym_of(text) or ent.label_ in _NAMED_FACILITY_LABELS:
             add(start, ent.end, "ner", ent.label_)
     if base is not None:
         for c in base:
@@ -295,7 +296,7 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
             if not cap[j - 1]:
                 continue
             text = span_text(i, j)
-            if _has_name(gaz, text) or (j - i == 1 and _demonym(gaz, text)):
+            if lookup(text) or (j - i == 1 and demonym_of(text)):
                 add(i, j, "gaz")
                 if j < n and lower[j] in _UNIT_WORDS and cap[j]:
                     add(i, j + 1, "unit", name_end=j)
