@@ -401,9 +401,9 @@ class _NamePart:
 #: :class:`_NamePart` entries by (name, label, number of candidates): a report repeats its names, and
 #: the corpora their towns, with the gazetteer's same candidates. An entry holds its candidates, so it
 #: is used only for the very same ones (checked by identity); cleared when the entries hold more than
-#: ``_NAMES_MAX_ROWS`` candidate rows (about 30 MB).
+#: ``_NAMES_MAX_ROWS`` candidate rows (about 13 MB).
 _NAMES: dict[tuple[str, str, int], list[_NamePart]] = {}
-_NAMES_MAX_ROWS = 50_000
+_NAMES_MAX_ROWS = 20_000
 _names_rows = [0]
 
 
