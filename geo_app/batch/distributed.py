@@ -316,7 +316,8 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
         Serial when all are unset; else on Dask: a LocalCluster of ``workers`` processes,
         the cluster at ``scheduler``, or an existing ``client``.
     chunk_size
-        Reports per task and per commit (default ``settings.ANALYZE_BATCH_SIZE``, 32).
+        Reports per task and per commit (default ``settings.ANALYZE_BATCH_SIZE``, 32); on Dask a
+        run of few reports is cut finer (``settings.DASK_MIN_CHUNKS_PER_WORKER``).
     progress
         Called with the number of reports of each committed chunk.
     on_start
@@ -370,12 +371,30 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
                       time.perf_counter() - started, mode, n_workers, interrupted)
 
 
+def _finer(chunks: list[list[int]], at_least: int) -> list[list[int]]:
+    """``chunks`` in order, each split into equal parts until there are ``at_least`` (if they hold
+    that many reports); ids keep their order."""
+    total = sum(len(c) for c in chunks)
+    if len(chunks) >= at_least or total <= len(chunks):
+        return chunks
+    size = max(1, math.ceil(total / at_least))
+    out = []
+    for chunk in chunks:
+        parts = math.ceil(len(chunk) / size)
+        step = len(chunk) / parts
+        out.extend(chunk[round(k * step):round((k + 1) * step)] for k in range(parts))
+    return out
+
+
 def _run_on_dask(client: Any, store: Store, chunks: list[list[int]],
                  commit: Callable[[list[AnalysisResult]], None]) -> None:
-    """Submit chunks with a bounded queue and commit their results in submission order."""
+    """Submit chunks with a bounded queue and commit their results in submission order.
+
+    A run of few reports is cut finer first (``settings.DASK_MIN_CHUNKS_PER_WORKER`` chunks per
+    worker at least, each chunk split evenly), so no worker waits idle on the last chunk."""
     n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
     queue: deque[Any] = deque()
-    todo = iter(chunks)
+    todo = iter(_finer(chunks, n_workers * max(int(settings.DASK_MIN_CHUNKS_PER_WORKER), 1)))
 
     def submit_next() -> None:
         chunk = next(todo, None)
