@@ -285,6 +285,10 @@ ANALYZE_BATCH_SIZE: int = 32
 DASK_SHARED_START: bool = True
 #: Chunks queued per Dask worker.
 DASK_INFLIGHT_PER_WORKER: int = 3
+#: On Dask, a run of few reports is cut into smaller chunks so that each worker gets at least this
+#: many (the last chunk otherwise leaves the other workers idle: 300 reports in chunks of 32 are
+#: 10 tasks for 2 workers). A big run keeps ANALYZE_BATCH_SIZE.
+DASK_MIN_CHUNKS_PER_WORKER: int = 8
 #: Seconds to wait for an existing Dask scheduler.
 DASK_CONNECT_TIMEOUT_S: float = 10.0
 

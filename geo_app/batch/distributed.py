@@ -43,6 +43,7 @@ from geo_app.pipeline import SCHEMA_VERSION
 from geo_app.features import feature_records
 from geo_app.pipeline import analyze, analyze_many
 from geo_app.places.gazetteer import get_gazetteer
+from geo_app.places.composites import composite_geometry, load_composites
 
 # Private defaults (candidates for geo_app.settings).
 
@@ -77,13 +78,28 @@ _WARM_UP_TEXT = ("Units moved from southern Belarus to Minsk, about 100 km from 
                  "Kyiv lies as close as 90 km from the border of Belarus.")
 
 
-def warm_up() -> None:
+def warm_up(shared_caches: bool = False) -> None:
     """Load everything an analysis uses into this process, once: spaCy pipeline, gazetteer,
-    and what the first analysis loads lazily (borders, regions)."""
+    and what the first analysis loads lazily (borders, regions).
+
+    Parameters
+    ----------
+    shared_caches : bool
+        Also build the per-process caches whose entries cost most and are few: the polygons of
+        the composite places (the union of their members, ~0.1 s each). Done once in the
+        forkserver that local Dask workers are forked from (:mod:`geo_app.batch.preload`), every
+        worker shares them instead of building its own; a few seconds in one process otherwise.
+    """
     data_version()
     result = analyze_chunk([PendingReport(0, "warm-up", _WARM_UP_TEXT, "2022-03-05", "")])[0]
     if result.error is not None:
         raise DataError(f"geo_app cannot analyse on this machine: {result.error}")
+    if shared_caches:
+        for comp in load_composites():
+            try:
+                composite_geometry(comp.id)
+            except LookupError:  # a composite whose members the borders lack: none to share
+                continue
 
 
 class ModelLoader(WorkerPlugin):
@@ -255,6 +271,11 @@ def dask_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Any]
             try:
                 # No dashboard, so no use for the workers' statistical profiler (a stack sample every 10 ms).
                 config: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+                # Dask sets MALLOC_TRIM_THRESHOLD_ for its workers, which also fixes glibc's mmap
+                # threshold at 128 kB: every larger array (the NER's, a batch's) is then mapped and
+                # unmapped afresh, ~400,000 page faults per 300 reports (0.7 s of system time, 15 %
+                # of a worker's time). Left unset, malloc keeps such blocks as a serial run does.
+                config["distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"] = None
                 if settings.DASK_SHARED_START:
                     config["distributed.worker.multiprocessing-method"] = "forkserver"
                 with dask.config.set(config):
@@ -295,7 +316,8 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
         Serial when all are unset; else on Dask: a LocalCluster of ``workers`` processes,
         the cluster at ``scheduler``, or an existing ``client``.
     chunk_size
-        Reports per task and per commit (default ``settings.ANALYZE_BATCH_SIZE``, 32).
+        Reports per task and per commit (default ``settings.ANALYZE_BATCH_SIZE``, 32); on Dask a
+        run of few reports is cut finer (``settings.DASK_MIN_CHUNKS_PER_WORKER``).
     progress
         Called with the number of reports of each committed chunk.
     on_start
@@ -349,12 +371,30 @@ def run_analysis(store: Store, *, since: dt.date | str | None = None, outdated: 
                       time.perf_counter() - started, mode, n_workers, interrupted)
 
 
+def _finer(chunks: list[list[int]], at_least: int) -> list[list[int]]:
+    """``chunks`` in order, each split into equal parts until there are ``at_least`` (if they hold
+    that many reports); ids keep their order."""
+    total = sum(len(c) for c in chunks)
+    if len(chunks) >= at_least or total <= len(chunks):
+        return chunks
+    size = max(1, math.ceil(total / at_least))
+    out = []
+    for chunk in chunks:
+        parts = math.ceil(len(chunk) / size)
+        step = len(chunk) / parts
+        out.extend(chunk[round(k * step):round((k + 1) * step)] for k in range(parts))
+    return out
+
+
 def _run_on_dask(client: Any, store: Store, chunks: list[list[int]],
                  commit: Callable[[list[AnalysisResult]], None]) -> None:
-    """Submit chunks with a bounded queue and commit their results in submission order."""
+    """Submit chunks with a bounded queue and commit their results in submission order.
+
+    A run of few reports is cut finer first (``settings.DASK_MIN_CHUNKS_PER_WORKER`` chunks per
+    worker at least, each chunk split evenly), so no worker waits idle on the last chunk."""
     n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
     queue: deque[Any] = deque()
-    todo = iter(chunks)
+    todo = iter(_finer(chunks, n_workers * max(int(settings.DASK_MIN_CHUNKS_PER_WORKER), 1)))
 
     def submit_next() -> None:
         chunk = next(todo, None)

@@ -19,7 +19,7 @@ from geo_app._errors import GeoAppError
 from geo_app.batch.distributed import warm_up
 
 try:
-    warm_up()
+    warm_up(shared_caches=True)
     # What was loaded lives as long as the workers: out of the collector's sight, a worker's
     # garbage collections neither walk it nor write to its pages (which would copy them).
     gc.freeze()

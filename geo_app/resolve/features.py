@@ -309,31 +309,24 @@ def _country_border(code: str) -> BoundaryIndex | None:
     return boundary_index(geometry, key=f"country:{code}|border")
 
 
-def _seat_features(X: np.ndarray, places: Sequence[Place], ctx: MentionContext, says_unit: bool) -> None:
-    """Mark the areas named after a town among the same name's candidates (their seat) and those towns.
+def _seat_pairs(places: Sequence[Place], within: Callable[[Place, Place], bool]) -> list[tuple[int, int]]:
+    """The (area, town) index pairs of ``places`` where the area is named after a town among the same
+    name's candidates and holds it (its seat): the ``seat_area`` / ``seat_town`` columns.
 
     An admin-2 unit (a point, GeoNames has no polygon for it) holds the town when the town lies within
     ``settings.SEAT_KM`` (geodesic, WGS84) of the unit's point in the same country; a first-level region
-    when it contains the town (:attr:`MentionContext.within`)."""
+    when it contains the town (``within``)."""
     towns = [j for j, p in enumerate(places) if p.feature_class == "P" and p.country_code]
     areas = [i for i, p in enumerate(places) if p.feature_code in ("ADM1", "ADM2") and p.country_code]
     if not towns or not areas:
-        return
-    col = _COLUMN
+        return []
     pairs = [(i, j) for i in areas for j in towns if places[i].country_code == places[j].country_code]
-    if not pairs:
-        return
     adm2 = [(i, j) for i, j in pairs if places[i].feature_code == "ADM2"]
     km = (np.asarray(geodesic_km(np.array([places[i].lon for i, _ in adm2]), np.array([places[i].lat for i, _ in adm2]),
                                  np.array([places[j].lon for _, j in adm2]), np.array([places[j].lat for _, j in adm2])),
                      dtype=float).reshape(-1) if adm2 else np.zeros(0))
     close = {pair: bool(d <= settings.SEAT_KM) for pair, d in zip(adm2, km)}
-    for i, j in pairs:
-        held = close[(i, j)] if (i, j) in close else ctx.within(places[j], places[i])
-        if held:
-            X[i, col["seat_area"]] = 1.0
-            X[j, col["seat_town"]] = 1.0
-            X[i, col["seat_area_cue"]] = float(says_unit)
+    return [(i, j) for i, j in pairs if (close[(i, j)] if (i, j) in close else within(places[j], places[i]))]
 
 
 def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: MentionContext,
@@ -358,9 +351,109 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     """
     places = [nm.place for nm in cands]
     n = len(places)
-    X = np.zeros((n, len(FEATURE_NAMES)))
     if n == 0:
-        return X
+        return np.zeros((n, len(FEATURE_NAMES)))
+    part = _name_part(mention, cands, places, ctx.within, prior)
+    X = part.X.copy()
+    _context_columns(X, part, mention, places, ctx)
+    col = _COLUMN
+    # The columns that depend on what the report's other mentions settled on.
+    total = sum(ctx.focus.values())
+    top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None
+    near, regional = _proximity(places, ctx.anchors, ctx.own_name or part.name_norm, ctx.km)
+    near_l, regional_l = near.tolist(), regional.tolist()
+    unamb_total = sum(ctx.unambiguous.values())
+    region_total = sum(ctx.regions.values())
+    level_total = sum(ctx.levels.values())
+    within, named_regions, named_countries = ctx.within, ctx.named_regions, ctx.named_countries
+    focus, unambiguous, regions, hint = ctx.focus, ctx.unambiguous, ctx.regions, ctx.country_hint
+    f_share, f_top, c_hint, c_named, f_share_town, c_named_town, reg_area, r_named, unamb, adm1 = (
+        [0.0] * n for _ in range(10))
+    for i, place in enumerate(places):
+        cc, fclass = place.country_code, place.feature_class
+        if cc and total > 0:
+            f_share[i] = focus.get(cc, 0.0) / total
+            f_top[i] = float(cc == top_country)
+        c_hint[i] = float(bool(cc) and cc == hint)
+        c_named[i] = float(bool(cc) and cc in named_countries and place.feature_code != "PCLI")
+        if fclass == "P":
+            f_share_town[i] = f_share[i]
+            c_named_town[i] = c_named[i]
+        elif fclass == "A":
+            reg_area[i] = regional_l[i]
+        r_named[i] = float(any(
+            r.country_code == cc and r.key != place.key and within(place, r) for r in named_regions))
+        if cc and unamb_total:
+            unamb[i] = unambiguous.get(cc, 0) / unamb_total
+        if region_total and place.admin1_code:
+            adm1[i] = regions.get(admin1_key(place), 0) / region_total
+    X[:, _DYNAMIC_COLUMNS] = np.array([f_share, f_top, c_hint, c_named, f_share_town, c_named_town, reg_area,
+                                       r_named, near_l, regional_l, unamb, adm1]).T
+    if named_countries:
+        c_near_named = col["near_named_country"]
+        for i, place in enumerate(places):
+            others = named_countries - {place.country_code}
+            if place.feature_code != "PCLI" and others:
+                X[i, c_near_named] = math.exp(-_named_country_km(place, others) / _NEIGHBOUR_KM)
+    if level_total:
+        # Relative to the best-agreeing candidate: a report-wide constant would only let the trees
+        # shift every candidate of a mention alike.
+        share = np.array([ctx.levels.get(level_of(p), 0) / level_total for p in places])
+        X[:, col["peer_level"]] = share - share.max()
+    return X
+
+
+#: The columns :func:`candidate_features` fills from the other mentions, in the order it builds them.
+_DYNAMIC_COLUMNS = [_COLUMN[name] for name in (
+    "focus_share", "focus_top", "country_hint", "country_named", "focus_share_town", "country_named_town",
+    "regional_area", "region_named", "near", "regional", "unambiguous_share", "admin1_share")]
+
+
+#: Columns set from the words around the mention, as (column, mask of candidates) products: see
+#: :func:`_context_columns`.
+_CONTEXT_COLUMNS = [_COLUMN[name] for name in (
+    "says_region", "says_town", "says_water", "institution_town", "cue_town", "cue_region", "dateline_town",
+    "article_natural", "article_town", "same_name_region", "seat_area_cue")]
+
+
+@dataclass
+class _NamePart:
+    """The columns of a name's rows that depend on the name, its label and its candidates alone, and
+    the masks of the candidates that the words around a mention switch on (see :func:`_name_part`)."""
+
+    members: tuple[NameMatch, ...]
+    inputs: tuple
+    X: np.ndarray
+    masks: np.ndarray  # (candidates, len(_CONTEXT_COLUMNS)): 1.0 where the column's word would set it
+    is_area: np.ndarray  # feature class "A" (for cue_town_area)
+    is_town: np.ndarray  # feature class "P"
+    name_norm: str
+    towns: list[Place]
+
+
+#: :class:`_NamePart` entries by (name, label, number of candidates): a report repeats its names, and
+#: the corpora their towns, with the gazetteer's same candidates. An entry holds its candidates, so it
+#: is used only for the very same ones (checked by identity); cleared when the entries hold more than
+#: ``_NAMES_MAX_ROWS`` candidate rows (about 13 MB).
+_NAMES: dict[tuple[str, str, int], list[_NamePart]] = {}
+_NAMES_MAX_ROWS = 20_000
+_names_rows = [0]
+
+
+def _name_part(mention: Mention, cands: Sequence[NameMatch], places: list[Place],
+               within: Callable[[Place, Place], bool], prior: Callable[[NameMatch], float]) -> _NamePart:
+    """The name-level columns of :func:`candidate_features` (memoised in ``_NAMES``)."""
+    inputs = (within, prior, settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION, settings.ALIAS_UNLIKE_SIMILARITY,
+              settings.SEAT_KM)
+    key = (mention.name, mention.label, len(cands))
+    entries = _NAMES.get(key)
+    if entries is not None:
+        for hit in entries:
+            if all(a is b for a, b in zip(hit.members, cands)) and all(
+                    a is b or a == b for a, b in zip(hit.inputs, inputs)):
+                return hit
+    n = len(places)
+    X = np.zeros((n, len(FEATURE_NAMES)))
     col = _COLUMN
     logpop = np.array([math.log10(p.population + 1) for p in places])
     is_town = np.array([p.feature_class == "P" for p in places])
@@ -378,15 +471,10 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     if is_area.any():
         X[:, col["area_population_gap"]] = np.where(is_area, log_area - log_area[is_area].max(), 0.0) / 8.0
 
-    total = sum(ctx.focus.values())
-    top_country = max(ctx.focus, key=ctx.focus.__getitem__) if total > 0 else None
     name_norm = normalize_name(mention.name)
     owns = [normalize_name(p.name) for p in places]
     mention_words = _words(name_norm)
     abbreviation = bool(_ABBREVIATION.match(mention.name.strip()))
-    says_region = bool(REGION_WORDS.search(ctx.context))
-    says_town = bool(_TOWN_WORDS.search(ctx.context))
-    says_water = bool(_WATER_WORDS.search(ctx.context))
     # Towns known by the name itself or a spelling of it ("Gomel" is Homyel'), or by a longer name it
     # is part of only for a city of a million or more ("New York" is New York City, but "Oklahoma"
     # is not Oklahoma City): settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION.
@@ -394,18 +482,11 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
              and (p.population >= settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION
                   or not _partial(mention_words, _words(own)))]
     named_area = any(nm.primary and nm.place.feature_code == "PCLI" for nm in cands)
-    near, regional = _proximity(places, ctx.anchors, ctx.own_name or name_norm, ctx.km)
     order = np.argsort(-priors, kind="stable")
     rank = np.empty(n)
     rank[order] = np.arange(n)
     X[:, col["prior_rank"]] = 1.0 / (1.0 + rank)
     X[:, col["log_candidates"]] = math.log10(n) / 2.0
-    unamb_total = sum(ctx.unambiguous.values())
-    region_total = sum(ctx.regions.values())
-    institution = bool(_INSTITUTION_AFTER.match(ctx.after))
-    cue = written_level(ctx.before, ctx.after)
-    article = bool(_ARTICLE_BEFORE.search(ctx.before))
-    dateline = is_dateline(ctx.before, mention.text, ctx.after)
     # GeoNames' capital code marks every town named like the capital: only the most populous of a
     # country's candidates so coded is taken for its capital.
     capital: dict[str, int] = {}
@@ -414,86 +495,94 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
                                              or place.population > places[capital[place.country_code]].population):
             capital[place.country_code] = i
     capitals = set(capital.values())
-    level_total = sum(ctx.levels.values())
     primary_names = {own for nm, own in zip(cands, owns) if nm.primary}
+    # The rows as Python lists while the per-candidate columns are written (a numpy element write
+    # costs several times a list's), back into the array after: the same values.
+    R = X.tolist()
+    M = [[0.0] * len(_CONTEXT_COLUMNS) for _ in range(n)]
+    c_own, c_exact, c_abbr = col["own_name"], col["exact_name"], col["abbreviation"]
+    c_alt_town, c_loc_nature, c_fac_spot = col["alternate_town"], col["label_loc_nature"], col["label_fac_spot"]
+    c_small, c_unknown_pop = col["small_town"], col["unknown_population"]
+    c_partial, c_sim, c_rival, c_alias = (col["partial_name"], col["name_similarity"], col["primary_rival"],
+                                          col["alias_rival_town"])
+    c_town_share = col["region_town_share"]
+    type_cols = {t: col[f"type_{t}"] for t in _TYPES}
+    label_loc, label_fac = mention.label.startswith("LOC"), mention.label.startswith("FAC")
+    alias_sim, big_town = settings.ALIAS_UNLIKE_SIMILARITY, settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION
     for i, (nm, place) in enumerate(zip(cands, places)):
+        row, mask = R[i], M[i]
+        fclass, fcode, cc = place.feature_class, place.feature_code, place.country_code
         t = _type_of(place)
         if t == "PPLC" and i not in capitals:
             t = "PPL"
         if t:
-            X[i, col[f"type_{t}"]] = 1.0
-        X[i, col["own_name"]] = float(nm.primary)
+            row[type_cols[t]] = 1.0
+        row[c_own] = float(nm.primary)
         own = owns[i]
         exact = own == name_norm
-        X[i, col["exact_name"]] = float(exact)
-        X[i, col["abbreviation"]] = float(abbreviation and not exact)
-        cc = place.country_code
-        if cc and total > 0:
-            X[i, col["focus_share"]] = ctx.focus.get(cc, 0.0) / total
-            X[i, col["focus_top"]] = float(cc == top_country)
-        X[i, col["country_hint"]] = float(bool(cc) and cc == ctx.country_hint)
-        X[i, col["country_named"]] = float(bool(cc) and cc in ctx.named_countries and place.feature_code != "PCLI")
-        if place.feature_code != "PCLI" and ctx.named_countries - {cc}:
-            X[i, col["near_named_country"]] = math.exp(-_named_country_km(place, ctx.named_countries - {cc})
-                                                       / _NEIGHBOUR_KM)
-        if place.feature_class == "P":
-            X[i, col["focus_share_town"]] = X[i, col["focus_share"]]
-            X[i, col["country_named_town"]] = X[i, col["country_named"]]
-        elif place.feature_class == "A":
-            X[i, col["regional_area"]] = regional[i]
-        X[i, col["region_named"]] = float(any(
-            r.country_code == cc and r.key != place.key and ctx.within(place, r) for r in ctx.named_regions))
-        if ctx.container is not None:
-            inside = ctx.within(place, ctx.container)
-            X[i, col["hierarchy_in"]] = float(inside)
-            X[i, col["hierarchy_out"]] = float(not inside)
-        X[i, col["near"]] = near[i]
-        X[i, col["regional"]] = regional[i]
-        if place.feature_code == "ADM1" and towns and not says_region and any(
-                ctx.within(tw, place) for tw in towns if tw.country_code == cc):
-            X[i, col["same_name_region"]] = 1.0
-        X[i, col["alternate_town"]] = float(named_area and not nm.primary and place.feature_class == "P")
-        X[i, col["says_region"]] = float(says_region and place.feature_class == "A")
-        X[i, col["says_town"]] = float(says_town and place.feature_class == "P")
-        X[i, col["says_water"]] = float(says_water and place.feature_class == "H")
-        X[i, col["label_loc_nature"]] = float(mention.label.startswith("LOC") and place.feature_class in ("H", "L", "T"))
-        X[i, col["label_fac_spot"]] = float(mention.label.startswith("FAC") and place.feature_class == "S")
-        if cc and unamb_total:
-            X[i, col["unambiguous_share"]] = ctx.unambiguous.get(cc, 0) / unamb_total
-        if region_total and place.admin1_code:
-            X[i, col["admin1_share"]] = ctx.regions.get(admin1_key(place), 0) / region_total
-        X[i, col["institution_town"]] = float(institution and place.feature_class == "P")
-        X[i, col["small_town"]] = float(place.feature_class == "P" and place.population < 10_000)
-        X[i, col["unknown_population"]] = float(place.feature_class == "P" and place.population <= 0)
+        row[c_exact] = float(exact)
+        row[c_abbr] = float(abbreviation and not exact)
+        row[c_alt_town] = float(named_area and not nm.primary and fclass == "P")
+        row[c_loc_nature] = float(label_loc and fclass in ("H", "L", "T"))
+        row[c_fac_spot] = float(label_fac and fclass == "S")
+        row[c_small] = float(fclass == "P" and place.population < 10_000)
+        row[c_unknown_pop] = float(fclass == "P" and place.population <= 0)
         if not exact:
-            X[i, col["partial_name"]] = float(_partial(mention_words, _words(own)))
-        X[i, col["name_similarity"]] = 1.0 if exact else _similarity(name_norm, own)
-        X[i, col["primary_rival"]] = float(not nm.primary and name_norm in primary_names)
-        X[i, col["alias_rival_town"]] = float(
-            X[i, col["primary_rival"]] > 0 and place.feature_class == "P"
-            and (X[i, col["partial_name"]] > 0 or X[i, col["name_similarity"]] < settings.ALIAS_UNLIKE_SIMILARITY)
-            and place.population < settings.SAME_NAME_PARTIAL_TOWN_MIN_POPULATION)
-        is_area = place.feature_class == "A"
-        if cue:
-            X[i, col["cue_town"]] = float(cue == "town" and place.feature_class == "P")
-            X[i, col["cue_region"]] = float(cue == "region" and place.feature_code in ("ADM1", "ADM2"))
-            X[i, col["cue_town_area"]] = float((cue == "town" and is_area) or (cue == "region" and place.feature_class == "P"))
-        X[i, col["dateline_town"]] = float(dateline and place.feature_class == "P")
-        if place.feature_code in ("ADM1", "ADM2") and place.area_population > 0:
+            row[c_partial] = float(_partial(mention_words, _words(own)))
+        row[c_sim] = 1.0 if exact else _similarity(name_norm, own)
+        row[c_rival] = float(not nm.primary and name_norm in primary_names)
+        row[c_alias] = float(
+            row[c_rival] > 0 and fclass == "P"
+            and (row[c_partial] > 0 or row[c_sim] < alias_sim)
+            and place.population < big_town)
+        if fcode in ("ADM1", "ADM2") and place.area_population > 0:
             for j, town in enumerate(places):
                 if (town.feature_class == "P" and town.country_code == cc and town.population > 0
-                        and ctx.within(town, place)):
+                        and within(town, place)):
                     share = min(1.0, town.population / place.area_population)
-                    X[i, col["region_town_share"]] = max(X[i, col["region_town_share"]], share)
-                    X[j, col["region_town_share"]] = max(X[j, col["region_town_share"]], share)
-        if article:
-            natural = place.feature_class in ("H", "T", "L", "V")
-            X[i, col["article_natural"]] = float(natural)
-            X[i, col["article_town"]] = float(not natural)
-    _seat_features(X, places, ctx, bool(_UNIT_WORDS.search(ctx.context)))
-    if level_total:
-        # Relative to the best-agreeing candidate: a report-wide constant would only let the trees
-        # shift every candidate of a mention alike.
-        share = np.array([ctx.levels.get(level_of(p), 0) / level_total for p in places])
-        X[:, col["peer_level"]] = share - share.max()
-    return X
+                    row[c_town_share] = max(row[c_town_share], share)
+                    R[j][c_town_share] = max(R[j][c_town_share], share)
+        # The masks, in _CONTEXT_COLUMNS order (the seat column is filled below).
+        natural = fclass in ("H", "T", "L", "V")
+        mask[0] = float(fclass == "A")
+        mask[1] = mask[3] = mask[4] = mask[6] = float(fclass == "P")
+        mask[2] = float(fclass == "H")
+        mask[5] = float(fcode in ("ADM1", "ADM2"))
+        mask[7] = float(natural)
+        mask[8] = float(not natural)
+        mask[9] = float(fcode == "ADM1" and bool(towns) and any(
+            within(tw, place) for tw in towns if tw.country_code == cc))
+    X = np.array(R, dtype=float).reshape(n, len(FEATURE_NAMES))
+    masks = np.array(M, dtype=float).reshape(n, len(_CONTEXT_COLUMNS))
+    for i, j in _seat_pairs(places, within):
+        X[i, col["seat_area"]] = 1.0
+        X[j, col["seat_town"]] = 1.0
+        masks[i, 10] = 1.0
+    part = _NamePart(tuple(cands), inputs, X, masks, np.array([p.feature_class == "A" for p in places]),
+                     is_town, name_norm, towns)
+    if _names_rows[0] + n > _NAMES_MAX_ROWS:
+        _NAMES.clear()
+        _names_rows[0] = 0
+    _names_rows[0] += n
+    _NAMES.setdefault(key, []).append(part)
+    return part
+
+
+def _context_columns(X: np.ndarray, part: _NamePart, mention: Mention, places: list[Place],
+                     ctx: MentionContext) -> None:
+    """Write the columns the words around the mention decide (its context, the text right before and
+    after it, its written container) into ``X``."""
+    says_region = bool(REGION_WORDS.search(ctx.context))
+    cue = written_level(ctx.before, ctx.after)
+    article = bool(_ARTICLE_BEFORE.search(ctx.before))
+    flags = np.array([says_region, bool(_TOWN_WORDS.search(ctx.context)), bool(_WATER_WORDS.search(ctx.context)),
+                      bool(_INSTITUTION_AFTER.match(ctx.after)), cue == "town", cue == "region",
+                      is_dateline(ctx.before, mention.text, ctx.after), article, article, not says_region,
+                      bool(_UNIT_WORDS.search(ctx.context))], dtype=float)
+    X[:, _CONTEXT_COLUMNS] = part.masks * flags
+    if cue:
+        X[:, _COLUMN["cue_town_area"]] = (part.is_area if cue == "town" else part.is_town).astype(float)
+    if ctx.container is not None:
+        inside = np.array([ctx.within(place, ctx.container) for place in places], dtype=float)
+        X[:, _COLUMN["hierarchy_in"]] = inside
+        X[:, _COLUMN["hierarchy_out"]] = 1.0 - inside

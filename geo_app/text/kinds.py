@@ -125,14 +125,16 @@ class KindModel:
         n = len(rows)
         z = np.tile(self.intercept, (n, 1))
         get = self.index.get
-        cols = np.fromiter((get(k, -1) for row in rows for k in row), dtype=np.int64)
-        vals = np.fromiter((v for row in rows for v in row.values()), dtype=float, count=len(cols))
+        # Lists first: a comprehension builds them faster than fromiter reads a generator.
+        cols = np.array([get(k, -1) for row in rows for k in row], dtype=np.int64)
+        vals = np.array([v for row in rows for v in row.values()], dtype=float)
         at = np.repeat(np.arange(n), [len(row) for row in rows])
         known = cols >= 0
         if known.any():
             at, cols, vals = at[known], cols[known], vals[known]
+            weights = self.coef[cols]  # the rows of the features present, gathered once
             for k in range(z.shape[1]):
-                z[:, k] += np.bincount(at, weights=self.coef[cols, k] * vals, minlength=n)
+                z[:, k] += np.bincount(at, weights=weights[:, k] * vals, minlength=n)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)

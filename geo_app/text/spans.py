@@ -171,6 +171,7 @@ def person_marks(view: "TokenView", gaz: Gazetteer, common_words: frozenset[str]
     """The :class:`PersonMarks` of a doc (see there)."""
     names = person_names()
     words, punct, sent_start = view.words, view.punct, view.sent_start
+    cap, lower = view.cap, view.lower
     n = len(words)
     pattern, firsts, lasts = set(), set(), set()
     next_kind: dict[int, str] = {}
@@ -178,24 +179,24 @@ def person_marks(view: "TokenView", gaz: Gazetteer, common_words: frozenset[str]
     cap_count: dict[str, int] = {}
     pair_count: dict[tuple[str, str], int] = {}
     for k in range(n):
-        w = words[k]
-        if not _capital(w) or punct[k]:
+        if not cap[k] or punct[k]:
             continue
+        w = words[k]
         cap_count[w] = cap_count.get(w, 0) + 1
-        rank = names.get(w.lower(), (0, 0))[0]
+        rank = names.get(lower[k], (0, 0))[0]
         if rank:
             given[k] = rank
         if k + 1 >= n or sent_start[k + 1]:
             continue
         nw = words[k + 1]
-        low = nw.lower()
+        low = lower[k + 1]
         surname = names.get(low, (0, 0))[1]
-        after = words[k + 2] if k + 2 < n and not sent_start[k + 2] else ""
+        after_cap = k + 2 < n and not sent_start[k + 2] and cap[k + 2]
         if is_title(nw):
             kind = "title"
-        elif (not _capital(nw) or punct[k + 1] or low in _HEAD_CLASSES
+        elif (not cap[k + 1] or punct[k + 1] or low in _HEAD_CLASSES
               or (low in common_words and not 0 < surname <= _COMMON_WORD_SURNAME_RANK)
-              or (_capital(after) and (after.lower() in _HEAD_CLASSES or after.lower() in common_words))):
+              or (after_cap and (lower[k + 2] in _HEAD_CLASSES or lower[k + 2] in common_words))):
             # Not a person's name: a plain word ("Friday", "North"; "Jackson" is a surname first),
             # or a pair that heads a longer name ("Paris High School", "Lowell Town Court").
             kind = "other"
@@ -209,9 +210,9 @@ def person_marks(view: "TokenView", gaz: Gazetteer, common_words: frozenset[str]
                 kind = "place" if known else "unknown"
         next_kind[k] = kind
         # After "the" a pair names a team, a firm or a body ("the Houston Rockets"), not a person.
-        article = k > 0 and not sent_start[k] and words[k - 1].lower() == "the"
+        article = k > 0 and not sent_start[k] and lower[k - 1] == "the"
         if rank and not article and (kind == "surname"
-                                     or (kind == "unknown" and not nw.isupper() and not _capital(after))):
+                                     or (kind == "unknown" and not nw.isupper() and not after_cap)):
             pattern.add(k)
             firsts.add(w)
             lasts.add(nw)
@@ -255,6 +256,7 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
     words, punct, span_text = view.words, view.punct, view.span_text
     n = len(words)
     found: dict[tuple[int, int], Candidate] = {}
+    lookup, demonym_of = _answers(gaz)
 
     def add(start: int, end: int, source: str, label: str = "", name_end: int | None = None) -> None:
         if start >= end:
@@ -271,7 +273,7 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
         text = span_text(start, ent.end)
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
             add(start, ent.end, "ruler" if ent.ent_id_ == "gaz" else "ner", ent.label_)
-        elif _has_name(gaz, text) or _demonym(gaz, text) or ent.label_ in _NAMED_FACILITY_LABELS:
+        elif lookup(text) or demonym_of(text) or ent.label_ in _NAMED_FACILITY_LABELS:
             add(start, ent.end, "ner", ent.label_)
     if base is not None:
         for c in base:
@@ -280,37 +282,37 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
         return _with_labels(doc, found)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
-    cap = [_capital(w) for w in words]
+    cap, lower = view.cap, view.lower
     particle = [len(w) <= 3 and w.isalpha() and w.islower() and k + 2 < n and words[k + 1] == "-"
                 and cap[k + 2] for k, w in enumerate(words)]
-    inner_ok = [cap[k] or w.lower() in _CONNECTORS or particle[k] for k, w in enumerate(words)]
+    inner_ok = [cap[k] or lower[k] in _CONNECTORS or particle[k] for k in range(n)]
     ok_end = [n] * (n + 1)  # ok_end[i]: the first k >= i that may not sit inside a name
     for k in range(n - 1, -1, -1):
         ok_end[k] = ok_end[k + 1] if inner_ok[k] else k
     for i in range(n):
-        if not (cap[i] or particle[i]) or punct[i] or words[i].lower() == "the":
+        if not (cap[i] or particle[i]) or punct[i] or lower[i] == "the":
             continue
         for j in range(min(n, i + _MAX_TOKENS, ok_end[i]), i, -1):
             if not cap[j - 1]:
                 continue
             text = span_text(i, j)
-            if _has_name(gaz, text) or (j - i == 1 and _demonym(gaz, text)):
+            if lookup(text) or (j - i == 1 and demonym_of(text)):
                 add(i, j, "gaz")
-                if j < n and words[j].lower() in _UNIT_WORDS and _capital(words[j]):
+                if j < n and lower[j] in _UNIT_WORDS and cap[j]:
                     add(i, j + 1, "unit", name_end=j)
                 break
     # Capitalised runs that end in a head noun ("Dawes Street", "Cavan Institute"), whether or
     # not the gazetteer or the NER knows them.
     sent_start = view.sent_start
     for j in range(1, n):
-        if words[j].lower() not in _HEAD_CLASSES or not _capital(words[j]):
+        if lower[j] not in _HEAD_CLASSES or not cap[j]:
             continue
-        if words[j].lower() in ("st.", "st") and j + 1 < n and _capital(words[j + 1]):
+        if lower[j] in ("st.", "st") and j + 1 < n and cap[j + 1]:
             continue  # "St. Thomas": Saint, not Street
         i = j
         while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not punct[i - 1]:
             i -= 1
-        while i < j and (not (_capital(words[i]) or particle[i]) or words[i].lower() == "the"):
+        while i < j and (not (cap[i] or particle[i]) or lower[i] == "the"):
             i += 1
         if i < j:
             add(i, j + 1, "head")
@@ -373,6 +375,8 @@ class TokenView:
     idx: list[int]
     punct: list[bool]
     sent_start: list[bool]
+    cap: list[bool] = field(default_factory=list)  # the word starts with a capital (:func:`_capital`)
+    lower: list[str] = field(default_factory=list)  # the word in lower case
 
     def span_text(self, start: int, end: int) -> str:
         """``doc[start:end].text``."""
@@ -393,7 +397,9 @@ def token_view(doc: Doc) -> TokenView:
         text = "".join([w + " " if sp else w for w, sp in zip(words, arr[:, 3].tolist())])
         sent = (arr[:, 2] == 1).tolist()
         sent[0] = True
-        view = TokenView(words, text, arr[:, 0].tolist(), (arr[:, 1] != 0).tolist(), sent)
+        lowered = {w: w.lower() for w in set(words)}  # one string per distinct word: a 2 MB report has 400,000 tokens
+        view = TokenView(words, text, arr[:, 0].tolist(), (arr[:, 1] != 0).tolist(), sent,
+                         [w[:1].isupper() for w in words], [lowered[w] for w in words])
     doc.user_data["geo_app_view"] = view
     return view
 
@@ -413,6 +419,22 @@ def _ask(gaz: Gazetteer, question: str, text: str) -> Any:
         memo.clear()
     answer = memo[text] = gaz.lookup(text) if question == "lookup" else gaz.demonym(text)
     return answer
+
+
+def _answers(gaz: Gazetteer) -> tuple[Any, Any]:
+    """Fast forms of :func:`_matches` and :func:`_demonym` for one gazetteer (the same memos, looked
+    up once instead of once per question)."""
+    lookups = _MEMO.setdefault((id(gaz), "lookup"), {})
+    demonyms = _MEMO.setdefault((id(gaz), "demonym"), {})
+
+    def matches(text: str) -> tuple[NameMatch, ...]:
+        hit = lookups.get(text)
+        return _ask(gaz, "lookup", text) if hit is None else hit
+
+    def demonym(text: str) -> str | None:
+        return demonyms[text] if text in demonyms else _ask(gaz, "demonym", text)
+
+    return matches, demonym
 
 
 def _matches(gaz: Gazetteer, text: str) -> tuple[NameMatch, ...]:
@@ -475,8 +497,10 @@ def well_known(match: NameMatch) -> bool:
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+@lru_cache(maxsize=65_536)
 def _ctx(word: str) -> str:
-    """A context word as a feature value: lower-cased letters, digits and punctuation classed."""
+    """A context word as a feature value: lower-cased letters, digits and punctuation classed
+    (memoised: a report's context words repeat)."""
     if not word.strip():
         return "<sp>"
     if word[0].isdigit():
@@ -525,37 +549,48 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             for k in range(e.start, e.end):
                 enclosing[k] = e
     n_places = sum(1 for e in ents if e.label_ in ("GPE", "LOC"))
+    # Each candidate's text, cut once.
+    texts = {(c.start, c.end): span_text(c.start, c.end) for c in cands}
+    if only is not None:
+        texts.update({(c.start, c.end): span_text(c.start, c.end) for c in only})
     text_counts: dict[str, int] = {}
     for c in cands:
-        t = span_text(c.start, c.end)
+        t = texts[(c.start, c.end)]
         text_counts[t] = text_counts.get(t, 0) + 1
     starts = {c.start for c in cands}
     ends = {c.end for c in cands}
-    doc_countries = _doc_countries(doc, cands, gaz)
-    marks = person_marks(view, gaz, common_words)
+    doc_countries = _doc_countries(doc, cands, gaz, texts)
+    lookup, demonym_of = _answers(gaz)
+    # The marks depend on the tokens alone: the selective NER's two calls on a doc share them.
+    cached = doc.user_data.get("geo_app_marks")
+    if cached is not None and cached[0] is view and cached[1] is gaz and cached[2] == common_words:
+        marks = cached[3]
+    else:
+        marks = person_marks(view, gaz, common_words)
+        doc.user_data["geo_app_marks"] = (view, gaz, common_words, marks)
     names = person_names()
     # Spans of well-known places, for names joined to one by "and" / "or" ("around Hodeidah and Taiz").
     wk_starts: set[int] = set()
     wk_ends: set[int] = set()
     for c in cands:
-        if _gaz_summary(gaz, span_text(c.start, c.end))[0].get("gaz_well_known"):
+        if _gaz_summary(gaz, texts[(c.start, c.end)])[0].get("gaz_well_known"):
             wk_starts.add(c.start)
             wk_ends.add(c.end)
     blocked_texts: set[str] = set()
     for c in cands:
         if c.end < n and words[c.end].lower() in non_place_heads:
             c.blocked = True
-            blocked_texts.add(span_text(c.start, c.end))
+            blocked_texts.add(texts[(c.start, c.end)])
     for c in (cands if only is None else only):
-        text = span_text(c.start, c.end)
+        text = texts[(c.start, c.end)]
         base = span_text(c.start, c.name_end) if c.name_end else text
         f: dict[str, float] = {}
         f[f"lab={c.label or 'none'}"] = 1.0
         f[f"src={c.source}"] = 1.0
         ntok = c.end - c.start
         f[f"ntok={min(ntok, 3)}"] = 1.0
-        matches = _matches(gaz, base)
-        demonym = _demonym(gaz, text)
+        matches = lookup(base)
+        demonym = demonym_of(text)
         c.known = bool(matches) or demonym is not None
         gaz_feats, size, countries = _gaz_summary(gaz, base)
         f.update(gaz_feats)
@@ -661,9 +696,10 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if demonym and ntok == 1 and _modifies_formal_name(words, c.end):
             c.blocked = True  # this occurrence only: "Soviet" elsewhere may still name the place
     # One sense per discourse: "the Reston virus ... in Reston" is the virus throughout.
-    for c in cands:
-        if span_text(c.start, c.end) in blocked_texts:
-            c.blocked = True
+    if blocked_texts:
+        for c in cands:
+            if texts[(c.start, c.end)] in blocked_texts:
+                c.blocked = True
 
 
 def _person_features(f: dict[str, float], c: Candidate, view: TokenView, marks: PersonMarks,
@@ -726,12 +762,14 @@ def _modifies_formal_name(words: list[str], end: int) -> bool:
     return k > end and k + 1 < len(words) and words[k] == "of" and _capital(words[k + 1])
 
 
-def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer) -> frozenset[str]:
-    """ISO alpha-2 codes of the countries the report names, by name or demonym."""
+def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer,
+                   texts: dict[tuple[int, int], str] | None = None) -> frozenset[str]:
+    """ISO alpha-2 codes of the countries the report names, by name or demonym (``texts``: the
+    candidates' texts by (start, end), when the caller has cut them)."""
     codes = set()
     span_text = token_view(doc).span_text
     for c in cands:
-        text = span_text(c.start, c.end)
+        text = texts[(c.start, c.end)] if texts is not None else span_text(c.start, c.end)
         for m in _matches(gaz, text):
             if m.place.feature_code == "PCLI" and m.primary and m.place.country_code:
                 codes.add(m.place.country_code)
