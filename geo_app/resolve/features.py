@@ -77,6 +77,10 @@ _ARTICLE_BEFORE = re.compile(r"\bthe\s+$")
 _NEAR_KM = 50.0
 _REGION_KM = 300.0
 _NEIGHBOUR_KM = 100.0
+_NEIGHBOUR_FAR_DEG = 8.0  # ~890 km of latitude: exp(-890 / 100) is 1e-4
+# What a place beyond that margin is taken to lie from the country: far, but a country is named (a
+# feature of exactly 0 says that no other country is named at all).
+_NEIGHBOUR_FAR_KM = 2_000.0
 
 #: Column names, in order; the committed model names them too and must match.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -289,24 +293,36 @@ def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
 
 def _named_country_km(place: Place, codes: set[str]) -> float:
     """Geodesic km (WGS84) from a place's point to the nearest border of the given countries
-    (ISO alpha-2); infinity when none has a polygon."""
-    best = math.inf
-    for code in codes:
-        index = _country_border(code)
-        if index is not None:
-            km, _, _ = nearest_on_boundary_many([place.lon], [place.lat], index)
-            best = min(best, float(km[0]))
-    return best
+    (ISO alpha-2); infinity when none has a polygon; ``_NEIGHBOUR_FAR_KM`` when the place lies
+    farther than ``_NEIGHBOUR_FAR_DEG`` beyond a country's bounding box (not measured there)."""
+    return min((_country_km(place.key, place.lon, place.lat, code) for code in codes), default=math.inf)
+
+
+@lru_cache(maxsize=200_000)
+def _country_km(key: str, lon: float, lat: float, code: str) -> float:
+    """:func:`_named_country_km` for one place and one country, kept: the corpora and a report's
+    two ranking passes ask for the same candidates again."""
+    border = _country_border(code)
+    if border is None:
+        return math.inf
+    index, (west, south, east, north) = border
+    # A cheap reject before the geodesic measure: degrees only decide whether to measure.
+    margin_lon = _NEIGHBOUR_FAR_DEG / max(math.cos(math.radians(lat)), 0.1)
+    if not (south - _NEIGHBOUR_FAR_DEG <= lat <= north + _NEIGHBOUR_FAR_DEG
+            and west - margin_lon <= lon <= east + margin_lon):
+        return _NEIGHBOUR_FAR_KM
+    km, _, _ = nearest_on_boundary_many([lon], [lat], index)
+    return float(km[0])
 
 
 @lru_cache(maxsize=256)
-def _country_border(code: str) -> BoundaryIndex | None:
-    """The prepared border of a country (its Natural Earth polygon), or None when it has none."""
+def _country_border(code: str) -> tuple[BoundaryIndex, tuple[float, float, float, float]] | None:
+    """The prepared border of a country (its Natural Earth polygon) and its bounds, or None."""
     try:
         geometry = borders.country_geometry(code)
     except LookupError:
         return None
-    return boundary_index(geometry, key=f"country:{code}|border")
+    return boundary_index(geometry, key=f"country:{code}|border"), tuple(float(v) for v in geometry.bounds)
 
 
 def _seat_pairs(places: Sequence[Place], within: Callable[[Place, Place], bool]) -> list[tuple[int, int]]:
