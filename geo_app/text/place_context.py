@@ -18,11 +18,15 @@ corpora, not as rules:
   ``country_in_doc|size=...`` -- the name's referent lies in a country the report names, by size;
   ``coherent`` -- nearly all of its referents (by population) do, or lie within 200 km of such a place;
   these with the NER label and whether the name is a lone capitalised word (:func:`context_conjunctions`);
-* ``lexicon`` -- the name, lower-cased (words joined by "_"), is an English word or phrase of
-  WordNet's lemma index as the NER's spaCy package ships it (:func:`lexicon`): "Area", "Mission";
+  ``no_context`` -- the report tags no other place (demonyms aside);
 * ``name_pair`` -- a word of the person-name lists followed by a surname, with nothing after the
-  pair that places it ("Washington Irving wrote", "Florence Welch sang"; not "Washington state",
-  "Florence, Italy"); ``name_pair|first=surname`` when the first word is no given name.
+  pair that places it ("Hamilton Jordan served", "Sheridan Smith starred"; not "Washington state",
+  "Chandler, Arizona"); ``name_pair|first=surname|next=...`` when the first word is no given name
+  (also before a word neither the lists nor the gazetteer hold: "Berkeley Breathed").
+
+The span arbiter (:class:`geo_app.text.extract.SpanArbiter`) also uses the apposition features and
+``coherent`` in two rules, with :func:`in_lexicon` (English words, from WordNet's lemma index as
+the NER's spaCy package ships it) keeping "Area" or "Mission" out.
 
 Word lists are general (no place names). Distances are geodesic (:func:`geo_app.geo.geodesy.geodesic_km`).
 """
@@ -30,7 +34,7 @@ Word lists are general (no place names). Distances are geodesic (:func:`geo_app.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -88,6 +92,8 @@ class Anchors:
     lon: np.ndarray
     lat: np.ndarray
     names: tuple[str, ...]
+    #: :func:`near_features` answers by name (a report names the same places many times).
+    memo: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def anchors(named: Sequence[tuple[str, Sequence[NameMatch]]]) -> Anchors:
@@ -125,6 +131,16 @@ def near_features(f: dict[str, float], name: str, matches: Sequence[NameMatch], 
     countries the report names."""
     if not matches:
         return
+    hit = anc.memo.get(name)
+    if hit is None:
+        hit = anc.memo[name] = _near(name, matches, anc, countries, doc_countries)
+    f.update(hit)
+
+
+def _near(name: str, matches: Sequence[NameMatch], anc: Anchors, countries: frozenset[str],
+          doc_countries: frozenset[str]) -> dict[str, float]:
+    """The features :func:`near_features` adds for ``name``."""
+    f: dict[str, float] = {}
     if countries & doc_countries:
         pop = max((m.place.population for m in matches if m.place.country_code in doc_countries), default=0)
         f[f"country_in_doc|size={_size(pop)}"] = 1.0
@@ -134,9 +150,13 @@ def near_features(f: dict[str, float], name: str, matches: Sequence[NameMatch], 
     own = [m for m in own if m.primary] or own
     refs = sorted((m.place for m in own), key=lambda p: -p.population)[:_MAX_REFERENTS]
     if not refs:
-        return
+        return f
     coherent = np.array([p.country_code in doc_countries for p in refs])
     others = np.array([n != name for n in anc.names], dtype=bool)
+    if not others.any():
+        # The report tags no other place (a demonym is no place): the name's kind rests on its own
+        # evidence (a short report, "Russian artillery struck Kharkiv."), not on a missing context.
+        f["no_context"] = 1.0
     if others.any():
         rl = np.array([p.lon for p in refs])
         ra = np.array([p.lat for p in refs])
@@ -155,6 +175,7 @@ def near_features(f: dict[str, float], name: str, matches: Sequence[NameMatch], 
     weight = np.array([p.population + 1.0 for p in refs])
     if coherent.any() and weight[coherent].sum() >= settings.COHERENT_SHARE * weight.sum():
         f["coherent"] = 1.0
+    return f
 
 
 def phrase_features(f: dict[str, float], words: Sequence[str], sent_start: Sequence[bool], start: int,
@@ -227,8 +248,11 @@ def pair_features(f: dict[str, float], words: Sequence[str], sent_start: Sequenc
     """Add ``name_pair`` to ``f`` when the one-word name at ``start`` is a word of the person-name
     lists (``names``: lower-case name -> (given rank, surname rank)) followed by a surname
     (``next_kind``: see :class:`geo_app.text.spans.PersonMarks`) and the pair by nothing that
-    places it: no comma, no unit or place noun ("Washington state", "Florence, Italy")."""
-    if end - start != 1 or next_kind.get(start) not in ("surname", "surname_place"):
+    places it: no comma, no unit or place noun ("Washington state", "Florence, Italy"); the
+    ``name_pair|next=...`` and ``name_pair|first=surname|next=...`` variants also for a next word
+    that neither the lists nor the gazetteer hold ("Berkeley Breathed")."""
+    kind = next_kind.get(start)
+    if end - start != 1 or kind not in ("surname", "surname_place", "unknown"):
         return
     given, surname = names.get(words[start].lower(), (0, 0))
     if not (given or surname):
@@ -237,9 +261,11 @@ def pair_features(f: dict[str, float], words: Sequence[str], sent_start: Sequenc
     after = words[start + 2].lower() if start + 2 < n and not sent_start[start + 2] else ""
     if after in (",", "(") or after in PLACE_NOUNS or after in _UNIT_WORDS:
         return
-    f["name_pair"] = 1.0
+    f[f"name_pair|next={kind}"] = 1.0
+    if kind != "unknown":
+        f["name_pair"] = 1.0
     if not given:
-        f["name_pair|first=surname"] = 1.0
+        f[f"name_pair|first=surname|next={'unknown' if kind == 'unknown' else 'surname'}"] = 1.0
 
 
 def context_conjunctions(f: dict[str, float], label: str) -> None:
@@ -249,18 +275,19 @@ def context_conjunctions(f: dict[str, float], label: str) -> None:
     report names, is a place five times out of six while the same name beside other capitalised
     words is often part of a longer one."""
     lone = int("next_cap" not in f and "prev_cap" not in f and f.get("ntok=1", 0.0) > 0)
-    lex = int("lexicon" in f)
-    for key in ("country_in_doc", "near<=200", "near<=500", "coherent"):
+    for key in ("country_in_doc", "near<=200", "near<=500", "coherent", "no_context"):
         if key in f:
             f[f"{label or 'none'}|{key}|lone={lone}"] = 1.0
-            f[f"{key}|lone={lone}|lex={lex}"] = 1.0
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> frozenset[str]:
-    """The English words of WordNet's lemma index (lower case, multi-word lemmas joined by "_"), from
-    the lemmatizer tables of ``settings.LEXICON_PACKAGE`` (empty when the package lacks them: the
-    ``lexicon`` feature then never fires)."""
+    """The English words of WordNet's lemma index (lower case), from
+    the lemmatizer tables of ``settings.LEXICON_PACKAGE`` (empty when the package lacks them).
+
+    The index holds famous places too ("kharkiv", "tuscany"): as a classifier feature it taught the
+    model to doubt them, so it serves only the span arbiter's rule for lone names, which it keeps
+    from English words ("Area", "Mission")."""
     try:
         root = spacy.util.get_package_path(settings.LEXICON_PACKAGE)
     except (ImportError, ModuleNotFoundError):
@@ -275,5 +302,7 @@ def lexicon() -> frozenset[str]:
 
 
 def in_lexicon(words: Sequence[str]) -> bool:
-    """Whether ``words`` (a name's tokens) form an English word or phrase of :func:`lexicon`."""
-    return "_".join(w.lower() for w in words) in lexicon()
+    """Whether a word of ``words`` (a name's tokens) is an English word of :func:`lexicon` ("White
+    House", "Area"; not "Bint Jbeil"). The index holds single words only."""
+    lex = lexicon()
+    return any(w.lower() in lex for w in words if w.isalpha())

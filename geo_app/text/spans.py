@@ -676,8 +676,6 @@ def _context_features(f: dict[str, float], c: Candidate, view: TokenView, matche
     """Add the features of :mod:`geo_app.text.place_context` to ``f``: what the phrases around the
     name and the report's other places say of it, and a person-name pair it opens."""
     place_context.near_features(f, text, matches, anchors, countries, doc_countries)
-    if place_context.in_lexicon(view.words[c.start:c.end]):
-        f["lexicon"] = 1.0
     place_context.phrase_features(f, view.words, view.sent_start, c.start, c.end)
     place_context.pair_features(f, view.words, view.sent_start, c.start, c.end, names, marks.next_kind)
     place_context.context_conjunctions(f, c.label)

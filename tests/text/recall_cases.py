@@ -49,6 +49,16 @@ DEV_TRAPS: list[Case] = [
     ("Washington state officials warned of wildfire smoke.", ("Washington",), ()),
 ]
 
+#: A surname that is a well-known city's name before a surname or an unknown word ("Hamilton Jordan"):
+#: scored, not asserted. The name-pair features do not move the model here (the corpora hold ~160 such
+#: pairs, mostly not places, but also "Washington" in "Washington Post" annotated as a place), and a
+#: rule rejecting the first word of such a pair would drop 15 corpus toponyms.
+DEV_HARD_TRAPS: list[Case] = [
+    ("Hamilton Jordan served as chief of staff for four years.", (), ("Hamilton",)),
+    ("Berkeley Breathed drew the comic strip for years.", (), ("Berkeley",)),
+    ("Cleveland Amory founded the animal charity.", (), ("Cleveland",)),
+]
+
 #: Not used while developing: run once after training.
 HELDOUT: list[Case] = [
     ("Congolese troops retook ground in North Kivu. Beni, a city hit by repeated massacres, mourned again.",
@@ -66,7 +76,8 @@ HELDOUT: list[Case] = [
     ("Bristol, England, was hit by flooding on Friday.", ("Bristol",), ()),
 ]
 
-GROUPS: dict[str, list[Case]] = {"dev towns": DEV_TOWNS, "dev traps": DEV_TRAPS, "held out": HELDOUT}
+GROUPS: dict[str, list[Case]] = {"dev towns": DEV_TOWNS, "dev traps": DEV_TRAPS, "dev hard traps": DEV_HARD_TRAPS,
+                                  "held out": HELDOUT}
 
 
 def failures(cases: list[Case]) -> list[tuple[str, list[str]]]:

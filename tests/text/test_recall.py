@@ -67,8 +67,9 @@ def _pair(text: str, name: str) -> dict[str, float]:
 
 def test_a_surname_pair_without_a_place_cue_is_a_name_pair() -> None:
     f = _pair("Hamilton Jordan served as chief of staff.", "Hamilton")
-    assert f.get("name_pair") and f.get("name_pair|first=surname")  # "Hamilton" is no given name
-    assert "name_pair|first=surname" not in _pair("Lincoln Hart flew to Tokyo.", "Lincoln")
+    assert f.get("name_pair") and f.get("name_pair|first=surname|next=surname")  # "Hamilton": no given name
+    assert "name_pair|first=surname|next=surname" not in _pair("Lincoln Hart flew to Tokyo.", "Lincoln")
+    assert _pair("Berkeley Breathed drew it.", "Berkeley").get("name_pair|first=surname|next=unknown")
     assert not _pair("Hamilton police closed the bridge.", "Hamilton")
     assert not _pair("Washington state officials met.", "Washington")
     assert not _pair("Chandler, Arizona, voted.", "Chandler")
@@ -106,3 +107,23 @@ def test_held_out_cases_run() -> None:
     """The held-out cases are scored, not asserted case by case (see the module docstring of
     :mod:`tests.text.recall_cases`): at least half pass."""
     assert len(failures(HELDOUT)) <= len(HELDOUT) // 2
+
+
+def test_the_lexicon_holds_english_words_not_small_towns() -> None:
+    words = place_context.lexicon()
+    assert len(words) > 50_000  # WordNet's lemma index, from the NER's own spaCy package
+    assert place_context.in_lexicon(["Area"]) and place_context.in_lexicon(["Mission"])
+    assert place_context.in_lexicon(["White", "House"])  # any of its words
+    assert not place_context.in_lexicon(["Jermuk"]) and not place_context.in_lexicon(["Bint", "Jbeil"])
+
+
+def test_coherent_needs_nearly_all_referents_in_the_report_s_region() -> None:
+    gaz = get_gazetteer()
+    one: dict[str, float] = {}
+    place_context.near_features(one, "Toretsk", gaz.lookup("Toretsk"), place_context.anchors([]), frozenset({"UA"}),
+                                frozenset({"UA"}))
+    assert one.get("coherent") and one.get("no_context")
+    other: dict[str, float] = {}  # one Anchors per report: its answers are kept by name
+    place_context.near_features(other, "Toretsk", gaz.lookup("Toretsk"), place_context.anchors([]),
+                                frozenset({"UA"}), frozenset({"PE"}))
+    assert "coherent" not in other
