@@ -535,6 +535,9 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     ends = {c.end for c in cands}
     doc_countries = _doc_countries(doc, cands, gaz)
     marks = person_marks(view, gaz, common_words)
+    # The name lists' pairs count as the NER's people do, whether or not the NER read them (the
+    # selective NER skips a window the first stage is sure of).
+    people |= marks.firsts | marks.lasts
     names = person_names()
     # Spans of well-known places, for names joined to one by "and" / "or" ("around Hodeidah and Taiz").
     wk_starts: set[int] = set()
