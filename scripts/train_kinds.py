@@ -18,9 +18,9 @@ document-level cross-validated span F1 stays within ``--cascade`` of the full NE
 The span F1 it then reports (and writes to the model's meta) is the selective path's.
 
 The shipped model (issue 13, report-context features) was trained with ``--second-stage selective``
-(the second stage retrained on the selective docs, as the model before it was): CV span F1 LGL .858,
-GeoWebNews .863 against .855 / .868 for the full-NER second stage, which lost a claim of the claims
-development set and a place of the selective-NER tests.
+(the second stage retrained on the selective docs, as the model before it was): CV span F1 LGL .857,
+GeoWebNews .864 against .854 / .867 for the full-NER second stage (with an earlier feature set that
+one lost a claim of the claims development set and a place of the selective-NER tests).
 """
 
 from __future__ import annotations

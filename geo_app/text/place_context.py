@@ -18,7 +18,7 @@ corpora, not as rules:
   ``country_in_doc|size=...`` -- the name's referent lies in a country the report names, by size;
   ``coherent`` -- nearly all of its referents (by population) do, or lie within 200 km of such a place;
   these with the NER label and whether the name is a lone capitalised word (:func:`context_conjunctions`);
-  ``no_context`` -- the report tags no other place (demonyms aside);
+  ``no_context`` -- the report tags no other place (demonyms aside), only with the label and shape;
 * ``name_pair`` -- a word of the person-name lists followed by a surname, with nothing after the
   pair that places it ("Hamilton Jordan served", "Sheridan Smith starred"; not "Washington state",
   "Chandler, Arizona"); ``name_pair|first=surname|next=...`` when the first word is no given name
@@ -278,6 +278,9 @@ def context_conjunctions(f: dict[str, float], label: str) -> None:
     for key in ("country_in_doc", "near<=200", "near<=500", "coherent", "no_context"):
         if key in f:
             f[f"{label or 'none'}|{key}|lone={lone}"] = 1.0
+    # A report that tags no other place says little of a name beside capitalised words or an
+    # organisation's ("The Red Cross and the UN"): that absence is weighed by label and shape alone.
+    f.pop("no_context", None)
 
 
 @lru_cache(maxsize=1)

@@ -122,7 +122,7 @@ def test_coherent_needs_nearly_all_referents_in_the_report_s_region() -> None:
     one: dict[str, float] = {}
     place_context.near_features(one, "Toretsk", gaz.lookup("Toretsk"), place_context.anchors([]), frozenset({"UA"}),
                                 frozenset({"UA"}))
-    assert one.get("coherent") and one.get("no_context")
+    assert one.get("coherent") and one.get("no_context")  # (context_conjunctions keeps it with the label only)
     other: dict[str, float] = {}  # one Anchors per report: its answers are kept by name
     place_context.near_features(other, "Toretsk", gaz.lookup("Toretsk"), place_context.anchors([]),
                                 frozenset({"UA"}), frozenset({"PE"}))
