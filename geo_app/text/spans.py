@@ -37,6 +37,7 @@ from spacy.tokens import Doc, Span
 
 from geo_app import settings
 from geo_app.places.gazetteer import Gazetteer, NameMatch
+from geo_app.text import place_context
 
 #: spaCy labels that may name a place.
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -101,11 +102,12 @@ _TITLE_WORDS = frozenset("""mr mr. mrs mrs. ms ms. miss dr dr. sir dame lord lad
 
 #: Feature names left as they are in a person's-name context (see candidate_features): the person
 #: features themselves.
-_PERSON_KEEP = ("person_", "given", "surname", "next_name", "prev_title", "after_given")
+_PERSON_KEEP = ("person_", "given", "surname", "next_name", "prev_title", "after_given", "name_pair")
 #: The other features kept (prefixed "pp|") in a person's-name context: context words, how well
 #: known and how big the place of that name is, position.
 _PERSON_CONTEXT = ("p1=", "p2=", "n1=", "n2=", "gaz_well_known", "gaz_pop", "size=", "sent_initial", "doc_initial",
-                   "repeats", "country_in_doc", "tagged_", "in=", "next_title", "and_known_place")
+                   "repeats", "country_in_doc", "tagged_", "in=", "next_title", "and_known_place", "appos_",
+                   "near", "placenoun_of", "loc_before")
 #: A word of the extractor's common words ("jackson", "washington", "may") counts as a surname up to this rank.
 _COMMON_WORD_SURNAME_RANK = 200
 #: Titles that are also plain words in lower case ("miss", "father", "deputy"): titles only capitalised.
@@ -568,6 +570,9 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     else:
         marks = person_marks(view, gaz, common_words)
         doc.user_data["geo_app_marks"] = (view, gaz, common_words, marks)
+    # The name lists' pairs count as the NER's people do, whether or not the NER read them (the
+    # selective NER skips a window the first stage is sure of).
+    people |= marks.firsts | marks.lasts
     names = person_names()
     # Spans of well-known places, for names joined to one by "and" / "or" ("around Hodeidah and Taiz").
     wk_starts: set[int] = set()
@@ -576,6 +581,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if _gaz_summary(gaz, texts[(c.start, c.end)])[0].get("gaz_well_known"):
             wk_starts.add(c.start)
             wk_ends.add(c.end)
+    anchors = _anchors(view, cands, gaz)
     blocked_texts: set[str] = set()
     for c in cands:
         if c.end < n and words[c.end].lower() in non_place_heads:
@@ -682,6 +688,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             if any(_has_name(gaz, w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
                 f["token_known"] = 1.0
         _person_features(f, c, view, marks, names)
+        _context_features(f, c, view, matches, anchors, countries, doc_countries, marks, names, text)
         if not demonym and ("person_pair" in f or ("prev_title" in f and ntok == 1)):
             # Where the name lists and the words around say "a person's name", what the gazetteer
             # and the NER say of the name is weighed apart ("Jordan" in "Jordan Henderson" is not
@@ -700,6 +707,39 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         for c in cands:
             if texts[(c.start, c.end)] in blocked_texts:
                 c.blocked = True
+
+
+def _context_features(f: dict[str, float], c: Candidate, view: TokenView, matches: tuple[NameMatch, ...],
+                      anchors: place_context.Anchors, countries: frozenset[str], doc_countries: frozenset[str],
+                      marks: PersonMarks, names: dict[str, tuple[int, int]], text: str) -> None:
+    """Add the features of :mod:`geo_app.text.place_context` to ``f``: what the phrases around the
+    name and the report's other places say of it, and a person-name pair it opens."""
+    place_context.near_features(f, text, matches, anchors, countries, doc_countries)
+    place_context.phrase_features(f, view.words, view.sent_start, c.start, c.end)
+    place_context.pair_features(f, view.words, view.sent_start, c.start, c.end, names, marks.next_kind)
+    place_context.context_conjunctions(f, c.label)
+
+
+def _anchors(view: TokenView, cands: list[Candidate], gaz: Gazetteer) -> place_context.Anchors:
+    """The points of the well-known names the report tags as places (see :func:`place_context.anchors`)."""
+    named = []
+    for c in cands:
+        if c.label in ("GPE", "LOC"):
+            t = view.span_text(c.start, c.end)
+            if _gaz_summary(gaz, t)[0].get("gaz_well_known"):
+                named.append((t, _matches(gaz, t)))
+    return place_context.anchors(named)
+
+
+def report_context(doc: Doc, cands: list[Candidate], gaz: Gazetteer, cand: Candidate) -> dict[str, float]:
+    """The report-context features of ``cand`` (:func:`place_context.near_features`: in a country
+    the report names, near a place it names, ``coherent``), ``cands`` being the report's candidates."""
+    view = token_view(doc)
+    text = view.span_text(cand.start, cand.name_end or cand.end)
+    f: dict[str, float] = {}
+    place_context.near_features(f, text, _matches(gaz, text), _anchors(view, cands, gaz),
+                                _gaz_summary(gaz, text)[2], _doc_countries(doc, cands, gaz))
+    return f
 
 
 def _person_features(f: dict[str, float], c: Candidate, view: TokenView, marks: PersonMarks,

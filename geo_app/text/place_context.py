@@ -1,0 +1,311 @@
+"""What a report says around a name, and elsewhere, that makes the name a place: kind-model features.
+
+The statistical NER misses small towns of fresh reports or calls them people or organisations
+("Goma" as PERSON), while the text says plainly what they are. These features give the kind
+classifier (:mod:`geo_app.text.kinds`) that evidence as word classes it can learn from the
+corpora, not as rules:
+
+* ``appos_place`` -- an apposition headed by a kind of place, adjectives and demonyms before the
+  head ("X, a small Guyanese town", "X, the provincial capital", "X, a frontline city in ...");
+* ``appos_loc`` -- an apposition that locates the name ("X, on the border with ...", "X, near
+  ...", "X, about 30 km north of ...", "X, in eastern ...");
+* ``placenoun_of`` -- a kind of place and "of" before the name ("the town of X");
+  ``loc_before`` -- a locating phrase before it ("north of X", "30 km from X", "the outskirts of X");
+* ``near<=200`` / ``near<=500`` (with ``near|size=...``, the size of the referent that is near) --
+  one of the name's gazetteer referents lies within that many km (geodesic, WGS84) of a place the
+  report names unambiguously (a well-known town, region or country the NER or the gazetteer ruler
+  tags as a place);
+  ``country_in_doc|size=...`` -- the name's referent lies in a country the report names, by size;
+  ``coherent`` -- nearly all of its referents (by population) do, or lie within 200 km of such a place;
+  these with the NER label and whether the name is a lone capitalised word (:func:`context_conjunctions`);
+  ``no_context`` -- the report tags no other place (demonyms aside), only with the label and shape;
+* ``name_pair`` -- a word of the person-name lists followed by a surname, with nothing after the
+  pair that places it ("Hamilton Jordan served", "Sheridan Smith starred"; not "Washington state",
+  "Chandler, Arizona"); ``name_pair|first=surname|next=...`` when the first word is no given name
+  (also before a word neither the lists nor the gazetteer hold: "Berkeley Breathed").
+
+The span arbiter (:class:`geo_app.text.extract.SpanArbiter`) also uses the apposition features and
+``coherent`` in two rules, with :func:`in_lexicon` (English words, from WordNet's lemma index as
+the NER's spaCy package ships it) keeping "Area" or "Mission" out.
+
+Word lists are general (no place names). Distances are geodesic (:func:`geo_app.geo.geodesy.geodesic_km`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import spacy.util
+from spacy.lookups import Lookups
+
+from geo_app import settings
+from geo_app.geo.geodesy import geodesic_km
+from geo_app.places.gazetteer import NameMatch
+
+#: Nouns that say the name before them (in an apposition) or after "of" is a place.
+PLACE_NOUNS = frozenset("""town towns city cities village villages district districts province region county port
+    suburb municipality settlement hamlet governorate oblast capital township borough enclave neighbourhood
+    neighborhood community commune prefecture parish locality island islet outpost stronghold hub crossing
+    resort seaport metropolis outskirts area""".split())
+#: Words that locate a name when they open an apposition ("X, near ...", "X, outside ...").
+_LOC_PREPS = frozenset("near outside nearby beside across inside opposite".split())
+#: Nouns of "on the border", "on the outskirts", "on the banks" that locate a name.
+_ON_NOUNS = frozenset("border borders outskirts banks bank coast edge shores shore frontline front river road "
+                      "frontier fringes".split())
+#: Nouns of water a town lies on ("on the sea", "on the lake").
+_WATER = frozenset("sea lake river bay gulf coast delta estuary".split())
+#: Adverbs an apposition may open with before its locating phrase ("X, just outside ...").
+_HEDGES = frozenset("just about some roughly around approximately only nearly almost barely".split())
+#: Words that end an apposition's noun phrase before a head noun could come.
+_FUNCTION_WORDS = frozenset("""by of in on at for from to with who which that whose and or but as is was has had
+    said says""".split())
+#: Punctuation that closes an apposition after its head noun (not "'s": "Smith, the city's mayor").
+_CLOSERS = frozenset([",", ".", ";", ":", ")", "-", "–", "—", "!", "?", '"', "”"])
+#: Units of a distance ("30 km north of X").
+_UNITS = frozenset("km kms kilometres kilometers kilometre kilometer miles mile mi".split())
+_NUMBER_WORDS = frozenset("a an one two three four five six seven eight nine ten twelve fifteen twenty thirty "
+                          "forty fifty sixty seventy eighty ninety hundred few several".split())
+#: Compass words, as nouns and adjectives.
+_COMPASS = frozenset("""north south east west northeast northwest southeast southwest north-east north-west
+    south-east south-west northern southern eastern western central northeastern northwestern southeastern
+    southwestern north-eastern north-western south-eastern south-western""".split())
+#: Nouns of "the heart of X", "the outskirts of X" that locate what follows "of".
+_PART_NOUNS = frozenset("outskirts heart centre center edge suburbs banks shores coast border outskirt part parts "
+                        "north south east west".split())
+#: Words after a name that make it a first-level unit ("Kaliningrad Oblast", "Washington State").
+_UNIT_WORDS = frozenset("""oblast province region governorate krai state county district parish territory
+    canton municipality""".split())
+#: Distances (km) within which a referent counts as near a place the report names.
+NEAR_KM = (200.0, 500.0)
+#: Referents per name and points per anchor weighed (the largest by population first).
+_MAX_REFERENTS = 12
+_MAX_ANCHOR_POINTS = 3
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Points of the places a report names unambiguously, with the name each came from."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    names: tuple[str, ...]
+    #: :func:`near_features` answers by name (a report names the same places many times).
+    memo: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def anchors(named: Sequence[tuple[str, Sequence[NameMatch]]]) -> Anchors:
+    """The :class:`Anchors` of a report from its well-known, place-tagged names and their matches:
+    for each name the largest few of its well-known towns, first-level units, seas, lakes and countries (a
+    country's point: a town within a few hundred km of it is in or near a small country the report
+    names, "X, on the border with Rwanda"; a big country's point is far from most of its towns)."""
+    lon: list[float] = []
+    lat: list[float] = []
+    names: list[str] = []
+    seen: set[str] = set()
+    for name, matches in named:
+        if name in seen:
+            continue
+        seen.add(name)
+        pts = [m.place for m in matches
+               if (m.place.feature_class in ("P", "H") or m.place.feature_code in ("ADM1", "PCLI"))
+               and (m.primary or m.place.population >= 100_000)]
+        pts.sort(key=lambda p: (p.feature_code == "PCLI", -p.population))
+        for p in pts[:_MAX_ANCHOR_POINTS]:
+            lon.append(p.lon)
+            lat.append(p.lat)
+            names.append(name)
+    return Anchors(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), tuple(names))
+
+
+def _size(pop: int) -> str:
+    return "big" if pop >= 100_000 else "town" if pop >= 10_000 else "small" if pop else "nopop"
+
+
+def near_features(f: dict[str, float], name: str, matches: Sequence[NameMatch], anc: Anchors,
+                  countries: frozenset[str], doc_countries: frozenset[str]) -> None:
+    """Add to ``f`` how near the referents of ``name`` lie to the report's other places (see the
+    module docstring); ``countries`` are the countries of its referents, ``doc_countries`` the
+    countries the report names."""
+    if not matches:
+        return
+    hit = anc.memo.get(name)
+    if hit is None:
+        hit = anc.memo[name] = _near(name, matches, anc, countries, doc_countries)
+    f.update(hit)
+
+
+def _near(name: str, matches: Sequence[NameMatch], anc: Anchors, countries: frozenset[str],
+          doc_countries: frozenset[str]) -> dict[str, float]:
+    """The features :func:`near_features` adds for ``name``."""
+    f: dict[str, float] = {}
+    if countries & doc_countries:
+        pop = max((m.place.population for m in matches if m.place.country_code in doc_countries), default=0)
+        f[f"country_in_doc|size={_size(pop)}"] = 1.0
+    own = [m for m in matches if m.place.feature_code not in ("PCLI", "CONT", "GROUP")]
+    # Places whose own name it is, when there are any: "Jermuk" the Armenian town, not a Turkish
+    # town that GeoNames also lists under that name.
+    own = [m for m in own if m.primary] or own
+    refs = sorted((m.place for m in own), key=lambda p: -p.population)[:_MAX_REFERENTS]
+    if not refs:
+        return f
+    coherent = np.array([p.country_code in doc_countries for p in refs])
+    others = np.array([n != name for n in anc.names], dtype=bool)
+    if not others.any():
+        # The report tags no other place (a demonym is no place): the name's kind rests on its own
+        # evidence (a short report, "Russian artillery struck Kharkiv."), not on a missing context.
+        f["no_context"] = 1.0
+    if others.any():
+        rl = np.array([p.lon for p in refs])
+        ra = np.array([p.lat for p in refs])
+        km = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, others], anc.lat[None, others]))
+        best = km.min(axis=1)
+        i = int(best.argmin())
+        for limit in NEAR_KM:
+            if best[i] <= limit:
+                f[f"near<={limit:.0f}"] = 1.0
+        if best[i] <= NEAR_KM[-1]:
+            f[f"near|size={_size(refs[i].population)}"] = 1.0
+        coherent |= best <= NEAR_KM[0]
+    # The name's referents, weighed by people, nearly all in a named country or near a named place:
+    # "Avdiivka" (three Ukrainian villages and towns) in a report on Ukraine, not "Home" (dozens of
+    # American hamlets, a few near the report's places).
+    weight = np.array([p.population + 1.0 for p in refs])
+    if coherent.any() and weight[coherent].sum() >= settings.COHERENT_SHARE * weight.sum():
+        f["coherent"] = 1.0
+    return f
+
+
+def phrase_features(f: dict[str, float], words: Sequence[str], sent_start: Sequence[bool], start: int,
+                    end: int) -> None:
+    """Add to ``f`` the word-class features of the phrases around the name at ``words[start:end]``
+    (see the module docstring); context never crosses a sentence boundary."""
+    n = len(words)
+
+    def at(k: int) -> str:
+        return words[k].lower() if 0 <= k < n and (k < end or not sent_start[k]) else ""
+
+    # Before: "the town of X", "north of X", "30 km from X", "the outskirts of X".
+    if start >= 2 and not sent_start[start]:
+        p1, p2 = at(start - 1), words[start - 2].lower() if not sent_start[start - 1] else ""
+        if p1 == "of" and p2 in PLACE_NOUNS and p2 != "outskirts":
+            f["placenoun_of"] = 1.0
+        elif (p1 == "of" and (p2 in _COMPASS or p2 in _PART_NOUNS)) or (p1 in ("from", "of", "outside")
+                                                                       and p2 in _UNITS):
+            f["loc_before"] = 1.0
+    # After: an apposition.
+    if end + 2 >= n or words[end] != "," or sent_start[end + 1]:
+        return
+    k = end + 1
+    if at(k) in ("a", "an", "the", "another", "one"):
+        k += 1
+        for j in range(k, min(k + 5, n)):
+            w = at(j)
+            if not w:
+                return
+            if w in PLACE_NOUNS:
+                after = at(j + 1)
+                # The head ends the noun phrase: "a town resident" is a person.
+                if not after or after in _CLOSERS or after in ("of", "in", "on", "near", "that", "which", "where",
+                                                               "and", "with", "close", "north", "south", "east",
+                                                               "west", "just", "some", "about", "outside", "by",
+                                                               "along", "across", "from", "at", "to", "whose"):
+                    f["appos_place"] = 1.0
+                return
+            if w in _FUNCTION_WORDS:
+                return  # the phrase goes on past its head noun ("Phillips, an expert hired by the city")
+            if words[j][:1].isupper():
+                continue  # a demonym or a name in the phrase ("a small Guyanese town", "a Donetsk suburb")
+            if not (w.isalpha() or "-" in w or w[:1].isdigit()):
+                return
+        return
+    while at(k) in _HEDGES:
+        k += 1
+    w = at(k)
+    located = False
+    if w in _LOC_PREPS:
+        located = True
+    elif w == "close" and at(k + 1) == "to":
+        located = True
+    elif w == "on" and at(k + 1) == "the" and (at(k + 2) in _ON_NOUNS or at(k + 2) in _WATER
+                                               or (k + 2 < n and words[k + 2][:1].isupper())):
+        located = True  # "on the border", "on the Sea of Azov", "on the Dnipro"
+    elif w in _COMPASS and at(k + 1) == "of":
+        located = True
+    elif (w[:1].isdigit() or w in _NUMBER_WORDS) and at(k + 1) in _UNITS:
+        located = True
+    elif w == "in" and (at(k + 1) in _COMPASS or (at(k + 1) == "the" and at(k + 2) in _COMPASS)
+                        or (k + 1 < n and not sent_start[k + 1] and words[k + 1][:1].isupper())):
+        located = True
+    if located:
+        f["appos_loc"] = 1.0
+
+
+def pair_features(f: dict[str, float], words: Sequence[str], sent_start: Sequence[bool], start: int, end: int,
+                  names: Mapping[str, tuple[int, int]], next_kind: Mapping[int, str]) -> None:
+    """Add ``name_pair`` to ``f`` when the one-word name at ``start`` is a word of the person-name
+    lists (``names``: lower-case name -> (given rank, surname rank)) followed by a surname
+    (``next_kind``: see :class:`geo_app.text.spans.PersonMarks`) and the pair by nothing that
+    places it: no comma, no unit or place noun ("Washington state", "Florence, Italy"); the
+    ``name_pair|next=...`` and ``name_pair|first=surname|next=...`` variants also for a next word
+    that neither the lists nor the gazetteer hold ("Berkeley Breathed")."""
+    kind = next_kind.get(start)
+    if end - start != 1 or kind not in ("surname", "surname_place", "unknown"):
+        return
+    given, surname = names.get(words[start].lower(), (0, 0))
+    if not (given or surname):
+        return
+    n = len(words)
+    after = words[start + 2].lower() if start + 2 < n and not sent_start[start + 2] else ""
+    if after in (",", "(") or after in PLACE_NOUNS or after in _UNIT_WORDS:
+        return
+    f[f"name_pair|next={kind}"] = 1.0
+    if kind != "unknown":
+        f["name_pair"] = 1.0
+    if not given:
+        f[f"name_pair|first=surname|next={'unknown' if kind == 'unknown' else 'surname'}"] = 1.0
+
+
+def context_conjunctions(f: dict[str, float], label: str) -> None:
+    """Add to ``f`` the report-context features of ``f`` joined with the candidate's NER label and
+    with whether it is a lone capitalised word (no capitalised word either side): a linear model
+    cannot form these itself, and in the corpora a lone word the gazetteer knows, in a country the
+    report names, is a place five times out of six while the same name beside other capitalised
+    words is often part of a longer one."""
+    lone = int("next_cap" not in f and "prev_cap" not in f and f.get("ntok=1", 0.0) > 0)
+    for key in ("country_in_doc", "near<=200", "near<=500", "coherent", "no_context"):
+        if key in f:
+            f[f"{label or 'none'}|{key}|lone={lone}"] = 1.0
+    # A report that tags no other place says little of a name beside capitalised words or an
+    # organisation's ("The Red Cross and the UN"): that absence is weighed by label and shape alone.
+    f.pop("no_context", None)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> frozenset[str]:
+    """The English words of WordNet's lemma index (lower case), from
+    the lemmatizer tables of ``settings.LEXICON_PACKAGE`` (empty when the package lacks them).
+
+    The index holds famous places too ("kharkiv", "tuscany"): as a classifier feature it taught the
+    model to doubt them, so it serves only the span arbiter's rule for lone names, which it keeps
+    from English words ("Area", "Mission")."""
+    try:
+        root = spacy.util.get_package_path(settings.LEXICON_PACKAGE)
+    except (ImportError, ModuleNotFoundError):
+        return frozenset()
+    for path in sorted(root.glob("*/lemmatizer/lookups")) + [root / "lemmatizer" / "lookups"]:
+        if path.is_dir():
+            tables = Lookups().from_disk(path)
+            if tables.has_table("lemma_index"):
+                index = tables.get_table("lemma_index")
+                return frozenset(w for key in index for w in index[key])
+    return frozenset()
+
+
+def in_lexicon(words: Sequence[str]) -> bool:
+    """Whether a word of ``words`` (a name's tokens) is an English word of :func:`lexicon` ("White
+    House", "Area"; not "Bint Jbeil"). The index holds single words only."""
+    lex = lexicon()
+    return any(w.lower() in lex for w in words if w.isalpha())
