@@ -207,11 +207,12 @@ class SpanArbiter:
 
 
     def _named_facility(self, doc: Doc, c: spans.Candidate) -> bool:
-        """ "Heathrow Airport", "Incirlik Air Base": a span whose whole text is the name of an airport,
-        air base or military installation of the gazetteer, its type word included. The corpora
+        """ "Heathrow Airport", "Incirlik Air Base", "Fort Hood": a span whose whole text is the name of an
+        airport, air base or military installation of the gazetteer, its type word included. The corpora
         annotate few of them, so the model weighs them by little evidence; the name and the word
         together leave no doubt."""
-        if c.end - c.start < 2 or doc[c.end - 1].lower_ not in _FACILITY_WORDS:
+        if c.end - c.start < 2 or (doc[c.end - 1].lower_ not in _FACILITY_WORDS
+                                   and doc[c.start].lower_ not in _FACILITY_FIRST_WORDS):
             return False
         text = doc[c.start:c.end].text
         return any(m.place.feature_code in ("AIRP", "AIRB", "MILB") for m in self.gaz.lookup(text))
@@ -277,8 +278,9 @@ def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidat
     return "coherent" in spans.report_context(doc, cands, get_gazetteer(), c)
 
 
-#: Last words of a facility's name that say what it is ("Airport", "Air Base").
+#: Last words of a facility's name that say what it is ("Airport", "Air Base"), and first words ("Fort Hood").
 _FACILITY_WORDS = frozenset({"airport", "base", "airbase", "airfield", "aerodrome"})
+_FACILITY_FIRST_WORDS = frozenset({"fort", "camp"})
 _DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))
 _ADJ_DIR_RE = re.compile(rf"(?i)\b({'|'.join(sorted(map(re.escape, _ADJ_DIRECTIONS), key=len, reverse=True))})\s+$")
 _OF_DIR_RE = re.compile(rf"(?i)\b(?:(?:the\s+)?({_DIRECTION_WORDS})(?:ern)?\s+(?:part\s+)?of\s+(?:the\s+)?)$")
