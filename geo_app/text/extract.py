@@ -182,7 +182,7 @@ class SpanArbiter:
         for c in cands:
             if c.keep < model.threshold and self._border_demonym(doc, c):
                 c.probs = (0.0, 0.0, 1.0)
-            elif c.keep < model.threshold and (self._named_facility(doc, c) or _apposition_places(doc, c, cands)
+            elif c.keep < model.threshold and (self._named_unit_or_facility(doc, c) or _apposition_places(doc, c, cands)
                                                or _lone_coherent_name(doc, c, cands)):
                 c.probs = (0.0, 1.0, 0.0)
         chosen = spans.arbitrate(cands, model.threshold, model.threshold_unknown)
@@ -215,7 +215,23 @@ class SpanArbiter:
                                    and doc[c.start].lower_ not in _FACILITY_FIRST_WORDS):
             return False
         text = doc[c.start:c.end].text
-        return any(m.place.feature_code in ("AIRP", "AIRB", "MILB") for m in self.gaz.lookup(text))
+        return any(m.place.feature_code in _FACILITY_CODES for m in self.gaz.lookup(text))
+
+    def _named_unit_or_facility(self, doc: Doc, c: spans.Candidate) -> bool:
+        """A name the words or the NER type beyond doubt: a facility by its type word
+        (:meth:`_named_facility`); a name the NER calls a facility that the gazetteer knows as an
+        airport or base ("Heathrow"), or knows only as one ("Gatwick"); a region or district named
+        with its type word ("Kherson Oblast", "Idlib Governorate": the gazetteer knows "Kherson" and
+        "Idlib" as such). Short texts give the kind model little context; these need none."""
+        if self._named_facility(doc, c):
+            return True
+        text = doc[c.start:c.end].text
+        if c.end - c.start >= 2 and doc[c.end - 1].lower_ in _UNIT_WORDS:
+            base = doc[c.start:c.end - 1].text
+            return any(m.place.feature_code in ("ADM1", "ADM2") for m in self.gaz.lookup(base))
+        matches = self.gaz.lookup(text)
+        facilities = [m for m in matches if m.place.feature_code in _FACILITY_CODES]
+        return bool(facilities) and (c.label == "FAC" or len(facilities) == len(matches))
 
     def _border_demonym(self, doc: Doc, c: spans.Candidate) -> bool:
         """ "the Ugandan border": a country's demonym between "the" (or a direction word) and a
@@ -281,6 +297,10 @@ def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidat
 #: Last words of a facility's name that say what it is ("Airport", "Air Base"), and first words ("Fort Hood").
 _FACILITY_WORDS = frozenset({"airport", "base", "airbase", "airfield", "aerodrome"})
 _FACILITY_FIRST_WORDS = frozenset({"fort", "camp"})
+_FACILITY_CODES = ("AIRP", "AIRB", "MILB")
+#: Last words that name a first- or second-level division ("Kherson Oblast", "Idlib Governorate").
+_UNIT_WORDS = frozenset({"oblast", "governorate", "province", "county", "region", "district", "prefecture",
+                         "krai", "raion", "municipality", "voivodeship"})
 _DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))
 _ADJ_DIR_RE = re.compile(rf"(?i)\b({'|'.join(sorted(map(re.escape, _ADJ_DIRECTIONS), key=len, reverse=True))})\s+$")
 _OF_DIR_RE = re.compile(rf"(?i)\b(?:(?:the\s+)?({_DIRECTION_WORDS})(?:ern)?\s+(?:part\s+)?of\s+(?:the\s+)?)$")

@@ -21,6 +21,11 @@ keeps the accepted candidates under one explicit precedence:
    Organization" rejects "North Atlantic", "New York Times" keeps "New York").
 
 Non-place entities (dates, quantities) that overlap no accepted place keep their NER label.
+
+Why this module is long: candidates, their features and the arbitration share one per-document
+token view and its memos (the selective NER calls the feature builder twice per document); the
+report-context and phrase features themselves live in :mod:`geo_app.text.place_context`, and the
+hooks here are the glue that passes that view along.
 """
 
 from __future__ import annotations
