@@ -218,11 +218,9 @@ class SpanArbiter:
         return any(m.place.feature_code in _FACILITY_CODES for m in self.gaz.lookup(text))
 
     def _named_unit_or_facility(self, doc: Doc, c: spans.Candidate) -> bool:
-        """A name the words or the NER type beyond doubt: a facility by its type word
-        (:meth:`_named_facility`); a name the NER calls a facility that the gazetteer knows as an
-        airport or base ("Heathrow"), or knows only as one ("Gatwick"); a region or district named
-        with its type word ("Kherson Oblast", "Idlib Governorate": the gazetteer knows "Kherson" and
-        "Idlib" as such). Short texts give the kind model little context; these need none."""
+        """A facility by its type word (:meth:`_named_facility`) or a name the NER calls a facility
+        that the gazetteer has as an airport or base ("Heathrow"), or has only as one ("Gatwick"); a
+        division with its type word ("Kherson Oblast", "Idlib Governorate"). No context needed."""
         if self._named_facility(doc, c):
             return True
         text = doc[c.start:c.end].text
@@ -298,9 +296,8 @@ def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidat
 _FACILITY_WORDS = frozenset({"airport", "base", "airbase", "airfield", "aerodrome"})
 _FACILITY_FIRST_WORDS = frozenset({"fort", "camp"})
 _FACILITY_CODES = ("AIRP", "AIRB", "MILB")
-#: Last words that name a first- or second-level division ("Kherson Oblast", "Idlib Governorate").
-_UNIT_WORDS = frozenset({"oblast", "governorate", "province", "county", "region", "district", "prefecture",
-                         "krai", "raion", "municipality", "voivodeship"})
+_UNIT_WORDS = frozenset(("oblast governorate province county region district prefecture krai raion municipality "
+                         "voivodeship").split())  # last words of a division's name ("Kherson Oblast")
 _DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))
 _ADJ_DIR_RE = re.compile(rf"(?i)\b({'|'.join(sorted(map(re.escape, _ADJ_DIRECTIONS), key=len, reverse=True))})\s+$")
 _OF_DIR_RE = re.compile(rf"(?i)\b(?:(?:the\s+)?({_DIRECTION_WORDS})(?:ern)?\s+(?:part\s+)?of\s+(?:the\s+)?)$")
