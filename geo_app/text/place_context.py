@@ -43,7 +43,7 @@ from spacy.lookups import Lookups
 
 from geo_app import settings
 from geo_app.geo.geodesy import geodesic_km
-from geo_app.places.gazetteer import NameMatch
+from geo_app.places.gazetteer import NameMatch, Place
 
 #: Nouns that say the name before them (in an apposition) or after "of" is a place.
 PLACE_NOUNS = frozenset("""town towns city cities village villages district districts province region county port
@@ -140,6 +140,50 @@ def near_features(f: dict[str, float], name: str, matches: Sequence[NameMatch], 
 def _near(name: str, matches: Sequence[NameMatch], anc: Anchors, countries: frozenset[str],
           doc_countries: frozenset[str]) -> dict[str, float]:
     """The features :func:`near_features` adds for ``name``."""
+    f, refs = _near_refs(matches, countries, doc_countries)
+    if not refs:
+        return f
+    others = np.array([n != name for n in anc.names], dtype=bool)
+    km = None
+    if others.any():
+        rl = np.array([p.lon for p in refs])
+        ra = np.array([p.lat for p in refs])
+        km = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, others], anc.lat[None, others]))
+    return _near_finish(f, refs, km, doc_countries)
+
+
+def prepare_near(anc: Anchors, items: Sequence[tuple[str, Sequence[NameMatch], frozenset[str]]],
+                 doc_countries: frozenset[str]) -> None:
+    """Answer :func:`near_features` for many names of a report at once (``items``: name, its
+    matches, its referents' countries), measuring every referent to every anchor in one geodesic
+    call; the answers go to ``anc.memo``, the same as one call per name would give."""
+    todo: dict[str, tuple[dict[str, float], list[Place]]] = {}
+    for name, matches, countries in items:
+        if matches and name not in anc.memo and name not in todo:
+            todo[name] = _near_refs(matches, countries, doc_countries)
+    if not todo:
+        return
+    refs_all = [p for _, refs in todo.values() for p in refs]
+    km_all = None
+    if refs_all and anc.lon.size:
+        rl = np.array([p.lon for p in refs_all])
+        ra = np.array([p.lat for p in refs_all])
+        km_all = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, :], anc.lat[None, :]))
+    names = np.array(anc.names, dtype=object)
+    row = 0
+    for name, (f, refs) in todo.items():
+        if not refs:
+            anc.memo[name] = f
+            continue
+        others = names != name
+        km = km_all[row:row + len(refs)][:, others] if km_all is not None and others.any() else None
+        row += len(refs)  # every name's referents hold rows of km_all, measured or not
+        anc.memo[name] = _near_finish(f, refs, km, doc_countries)
+
+
+def _near_refs(matches: Sequence[NameMatch], countries: frozenset[str],
+               doc_countries: frozenset[str]) -> tuple[dict[str, float], list[Place]]:
+    """The country feature of a name and the referents :func:`_near_finish` measures."""
     f: dict[str, float] = {}
     if countries & doc_countries:
         pop = max((m.place.population for m in matches if m.place.country_code in doc_countries), default=0)
@@ -148,19 +192,19 @@ def _near(name: str, matches: Sequence[NameMatch], anc: Anchors, countries: froz
     # Places whose own name it is, when there are any: "Jermuk" the Armenian town, not a Turkish
     # town that GeoNames also lists under that name.
     own = [m for m in own if m.primary] or own
-    refs = sorted((m.place for m in own), key=lambda p: -p.population)[:_MAX_REFERENTS]
-    if not refs:
-        return f
+    return f, sorted((m.place for m in own), key=lambda p: -p.population)[:_MAX_REFERENTS]
+
+
+def _near_finish(f: dict[str, float], refs: list[Place], km: np.ndarray | None,
+                 doc_countries: frozenset[str]) -> dict[str, float]:
+    """The proximity and coherence features from the referents' km to the report's other anchors
+    (None when the report tags no other place)."""
     coherent = np.array([p.country_code in doc_countries for p in refs])
-    others = np.array([n != name for n in anc.names], dtype=bool)
-    if not others.any():
+    if km is None:
         # The report tags no other place (a demonym is no place): the name's kind rests on its own
         # evidence (a short report, "Russian artillery struck Kharkiv."), not on a missing context.
         f["no_context"] = 1.0
-    if others.any():
-        rl = np.array([p.lon for p in refs])
-        ra = np.array([p.lat for p in refs])
-        km = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, others], anc.lat[None, others]))
+    else:
         best = km.min(axis=1)
         i = int(best.argmin())
         for limit in NEAR_KM:

@@ -587,6 +587,11 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             wk_starts.add(c.start)
             wk_ends.add(c.end)
     anchors = _anchors(view, cands, gaz)
+    # The report-context features of every name in one geodesic measure (answers kept by name).
+    bases = [span_text(c.start, c.name_end) if c.name_end else texts[(c.start, c.end)]
+             for c in (cands if only is None else only)]
+    place_context.prepare_near(anchors, [(texts[(c.start, c.end)], lookup(b), _gaz_summary(gaz, b)[2]) for c, b in
+                                         zip(cands if only is None else only, bases)], doc_countries)
     blocked_texts: set[str] = set()
     for c in cands:
         if c.end < n and words[c.end].lower() in non_place_heads:
