@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from difflib import SequenceMatcher
 from functools import lru_cache
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -295,24 +295,56 @@ def _named_country_km(place: Place, codes: set[str]) -> float:
     """Geodesic km (WGS84) from a place's point to the nearest border of the given countries
     (ISO alpha-2); infinity when none has a polygon; ``_NEIGHBOUR_FAR_KM`` when the place lies
     farther than ``_NEIGHBOUR_FAR_DEG`` beyond a country's bounding box (not measured there)."""
-    return min((_country_km(place.key, place.lon, place.lat, code) for code in codes), default=math.inf)
+    return _nearest_country_km(place.key, place.lon, place.lat, frozenset(codes))
 
 
-@lru_cache(maxsize=200_000)
-def _country_km(key: str, lon: float, lat: float, code: str) -> float:
-    """:func:`_named_country_km` for one place and one country, kept: the corpora and a report's
-    two ranking passes ask for the same candidates again."""
-    border = _country_border(code)
-    if border is None:
-        return math.inf
-    index, (west, south, east, north) = border
-    # A cheap reject before the geodesic measure: degrees only decide whether to measure.
-    margin_lon = _NEIGHBOUR_FAR_DEG / max(math.cos(math.radians(lat)), 0.1)
-    if not (south - _NEIGHBOUR_FAR_DEG <= lat <= north + _NEIGHBOUR_FAR_DEG
-            and west - margin_lon <= lon <= east + margin_lon):
-        return _NEIGHBOUR_FAR_KM
-    km, _, _ = nearest_on_boundary_many([lon], [lat], index)
-    return float(km[0])
+@lru_cache(maxsize=100_000)
+def _nearest_country_km(key: str, lon: float, lat: float, codes: frozenset[str]) -> float:
+    """:func:`_named_country_km`, kept by place and set of countries: a long report asks for the
+    same candidates against the same named countries mention after mention."""
+    out = math.inf
+    for code in codes:
+        km = _COUNTRY_KM.get((key, code))
+        if km is None:
+            measure_country_km([(key, lon, lat)], [code])
+            km = _COUNTRY_KM[(key, code)]
+        out = min(out, km)
+    return out
+
+
+#: Geodesic km from a place (its key) to a country's border (ISO alpha-2), as measured by
+#: :func:`measure_country_km`; cleared when it holds ``_COUNTRY_KM_MAX`` answers.
+_COUNTRY_KM: dict[tuple[str, str], float] = {}
+_COUNTRY_KM_MAX = 500_000
+
+
+def measure_country_km(points: Sequence[tuple[str, float, float]], codes: Iterable[str]) -> None:
+    """Measure places (key, lon, lat) to the borders of countries (ISO alpha-2) for
+    ``near_named_country``: one geodesic nearest-point query per country for all the places
+    not yet measured (a report's candidates at once), places beyond ``_NEIGHBOUR_FAR_DEG`` of the
+    country's box taken as ``_NEIGHBOUR_FAR_KM``."""
+    if len(_COUNTRY_KM) > _COUNTRY_KM_MAX:
+        _COUNTRY_KM.clear()
+        _nearest_country_km.cache_clear()
+    for code in codes:
+        todo = [(k, x, y) for k, x, y in points if (k, code) not in _COUNTRY_KM]
+        if not todo:
+            continue
+        border = _country_border(code)
+        if border is None:
+            _COUNTRY_KM.update({(k, code): math.inf for k, _, _ in todo})
+            continue
+        index, (west, south, east, north) = border
+        lons = np.array([x for _, x, _ in todo])
+        lats = np.array([y for _, _, y in todo])
+        # A cheap reject before the geodesic measure: degrees only decide whether to measure.
+        margin = _NEIGHBOUR_FAR_DEG / np.maximum(np.cos(np.radians(lats)), 0.1)
+        near = ((lats >= south - _NEIGHBOUR_FAR_DEG) & (lats <= north + _NEIGHBOUR_FAR_DEG)
+                & (lons >= west - margin) & (lons <= east + margin))
+        km = np.full(len(todo), _NEIGHBOUR_FAR_KM)
+        if near.any():
+            km[near], _, _ = nearest_on_boundary_many(lons[near], lats[near], index)
+        _COUNTRY_KM.update({(k, code): float(v) for (k, _, _), v in zip(todo, km)})
 
 
 @lru_cache(maxsize=256)

@@ -38,7 +38,7 @@ from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 from geo_app.places import borders
 from geo_app.geo.geodesy import geodesic_km
 from geo_app.resolve.features import (FEATURE_NAMES, REGION_WORDS, MentionContext, admin1_key, anchor_km,
-                                      candidate_features, level_of)
+                                      candidate_features, level_of, measure_country_km)
 from geo_app.resolve.ranker import Ranker, get_ranker
 
 #: Prior of a place type, on the scale of log10(population).
@@ -403,6 +403,8 @@ class Resolver:
                     row_of[nm.place.key] = len(unique)
                     unique.append(nm.place)
         km_all = self._anchor_km(unique, anchors) if anchors else None
+        if named_countries:  # near_named_country: all candidates to each named country's border at once
+            measure_country_km([(p.key, p.lon, p.lat) for p in unique if p.feature_code != "PCLI"], named_countries)
         loose = self._loose_containers(ex, mentions, containers) if ranked else {}
         unambiguous: Counter = Counter()
         unambiguous_by_name: dict[str, Counter] = {}

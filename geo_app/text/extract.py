@@ -20,6 +20,10 @@ NER features (:func:`stage_one`), and the NER reads windows only around those it
 the first stage's decision.
 
 Offsets are character offsets into the input text: ``text[start:end] == mention.text``.
+
+Why this module is long: the selective two-stage NER and the span arbiter's few rules (facilities,
+divisions, appositions, lone names) work on one spaCy doc and its per-document memos; the features
+and the arbitration themselves live in :mod:`geo_app.text.spans` and :mod:`geo_app.text.place_context`.
 """
 
 from __future__ import annotations
@@ -202,6 +206,7 @@ class SpanArbiter:
             if not any(k in taken for k in range(e.start, e.end)):
                 ents.append(e)
         doc.ents = sorted(ents, key=lambda e: e.start)
+        doc.user_data.pop("geo_app_long_ents", None)  # the rules' view of the NER's names is stale now
         doc.user_data["geo_app_places"] = places
         return doc
 
@@ -283,8 +288,13 @@ def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidat
     if (c.start > 0 and not sent_start[c.start] and words[c.start - 1][:1].isupper()) or (
             c.end < len(words) and not sent_start[c.end] and words[c.end][:1].isupper()):
         return False
-    if any(e.start <= c.start and c.end <= e.end and (e.start, e.end) != (c.start, c.end) and len(e) > 1
-           for e in doc.ents):
+    # The NER's longer names by token, built once per doc (doc.ents is rebuilt on every access).
+    covering = doc.user_data.get("geo_app_long_ents")
+    if covering is None:
+        covering = doc.user_data["geo_app_long_ents"] = {
+            k: (e.start, e.end) for e in doc.ents if len(e) > 1 for k in range(e.start, e.end)}
+    span = covering.get(c.start)
+    if span is not None and span[0] <= c.start and c.end <= span[1] and span != (c.start, c.end):
         return False
     names = spans.person_names()
     if place_context.in_lexicon(tokens) or any(w.lower() in names or w.lower() in _COMMON_WORDS for w in tokens):

@@ -746,9 +746,13 @@ def report_context(doc: Doc, cands: list[Candidate], gaz: Gazetteer, cand: Candi
     the report names, near a place it names, ``coherent``), ``cands`` being the report's candidates."""
     view = token_view(doc)
     text = view.span_text(cand.start, cand.name_end or cand.end)
+    # The report's anchors and countries once per candidate list (the span rules ask per candidate).
+    cached = doc.user_data.get("geo_app_report_context")
+    if cached is None or cached[0] is not cands or cached[1] != len(cands):
+        cached = (cands, len(cands), _anchors(view, cands, gaz), _doc_countries(doc, cands, gaz))
+        doc.user_data["geo_app_report_context"] = cached
     f: dict[str, float] = {}
-    place_context.near_features(f, text, _matches(gaz, text), _anchors(view, cands, gaz),
-                                _gaz_summary(gaz, text)[2], _doc_countries(doc, cands, gaz))
+    place_context.near_features(f, text, _matches(gaz, text), cached[2], _gaz_summary(gaz, text)[2], cached[3])
     return f
 
 
