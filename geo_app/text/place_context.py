@@ -83,6 +83,10 @@ NEAR_KM = (200.0, 500.0)
 #: Referents per name and points per anchor weighed (the largest by population first).
 _MAX_REFERENTS = 12
 _MAX_ANCHOR_POINTS = 3
+#: At most this many names give anchors (a 2 MB report stays linear, as the resolver's anchors do).
+_MAX_ANCHOR_NAMES = 300
+#: Referents measured per geodesic call in :func:`prepare_near` (bounds the km matrix's memory).
+_BATCH_REFERENTS = 2_000
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,8 @@ def anchors(named: Sequence[tuple[str, Sequence[NameMatch]]]) -> Anchors:
     for name, matches in named:
         if name in seen:
             continue
+        if len(seen) >= _MAX_ANCHOR_NAMES:
+            break
         seen.add(name)
         pts = [m.place for m in matches
                if (m.place.feature_class in ("P", "H") or m.place.feature_code in ("ADM1", "PCLI"))
@@ -163,22 +169,29 @@ def prepare_near(anc: Anchors, items: Sequence[tuple[str, Sequence[NameMatch], f
             todo[name] = _near_refs(matches, countries, doc_countries)
     if not todo:
         return
-    refs_all = [p for _, refs in todo.values() for p in refs]
-    km_all = None
-    if refs_all and anc.lon.size:
-        rl = np.array([p.lon for p in refs_all])
-        ra = np.array([p.lat for p in refs_all])
-        km_all = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, :], anc.lat[None, :]))
     names = np.array(anc.names, dtype=object)
-    row = 0
-    for name, (f, refs) in todo.items():
-        if not refs:
-            anc.memo[name] = f
-            continue
-        others = names != name
-        km = km_all[row:row + len(refs)][:, others] if km_all is not None and others.any() else None
-        row += len(refs)  # every name's referents hold rows of km_all, measured or not
-        anc.memo[name] = _near_finish(f, refs, km, doc_countries)
+    items_left = list(todo.items())
+    while items_left:
+        # A batch of names whose referents add up to about _BATCH_REFERENTS rows.
+        batch, n_rows = [], 0
+        while items_left and (not batch or n_rows + len(items_left[0][1][1]) <= _BATCH_REFERENTS):
+            batch.append(items_left.pop(0))
+            n_rows += len(batch[-1][1][1])
+        refs_all = [p for _, (_, refs) in batch for p in refs]
+        km_all = None
+        if refs_all and anc.lon.size:
+            rl = np.array([p.lon for p in refs_all])
+            ra = np.array([p.lat for p in refs_all])
+            km_all = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, :], anc.lat[None, :]))
+        row = 0
+        for name, (f, refs) in batch:
+            if not refs:
+                anc.memo[name] = f
+                continue
+            others = names != name
+            km = km_all[row:row + len(refs)][:, others] if km_all is not None and others.any() else None
+            row += len(refs)  # every name's referents hold rows of km_all, measured or not
+            anc.memo[name] = _near_finish(f, refs, km, doc_countries)
 
 
 def _near_refs(matches: Sequence[NameMatch], countries: frozenset[str],
