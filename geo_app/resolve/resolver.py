@@ -327,10 +327,13 @@ class Resolver:
         # Passes 2 and 3: the trained ranker with what the other mentions settled on.
         ranker = self.ranker or get_ranker()
         probs: list[np.ndarray] = []
+        pinned = self._pinned_containers(ex, mentions, cands)
         for _ in range(2):
             Xs = self.features(ex, cands, best, containers)
             probs = [_constrain(X, p, region_written(m))
                      for X, p, m in zip(Xs, ranker.probabilities_each(Xs), mentions)]
+            for i, key in pinned.items():
+                probs[i] = np.array([1.0 if nm.place.key == key else 0.0 for nm in cands[i]])
             settled = [c[int(np.argmax(p))].place if c else None for c, p in zip(cands, probs)]
             if all(a is b for a, b in zip(settled, best)):
                 break  # the same context again would give the same features and probabilities
@@ -517,6 +520,26 @@ class Resolver:
             if container is not None:
                 found[i] = container
         return found
+
+    def _pinned_containers(self, ex: Extraction, mentions: list[Mention],
+                           cands: list[list[NameMatch]]) -> dict[int, str]:
+        """The written containers that settle themselves: in "Myrtle Beach, SC" or "Athens,
+        Georgia", of the second name's regions and countries exactly one holds a candidate of the
+        first name, and it is what the second name means (its key, by mention index). Without such
+        a holder (or with several) the ranker decides."""
+        pinned: dict[int, str] = {}
+        for i in range(len(mentions) - 1):
+            a, b = mentions[i], mentions[i + 1]
+            if a.kind != "place" or b.kind != "place" or not _HIERARCHY_AFTER.match(ex.text[a.end:b.start]):
+                continue
+            options = [nm.place for nm in cands[i + 1] if nm.place.feature_code in ("ADM1", "PCLI")]
+            if len(options) < 2 or len(cands[i + 1]) < 2:
+                continue
+            inner = [nm.place for nm in cands[i]]
+            holding = [c for c in options if any(place_within(p, c) for p in inner if p.key != c.key)]
+            if len(holding) == 1:
+                pinned[i + 1] = holding[0].key
+        return pinned
 
     def _container(self, a: Mention, b: Mention) -> Place | None:
         """The region or country ``b`` names as the container of ``a`` ("Athens in Georgia"): of
