@@ -53,6 +53,6 @@ def test_the_gulf_beside_gulf_coast_towns_is_the_gulf_of_mexico():
 
 def test_a_written_container_that_holds_the_town_is_what_the_abbreviation_means():
     # "SC" is also Sichuan's ISO 3166-2 code; beside a South Carolina town it is the state.
-    r = _resolved("A storm flooded the boardwalk in Myrtle Beach, SC, on Tuesday night.")["SC"]
+    r = _resolved("She moved to the Garden City area near Myrtle Beach, SC, last spring.")["SC"]
     assert r.place is not None and (r.place.country_code, r.place.feature_code) == ("US", "ADM1"), r.place
     assert r.place.name == "South Carolina"
