@@ -512,11 +512,8 @@ class Resolver:
     def _containers(self, ex: Extraction, mentions: list[Mention], best: list[Place | None]) -> dict[int, Place]:
         """Mentions followed by ", <region or country>": the container each must lie in."""
         found = {}
-        for i in range(len(mentions) - 1):
-            a, b = mentions[i], mentions[i + 1]
-            if a.kind != "place" or b.kind != "place" or not _HIERARCHY_AFTER.match(ex.text[a.end:b.start]):
-                continue
-            container = self._container(a, b)
+        for i in _written_pairs(ex, mentions):
+            container = self._container(mentions[i], mentions[i + 1])
             if container is not None:
                 found[i] = container
         return found
@@ -528,31 +525,19 @@ class Resolver:
         first name, and it is what the second name means (its key, by mention index). Without such
         a holder (or with several) the ranker decides."""
         pinned: dict[int, str] = {}
-        for i in range(len(mentions) - 1):
-            a, b = mentions[i], mentions[i + 1]
-            if a.kind != "place" or b.kind != "place" or not _HIERARCHY_AFTER.match(ex.text[a.end:b.start]):
-                continue
-            options = [nm.place for nm in cands[i + 1] if nm.place.feature_code in ("ADM1", "PCLI")]
-            if len(options) < 2 or len(cands[i + 1]) < 2:
-                continue
-            inner = [nm.place for nm in cands[i]]
-            holding = [c for c in options if any(place_within(p, c) for p in inner if p.key != c.key)]
-            if len(holding) == 1:
-                pinned[i + 1] = holding[0].key
+        for i in _written_pairs(ex, mentions):
+            if len(cands[i + 1]) >= 2:
+                holding = _holders(cands[i], cands[i + 1])[1]
+                if len(holding) == 1:
+                    pinned[i + 1] = holding[0].key
         return pinned
 
     def _container(self, a: Mention, b: Mention) -> Place | None:
         """The region or country ``b`` names as the container of ``a`` ("Athens in Georgia"): of
         b's first-level regions and countries, the likeliest (prior) that holds one of a's
         candidates, else the likeliest."""
-        options = [nm.place for nm in sorted(self.candidates(b), key=prior, reverse=True)
-                   if nm.place.feature_code in ("ADM1", "PCLI")]
-        if len(options) > 1:
-            inner = [nm.place for nm in self.candidates(a)]
-            holding = next((c for c in options if any(place_within(p, c) for p in inner if p.key != c.key)), None)
-            if holding is not None:
-                return holding
-        return options[0] if options else None
+        options, holding = _holders(self.candidates(a), sorted(self.candidates(b), key=prior, reverse=True))
+        return holding[0] if holding else (options[0] if options else None)
 
     def _loose_containers(self, ex: Extraction, mentions: list[Mention],
                           strict: dict[int, Place]) -> dict[int, Place]:
@@ -615,6 +600,23 @@ class Resolver:
             else:
                 previous = None
         return out
+
+
+def _written_pairs(ex: Extraction, mentions: list[Mention]) -> list[int]:
+    """Indexes ``i`` of the place mentions followed by ", <place>" ("Athens, Georgia")."""
+    return [i for i in range(len(mentions) - 1)
+            if mentions[i].kind == "place" and mentions[i + 1].kind == "place"
+            and _HIERARCHY_AFTER.match(ex.text[mentions[i].end:mentions[i + 1].start])]
+
+
+def _holders(inner: list[NameMatch], outer: list[NameMatch]) -> tuple[list[Place], list[Place]]:
+    """Of ``outer``'s first-level regions and countries (in its order): all of them, and, when
+    there are two or more, those that hold a candidate of ``inner`` (other than themselves)."""
+    options = [nm.place for nm in outer if nm.place.feature_code in ("ADM1", "PCLI")]
+    if len(options) < 2:
+        return options, []
+    places = [nm.place for nm in inner]
+    return options, [c for c in options if any(place_within(p, c) for p in places if p.key != c.key)]
 
 
 def _shifted(previous: tuple[dt.date | None, dt.date | None], sentence: str
