@@ -137,25 +137,9 @@ def near_features(f: dict[str, float], name: str, matches: Sequence[NameMatch], 
     countries the report names."""
     if not matches:
         return
-    hit = anc.memo.get(name)
-    if hit is None:
-        hit = anc.memo[name] = _near(name, matches, anc, countries, doc_countries)
-    f.update(hit)
-
-
-def _near(name: str, matches: Sequence[NameMatch], anc: Anchors, countries: frozenset[str],
-          doc_countries: frozenset[str]) -> dict[str, float]:
-    """The features :func:`near_features` adds for ``name``."""
-    f, refs = _near_refs(matches, countries, doc_countries)
-    if not refs:
-        return f
-    others = np.array([n != name for n in anc.names], dtype=bool)
-    km = None
-    if others.any():
-        rl = np.array([p.lon for p in refs])
-        ra = np.array([p.lat for p in refs])
-        km = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, others], anc.lat[None, others]))
-    return _near_finish(f, refs, km, doc_countries)
+    if name not in anc.memo:
+        prepare_near(anc, [(name, matches, countries)], doc_countries)
+    f.update(anc.memo[name])
 
 
 def prepare_near(anc: Anchors, items: Sequence[tuple[str, Sequence[NameMatch], frozenset[str]]],
