@@ -17,7 +17,7 @@ from geo_app._errors import GeoAppError, InputError
 from geo_app.check.finder import claims_for
 from geo_app.resolve.resolver import Resolution, Resolver
 from geo_app.text.extract import Extraction, check_text, extract, extract_many
-from geo_app.text.reports import Cleaning, clean_text
+from geo_app.text.reports import Cleaning, clean_text, detect_published
 
 K = TypeVar("K")
 
@@ -91,6 +91,14 @@ def _finish(report_id: str, ex: Extraction, *, with_claims: bool, source: str = 
     return Analysis(report_id, ex, resolutions, claims, source)
 
 
+def _published(value: object, text: str) -> dt.date | None:
+    """The publication date given, else the one the report states at its top (a wire dateline
+    "NIAMEY, March 14, 2026 -", "Published 10 February 2022"), as reports read from files get it."""
+    if value is not None and value != "":
+        return parse_date(value)
+    return detect_published(text)
+
+
 def analyze(text: str, published: object = None, *, report_id: str = "report", source: str = "",
             with_claims: bool = True, progress: StageCallback | None = None) -> Analysis:
     """Analyse one report: mentions, resolutions, distances, dates and checked claims.
@@ -103,7 +111,7 @@ def analyze(text: str, published: object = None, *, report_id: str = "report", s
     """
     step = progress or _no_progress
     step("extract", STAGES["extract"])
-    ex = extract(text, parse_date(published))
+    ex = extract(text, _published(published, text))
     return _finish(report_id, ex, with_claims=with_claims, source=source, progress=step)
 
 
@@ -119,7 +127,7 @@ def analyze_many(items: Iterable[tuple[str, str, object]], *, with_claims: bool 
         batch.clear()
 
     for report_id, text, published in items:
-        batch.append((report_id, text, parse_date(published)))
+        batch.append((report_id, text, _published(published, text)))
         if len(batch) >= batch_size:
             yield from flush()
     if batch:
@@ -148,7 +156,8 @@ def _prepare(record: object) -> _BatchItem:
         raise InputError(f"a report must be text, not {type(text).__name__}")
     clean, cleanings = clean_text(text)
     check_text(clean)  # the length limit (settings.MAX_REPORT_CHARS)
-    return _BatchItem(str(record.get("id", "")), text, clean, parse_date(record.get("published")), tuple(cleanings))
+    return _BatchItem(str(record.get("id", "")), text, clean, _published(record.get("published"), clean),
+                      tuple(cleanings))
 
 
 def _as_sent(item: _BatchItem, analysis: Analysis) -> dict[str, Any]:

@@ -422,3 +422,18 @@ def test_ingest_keeps_a_text_file_with_a_stray_nul_and_refuses_binary(tmp_path: 
     with Store(db) as store:
         (stored,) = store.list()
         assert store.get(stored.id).text.strip() == "Troops moved from Gomel  towards Kyiv on 3 March."
+
+
+def test_parse_reads_the_publication_date_off_a_dateline_when_none_is_given(tmp_path: Path) -> None:
+    # "on Thursday" then counts back from the dateline's Saturday, as for a report read from a file
+    text = "GOMA, June 6, 2026 — Rebels entered a village near Goma on Thursday, officials said."
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(json.dumps({"id": "d", "text": text}) + "\n" +
+                   json.dumps({"id": "given", "text": text, "published": "2026-06-20"}) + "\n", encoding="utf-8")
+    code, _, err = run("parse", "--jsonl", src, "--out", out)
+    assert code == 0, err
+    dated, given = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert dated["published"] == "2026-06-06"
+    thursday = next(d for d in dated["dates"] if d["text"] == "Thursday")
+    assert thursday["date_start"] == "2026-06-04"
+    assert given["published"] == "2026-06-20"  # a date given with the report wins

@@ -218,11 +218,18 @@ class _Sentence:
     """One parsed sentence with its mentions, by token."""
 
     def __init__(self, doc: Doc, offset: int, sentence: int, resolutions: Sequence[Resolution],
-                 known: dict[str, Resolution] | None = None) -> None:
+                 known: dict[str, Resolution] | None = None, dated: Sequence[tuple[int, int]] = ()) -> None:
         self.doc, self.offset, self.sentence = doc, offset, sentence
         self.resolutions = list(resolutions)
         #: The places the report's mentions settled on, by normalised name (see :func:`_lookup`).
         self.known = known or {}
+        #: Character spans of the report's date expressions: "on Thursday" is no place to measure
+        #: from, though the gazetteer knows a Thursday Island.
+        self.dated = list(dated)
+
+    def is_dated(self, start: int, end: int) -> bool:
+        """Whether the characters ``start:end`` of the report overlap a date expression."""
+        return any(s < end and start < e for s, e in self.dated)
 
     def chars(self, tok: Token) -> tuple[int, int]:
         return self.offset + tok.idx, self.offset + tok.idx + len(tok.text)
@@ -347,7 +354,7 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         inside = [r for r in ps.resolutions if r.mention.start <= s and e <= r.mention.end]
         if inside:
             return End(inside[0], role)
-        looked = _lookup(run.text, ps.sentence, s, e, ps.known)
+        looked = None if ps.is_dated(s, e) else _lookup(run.text, ps.sentence, s, e, ps.known)
         if looked is not None:
             return End(looked, role)
     core = sorted(_core(tok), key=lambda t: t.i)
@@ -645,6 +652,11 @@ def _comma_apposition(ps: _Sentence, d: DistanceMention) -> bool:
     if not before:
         return False
     gap_start = before[-1].mention.end - ps.offset
+    # a time phrase may stand between ("Taganrog on Thursday, some 60 km from ...")
+    for s, e in sorted(ps.dated):
+        s, e = s - ps.offset, e - ps.offset
+        if gap_start <= s < start and all(w.lower() in _TIME_LEADS for w in text[gap_start:s].split()):
+            gap_start = e
     return _APPOSED_FIGURE.fullmatch(text, gap_start, start) is not None and _APPOSED_AFTER.match(text, end) is not None
 
 
@@ -895,6 +907,24 @@ def _modifier_name(tok: Token, res: Resolution) -> bool:
     return res.mention.kind == "demonym" or tok.dep_ in ("amod", "compound", "nmod", "poss")
 
 
+#: Words that lead a time phrase ("on Thursday", "late last week").
+_TIME_LEADS = frozenset("on in at during since by late early last this".split())
+
+
+def _before_time(ps: _Sentence, k: int) -> int:
+    """Token ``k``, or the last token before the time phrase that ends at it: "an army post near
+    Tillaberi on Thursday, about 100 km north-west of Niamey" measures from Tillaberi, not Thursday."""
+    doc = ps.doc
+    i = k
+    while i >= 0 and ps.is_dated(*ps.chars(doc[i])):
+        i -= 1
+    if i == k:
+        return k
+    while i >= 0 and doc[i].lower_ in _TIME_LEADS:
+        i -= 1
+    return i if i >= 0 and doc[i].text not in (",", "(", ".", ";", ":") else k
+
+
 def _bridge_start(ps: _Sentence, k: int) -> int:
     """Index of the comma or bracket that opens the phrase ending at token ``k``, or -1.
 
@@ -1019,7 +1049,7 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
         k -= 1
     j = _bridge_start(ps, k)
     if j >= 1:
-        prev = doc[j - 1]  # the parser may tag a sentence-initial name as an adverb: the resolved mention counts
+        prev = doc[_before_time(ps, j - 1)]  # the parser may tag a sentence-initial name as an adverb: the resolved mention counts
         end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") or ps.mention_at(prev) else None
         if end is not None:
             end = _qualified_name(ps, prev, end, ctx_country)
@@ -1136,9 +1166,12 @@ def link_distances(ex: Extraction, by_sentence: dict[int, list[Resolution]], dis
     for res in (r for s in sorted(by_sentence) for r in by_sentence[s]):
         if res.place is not None and res.mention.kind != "demonym":
             known.setdefault(normalize_name(res.mention.name), res)
+    dated = [(d.start, d.end) for d in ex.dates]
     docs = {}
     for s, doc in zip(sentences, get_parser().pipe([t[:limit] for t in texts], batch_size=32)):
-        docs[s] = _Sentence(doc, starts[s], s, by_sentence.get(s, []), known)
+        lo, hi = starts[s], ex.sentences[s][1]
+        docs[s] = _Sentence(doc, starts[s], s, by_sentence.get(s, []), known,
+                            [(a, b) for a, b in dated if a < hi and lo < b])
     out: dict[int, Link] = {}
     for k, d in enumerate(distances):
         ps = docs[ex.sentence_of(d.start)]

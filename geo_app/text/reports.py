@@ -265,7 +265,7 @@ _DATELINE = re.compile(
 def detect_published(text: str) -> dt.date | None:
     """A publication date stated near the top of a report ("Published 10 February 2022", or a wire
     dateline "KHARTOUM, June 12, 2024 (Reuters) -"), or None."""
-    lines = text.splitlines()[:6]
+    lines = text[:4000].splitlines()[:6]  # the top of the report only, however long it is
     for line in lines:
         m = re.search(r"(?i)\b(?:published|posted|updated|date)\b\s*:?\s*(.{6,40})", line)
         if m:

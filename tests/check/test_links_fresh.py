@@ -142,3 +142,15 @@ def test_a_route_length_is_no_straight_line_claim(text):
 def test_a_named_sea_after_by_is_no_route():
     c = one("Mariupol lies about 50 km from the Russian border by the Sea of Azov.")
     assert c.measured_km is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Rebels shelled a checkpoint near Taganrog on Thursday, about 60 km west of Rostov-on-Don, officials said.",
+    "Drones struck a depot outside Taganrog late last week, some 60 km from Rostov-on-Don.",
+])
+def test_a_time_phrase_before_the_apposition_is_no_place(text: str) -> None:
+    # "on Thursday" is a date (the gazetteer also knows a Thursday Island): the figure is apposed to
+    # the place before the time phrase
+    c = one(text)
+    assert ends(c) == {TAGANROG, ROSTOV}
+    assert c.measured_km == pytest.approx(60.8, abs=1.5)
