@@ -474,7 +474,7 @@ def test_own_reports_survive_every_interaction(chromium, app_url, tmp_path):
 SEED_DIR = Path(os.environ.get("GEO_APP_SEEDS_DIR") or settings.EVAL_BENCH_DIR.parent / "seeds")  # beside the bench
 BOUNDS_JS = "() => { const b = window.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
 OVERLAP_JS = """() => {
-  const els = Array.from(document.querySelectorAll('.geo-app-name span, .geo-app-claim-label'))
+  const els = Array.from(document.querySelectorAll('.geo-app-name span, .geo-app-claim-label, .geo-app-place-label'))
     .filter(e => getComputedStyle(e.closest('.leaflet-marker-icon, .leaflet-tooltip') || e).visibility !== 'hidden')
     .map(e => { const r = e.getBoundingClientRect();
                 return [String(e.textContent), r.left, r.right, r.top, r.bottom]; }).filter(x => x[2] > x[1]);
@@ -491,6 +491,9 @@ CUT_NAMES_JS = """() => { const c = window.map.getContainer().getBoundingClientR
     .filter(e => { const r = e.getBoundingClientRect();
                    return r.width > 0 && (r.left < c.left || r.right > c.right || r.top < c.top || r.bottom > c.bottom); })
     .map(e => e.textContent); }"""
+PLACE_LABELS_JS = """() => Array.from(document.querySelectorAll('.geo-app-place-label'))
+  .filter(e => e.style.visibility !== 'hidden' && e.getBoundingClientRect().width > 0)
+  .map(e => { const r = e.getBoundingClientRect(); return [e.textContent, Math.round(r.left / 20), Math.round(r.top / 20)]; })"""
 HIDDEN_CLAIMS_JS = """() => Array.from(document.querySelectorAll('.geo-app-claim-label'))
   .filter(e => e.style.visibility === 'hidden').map(e => e.textContent)"""
 NAMES_JS = """() => Array.from(document.querySelectorAll('.geo-app-name')).map(e =>
@@ -567,6 +570,9 @@ def test_seeds_open_on_belarus_and_ukraine_with_names(chromium, app_url):
         frame.evaluate("() => { window.geoAppDeclutter(); return 1; }")  # the last layer swap's pass, now
         assert frame.evaluate(OVERLAP_JS) == []
         assert frame.evaluate(CUT_NAMES_JS) == []  # nor a name cut by the map's edge
+        # the reports' own places are named on the map, not only on hover; a place mentioned again once
+        labelled = [tuple(x) for x in frame.evaluate(PLACE_LABELS_JS)]
+        assert len({x[0] for x in labelled}) >= 5 and len(labelled) == len(set(labelled)), labelled
         # a claim label that would cover another moves a line rather than vanish
         assert frame.evaluate(HIDDEN_CLAIMS_JS) == []
         # the places left out of the opening view are named under the map

@@ -150,6 +150,9 @@ _CSS = f"""
   .geo-app-popup td:first-child {{ color: #555; white-space: nowrap; }}
   .geo-app-verdict {{ font-weight: 600; margin-bottom: 4px; }}
   .geo-app-claim-label {{ font: 11px system-ui, sans-serif; padding: 1px 4px; }}
+  .leaflet-tooltip.geo-app-place-label {{ font: 600 12px system-ui, sans-serif; color: #1d3557; padding: 0 3px;
+                                          background: rgba(255,255,255,.78); border: none; box-shadow: none; }}
+  .leaflet-tooltip.geo-app-place-label::before {{ display: none; }}
   .geo-app-legend {{ background: rgba(255,255,255,.92); padding: 6px 8px; font: 12px system-ui, sans-serif;
                      border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 230px; }}
   .geo-app-legend summary {{ cursor: pointer; font-weight: 600; }}
@@ -297,6 +300,13 @@ window.geoApp = (function () {
       layer.bindTooltip(el("span", null, claimLabel(p)),
                         {permanent: true, direction: "top", offset: [0, -10], opacity: 0.85,
                          className: "geo-app-claim-label", interactive: false});
+    } else if (S.areaLayers.indexOf(p.layer) < 0 && f.geometry && f.geometry.type === "Point" && p.name) {
+      // The report's own places are named on the map, not only on hover: an analyst reads the map
+      // by them (overlaps are hidden by the basemap names' declutter, these before basemap names).
+      // a direction-qualified place by its own words ("southern Belarus"), not its country's name
+      layer.bindTooltip(el("span", null, p.kind === "qualified" && p.text ? p.text : p.name),
+                        {permanent: true, direction: "right", offset: [5, 0], opacity: 1,
+                         className: "geo-app-place-label", interactive: false});
     } else if (p.layer !== "mentioned_areas" || p.name) {
       var label = p.name || "";
       if (p.text && p.text !== p.name) { label += " (\\u201c" + p.text + "\\u201d)"; }
@@ -614,7 +624,7 @@ class _BasemapNames(_DataElement):
           }
           // No name over another or over a claim's label: the claim labels are kept first (one that
           // would cover another moves a line or two up or down, else it is hidden; its popup still
-          // says it), then capitals, countries (moved
+          // says it), then the report's places, then capitals, countries (moved
           // a line down or up if that frees them), seas, other cities; a name that fits nowhere, or
           // is cut by the map's edge ("yumri" for Gyumri), is hidden.
           var RANK = {capital: 0, country: 1, sea: 2, city: 3};
@@ -628,6 +638,11 @@ class _BasemapNames(_DataElement):
           function declutter() {
             var kept = [], box = map.getContainer(), c = box.getBoundingClientRect();
             function inside(r) { return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom; }
+            // The report's points: a label covers no place's dot where it can help it (while few enough to test).
+            var spots = [], pane = map.getPane("geoAppPoints"), dots = pane ? pane.querySelectorAll("path.leaflet-interactive") : [];
+            if (dots.length <= 400) {
+              dots.forEach(function (d) { var r = d.getBoundingClientRect(); if (r.width && inside(r)) { spots.push(r); } });
+            }
             box.querySelectorAll(".geo-app-claim-label").forEach(function (e) {
               e.style.visibility = ""; e.style.marginTop = "";
               var r = e.getBoundingClientRect();
@@ -635,10 +650,38 @@ class _BasemapNames(_DataElement):
               // A claim label that would cover another moves a line up or down before it is hidden.
               var base = parseFloat(window.getComputedStyle(e).marginTop) || 0, h = r.height + 2;
               var moves = [0, -h, h, -2 * h, 2 * h];
+              // clear of the dots if it can be, else over a dot rather than hidden
+              for (var pass = 0; pass < 2; pass++) {
+                for (var m = 0; m < moves.length; m++) {
+                  var t = {left: r.left, right: r.right, top: r.top + moves[m], bottom: r.bottom + moves[m]};
+                  if (!hits(t, kept) && (pass || !hits(t, spots)) && (m === 0 || inside(t))) {
+                    if (moves[m]) { e.style.marginTop = (base + moves[m]) + "px"; }
+                    kept.push(t); return;
+                  }
+                }
+              }
+              e.style.visibility = "hidden";
+            });
+            kept = kept.concat(spots);
+            // The report's places next, in drawing order: one that would cover a kept label is hidden
+            // (the same place mentioned twice is named once).
+            var named = {};
+            box.querySelectorAll(".geo-app-place-label").forEach(function (e) {
+              e.style.visibility = ""; e.style.marginLeft = ""; e.style.marginTop = "";
+              var r = e.getBoundingClientRect();
+              if (!r.width) { return; }
+              var key = e.textContent + "@" + Math.round(r.left / 3) + "," + Math.round(r.top / 3);
+              if (named[key]) { e.style.visibility = "hidden"; return; }  // the same place mentioned again
+              named[key] = true;
+              // right of the dot, else left of it, else a line above or below
+              // (the label starts 11 px right of the dot's centre: 5 px offset, 6 px Leaflet margin)
+              var w = r.width + 24, v = r.height / 2 + 9;
+              var moves = [[0, 0], [-w, 0], [-r.width / 2 - 11, -v], [-r.width / 2 - 11, v]];
               for (var m = 0; m < moves.length; m++) {
-                var t = {left: r.left, right: r.right, top: r.top + moves[m], bottom: r.bottom + moves[m]};
-                if (!hits(t, kept) && (m === 0 || inside(t))) {
-                  if (moves[m]) { e.style.marginTop = (base + moves[m]) + "px"; }
+                var t = {left: r.left + moves[m][0], right: r.right + moves[m][0],
+                         top: r.top + moves[m][1], bottom: r.bottom + moves[m][1]};
+                if (inside(t) && !hits(t, kept)) {
+                  if (m) { e.style.marginLeft = moves[m][0] + "px"; e.style.marginTop = moves[m][1] + "px"; }
                   kept.push(t); return;
                 }
               }
