@@ -468,3 +468,15 @@ def test_property_date_like_text(words: list[str], published: date | None, data:
 def test_in_dateline_tells_the_filing_date_from_an_event_date(text, expected):
     (d,) = [d for d in find_dates(text, date(2024, 5, 3)) if "2" in d.text]
     assert in_dateline(text, d.start, d.end) is expected
+
+
+def test_a_weekday_in_a_clause_about_the_future_is_the_next_such_day() -> None:
+    pub = date(2026, 8, 22)  # a Saturday
+    def day(text: str) -> str:
+        return str(find_dates(text, pub)[0].date_start)
+    assert day("Forecasters said the rains would reach the plains by Monday.") == "2026-08-24"
+    assert day("The envoys will meet again on Tuesday.") == "2026-08-25"
+    assert day("Talks are due to resume on Saturday.") == "2026-08-22"  # the day itself
+    # the past stays the past, also after a future clause has ended
+    assert day("Gunmen raided the market on Thursday.") == "2026-08-20"
+    assert day("Prices will rise. Traders closed their stalls on Monday.") == "2026-08-17"

@@ -98,6 +98,9 @@ _ROLE_NOUNS = {
     "territory": "territory",
 }
 #: Head nouns that make the place after "of" a populated place ("the city of Kaliningrad").
+#: Words that make "capital" a region's seat, not the country's ("the provincial capital").
+_SUBNATIONAL = {"provincial", "regional", "state", "district", "county", "oblast", "departmental", "prefectural",
+                "local", "municipal", "divisional", "governorate", "cantonal", "territorial", "republican"}
 _TOWN_NOUNS = {"city", "town", "village", "port", "settlement", "hamlet", "capital"}
 #: Words before a country's name that mean its main territory.
 _MAINLAND_WORDS = {"mainland", "contiguous", "continental"}
@@ -372,7 +375,10 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                 inner.res.place.feature_class != "H":
             return inner
     if not found:
-        if lemma == "capital" and ctx_country:  # "the capital": of the country the report is about
+        if lemma == "capital" and ctx_country and not any(
+                c.lower_ in _SUBNATIONAL for c in tok.children if c.dep_ in ("amod", "compound")):
+            # "the capital": of the country the report is about ("the provincial capital" is not,
+            # and the gazetteer does not know regions' seats: that end stays unknown)
             return _country_end(ps, tok, ctx_country, "capital")
         if role == "coast":
             return _sea_of_coast(ps, tok)

@@ -52,8 +52,10 @@ Resolution rules
 * An ordinal day without a month ("on the 9th", "the 10th to the 20th") is a
   day of the publication month, even when it falls after the publication date.
 * A weekday ("Tuesday", "on Tuesday") is the most recent such day on or before
-  the publication date, as news reports are written in the past tense;
-  "last Tuesday" is strictly before it, "next Tuesday" strictly after.
+  the publication date, as news reports are written in the past tense, unless
+  its clause speaks of the future ("will meet on Tuesday", "would reach Punjab
+  by Monday", "is due to sign on Friday"): then the first such day on or after
+  it; "last Tuesday" is strictly before it, "next Tuesday" strictly after.
 * "last / this / next week|month|year" are calendar units around the
   publication date; "the past week / N days / month / 24 hours" is a rolling
   window from that long before the publication date through it (hours round up
@@ -737,6 +739,19 @@ def _h_weekend(m: re.Match[str], text: str, pub: datetime.date | None) -> _Resul
     return saturday, saturday + datetime.timedelta(days=1), "days"
 
 
+#: The future in the clause before a weekday: a modal or a "due / expected / set to" phrase.
+_RX_FUTURE = re.compile(r"(?i)\b(?:will|would|shall|won't|wouldn't|(?:is|are|was|were)\s+(?:due|expected|set|"
+                        r"scheduled|planned|going|about)\s+to|(?:is|are)\s+to|plans?\s+to|scheduled\s+for)\b|'ll\b")
+_RX_CLAUSE_END = re.compile(r"[.!?;:]\s")
+
+
+def _future_clause(text: str, pos: int) -> bool:
+    """Whether the clause before ``pos`` speaks of the future (its sentence, at most 120 characters back)."""
+    start = max(0, pos - 120)
+    ends = [e.end() for e in _RX_CLAUSE_END.finditer(text, start, pos)]
+    return _RX_FUTURE.search(text, ends[-1] if ends else start, pos) is not None
+
+
 def _h_weekday(m: re.Match[str], text: str, pub: datetime.date | None) -> _Result:
     rel = (m["rel"] or "").lower()
     if not rel and _prev_word(text, m.start("wd"))[0] in _WEEKDAY_NAMERS:
@@ -747,6 +762,8 @@ def _h_weekday(m: re.Match[str], text: str, pub: datetime.date | None) -> _Resul
         d = p - datetime.timedelta(days=(p.weekday() - wd - 1) % 7 + 1)
     elif rel in ("next", "coming"):
         d = p + datetime.timedelta(days=(wd - p.weekday() - 1) % 7 + 1)
+    elif not rel and _future_clause(text, m.start()):
+        d = p + datetime.timedelta(days=(wd - p.weekday()) % 7)
     else:
         d = p - datetime.timedelta(days=(p.weekday() - wd) % 7)
     return d, d, "day"

@@ -154,3 +154,11 @@ def test_a_time_phrase_before_the_apposition_is_no_place(text: str) -> None:
     c = one(text)
     assert ends(c) == {TAGANROG, ROSTOV}
     assert c.measured_km == pytest.approx(60.8, abs=1.5)
+
+
+def test_a_provincial_capital_is_not_the_country_capital() -> None:
+    # the gazetteer does not know regions' seats: no claim measured to Moscow, the country's capital
+    found = distances("Rostov-on-Don is the regional capital. Taganrog lies 60 km west of the regional capital.")
+    assert all(MOSCOW not in ends(c) for c in found), [c.summary() for c in found]
+    c = one("Taganrog lies about 900 km south of the capital, officials in Moscow said.")
+    assert MOSCOW in ends(c)  # the bare "capital" still is
