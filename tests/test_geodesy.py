@@ -378,3 +378,15 @@ def test_a_claim_circle_keeps_its_vertices_in_geojson() -> None:
     circle = geodesic_circle(42.95, 14.8, 130.0)
     drawn = geometry_dict(circle, None, 0.01)
     assert len(drawn["coordinates"][0]) == len(circle.exterior.coords) >= 180
+
+
+def test_a_sector_band_lies_between_its_radii_and_refuses_an_inner_radius_past_the_outer() -> None:
+    from geo_app import InputError
+    from geo_app.geo.geodesy import geodesic_km, geodesic_sector
+
+    band = geodesic_sector(30.5, 50.45, 80.0, 270.0, 22.5, inner_km=40.0)
+    km = [geodesic_km(30.5, 50.45, x, y) for x, y in band.exterior.coords]
+    assert min(km) == pytest.approx(40.0, abs=0.01) and max(km) == pytest.approx(80.0, abs=0.01)
+    assert band.is_valid
+    with pytest.raises(InputError):
+        geodesic_sector(30.5, 50.45, 80.0, 270.0, 22.5, inner_km=80.0)

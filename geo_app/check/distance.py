@@ -31,7 +31,7 @@ from geo_app.check.model import (
     resolution_km,
     stated_rounding_km,
 )
-from geo_app.geo.geodesy import geodesic_circle
+from geo_app.geo.geodesy import geodesic_circle, geodesic_sector
 
 if TYPE_CHECKING:
     from geo_app.places.gazetteer import Place
@@ -40,11 +40,21 @@ if TYPE_CHECKING:
 __all__ = ["alternative_item", "finish_distance", "unmeasured_geometry"]
 
 
-def unmeasured_geometry(a: Endpoint | None, b: Endpoint | None, claimed_km: float | None) -> dict[str, Any]:
+#: Azimuths of the eight compass points a report may give as the way (degrees clockwise from north),
+#: and half the opening of one point.
+_COMPASS_DEG = {w: 45.0 * i for i, w in enumerate(
+    ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest"))}
+_ONE_POINT_HALF_DEG = 22.5
+
+
+def unmeasured_geometry(a: Endpoint | None, b: Endpoint | None, claimed_km: float | None,
+                        tolerance_km: float = 0.0) -> dict[str, Any]:
     """What to draw for a distance that could not be measured, from the one end that is known.
 
-    A known point and a claimed figure: the geodesic circle of that radius around it (where
-    the claim puts the other, unnamed end: "troops are within 30 km of Kyiv"), with the point;
+    A known point and a claimed figure: where the claim puts the other, unnamed end, with the
+    point: the geodesic circle of that radius around it ("troops are within 30 km of Kyiv"), or,
+    when the report gives the way ("the camp lies 60 km north-east of Maiduguri"), the band one
+    compass point wide (±22.5°) from the figure less to the figure plus ``tolerance_km``;
     a known area or border: its outline; nothing known: nothing.
     """
     known = [ep for ep in (a, b) if ep is not None and ep.kind != "missing"]
@@ -54,7 +64,13 @@ def unmeasured_geometry(a: Endpoint | None, b: Endpoint | None, claimed_km: floa
     if ep.kind == "point" and ep.lon is not None and ep.lat is not None:
         out: dict[str, Any] = {"point": Point(ep.lon, ep.lat)}
         if claimed_km is not None and math.isfinite(claimed_km) and 0 < claimed_km < max_surface_km():
-            out["region"] = geodesic_circle(ep.lon, ep.lat, claimed_km)
+            way = _COMPASS_DEG.get(ep.bearing or "")
+            outer = claimed_km + max(tolerance_km, 0.0)
+            if way is not None and outer < max_surface_km():
+                out["region"] = geodesic_sector(ep.lon, ep.lat, outer, way, _ONE_POINT_HALF_DEG,
+                                                step=2.5, inner_km=max(claimed_km - tolerance_km, 0.0))
+            else:
+                out["region"] = geodesic_circle(ep.lon, ep.lat, claimed_km)
         return out
     if ep.geometry is not None and not ep.geometry.is_empty:
         return {"region": ep.geometry}
@@ -88,7 +104,7 @@ def finish_distance(a: Endpoint | None, b: Endpoint | None, claimed_km: float | 
         regions = next((ep.regions for ep in (b, a) if ep.regions), ())
         names.update(region=region, regions=regions)
     base = dict(claim_type="distance", claimed_km=claimed_km, tolerance_km=tol, **common, **names)
-    drawn = unmeasured_geometry(a, b, claimed_km if known else None)
+    drawn = unmeasured_geometry(a, b, claimed_km if known else None, tol if known else 0.0)
     unmeasured = {**base, **{k: v for k, v in drawn.items() if base.get(k) is None}}
     pre = precheck(claimed_km, bound)
     if pre is not None:

@@ -314,9 +314,10 @@ def geodesic_circle(lon: float, lat: float, radius_km: float, *, n: int = 180) -
 
 
 def geodesic_sector(lon: float, lat: float, radius_km: float, azimuth: float, half_width: float,
-                    *, step: float = 5.0) -> Polygon:
+                    *, step: float = 5.0, inner_km: float = 0.0) -> Polygon:
     """A wedge from a point: the points up to ``radius_km`` away whose azimuth is within
-    ``half_width`` degrees of ``azimuth`` (vertices by pyproj ``Geod.fwd``; for intersection tests).
+    ``half_width`` degrees of ``azimuth`` (vertices by pyproj ``Geod.fwd``; for intersection tests);
+    with ``inner_km`` > 0, only those at least ``inner_km`` away (a band: "60 km north-east of X").
 
     Parameters
     ----------
@@ -328,6 +329,8 @@ def geodesic_sector(lon: float, lat: float, radius_km: float, azimuth: float, ha
         Centre azimuth (degrees clockwise from north) and half the opening, degrees (below 180).
     step : float
         Degrees of azimuth between vertices of the arc.
+    inner_km : float
+        Geodesic radius of the inner arc, km (0: the wedge reaches the apex; below ``radius_km``).
 
     Raises
     ------
@@ -337,8 +340,16 @@ def geodesic_sector(lon: float, lat: float, radius_km: float, azimuth: float, ha
     lo, la, r = _point_and_radius(lon, lat, radius_km, "apex")
     n = max(int(math.ceil(2.0 * half_width / step)), 2) + 1
     az = np.linspace(azimuth - half_width, azimuth + half_width, n)
-    lons, lats, _ = _geod().fwd(np.full(az.shape, float(lo)), np.full(az.shape, float(la)), az,
-                                np.full(az.shape, r * 1000.0))
+    start = np.full(az.shape, float(lo)), np.full(az.shape, float(la))
+    lons, lats, _ = _geod().fwd(*start, az, np.full(az.shape, r * 1000.0))
+    inner = float(inner_km)
+    if not (math.isfinite(inner) and 0.0 <= inner < r):
+        raise InputError(f"inner radius must be at least 0 and below the radius, got {inner_km!r}")
+    if inner > 0.0:
+        ilons, ilats, _ = _geod().fwd(*start, az[::-1], np.full(az.shape, inner * 1000.0))
+        ring = np.column_stack([np.unwrap(np.r_[np.asarray(lons, dtype=float), np.asarray(ilons, dtype=float)],
+                                          period=360.0), np.r_[np.asarray(lats, dtype=float), np.asarray(ilats, dtype=float)]])
+        return Polygon(ring)
     ring = np.column_stack([np.unwrap(np.r_[lo, np.asarray(lons, dtype=float)], period=360.0),
                             np.r_[la, np.asarray(lats, dtype=float)]])
     return Polygon(ring)

@@ -85,3 +85,20 @@ def test_an_unverifiable_relation_is_drawn_as_its_known_point() -> None:
     assert c.verdict == "unverifiable" and "only as a point" in c.reason
     assert c.point is not None and c.region is not None and c.region.contains(c.point)
     assert c.to_feature()["geometry"] is not None
+
+
+def test_a_distance_with_a_stated_way_is_drawn_as_a_band_that_way() -> None:
+    # "60 km north-east of Maiduguri" from an unnamed camp: the band one compass point wide, not a circle
+    from geo_app.geo.geodesy import geodesic_azimuth
+
+    a = analyze("Gunmen attacked the camp. The camp lies about 60 km north-east of Maiduguri, officials said.",
+                "2024-05-01")
+    claim = next(c for c in a.claims if c.claim_type == "distance")
+    assert claim.verdict == "unverifiable" and claim.point is not None and claim.region is not None
+    centre = claim.point
+    ring = np.asarray(claim.region.exterior.coords)
+    km = np.array([geodesic_km(centre.x, centre.y, x, y) for x, y in ring])
+    az = np.array([geodesic_azimuth(centre.x, centre.y, x, y) for x, y in ring])
+    assert km.min() >= 60 - claim.tolerance_km - 0.5 and km.max() <= 60 + claim.tolerance_km + 0.5
+    assert km.min() > 30  # a band away from the town, not a wedge from it
+    assert np.all(np.abs((az - 45.0 + 180.0) % 360.0 - 180.0) <= 22.5 + 0.1)
