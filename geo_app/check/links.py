@@ -841,6 +841,12 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             objs = [t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")][:1]
         b = _end_of(ps, objs[0], ctx_country) if objs else None
         a = _near_end(ps, d, unit, span, after, ctx_country)
+        if a is None and after.lower_ == "to":
+            # "From Odesa it is about 440 km to Kyiv": a fronted "from" names the near end
+            fronted = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from" and c.i < span.start),
+                           None)
+            starts = [c for c in fronted.children if c.dep_ == "pobj"] if fronted is not None else []
+            a = _end_of(ps, starts[0], ctx_country) if starts else None
         if b is None and objs and objs[0].lower_ == "it" and a is not None:
             b = _antecedent(ps, a)  # "..., and Mosul about 400 km north of it": the place named before
         if b is None and objs and a is not None:

@@ -162,3 +162,9 @@ def test_a_provincial_capital_is_not_the_country_capital() -> None:
     assert all(MOSCOW not in ends(c) for c in found), [c.summary() for c in found]
     c = one("Taganrog lies about 900 km south of the capital, officials in Moscow said.")
     assert MOSCOW in ends(c)  # the bare "capital" still is
+
+
+def test_a_fronted_from_names_the_near_end_of_a_figure_to_a_place() -> None:
+    c = one("From Odesa it is about 440 km to Kyiv.")
+    assert ends(c) == {ODESA, KYIV}
+    assert c.verdict == "consistent"
