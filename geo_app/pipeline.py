@@ -156,7 +156,8 @@ def _prepare(record: object) -> _BatchItem:
         raise InputError(f"a report must be text, not {type(text).__name__}")
     clean, cleanings = clean_text(text)
     check_text(clean)  # the length limit (settings.MAX_REPORT_CHARS)
-    return _BatchItem(str(record.get("id", "")), text, clean, _published(record.get("published"), clean),
+    rid = record.get("id")
+    return _BatchItem("" if rid is None else str(rid), text, clean, _published(record.get("published"), clean),
                       tuple(cleanings))
 
 

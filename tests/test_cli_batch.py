@@ -437,3 +437,11 @@ def test_parse_reads_the_publication_date_off_a_dateline_when_none_is_given(tmp_
     thursday = next(d for d in dated["dates"] if d["text"] == "Thursday")
     assert thursday["date_start"] == "2026-06-04"
     assert given["published"] == "2026-06-20"  # a date given with the report wins
+
+
+def test_parse_answers_a_null_id_as_an_empty_id_not_the_word_none(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text('{"id": null, "text": "Troops in Minsk."}\n{"id": 7, "text": "Troops in Riga."}\n', encoding="utf-8")
+    code, _, err = run("parse", "--jsonl", src, "--out", out)
+    assert code == 0, err
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["", "7"]

@@ -341,7 +341,7 @@ def iter_jsonl_reports(path: Path | str) -> Iterator[Report | InputError]:
                     text=parsed.text,
                     source=str(record.get("source", "")), published=parse_published(str(record.get("published") or "")),
                     title=str(record.get("title", "")), url=str(record.get("url", "")),
-                    report_id=str(record.get("id", "")),
+                    report_id="" if record.get("id") is None else str(record.get("id")),
                     meta={**parsed.meta, "file": path.name, "line": lineno},
                 )
             except (InputError, ValueError) as exc:
