@@ -445,3 +445,13 @@ def test_parse_answers_a_null_id_as_an_empty_id_not_the_word_none(tmp_path: Path
     code, _, err = run("parse", "--jsonl", src, "--out", out)
     assert code == 0, err
     assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["", "7"]
+
+
+def test_parse_output_lines_survive_splitlines_when_the_text_holds_a_line_separator(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(json.dumps({"id": "u", "text": "Troops in Minsk.\u2028Kyiv was calm.\u2029"}) + "\n", encoding="utf-8")
+    code, _, err = run("parse", "--jsonl", src, "--out", out)
+    assert code == 0, err
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    assert [m["text"] for m in json.loads(lines[0])["mentions"]] == ["Minsk", "Kyiv"]

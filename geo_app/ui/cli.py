@@ -69,13 +69,17 @@ def _salvage_id(raw: bytes) -> Any:
 
 
 def _json_line(obj: Any) -> str:
-    """One JSON line, readable where possible; ASCII escapes when the text holds lone surrogates."""
+    """One JSON line, readable where possible; ASCII escapes when the text holds lone surrogates.
+
+    The line and paragraph separators U+2028 / U+2029 are escaped: valid raw in JSON, but
+    ``str.splitlines()`` and many line readers split a JSONL line on them.
+    """
     text = json.dumps(obj, ensure_ascii=False, default=str)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         text = json.dumps(obj, ensure_ascii=True, default=str)
-    return text
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _emit(obj: Any) -> None:
