@@ -148,34 +148,56 @@ def prepare_near(anc: Anchors, items: Sequence[tuple[str, Sequence[NameMatch], f
     matches, its referents' countries), measuring every referent to every anchor in one geodesic
     call; the answers go to ``anc.memo``, the same as one call per name would give."""
     todo: dict[str, tuple[dict[str, float], list[Place]]] = {}
+    memo = anc.memo
     for name, matches, countries in items:
-        if matches and name not in anc.memo and name not in todo:
+        if matches and name not in memo and name not in todo:
             todo[name] = _near_refs(matches, countries, doc_countries)
     if not todo:
         return
-    names = np.array(anc.names, dtype=object)
+    # The anchor columns of each name that gives anchors (a name is never near itself); the
+    # other names are measured to every anchor.
+    own_cols: dict[str, list[int]] = {}
+    for j, anchor_name in enumerate(anc.names):
+        own_cols.setdefault(anchor_name, []).append(j)
+    n_anchors = len(anc.names)
     items_left = list(todo.items())
-    while items_left:
+    at = 0
+    while at < len(items_left):
         # A batch of names whose referents add up to about _BATCH_REFERENTS rows.
-        batch, n_rows = [], 0
-        while items_left and (not batch or n_rows + len(items_left[0][1][1]) <= _BATCH_REFERENTS):
-            batch.append(items_left.pop(0))
-            n_rows += len(batch[-1][1][1])
+        stop, n_rows = at, 0
+        while stop < len(items_left) and (stop == at or n_rows + len(items_left[stop][1][1]) <= _BATCH_REFERENTS):
+            n_rows += len(items_left[stop][1][1])
+            stop += 1
+        batch = items_left[at:stop]
+        at = stop
         refs_all = [p for _, (_, refs) in batch for p in refs]
-        km_all = None
+        km_all = best_all = None
         if refs_all and anc.lon.size:
             rl = np.array([p.lon for p in refs_all])
             ra = np.array([p.lat for p in refs_all])
             km_all = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, :], anc.lat[None, :]))
+            best_all = km_all.min(axis=1).tolist()
         row = 0
         for name, (f, refs) in batch:
             if not refs:
-                anc.memo[name] = f
+                memo[name] = f
                 continue
-            others = names != name
-            km = km_all[row:row + len(refs)][:, others] if km_all is not None and others.any() else None
+            best: list[float] | None = None
+            if km_all is not None:
+                cols = own_cols.get(name)
+                if cols is None:
+                    best = best_all[row:row + len(refs)]
+                elif len(cols) < n_anchors:
+                    others = np.ones(n_anchors, dtype=bool)
+                    others[cols] = False
+                    best = km_all[row:row + len(refs)][:, others].min(axis=1).tolist()
             row += len(refs)  # every name's referents hold rows of km_all, measured or not
-            anc.memo[name] = _near_finish(f, refs, km, doc_countries)
+            memo[name] = _near_finish(f, refs, best, doc_countries)
+
+
+#: :func:`_near_refs`' referents by matches (``id`` of the gazetteer's memoised answer, kept with it).
+_REFS_MEMO: dict[int, tuple[Sequence[NameMatch], list[Place]]] = {}
+_REFS_MEMO_MAX = 100_000
 
 
 def _near_refs(matches: Sequence[NameMatch], countries: frozenset[str],
@@ -185,37 +207,46 @@ def _near_refs(matches: Sequence[NameMatch], countries: frozenset[str],
     if countries & doc_countries:
         pop = max((m.place.population for m in matches if m.place.country_code in doc_countries), default=0)
         f[f"country_in_doc|size={_size(pop)}"] = 1.0
+    hit = _REFS_MEMO.get(id(matches))
+    if hit is not None and hit[0] is matches:
+        return f, hit[1]
     own = [m for m in matches if m.place.feature_code not in ("PCLI", "CONT", "GROUP")]
     # Places whose own name it is, when there are any: "Jermuk" the Armenian town, not a Turkish
     # town that GeoNames also lists under that name.
     own = [m for m in own if m.primary] or own
-    return f, sorted((m.place for m in own), key=lambda p: -p.population)[:_MAX_REFERENTS]
+    refs = sorted((m.place for m in own), key=lambda p: -p.population)[:_MAX_REFERENTS]
+    if len(_REFS_MEMO) >= _REFS_MEMO_MAX:
+        _REFS_MEMO.clear()
+    _REFS_MEMO[id(matches)] = (matches, refs)
+    return f, refs
 
 
-def _near_finish(f: dict[str, float], refs: list[Place], km: np.ndarray | None,
+def _near_finish(f: dict[str, float], refs: list[Place], best: list[float] | None,
                  doc_countries: frozenset[str]) -> dict[str, float]:
-    """The proximity and coherence features from the referents' km to the report's other anchors
-    (None when the report tags no other place)."""
-    coherent = np.array([p.country_code in doc_countries for p in refs])
-    if km is None:
+    """The proximity and coherence features from each referent's km to the nearest of the
+    report's other anchors (None when the report tags no other place)."""
+    coherent = [p.country_code in doc_countries for p in refs]
+    if best is None:
         # The report tags no other place (a demonym is no place): the name's kind rests on its own
         # evidence (a short report, "Russian artillery struck Kharkiv."), not on a missing context.
         f["no_context"] = 1.0
     else:
-        best = km.min(axis=1)
-        i = int(best.argmin())
+        nearest = min(best)
+        i = best.index(nearest)
         for limit in NEAR_KM:
-            if best[i] <= limit:
+            if nearest <= limit:
                 f[f"near<={limit:.0f}"] = 1.0
-        if best[i] <= NEAR_KM[-1]:
+        if nearest <= NEAR_KM[-1]:
             f[f"near|size={_size(refs[i].population)}"] = 1.0
-        coherent |= best <= NEAR_KM[0]
+        coherent = [c or b <= NEAR_KM[0] for c, b in zip(coherent, best)]
     # The name's referents, weighed by people, nearly all in a named country or near a named place:
     # "Avdiivka" (three Ukrainian villages and towns) in a report on Ukraine, not "Home" (dozens of
-    # American hamlets, a few near the report's places).
-    weight = np.array([p.population + 1.0 for p in refs])
-    if coherent.any() and weight[coherent].sum() >= settings.COHERENT_SHARE * weight.sum():
-        f["coherent"] = 1.0
+    # American hamlets, a few near the report's places). Populations are whole numbers: the sums
+    # are exact in any order.
+    if any(coherent):
+        weight = [p.population + 1.0 for p in refs]
+        if sum(w for w, c in zip(weight, coherent) if c) >= settings.COHERENT_SHARE * sum(weight):
+            f["coherent"] = 1.0
     return f
 
 
