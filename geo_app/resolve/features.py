@@ -429,8 +429,9 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             c_named_town[i] = c_named[i]
         elif fclass == "A":
             reg_area[i] = regional_l[i]
-        r_named[i] = float(any(
-            r.country_code == cc and r.key != place.key and within(place, r) for r in named_regions))
+        if named_regions:
+            r_named[i] = float(any(
+                r.country_code == cc and r.key != place.key and within(place, r) for r in named_regions))
         if cc and unamb_total:
             unamb[i] = unambiguous.get(cc, 0) / unamb_total
         if region_total and place.admin1_code:
@@ -616,17 +617,26 @@ def _name_part(mention: Mention, cands: Sequence[NameMatch], places: list[Place]
     return part
 
 
+@lru_cache(maxsize=8_192)
+def _context_flags(context: str, before: str, after: str, text: str) -> tuple[np.ndarray, str | None]:
+    """The word flags of :func:`_context_columns` (one per context column) and the written level
+    cue, from the text around a mention (kept: the resolver's passes ask again for each mention)."""
+    says_region = bool(REGION_WORDS.search(context))
+    cue = written_level(before, after)
+    article = bool(_ARTICLE_BEFORE.search(before))
+    flags = np.array([says_region, bool(_TOWN_WORDS.search(context)), bool(_WATER_WORDS.search(context)),
+                      bool(_INSTITUTION_AFTER.match(after)), cue == "town", cue == "region",
+                      is_dateline(before, text, after), article, article, not says_region,
+                      bool(_UNIT_WORDS.search(context))], dtype=float)
+    flags.setflags(write=False)
+    return flags, cue
+
+
 def _context_columns(X: np.ndarray, part: _NamePart, mention: Mention, places: list[Place],
                      ctx: MentionContext) -> None:
     """Write the columns the words around the mention decide (its context, the text right before and
     after it, its written container) into ``X``."""
-    says_region = bool(REGION_WORDS.search(ctx.context))
-    cue = written_level(ctx.before, ctx.after)
-    article = bool(_ARTICLE_BEFORE.search(ctx.before))
-    flags = np.array([says_region, bool(_TOWN_WORDS.search(ctx.context)), bool(_WATER_WORDS.search(ctx.context)),
-                      bool(_INSTITUTION_AFTER.match(ctx.after)), cue == "town", cue == "region",
-                      is_dateline(ctx.before, mention.text, ctx.after), article, article, not says_region,
-                      bool(_UNIT_WORDS.search(ctx.context))], dtype=float)
+    flags, cue = _context_flags(ctx.context, ctx.before, ctx.after, mention.text)
     X[:, _CONTEXT_COLUMNS] = part.masks * flags
     if cue:
         X[:, _COLUMN["cue_town_area"]] = (part.is_area if cue == "town" else part.is_town).astype(float)
