@@ -216,10 +216,10 @@ class SpanArbiter:
         airport, air base or military installation of the gazetteer, its type word included. The corpora
         annotate few of them, so the model weighs them by little evidence; the name and the word
         together leave no doubt."""
-        if c.end - c.start < 2 or (doc[c.end - 1].lower_ not in _FACILITY_WORDS
-                                   and doc[c.start].lower_ not in _FACILITY_FIRST_WORDS):
+        lower = spans.token_view(doc).lower
+        if c.end - c.start < 2 or (lower[c.end - 1] not in _FACILITY_WORDS and lower[c.start] not in _FACILITY_FIRST_WORDS):
             return False
-        text = doc[c.start:c.end].text
+        text = spans.token_view(doc).span_text(c.start, c.end)
         return any(m.place.feature_code in _FACILITY_CODES for m in self.gaz.lookup(text))
 
     def _named_unit_or_facility(self, doc: Doc, c: spans.Candidate) -> bool:
@@ -228,11 +228,11 @@ class SpanArbiter:
         division with its type word ("Kherson Oblast", "Idlib Governorate"). No context needed."""
         if self._named_facility(doc, c):
             return True
-        text = doc[c.start:c.end].text
-        if c.end - c.start >= 2 and doc[c.end - 1].lower_ in _UNIT_WORDS:
-            base = doc[c.start:c.end - 1].text
+        view = spans.token_view(doc)
+        if c.end - c.start >= 2 and view.lower[c.end - 1] in _UNIT_WORDS:
+            base = view.span_text(c.start, c.end - 1)
             return any(m.place.feature_code in ("ADM1", "ADM2") for m in self.gaz.lookup(base))
-        matches = self.gaz.lookup(text)
+        matches = self.gaz.lookup(view.span_text(c.start, c.end))
         facilities = [m for m in matches if m.place.feature_code in _FACILITY_CODES]
         return bool(facilities) and (c.label == "FAC" or len(facilities) == len(matches))
 
@@ -242,9 +242,10 @@ class SpanArbiter:
         corpora (the model learns demonyms word by word and rejects the ones it has not seen)."""
         if c.end - c.start != 1 or c.end >= len(doc) or c.start == 0:
             return False
-        word, nxt, prev = doc[c.start], doc[c.end], doc[c.start - 1]
-        if not word.text[:1].isupper() or nxt.lower_ not in ("border", "frontier", "boundary", "borders"):
+        view = spans.token_view(doc)
+        if not view.words[c.start][:1].isupper() or view.lower[c.end] not in _BORDER_NOUNS:
             return False
+        word, prev = doc[c.start], doc[c.start - 1]
         if prev.lower_ != "the" and not (prev.lower_ in _ADJ_DIRECTIONS and c.start > 1 and doc[c.start - 2].lower_ == "the"):
             return False
         code = self.gaz.demonym(word.text)
@@ -306,6 +307,7 @@ def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidat
 _FACILITY_WORDS = frozenset({"airport", "base", "airbase", "airfield", "aerodrome"})
 _FACILITY_FIRST_WORDS = frozenset({"fort", "camp"})
 _FACILITY_CODES = ("AIRP", "AIRB", "MILB")
+_BORDER_NOUNS = ("border", "frontier", "boundary", "borders")
 _UNIT_WORDS = frozenset(("oblast governorate province county region district prefecture krai raion municipality "
                          "voivodeship").split())  # last words of a division's name ("Kherson Oblast")
 _DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))
