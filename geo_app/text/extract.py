@@ -768,8 +768,10 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
     for chunk in spacy.util.minibatch(texts, size=batch_size):
         docs, windows = [], []
         for raw in chunk:
-            doc = nlp.make_doc(_break_long_runs(raw))
+            broken = _break_long_runs(raw)
+            doc = nlp.make_doc(broken)
             doc.user_data["geo_app_text"] = raw
+            doc.user_data["geo_app_doc_text"] = broken  # doc.text, which spaCy would rebuild from the tokens
             doc = _sentencize(sentencizer, doc)
             if selective:
                 # The ruler's matches depend on the tokens only: found once, set again after the NER.

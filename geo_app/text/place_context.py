@@ -255,21 +255,22 @@ def phrase_features(f: dict[str, float], words: Sequence[str], sent_start: Seque
     """Add to ``f`` the word-class features of the phrases around the name at ``words[start:end]``
     (see the module docstring); context never crosses a sentence boundary."""
     n = len(words)
+    # Before: "the town of X", "north of X", "30 km from X", "the outskirts of X".
+    if start >= 2 and not sent_start[start]:
+        p1 = words[start - 1].lower()
+        if p1 in ("from", "of", "outside"):
+            p2 = words[start - 2].lower() if not sent_start[start - 1] else ""
+            if p1 == "of" and p2 in PLACE_NOUNS and p2 != "outskirts":
+                f["placenoun_of"] = 1.0
+            elif (p1 == "of" and (p2 in _COMPASS or p2 in _PART_NOUNS)) or p2 in _UNITS:
+                f["loc_before"] = 1.0
+    # After: an apposition.
+    if end + 2 >= n or words[end] != "," or sent_start[end + 1]:
+        return
 
     def at(k: int) -> str:
         return words[k].lower() if 0 <= k < n and (k < end or not sent_start[k]) else ""
 
-    # Before: "the town of X", "north of X", "30 km from X", "the outskirts of X".
-    if start >= 2 and not sent_start[start]:
-        p1, p2 = at(start - 1), words[start - 2].lower() if not sent_start[start - 1] else ""
-        if p1 == "of" and p2 in PLACE_NOUNS and p2 != "outskirts":
-            f["placenoun_of"] = 1.0
-        elif (p1 == "of" and (p2 in _COMPASS or p2 in _PART_NOUNS)) or (p1 in ("from", "of", "outside")
-                                                                       and p2 in _UNITS):
-            f["loc_before"] = 1.0
-    # After: an apposition.
-    if end + 2 >= n or words[end] != "," or sent_start[end + 1]:
-        return
     k = end + 1
     if at(k) in ("a", "an", "the", "another", "one"):
         k += 1
@@ -340,16 +341,26 @@ def pair_features(f: dict[str, float], words: Sequence[str], sent_start: Sequenc
         f[f"name_pair|first=surname|next={'unknown' if kind == 'unknown' else 'surname'}"] = 1.0
 
 
+#: The report-context features :func:`context_conjunctions` joins with the label and shape, in order.
+_CONJOINED = ("country_in_doc", "near<=200", "near<=500", "coherent", "no_context")
+
+
+@lru_cache(maxsize=4_096)
+def _conjoined_key(label: str, key: str, lone: int) -> str:
+    return f"{label}|{key}|lone={lone}"
+
+
 def context_conjunctions(f: dict[str, float], label: str) -> None:
     """Add to ``f`` the report-context features of ``f`` joined with the candidate's NER label and
     with whether it is a lone capitalised word (no capitalised word either side): a linear model
     cannot form these itself, and in the corpora a lone word the gazetteer knows, in a country the
     report names, is a place five times out of six while the same name beside other capitalised
     words is often part of a longer one."""
-    lone = int("next_cap" not in f and "prev_cap" not in f and f.get("ntok=1", 0.0) > 0)
-    for key in ("country_in_doc", "near<=200", "near<=500", "coherent", "no_context"):
-        if key in f:
-            f[f"{label or 'none'}|{key}|lone={lone}"] = 1.0
+    present = [key for key in _CONJOINED if key in f]
+    if present:
+        lone = int("next_cap" not in f and "prev_cap" not in f and f.get("ntok=1", 0.0) > 0)
+        for key in present:
+            f[_conjoined_key(label or "none", key, lone)] = 1.0
     # A report that tags no other place says little of a name beside capitalised words or an
     # organisation's ("The Red Cross and the UN"): that absence is weighed by label and shape alone.
     f.pop("no_context", None)

@@ -31,6 +31,7 @@ hooks here are the glue that passes that view along.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -291,20 +292,24 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
     cap, lower = view.cap, view.lower
-    particle = [len(w) <= 3 and w.isalpha() and w.islower() and k + 2 < n and words[k + 1] == "-"
-                and cap[k + 2] for k, w in enumerate(words)]
-    inner_ok = [cap[k] or lower[k] in _CONNECTORS or particle[k] for k in range(n)]
-    ok_end = [n] * (n + 1)  # ok_end[i]: the first k >= i that may not sit inside a name
-    for k in range(n - 1, -1, -1):
-        ok_end[k] = ok_end[k + 1] if inner_ok[k] else k
-    for i in range(n):
-        if not (cap[i] or particle[i]) or punct[i] or lower[i] == "the":
-            continue
-        for j in range(min(n, i + _MAX_TOKENS, ok_end[i]), i, -1):
+    particle = [False] * n
+    for h in [h for h, w in enumerate(words) if w == "-"]:
+        k = h - 1
+        if k >= 0 and k + 2 < n and cap[k + 2]:
+            w = words[k]
+            particle[k] = len(w) <= 3 and w.isalpha() and w.islower()
+    inner_ok = [c or low in _CONNECTORS or p for c, low, p in zip(cap, lower, particle)]
+    # The first k >= i that may not sit inside a name, for a start i: by bisection in these.
+    stops = [k for k, ok in enumerate(inner_ok) if not ok]
+    text, idx = view.text, view.idx
+    tok_end = [a + len(w) for a, w in zip(idx, words)]
+    for i in [i for i in range(n) if (cap[i] or particle[i]) and not punct[i] and lower[i] != "the"]:
+        at = bisect_left(stops, i)
+        for j in range(min(n, i + _MAX_TOKENS, stops[at] if at < len(stops) else n), i, -1):
             if not cap[j - 1]:
                 continue
-            text = span_text(i, j)
-            if lookup(text) or (j - i == 1 and demonym_of(text)):
+            name = text[idx[i]:tok_end[j - 1]]
+            if lookup(name) or (j - i == 1 and demonym_of(name)):
                 add(i, j, "gaz")
                 if j < n and lower[j] in _UNIT_WORDS and cap[j]:
                     add(i, j + 1, "unit", name_end=j)
@@ -312,9 +317,7 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
     # Capitalised runs that end in a head noun ("Dawes Street", "Cavan Institute"), whether or
     # not the gazetteer or the NER knows them.
     sent_start = view.sent_start
-    for j in range(1, n):
-        if lower[j] not in _HEAD_CLASSES or not cap[j]:
-            continue
+    for j in [j for j in range(1, n) if cap[j] and lower[j] in _HEAD_CLASSES]:
         if lower[j] in ("st.", "st") and j + 1 < n and cap[j + 1]:
             continue  # "St. Thomas": Saint, not Street
         i = j
@@ -400,9 +403,11 @@ def token_view(doc: Doc) -> TokenView:
         view = TokenView([], "", [], [], [])
     else:
         arr = doc.to_array([IDX, IS_PUNCT, SENT_START, SPACY]).astype(np.int64)
-        strings = doc.vocab.strings
-        words = [strings[o] for o in doc.to_array(ORTH).tolist()]
-        text = "".join([w + " " if sp else w for w, sp in zip(words, arr[:, 3].tolist())])
+        words = _words(doc)
+        text = doc.user_data.get("geo_app_doc_text")
+        spaces = arr[:, 3].tolist()
+        if not isinstance(text, str) or len(text) != int(arr[-1, 0]) + len(words[-1]) + spaces[-1]:
+            text = "".join([w + " " if sp else w for w, sp in zip(words, spaces)])
         sent = (arr[:, 2] == 1).tolist()
         sent[0] = True
         lowered = {w: w.lower() for w in set(words)}  # one string per distinct word: a 2 MB report has 400,000 tokens
@@ -410,6 +415,27 @@ def token_view(doc: Doc) -> TokenView:
                          [w[:1].isupper() for w in words], [lowered[w] for w in words])
     doc.user_data["geo_app_view"] = view
     return view
+
+
+#: Token strings by ORTH hash (a hash names one string in every vocab): a dict read is cheaper than
+#: the StringStore's, and a report's words are mostly words seen before.
+_ORTH: dict[int, str] = {}
+_ORTH_MAX = 500_000
+
+
+def _words(doc: Doc) -> list[str]:
+    """The token texts of ``doc``."""
+    strings = doc.vocab.strings
+    hashes = doc.to_array(ORTH).tolist()
+    get = _ORTH.get
+    words = [get(o) for o in hashes]
+    if None in words:
+        if len(_ORTH) >= _ORTH_MAX:
+            _ORTH.clear()
+        for k, o in enumerate(hashes):
+            if words[k] is None:
+                words[k] = _ORTH[o] = strings[o]
+    return words
 
 
 #: Gazetteer answers by name, per gazetteer and question: a report asks about the same words many
