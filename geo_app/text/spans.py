@@ -351,28 +351,26 @@ def capital_runs(doc: Doc, cands: list[Candidate], skip: np.ndarray | None = Non
     view = token_view(doc)
     words, punct, sent_start = view.words, view.punct, view.sent_start
     n = len(words)
+    cap, lower = view.cap, view.lower
     have = {(c.start, c.end) for c in cands}
     out = []
-    i = 0
-    while i < n:
-        w = words[i]
-        if not w[:1].isupper() or punct[i] or (skip is not None and skip[i]):
-            i += 1
+    skipped = skip.tolist() if skip is not None else [False] * n
+    j = 0  # end of the last run: the next starts at or after it
+    for i in [i for i in range(n) if cap[i] and not punct[i] and not skipped[i]]:
+        if i < j:
             continue
         j = i + 1  # end of the run so far (exclusive), always after a capitalised token
         k = i + 1
         while k < n and not sent_start[k] and k - i < _MAX_TOKENS:
-            wk = words[k]
-            if wk[:1].isupper() and not punct[k]:
+            if cap[k] and not punct[k]:
                 k += 1
                 j = k
-            elif wk.lower() in _CONNECTORS:
+            elif lower[k] in _CONNECTORS:
                 k += 1
             else:
                 break
         if (i, j) not in have:
             out.append(Candidate(i, j, "cap"))
-        i = j
     return out
 
 
