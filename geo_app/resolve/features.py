@@ -417,6 +417,9 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     focus, unambiguous, regions, hint = ctx.focus, ctx.unambiguous, ctx.regions, ctx.country_hint
     f_share, f_top, c_hint, c_named, f_share_town, c_named_town, reg_area, r_named, unamb, adm1 = (
         [0.0] * n for _ in range(10))
+    regions_of: dict[str, list[Place]] = {}  # the named regions by country, in their order
+    for r in named_regions:
+        regions_of.setdefault(r.country_code, []).append(r)
     for i, place in enumerate(places):
         cc, fclass = place.country_code, place.feature_class
         if cc and total > 0:
@@ -429,9 +432,9 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
             c_named_town[i] = c_named[i]
         elif fclass == "A":
             reg_area[i] = regional_l[i]
-        if named_regions:
-            r_named[i] = float(any(
-                r.country_code == cc and r.key != place.key and within(place, r) for r in named_regions))
+        same_country = regions_of.get(cc)
+        if same_country:
+            r_named[i] = float(any(r.key != place.key and within(place, r) for r in same_country))
         if cc and unamb_total:
             unamb[i] = unambiguous.get(cc, 0) / unamb_total
         if region_total and place.admin1_code:
