@@ -80,6 +80,10 @@ _UNIT_WORDS = frozenset("""oblast province region governorate krai state county 
     canton municipality""".split())
 #: Distances (km) within which a referent counts as near a place the report names.
 NEAR_KM = (200.0, 500.0)
+#: Latitude difference (degrees) beyond which two points lie farther apart than the largest of
+#: NEAR_KM: a degree of latitude is at least 110.57 km long on WGS84 (at the equator), and a
+#: geodesic is no shorter than the meridian arc between its end points' latitudes.
+_NEAR_LAT_DEG = max(NEAR_KM) / 110.0
 #: Referents per name and points per anchor weighed (the largest by population first).
 _MAX_REFERENTS = 12
 _MAX_ANCHOR_POINTS = 3
@@ -175,7 +179,13 @@ def prepare_near(anc: Anchors, items: Sequence[tuple[str, Sequence[NameMatch], f
         if refs_all and anc.lon.size:
             rl = np.array([p.lon for p in refs_all])
             ra = np.array([p.lat for p in refs_all])
-            km_all = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, :], anc.lat[None, :]))
+            # Only whether a referent lies within NEAR_KM of an anchor matters (and which is nearest
+            # when one does), so pairs too far apart in latitude to be that near are not measured:
+            # they stay infinitely far. Degrees only decide what to measure.
+            km_all = np.full((len(refs_all), anc.lon.size), np.inf)
+            rows, cols = np.nonzero(np.abs(ra[:, None] - anc.lat[None, :]) <= _NEAR_LAT_DEG)
+            if rows.size:
+                km_all[rows, cols] = geodesic_km(rl[rows], ra[rows], anc.lon[cols], anc.lat[cols])
             best_all = km_all.min(axis=1).tolist()
         row = 0
         for name, (f, refs) in batch:

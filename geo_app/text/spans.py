@@ -604,8 +604,8 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     anchors = _anchors(view, cands, gaz, cand_texts)
     # The report-context features of every name in one geodesic measure (answers kept by name).
     bases = [span_text(c.start, c.name_end) if c.name_end else t for c, t in zip(todo, todo_texts)]
-    place_context.prepare_near(anchors, [(t, lookup(b), summary(b)[2]) for t, b in zip(todo_texts, bases)],
-                               doc_countries)
+    near_items = [(t, lookup(b), summary(b)[2]) for t, b in zip(todo_texts, bases)]
+    place_context.prepare_near(anchors, near_items, doc_countries)
     blocked_texts: set[str] = set()
     for c, t in zip(cands, cand_texts):
         if c.end < n and lower_of[c.end] in non_place_heads:
