@@ -216,10 +216,12 @@ class SpanArbiter:
         airport, air base or military installation of the gazetteer, its type word included. The corpora
         annotate few of them, so the model weighs them by little evidence; the name and the word
         together leave no doubt."""
-        lower = spans.token_view(doc).lower
-        if c.end - c.start < 2 or (lower[c.end - 1] not in _FACILITY_WORDS and lower[c.start] not in _FACILITY_FIRST_WORDS):
+        if c.end - c.start < 2:
             return False
-        text = spans.token_view(doc).span_text(c.start, c.end)
+        view = spans.token_view(doc)
+        if view.lower[c.end - 1] not in _FACILITY_WORDS and view.lower[c.start] not in _FACILITY_FIRST_WORDS:
+            return False
+        text = view.span_text(c.start, c.end)
         return any(m.place.feature_code in _FACILITY_CODES for m in self.gaz.lookup(text))
 
     def _named_unit_or_facility(self, doc: Doc, c: spans.Candidate) -> bool:
