@@ -544,7 +544,7 @@ def no_run_tokens(doc: Doc) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     sent_start = np.asarray(spans.token_view(doc).sent_start, dtype=bool)
     lower = doc.to_array(LOWER).astype(np.int64)
-    return (sent_start & np.isin(lower, _word_hashes(doc.vocab, _PLAIN_OPENERS))) | np.isin(
+    return (sent_start & _in_sorted(lower, _word_hashes(doc.vocab, _PLAIN_OPENERS))) | _in_sorted(
         lower, _word_hashes(doc.vocab, _NO_WINDOW_WORDS))
 
 
@@ -612,8 +612,15 @@ def _word_hashes(vocab: Any, words: frozenset[str]) -> np.ndarray:
     key = (id(vocab.strings), words)
     if key not in _WORD_HASHES:
         hashes = [vocab.strings.add(w) for w in sorted(words)]
-        _WORD_HASHES[key] = np.array(hashes, dtype=np.uint64).astype(np.int64)
+        _WORD_HASHES[key] = np.sort(np.array(hashes, dtype=np.uint64).astype(np.int64))
     return _WORD_HASHES[key]
+
+
+def _in_sorted(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``np.isin(values, table)`` for a sorted, non-empty ``table`` of the same dtype, by binary search
+    (``isin`` sorts the values of every call)."""
+    at = np.minimum(np.searchsorted(table, values), table.size - 1)
+    return table[at] == values
 
 
 _LONG_RUN = re.compile(r"\S{200,}")
@@ -670,7 +677,7 @@ def _sentencize(sentencizer: Any, doc: Doc) -> Doc:
     if hashes is None:
         hashes = _PUNCT_HASHES[key] = np.array(sorted(doc.vocab.strings.add(c) for c in chars), dtype=np.uint64)
     arr = doc.to_array([ORTH, IS_PUNCT])
-    final = np.isin(arr[:, 0], hashes)
+    final = _in_sorted(arr[:, 0], hashes) if hashes.size else np.zeros(n, dtype=bool)
     plain = np.flatnonzero(~final & (arr[:, 1] == 0))
     guesses = np.zeros(n, dtype=bool)
     guesses[0] = True
