@@ -612,8 +612,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             c.blocked = True
             blocked_texts.add(t)
     # Context-word features by word: "p2=..", "p1=..", "n1=..", "n2=.." (see _kind_features).
-    ctx_tables = [(off, key, word_table(key), f"{key}=<edge>", f"{key}={'<s>' if off < 0 else '</s>'}")
-                  for off, key in ((-2, "p2"), (-1, "p1"), (0, "n1"), (1, "n2"))]
+    p2_keys, p1_keys, n1_keys, n2_keys = (word_table(key) for key in ("p2", "p1", "n1", "n2"))
     last_table, first_table = word_table("last"), word_table("first")
     for c, text, base in zip(todo, todo_texts, bases):
         f: dict[str, float] = {}
@@ -661,15 +660,35 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         f["repeats"] = math.log1p(text_counts.get(text, 1) - 1)
         f["doc_places"] = doc_places
         # Context words, inside the candidate's sentence.
-        for off, key, table, edge, boundary in ctx_tables:
-            k = start + off if off < 0 else end + off
-            if not 0 <= k < n:
-                f[edge] = 1.0
-            elif sent_of[k] != sent_of[start if off < 0 else end - 1]:
-                f[boundary] = 1.0
-            else:
-                w = words[k]
-                f[table.get(w) or word_key(key, w)] = 1.0
+        s_first, s_last = sent_of[start], sent_of[end - 1]
+        if start < 2:
+            f["p2=<edge>"] = 1.0
+        elif sent_of[start - 2] != s_first:
+            f["p2=<s>"] = 1.0
+        else:
+            w = words[start - 2]
+            f[p2_keys.get(w) or word_key("p2", w)] = 1.0
+        if start < 1:
+            f["p1=<edge>"] = 1.0
+        elif sent_of[start - 1] != s_first:
+            f["p1=<s>"] = 1.0
+        else:
+            w = words[start - 1]
+            f[p1_keys.get(w) or word_key("p1", w)] = 1.0
+        if end >= n:
+            f["n1=<edge>"] = 1.0
+        elif sent_of[end] != s_last:
+            f["n1=</s>"] = 1.0
+        else:
+            w = words[end]
+            f[n1_keys.get(w) or word_key("n1", w)] = 1.0
+        if end + 1 >= n:
+            f["n2=<edge>"] = 1.0
+        elif sent_of[end + 1] != s_last:
+            f["n2=</s>"] = 1.0
+        else:
+            w = words[end + 1]
+            f[n2_keys.get(w) or word_key("n2", w)] = 1.0
         # A town or region of a country the report names ("Kiev" beside "Ukraine").
         if countries & doc_countries:
             f["country_in_doc"] = 1.0
