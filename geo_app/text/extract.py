@@ -440,12 +440,13 @@ def _sentence_spans(doc: Doc) -> tuple[list[tuple[int, int]], np.ndarray]:
     return spans, np.cumsum(starts) - 1
 
 
-def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray) -> list[Mention]:
-    """Mentions from the spans :class:`SpanArbiter` accepted (kept in ``doc.user_data``)."""
+def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray, ents: list[Span]) -> list[Mention]:
+    """Mentions from the spans :class:`SpanArbiter` accepted (kept in ``doc.user_data``; ``ents``:
+    the doc's entities)."""
     mentions = []
     text_all = doc_text(doc)
     places = doc.user_data.get("geo_app_places", {})
-    for ent in doc.ents:
+    for ent in ents:
         accepted = places.get((ent.start_char, ent.end_char))
         if accepted is None:
             continue
@@ -478,8 +479,9 @@ def extract_doc(doc: Doc, published: dt.date | None = None) -> Extraction:
     gaz = get_gazetteer()
     text = doc_text(doc)
     sentences, sent_of_token = _sentence_spans(doc)
-    mentions = _direction_merge(text, _doc_mentions(doc, gaz, sent_of_token))
-    date_spans = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE"]
+    ents = list(doc.ents)  # doc.ents builds its spans anew on every read
+    mentions = _direction_merge(text, _doc_mentions(doc, gaz, sent_of_token, ents))
+    date_spans = [(e.start_char, e.end_char) for e in ents if e.label_ == "DATE"]
     dates = find_dates(text, published, spans=date_spans)
     distances = find_distances(text)
     ex = Extraction(text=text, published=published, mentions=mentions, distances=distances, dates=dates,

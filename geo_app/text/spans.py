@@ -277,7 +277,8 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
             return
         found[key] = Candidate(start, end, source, label, name_end)
 
-    for ent in doc.ents:
+    ents = list(doc.ents)  # doc.ents builds its spans anew on every read
+    for ent in ents:
         start = ent.start + 1 if words[ent.start].lower() == "the" and len(ent) > 1 else ent.start
         text = span_text(start, ent.end)
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
@@ -288,7 +289,7 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
         for c in base:
             if c.source in ("gaz", "unit", "head"):
                 add(c.start, c.end, c.source, name_end=c.name_end)
-        return _with_labels(doc, found)
+        return _with_labels(ents, found)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
     cap, lower = view.cap, view.lower
@@ -327,12 +328,13 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
             i += 1
         if i < j:
             add(i, j + 1, "head")
-    return _with_labels(doc, found)
+    return _with_labels(ents, found)
 
 
-def _with_labels(doc: Doc, found: dict[tuple[int, int], Candidate]) -> list[Candidate]:
-    """The candidates in order, each with the label of an identical NER span if it has none."""
-    labels = {(e.start, e.end): e.label_ for e in doc.ents}
+def _with_labels(ents: list[Span], found: dict[tuple[int, int], Candidate]) -> list[Candidate]:
+    """The candidates in order, each with the label of an identical entity (of ``ents``, the doc's)
+    if it has none."""
+    labels = {(e.start, e.end): e.label_ for e in ents}
     for c in found.values():
         if not c.label:
             c.label = labels.get((c.start, c.end), "")
