@@ -29,6 +29,7 @@ and the arbitration themselves live in :mod:`geo_app.text.spans` and :mod:`geo_a
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -388,6 +389,10 @@ def get_nlp() -> Language:
     # Our own limit (settings.MAX_REPORT_CHARS, checked first) governs; spaCy's default of
     # 1,000,000 would reject reports we accept.
     nlp.max_length = max(nlp.max_length, settings.MAX_REPORT_CHARS + 1)
+    # The model, the gazetteer and the ruler's patterns live as long as the process: out of the
+    # garbage collector's generations, a full collection no longer walks their millions of
+    # references (0.1 s each time, every few hundred reports; 0.02 s once frozen).
+    gc.freeze()
     return nlp
 
 
