@@ -182,8 +182,8 @@ class SpanArbiter:
                 else:
                     c.probs, c.known = old.probs, old.known
             spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS, heads, only=todo)
-        for c, p in zip(todo, model.predict([c.feats for c in todo])):
-            c.probs = (float(p[0]), float(p[1]), float(p[2]))
+        for c, p in zip(todo, model.predict([c.feats for c in todo]).tolist()):
+            c.probs = (p[0], p[1], p[2])
         for c in cands:
             if c.keep < model.threshold and self._border_demonym(doc, c):
                 c.probs = (0.0, 0.0, 1.0)
@@ -569,8 +569,8 @@ def stage_one(doc: Doc, gaz: Gazetteer, model: Any) -> list[spans.Candidate]:
     the head nouns give (``doc.ents`` holds the ruler's entities only) and every other
     capitalised run, with features and ``probs`` from ``model`` (the kind model's ``stage1``)."""
     cands = stage_one_candidates(doc, gaz)
-    for c, p in zip(cands, model.predict([c.feats for c in cands])):
-        c.probs = (float(p[0]), float(p[1]), float(p[2]))
+    for c, p in zip(cands, model.predict([c.feats for c in cands]).tolist()):
+        c.probs = (p[0], p[1], p[2])
         c.feats = {}  # not needed again: a long report's candidates stay small
     return cands
 
