@@ -285,7 +285,8 @@ def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
         return np.zeros(n), np.zeros(n)
     if km is None:
         km = anchor_km(places, anchors)
-    km, weights = km[:, keep], weights[keep]
+    if not keep.all():
+        km, weights = km[:, keep], weights[keep]
     near = (weights * np.exp(-km / _NEAR_KM)).max(axis=1)
     regional = (weights * np.exp(-km / _REGION_KM)).max(axis=1)
     return near, regional
