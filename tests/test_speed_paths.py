@@ -90,8 +90,9 @@ def test_finer_chunks_keep_every_report_once_in_order() -> None:
 
 
 def test_near_features_without_far_pairs_equal_measuring_every_pair(monkeypatch: pytest.MonkeyPatch) -> None:
-    """prepare_near leaves pairs too far apart in latitude unmeasured: the answers must be those of
-    measuring every referent against every anchor."""
+    """prepare_near leaves pairs whose chord through the earth is longer than NEAR_KM unmeasured: the
+    answers must be those of measuring every referent against every anchor (a slack so large that
+    every pair is measured)."""
     from geo_app.places.gazetteer import get_gazetteer
     from geo_app.text import place_context
 
@@ -102,7 +103,7 @@ def test_near_features_without_far_pairs_equal_measuring_every_pair(monkeypatch:
     countries = frozenset({"UA", "US"})
     pruned = place_context.anchors(named)
     place_context.prepare_near(pruned, items, countries)
-    monkeypatch.setattr(place_context, "_NEAR_LAT_DEG", 1e9)
+    monkeypatch.setattr(place_context, "_CHORD_SLACK_KM", 1e9)
     full = place_context.anchors(named)
     place_context.prepare_near(full, items, countries)
     assert pruned.memo == full.memo

@@ -39,6 +39,7 @@ from functools import lru_cache
 
 import numpy as np
 import spacy.util
+from pyproj import Geod
 from spacy.lookups import Lookups
 
 from geo_app import settings
@@ -80,10 +81,8 @@ _UNIT_WORDS = frozenset("""oblast province region governorate krai state county 
     canton municipality""".split())
 #: Distances (km) within which a referent counts as near a place the report names.
 NEAR_KM = (200.0, 500.0)
-#: Latitude difference (degrees) beyond which two points lie farther apart than the largest of
-#: NEAR_KM: a degree of latitude is at least 110.57 km long on WGS84 (at the equator), and a
-#: geodesic is no shorter than the meridian arc between its end points' latitudes.
-_NEAR_LAT_DEG = max(NEAR_KM) / 110.0
+#: Km added to the chord bound of :func:`_chords_within` against rounding (chords are exact to ~1e-6 km).
+_CHORD_SLACK_KM = 1.0
 #: Referents per name and points per anchor weighed (the largest by population first).
 _MAX_REFERENTS = 12
 _MAX_ANCHOR_POINTS = 3
@@ -180,10 +179,11 @@ def prepare_near(anc: Anchors, items: Sequence[tuple[str, Sequence[NameMatch], f
             rl = np.array([p.lon for p in refs_all])
             ra = np.array([p.lat for p in refs_all])
             # Only whether a referent lies within NEAR_KM of an anchor matters (and which is nearest
-            # when one does), so pairs too far apart in latitude to be that near are not measured:
-            # they stay infinitely far. Degrees only decide what to measure.
+            # when one does), so pairs whose straight line through the earth is already longer are
+            # not measured: no path on the ellipsoid is shorter than that chord. They stay infinitely
+            # far; the chord only decides what to measure.
             km_all = np.full((len(refs_all), anc.lon.size), np.inf)
-            rows, cols = np.nonzero(np.abs(ra[:, None] - anc.lat[None, :]) <= _NEAR_LAT_DEG)
+            rows, cols = np.nonzero(_chords_within(rl, ra, anc.lon, anc.lat, max(NEAR_KM) + _CHORD_SLACK_KM))
             if rows.size:
                 km_all[rows, cols] = geodesic_km(rl[rows], ra[rows], anc.lon[cols], anc.lat[cols])
             best_all = km_all.min(axis=1).tolist()
@@ -208,6 +208,32 @@ def prepare_near(anc: Anchors, items: Sequence[tuple[str, Sequence[NameMatch], f
 #: :func:`_near_refs`' referents by matches (``id`` of the gazetteer's memoised answer, kept with it).
 _REFS_MEMO: dict[int, tuple[Sequence[NameMatch], list[Place]]] = {}
 _REFS_MEMO_MAX = 100_000
+
+
+@lru_cache(maxsize=4)
+def _ellipsoid(name: str) -> tuple[float, float]:
+    """Semi-major axis (km) and first eccentricity squared of the named ellipsoid (pyproj's)."""
+    geod = Geod(ellps=name)
+    return geod.a / 1000.0, geod.es
+
+
+def _ecef(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Earth-centred Cartesian coordinates (km, rows x 3) of points on ``settings.ELLIPSOID``."""
+    a, e2 = _ellipsoid(settings.ELLIPSOID)
+    phi, lam = np.radians(lat), np.radians(lon)
+    sin_phi, cos_phi = np.sin(phi), np.cos(phi)
+    n = a / np.sqrt(1.0 - e2 * sin_phi * sin_phi)
+    return np.column_stack([n * cos_phi * np.cos(lam), n * cos_phi * np.sin(lam), n * (1.0 - e2) * sin_phi])
+
+
+def _chords_within(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray,
+                   km: float) -> np.ndarray:
+    """``(len(lon1), len(lon2))`` booleans: whether the straight line between the two points is at
+    most ``km`` long. A geodesic is never shorter than its chord, so False means farther than ``km``
+    on the ellipsoid too (a filter before :func:`~geo_app.geo.geodesy.geodesic_km`, not a distance)."""
+    p, q = _ecef(lon1, lat1), _ecef(lon2, lat2)
+    squared = (p * p).sum(axis=1)[:, None] + (q * q).sum(axis=1)[None, :] - 2.0 * (p @ q.T)
+    return squared <= km * km
 
 
 def _near_refs(matches: Sequence[NameMatch], countries: frozenset[str],
