@@ -421,23 +421,30 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     regions_of: dict[str, list[Place]] = {}  # the named regions by country, in their order
     for r in named_regions:
         regions_of.setdefault(r.country_code, []).append(r)
+    # The columns that depend on the country alone, once per country of the candidates.
+    by_country: dict[str, tuple[float, float, float, bool, float, list[Place] | None]] = {}
     for i, place in enumerate(places):
-        cc, fclass = place.country_code, place.feature_class
-        if cc and total > 0:
-            f_share[i] = focus.get(cc, 0.0) / total
-            f_top[i] = float(cc == top_country)
-        c_hint[i] = float(bool(cc) and cc == hint)
-        c_named[i] = float(bool(cc) and cc in named_countries and place.feature_code != "PCLI")
+        cc, fclass = place.country_code, place.feature_code
+        of_country = by_country.get(cc)
+        if of_country is None:
+            of_country = by_country[cc] = (
+                focus.get(cc, 0.0) / total if cc and total > 0 else 0.0,
+                float(cc == top_country) if cc and total > 0 else 0.0,
+                float(bool(cc) and cc == hint),
+                bool(cc) and cc in named_countries,
+                unambiguous.get(cc, 0) / unamb_total if cc and unamb_total else 0.0,
+                regions_of.get(cc))
+        share, top, c_hint[i], named, unamb[i], same_country = of_country
+        f_share[i], f_top[i] = share, top
+        c_named[i] = named_here = float(named and fclass != "PCLI")
+        fclass = place.feature_class
         if fclass == "P":
-            f_share_town[i] = f_share[i]
-            c_named_town[i] = c_named[i]
+            f_share_town[i] = share
+            c_named_town[i] = named_here
         elif fclass == "A":
             reg_area[i] = regional_l[i]
-        same_country = regions_of.get(cc)
         if same_country:
             r_named[i] = float(any(r.key != place.key and within(place, r) for r in same_country))
-        if cc and unamb_total:
-            unamb[i] = unambiguous.get(cc, 0) / unamb_total
         if region_total and place.admin1_code:
             adm1[i] = regions.get(admin1_key(place), 0) / region_total
     X[:, _DYNAMIC_COLUMNS] = np.array([f_share, f_top, c_hint, c_named, f_share_town, c_named_town, reg_area,
