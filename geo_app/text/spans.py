@@ -31,7 +31,7 @@ hooks here are the glue that passes that view along.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from itertools import compress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -293,23 +293,34 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
     cap, lower = view.cap, view.lower
-    particle = [False] * n
-    for h in [h for h, w in enumerate(words) if w == "-"]:
+    particles: set[int] = set()
+    h = -1
+    while True:
+        try:
+            h = words.index("-", h + 1)
+        except ValueError:
+            break
         k = h - 1
         if k >= 0 and k + 2 < n and cap[k + 2]:
             w = words[k]
-            particle[k] = len(w) <= 3 and w.isalpha() and w.islower()
-    inner_ok = [c or low in _CONNECTORS or p for c, low, p in zip(cap, lower, particle)]
-    # The first k >= i that may not sit inside a name, for a start i: by bisection in these.
-    stops = [k for k, ok in enumerate(inner_ok) if not ok]
+            if len(w) <= 3 and w.isalpha() and w.islower():
+                particles.add(k)
+
+    def inner_ok(k: int) -> bool:  # may sit inside a name
+        return cap[k] or lower[k] in _CONNECTORS or k in particles
+
+    capitals = list(compress(range(n), cap))
+    firsts = sorted(particles.union(capitals)) if particles else capitals
     text, idx = view.text, view.idx
-    tok_end = [a + len(w) for a, w in zip(idx, words)]
-    for i in [i for i in range(n) if (cap[i] or particle[i]) and not punct[i] and lower[i] != "the"]:
-        at = bisect_left(stops, i)
-        for j in range(min(n, i + _MAX_TOKENS, stops[at] if at < len(stops) else n), i, -1):
+    for i in [i for i in firsts if not punct[i] and lower[i] != "the"]:
+        limit = min(n, i + _MAX_TOKENS)
+        end = i + 1  # tokens i..end-1 may sit inside a name (i itself may)
+        while end < limit and inner_ok(end):
+            end += 1
+        for j in range(end, i, -1):
             if not cap[j - 1]:
                 continue
-            name = text[idx[i]:tok_end[j - 1]]
+            name = text[idx[i]:idx[j - 1] + len(words[j - 1])]
             if lookup(name) or (j - i == 1 and demonym_of(name)):
                 add(i, j, "gaz")
                 if j < n and lower[j] in _UNIT_WORDS and cap[j]:
@@ -318,13 +329,13 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
     # Capitalised runs that end in a head noun ("Dawes Street", "Cavan Institute"), whether or
     # not the gazetteer or the NER knows them.
     sent_start = view.sent_start
-    for j in [j for j in range(1, n) if cap[j] and lower[j] in _HEAD_CLASSES]:
+    for j in [j for j in capitals if j >= 1 and lower[j] in _HEAD_CLASSES]:
         if lower[j] in ("st.", "st") and j + 1 < n and cap[j + 1]:
             continue  # "St. Thomas": Saint, not Street
         i = j
-        while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not punct[i - 1]:
+        while i > 0 and not sent_start[i] and inner_ok(i - 1) and j - i < _MAX_TOKENS and not punct[i - 1]:
             i -= 1
-        while i < j and (not (cap[i] or particle[i]) or lower[i] == "the"):
+        while i < j and (not (cap[i] or i in particles) or lower[i] == "the"):
             i += 1
         if i < j:
             add(i, j + 1, "head")
