@@ -421,9 +421,11 @@ def token_view(doc: Doc) -> TokenView:
             text = "".join([w + " " if sp else w for w, sp in zip(words, spaces)])
         sent = (arr[:, 2] == 1).tolist()
         sent[0] = True
-        lowered = {w: w.lower() for w in set(words)}  # one string per distinct word: a 2 MB report has 400,000 tokens
+        distinct = set(words)
+        lowered = {w: w.lower() for w in distinct}  # one string per distinct word: a 2 MB report has 400,000 tokens
+        capital = {w: w[:1].isupper() for w in distinct}
         view = TokenView(words, text, arr[:, 0].tolist(), (arr[:, 1] != 0).tolist(), sent,
-                         [w[:1].isupper() for w in words], [lowered[w] for w in words])
+                         list(map(capital.__getitem__, words)), list(map(lowered.__getitem__, words)))
     doc.user_data["geo_app_view"] = view
     return view
 
