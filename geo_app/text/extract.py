@@ -169,15 +169,15 @@ class SpanArbiter:
             # Selective NER (see annotate): the gazetteer and head-noun candidates come from the
             # first stage; a candidate no NER window touched keeps the first stage's decision,
             # made on the same features the NER could not have changed.
-            read = np.zeros(len(doc) + 1, dtype=bool)
+            read = [False] * (len(doc) + 1)
             for a, b in doc.user_data.get("geo_app_ner_windows", ()):
-                read[a:b] = True
+                read[a:b] = [True] * (b - a)
             earlier = {(c.start, c.end): c for c in first}
             cands = spans.candidates(doc, self.gaz, base=first)
             todo = []
             for c in cands:
                 old = earlier.get((c.start, c.end))
-                if old is None or read[c.start:c.end].any():
+                if old is None or True in read[c.start:c.end]:
                     todo.append(c)
                 else:
                     c.probs, c.known = old.probs, old.known
