@@ -184,11 +184,14 @@ class SpanArbiter:
             spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS, heads, only=todo)
         for c, p in zip(todo, model.predict([c.feats for c in todo]).tolist()):
             c.probs = (p[0], p[1], p[2])
+        view = spans.token_view(doc)
         for c in cands:
-            if c.keep < model.threshold and self._border_demonym(doc, c):
+            if c.keep >= model.threshold:
+                continue
+            if self._border_demonym(doc, c, view):
                 c.probs = (0.0, 0.0, 1.0)
-            elif c.keep < model.threshold and (self._named_unit_or_facility(doc, c) or _apposition_places(doc, c, cands)
-                                               or _lone_coherent_name(doc, c, cands)):
+            elif (self._named_unit_or_facility(doc, c, view) or _apposition_places(doc, c, cands, view)
+                  or _lone_coherent_name(doc, c, cands, view)):
                 c.probs = (0.0, 1.0, 0.0)
         chosen = spans.arbitrate(cands, model.threshold, model.threshold_unknown)
         taken = set()
@@ -212,26 +215,24 @@ class SpanArbiter:
         return doc
 
 
-    def _named_facility(self, doc: Doc, c: spans.Candidate) -> bool:
+    def _named_facility(self, doc: Doc, c: spans.Candidate, view: spans.TokenView) -> bool:
         """ "Heathrow Airport", "Incirlik Air Base", "Fort Hood": a span whose whole text is the name of an
         airport, air base or military installation of the gazetteer, its type word included. The corpora
         annotate few of them, so the model weighs them by little evidence; the name and the word
         together leave no doubt."""
         if c.end - c.start < 2:
             return False
-        view = spans.token_view(doc)
         if view.lower[c.end - 1] not in _FACILITY_WORDS and view.lower[c.start] not in _FACILITY_FIRST_WORDS:
             return False
         text = view.span_text(c.start, c.end)
         return any(m.place.feature_code in _FACILITY_CODES for m in self.gaz.lookup(text))
 
-    def _named_unit_or_facility(self, doc: Doc, c: spans.Candidate) -> bool:
+    def _named_unit_or_facility(self, doc: Doc, c: spans.Candidate, view: spans.TokenView) -> bool:
         """A facility by its type word (:meth:`_named_facility`) or a name the NER calls a facility
         that the gazetteer has as an airport or base ("Heathrow"), or has only as one ("Gatwick"); a
         division with its type word ("Kherson Oblast", "Idlib Governorate"). No context needed."""
-        if self._named_facility(doc, c):
+        if self._named_facility(doc, c, view):
             return True
-        view = spans.token_view(doc)
         if c.end - c.start >= 2 and view.lower[c.end - 1] in _UNIT_WORDS:
             base = view.span_text(c.start, c.end - 1)
             return any(m.place.feature_code in ("ADM1", "ADM2") for m in self.gaz.lookup(base))
@@ -239,13 +240,12 @@ class SpanArbiter:
         facilities = [m for m in matches if m.place.feature_code in _FACILITY_CODES]
         return bool(facilities) and (c.label == "FAC" or len(facilities) == len(matches))
 
-    def _border_demonym(self, doc: Doc, c: spans.Candidate) -> bool:
+    def _border_demonym(self, doc: Doc, c: spans.Candidate, view: spans.TokenView) -> bool:
         """ "the Ugandan border": a country's demonym between "the" (or a direction word) and a
         border noun names that country's border, however rare the demonym is in the training
         corpora (the model learns demonyms word by word and rejects the ones it has not seen)."""
         if c.end - c.start != 1 or c.end >= len(doc) or c.start == 0:
             return False
-        view = spans.token_view(doc)
         if not view.words[c.start][:1].isupper() or view.lower[c.end] not in _BORDER_NOUNS:
             return False
         word, prev = doc[c.start], doc[c.start - 1]
@@ -255,7 +255,7 @@ class SpanArbiter:
         return code is not None and len(code) == 2
 
 
-def _apposition_places(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate]) -> bool:
+def _apposition_places(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate], view: spans.TokenView) -> bool:
     """ "Guma, a district of Benue State", "Toretsk, a small Ukrainian town, ...", "X, on the border
     with Y": a name the gazetteer knows, followed by an apposition whose head is a kind of place
     (``appos_place`` of :mod:`geo_app.text.place_context`), or by one that locates it (``appos_loc``)
@@ -264,7 +264,6 @@ def _apposition_places(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate
     to weigh them against an NER that calls the name a person or an organisation."""
     if not c.known or c.blocked:
         return False
-    view = spans.token_view(doc)
     f: dict[str, float] = {}
     place_context.phrase_features(f, view.words, view.sent_start, c.start, c.end)
     if "appos_place" in f:
@@ -275,7 +274,7 @@ def _apposition_places(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate
     return any(k.startswith(("country_in_doc", "near<=")) for k in near)
 
 
-def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate]) -> bool:
+def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate], view: spans.TokenView) -> bool:
     """ "Jermuk came under fire overnight" in a report on Armenia: a capitalised name the gazetteer
     knows, standing alone (no capitalised word beside it, in no longer name the NER found), that is no
     English word (:func:`place_context.in_lexicon`), no word of the person-name lists and no common
@@ -284,7 +283,6 @@ def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidat
     towns, hold too few such names for the classifier to learn them."""
     if not c.known or c.blocked or c.label not in ("", "PERSON", "GPE", "LOC") or c.end - c.start > 3:
         return False
-    view = spans.token_view(doc)
     words, sent_start = view.words, view.sent_start
     tokens = words[c.start:c.end]
     if any(not w[:1].isupper() or w.isupper() for w in tokens if w not in ("-", "of", "al", "el")):
