@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, IS_PUNCT, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -433,12 +433,12 @@ def _sentence_spans(doc: Doc) -> tuple[list[tuple[int, int]], np.ndarray]:
     n = len(doc)
     if n == 0:
         return [(0, len(doc.text))], np.zeros(0, dtype=np.int64)
-    attrs = doc.to_array([SENT_START, IDX]).astype(np.int64)
+    attrs = doc.to_array([SENT_START, IDX, LENGTH]).astype(np.int64)
     starts = attrs[:, 0] == 1
     starts[0] = True
     first_tokens = np.flatnonzero(starts)
     last_tokens = np.append(first_tokens[1:] - 1, n - 1)
-    ends = attrs[last_tokens, 1] + np.array([len(doc[int(i)]) for i in last_tokens])
+    ends = attrs[last_tokens, 1] + attrs[last_tokens, 2]
     spans = list(zip(attrs[first_tokens, 1].tolist(), ends.tolist()))
     return spans, np.cumsum(starts) - 1
 
