@@ -87,3 +87,37 @@ def test_finer_chunks_keep_every_report_once_in_order() -> None:
     assert max(len(c) for c in finer) - min(len(c) for c in finer) <= 16
     big = [list(range(k, k + 32)) for k in range(0, 32 * 100, 32)]
     assert _finer(big, 16) == big  # a big run keeps its chunks
+
+
+def test_near_features_without_far_pairs_equal_measuring_every_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prepare_near leaves pairs whose chord through the earth is longer than NEAR_KM unmeasured: the
+    answers must be those of measuring every referent against every anchor (a slack so large that
+    every pair is measured)."""
+    from geo_app.places.gazetteer import get_gazetteer
+    from geo_app.text import place_context
+
+    gaz = get_gazetteer()
+    named = [(n, gaz.lookup(n)) for n in ("Ukraine", "Kyiv", "Texas", "Paris", "Georgia", "Peru")]
+    names = ["Kharkiv", "Paris", "Georgia", "Athens", "Springfield", "Lima", "Odessa", "Home", "Kyiv"]
+    items = [(n, gaz.lookup(n), frozenset(m.place.country_code for m in gaz.lookup(n))) for n in names]
+    countries = frozenset({"UA", "US"})
+    pruned = place_context.anchors(named)
+    place_context.prepare_near(pruned, items, countries)
+    monkeypatch.setattr(place_context, "_CHORD_SLACK_KM", 1e9)
+    full = place_context.anchors(named)
+    place_context.prepare_near(full, items, countries)
+    assert pruned.memo == full.memo
+    assert any(k.startswith("near<=") for f in full.memo.values() for k in f)  # the case is exercised
+
+
+def test_token_view_words_and_text_equal_spacy() -> None:
+    """The token view's words come from a hash table and its text from make_doc's input."""
+    from geo_app.text import spans
+    from geo_app.text.extract import annotate
+
+    text = "Troops left   Minsk on Monday.\n\nThey reached Brest, near the Polish border; ÉLAN café."
+    doc = next(annotate([text]))
+    view = spans.token_view(doc)
+    assert view.words == [t.text for t in doc]
+    assert view.text == doc.text
+    assert view.lower == [t.lower_ for t in doc]

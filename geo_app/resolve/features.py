@@ -285,7 +285,8 @@ def _proximity(places: Sequence[Place], anchors: tuple, own_name: str,
         return np.zeros(n), np.zeros(n)
     if km is None:
         km = anchor_km(places, anchors)
-    km, weights = km[:, keep], weights[keep]
+    if not keep.all():
+        km, weights = km[:, keep], weights[keep]
     near = (weights * np.exp(-km / _NEAR_KM)).max(axis=1)
     regional = (weights * np.exp(-km / _REGION_KM)).max(axis=1)
     return near, regional
@@ -417,22 +418,33 @@ def candidate_features(mention: Mention, cands: Sequence[NameMatch], ctx: Mentio
     focus, unambiguous, regions, hint = ctx.focus, ctx.unambiguous, ctx.regions, ctx.country_hint
     f_share, f_top, c_hint, c_named, f_share_town, c_named_town, reg_area, r_named, unamb, adm1 = (
         [0.0] * n for _ in range(10))
+    regions_of: dict[str, list[Place]] = {}  # the named regions by country, in their order
+    for r in named_regions:
+        regions_of.setdefault(r.country_code, []).append(r)
+    # The columns that depend on the country alone, once per country of the candidates.
+    by_country: dict[str, tuple[float, float, float, bool, float, list[Place] | None]] = {}
     for i, place in enumerate(places):
-        cc, fclass = place.country_code, place.feature_class
-        if cc and total > 0:
-            f_share[i] = focus.get(cc, 0.0) / total
-            f_top[i] = float(cc == top_country)
-        c_hint[i] = float(bool(cc) and cc == hint)
-        c_named[i] = float(bool(cc) and cc in named_countries and place.feature_code != "PCLI")
+        cc, fclass = place.country_code, place.feature_code
+        of_country = by_country.get(cc)
+        if of_country is None:
+            of_country = by_country[cc] = (
+                focus.get(cc, 0.0) / total if cc and total > 0 else 0.0,
+                float(cc == top_country) if cc and total > 0 else 0.0,
+                float(bool(cc) and cc == hint),
+                bool(cc) and cc in named_countries,
+                unambiguous.get(cc, 0) / unamb_total if cc and unamb_total else 0.0,
+                regions_of.get(cc))
+        share, top, c_hint[i], named, unamb[i], same_country = of_country
+        f_share[i], f_top[i] = share, top
+        c_named[i] = named_here = float(named and fclass != "PCLI")
+        fclass = place.feature_class
         if fclass == "P":
-            f_share_town[i] = f_share[i]
-            c_named_town[i] = c_named[i]
+            f_share_town[i] = share
+            c_named_town[i] = named_here
         elif fclass == "A":
             reg_area[i] = regional_l[i]
-        r_named[i] = float(any(
-            r.country_code == cc and r.key != place.key and within(place, r) for r in named_regions))
-        if cc and unamb_total:
-            unamb[i] = unambiguous.get(cc, 0) / unamb_total
+        if same_country:
+            r_named[i] = float(any(r.key != place.key and within(place, r) for r in same_country))
         if region_total and place.admin1_code:
             adm1[i] = regions.get(admin1_key(place), 0) / region_total
     X[:, _DYNAMIC_COLUMNS] = np.array([f_share, f_top, c_hint, c_named, f_share_town, c_named_town, reg_area,
@@ -616,17 +628,26 @@ def _name_part(mention: Mention, cands: Sequence[NameMatch], places: list[Place]
     return part
 
 
+@lru_cache(maxsize=8_192)
+def _context_flags(context: str, before: str, after: str, text: str) -> tuple[np.ndarray, str | None]:
+    """The word flags of :func:`_context_columns` (one per context column) and the written level
+    cue, from the text around a mention (kept: the resolver's passes ask again for each mention)."""
+    says_region = bool(REGION_WORDS.search(context))
+    cue = written_level(before, after)
+    article = bool(_ARTICLE_BEFORE.search(before))
+    flags = np.array([says_region, bool(_TOWN_WORDS.search(context)), bool(_WATER_WORDS.search(context)),
+                      bool(_INSTITUTION_AFTER.match(after)), cue == "town", cue == "region",
+                      is_dateline(before, text, after), article, article, not says_region,
+                      bool(_UNIT_WORDS.search(context))], dtype=float)
+    flags.setflags(write=False)
+    return flags, cue
+
+
 def _context_columns(X: np.ndarray, part: _NamePart, mention: Mention, places: list[Place],
                      ctx: MentionContext) -> None:
     """Write the columns the words around the mention decide (its context, the text right before and
     after it, its written container) into ``X``."""
-    says_region = bool(REGION_WORDS.search(ctx.context))
-    cue = written_level(ctx.before, ctx.after)
-    article = bool(_ARTICLE_BEFORE.search(ctx.before))
-    flags = np.array([says_region, bool(_TOWN_WORDS.search(ctx.context)), bool(_WATER_WORDS.search(ctx.context)),
-                      bool(_INSTITUTION_AFTER.match(ctx.after)), cue == "town", cue == "region",
-                      is_dateline(ctx.before, mention.text, ctx.after), article, article, not says_region,
-                      bool(_UNIT_WORDS.search(ctx.context))], dtype=float)
+    flags, cue = _context_flags(ctx.context, ctx.before, ctx.after, mention.text)
     X[:, _CONTEXT_COLUMNS] = part.masks * flags
     if cue:
         X[:, _COLUMN["cue_town_area"]] = (part.is_area if cue == "town" else part.is_town).astype(float)

@@ -183,6 +183,10 @@ def _restrict(p: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return q / q.sum() if q.sum() > 0 else p
 
 
+_CONSTRAINT_COLUMNS = [_HIERARCHY_IN, _UNKNOWN_POPULATION, _ALIAS_RIVAL_TOWN, _CUE_REGION, _CUE_TOWN, _ARTICLE_NATURAL,
+                       _DATELINE_TOWN, _SAME_NAME_REGION]
+
+
 def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np.ndarray:
     """Hard constraints on top of the ranker:
 
@@ -207,18 +211,21 @@ def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np
     The losers stay alternatives."""
     if len(p) < 2:
         return p
-    if X[:, _HIERARCHY_IN].any():
+    # Which of the constraint columns any candidate has, in one pass over the rows.
+    (hierarchy_in, unknown_population, alias_rival_town, cue_region, cue_town, article_natural, dateline_town,
+     same_name_region) = X[:, _CONSTRAINT_COLUMNS].any(axis=0).tolist()
+    if hierarchy_in:
         # Every gold mention of LGL and GeoWebNews with a candidate inside its written container
         # (97 of them) means one of those candidates.
         q = _restrict(p, X[:, _HIERARCHY_IN] > 0)
         if q is not p:
             return q
-    if X[:, _UNKNOWN_POPULATION].any():
+    if unknown_population:
         # A town whose people GeoNames does not count (a US ZIP code place, a hamlet) loses to the
         # other candidates unless its country leads the report: "Darfur" in a report about Chad's
         # border is the Sudanese region, not the hamlet in Minnesota.
         p = _restrict(p, (X[:, _UNKNOWN_POPULATION] <= 0) | (X[:, _FOCUS_TOP] > 0))
-    if X[:, _ALIAS_RIVAL_TOWN].any():
+    if alias_rival_town:
         # A town known by the name only as an alias, part of a longer own name or unlike it,
         # loses to the places that bear the name as their own ("Washington" is not Washington
         # Court House, "Pokrovsk" not Engels): in LGL and GeoWebNews such a town was the only
@@ -228,18 +235,18 @@ def _constrain(X: np.ndarray, p: np.ndarray, region_written: bool = False) -> np
         q = _restrict(p, (X[:, _TYPE_ADM1] > 0) | (X[:, _TYPE_ADM2] > 0))
         if q is not p:
             return q
-    if X[:, _CUE_REGION].any():
+    if cue_region:
         return _restrict(p, X[:, _CUE_REGION] > 0)
-    if X[:, _CUE_TOWN].any():
+    if cue_town:
         return _restrict(p, X[:, _CUE_TOWN] > 0)
-    if X[:, _ARTICLE_NATURAL].any():
+    if article_natural:
         # "the Dnipro", "the Rio Grande": a river, sea or range when one is among the candidates
         # (LGL and GeoWebNews: 14 of 15, none of them a town).
         return _restrict(p, X[:, _ARTICLE_NATURAL] > 0)
-    if X[:, _DATELINE_TOWN].any():
+    if dateline_town:
         # A dateline names the town the report was filed from (GeoWebNews: 31 of 31).
         return _restrict(p, X[:, _DATELINE_TOWN] > 0)
-    if not X[:, _SAME_NAME_REGION].any():
+    if not same_name_region:
         return p
     return _restrict(p, X[:, _SAME_NAME_REGION] <= 0)
 

@@ -965,19 +965,21 @@ def _rule_mentions(text: str, pub: datetime.date | None) -> list[_Found]:
     # Rules tried from a "the" already covered the number right after it ("the 10th"):
     # their "the" is optional, so failing there they fail at the number too.
     after_the, tried = -1, frozenset[int]()
+    by_token, by_digits, by_keyword = _BY_TOKEN.get, _BY_DIGITS.get, _BY_KEYWORD.get
     for tm in _RX_TOKEN.finditer(text):
+        # Most tokens start no rule: they are dropped before their position is read.
+        tok = tm.group()
+        entry = by_token(tok)
+        if entry is None:
+            if "0" <= tok[0] <= "9":
+                entry = by_digits(len(tok))
+            elif not tok.islower():
+                entry = by_keyword(tok.lower())
+            if entry is None:
+                continue
         pos = tm.start()
         if pos < taken_until:  # inside the last mention: anything starting here would overlap it
             continue
-        tok = tm.group()
-        entry = _BY_TOKEN.get(tok)
-        if entry is None:
-            if "0" <= tok[0] <= "9":
-                entry = _BY_DIGITS.get(len(tok))
-            elif not tok.islower():
-                entry = _BY_KEYWORD.get(tok.lower())
-            if entry is None:
-                continue
         screen, rules, by_branch = entry
         if screen is not None:
             sm = screen.match(text, pos)

@@ -29,6 +29,7 @@ and the arbitration themselves live in :mod:`geo_app.text.spans` and :mod:`geo_a
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -37,7 +38,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, IS_PUNCT, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -168,26 +169,29 @@ class SpanArbiter:
             # Selective NER (see annotate): the gazetteer and head-noun candidates come from the
             # first stage; a candidate no NER window touched keeps the first stage's decision,
             # made on the same features the NER could not have changed.
-            read = np.zeros(len(doc) + 1, dtype=bool)
+            read = [False] * (len(doc) + 1)
             for a, b in doc.user_data.get("geo_app_ner_windows", ()):
-                read[a:b] = True
+                read[a:b] = [True] * (b - a)
             earlier = {(c.start, c.end): c for c in first}
             cands = spans.candidates(doc, self.gaz, base=first)
             todo = []
             for c in cands:
                 old = earlier.get((c.start, c.end))
-                if old is None or read[c.start:c.end].any():
+                if old is None or True in read[c.start:c.end]:
                     todo.append(c)
                 else:
                     c.probs, c.known = old.probs, old.known
             spans.candidate_features(doc, cands, self.gaz, _COMMON_WORDS, _GENERIC_WORDS, heads, only=todo)
-        for c, p in zip(todo, model.predict([c.feats for c in todo])):
-            c.probs = (float(p[0]), float(p[1]), float(p[2]))
+        for c, p in zip(todo, model.predict([c.feats for c in todo]).tolist()):
+            c.probs = (p[0], p[1], p[2])
+        view = spans.token_view(doc)
         for c in cands:
-            if c.keep < model.threshold and self._border_demonym(doc, c):
+            if c.keep >= model.threshold:
+                continue
+            if self._border_demonym(doc, c, view):
                 c.probs = (0.0, 0.0, 1.0)
-            elif c.keep < model.threshold and (self._named_unit_or_facility(doc, c) or _apposition_places(doc, c, cands)
-                                               or _lone_coherent_name(doc, c, cands)):
+            elif (self._named_unit_or_facility(doc, c, view) or _apposition_places(doc, c, cands, view)
+                  or _lone_coherent_name(doc, c, cands, view)):
                 c.probs = (0.0, 1.0, 0.0)
         chosen = spans.arbitrate(cands, model.threshold, model.threshold_unknown)
         taken = set()
@@ -211,47 +215,47 @@ class SpanArbiter:
         return doc
 
 
-    def _named_facility(self, doc: Doc, c: spans.Candidate) -> bool:
+    def _named_facility(self, doc: Doc, c: spans.Candidate, view: spans.TokenView) -> bool:
         """ "Heathrow Airport", "Incirlik Air Base", "Fort Hood": a span whose whole text is the name of an
         airport, air base or military installation of the gazetteer, its type word included. The corpora
         annotate few of them, so the model weighs them by little evidence; the name and the word
         together leave no doubt."""
-        if c.end - c.start < 2 or (doc[c.end - 1].lower_ not in _FACILITY_WORDS
-                                   and doc[c.start].lower_ not in _FACILITY_FIRST_WORDS):
+        if c.end - c.start < 2:
             return False
-        text = doc[c.start:c.end].text
+        if view.lower[c.end - 1] not in _FACILITY_WORDS and view.lower[c.start] not in _FACILITY_FIRST_WORDS:
+            return False
+        text = view.span_text(c.start, c.end)
         return any(m.place.feature_code in _FACILITY_CODES for m in self.gaz.lookup(text))
 
-    def _named_unit_or_facility(self, doc: Doc, c: spans.Candidate) -> bool:
+    def _named_unit_or_facility(self, doc: Doc, c: spans.Candidate, view: spans.TokenView) -> bool:
         """A facility by its type word (:meth:`_named_facility`) or a name the NER calls a facility
         that the gazetteer has as an airport or base ("Heathrow"), or has only as one ("Gatwick"); a
         division with its type word ("Kherson Oblast", "Idlib Governorate"). No context needed."""
-        if self._named_facility(doc, c):
+        if self._named_facility(doc, c, view):
             return True
-        text = doc[c.start:c.end].text
-        if c.end - c.start >= 2 and doc[c.end - 1].lower_ in _UNIT_WORDS:
-            base = doc[c.start:c.end - 1].text
+        if c.end - c.start >= 2 and view.lower[c.end - 1] in _UNIT_WORDS:
+            base = view.span_text(c.start, c.end - 1)
             return any(m.place.feature_code in ("ADM1", "ADM2") for m in self.gaz.lookup(base))
-        matches = self.gaz.lookup(text)
+        matches = self.gaz.lookup(view.span_text(c.start, c.end))
         facilities = [m for m in matches if m.place.feature_code in _FACILITY_CODES]
         return bool(facilities) and (c.label == "FAC" or len(facilities) == len(matches))
 
-    def _border_demonym(self, doc: Doc, c: spans.Candidate) -> bool:
+    def _border_demonym(self, doc: Doc, c: spans.Candidate, view: spans.TokenView) -> bool:
         """ "the Ugandan border": a country's demonym between "the" (or a direction word) and a
         border noun names that country's border, however rare the demonym is in the training
         corpora (the model learns demonyms word by word and rejects the ones it has not seen)."""
         if c.end - c.start != 1 or c.end >= len(doc) or c.start == 0:
             return False
-        word, nxt, prev = doc[c.start], doc[c.end], doc[c.start - 1]
-        if not word.text[:1].isupper() or nxt.lower_ not in ("border", "frontier", "boundary", "borders"):
+        if not view.words[c.start][:1].isupper() or view.lower[c.end] not in _BORDER_NOUNS:
             return False
+        word, prev = doc[c.start], doc[c.start - 1]
         if prev.lower_ != "the" and not (prev.lower_ in _ADJ_DIRECTIONS and c.start > 1 and doc[c.start - 2].lower_ == "the"):
             return False
         code = self.gaz.demonym(word.text)
         return code is not None and len(code) == 2
 
 
-def _apposition_places(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate]) -> bool:
+def _apposition_places(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate], view: spans.TokenView) -> bool:
     """ "Guma, a district of Benue State", "Toretsk, a small Ukrainian town, ...", "X, on the border
     with Y": a name the gazetteer knows, followed by an apposition whose head is a kind of place
     (``appos_place`` of :mod:`geo_app.text.place_context`), or by one that locates it (``appos_loc``)
@@ -260,7 +264,6 @@ def _apposition_places(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate
     to weigh them against an NER that calls the name a person or an organisation."""
     if not c.known or c.blocked:
         return False
-    view = spans.token_view(doc)
     f: dict[str, float] = {}
     place_context.phrase_features(f, view.words, view.sent_start, c.start, c.end)
     if "appos_place" in f:
@@ -271,7 +274,7 @@ def _apposition_places(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate
     return any(k.startswith(("country_in_doc", "near<=")) for k in near)
 
 
-def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate]) -> bool:
+def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidate], view: spans.TokenView) -> bool:
     """ "Jermuk came under fire overnight" in a report on Armenia: a capitalised name the gazetteer
     knows, standing alone (no capitalised word beside it, in no longer name the NER found), that is no
     English word (:func:`place_context.in_lexicon`), no word of the person-name lists and no common
@@ -280,7 +283,6 @@ def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidat
     towns, hold too few such names for the classifier to learn them."""
     if not c.known or c.blocked or c.label not in ("", "PERSON", "GPE", "LOC") or c.end - c.start > 3:
         return False
-    view = spans.token_view(doc)
     words, sent_start = view.words, view.sent_start
     tokens = words[c.start:c.end]
     if any(not w[:1].isupper() or w.isupper() for w in tokens if w not in ("-", "of", "al", "el")):
@@ -306,6 +308,7 @@ def _lone_coherent_name(doc: Doc, c: spans.Candidate, cands: list[spans.Candidat
 _FACILITY_WORDS = frozenset({"airport", "base", "airbase", "airfield", "aerodrome"})
 _FACILITY_FIRST_WORDS = frozenset({"fort", "camp"})
 _FACILITY_CODES = ("AIRP", "AIRB", "MILB")
+_BORDER_NOUNS = ("border", "frontier", "boundary", "borders")
 _UNIT_WORDS = frozenset(("oblast governorate province county region district prefecture krai raion municipality "
                          "voivodeship").split())  # last words of a division's name ("Kherson Oblast")
 _DIRECTION_WORDS = "|".join(sorted((re.escape(d) for d in DIRECTIONS), key=len, reverse=True))
@@ -384,6 +387,10 @@ def get_nlp() -> Language:
     # Our own limit (settings.MAX_REPORT_CHARS, checked first) governs; spaCy's default of
     # 1,000,000 would reject reports we accept.
     nlp.max_length = max(nlp.max_length, settings.MAX_REPORT_CHARS + 1)
+    # The model, the gazetteer and the ruler's patterns live as long as the process: out of the
+    # garbage collector's generations, a full collection no longer walks their millions of
+    # references (0.1 s each time, every few hundred reports; 0.02 s once frozen).
+    gc.freeze()
     return nlp
 
 
@@ -426,22 +433,23 @@ def _sentence_spans(doc: Doc) -> tuple[list[tuple[int, int]], np.ndarray]:
     n = len(doc)
     if n == 0:
         return [(0, len(doc.text))], np.zeros(0, dtype=np.int64)
-    attrs = doc.to_array([SENT_START, IDX]).astype(np.int64)
+    attrs = doc.to_array([SENT_START, IDX, LENGTH]).astype(np.int64)
     starts = attrs[:, 0] == 1
     starts[0] = True
     first_tokens = np.flatnonzero(starts)
     last_tokens = np.append(first_tokens[1:] - 1, n - 1)
-    ends = attrs[last_tokens, 1] + np.array([len(doc[int(i)]) for i in last_tokens])
+    ends = attrs[last_tokens, 1] + attrs[last_tokens, 2]
     spans = list(zip(attrs[first_tokens, 1].tolist(), ends.tolist()))
     return spans, np.cumsum(starts) - 1
 
 
-def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray) -> list[Mention]:
-    """Mentions from the spans :class:`SpanArbiter` accepted (kept in ``doc.user_data``)."""
+def _doc_mentions(doc: Doc, gaz: Gazetteer, sent_index: np.ndarray, ents: list[Span]) -> list[Mention]:
+    """Mentions from the spans :class:`SpanArbiter` accepted (kept in ``doc.user_data``; ``ents``:
+    the doc's entities)."""
     mentions = []
     text_all = doc_text(doc)
     places = doc.user_data.get("geo_app_places", {})
-    for ent in doc.ents:
+    for ent in ents:
         accepted = places.get((ent.start_char, ent.end_char))
         if accepted is None:
             continue
@@ -474,8 +482,9 @@ def extract_doc(doc: Doc, published: dt.date | None = None) -> Extraction:
     gaz = get_gazetteer()
     text = doc_text(doc)
     sentences, sent_of_token = _sentence_spans(doc)
-    mentions = _direction_merge(text, _doc_mentions(doc, gaz, sent_of_token))
-    date_spans = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE"]
+    ents = list(doc.ents)  # doc.ents builds its spans anew on every read
+    mentions = _direction_merge(text, _doc_mentions(doc, gaz, sent_of_token, ents))
+    date_spans = [(e.start_char, e.end_char) for e in ents if e.label_ == "DATE"]
     dates = find_dates(text, published, spans=date_spans)
     distances = find_distances(text)
     ex = Extraction(text=text, published=published, mentions=mentions, distances=distances, dates=dates,
@@ -540,7 +549,7 @@ def no_run_tokens(doc: Doc) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     sent_start = np.asarray(spans.token_view(doc).sent_start, dtype=bool)
     lower = doc.to_array(LOWER).astype(np.int64)
-    return (sent_start & np.isin(lower, _word_hashes(doc.vocab, _PLAIN_OPENERS))) | np.isin(
+    return (sent_start & _in_sorted(lower, _word_hashes(doc.vocab, _PLAIN_OPENERS))) | _in_sorted(
         lower, _word_hashes(doc.vocab, _NO_WINDOW_WORDS))
 
 
@@ -558,8 +567,8 @@ def stage_one(doc: Doc, gaz: Gazetteer, model: Any) -> list[spans.Candidate]:
     the head nouns give (``doc.ents`` holds the ruler's entities only) and every other
     capitalised run, with features and ``probs`` from ``model`` (the kind model's ``stage1``)."""
     cands = stage_one_candidates(doc, gaz)
-    for c, p in zip(cands, model.predict([c.feats for c in cands])):
-        c.probs = (float(p[0]), float(p[1]), float(p[2]))
+    for c, p in zip(cands, model.predict([c.feats for c in cands]).tolist()):
+        c.probs = (p[0], p[1], p[2])
         c.feats = {}  # not needed again: a long report's candidates stay small
     return cands
 
@@ -608,8 +617,15 @@ def _word_hashes(vocab: Any, words: frozenset[str]) -> np.ndarray:
     key = (id(vocab.strings), words)
     if key not in _WORD_HASHES:
         hashes = [vocab.strings.add(w) for w in sorted(words)]
-        _WORD_HASHES[key] = np.array(hashes, dtype=np.uint64).astype(np.int64)
+        _WORD_HASHES[key] = np.sort(np.array(hashes, dtype=np.uint64).astype(np.int64))
     return _WORD_HASHES[key]
+
+
+def _in_sorted(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``np.isin(values, table)`` for a sorted, non-empty ``table`` of the same dtype, by binary search
+    (``isin`` sorts the values of every call)."""
+    at = np.minimum(np.searchsorted(table, values), table.size - 1)
+    return table[at] == values
 
 
 _LONG_RUN = re.compile(r"\S{200,}")
@@ -666,7 +682,7 @@ def _sentencize(sentencizer: Any, doc: Doc) -> Doc:
     if hashes is None:
         hashes = _PUNCT_HASHES[key] = np.array(sorted(doc.vocab.strings.add(c) for c in chars), dtype=np.uint64)
     arr = doc.to_array([ORTH, IS_PUNCT])
-    final = np.isin(arr[:, 0], hashes)
+    final = _in_sorted(arr[:, 0], hashes) if hashes.size else np.zeros(n, dtype=bool)
     plain = np.flatnonzero(~final & (arr[:, 1] == 0))
     guesses = np.zeros(n, dtype=bool)
     guesses[0] = True
@@ -766,8 +782,10 @@ def annotate(texts: Iterable[str], *, batch_size: int = 64, arbitrate: bool = Tr
     for chunk in spacy.util.minibatch(texts, size=batch_size):
         docs, windows = [], []
         for raw in chunk:
-            doc = nlp.make_doc(_break_long_runs(raw))
+            broken = _break_long_runs(raw)
+            doc = nlp.make_doc(broken)
             doc.user_data["geo_app_text"] = raw
+            doc.user_data["geo_app_doc_text"] = broken  # doc.text, which spaCy would rebuild from the tokens
             doc = _sentencize(sentencizer, doc)
             if selective:
                 # The ruler's matches depend on the tokens only: found once, set again after the NER.

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -124,11 +125,13 @@ class KindModel:
             return np.zeros((0, len(CLASSES)))
         n = len(rows)
         z = np.tile(self.intercept, (n, 1))
-        get = self.index.get
-        # Lists first: a comprehension builds them faster than fromiter reads a generator.
-        cols = np.array([get(k, -1) for row in rows for k in row], dtype=np.int64)
-        vals = np.array([v for row in rows for v in row.values()], dtype=float)
-        at = np.repeat(np.arange(n), [len(row) for row in rows])
+        # The feature names and values of all rows in one pass each, read by C iterators.
+        sizes = list(map(len, rows))
+        total = sum(sizes)
+        cols = np.fromiter(map(self.index.get, chain.from_iterable(rows), repeat(-1, total)), dtype=np.int64,
+                           count=total)
+        vals = np.fromiter(chain.from_iterable(map(dict.values, rows)), dtype=float, count=total)
+        at = np.repeat(np.arange(n), sizes)
         known = cols >= 0
         if known.any():
             at, cols, vals = at[known], cols[known], vals[known]

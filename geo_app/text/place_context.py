@@ -39,6 +39,7 @@ from functools import lru_cache
 
 import numpy as np
 import spacy.util
+from pyproj import Geod
 from spacy.lookups import Lookups
 
 from geo_app import settings
@@ -80,6 +81,8 @@ _UNIT_WORDS = frozenset("""oblast province region governorate krai state county 
     canton municipality""".split())
 #: Distances (km) within which a referent counts as near a place the report names.
 NEAR_KM = (200.0, 500.0)
+#: Km added to the chord bound of :func:`_chords_within` against rounding (chords are exact to ~1e-6 km).
+_CHORD_SLACK_KM = 1.0
 #: Referents per name and points per anchor weighed (the largest by population first).
 _MAX_REFERENTS = 12
 _MAX_ANCHOR_POINTS = 3
@@ -148,34 +151,89 @@ def prepare_near(anc: Anchors, items: Sequence[tuple[str, Sequence[NameMatch], f
     matches, its referents' countries), measuring every referent to every anchor in one geodesic
     call; the answers go to ``anc.memo``, the same as one call per name would give."""
     todo: dict[str, tuple[dict[str, float], list[Place]]] = {}
+    memo = anc.memo
     for name, matches, countries in items:
-        if matches and name not in anc.memo and name not in todo:
+        if matches and name not in memo and name not in todo:
             todo[name] = _near_refs(matches, countries, doc_countries)
     if not todo:
         return
-    names = np.array(anc.names, dtype=object)
+    # The anchor columns of each name that gives anchors (a name is never near itself); the
+    # other names are measured to every anchor.
+    own_cols: dict[str, list[int]] = {}
+    for j, anchor_name in enumerate(anc.names):
+        own_cols.setdefault(anchor_name, []).append(j)
+    n_anchors = len(anc.names)
     items_left = list(todo.items())
-    while items_left:
+    at = 0
+    while at < len(items_left):
         # A batch of names whose referents add up to about _BATCH_REFERENTS rows.
-        batch, n_rows = [], 0
-        while items_left and (not batch or n_rows + len(items_left[0][1][1]) <= _BATCH_REFERENTS):
-            batch.append(items_left.pop(0))
-            n_rows += len(batch[-1][1][1])
+        stop, n_rows = at, 0
+        while stop < len(items_left) and (stop == at or n_rows + len(items_left[stop][1][1]) <= _BATCH_REFERENTS):
+            n_rows += len(items_left[stop][1][1])
+            stop += 1
+        batch = items_left[at:stop]
+        at = stop
         refs_all = [p for _, (_, refs) in batch for p in refs]
-        km_all = None
+        km_all = best_all = None
         if refs_all and anc.lon.size:
             rl = np.array([p.lon for p in refs_all])
             ra = np.array([p.lat for p in refs_all])
-            km_all = np.asarray(geodesic_km(rl[:, None], ra[:, None], anc.lon[None, :], anc.lat[None, :]))
+            # Only whether a referent lies within NEAR_KM of an anchor matters (and which is nearest
+            # when one does), so pairs whose straight line through the earth is already longer are
+            # not measured: no path on the ellipsoid is shorter than that chord. They stay infinitely
+            # far; the chord only decides what to measure.
+            km_all = np.full((len(refs_all), anc.lon.size), np.inf)
+            rows, cols = np.nonzero(_chords_within(rl, ra, anc.lon, anc.lat, max(NEAR_KM) + _CHORD_SLACK_KM))
+            if rows.size:
+                km_all[rows, cols] = geodesic_km(rl[rows], ra[rows], anc.lon[cols], anc.lat[cols])
+            best_all = km_all.min(axis=1).tolist()
         row = 0
         for name, (f, refs) in batch:
             if not refs:
-                anc.memo[name] = f
+                memo[name] = f
                 continue
-            others = names != name
-            km = km_all[row:row + len(refs)][:, others] if km_all is not None and others.any() else None
+            best: list[float] | None = None
+            if km_all is not None:
+                cols = own_cols.get(name)
+                if cols is None:
+                    best = best_all[row:row + len(refs)]
+                elif len(cols) < n_anchors:
+                    others = np.ones(n_anchors, dtype=bool)
+                    others[cols] = False
+                    best = km_all[row:row + len(refs)][:, others].min(axis=1).tolist()
             row += len(refs)  # every name's referents hold rows of km_all, measured or not
-            anc.memo[name] = _near_finish(f, refs, km, doc_countries)
+            memo[name] = _near_finish(f, refs, best, doc_countries)
+
+
+#: :func:`_near_refs`' referents by matches (``id`` of the gazetteer's memoised answer, kept with it).
+_REFS_MEMO: dict[int, tuple[Sequence[NameMatch], list[Place]]] = {}
+_REFS_MEMO_MAX = 100_000
+
+
+@lru_cache(maxsize=4)
+def _ellipsoid(name: str) -> tuple[float, float]:
+    """Semi-major axis (km) and first eccentricity squared of the named ellipsoid (pyproj's)."""
+    geod = Geod(ellps=name)
+    return geod.a / 1000.0, geod.es
+
+
+def _ecef(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Earth-centred Cartesian coordinates (km, rows x 3) of points on ``settings.ELLIPSOID``."""
+    a, e2 = _ellipsoid(settings.ELLIPSOID)
+    phi, lam = np.radians(lat), np.radians(lon)
+    sin_phi, cos_phi = np.sin(phi), np.cos(phi)
+    n = a / np.sqrt(1.0 - e2 * sin_phi * sin_phi)
+    return np.column_stack([n * cos_phi * np.cos(lam), n * cos_phi * np.sin(lam), n * (1.0 - e2) * sin_phi])
+
+
+def _chords_within(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray,
+                   km: float) -> np.ndarray:
+    """``(len(lon1), len(lon2))`` booleans: whether the straight line between the two points is at
+    most ``km`` long. A geodesic is never shorter than its chord, so False means farther than ``km``
+    on the ellipsoid too (a filter before :func:`~geo_app.geo.geodesy.geodesic_km`, not a distance)."""
+    p, q = _ecef(lon1, lat1), _ecef(lon2, lat2)
+    squared = (p * p).sum(axis=1)[:, None] + (q * q).sum(axis=1)[None, :] - 2.0 * (p @ q.T)
+    return squared <= km * km
 
 
 def _near_refs(matches: Sequence[NameMatch], countries: frozenset[str],
@@ -185,37 +243,46 @@ def _near_refs(matches: Sequence[NameMatch], countries: frozenset[str],
     if countries & doc_countries:
         pop = max((m.place.population for m in matches if m.place.country_code in doc_countries), default=0)
         f[f"country_in_doc|size={_size(pop)}"] = 1.0
+    hit = _REFS_MEMO.get(id(matches))
+    if hit is not None and hit[0] is matches:
+        return f, hit[1]
     own = [m for m in matches if m.place.feature_code not in ("PCLI", "CONT", "GROUP")]
     # Places whose own name it is, when there are any: "Jermuk" the Armenian town, not a Turkish
     # town that GeoNames also lists under that name.
     own = [m for m in own if m.primary] or own
-    return f, sorted((m.place for m in own), key=lambda p: -p.population)[:_MAX_REFERENTS]
+    refs = sorted((m.place for m in own), key=lambda p: -p.population)[:_MAX_REFERENTS]
+    if len(_REFS_MEMO) >= _REFS_MEMO_MAX:
+        _REFS_MEMO.clear()
+    _REFS_MEMO[id(matches)] = (matches, refs)
+    return f, refs
 
 
-def _near_finish(f: dict[str, float], refs: list[Place], km: np.ndarray | None,
+def _near_finish(f: dict[str, float], refs: list[Place], best: list[float] | None,
                  doc_countries: frozenset[str]) -> dict[str, float]:
-    """The proximity and coherence features from the referents' km to the report's other anchors
-    (None when the report tags no other place)."""
-    coherent = np.array([p.country_code in doc_countries for p in refs])
-    if km is None:
+    """The proximity and coherence features from each referent's km to the nearest of the
+    report's other anchors (None when the report tags no other place)."""
+    coherent = [p.country_code in doc_countries for p in refs]
+    if best is None:
         # The report tags no other place (a demonym is no place): the name's kind rests on its own
         # evidence (a short report, "Russian artillery struck Kharkiv."), not on a missing context.
         f["no_context"] = 1.0
     else:
-        best = km.min(axis=1)
-        i = int(best.argmin())
+        nearest = min(best)
+        i = best.index(nearest)
         for limit in NEAR_KM:
-            if best[i] <= limit:
+            if nearest <= limit:
                 f[f"near<={limit:.0f}"] = 1.0
-        if best[i] <= NEAR_KM[-1]:
+        if nearest <= NEAR_KM[-1]:
             f[f"near|size={_size(refs[i].population)}"] = 1.0
-        coherent |= best <= NEAR_KM[0]
+        coherent = [c or b <= NEAR_KM[0] for c, b in zip(coherent, best)]
     # The name's referents, weighed by people, nearly all in a named country or near a named place:
     # "Avdiivka" (three Ukrainian villages and towns) in a report on Ukraine, not "Home" (dozens of
-    # American hamlets, a few near the report's places).
-    weight = np.array([p.population + 1.0 for p in refs])
-    if coherent.any() and weight[coherent].sum() >= settings.COHERENT_SHARE * weight.sum():
-        f["coherent"] = 1.0
+    # American hamlets, a few near the report's places). Populations are whole numbers: the sums
+    # are exact in any order.
+    if any(coherent):
+        weight = [p.population + 1.0 for p in refs]
+        if sum(w for w, c in zip(weight, coherent) if c) >= settings.COHERENT_SHARE * sum(weight):
+            f["coherent"] = 1.0
     return f
 
 
@@ -224,21 +291,22 @@ def phrase_features(f: dict[str, float], words: Sequence[str], sent_start: Seque
     """Add to ``f`` the word-class features of the phrases around the name at ``words[start:end]``
     (see the module docstring); context never crosses a sentence boundary."""
     n = len(words)
+    # Before: "the town of X", "north of X", "30 km from X", "the outskirts of X".
+    if start >= 2 and not sent_start[start]:
+        p1 = words[start - 1].lower()
+        if p1 in ("from", "of", "outside"):
+            p2 = words[start - 2].lower() if not sent_start[start - 1] else ""
+            if p1 == "of" and p2 in PLACE_NOUNS and p2 != "outskirts":
+                f["placenoun_of"] = 1.0
+            elif (p1 == "of" and (p2 in _COMPASS or p2 in _PART_NOUNS)) or p2 in _UNITS:
+                f["loc_before"] = 1.0
+    # After: an apposition.
+    if end + 2 >= n or words[end] != "," or sent_start[end + 1]:
+        return
 
     def at(k: int) -> str:
         return words[k].lower() if 0 <= k < n and (k < end or not sent_start[k]) else ""
 
-    # Before: "the town of X", "north of X", "30 km from X", "the outskirts of X".
-    if start >= 2 and not sent_start[start]:
-        p1, p2 = at(start - 1), words[start - 2].lower() if not sent_start[start - 1] else ""
-        if p1 == "of" and p2 in PLACE_NOUNS and p2 != "outskirts":
-            f["placenoun_of"] = 1.0
-        elif (p1 == "of" and (p2 in _COMPASS or p2 in _PART_NOUNS)) or (p1 in ("from", "of", "outside")
-                                                                       and p2 in _UNITS):
-            f["loc_before"] = 1.0
-    # After: an apposition.
-    if end + 2 >= n or words[end] != "," or sent_start[end + 1]:
-        return
     k = end + 1
     if at(k) in ("a", "an", "the", "another", "one"):
         k += 1
@@ -309,16 +377,26 @@ def pair_features(f: dict[str, float], words: Sequence[str], sent_start: Sequenc
         f[f"name_pair|first=surname|next={'unknown' if kind == 'unknown' else 'surname'}"] = 1.0
 
 
+#: The report-context features :func:`context_conjunctions` joins with the label and shape, in order.
+_CONJOINED = ("country_in_doc", "near<=200", "near<=500", "coherent", "no_context")
+
+
+@lru_cache(maxsize=4_096)
+def _conjoined_key(label: str, key: str, lone: int) -> str:
+    return f"{label}|{key}|lone={lone}"
+
+
 def context_conjunctions(f: dict[str, float], label: str) -> None:
     """Add to ``f`` the report-context features of ``f`` joined with the candidate's NER label and
     with whether it is a lone capitalised word (no capitalised word either side): a linear model
     cannot form these itself, and in the corpora a lone word the gazetteer knows, in a country the
     report names, is a place five times out of six while the same name beside other capitalised
     words is often part of a longer one."""
-    lone = int("next_cap" not in f and "prev_cap" not in f and f.get("ntok=1", 0.0) > 0)
-    for key in ("country_in_doc", "near<=200", "near<=500", "coherent", "no_context"):
-        if key in f:
-            f[f"{label or 'none'}|{key}|lone={lone}"] = 1.0
+    present = [key for key in _CONJOINED if key in f]
+    if present:
+        lone = int("next_cap" not in f and "prev_cap" not in f and f.get("ntok=1", 0.0) > 0)
+        for key in present:
+            f[_conjoined_key(label or "none", key, lone)] = 1.0
     # A report that tags no other place says little of a name beside capitalised words or an
     # organisation's ("The Red Cross and the UN"): that absence is weighed by label and shape alone.
     f.pop("no_context", None)

@@ -31,7 +31,7 @@ hooks here are the glue that passes that view along.
 from __future__ import annotations
 
 import math
-import re
+from itertools import compress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -43,6 +43,8 @@ from spacy.tokens import Doc, Span
 from geo_app import settings
 from geo_app.places.gazetteer import Gazetteer, NameMatch
 from geo_app.text import place_context
+from geo_app.text._kind_features import (HEAD_KEYS, NTOK_KEYS, SOURCE_KEYS, SUFFIX_KEYS, label_keys, word_key,
+                                         word_table)
 
 #: spaCy labels that may name a place.
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -275,7 +277,8 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
             return
         found[key] = Candidate(start, end, source, label, name_end)
 
-    for ent in doc.ents:
+    ents = list(doc.ents)  # doc.ents builds its spans anew on every read
+    for ent in ents:
         start = ent.start + 1 if words[ent.start].lower() == "the" and len(ent) > 1 else ent.start
         text = span_text(start, ent.end)
         if ent.label_ in PLACE_LABELS or ent.label_ == "NORP":
@@ -286,24 +289,39 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
         for c in base:
             if c.source in ("gaz", "unit", "head"):
                 add(c.start, c.end, c.source, name_end=c.name_end)
-        return _with_labels(doc, found)
+        return _with_labels(ents, found)
     # Capitalised runs the gazetteer knows: the longest from each capitalised token.
     # Lower-case articles bound by a hyphen ("al-Bab", "Deir ez-Zor") may start or sit inside a name.
     cap, lower = view.cap, view.lower
-    particle = [len(w) <= 3 and w.isalpha() and w.islower() and k + 2 < n and words[k + 1] == "-"
-                and cap[k + 2] for k, w in enumerate(words)]
-    inner_ok = [cap[k] or lower[k] in _CONNECTORS or particle[k] for k in range(n)]
-    ok_end = [n] * (n + 1)  # ok_end[i]: the first k >= i that may not sit inside a name
-    for k in range(n - 1, -1, -1):
-        ok_end[k] = ok_end[k + 1] if inner_ok[k] else k
-    for i in range(n):
-        if not (cap[i] or particle[i]) or punct[i] or lower[i] == "the":
-            continue
-        for j in range(min(n, i + _MAX_TOKENS, ok_end[i]), i, -1):
+    particles: set[int] = set()
+    h = -1
+    while True:
+        try:
+            h = words.index("-", h + 1)
+        except ValueError:
+            break
+        k = h - 1
+        if k >= 0 and k + 2 < n and cap[k + 2]:
+            w = words[k]
+            if len(w) <= 3 and w.isalpha() and w.islower():
+                particles.add(k)
+
+    def inner_ok(k: int) -> bool:  # may sit inside a name
+        return cap[k] or lower[k] in _CONNECTORS or k in particles
+
+    capitals = list(compress(range(n), cap))
+    firsts = sorted(particles.union(capitals)) if particles else capitals
+    text, idx = view.text, view.idx
+    for i in [i for i in firsts if not punct[i] and lower[i] != "the"]:
+        limit = min(n, i + _MAX_TOKENS)
+        end = i + 1  # tokens i..end-1 may sit inside a name (i itself may)
+        while end < limit and inner_ok(end):
+            end += 1
+        for j in range(end, i, -1):
             if not cap[j - 1]:
                 continue
-            text = span_text(i, j)
-            if lookup(text) or (j - i == 1 and demonym_of(text)):
+            name = text[idx[i]:idx[j - 1] + len(words[j - 1])]
+            if lookup(name) or (j - i == 1 and demonym_of(name)):
                 add(i, j, "gaz")
                 if j < n and lower[j] in _UNIT_WORDS and cap[j]:
                     add(i, j + 1, "unit", name_end=j)
@@ -311,24 +329,23 @@ def candidates(doc: Doc, gaz: Gazetteer, base: list[Candidate] | None = None) ->
     # Capitalised runs that end in a head noun ("Dawes Street", "Cavan Institute"), whether or
     # not the gazetteer or the NER knows them.
     sent_start = view.sent_start
-    for j in range(1, n):
-        if lower[j] not in _HEAD_CLASSES or not cap[j]:
-            continue
+    for j in [j for j in capitals if j >= 1 and lower[j] in _HEAD_CLASSES]:
         if lower[j] in ("st.", "st") and j + 1 < n and cap[j + 1]:
             continue  # "St. Thomas": Saint, not Street
         i = j
-        while i > 0 and not sent_start[i] and inner_ok[i - 1] and j - i < _MAX_TOKENS and not punct[i - 1]:
+        while i > 0 and not sent_start[i] and inner_ok(i - 1) and j - i < _MAX_TOKENS and not punct[i - 1]:
             i -= 1
-        while i < j and (not (cap[i] or particle[i]) or lower[i] == "the"):
+        while i < j and (not (cap[i] or i in particles) or lower[i] == "the"):
             i += 1
         if i < j:
             add(i, j + 1, "head")
-    return _with_labels(doc, found)
+    return _with_labels(ents, found)
 
 
-def _with_labels(doc: Doc, found: dict[tuple[int, int], Candidate]) -> list[Candidate]:
-    """The candidates in order, each with the label of an identical NER span if it has none."""
-    labels = {(e.start, e.end): e.label_ for e in doc.ents}
+def _with_labels(ents: list[Span], found: dict[tuple[int, int], Candidate]) -> list[Candidate]:
+    """The candidates in order, each with the label of an identical entity (of ``ents``, the doc's)
+    if it has none."""
+    labels = {(e.start, e.end): e.label_ for e in ents}
     for c in found.values():
         if not c.label:
             c.label = labels.get((c.start, c.end), "")
@@ -347,28 +364,26 @@ def capital_runs(doc: Doc, cands: list[Candidate], skip: np.ndarray | None = Non
     view = token_view(doc)
     words, punct, sent_start = view.words, view.punct, view.sent_start
     n = len(words)
+    cap, lower = view.cap, view.lower
     have = {(c.start, c.end) for c in cands}
     out = []
-    i = 0
-    while i < n:
-        w = words[i]
-        if not w[:1].isupper() or punct[i] or (skip is not None and skip[i]):
-            i += 1
+    skipped = skip.tolist() if skip is not None else [False] * n
+    j = 0  # end of the last run: the next starts at or after it
+    for i in [i for i in range(n) if cap[i] and not punct[i] and not skipped[i]]:
+        if i < j:
             continue
         j = i + 1  # end of the run so far (exclusive), always after a capitalised token
         k = i + 1
         while k < n and not sent_start[k] and k - i < _MAX_TOKENS:
-            wk = words[k]
-            if wk[:1].isupper() and not punct[k]:
+            if cap[k] and not punct[k]:
                 k += 1
                 j = k
-            elif wk.lower() in _CONNECTORS:
+            elif lower[k] in _CONNECTORS:
                 k += 1
             else:
                 break
         if (i, j) not in have:
             out.append(Candidate(i, j, "cap"))
-        i = j
     return out
 
 
@@ -399,16 +414,41 @@ def token_view(doc: Doc) -> TokenView:
         view = TokenView([], "", [], [], [])
     else:
         arr = doc.to_array([IDX, IS_PUNCT, SENT_START, SPACY]).astype(np.int64)
-        strings = doc.vocab.strings
-        words = [strings[o] for o in doc.to_array(ORTH).tolist()]
-        text = "".join([w + " " if sp else w for w, sp in zip(words, arr[:, 3].tolist())])
+        words = _words(doc)
+        text = doc.user_data.get("geo_app_doc_text")
+        spaces = arr[:, 3].tolist()
+        if not isinstance(text, str) or len(text) != int(arr[-1, 0]) + len(words[-1]) + spaces[-1]:
+            text = "".join([w + " " if sp else w for w, sp in zip(words, spaces)])
         sent = (arr[:, 2] == 1).tolist()
         sent[0] = True
-        lowered = {w: w.lower() for w in set(words)}  # one string per distinct word: a 2 MB report has 400,000 tokens
+        distinct = set(words)
+        lowered = {w: w.lower() for w in distinct}  # one string per distinct word: a 2 MB report has 400,000 tokens
+        capital = {w: w[:1].isupper() for w in distinct}
         view = TokenView(words, text, arr[:, 0].tolist(), (arr[:, 1] != 0).tolist(), sent,
-                         [w[:1].isupper() for w in words], [lowered[w] for w in words])
+                         list(map(capital.__getitem__, words)), list(map(lowered.__getitem__, words)))
     doc.user_data["geo_app_view"] = view
     return view
+
+
+#: Token strings by ORTH hash (a hash names one string in every vocab): a dict read is cheaper than
+#: the StringStore's, and a report's words are mostly words seen before.
+_ORTH: dict[int, str] = {}
+_ORTH_MAX = 500_000
+
+
+def _words(doc: Doc) -> list[str]:
+    """The token texts of ``doc``."""
+    strings = doc.vocab.strings
+    hashes = doc.to_array(ORTH).tolist()
+    get = _ORTH.get
+    words = [get(o) for o in hashes]
+    if None in words:
+        if len(_ORTH) >= _ORTH_MAX:
+            _ORTH.clear()
+        for k, o in enumerate(hashes):
+            if words[k] is None:
+                words[k] = _ORTH[o] = strings[o]
+    return words
 
 
 #: Gazetteer answers by name, per gazetteer and question: a report asks about the same words many
@@ -501,22 +541,6 @@ def well_known(match: NameMatch) -> bool:
     return place.population >= 100_000
 
 
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-@lru_cache(maxsize=65_536)
-def _ctx(word: str) -> str:
-    """A context word as a feature value: lower-cased letters, digits and punctuation classed
-    (memoised: a report's context words repeat)."""
-    if not word.strip():
-        return "<sp>"
-    if word[0].isdigit():
-        return "<num>"
-    if not _WORD.search(word):
-        return word[:2]
-    return word.lower()
-
-
 def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_words: frozenset[str],
                        generic_words: frozenset[str], non_place_heads: frozenset[str] = frozenset(),
                        only: list[Candidate] | None = None) -> None:
@@ -531,7 +555,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     such names, so the classifier cannot learn them (see ``settings.NON_PLACE_HEAD_WORDS``).
     """
     view = token_view(doc)
-    words, punct, span_text = view.words, view.punct, view.span_text
+    words, punct, span_text, lower_of = view.words, view.punct, view.span_text, view.lower
     n = len(words)
     sent_start = view.sent_start
     # Sentence of each token: context words never come from another sentence (a name that
@@ -556,18 +580,24 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             for k in range(e.start, e.end):
                 enclosing[k] = e
     n_places = sum(1 for e in ents if e.label_ in ("GPE", "LOC"))
+    doc_places = math.log1p(n_places) / 3
     # Each candidate's text, cut once.
-    texts = {(c.start, c.end): span_text(c.start, c.end) for c in cands}
-    if only is not None:
-        texts.update({(c.start, c.end): span_text(c.start, c.end) for c in only})
+    cand_texts = [span_text(c.start, c.end) for c in cands]
+    todo = cands if only is None else only
+    todo_texts = cand_texts if only is None else [span_text(c.start, c.end) for c in only]
     text_counts: dict[str, int] = {}
-    for c in cands:
-        t = texts[(c.start, c.end)]
+    for t in cand_texts:
         text_counts[t] = text_counts.get(t, 0) + 1
     starts = {c.start for c in cands}
     ends = {c.end for c in cands}
-    doc_countries = _doc_countries(doc, cands, gaz, texts)
+    doc_countries = _doc_countries(doc, cands, gaz, cand_texts)
     lookup, demonym_of = _answers(gaz)
+    summaries = _MEMO.setdefault((id(gaz), "summary"), {})
+
+    def summary(name: str) -> tuple[dict[str, float], str | None, frozenset[str]]:
+        hit = summaries.get(name)
+        return _gaz_summary(gaz, name) if hit is None else hit
+
     # The marks depend on the tokens alone: the selective NER's two calls on a doc share them.
     cached = doc.user_data.get("geo_app_marks")
     if cached is not None and cached[0] is view and cached[1] is gaz and cached[2] == common_words:
@@ -582,50 +612,54 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     # Spans of well-known places, for names joined to one by "and" / "or" ("around Hodeidah and Taiz").
     wk_starts: set[int] = set()
     wk_ends: set[int] = set()
-    for c in cands:
-        if _gaz_summary(gaz, texts[(c.start, c.end)])[0].get("gaz_well_known"):
+    for c, t in zip(cands, cand_texts):
+        if summary(t)[0].get("gaz_well_known"):
             wk_starts.add(c.start)
             wk_ends.add(c.end)
-    anchors = _anchors(view, cands, gaz)
+    anchors = _anchors(view, cands, gaz, cand_texts)
     # The report-context features of every name in one geodesic measure (answers kept by name).
-    bases = [span_text(c.start, c.name_end) if c.name_end else texts[(c.start, c.end)]
-             for c in (cands if only is None else only)]
-    place_context.prepare_near(anchors, [(texts[(c.start, c.end)], lookup(b), _gaz_summary(gaz, b)[2]) for c, b in
-                                         zip(cands if only is None else only, bases)], doc_countries)
+    bases = [span_text(c.start, c.name_end) if c.name_end else t for c, t in zip(todo, todo_texts)]
+    near_items = [(t, lookup(b), summary(b)[2]) for t, b in zip(todo_texts, bases)]
+    place_context.prepare_near(anchors, near_items, doc_countries)
     blocked_texts: set[str] = set()
-    for c in cands:
-        if c.end < n and words[c.end].lower() in non_place_heads:
+    for c, t in zip(cands, cand_texts):
+        if c.end < n and lower_of[c.end] in non_place_heads:
             c.blocked = True
-            blocked_texts.add(texts[(c.start, c.end)])
-    for c in (cands if only is None else only):
-        text = texts[(c.start, c.end)]
-        base = span_text(c.start, c.name_end) if c.name_end else text
+            blocked_texts.add(t)
+    # Context-word features by word: "p2=..", "p1=..", "n1=..", "n2=.." (see _kind_features).
+    p2_keys, p1_keys, n1_keys, n2_keys = (word_table(key) for key in ("p2", "p1", "n1", "n2"))
+    last_table, first_table = word_table("last"), word_table("first")
+    for c, text, base in zip(todo, todo_texts, bases):
         f: dict[str, float] = {}
-        f[f"lab={c.label or 'none'}"] = 1.0
-        f[f"src={c.source}"] = 1.0
-        ntok = c.end - c.start
-        f[f"ntok={min(ntok, 3)}"] = 1.0
+        lab = c.label or "none"
+        lk = label_keys(lab)
+        start, end = c.start, c.end
+        f[lk.lab] = 1.0
+        f[SOURCE_KEYS[c.source]] = 1.0
+        ntok = end - start
+        f[NTOK_KEYS[min(ntok, 3)]] = 1.0
         matches = lookup(base)
         demonym = demonym_of(text)
         c.known = bool(matches) or demonym is not None
-        gaz_feats, size, countries = _gaz_summary(gaz, base)
+        gaz_feats, size, countries = summary(base)
         f.update(gaz_feats)
         if size:
-            f[f"{c.label or 'none'}|size={size}"] = 1.0
+            f[lk.size[size]] = 1.0
         if demonym:
             f["demonym"] = 1.0
-        first = words[c.start]
+        first = words[start]
         if text.isupper():
             f["all_caps"] = 1.0
             if len(text) <= 3:
                 f["short_caps"] = 1.0
-        elif not _capital(first):
+        elif not first[:1].isupper():
             f["lower_initial"] = 1.0
         if len(text) <= 3:
             f["short"] = 1.0
-        if sent_start[c.start]:
+        initial = sent_start[start]
+        if initial:
             f["sent_initial"] = 1.0
-        if c.start == 0:
+        if start == 0:
             f["doc_initial"] = 1.0
         low = text.lower()
         if low in common_words:
@@ -639,63 +673,87 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if text in person_texts:
             f["tagged_person_in_doc"] = 1.0
         f["repeats"] = math.log1p(text_counts.get(text, 1) - 1)
-        f["doc_places"] = math.log1p(n_places) / 3
+        f["doc_places"] = doc_places
         # Context words, inside the candidate's sentence.
-        for off, key in ((-2, "p2"), (-1, "p1"), (0, "n1"), (1, "n2")):
-            k = c.start + off if off < 0 else c.end + off
-            if not 0 <= k < n:
-                f[f"{key}=<edge>"] = 1.0
-            elif sent_of[k] != sent_of[c.start if off < 0 else c.end - 1]:
-                f[f"{key}={'<s>' if off < 0 else '</s>'}"] = 1.0
-            else:
-                f[f"{key}={_ctx(words[k])}"] = 1.0
+        s_first, s_last = sent_of[start], sent_of[end - 1]
+        if start < 2:
+            f["p2=<edge>"] = 1.0
+        elif sent_of[start - 2] != s_first:
+            f["p2=<s>"] = 1.0
+        else:
+            w = words[start - 2]
+            f[p2_keys.get(w) or word_key("p2", w)] = 1.0
+        if start < 1:
+            f["p1=<edge>"] = 1.0
+        elif sent_of[start - 1] != s_first:
+            f["p1=<s>"] = 1.0
+        else:
+            w = words[start - 1]
+            f[p1_keys.get(w) or word_key("p1", w)] = 1.0
+        if end >= n:
+            f["n1=<edge>"] = 1.0
+        elif sent_of[end] != s_last:
+            f["n1=</s>"] = 1.0
+        else:
+            w = words[end]
+            f[n1_keys.get(w) or word_key("n1", w)] = 1.0
+        if end + 1 >= n:
+            f["n2=<edge>"] = 1.0
+        elif sent_of[end + 1] != s_last:
+            f["n2=</s>"] = 1.0
+        else:
+            w = words[end + 1]
+            f[n2_keys.get(w) or word_key("n2", w)] = 1.0
         # A town or region of a country the report names ("Kiev" beside "Ukraine").
         if countries & doc_countries:
             f["country_in_doc"] = 1.0
-        prev = words[c.start - 1] if c.start > 0 else ""
-        nxt = words[c.end] if c.end < n else ""
-        if prev and _capital(prev) and not sent_start[c.start - 1] and not punct[c.start - 1]:
+        prev = words[start - 1] if start > 0 else ""
+        nxt = words[end] if end < n else ""
+        next_cap = False
+        if prev and prev[:1].isupper() and not sent_start[start - 1] and not punct[start - 1]:
             f["prev_cap"] = 1.0
-        if nxt and _capital(nxt) and not punct[c.end]:
+        if nxt and nxt[:1].isupper() and not punct[end]:
             f["next_cap"] = 1.0
-        if nxt == "," and c.end + 1 < n and _has_name(gaz, words[c.end + 1]) and _capital(words[c.end + 1]):
+            next_cap = True
+        if nxt == "," and end + 1 < n and lookup(words[end + 1]) and words[end + 1][:1].isupper():
             f["then_comma_place"] = 1.0
-        if (nxt in ("and", "or") and c.end + 1 in wk_starts) or (prev in ("and", "or") and c.start - 1 in wk_ends):
+        if (nxt in ("and", "or") and end + 1 in wk_starts) or (prev in ("and", "or") and start - 1 in wk_ends):
             f["and_known_place"] = 1.0
-        if prev == "," and c.start >= 2 and _capital(words[c.start - 2]):
+        if prev == "," and start >= 2 and words[start - 2][:1].isupper():
             f["after_comma_name"] = 1.0
         if ntok > 1:
-            head = _HEAD_CLASSES.get(words[c.end - 1].lower())
+            head = _HEAD_CLASSES.get(lower_of[end - 1])
             if head:
-                f[f"head={head}"] = 1.0
-                f[f"{c.label or 'none'}|head={head}"] = 1.0
-            f[f"last={_ctx(words[c.end - 1])}"] = 1.0
-            f[f"first={_ctx(first)}"] = 1.0
+                f[HEAD_KEYS[head]] = 1.0
+                f[lk.head[head]] = 1.0
+            w = words[end - 1]
+            f[last_table.get(w) or word_key("last", w)] = 1.0
+            f[first_table.get(first) or word_key("first", first)] = 1.0
         else:
-            f[f"suf={low[-3:]}"] = 1.0
+            f[SUFFIX_KEYS[low[-3:]]] = 1.0
         # The name span it sits in.
-        enc = enclosing[c.start] or enclosing[c.end - 1]
-        enc_start = enc.start + 1 if enc is not None and enc[0].lower_ == "the" else (enc.start if enc else 0)
-        if enc is not None and not (enc_start == c.start and enc.end == c.end):
-            f[f"in={enc.label_}"] = 1.0
-            f[f"in_last={_ctx(enc[-1].text)}"] = 1.0
-            if enc.start == c.start:
-                f["in_at_start"] = 1.0
+        enc = enclosing[start] or enclosing[end - 1]
+        if enc is not None:
+            enc_start = enc.start + 1 if enc[0].lower_ == "the" else enc.start
+            if not (enc_start == start and enc.end == end):
+                f[f"in={enc.label_}"] = 1.0
+                f[word_key("in_last", enc[-1].text)] = 1.0
+                if enc.start == start:
+                    f["in_at_start"] = 1.0
         # Conjunctions a linear model cannot form itself: the NER label with what the gazetteer
         # and the shape say ("Red Cross" as ORG and a hamlet; "Soviet Republic" as NORP + capital).
-        lab = c.label or "none"
-        f[f"{lab}|wk={int(f.get('gaz_well_known', 0.0))}"] = 1.0
-        f[f"{lab}|top={matches[0].place.feature_class if matches else '-'}"] = 1.0
-        f[f"{lab}|ncap={int('next_cap' in f)}"] = 1.0
-        f[f"{lab}|sent={int('sent_initial' in f)}"] = 1.0
+        f[lk.wk[int(f.get("gaz_well_known", 0.0))]] = 1.0
+        f[lk.top[matches[0].place.feature_class if matches else "-"]] = 1.0
+        f[lk.ncap[next_cap]] = 1.0
+        f[lk.sent[bool(initial)]] = 1.0
         # A name right before or after another candidate ("Soviet Republic of Belarus").
-        if c.end in starts or c.start in ends:
+        if end in starts or start in ends:
             f["adjacent_candidate"] = 1.0
         if ntok > 1 and not matches:
-            rest = span_text(c.start + 1, c.end)
-            if _has_name(gaz, rest):
+            rest = span_text(start + 1, end)
+            if lookup(rest):
                 f["rest_known"] = 1.0
-            if any(_has_name(gaz, w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
+            if any(lookup(w) for w in words[start:end] if w[:1].isupper() and len(w) > 2):
                 f["token_known"] = 1.0
         _person_features(f, c, view, marks, names)
         _context_features(f, c, view, matches, anchors, countries, doc_countries, marks, names, text)
@@ -710,12 +768,12 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             f = {(k if k.startswith(_PERSON_KEEP) else f"pp|{k}"): v for k, v in f.items()
                  if k.startswith(_PERSON_KEEP + _PERSON_CONTEXT)}
         c.feats = f
-        if demonym and ntok == 1 and _modifies_formal_name(words, c.end):
+        if demonym and ntok == 1 and _modifies_formal_name(words, end):
             c.blocked = True  # this occurrence only: "Soviet" elsewhere may still name the place
     # One sense per discourse: "the Reston virus ... in Reston" is the virus throughout.
     if blocked_texts:
-        for c in cands:
-            if texts[(c.start, c.end)] in blocked_texts:
+        for c, t in zip(cands, cand_texts):
+            if t in blocked_texts:
                 c.blocked = True
 
 
@@ -730,12 +788,14 @@ def _context_features(f: dict[str, float], c: Candidate, view: TokenView, matche
     place_context.context_conjunctions(f, c.label)
 
 
-def _anchors(view: TokenView, cands: list[Candidate], gaz: Gazetteer) -> place_context.Anchors:
-    """The points of the well-known names the report tags as places (see :func:`place_context.anchors`)."""
+def _anchors(view: TokenView, cands: list[Candidate], gaz: Gazetteer,
+             texts: list[str] | None = None) -> place_context.Anchors:
+    """The points of the well-known names the report tags as places (see :func:`place_context.anchors`);
+    ``texts``: the candidates' texts, when the caller has cut them."""
     named = []
-    for c in cands:
+    for i, c in enumerate(cands):
         if c.label in ("GPE", "LOC"):
-            t = view.span_text(c.start, c.end)
+            t = texts[i] if texts is not None else view.span_text(c.start, c.end)
             if _gaz_summary(gaz, t)[0].get("gaz_well_known"):
                 named.append((t, _matches(gaz, t)))
     return place_context.anchors(named)
@@ -817,20 +877,34 @@ def _modifies_formal_name(words: list[str], end: int) -> bool:
 
 
 def _doc_countries(doc: Doc, cands: list[Candidate], gaz: Gazetteer,
-                   texts: dict[tuple[int, int], str] | None = None) -> frozenset[str]:
+                   texts: list[str] | None = None) -> frozenset[str]:
     """ISO alpha-2 codes of the countries the report names, by name or demonym (``texts``: the
-    candidates' texts by (start, end), when the caller has cut them)."""
-    codes = set()
+    candidates' texts, when the caller has cut them)."""
+    codes: set[str] = set()
     span_text = token_view(doc).span_text
-    for c in cands:
-        text = texts[(c.start, c.end)] if texts is not None else span_text(c.start, c.end)
-        for m in _matches(gaz, text):
-            if m.place.feature_code == "PCLI" and m.primary and m.place.country_code:
-                codes.add(m.place.country_code)
-        code = _demonym(gaz, text)
-        if code and len(code) >= 2 and code[:2].isupper() and (len(code) == 2 or code[2] == "-"):
-            codes.add(code[:2])
+    memo = _MEMO.setdefault((id(gaz), "countries"), {})
+    for i, c in enumerate(cands):
+        text = texts[i] if texts is not None else span_text(c.start, c.end)
+        named = memo.get(text)
+        if named is None:
+            named = _countries_named(gaz, text)
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[text] = named
+        codes.update(named)
     return frozenset(codes)
+
+
+def _countries_named(gaz: Gazetteer, text: str) -> tuple[str, ...]:
+    """The countries ``text`` names, as a country's name or a demonym (see :func:`_doc_countries`)."""
+    codes = []
+    for m in _matches(gaz, text):
+        if m.place.feature_code == "PCLI" and m.primary and m.place.country_code:
+            codes.append(m.place.country_code)
+    code = _demonym(gaz, text)
+    if code and len(code) >= 2 and code[:2].isupper() and (len(code) == 2 or code[2] == "-"):
+        codes.append(code[:2])
+    return tuple(codes)
 
 
 def arbitrate(cands: list[Candidate], threshold: float, threshold_unknown: float | None = None) -> list[Candidate]:
