@@ -42,7 +42,7 @@ from spacy.tokens import Doc, Span
 
 from geo_app import settings
 from geo_app.places.gazetteer import Gazetteer, NameMatch
-from geo_app.text import place_context
+from geo_app.text import person_cues, place_context
 
 #: spaCy labels that may name a place.
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -579,6 +579,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     # selective NER skips a window the first stage is sure of).
     people |= marks.firsts | marks.lasts
     names = person_names()
+    acting = _acting_pairs(doc, view, names)
     # Spans of well-known places, for names joined to one by "and" / "or" ("around Hodeidah and Taiz").
     wk_starts: set[int] = set()
     wk_ends: set[int] = set()
@@ -698,8 +699,9 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             if any(_has_name(gaz, w) for w in words[c.start:c.end] if _capital(w) and len(w) > 2):
                 f["token_known"] = 1.0
         _person_features(f, c, view, marks, names)
+        _person_cues(f, c, view, names, enc, acting)
         _context_features(f, c, view, matches, anchors, countries, doc_countries, marks, names, text)
-        if not demonym and ("person_pair" in f or ("prev_title" in f and ntok == 1)):
+        if not demonym and ("person_pair" in f or ("prev_title" in f and ntok == 1) or _PERSON_CUES & f.keys()):
             # Where the name lists and the words around say "a person's name", what the gazetteer
             # and the NER say of the name is weighed apart ("Jordan" in "Jordan Henderson" is not
             # the country however well known the country is): the classifier learns these
@@ -805,6 +807,33 @@ def _person_features(f: dict[str, float], c: Candidate, view: TokenView, marks: 
         f[f"{lab}|wk={wk}|multi"] = 1.0
     if c.end < len(words) and not sent_start[c.end] and is_title(words[c.end]):
         f["next_title"] = 1.0
+
+
+#: The features of :mod:`geo_app.text.person_cues` that put a candidate in the person-name feature space.
+_PERSON_CUES = frozenset({"person_act", "person_act_last", "person_kin", "person_span"})
+#: Words that end a place's name after a capitalised word, never a person's ("Washington State", "Jordan Valley").
+_PLACE_ENDS = place_context.PLACE_NOUNS | _UNIT_WORDS
+
+
+def _acting_pairs(doc: Doc, view: TokenView, names: dict[str, tuple[int, int]]) -> frozenset[tuple[str, str]]:
+    """The report's pairs "Name Surname" that act as a person (:func:`person_cues.acting_pairs`),
+    memoised on the doc while its tokens stand (the selective NER asks twice per document)."""
+    cached = doc.user_data.get("geo_app_acting")
+    if cached is not None and cached[0] is view:
+        return cached[1]
+    acting = person_cues.acting_pairs(view.words, view.lower, view.cap, view.punct, view.sent_start, names,
+                                      _PLACE_ENDS, _HEAD_CLASSES)
+    doc.user_data["geo_app_acting"] = (view, acting)
+    return acting
+
+
+def _person_cues(f: dict[str, float], c: Candidate, view: TokenView, names: dict[str, tuple[int, int]],
+                 enc: Span | None, acting: frozenset[tuple[str, str]]) -> None:
+    """Add the :mod:`geo_app.text.person_cues` features of ``c`` to ``f`` (a pair acting as a person,
+    a kinship noun before the name, a two-word person or organisation span of name-list words)."""
+    person_cues.person_cue_features(f, c.start, c.end, view.words, view.lower, view.cap, view.punct,
+                                    view.sent_start, names, _PLACE_ENDS, _HEAD_CLASSES,
+                                    None if enc is None else (enc.label_, enc.start, enc.end), acting)
 
 
 def _modifies_formal_name(words: list[str], end: int) -> bool:
