@@ -354,7 +354,8 @@ PERSON_SURNAME_MAX_RANK: int = 30_000
 PERSON_ACT_WORDS: tuple[str, ...] = tuple("""said says told tells wrote writes sang sings served serves appeared appears
     starred stars married marries died dies added explained insisted admitted recalled replied asked
     testified resigned thanked praised tweeted posted acknowledged denied argued noted warned urged
-    smiled laughed nursed played plays scored scores won wins lost visited met joined retired""".split())
+    smiled laughed nursed played plays scored scores won wins lost visited met joined retired founded drew
+    directed painted composed coached""".split())
 #: The verbs of PERSON_ACT_WORDS a building, a hall or a hill does not do: after a pair whose second word
 #: is such a head noun ("Charlotte Church sang") only these count ("the Carnegie Hall said" is its staff).
 PERSON_ONLY_ACT_WORDS: tuple[str, ...] = tuple("""wrote writes sang sings starred stars married marries died dies

@@ -7,7 +7,8 @@ The features here (all named ``person_...``, so they stay in the person-name fea
 :func:`geo_app.text.spans.candidate_features`) are word classes, never names:
 
 * ``person_act`` -- the one-word name opens a pair "Name Surname" (the second word capitalised, a
-  word of the name lists, no organisation, place or unit word) and the pair acts as a person: a
+  word of the name lists, no organisation, place or unit word, or a word that neither the lists, the
+  gazetteer nor the English lexicon hold: "Berkeley Breathed") and the pair acts as a person: a
   verb people do follows it ("said", "wrote", "sang"; ``settings.PERSON_ACT_WORDS``), or a
   possessive "'s". After a head noun of a building or natural feature ("Church", "Hill") only a
   verb a building does not do counts (``settings.PERSON_ONLY_ACT_WORDS``: "sang", not "said");
@@ -62,27 +63,29 @@ def _acts(k: int, lower: Sequence[str], sent_start: Sequence[bool], building: bo
 
 def pair_acts(a: int, words: Sequence[str], lower: Sequence[str], cap: Sequence[bool], punct: Sequence[bool],
               sent_start: Sequence[bool], names: Mapping[str, tuple[int, int]], excluded: Collection[str],
-              heads: Collection[str]) -> bool:
+              heads: Collection[str], surnames_at: Collection[int] = ()) -> bool:
     """Whether the tokens ``a``, ``a + 1`` form a pair "Name Surname" that acts as a person (see the
     module docstring); ``excluded``: place and unit nouns that end a place's name ("Washington
     State"); ``heads``: head nouns of buildings and natural features ("Church", "Hill"), which a
-    person's surname may be but then only a verb a building does not do counts."""
+    person's surname may be but then only a verb a building does not do counts; ``surnames_at``:
+    tokens that end a name though the lists lack them (unknown, non-English capitalised words)."""
     b = a + 1
     if b >= len(words) or sent_start[b] or (a > 0 and not sent_start[a] and lower[a - 1] == "the"):
         return False
     if not (_name_word(a, words, lower, cap, punct, names, excluded)
-            and _name_word(b, words, lower, cap, punct, names, excluded)):
+            and (b in surnames_at or _name_word(b, words, lower, cap, punct, names, excluded))):
         return False
     return _acts(b + 1, lower, sent_start, lower[b] in heads or lower[a] in heads)
 
 
 def acting_pairs(words: Sequence[str], lower: Sequence[str], cap: Sequence[bool], punct: Sequence[bool],
                  sent_start: Sequence[bool], names: Mapping[str, tuple[int, int]], excluded: Collection[str],
-                 heads: Collection[str]) -> frozenset[tuple[str, str]]:
+                 heads: Collection[str], surnames_at: Collection[int] = ()) -> frozenset[tuple[str, str]]:
     """The pairs "Name Surname" that act as a person somewhere in the report (one pass over the tokens)."""
     out = set()
     for a in range(len(words) - 2):
-        if cap[a] and cap[a + 1] and pair_acts(a, words, lower, cap, punct, sent_start, names, excluded, heads):
+        if cap[a] and cap[a + 1] and pair_acts(a, words, lower, cap, punct, sent_start, names, excluded, heads,
+                                               surnames_at):
             out.add((words[a], words[a + 1]))
     return frozenset(out)
 
@@ -102,15 +105,16 @@ def _kin_before(k: int, lower: Sequence[str], sent_start: Sequence[bool]) -> boo
 def person_cue_features(f: dict[str, float], start: int, end: int, words: Sequence[str], lower: Sequence[str],
                         cap: Sequence[bool], punct: Sequence[bool], sent_start: Sequence[bool],
                         names: Mapping[str, tuple[int, int]], excluded: Collection[str], heads: Collection[str],
-                        enclosing: tuple[str, int, int] | None, acting: frozenset[tuple[str, str]]) -> None:
+                        enclosing: tuple[str, int, int] | None, acting: frozenset[tuple[str, str]],
+                        surnames_at: Collection[int] = ()) -> None:
     """Add the ``person_...`` features of the one-word candidate ``start:end`` to ``f`` (see the module
     docstring); ``enclosing``: (label, start, end) of the NER span the candidate lies in, if any;
-    ``acting``: :func:`acting_pairs` of the report."""
+    ``acting``: :func:`acting_pairs` of the report; ``surnames_at``: see :func:`pair_acts`."""
     if end - start != 1:
         return
     k = start
     n = len(words)
-    args = (words, lower, cap, punct, sent_start, names, excluded, heads)
+    args = (words, lower, cap, punct, sent_start, names, excluded, heads, surnames_at)
     acts_here = False
     if pair_acts(k, *args):
         f["person_act"] = 1.0
