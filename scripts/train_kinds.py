@@ -450,7 +450,8 @@ def main(argv: list[str] | None = None) -> int:
                          "the full-NER one, or whichever has the higher summed CV span F1 (best); both are printed")
     ap.add_argument("--augment", type=int, default=0,
                     help="add up to this many augmented sentences: corpus people renamed with names that are "
-                         "also well-known places (see the module docstring; 0: none)")
+                         "also well-known places (see the module docstring; 0: none; annotated once into "
+                         "--cache as AUG<N>.spacy: delete it when the augmentation changes)")
     ap.add_argument("--cache", type=Path, default=None,
                     help="folder for the annotated corpora (DocBin); reused while it exists")
     args = ap.parse_args(argv)
