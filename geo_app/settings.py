@@ -347,6 +347,33 @@ PERSON_NAMES_FILE: Path = DATA_DIR / "person_names.tsv"
 #: A given name counts as common up to this rank (of ~5,000), a surname up to this one (of 30,000).
 PERSON_GIVEN_MAX_RANK: int = 1500
 PERSON_SURNAME_MAX_RANK: int = 30_000
+#: Verbs and speech words people do, after a pair "Name Surname", that make the pair a person
+#: ("Washington Irving wrote", "Bristol Palin appeared"; geo_app.text.person_cues). Word forms, not
+#: lemmas: the pipeline runs no tagger or lemmatizer (speed). A single name before them is left
+#: alone ("Jordan said on Monday" is the country): only a pair of name-list words counts.
+PERSON_ACT_WORDS: tuple[str, ...] = tuple("""said says told tells wrote writes sang sings served serves appeared appears
+    starred stars married marries died dies added explained insisted admitted recalled replied asked
+    testified resigned thanked praised tweeted posted acknowledged denied argued noted warned urged
+    smiled laughed nursed played plays scored scores won wins lost visited met joined retired founded drew
+    directed painted composed coached""".split())
+#: The verbs of PERSON_ACT_WORDS a building, a hall or a hill does not do: after a pair whose second word
+#: is such a head noun ("Charlotte Church sang") only these count ("the Carnegie Hall said" is its staff).
+PERSON_ONLY_ACT_WORDS: tuple[str, ...] = tuple("""wrote writes sang sings starred stars married marries died dies
+    smiled laughed nursed resigned retired tweeted testified""".split())
+#: Kinship nouns that, after a possessive ("his mother Victoria", "her brother, Austin,"), say the
+#: name after them is a person (geo_app.text.person_cues): a general word list, no names.
+KIN_NOUNS: tuple[str, ...] = tuple("""mother father brother sister son daughter wife husband uncle aunt cousin
+    grandmother grandfather grandson granddaughter niece nephew widow widower fiancee fiancée fiance fiancé
+    girlfriend boyfriend partner stepmother stepfather stepson stepdaughter mum mom dad child baby friend
+    sibling twin""".split())
+#: Possessive determiners before a kinship noun ("his mother").
+POSSESSIVE_DETERMINERS: tuple[str, ...] = ("his", "her", "my", "their", "our", "your", "whose")
+#: Head words of organisations (and of teams and titles) that end a capitalised pair which is then no
+#: person ("Washington Post", "Georgia Power", "Victoria Police"), though many are surnames too.
+ORGANISATION_HEAD_WORDS: tuple[str, ...] = tuple("""post times herald journal tribune globe news press star sun
+    police power energy gas water electric bank group company co corp inc ltd council government ministry
+    university college school state city county airport port united rovers wanderers athletic club fc
+    capitals nationals senators kings royals rangers stars giants cross house""".split())
 #: The spaCy package whose lemmatizer tables hold the English lexicon (WordNet's lemma index, ~91,000
 #: words) of the span arbiter's lone-name rule: "Area", "Section", "Mission" are English words;
 #: "Avdiivka", "Jermuk" are not (geo_app.text.place_context). The package is the NER's own (already installed).

@@ -42,7 +42,7 @@ from spacy.tokens import Doc, Span
 
 from geo_app import settings
 from geo_app.places.gazetteer import Gazetteer, NameMatch
-from geo_app.text import place_context
+from geo_app.text import person_cues, place_context
 from geo_app.text._kind_features import (HEAD_KEYS, NTOK_KEYS, SOURCE_KEYS, SUFFIX_KEYS, label_keys, word_key,
                                          word_table)
 
@@ -609,6 +609,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
     # selective NER skips a window the first stage is sure of).
     people |= marks.firsts | marks.lasts
     names = person_names()
+    acting, surnames_at = _acting_pairs(doc, view, names, marks)
     # Spans of well-known places, for names joined to one by "and" / "or" ("around Hodeidah and Taiz").
     wk_starts: set[int] = set()
     wk_ends: set[int] = set()
@@ -756,8 +757,9 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             if any(lookup(w) for w in words[start:end] if w[:1].isupper() and len(w) > 2):
                 f["token_known"] = 1.0
         _person_features(f, c, view, marks, names)
+        _person_cues(f, c, view, names, enc, acting, surnames_at)
         _context_features(f, c, view, matches, anchors, countries, doc_countries, marks, names, text)
-        if not demonym and ("person_pair" in f or ("prev_title" in f and ntok == 1)):
+        if not demonym and ("person_pair" in f or ("prev_title" in f and ntok == 1) or _PERSON_CUES & f.keys()):
             # Where the name lists and the words around say "a person's name", what the gazetteer
             # and the NER say of the name is weighed apart ("Jordan" in "Jordan Henderson" is not
             # the country however well known the country is): the classifier learns these
@@ -865,6 +867,39 @@ def _person_features(f: dict[str, float], c: Candidate, view: TokenView, marks: 
         f[f"{lab}|wk={wk}|multi"] = 1.0
     if c.end < len(words) and not sent_start[c.end] and is_title(words[c.end]):
         f["next_title"] = 1.0
+
+
+#: The features of :mod:`geo_app.text.person_cues` that put a candidate in the person-name feature space.
+_PERSON_CUES = frozenset({"person_act", "person_act_last", "person_kin", "person_span"})
+#: Words that end a place's name after a capitalised word, never a person's ("Washington State", "Jordan Valley").
+_PLACE_ENDS = place_context.PLACE_NOUNS | _UNIT_WORDS
+
+
+def _acting_pairs(doc: Doc, view: TokenView, names: dict[str, tuple[int, int]],
+                  marks: PersonMarks) -> tuple[frozenset[tuple[str, str]], frozenset[int]]:
+    """The report's pairs "Name Surname" that act as a person (:func:`person_cues.acting_pairs`), and
+    the tokens that may end a person's name though the name lists lack them (a capitalised word after
+    a capitalised one that neither the gazetteer nor the English lexicon holds: "Breathed"),
+    memoised on the doc while its tokens stand (the selective NER asks twice per document)."""
+    cached = doc.user_data.get("geo_app_acting")
+    if cached is not None and cached[0] is view:
+        return cached[1], cached[2]
+    lex = place_context.lexicon()
+    surnames_at = frozenset(k + 1 for k, kind in marks.next_kind.items()
+                            if kind == "unknown" and view.lower[k + 1] not in lex)
+    acting = person_cues.acting_pairs(view.words, view.lower, view.cap, view.punct, view.sent_start, names,
+                                      _PLACE_ENDS, _HEAD_CLASSES, surnames_at)
+    doc.user_data["geo_app_acting"] = (view, acting, surnames_at)
+    return acting, surnames_at
+
+
+def _person_cues(f: dict[str, float], c: Candidate, view: TokenView, names: dict[str, tuple[int, int]],
+                 enc: Span | None, acting: frozenset[tuple[str, str]], surnames_at: frozenset[int]) -> None:
+    """Add the :mod:`geo_app.text.person_cues` features of ``c`` to ``f`` (a pair acting as a person,
+    a kinship noun before the name, a two-word person or organisation span of name-list words)."""
+    person_cues.person_cue_features(f, c.start, c.end, view.words, view.lower, view.cap, view.punct,
+                                    view.sent_start, names, _PLACE_ENDS, _HEAD_CLASSES,
+                                    None if enc is None else (enc.label_, enc.start, enc.end), acting, surnames_at)
 
 
 def _modifies_formal_name(words: list[str], end: int) -> bool:
