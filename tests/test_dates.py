@@ -464,6 +464,9 @@ def test_property_date_like_text(words: list[str], published: date | None, data:
     ("NAIROBI, Kenya, 2 May 2024 — Floods hit the city.", True),
     ("Floods hit Nairobi on May 2 - the worst in years.", False),
     ("On May 2, floods hit Nairobi.", False),
+    ("Floods cut off the capital\n\nNAIROBI, Kenya, May 2, 2024 (AP) - Floods hit the city.", True),  # under a headline
+    ("Floods hit the city.\nNAIROBI, May 2 - the second line of the report " + "x" * 400, True),
+    ("x" * 500 + "\nNAIROBI, May 2 - a dateline-like line far down the report.", False),
 ])
 def test_in_dateline_tells_the_filing_date_from_an_event_date(text, expected):
     (d,) = [d for d in find_dates(text, date(2024, 5, 3)) if "2" in d.text]

@@ -1197,5 +1197,15 @@ _RX_DATELINE_AFTER = re.compile(r"\A(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\))?\s*[
 
 
 def in_dateline(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is the date of a dateline at the start of the report."""
-    return bool(start <= 80 and _RX_DATELINE_BEFORE.match(text[:start]) and _RX_DATELINE_AFTER.match(text[end:end + 50]))
+    """Whether ``text[start:end]`` is the date of a dateline at the start of the report (at the start
+    of its first line, or of a line after a headline near the top)."""
+    if start > 400:
+        return False
+    line = text.rfind("\n", 0, start) + 1
+    if start - line > 80 or (line and not _RX_TOP_LINES.fullmatch(text, 0, line)):
+        return False
+    return bool(_RX_DATELINE_BEFORE.match(text[line:start]) and _RX_DATELINE_AFTER.match(text[end:end + 50]))
+
+
+#: What may stand above a dateline: a headline and a byline, at most four short lines.
+_RX_TOP_LINES = re.compile(r"(?:[^\n]{0,200}\n){1,5}")
