@@ -392,6 +392,8 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         if link.b is not None:  # "Troops are within 30 km of Kyiv": one place, the other end unsaid
             why = "the report does not say where this distance is measured from"
             known = _end_endpoint(ctx, link.b, None)
+            if link.direction:  # "roughly 800 km west of the capital": drawn that way from it
+                known = replace(known, bearing=link.direction)
             return finish_distance(missing("?", why), known, d.km, common)  # drawn around the place it names
         return finish_distance(None, None, d.km, common, unverifiable=(
             link.not_claim or "could not tell which places this distance is between from the sentence"))

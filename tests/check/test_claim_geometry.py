@@ -102,3 +102,15 @@ def test_a_distance_with_a_stated_way_is_drawn_as_a_band_that_way() -> None:
     assert km.min() >= 60 - claim.tolerance_km - 0.5 and km.max() <= 60 + claim.tolerance_km + 0.5
     assert km.min() > 30  # a band away from the town, not a wedge from it
     assert np.all(np.abs((az - 45.0 + 180.0) % 360.0 - 180.0) <= 22.5 + 0.1)
+
+
+def test_a_stated_way_from_a_named_far_end_draws_the_band_that_way_from_it() -> None:
+    # the near end unsaid ("it"), the far end named with the way: the band lies west of Maiduguri
+    from geo_app.geo.geodesy import geodesic_azimuth
+
+    a = analyze("It is roughly 200 km west of Maiduguri, officials said.", "2024-05-01")
+    claim = next(c for c in a.claims if c.claim_type == "distance")
+    assert claim.verdict == "unverifiable" and claim.region is not None
+    centre = claim.point
+    az = np.array([geodesic_azimuth(centre.x, centre.y, x, y) for x, y in claim.region.exterior.coords])
+    assert np.all(np.abs((az - 270.0 + 180.0) % 360.0 - 180.0) <= 22.5 + 0.1)
