@@ -105,10 +105,10 @@ def test_a_distance_with_a_stated_way_is_drawn_as_a_band_that_way() -> None:
 
 
 def test_a_stated_way_from_a_named_far_end_draws_the_band_that_way_from_it() -> None:
-    # the near end unsaid ("it"), the far end named with the way: the band lies west of Maiduguri
+    # the near end unsaid ("it"), the far end named with the way: the band lies west of Khartoum
     from geo_app.geo.geodesy import geodesic_azimuth
 
-    a = analyze("It is roughly 200 km west of Maiduguri, officials said.", "2024-05-01")
+    a = analyze("Shelling hit Sudan. It is roughly 800 km west of the capital, residents said.", "2024-05-01")
     claim = next(c for c in a.claims if c.claim_type == "distance")
     assert claim.verdict == "unverifiable" and claim.region is not None
     centre = claim.point
