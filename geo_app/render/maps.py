@@ -303,8 +303,10 @@ window.geoApp = (function () {
     } else if (S.areaLayers.indexOf(p.layer) < 0 && f.geometry && f.geometry.type === "Point" && p.name) {
       // The report's own places are named on the map, not only on hover: an analyst reads the map
       // by them (overlaps are hidden by the basemap names' declutter, these before basemap names).
-      // a direction-qualified place by its own words ("southern Belarus"), not its country's name
-      layer.bindTooltip(el("span", null, p.kind === "qualified" && p.text ? p.text : p.name),
+      // a direction-qualified region by its own words ("southern Belarus"), not its country's name;
+      // "west of Khartoum" and "the border with Chad" are drawn at the place they name, by its name
+      var region = p.kind === "qualified" && p.text && /^(north|south|east|west|central)+$/.test(p.qualifier || "");
+      layer.bindTooltip(el("span", null, region ? p.text : p.name),
                         {permanent: true, direction: "right", offset: [5, 0], opacity: 1,
                          className: "geo-app-place-label", interactive: false});
     } else if (p.layer !== "mentioned_areas" || p.name) {
