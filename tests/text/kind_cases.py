@@ -116,24 +116,33 @@ def check(text: str, places: tuple[str, ...], not_places: tuple[str, ...],
     return errors
 
 
-def run() -> dict[str, tuple[int, int]]:
-    """Extract every case and print its failures; the number passed and the total per group."""
+def case_errors(cases: list[Case], published: dt.date = dt.date(2024, 3, 14)) -> list[list[str]]:
+    """Extract every case (batched) and return each one's errors (:func:`check`), in order."""
     from geo_app.text.extract import extract_many
 
+    exs = extract_many([(t, published) for t, _, _ in cases])
+    return [check(text, places, not_places, [(m.start, m.end, m.text) for m in ex.mentions if m.kind != "demonym"])
+            for (text, places, not_places), ex in zip(cases, exs)]
+
+
+def run_groups(groups: list[tuple[str, list[Case]]]) -> dict[str, tuple[int, int]]:
+    """Print each group's failures and its score; the number passed and the total per group."""
     out = {}
-    for group, cases in (("people", PEOPLE), ("places", PLACES), ("big places", BIG_PLACES),
-                         ("fresh (not tuned on)", FRESH)):
-        exs = extract_many([(t, dt.date(2024, 3, 14)) for t, _, _ in cases])
+    for group, cases in groups:
         ok = 0
-        for (text, places, not_places), ex in zip(cases, exs):
-            mentions = [(m.start, m.end, m.text) for m in ex.mentions if m.kind != "demonym"]
-            errors = check(text, places, not_places, mentions)
+        for (text, _, _), errors in zip(cases, case_errors(cases)):
             ok += not errors
             if errors:
                 print(f"  [{group}] {'; '.join(errors)}: {text}")
         out[group] = (ok, len(cases))
         print(f"{group}: {ok}/{len(cases)}")
     return out
+
+
+def run() -> dict[str, tuple[int, int]]:
+    """Extract every case and print its failures; the number passed and the total per group."""
+    return run_groups([("people", PEOPLE), ("places", PLACES), ("big places", BIG_PLACES),
+                       ("fresh (not tuned on)", FRESH)])
 
 
 if __name__ == "__main__":

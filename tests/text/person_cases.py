@@ -9,10 +9,9 @@ Run ``PYTHONPATH=$PWD python -m tests.text.person_cases`` for the score on every
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 
-from tests.text.kind_cases import Case, check
+from tests.text.kind_cases import Case, run_groups
 
 #: People whose names hold a place's name.
 PEOPLE: list[Case] = [
@@ -68,21 +67,7 @@ CASES: list[Case] = PEOPLE + PLACES
 
 def run() -> dict[str, tuple[int, int]]:
     """Extract every case and print its failures; the number passed and the total per group."""
-    from geo_app.text.extract import extract_many
-
-    out = {}
-    for group, cases in (("people", PEOPLE), ("places", PLACES)):
-        exs = extract_many([(t, dt.date(2024, 3, 14)) for t, _, _ in cases])
-        ok = 0
-        for (text, places, not_places), ex in zip(cases, exs):
-            mentions = [(m.start, m.end, m.text) for m in ex.mentions if m.kind != "demonym"]
-            errors = check(text, places, not_places, mentions)
-            ok += not errors
-            if errors:
-                print(f"  [{group}] {'; '.join(errors)}: {text}")
-        out[group] = (ok, len(cases))
-        print(f"{group}: {ok}/{len(cases)}")
-    return out
+    return run_groups([("people", PEOPLE), ("places", PLACES)])
 
 
 if __name__ == "__main__":

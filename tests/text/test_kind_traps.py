@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 
 from geo_app.places.gazetteer import get_gazetteer
-from geo_app.text.extract import _COMMON_WORDS, extract_many, get_nlp
+from geo_app.text.extract import _COMMON_WORDS, get_nlp
 from geo_app.text.spans import person_marks, person_names, token_view
-from tests.text.kind_cases import BIG_PLACES, PEOPLE, PLACES, check
+from tests.text.kind_cases import BIG_PLACES, PEOPLE, PLACES, case_errors
 
 PUB = dt.date(2024, 3, 14)
 #: Misses allowed among the 20 people (see test_people_named_like_places_are_not_places).
@@ -44,9 +44,7 @@ def test_a_given_name_before_a_surname_is_marked(text: str, name: str, pair: boo
 
 
 def _run(cases: list) -> list[list[str]]:
-    exs = extract_many([(t, PUB) for t, _, _ in cases])
-    return [check(text, places, not_places, [(m.start, m.end, m.text) for m in ex.mentions if m.kind != "demonym"])
-            for (text, places, not_places), ex in zip(cases, exs)]
+    return case_errors(cases, PUB)
 
 
 def test_people_named_like_places_are_not_places() -> None:

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from geo_app.places.gazetteer import get_gazetteer
-from geo_app.text.extract import _COMMON_WORDS, _GENERIC_WORDS, extract_many, get_nlp
+from geo_app.text.extract import _COMMON_WORDS, _GENERIC_WORDS, get_nlp
 from geo_app.text.spans import candidate_features, candidates
-from tests.text.kind_cases import check
+from tests.text.kind_cases import case_errors
 from tests.text.person_cases import PEOPLE, PLACES
 
 PUB = dt.date(2024, 3, 14)
@@ -61,9 +61,7 @@ def test_a_pair_acting_elsewhere_in_the_report() -> None:
 
 
 def _run(cases: list) -> list[list[str]]:
-    exs = extract_many([(t, PUB) for t, _, _ in cases])
-    return [check(text, places, not_places, [(m.start, m.end, m.text) for m in ex.mentions if m.kind != "demonym"])
-            for (text, places, not_places), ex in zip(cases, exs)]
+    return case_errors(cases, PUB)
 
 
 def test_people_named_like_places_are_not_places() -> None:
