@@ -221,9 +221,12 @@ class _Sentence:
     """One parsed sentence with its mentions, by token."""
 
     def __init__(self, doc: Doc, offset: int, sentence: int, resolutions: Sequence[Resolution],
-                 known: dict[str, Resolution] | None = None, dated: Sequence[tuple[int, int]] = ()) -> None:
+                 known: dict[str, Resolution] | None = None, dated: Sequence[tuple[int, int]] = (),
+                 previous: Sequence[Resolution] = ()) -> None:
         self.doc, self.offset, self.sentence = doc, offset, sentence
         self.resolutions = list(resolutions)
+        #: The resolutions of the sentence before (what "the city" or "it" may stand for).
+        self.previous = list(previous)
         #: The places the report's mentions settled on, by normalised name (see :func:`_lookup`).
         self.known = known or {}
         #: Character spans of the report's date expressions: "on Thursday" is no place to measure
@@ -841,6 +844,8 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             objs = [t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")][:1]
         b = _end_of(ps, objs[0], ctx_country) if objs else None
         a = _near_end(ps, d, unit, span, after, ctx_country)
+        if a is None and b is not None:
+            a = _anaphor_end(ps, unit, b)
         if a is None and after.lower_ == "to":
             # "From Odesa it is about 440 km to Kyiv": a fronted "from" names the near end
             fronted = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from" and c.i < span.start),
@@ -975,6 +980,46 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
     if first.pos_ in ("DET", "ADJ", "NOUN", "NUM"):
         return j  # an appositive noun phrase: "a port city", "the regional capital"
     return -1
+
+
+#: Nouns that refer back to a town named before ("the city lies 30 km from ...").
+_TOWN_ANAPHORS = {"city", "town", "village", "port", "settlement"}
+
+
+def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
+    """The place a clause's subject "it", "the city" or "the town" stands for, when that is plain.
+
+    "Drones struck Sumy overnight. The city lies about 30 km from the Russian border": the subject
+    names no place, so it is the one place named before it (in its sentence before the subject, else
+    in the sentence before) that is not the far end, of the right kind (a town for "the city").
+    When two or more such places are named, the reader cannot tell either: no end.
+    """
+    subj = _subject_of(unit)
+    if subj is None or ps.mention_at(subj) is not None:
+        return None
+    lemma = subj.lemma_.lower()
+    if subj.lower_ == "it" and subj.pos_ == "PRON":
+        town_only = False
+    elif lemma in _TOWN_ANAPHORS and any(c.lower_ in ("the", "this") and c.dep_ == "det" for c in subj.children) \
+            and not any(c.dep_ in ("poss", "compound", "amod", "prep", "acl", "relcl", "appos") for c in subj.children):
+        town_only = True
+    else:
+        return None
+    far_key = far.res.place.key if far.res.place is not None else None
+    s0 = ps.chars(subj)[0]
+
+    def fits(r: Resolution) -> bool:
+        p = r.place
+        return p is not None and r.mention.kind != "demonym" and p.key != far_key and not r.mention.qualifier \
+            and (not town_only or p.feature_class == "P")
+
+    for scope in ([r for r in ps.resolutions if r.mention.end <= s0], ps.previous):
+        found = {r.place.key: r for r in scope if fits(r)}
+        if len(found) == 1:
+            return End(next(iter(found.values())), "place")
+        if found:
+            return None  # two places named: either could be meant
+    return None
 
 
 def _antecedent(ps: _Sentence, near: End) -> End | None:
@@ -1183,7 +1228,7 @@ def link_distances(ex: Extraction, by_sentence: dict[int, list[Resolution]], dis
     for s, doc in zip(sentences, get_parser().pipe([t[:limit] for t in texts], batch_size=32)):
         lo, hi = starts[s], ex.sentences[s][1]
         docs[s] = _Sentence(doc, starts[s], s, by_sentence.get(s, []), known,
-                            [(a, b) for a, b in dated if a < hi and lo < b])
+                            [(a, b) for a, b in dated if a < hi and lo < b], by_sentence.get(s - 1, []))
     out: dict[int, Link] = {}
     for k, d in enumerate(distances):
         ps = docs[ex.sentence_of(d.start)]

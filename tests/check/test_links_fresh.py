@@ -168,3 +168,25 @@ def test_a_fronted_from_names_the_near_end_of_a_figure_to_a_place() -> None:
     c = one("From Odesa it is about 440 km to Kyiv.")
     assert ends(c) == {ODESA, KYIV}
     assert c.verdict == "consistent"
+
+
+@pytest.mark.parametrize("text", [
+    "Shelling hit Belgorod on Monday. The city lies about 40 km north of the Ukrainian border.",
+    "Shelling hit Belgorod on Monday. It lies about 40 km north of the Ukrainian border.",
+    "Belgorod was shelled again, and the city is barely 40 km from the Ukrainian border.",
+])
+def test_the_city_or_it_stands_for_the_one_town_named_before(text: str) -> None:
+    c = one(text)
+    assert BELGOROD in ends(c) and "country:UKR" in (c.from_key, c.to_key)
+    assert c.measured_km == pytest.approx(35.4, abs=1.5)
+
+
+@pytest.mark.parametrize("text", [
+    # two towns before: either could be meant
+    "Shelling hit Belgorod and Kursk on Monday. The city lies about 40 km from the Ukrainian border.",
+    # only a country before: "the city" names no town
+    "Shelling hit Russia on Monday. The city lies about 40 km from the Ukrainian border.",
+])
+def test_the_city_stays_unknown_when_the_reader_cannot_tell(text: str) -> None:
+    (c,) = [c for c in distances(text)]
+    assert c.measured_km is None and c.verdict == "unverifiable"
