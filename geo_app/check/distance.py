@@ -19,7 +19,7 @@ from shapely.geometry import Point
 
 from geo_app._errors import InputError
 from geo_app.check.endpoints import data_source, endpoint_for_place
-from geo_app.check.measure import bearing_check, measure
+from geo_app.check.measure import COMPASS_HALF_DEG, bearing_check, compass_azimuth, measure
 from geo_app.check.model import (
     Claim,
     Endpoint,
@@ -40,13 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["alternative_item", "finish_distance", "unmeasured_geometry"]
 
 
-#: Azimuths of the eight compass points a report may give as the way (degrees clockwise from north),
-#: and half the opening of one point.
-_COMPASS_DEG = {w: 45.0 * i for i, w in enumerate(
-    ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest"))}
-_ONE_POINT_HALF_DEG = 22.5
-
-
 def unmeasured_geometry(a: Endpoint | None, b: Endpoint | None, claimed_km: float | None,
                         tolerance_km: float = 0.0) -> dict[str, Any]:
     """What to draw for a distance that could not be measured, from the one end that is known.
@@ -64,10 +57,10 @@ def unmeasured_geometry(a: Endpoint | None, b: Endpoint | None, claimed_km: floa
     if ep.kind == "point" and ep.lon is not None and ep.lat is not None:
         out: dict[str, Any] = {"point": Point(ep.lon, ep.lat)}
         if claimed_km is not None and math.isfinite(claimed_km) and 0 < claimed_km < max_surface_km():
-            way = _COMPASS_DEG.get(ep.bearing or "")
+            way = compass_azimuth(ep.bearing)
             outer = claimed_km + max(tolerance_km, 0.0)
             if way is not None and outer < max_surface_km():
-                out["region"] = geodesic_sector(ep.lon, ep.lat, outer, way, _ONE_POINT_HALF_DEG,
+                out["region"] = geodesic_sector(ep.lon, ep.lat, outer, way, COMPASS_HALF_DEG,
                                                 step=2.5, inner_km=max(claimed_km - tolerance_km, 0.0))
             else:
                 out["region"] = geodesic_circle(ep.lon, ep.lat, claimed_km)

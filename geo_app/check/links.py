@@ -97,10 +97,10 @@ _ROLE_NOUNS = {
     "island": "part", "islands": "part", "peninsula": "part", "archipelago": "part", "capital": "capital",
     "territory": "territory",
 }
-#: Head nouns that make the place after "of" a populated place ("the city of Kaliningrad").
 #: Words that make "capital" a region's seat, not the country's ("the provincial capital").
 _SUBNATIONAL = {"provincial", "regional", "state", "district", "county", "oblast", "departmental", "prefectural",
                 "local", "municipal", "divisional", "governorate", "cantonal", "territorial", "republican"}
+#: Head nouns that make the place after "of" a populated place ("the city of Kaliningrad").
 _TOWN_NOUNS = {"city", "town", "village", "port", "settlement", "hamlet", "capital"}
 #: Words before a country's name that mean its main territory.
 _MAINLAND_WORDS = {"mainland", "contiguous", "continental"}
@@ -848,9 +848,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             a = _anaphor_end(ps, unit, b)
         if a is None and after.lower_ == "to":
             # "From Odesa it is about 440 km to Kyiv": a fronted "from" names the near end
-            fronted = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from" and c.i < span.start),
-                           None)
-            starts = [c for c in fronted.children if c.dep_ == "pobj"] if fronted is not None else []
+            starts = _fronted_from(verb, span.start)
             a = _end_of(ps, starts[0], ctx_country) if starts else None
         if b is None and objs and objs[0].lower_ == "it" and a is not None:
             b = _antecedent(ps, a)  # "..., and Mosul about 400 km north of it": the place named before
@@ -868,10 +866,8 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     if after is None or after.is_punct or after.lower_ in ("and", "but", "while"):
         # "From Belgorod, the Ukrainian border is less than 40 km away": the fronted "from"
         # names the near end, the subject the far one.
-        fronted = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from" and c.i < span.start),
-                       None)
         subj = _subject_of(verb)
-        objs = [c for c in fronted.children if c.dep_ == "pobj"] if fronted is not None else []
+        objs = _fronted_from(verb, span.start)
         if objs and subj is None:
             # "From Kharkiv the Sea of Azov is 350 km": without a comma the parser makes the subject an apposition
             subj = next((c for c in objs[0].children if c.dep_ == "appos" and c.i < span.start), None)
@@ -922,6 +918,13 @@ _BRIDGE_MAX = 8
 def _modifier_name(tok: Token, res: Resolution) -> bool:
     """A name that only qualifies the appositive's noun: "a *Turkish* border town", "a *Black Sea* oil port"."""
     return res.mention.kind == "demonym" or tok.dep_ in ("amod", "compound", "nmod", "poss")
+
+
+def _fronted_from(verb: Token, before: int) -> list[Token]:
+    """The objects of a "from" on ``verb`` that comes before token ``before`` ("From Belgorod, the
+    border is 40 km away", "From Odesa it is 440 km to Kyiv"); empty when there is none."""
+    fronted = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from" and c.i < before), None)
+    return [c for c in fronted.children if c.dep_ == "pobj"] if fronted is not None else []
 
 
 #: Words that lead a time phrase ("on Thursday", "late last week").

@@ -24,7 +24,8 @@ from geo_app.check.model import METHOD_AREAS, METHOD_BOUNDARY, METHOD_POINTS, En
 from geo_app.geo.geodesy import boundary_index, geodesic_azimuth, geodesic_km, geodesic_line, geodesic_sector
 from geo_app.places.regions import area_share, shared_boundary_km
 
-__all__ = ["area_share_of", "areas_km", "bearing_check", "bearing_error", "measure", "point_to_shape", "shared_km"]
+__all__ = ["COMPASS_HALF_DEG", "area_share_of", "areas_km", "bearing_check", "bearing_error", "compass_azimuth", "measure",
+           "point_to_shape", "shared_km"]
 
 _CANDIDATES_PER_SIDE = 64  # vertices refined exactly when measuring between two areas
 
@@ -117,7 +118,14 @@ def measure(a: Endpoint, b: Endpoint) -> Measurement:
 _COMPASS = ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest")
 #: Half the opening of one compass point (8 points): looking back "north" from a town said to lie
 #: "south of the border" means the border within 22.5 degrees of north.
-_SECTOR_HALF_DEG = 22.5
+COMPASS_HALF_DEG = 22.5
+
+
+def compass_azimuth(way: str | None) -> float | None:
+    """The azimuth of a stated compass point ("northeast" -> 45.0, degrees clockwise from north),
+    or None for no way or one that is not a compass point ("central")."""
+    return _COMPASS.index(way) * 45.0 if way in _COMPASS else None
+
 
 def bearing_check(a: Endpoint, b: Endpoint, near: BaseGeometry | None = None,
                   reach_km: float | None = None) -> tuple[bool | None, str]:
@@ -148,12 +156,13 @@ def bearing_check(a: Endpoint, b: Endpoint, near: BaseGeometry | None = None,
         if (rlon, rlat) == (other.lon, other.lat):
             continue
         azimuth = geodesic_azimuth(rlon, rlat, other.lon, other.lat)
-        stated = _COMPASS.index(ref.bearing) * 45.0
+        stated = compass_azimuth(ref.bearing)
+        assert stated is not None
         off = abs((azimuth - stated + 180.0) % 360.0 - 180.0)
         actual = _COMPASS[int(((azimuth + 22.5) % 360.0) // 45.0)]
         where = ref.label if ref.kind == "point" else f"the nearest point of {ref.label}"
         if off > tol and ref.kind != "point" and ref.geometry is not None and reach_km and reach_km > 0:
-            back = geodesic_sector(other.lon, other.lat, reach_km, (stated + 180.0) % 360.0, _SECTOR_HALF_DEG)
+            back = geodesic_sector(other.lon, other.lat, reach_km, (stated + 180.0) % 360.0, COMPASS_HALF_DEG)
             if back.intersects(ref.geometry):
                 return True, (f"{other.label} lies {ref.bearing} of {ref.label} as stated ({ref.label} lies "
                               f"{_COMPASS[(_COMPASS.index(ref.bearing) + 4) % 8]} of it within {reach_km:.0f} km; "
