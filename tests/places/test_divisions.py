@@ -127,3 +127,19 @@ def test_a_town_is_found_by_its_name_without_the_arabic_article() -> None:
     assert hodeidah and hodeidah[0].place.country_code == "YE" and hodeidah[0].place.feature_class == "P"
     assert gaz.has_name("Hodeidah")
     assert not gaz.has_name("Sham")  # a short word stays a word for recognition
+
+
+def test_kurdish_names_the_region_across_four_states_not_one_state_s_province():
+    from geo_app.places.composites import geometry_of
+
+    found = resolved("Kurdish fighters held the line near Afrin while Turkish jets struck Qamishli.")
+    region = found["Kurdish"].place
+    assert region.feature_code == "GROUP" and region.country_code != "IR"
+    geom = geometry_of(region)
+    # Diyarbakir (Turkey), Erbil (Iraq), Sanandaj (Iran) and Qamishli (Syria) lie in it; Tehran does not.
+    for lon, lat in ((40.22, 37.91), (44.01, 36.19), (46.99, 35.31), (41.23, 37.05)):
+        assert geom.contains(shapely.Point(lon, lat))
+    assert not geom.contains(shapely.Point(51.39, 35.69))
+    # A province named Kurdistan keeps its own name when the report says so.
+    province = resolved("The governor of Kurdistan province in Iran, based in Sanandaj, resigned.")["Kurdistan"]
+    assert province.place.country_code == "IR"
