@@ -155,6 +155,8 @@ def place_within(place: Place, container: Place) -> bool:
 
 
 _HIERARCHY_AFTER = re.compile(r"^\s*,\s*$")
+#: The words between the last two items of a list without a serial comma ("B and C").
+_LIST_END = re.compile(r"^\s+(?:and|or)\s+$")
 #: A looser written hierarchy between two names: "X in Y", "X in the state of Y", or an apposition
 #: "X, a college town in Y" (an article and at most ``settings.HIERARCHY_MAX_WORDS`` lower-case words).
 _LOOSE_HIERARCHY = re.compile(
@@ -610,10 +612,26 @@ class Resolver:
 
 
 def _written_pairs(ex: Extraction, mentions: list[Mention]) -> list[int]:
-    """Indexes ``i`` of the place mentions followed by ", <place>" ("Athens, Georgia")."""
-    return [i for i in range(len(mentions) - 1)
-            if mentions[i].kind == "place" and mentions[i + 1].kind == "place"
-            and _HIERARCHY_AFTER.match(ex.text[mentions[i].end:mentions[i + 1].start])]
+    """Indexes ``i`` of the place mentions followed by ", <place>" ("Athens, Georgia").
+
+    Not the first two items of a list "A, B and C" (no comma before "and"), unless C is itself
+    written with its container ("Sioux Falls, S.D. and Surprise, Ariz."): in LGL and GeoWebNews
+    every other gold "A, B and C" is a list of peers ("stops in Washington, New York and
+    Boston"), so B does not say where A lies."""
+    text = ex.text
+    comma = [i + 1 < len(mentions) and mentions[i].kind == "place" and mentions[i + 1].kind == "place"
+             and bool(_HIERARCHY_AFTER.match(text[mentions[i].end:mentions[i + 1].start]))
+             for i in range(len(mentions))]
+    pairs = []
+    for i in range(len(mentions) - 1):
+        if not comma[i]:
+            continue
+        j = i + 2
+        if (j < len(mentions) and mentions[j].kind == "place" and not comma[j]
+                and _LIST_END.match(text[mentions[i + 1].end:mentions[j].start])):
+            continue
+        pairs.append(i)
+    return pairs
 
 
 def _holders(inner: list[NameMatch], outer: list[NameMatch]) -> tuple[list[Place], list[Place]]:
