@@ -193,6 +193,12 @@ MAP_CLUSTER_THRESHOLD: int = 40
 #: A town of at least this many people is also known, for recognition, by its name without an
 #: Arabic article ("Hodeidah" for "El-Hodeidah"); smaller places only for resolution (gazetteer).
 GAZETTEER_ARTICLE_FREE_MIN_POP: int = 20_000
+#: Countries whose place names the gazetteer also files under one key for their romanisations
+#: (:func:`geo_app.places.variants.transliteration_key`: "Tal Abyad" finds GeoNames' "Tall Abyaḑ"):
+#: the Arab League's members, Western Sahara and Israel (Arabic towns and names).
+ARABIC_ROMANISATION_COUNTRIES: frozenset[str] = frozenset({
+    "DZ", "BH", "KM", "DJ", "EG", "IQ", "JO", "KW", "LB", "LY", "MR", "MA", "OM", "PS", "QA", "SA", "SO", "SD",
+    "SY", "TN", "AE", "YE", "EH", "IL"})
 #: A US ZIP code place name (``boundaries/us_places.parquet``) is a new place only when the
 #: gazetteer has no place of that name this close, in km: GeoNames' point of a town and the mean
 #: of its ZIP codes' points lie a few km apart (a town's ZIP codes spread over its surroundings).

@@ -64,10 +64,10 @@ from geo_app.geo.geodesy import geodesic_km
 from geo_app.geo.projection import equal_area_centroid
 from geo_app.places.composites import composite_centre, load_composites
 from geo_app.places import borders
-from geo_app.places.variants import name_variants
+from geo_app.places.variants import name_variants, transliteration_key
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 19  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 20  # 20: romanisation keys of Arabic names; 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
 # 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13);
 # 18: with only the most populous namesake of a capital coded PPLC; 19: the people of map units
@@ -417,6 +417,7 @@ def build_index(path: Path | None = None) -> Path:
     _add_region_groups(builder, people)
     _add_ruler_patterns(builder, countries, seas, extras)
     _add_article_free_names(builder)
+    _add_transliteration_keys(builder)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
 
@@ -591,6 +592,33 @@ def _add_article_free_names(builder: _Builder) -> None:
         if m and cls in ("P", "A"):
             strong = cls == "P" and pop >= floor and len(m.group(1)) >= 5  # not "Sham", "Ain": words too
             builder.add_names(rowid, [m.group(1)], primary=False, weak=not strong)
+
+
+def _add_transliteration_keys(builder: _Builder) -> None:
+    """Each name of a town, division or natural feature in ``settings.ARABIC_ROMANISATION_COUNTRIES``
+    also under its romanisation key (:func:`geo_app.places.variants.transliteration_key`), which
+    :meth:`Gazetteer.lookup` tries for a name it does not know ("Tal Abyad" for GeoNames' "Tall
+    Abyaḑ", "Deir al-Balah" for "Dayr al Balaḩ"). Strong (for recognition) for a town whose name
+    is strong and whose key has two words or more, or who has ``settings.GAZETTEER_ARTICLE_FREE_MIN_POP``
+    people or more; else weak.
+    """
+    names = [f.name for f in fields(Place)]
+    cls_col, pop_col, cc_col = (1 + names.index("feature_class"), 1 + names.index("population"),
+                                1 + names.index("country_code"))
+    countries = settings.ARABIC_ROMANISATION_COUNTRIES
+    rows = {row[0]: (row[cls_col], row[pop_col]) for row in builder.places
+            if row[cc_col] in countries and row[cls_col] in ("P", "A", "T", "H", "L")}
+    floor = int(settings.GAZETTEER_ARTICLE_FREE_MIN_POP)
+    for (norm, rowid), primary in list(builder.names.items()):
+        if rowid not in rows:
+            continue
+        key = transliteration_key(norm)
+        if key and key != norm:
+            cls, pop = rows[rowid]
+            strong = cls == "P" and (pop >= floor or " " in key)  # two words are no common word
+            # The key of a place's own name is its own name too, in another romanisation.
+            builder.add_names(rowid, [key], primary=bool(primary),
+                              weak=(norm, rowid) in builder.weak or not strong)
 
 
 def _add_islands(builder: _Builder) -> None:
@@ -937,11 +965,14 @@ class Gazetteer:
              "layer, layer_key, source, area_population")
 
     def _lookup_uncached(self, norm: str, weak: bool) -> tuple[NameMatch, ...]:
-        rows = self._con().execute(
-            f"SELECT {self._COLS}, n.primary_name FROM names n JOIN places p ON p.rowid = n.place "
-            f"WHERE n.norm = ? {'' if weak else 'AND n.weak = 0'} ORDER BY p.population DESC, p.rowid",
-            (norm,),
-        ).fetchall()
+        sql = (f"SELECT {self._COLS}, n.primary_name FROM names n JOIN places p ON p.rowid = n.place "
+               f"WHERE n.norm = ? {'' if weak else 'AND n.weak = 0'} ORDER BY p.population DESC, p.rowid")
+        rows = self._con().execute(sql, (norm,)).fetchall()
+        if not rows:
+            # An unknown name may be another romanisation of an Arabic place's ("Tal Abyad").
+            key = transliteration_key(norm)
+            if key and key != norm:
+                rows = self._con().execute(sql, (key,)).fetchall()
         return tuple(NameMatch(Place(*row[:-1]), bool(row[-1])) for row in rows)
 
     def lookup(self, name: str, *, weak: bool = False) -> tuple[NameMatch, ...]:

@@ -114,3 +114,80 @@ def name_variants(norm: str) -> list[tuple[str, str]]:
             seen.add(key)
             unique.append((key, classes))
     return unique
+
+
+#: Words that open or join Arabic place names, in the spellings English-language news and
+#: GeoNames use, each mapped to one form (after :func:`transliteration_key`'s letter folds):
+#: "Tal/Tall/Tel/Tell" (hill), "Deir/Dayr" (monastery), "Beit/Bayt" (house), "Ain/Ayn/Ein"
+#: (spring), "Jabal/Jebel" (mountain), "Kafr/Kfar" (village), "Ras" (cape), "Abu", "Umm",
+#: "Wadi", "Qasr/Ksar", "Sheikh/Shaykh", "Khirbet", "Souq/Suq", "Qalaat". Why by hand: no
+#: offline romanisation library maps between the BGN/PCGN forms GeoNames keeps and the press's.
+ARABIC_NAME_WORDS: dict[str, str] = {
+    **dict.fromkeys(("tal", "tel"), "tal"),
+    **dict.fromkeys(("deir", "dayr", "dair", "deyr"), "dayr"),
+    **dict.fromkeys(("beit", "bayt", "bait", "beyt"), "bayt"),
+    **dict.fromkeys(("ain", "ayn", "ein"), "ayn"),
+    **dict.fromkeys(("jabal", "jebel", "djebel", "jbel", "jabel", "jebal"), "jabal"),
+    **dict.fromkeys(("kafr", "kfar", "kafar"), "kafr"),
+    **dict.fromkeys(("ras", "ra's"), "ras"),
+    **dict.fromkeys(("abu", "abou"), "abu"),
+    **dict.fromkeys(("um", "umm", "om", "oum"), "um"),
+    **dict.fromkeys(("wadi", "wadi", "oued", "ouadi"), "wadi"),
+    **dict.fromkeys(("qasr", "kasr", "ksar"), "qasr"),
+    **dict.fromkeys(("sheikh", "shaykh", "shaikh", "cheikh", "shekh"), "shaykh"),
+    **dict.fromkeys(("khirbet", "khirbat", "khirba"), "khirbat"),
+    **dict.fromkeys(("suq", "souq", "souk", "suk"), "suq"),
+    **dict.fromkeys(("qalat", "qalaat", "kalaat"), "qalat"),
+}
+#: The Arabic article in its transliterated forms (sun letters assimilated: "ar-Raqqah", "ash-Sham").
+_ARTICLES = frozenset({"al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az", "ed", "en", "er",
+                       "es", "et", "ez", "il"})
+#: Marks for the letters 'ayn and hamza ("Ra’s al ‘Ayn"), and hyphens: left out or a space.
+_MARKS = re.compile(r"['‘’ʿʾ`]")
+_DOUBLED = re.compile(r"([a-z])\1")
+
+
+def transliteration_key(norm: str) -> str | None:
+    """One key for the romanisations of an Arabic place name, or None for a name without their signs.
+
+    "Tal Abyad" (press) and "Tall Abyaḑ" (GeoNames) both give ``"tal abyad"``; "Deir al-Balah"
+    and "Dayr al Balaḩ" give ``"dayr al bala"``; "Ras al-Ain" and "Ra’s al ‘Ayn" give
+    ``"ras al ayn"``. The folds: 'ayn/hamza marks left out, hyphens as spaces, the article in
+    any of its forms as "al" (not as a name's last word), the words of :data:`ARABIC_NAME_WORDS`
+    in one form, doubled letters single, "ou" as "u" and a closing "ah"/"eh" as "a"
+    ("Hassakeh", "Hasakah"). A name is folded only when it carries one of these signs: an
+    article or a name word, an 'ayn or hamza mark, or a closing "ah"/"eh" (a plain English name,
+    or a hyphenated one, "Miami-Dade", has no key).
+
+    Parameters
+    ----------
+    norm
+        The name's lookup key (:func:`geo_app._text.normalize_name`).
+
+    Examples
+    --------
+    >>> transliteration_key("tal abyad"), transliteration_key("tall abyad")
+    ('tal abyad', 'tal abyad')
+    >>> transliteration_key("springfield") is None
+    True
+    """
+    words = _MARKS.sub("", norm.replace("-", " ")).split()
+    if not words or not norm.lstrip("'‘’ʿʾ`")[:1].isalpha():
+        return None  # "-dade" is a piece of "Miami-Dade", no name
+    signed = _MARKS.search(norm) is not None or any(
+        w in ARABIC_NAME_WORDS or _DOUBLED.sub(r"\1", w) in ARABIC_NAME_WORDS or (w in _ARTICLES and i < len(words) - 1)
+        for i, w in enumerate(words)) or any(len(w) > 4 and w.endswith(("ah", "eh")) for w in words)
+    if not signed:
+        return None
+    out = []
+    for i, word in enumerate(words):
+        if word in _ARTICLES and i < len(words) - 1:
+            out.append("al")
+            continue
+        word = _DOUBLED.sub(r"\1", word)
+        word = ARABIC_NAME_WORDS.get(word, word)
+        word = word.replace("ou", "u")
+        if len(word) > 3 and word.endswith(("ah", "eh")):
+            word = word[:-2] + "a"
+        out.append(word)
+    return " ".join(out)
