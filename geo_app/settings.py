@@ -332,6 +332,10 @@ CLAIM_PARSE_MAX_CHARS: int = 2_000
 #: "N km from the border" naming no country: the nearest land neighbour of the place's country is looked for
 #: among countries within this many degrees of the place (a window for the candidates, not a distance).
 CLAIM_BARE_BORDER_WINDOW_DEG: float = 6.0
+#: "N km south of the border" naming no country: the border meant lies the opposite way from the place
+#: (north). Of the place's land neighbours, the nearest whose nearest boundary point lies within this
+#: many degrees of that way (geodesic azimuth on WGS84) is taken; with none, the nearest of all.
+CLAIM_BARE_BORDER_WAY_HALF_DEG: float = 67.5
 #: A compass word ("40 km north of") matches when the other end lies within this many degrees of it.
 CLAIM_BEARING_TOLERANCE_DEG: float = 67.5
 #: A name the claim finder looks up itself (one the extract step missed) reads as a town from this

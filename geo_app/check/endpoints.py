@@ -23,7 +23,7 @@ from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.check.measure import areas_km
 from geo_app.check.model import Endpoint, resolution_km
-from geo_app.geo.geodesy import boundary_index, geodesic_area_km2, nearest_on_boundary
+from geo_app.geo.geodesy import boundary_index, geodesic_area_km2, geodesic_azimuth, nearest_on_boundary
 from geo_app.places import borders
 from geo_app.places.composites import geometry_of, get_composite
 from geo_app.places.gazetteer import get_gazetteer
@@ -468,18 +468,22 @@ def _own_side(ep: Endpoint, other: Endpoint) -> Endpoint:
                    "part(s) lying nearer the other end than its main body")
 
 
-def nearest_neighbour_country(lon: float, lat: float) -> str | None:
+def nearest_neighbour_country(lon: float, lat: float, toward_deg: float | None = None) -> str | None:
     """The land neighbour whose territory is nearest a point: "the border" when a sentence names no country.
 
     The point's own country is the Natural Earth admin-0 polygon containing it; its neighbours are
     the countries whose polygons touch it, among those within
     ``settings.CLAIM_BARE_BORDER_WINDOW_DEG`` degrees; the nearest by geodesic distance (WGS84) to
-    their boundary wins.
+    their boundary wins. With a way (``toward_deg``: "40 km south of the border" puts the border
+    north of the point), the nearest of the neighbours whose nearest boundary point lies within
+    ``settings.CLAIM_BARE_BORDER_WAY_HALF_DEG`` of that way wins, if there is one.
 
     Parameters
     ----------
     lon, lat : float
         The place, degrees, EPSG:4326.
+    toward_deg : float, optional
+        The way the border lies from the place, degrees clockwise from north.
 
     Returns
     -------
@@ -494,11 +498,20 @@ def nearest_neighbour_country(lon: float, lat: float) -> str | None:
     w = float(settings.CLAIM_BARE_BORDER_WINDOW_DEG)
     box = shapely.box(lon - w, lat - w, lon + w, lat + w)
     best: tuple[float, str] | None = None
+    best_that_way: tuple[float, str] | None = None
+    half = float(settings.CLAIM_BARE_BORDER_WAY_HALF_DEG)
     near = shapely.intersects(gdf.geometry.values, box)
     for code, geom in zip(gdf["ADM0_A3"][near], gdf.geometry.values[near]):
         if code == own or not geom.intersects(own_geom):
             continue
-        km = nearest_on_boundary(lon, lat, geom).distance_km
+        hit = nearest_on_boundary(lon, lat, geom)
+        km = hit.distance_km
         if best is None or km < best[0]:
             best = (km, str(code))
+        if toward_deg is not None and (best_that_way is None or km < best_that_way[0]):
+            off = abs((geodesic_azimuth(lon, lat, hit.point.x, hit.point.y) - toward_deg + 180.0) % 360.0 - 180.0)
+            if off <= half:
+                best_that_way = (km, str(code))
+    if best_that_way is not None:
+        return best_that_way[1]
     return best[1] if best is not None else None

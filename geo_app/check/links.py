@@ -46,6 +46,7 @@ from shapely.geometry import Point
 from geo_app import settings
 from geo_app._text import normalize_name
 from geo_app.check.endpoints import nearest_neighbour_country
+from geo_app.check.measure import compass_azimuth
 from geo_app.places.composites import geometry_of
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.resolve.resolver import Resolution
@@ -541,14 +542,16 @@ def _movement(tok: Token, first: int | None = None) -> str:
 _BARE_BORDER_NOUNS = {"border", "frontier"}
 
 
-def _bare_border(ps: _Sentence, tok: Token, near: End) -> End | None:
-    """ "the border" naming no country, seen from a town: the border with its country's nearest land neighbour."""
+def _bare_border(ps: _Sentence, tok: Token, near: End, direction: str | None = None) -> End | None:
+    """ "the border" naming no country, seen from a town: the border with its country's nearest land
+    neighbour; with a way ("70 km south of the border"), the nearest lying the opposite way (north)."""
     if tok.lemma_.lower() not in _BARE_BORDER_NOUNS or any(c.dep_ not in ("det", "punct") for c in tok.children):
         return None
     place = near.res.place
     if place is None or place.feature_class != "P" or near.role not in ("place", "town"):
         return None
-    code = nearest_neighbour_country(place.lon, place.lat)
+    code = nearest_neighbour_country(place.lon, place.lat,
+                                     compass_azimuth(_opposite(direction)) if direction else None)
     return _country_end(ps, tok, code, "border") if code else None
 
 
@@ -855,7 +858,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         if b is None and objs and a is not None:
             b = _rest_of(objs[0], a)
         if b is None and objs and a is not None:
-            b = _bare_border(ps, objs[0], a)
+            b = _bare_border(ps, objs[0], a, direction)
         if b is None:
             return Link(None, None, direction, how="far end", not_claim="the far end names no place")
         route = _route_mode(doc, objs[0])
