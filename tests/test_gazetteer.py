@@ -251,3 +251,11 @@ def test_areas_carry_the_people_of_their_towns(gazetteer):
 def test_context_free_geocoding_weighs_areas_by_their_people(query, country, code):
     raw = OfflineGeocoder(with_polygon=False).geocode(query).raw
     assert (raw["country_code"], raw["feature_code"]) == (country, code)
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("Democratic Republic of Congo", "country:COD"),  # the press's form of Natural Earth's "... of the Congo"
+    ("Republic of Congo", "country:COG"),
+])
+def test_a_country_named_of_the_is_also_known_without_the_article(gazetteer, name, key):
+    assert gazetteer.lookup(name)[0].place.key == key

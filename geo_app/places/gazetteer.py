@@ -67,7 +67,7 @@ from geo_app.places import borders
 from geo_app.places.variants import name_variants, transliteration_key
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 20  # 20: romanisation keys of Arabic names; 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 21  # 20: romanisation keys of Arabic names; 21: 'of the' names also without 'the'; 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
 # 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13);
 # 18: with only the most populous namesake of a capital coded PPLC; 19: the people of map units
@@ -418,6 +418,7 @@ def build_index(path: Path | None = None) -> Path:
     _add_ruler_patterns(builder, countries, seas, extras)
     _add_article_free_names(builder)
     _add_transliteration_keys(builder)
+    _add_of_without_the(builder)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
 
@@ -619,6 +620,19 @@ def _add_transliteration_keys(builder: _Builder) -> None:
             # The key of a place's own name is its own name too, in another romanisation.
             builder.add_names(rowid, [key], primary=bool(primary),
                               weak=(norm, rowid) in builder.weak or not strong)
+
+
+def _add_of_without_the(builder: _Builder) -> None:
+    """Each name of a country, region or sea with "of the" also without the article: the press
+    writes "Democratic Republic of Congo" and "Republic of Congo" for Natural Earth's "Democratic
+    Republic of the Congo" and "Republic of the Congo". Same standing (own, weak) as the name."""
+    names = [f.name for f in fields(Place)]
+    cls_col = 1 + names.index("feature_class")
+    areas = {row[0] for row in builder.places if row[cls_col] in ("A", "H", "L")}
+    for (norm, rowid), primary in list(builder.names.items()):
+        if rowid in areas and " of the " in norm:
+            builder.add_names(rowid, [norm.replace(" of the ", " of ")], primary=bool(primary),
+                              weak=(norm, rowid) in builder.weak)
 
 
 def _add_islands(builder: _Builder) -> None:
