@@ -324,6 +324,9 @@ def test_report_label_never_the_internal_id():
     assert report_label(uploaded) == "witness_notes.txt"
     assert uploaded.source == "witness_notes.txt"  # the file name is offered as its source
     assert read_upload("a.txt", b"Source: Polesie Monitor\n\nGomel.").source == "Polesie Monitor"
+    # A short first line standing alone is the headline: the label, not the headline run into the dateline.
+    headlined = parse_report("Rebels seize Sake\n\nGOMA, June 9 - M23 rebels seized the town of Sake.", name=PASTED_NAME)
+    assert report_label(headlined) == "Rebels seize Sake"
 
 
 def test_limit_messages_in_the_page_give_no_developer_advice(at, monkeypatch):

@@ -158,6 +158,25 @@ def clean_text(text: str) -> tuple[str, list[Cleaning]]:
     return text, cleanings
 
 
+def headline(text: str) -> str:
+    """A report's headline: its first line when it is short (``settings.BRIEF_HEADLINE_MAX_CHARS``),
+    has no closing full stop or comma and stands alone (a blank line or the end after it); else "".
+
+    Examples
+    --------
+    >>> headline("Rebels seize Sake\\n\\nGOMA, June 9 - M23 rebels seized the town...")
+    'Rebels seize Sake'
+    >>> headline("GOMA, June 9 - M23 rebels seized the town.")
+    ''
+    """
+    lines = text.strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    standalone = len(lines) == 1 or not lines[1].strip()
+    if first and standalone and len(first) <= int(settings.BRIEF_HEADLINE_MAX_CHARS) and not first.endswith((".", ",")):
+        return first
+    return ""
+
+
 def control_byte_share(data: bytes) -> float:
     """Share of ``data`` that is control bytes (0x00-0x08, 0x0E-0x1F, 0x7F); 0.0 for no data."""
     if not data:

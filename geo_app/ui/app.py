@@ -50,7 +50,7 @@ from geo_app._errors import GeoAppError
 from geo_app.io.export import features_export
 from geo_app.render import maps, plot
 from geo_app.text.language import LanguageGuess, detect_language
-from geo_app.text.reports import Report
+from geo_app.text.reports import Report, headline
 
 #: Columns of the table beside the map (and their headings).
 TABLE_COLUMNS = {
@@ -123,12 +123,16 @@ def play_start(window: tuple[dt.date, dt.date], lo: dt.date, hi: dt.date) -> tup
 
 
 def report_label(report: Report) -> str:
-    """How the page names a report to its user: its title, else its file name, else its first words.
+    """How the page names a report to its user: its title, else its headline
+    (:func:`geo_app.text.reports.headline`), else its file name, else its first words.
 
     Never the internal report id (a hash of the text).
     """
     if report.title.strip():
         return report.title.strip()
+    first = headline(report.text)
+    if first:
+        return first
     name = str(report.meta.get("file") or "")
     if name and name != PASTED_NAME:
         return name

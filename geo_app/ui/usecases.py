@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 
 from geo_app import features as L
-from geo_app import settings
 from geo_app._errors import InputError
 from geo_app.layers.check import LayerClaim, check_layer
 from geo_app._util import iso_day
 from geo_app.layers.timeline import resolve_layer_name
 from geo_app.pipeline import analyze
 from geo_app.render import maps, plot
-from geo_app.text.reports import Report, read_report_file
+from geo_app.text.reports import Report, headline, read_report_file
 from geo_app.io.geojson import to_geojson_text
 from geo_app.render import brief as B
 
@@ -40,10 +39,8 @@ def report_title(report: Report) -> str:
     standing alone), else its file name, else its first words."""
     if report.title.strip():
         return report.title.strip()
-    lines = report.text.strip().splitlines()
-    first = lines[0].strip() if lines else ""
-    standalone = len(lines) == 1 or not lines[1].strip()
-    if first and standalone and len(first) <= int(settings.BRIEF_HEADLINE_MAX_CHARS) and not first.endswith((".", ",")):
+    first = headline(report.text)
+    if first:
         return first
     name = str(report.meta.get("file") or "")
     if name:
