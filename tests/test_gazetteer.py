@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import shapely
 from geopy.location import Location
 
 from geo_app.places.geocoder import OfflineGeocoder
@@ -259,3 +260,25 @@ def test_context_free_geocoding_weighs_areas_by_their_people(query, country, cod
 ])
 def test_a_country_named_of_the_is_also_known_without_the_article(gazetteer, name, key):
     assert gazetteer.lookup(name)[0].place.key == key
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("Bab el-Mandeb", "sea:Bab el Mandeb"),  # hyphenated as the press writes it; spaced in Natural Earth
+    ("Guinea Bissau", "country:GNB"),  # spaced; hyphenated in Natural Earth
+])
+def test_hyphens_and_spaces_between_the_words_of_a_name_are_one(gazetteer, name, key):
+    assert gazetteer.lookup(name)[0].place.key == key
+
+
+def test_regions_of_common_speech_cover_their_members():
+    from geo_app.places.composites import geometry_of
+    from geo_app.places.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    donbas = geometry_of(gaz.lookup("Donbass")[0].place)
+    # Donetsk and Luhansk lie in the Donbas; Kharkiv and Rostov-on-Don do not.
+    assert donbas.contains(shapely.Point(37.80, 48.02)) and donbas.contains(shapely.Point(39.31, 48.57))
+    assert not donbas.contains(shapely.Point(36.23, 49.99)) and not donbas.contains(shapely.Point(39.72, 47.24))
+    sahel = geometry_of(gaz.lookup("the Sahel")[0].place)
+    assert sahel.contains(shapely.Point(-1.53, 12.37))  # Ouagadougou
+    assert not sahel.contains(shapely.Point(3.38, 6.52))  # Lagos

@@ -67,7 +67,7 @@ from geo_app.places import borders
 from geo_app.places.variants import name_variants, transliteration_key
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 21  # 20: romanisation keys of Arabic names; 21: 'of the' names also without 'the'; 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 21  # 20: romanisation keys of Arabic names; 21: 'of the' names also without 'the', hyphens as spaces; 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
 # 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13);
 # 18: with only the most populous namesake of a capital coded PPLC; 19: the people of map units
@@ -418,7 +418,7 @@ def build_index(path: Path | None = None) -> Path:
     _add_ruler_patterns(builder, countries, seas, extras)
     _add_article_free_names(builder)
     _add_transliteration_keys(builder)
-    _add_of_without_the(builder)
+    _add_written_forms(builder)
     builder.write(path, {"index_version": str(INDEX_VERSION), "fingerprint": _source_fingerprint()})
     return path
 
@@ -622,17 +622,28 @@ def _add_transliteration_keys(builder: _Builder) -> None:
                               weak=(norm, rowid) in builder.weak or not strong)
 
 
-def _add_of_without_the(builder: _Builder) -> None:
-    """Each name of a country, region or sea with "of the" also without the article: the press
-    writes "Democratic Republic of Congo" and "Republic of Congo" for Natural Earth's "Democratic
-    Republic of the Congo" and "Republic of the Congo". Same standing (own, weak) as the name."""
+def _add_written_forms(builder: _Builder) -> None:
+    """Each name also in the forms the press writes it in when GeoNames and Natural Earth do not:
+    a country's, region's or sea's "of the" without the article ("Democratic Republic of Congo",
+    "Republic of Congo" for "... of the Congo"), and any name's hyphens between letters as spaces
+    ("Rostov on Don"; :meth:`Gazetteer.lookup` tries the reverse, "Bab el-Mandeb" for "Bab el
+    Mandeb"). Same standing (own, weak) as the name."""
     names = [f.name for f in fields(Place)]
     cls_col = 1 + names.index("feature_class")
     areas = {row[0] for row in builder.places if row[cls_col] in ("A", "H", "L")}
     for (norm, rowid), primary in list(builder.names.items()):
+        forms = []
         if rowid in areas and " of the " in norm:
-            builder.add_names(rowid, [norm.replace(" of the ", " of ")], primary=bool(primary),
-                              weak=(norm, rowid) in builder.weak)
+            forms.append(norm.replace(" of the ", " of "))
+        if "-" in norm:
+            forms += [_HYPHEN_BETWEEN_LETTERS.sub(" ", f) for f in (norm, *forms)]
+        forms = [f for f in forms if f != norm]
+        if forms:
+            builder.add_names(rowid, forms, primary=bool(primary), weak=(norm, rowid) in builder.weak)
+
+
+#: A hyphen joining two words of a name ("Rostov-on-Don"), not one before a number or at an edge.
+_HYPHEN_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 
 
 def _add_islands(builder: _Builder) -> None:
@@ -982,6 +993,11 @@ class Gazetteer:
         sql = (f"SELECT {self._COLS}, n.primary_name FROM names n JOIN places p ON p.rowid = n.place "
                f"WHERE n.norm = ? {'' if weak else 'AND n.weak = 0'} ORDER BY p.population DESC, p.rowid")
         rows = self._con().execute(sql, (norm,)).fetchall()
+        if not rows and "-" in norm:
+            # "Bab el-Mandeb" for Natural Earth's "Bab el Mandeb" (the index has the reverse).
+            spaced = _HYPHEN_BETWEEN_LETTERS.sub(" ", norm)
+            if spaced != norm:
+                rows = self._con().execute(sql, (spaced,)).fetchall()
         if not rows:
             # An unknown name may be another romanisation of an Arabic place's ("Tal Abyad").
             key = transliteration_key(norm)
