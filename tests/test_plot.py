@@ -256,6 +256,16 @@ def test_unmeasured_distance_says_not_measured():
     assert plot.is_relation_claim(rel)
 
 
+def test_a_short_claim_label_keeps_the_claimed_figure_beside_the_measured_one():
+    row = pd.Series({"claim_type": "distance", "claimed_km": 90.0, "measured_km": 57.8, "bound": "about",
+                     "verdict": "overstated", "name": "Tal Abyad → Kobani"})
+    texts = plot._claim_texts(row)
+    # Before the label falls back to the measured figure alone, it says what was claimed.
+    compact = next(t for t in texts if "\n" not in t and "claimed" in t)
+    assert "90" in compact and "58 km" in compact and "overstated" in compact
+    assert texts.index(compact) < texts.index(texts[-1]) and "claimed" not in texts[-1]
+
+
 def _towns(towns: dict[str, tuple[float, float]]) -> gpd.GeoDataFrame:
     base = dict.fromkeys(L.COLUMNS)
     rows = [base | {"feature_id": f"r1:m{i}", "report_id": "r1", "kind": "place", "layer": "places", "name": name,

@@ -229,14 +229,20 @@ def is_relation_claim(row: pd.Series) -> bool:
 
 def _claim_texts(row: pd.Series) -> list[str]:
     """A claim's label, longest first: ends, figures and verdict; figures and verdict (the line's
-    ends are labelled towns: what was claimed against what was measured matters more); ends and
-    the measured distance; the measured distance."""
+    ends are labelled towns: what was claimed against what was measured matters more); the two
+    figures on one short line ("claimed ≈90: 58 km (overstated)"); ends and the measured
+    distance; the measured distance."""
     figures = _claim_figures(row)
     verdict = _verdict_name(row.get("verdict"))
-    measured = row.get("measured_km")
-    short = f"{float(measured):,.0f} km ({verdict})" if measured is not None and pd.notna(measured) else verdict
+    measured, claimed = row.get("measured_km"), row.get("claimed_km")
+    has_measured = measured is not None and pd.notna(measured)
+    short = f"{float(measured):,.0f} km ({verdict})" if has_measured else verdict
     ends = _short_name(str(row.get("name") or "claim"))
-    return [f"{ends}\n{figures} · {verdict}", f"{figures}\n{verdict}", f"{ends}\n{short}", short]
+    texts = [f"{ends}\n{figures} · {verdict}", f"{figures}\n{verdict}"]
+    if has_measured and claimed is not None and pd.notna(claimed) and str(row.get("claim_type")) != "adjacency":
+        bound = {"at_most": "≤", "at_least": "≥", "about": "≈"}.get(str(row.get("bound")), "")
+        texts.append(f"claimed {bound}{float(claimed):,.0f}: {short}")
+    return [*texts, f"{ends}\n{short}", short]
 
 
 def _wrap(renderer: Any, text: str, width_px: float, size: float, weight: str = "normal") -> list[str]:
