@@ -123,19 +123,20 @@ def play_start(window: tuple[dt.date, dt.date], lo: dt.date, hi: dt.date) -> tup
 
 
 def report_label(report: Report) -> str:
-    """How the page names a report to its user: its title, else its headline
-    (:func:`geo_app.text.reports.headline`), else its file name, else its first words.
+    """How the page names a report to its user: its title, else the name of the file it came in
+    (the name its user chose), else its headline (:func:`geo_app.text.reports.headline`), else
+    its first words.
 
     Never the internal report id (a hash of the text).
     """
     if report.title.strip():
         return report.title.strip()
-    first = headline(report.text)
-    if first:
-        return first
     name = str(report.meta.get("file") or "")
     if name and name != PASTED_NAME:
         return name
+    first = headline(report.text)
+    if first:
+        return first
     words = " ".join(report.text.split())
     return words[:60] + ("…" if len(words) > 60 else "") if words else "(empty report)"
 
