@@ -155,6 +155,8 @@ def place_within(place: Place, container: Place) -> bool:
 
 
 _HIERARCHY_AFTER = re.compile(r"^\s*,\s*$")
+#: A possessive between two names ("New Zealand's West Coast"), the second right after it.
+_POSSESSIVE_BETWEEN = re.compile(r"^['’]s\s+$")
 #: The words between the last two items of a list without a serial comma ("B and C").
 _LIST_END = re.compile(r"^\s+(?:and|or)\s+$")
 #: A looser written hierarchy between two names: "X in Y", "X in the state of Y", or an apposition
@@ -519,12 +521,18 @@ class Resolver:
         return (np.array(list(seen.keys()), dtype=object), values[:, 0], values[:, 1], values[:, 2])
 
     def _containers(self, ex: Extraction, mentions: list[Mention], best: list[Place | None]) -> dict[int, Place]:
-        """Mentions followed by ", <region or country>": the container each must lie in."""
+        """Mentions followed by ", <region or country>", or after "<region or country>'s": the container
+        each must lie in."""
         found = {}
         for i in _written_pairs(ex, mentions):
             container = self._container(mentions[i], mentions[i + 1])
             if container is not None:
                 found[i] = container
+        for j in _possessive_pairs(ex, mentions):
+            if j not in found:
+                container = self._container(mentions[j], mentions[j - 1])
+                if container is not None:
+                    found[j] = container
         return found
 
     def _pinned_containers(self, ex: Extraction, mentions: list[Mention],
@@ -632,6 +640,14 @@ def _written_pairs(ex: Extraction, mentions: list[Mention]) -> list[int]:
             continue
         pairs.append(i)
     return pairs
+
+
+def _possessive_pairs(ex: Extraction, mentions: list[Mention]) -> list[int]:
+    """Indexes ``j`` of the place mentions right after a place's possessive ("New Zealand's West
+    Coast", "Syria's Idlib"): the possessor is the container the place lies in."""
+    return [j for j in range(1, len(mentions))
+            if mentions[j - 1].kind == "place" and mentions[j].kind == "place"
+            and _POSSESSIVE_BETWEEN.match(ex.text[mentions[j - 1].end:mentions[j].start])]
 
 
 def _holders(inner: list[NameMatch], outer: list[NameMatch]) -> tuple[list[Place], list[Place]]:
