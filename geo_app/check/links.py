@@ -89,6 +89,9 @@ _GENERIC = {"city", "town", "village", "port", "capital", "island", "islands", "
             "province", "state", "republic", "peninsula", "archipelago", "settlement", "hub", "oblast", "district",
             "municipality", "county", "territory", "area", "outpost", "harbour", "harbor", "base", "centre",
             "center", "resort", "suburb", "outskirts", "heart", "tip", "part", "side"}
+#: Head nouns whose "of" names the place itself: "the nearest point of mainland Russia" is mainland Russia
+#: (a distance to an area is to its nearest point).
+_POINT_NOUNS = {"point"}
 #: Head nouns that say which part of a place is meant.
 _ROLE_NOUNS = {
     "border": "border", "borders": "border", "frontier": "border", "boundary": "border", "edge": "border",
@@ -104,6 +107,8 @@ _SUBNATIONAL = {"provincial", "regional", "state", "district", "county", "oblast
 _TOWN_NOUNS = {"city", "town", "village", "port", "settlement", "hamlet", "capital"}
 #: Words before a country's name that mean its main territory.
 _MAINLAND_WORDS = {"mainland", "contiguous", "continental"}
+#: Words before "island" that mean a country's largest island ("Taiwan's main island").
+_MAIN_WORDS = {"main", "largest", "biggest", "principal"}
 #: Common nouns that stand for the country of the other end in "the rest of the sultanate".
 _COUNTRY_NOUNS = {"country", "sultanate", "kingdom", "emirate", "republic", "nation", "state", "island", "territory"}
 #: Verbs of separating: "X is separated / cut off from Y by N km".
@@ -183,19 +188,24 @@ def get_parser() -> Language:
 
 
 def _lookup(name: str, sentence: int, start: int, end: int,
-            known: dict[str, Resolution] | None = None) -> Resolution | None:
+            known: dict[str, Resolution] | None = None, own_name_first: bool = False) -> Resolution | None:
     """A resolution for a name the extract step did not mark (a country, sea, town or island).
 
     One sense per report: a name the resolver settled elsewhere in the report (``known``, by
     normalised name) is that place ("Jermuk" marked once, then opening a sentence unmarked, is
     not Çermik in Turkey, which GeoNames also calls Jermuk); else the gazetteer's best by kind.
+    With ``own_name_first`` (a hyphenated name such as "Bilhorod-Dnistrovskyi", specific enough
+    that the place whose own name it is beats a bigger place that GeoNames also calls so), the
+    places known by it as their own name come first.
     """
     name = name.strip()
     if not name or not _WORD.search(name) or not name[0].isupper():
         return None
     settled = (known or {}).get(normalize_name(name))
-    matches = ([settled.place, *settled.alternatives] if settled is not None
-               else [m.place for m in get_gazetteer().lookup(name)])
+    found = get_gazetteer().lookup(name) if settled is None else ()
+    if own_name_first and any(m.primary for m in found):
+        found = tuple(m for m in found if m.primary)
+    matches = ([settled.place, *settled.alternatives] if settled is not None else [m.place for m in found])
     if not matches:
         return None
 
@@ -277,16 +287,37 @@ class _Sentence:
                           sentence=self.sentence, country_code=code)
         return Resolution(mention=mention, place=place, confidence=0.8, reason="demonym read by the claim finder")
 
-    def name_run(self, tok: Token) -> Span:
-        """The proper-noun run around a token ("Caribbean Sea", "Ciudad del Este")."""
+    def name_run(self, tok: Token, hyphens: bool = False) -> Span:
+        """The proper-noun run around a token ("Caribbean Sea", "Ciudad del Este"); with ``hyphens``
+        also the parts a hyphen joins without spaces ("Rostov-on-Don", "Bilhorod-Dnistrovskyi")."""
         i = j = tok.i
         doc = self.doc
         while i > 0 and (doc[i - 1].pos_ == "PROPN" or (doc[i - 1].lower_ in {"del", "de", "la", "el", "al"}
-                                                         and i > 1 and doc[i - 2].pos_ == "PROPN")):
+                                                         and i > 1 and doc[i - 2].pos_ == "PROPN")
+                         or (hyphens and _hyphen_joined(doc, i - 1))):
             i -= 1
-        while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN":
+        while j + 1 < len(doc) and (doc[j + 1].pos_ == "PROPN" or (hyphens and _hyphen_joined(doc, j))):
             j += 1
         return doc[i:j + 1]
+
+
+_HYPHENS = ("-", "\u2011")
+
+
+def _hyphen_joined(doc: Doc, i: int) -> bool:
+    """Whether tokens ``i`` and ``i + 1`` are parts of one hyphenated name: no space between them,
+    one a hyphen, the other a capitalised word or a short lowercase link glued to hyphens on both
+    sides ("Rostov-on-Don": "Rostov", "-", "on", "-", "Don")."""
+    a, b = doc[i], doc[i + 1]
+    if a.whitespace_ or (a.text in _HYPHENS) == (b.text in _HYPHENS):
+        return False
+    word = b if a.text in _HYPHENS else a
+    k = word.i
+    if word.text[:1].isupper() and word.is_alpha:
+        return True
+    return word.is_lower and word.is_alpha and len(word.text) <= 3 and 0 < k < len(doc) - 1 and \
+        doc[k - 1].text in _HYPHENS and not doc[k - 1].whitespace_ and doc[k + 1].text in _HYPHENS and \
+        not word.whitespace_
 
 
 def _core(tok: Token) -> list[Token]:
@@ -308,6 +339,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     role = _ROLE_NOUNS.get(lemma, "place")
     if role == "place" and any(c.lower_ in _MAINLAND_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
         role = "mainland"  # "the contiguous United States", "mainland Italy"
+    if lemma == "island" and any(c.lower_ in _MAIN_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
+        role = "mainland"  # "Taiwan's main island": the country's largest polygon, not its islets
     own = ps.mention_at(tok)
     if own is not None and own.place is None and role == "coast":
         # "the Azov coast" marked whole as an unknown name: the coast of the sea its words name
@@ -338,8 +371,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         inner = _end_of(ps, tok.head, ctx_country)
         if inner is not None and inner.res.mention.kind != "demonym":
             return inner
-    # "the city of Chernihiv", "the border with Ukraine", "the rest of Azerbaijan"
-    if lemma in _GENERIC or lemma in _ROLE_NOUNS:
+    # "the city of Chernihiv", "the border with Ukraine", "the rest of Azerbaijan", "the nearest point of Russia"
+    if lemma in _GENERIC or lemma in _ROLE_NOUNS or lemma in _POINT_NOUNS:
         for child in tok.children:
             if child.dep_ == "prep" and child.lower_ in ("of", "with"):
                 objs = [c for c in child.children if c.dep_ == "pobj"]
@@ -355,14 +388,9 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                             return inner
                         return End(inner.res, role if inner.role == "place" else inner.role)
     if tok.pos_ == "PROPN" and own is None:
-        run = ps.name_run(tok)
-        s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
-        inside = [r for r in ps.resolutions if r.mention.start <= s and e <= r.mention.end]
-        if inside:
-            return End(inside[0], role)
-        looked = None if ps.is_dated(s, e) else _lookup(run.text, ps.sentence, s, e, ps.known)
-        if looked is not None:
-            return End(looked, role)
+        looked_end = _looked_up_name(ps, tok, role)
+        if looked_end is not None:
+            return looked_end
     core = sorted(_core(tok), key=lambda t: t.i)
     found = [r for r in ps.mentions_in(core) if r.place is not None or r.mention.kind != "demonym"]
     # "the (Zaporizhzhia) nuclear plant at Enerhodar": a thing is where its locative phrase puts
@@ -413,6 +441,42 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if role == "place" and lemma in _GENERIC and lemma not in ("city", "town", "village", "port", "capital"):
         return End(best, "part")
     return End(best, role)
+
+
+def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
+    """A proper name the extract step did not mark, looked up in the gazetteer.
+
+    The run of proper nouns around ``tok``, first with its hyphenated parts ("Rostov-on-Don"),
+    then without; after "the", a sea named without its noun ("the Caspian", "the Baltic") before a
+    town of that name; a capitalised first word of the sentence that is no part of the name
+    ("Landlocked Sofia", "Besieged Mariupol") is dropped when the whole run names nothing.
+    """
+    runs = [ps.name_run(tok, hyphens=True), ps.name_run(tok)]
+    first = runs[1][0]
+    if len(runs[1]) > 1 and (first.i == 0 or ps.doc[first.i - 1].is_sent_start or
+                             ps.doc[first.i - 1].text in ("\"", "'", "(", ":", "\u201c")):
+        runs.append(runs[1][1:])
+    seen: set[str] = set()
+    for run in runs:
+        if run.text in seen:
+            continue
+        seen.add(run.text)
+        s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
+        inside = [r for r in ps.resolutions if r.mention.start <= s and e <= r.mention.end]
+        if inside:
+            return End(inside[0], role)
+        if ps.is_dated(s, e):
+            return None
+        if run[0].i > 0 and ps.doc[run[0].i - 1].lower_ == "the":
+            for noun in ("Sea", "Ocean"):
+                sea = _lookup(f"{run.text} {noun}", ps.sentence, s, e)
+                if sea is not None and sea.place is not None and sea.place.layer == "seas":
+                    return End(sea, role)
+        hyphenated = any(t.text in _HYPHENS for t in run)
+        looked = _lookup(run.text, ps.sentence, s, e, ps.known, own_name_first=hyphenated)
+        if looked is not None:
+            return End(looked, role)
+    return None
 
 
 def _sea_of_coast(ps: _Sentence, tok: Token) -> End | None:
@@ -726,6 +790,32 @@ def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, E
     return None
 
 
+def _filler_object(ps: _Sentence, of: Token) -> Token | None:
+    """The object of "of" when it is a common noun of land or water ("30 km of Indian territory",
+    "of open sea"), not a name ("of the Caspian Sea")."""
+    return next((c for c in of.children if c.dep_ == "pobj" and c.i > of.i and c.is_lower and
+                 c.lemma_.lower() in _FILLER_NOUNS and ps.mention_at(c) is None), None)
+
+
+def _measures_gap(unit: Token) -> bool:
+    """Whether the figure is the width of land or water between two places ("a strip 65 km wide",
+    "the 65-km gap", "a corridor of 65 km"), not a distance from a point."""
+    head = unit.head
+    if head.lower_ in _WIDTH_WORDS or head.lemma_.lower() in _GAP_NOUNS - {"distance"}:
+        return True
+    return unit.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _GAP_NOUNS - {"distance"}
+
+
+def _as_part(end: End) -> End:
+    """A town named as one side of a gap stands for the part of its country that holds it ("the
+    Suwalki Gap, 65 km wide between Belarus and Kaliningrad": the exclave; a town on its country's
+    main body stays a point, see :func:`geo_app.check.endpoints.part_endpoint`)."""
+    place = end.res.place
+    if end.role == "place" and place is not None and place.feature_class == "P" and end.res.mention.kind != "demonym":
+        return End(end.res, "part")
+    return end
+
+
 def _from_to(ps: _Sentence, ctx_country: str | None) -> tuple[End, End] | None:
     """ "from A to B" anywhere in the sentence, both objects places."""
     for t in ps.doc:
@@ -762,6 +852,8 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     # Pairs stated around the figure.
     pair = _between(ps, unit, ctx_country)
     if pair is not None:
+        if _measures_gap(unit):
+            pair = (_as_part(pair[0]), _as_part(pair[1]))
         return Link(pair[0], pair[1], how="between")
     # Walk right from the figure: compass words, a parenthesised second figure, "away", then a preposition.
     direction = None
@@ -797,6 +889,10 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             continue
         elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
             i += 2
+            continue
+        elif low == "of" and _filler_object(ps, t) is not None:
+            # "separated by 30 km of Indian territory": what lies between, not an end
+            i = _filler_object(ps, t).right_edge.i + 1
             continue
         elif low in ("across", "over", "by") and i + 2 < len(doc) and doc[i + 1].lower_ in ("the", "open") and \
                 doc[i + 2].lemma_.lower() in _FILLER_NOUNS | {"channel", "bay", "gulf", "lagoon", "border"}:
@@ -987,6 +1083,8 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
 
 #: Nouns that refer back to a town named before ("the city lies 30 km from ...").
 _TOWN_ANAPHORS = {"city", "town", "village", "port", "settlement"}
+#: Nouns that refer back to a part of a country named before ("the enclave lies 360 km from ...").
+_PART_ANAPHORS = {"enclave", "exclave", "island"}
 
 
 def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
@@ -1002,10 +1100,12 @@ def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
         return None
     lemma = subj.lemma_.lower()
     if subj.lower_ == "it" and subj.pos_ == "PRON":
-        town_only = False
-    elif lemma in _TOWN_ANAPHORS and any(c.lower_ in ("the", "this") and c.dep_ == "det" for c in subj.children) \
-            and not any(c.dep_ in ("poss", "compound", "amod", "prep", "acl", "relcl", "appos") for c in subj.children):
-        town_only = True
+        kind = "any"
+    elif lemma in _TOWN_ANAPHORS | _PART_ANAPHORS and \
+            any(c.lower_ in ("the", "this") and c.dep_ == "det" for c in subj.children) and \
+            not any(c.dep_ in ("poss", "prep", "acl", "relcl", "appos") or (
+                c.dep_ in ("compound", "amod", "nmod") and not _common_modifier(ps, c)) for c in subj.children):
+        kind = "town" if lemma in _TOWN_ANAPHORS else "part"
     else:
         return None
     far_key = far.res.place.key if far.res.place is not None else None
@@ -1013,16 +1113,28 @@ def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
 
     def fits(r: Resolution) -> bool:
         p = r.place
-        return p is not None and r.mention.kind != "demonym" and p.key != far_key and not r.mention.qualifier \
-            and (not town_only or p.feature_class == "P")
+        if p is None or r.mention.kind == "demonym" or p.key == far_key or r.mention.qualifier:
+            return False
+        if kind == "town":
+            return p.feature_class == "P"
+        if kind == "part":  # "the enclave", "the island": a place inside a country, not a country or a sea
+            return p.layer not in ("countries", "seas", "composites")
+        return True
 
     for scope in ([r for r in ps.resolutions if r.mention.end <= s0], ps.previous):
         found = {r.place.key: r for r in scope if fits(r)}
         if len(found) == 1:
-            return End(next(iter(found.values())), "place")
+            return End(next(iter(found.values())), "part" if kind == "part" else "place")
         if found:
             return None  # two places named: either could be meant
     return None
+
+
+def _common_modifier(ps: _Sentence, tok: Token) -> bool:
+    """A lowercase word that only describes a town ("the *resort* town", "the *port* city", "the
+    *coastal* city"), not a name or a demonym that would say which town ("the Belarusian city")."""
+    return tok.is_lower and tok.is_alpha and ps.mention_at(tok) is None and not any(
+        c.dep_ not in ("advmod",) for c in tok.children)
 
 
 def _antecedent(ps: _Sentence, near: End) -> End | None:
@@ -1168,6 +1280,12 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             if before is not None:
                 return before
         end = _end_of(ps, subj, ctx_country)
+        if end is None:
+            # "Rostov-on-Don, headquarters of ..., lies": a parser that hangs the name on the
+            # appositive noun after its comma; the name before that comma is the subject
+            comma = next((t.i for t in doc[left:subj.i] if t.text == ","), None)
+            if comma is not None and comma > left and (doc[comma - 1].pos_ == "PROPN" or ps.mention_at(doc[comma - 1])):
+                end = _end_of(ps, doc[comma - 1], ctx_country)
         if end is None and subj.head.dep_ == "relcl" and subj.head.head.pos_ in ("PROPN", "NOUN"):
             # "Cyprus, whose nearest coast is less than 100 km west of Syria": the noun the clause is about
             end = _end_of(ps, subj.head.head, ctx_country)
