@@ -347,6 +347,15 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         sea = _sea_of_coast(ps, tok)
         if sea is not None:
             return sea
+    if own is not None and own.mention.kind != "demonym" and tok.pos_ == "PROPN":
+        whole = _hyphenated_whole(ps, tok, own)
+        if whole is not None:
+            own = whole
+    if own is not None and own.mention.kind != "demonym" and own.place is not None and \
+            own.place.layer != "seas" and not own.mention.qualifier:
+        sea = _sea_without_noun(ps, own)
+        if sea is not None:
+            return End(sea, role)
     if own is not None and own.mention.kind != "demonym":
         q = own.mention.qualifier or ""
         if q.endswith("border"):
@@ -476,6 +485,36 @@ def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
         looked = _lookup(run.text, ps.sentence, s, e, ps.known, own_name_first=hyphenated)
         if looked is not None:
             return End(looked, role)
+    return None
+
+
+def _hyphenated_whole(ps: _Sentence, tok: Token, own: Resolution) -> Resolution | None:
+    """The place a whole hyphenated name is the own name of, when the report marked only a part of it
+    ("Kamianets-Podilskyi" marked as "Podilskyi"); None when the mention covers the name."""
+    run = ps.name_run(tok, hyphens=True)
+    s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
+    if not any(t.text in _HYPHENS for t in run) or (own.mention.start <= s and e <= own.mention.end):
+        return None
+    whole = _lookup(run.text, ps.sentence, s, e, ps.known, own_name_first=True)
+    return whole if whole is not None and whole.place is not None else None
+
+
+def _sea_without_noun(ps: _Sentence, res: Resolution) -> Resolution | None:
+    """The sea that "the Baltic" or "the Caspian" names, when the report read the word as a town.
+
+    A one-word name written after "the" that, with "Sea" or "Ocean" after it, is a sea of the
+    gazetteer is that sea: towns are seldom written with "the", seas often without their noun
+    (the town Baltic in Connecticut is not what "300 km from the Baltic" measures to).
+    """
+    m = res.mention
+    name = (m.text or "").strip()
+    before = ps.doc.text[:max(0, m.start - ps.offset)].rstrip()
+    if not name or " " in name or not before.lower().endswith(" the") and before.lower() != "the":
+        return None
+    for noun in ("Sea", "Ocean"):
+        sea = _lookup(f"{name} {noun}", ps.sentence, m.start, m.end)
+        if sea is not None and sea.place is not None and sea.place.layer == "seas":
+            return sea
     return None
 
 
