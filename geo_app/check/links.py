@@ -1169,11 +1169,20 @@ def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
     return None
 
 
+#: Modifiers that place a town relative to something else or rank it ("the nearby town", "the
+#: capital city", "the second city"): such a town need not be the one named before.
+_RELATIONAL_MODIFIERS = {"other", "another", "next", "nearest", "closest", "neighbouring", "neighboring", "nearby",
+                         "adjacent", "same", "capital", "main", "first", "second", "third", "largest", "biggest",
+                         "smallest", "only", "former", "new", "twin", "sister", "rival"}
+
+
 def _common_modifier(ps: _Sentence, tok: Token) -> bool:
     """A lowercase word that only describes a town ("the *resort* town", "the *port* city", "the
-    *coastal* city"), not a name or a demonym that would say which town ("the Belarusian city")."""
-    return tok.is_lower and tok.is_alpha and ps.mention_at(tok) is None and not any(
-        c.dep_ not in ("advmod",) for c in tok.children)
+    *coastal* city"), not a name or a demonym that would say which town ("the Belarusian city"), nor
+    a word that ranks it or places it relative to another ("the nearby town", "the capital city")."""
+    return tok.is_lower and tok.is_alpha and ps.mention_at(tok) is None and \
+        tok.lower_ not in _RELATIONAL_MODIFIERS and tok.tag_ not in ("JJS", "JJR", "CD") and not any(
+            c.dep_ not in ("advmod",) for c in tok.children)
 
 
 def _antecedent(ps: _Sentence, near: End) -> End | None:

@@ -106,3 +106,13 @@ def test_a_stretch_between_two_mainland_towns_stays_between_the_towns() -> None:
     c = one("The 140 km stretch between Kyiv and Zhytomyr was retaken.")
     assert ends(c) >= {KYIV, ZHYTOMYR}
     assert c.measured_km == pytest.approx(133.0, abs=1.5)
+
+
+@pytest.mark.parametrize("text", [
+    "Protesters marched out of Gori on Monday. The capital city lies about 80 km from the Russian border.",
+    "Drones hit Enerhodar overnight. The nearby town lies about 10 km from the Dnipro river.",
+])
+def test_a_ranked_or_relative_town_is_not_the_town_named_before(text: str) -> None:
+    found = distances(text)
+    assert not any(c.from_geonameid in (614455, 709276) or c.to_geonameid in (614455, 709276)
+                   for c in found if c.measured_km is not None)
