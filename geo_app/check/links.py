@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -845,11 +845,16 @@ def _measures_gap(unit: Token) -> bool:
     return unit.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _GAP_NOUNS - {"distance"}
 
 
-def _as_part(end: End) -> End:
-    """A town named as one side of a gap stands for the part of its country that holds it ("the
-    Suwalki Gap, 65 km wide between Belarus and Kaliningrad": the exclave; a town on its country's
-    main body stays a point, see :func:`geo_app.check.endpoints.part_endpoint`)."""
-    place = end.res.place
+def _as_part(end: End, other: End) -> End:
+    """A town named as one side of a gap whose other side is an area stands for the part of its
+    country that holds it ("the Suwalki Gap, 65 km wide between Belarus and Kaliningrad": the
+    exclave). Between two towns ("Key West is separated from Havana by 90 miles of water") both stay
+    towns, and so does a town on its country's main body (see
+    :func:`geo_app.check.endpoints.part_endpoint`)."""
+    place, far = end.res.place, other.res.place
+    if far is None or (far.feature_class == "P" and other.role in ("place", "town")
+                       and other.res.mention.kind != "demonym"):
+        return end
     if end.role == "place" and place is not None and place.feature_class == "P" and end.res.mention.kind != "demonym":
         return End(end.res, "part")
     return end
@@ -875,6 +880,15 @@ def _from_to(ps: _Sentence, ctx_country: str | None) -> tuple[End, End] | None:
 
 
 def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Link:
+    """The link of one distance; what separates two places is a gap between areas, so a town named
+    as one side stands for its exclave or island (:func:`_as_part`)."""
+    link = _link_parse(ps, d, ctx_country)
+    if link.how == "separate" and link.a is not None and link.b is not None:
+        return replace(link, a=_as_part(link.a, link.b), b=_as_part(link.b, link.a))
+    return link
+
+
+def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Link:
     doc = ps.doc
     span = doc.char_span(d.start - ps.offset, d.end - ps.offset, alignment_mode="expand")
     if span is None or len(span) == 0:
@@ -892,7 +906,7 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
     pair = _between(ps, unit, ctx_country)
     if pair is not None:
         if _measures_gap(unit):
-            pair = (_as_part(pair[0]), _as_part(pair[1]))
+            pair = (_as_part(pair[0], pair[1]), _as_part(pair[1], pair[0]))
         return Link(pair[0], pair[1], how="between")
     # Walk right from the figure: compass words, a parenthesised second figure, "away", then a preposition.
     direction = None
@@ -1140,6 +1154,9 @@ def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
     lemma = subj.lemma_.lower()
     if subj.lower_ == "it" and subj.pos_ == "PRON":
         kind = "any"
+    elif lemma == "capital" and any(c.lower_ in _SUBNATIONAL for c in subj.children if c.dep_ in ("amod", "compound")) \
+            and any(c.lower_ in ("the", "this") and c.dep_ == "det" for c in subj.children):
+        kind = "town"  # "the regional capital": a town named before, not the country's capital
     elif lemma in _TOWN_ANAPHORS | _PART_ANAPHORS and \
             any(c.lower_ in ("the", "this") and c.dep_ == "det" for c in subj.children) and \
             not any(c.dep_ in ("poss", "prep", "acl", "relcl", "appos") or (

@@ -7,7 +7,8 @@ Kamyanets-Podilskyi to Moldova 36.8 km, Bilhorod-Dnistrovskyi to Moldova 28.6 km
 48.9 km, Vilnius to the Baltic Sea 283.2 km, Yerevan to the Caspian Sea 380.4 km, Kupiansk to Russia
 34.8 km, Odesa to Moldova 47.6 km, Nakhchivan's part of Azerbaijan to the mainland 26.9 km, Bahrain to
 Oman 504.6 km, Honshu (Japan's largest polygon) to South Korea 178.3 km (all of Japan: 52.7 km,
-Tsushima), Belarus to Russia's Kaliningrad exclave 66.0 km, Kyiv to Zhytomyr 133.0 km.
+Tsushima), Belarus to Russia's Kaliningrad exclave 66.0 km, Kyiv to Zhytomyr 133.0 km, Kursk to Ukraine 96.1 km,
+Dover to Calais 42.8 km, Visby to Stockholm 188.5 km.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from tests.test_claim_links import distances, one
 
 ROSTOV, KAMIANETS, BILHOROD, MARIUPOL = 501175, 706950, 712160, 701822
 VILNIUS, YEREVAN, KUPIANSK, ODESA = 593116, 616052, 703656, 698740
-KYIV, ZHYTOMYR, KALININGRAD, RASHT = 703448, 686967, 554234, 118743
+KYIV, ZHYTOMYR, RASHT = 703448, 686967, 118743
+VISBY_STOCKHOLM_KM = 188.5
 
 
 def ends(c) -> set:
@@ -116,3 +118,29 @@ def test_a_ranked_or_relative_town_is_not_the_town_named_before(text: str) -> No
     found = distances(text)
     assert not any(c.from_geonameid in (614455, 709276) or c.to_geonameid in (614455, 709276)
                    for c in found if c.measured_km is not None)
+
+
+def test_the_regional_capital_is_the_town_named_before() -> None:
+    # Kursk to Ukraine: 96.1 km (build_truth's methods)
+    c = one("Sirens sounded in Kursk at dawn; the regional capital lies roughly 100 km from the Ukrainian border.")
+    assert 538560 in ends(c) and "country:UKR" in ends(c)
+    assert c.measured_km == pytest.approx(96.1, abs=1.5)
+
+
+def test_a_strip_that_separates_a_country_from_an_exclave_town_is_to_the_exclave() -> None:
+    c = one("A belt of Polish and Lithuanian farmland, about 65 km wide, separates Belarus from Kaliningrad.")
+    assert "country:BLR" in ends(c)
+    assert c.measured_km == pytest.approx(66.0, abs=1.5)
+
+
+def test_what_separates_two_mainland_towns_stays_between_the_towns() -> None:
+    # Dover to Calais: 42.8 km between the GeoNames points
+    c = one("Some 25 miles of sea separate Dover from Calais.")
+    assert c.measured_km == pytest.approx(42.8, abs=1.5)
+
+
+def test_what_separates_an_island_town_from_another_town_stays_between_the_towns() -> None:
+    # Visby (on Gotland) to Stockholm between the GeoNames points (build_truth's methods)
+    c = one("Visby is separated from Stockholm by some 150 km of sea.")
+    assert {2662689, 2673730} <= ends(c)
+    assert c.measured_km == pytest.approx(VISBY_STOCKHOLM_KM, abs=1.5)
