@@ -355,6 +355,13 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         same = next((alt for alt in res.alternatives if alt.layer == "countries" and alt.name == place.name), None)
         if same is not None:
             return endpoint_for_place(same, written)
+    if place.feature_class == "P" and role == "place" and other is not None and other_place is not None and (
+            other_place.layer in ("countries", "seas", "islands") or other.role in ("border", "coast", "mainland")):
+        # "Corfu is 2 km across the strait from Albania": a town named like its island, measured against
+        # an area, is the island (as a town named like a country is the country)
+        island = next((alt for alt in res.alternatives if alt.layer == "islands" and alt.name == place.name), None)
+        if island is not None:
+            return endpoint_for_place(island, written)
     partable = place.feature_class != "P" or role == "part" or (
         other is not None and same_country and other.role in ("mainland", "rest"))
     other_area = other is not None and other_place is not None and (

@@ -144,3 +144,16 @@ def test_what_separates_an_island_town_from_another_town_stays_between_the_towns
     c = one("Visby is separated from Stockholm by some 150 km of sea.")
     assert {2662689, 2673730} <= ends(c)
     assert c.measured_km == pytest.approx(VISBY_STOCKHOLM_KM, abs=1.5)
+
+
+def test_a_town_named_like_its_island_measured_against_a_country_is_the_island() -> None:
+    # Corfu island (Natural Earth's polygon of Greece holding the town) to Albania: 2.95 km; the town's
+    # GeoNames point is 9 km from Albania
+    c = one("Corfu lies barely 3 km off the Albanian coast.")
+    assert c.measured_km == pytest.approx(2.95, abs=1.0)
+
+
+def test_a_town_named_like_its_island_measured_against_a_town_stays_the_town() -> None:
+    # Corfu town to Preveza: 103.1 km between the GeoNames points
+    c = one("Corfu lies about 60 km north-west of Preveza.")
+    assert c.measured_km == pytest.approx(103.1, abs=1.5)
