@@ -764,6 +764,17 @@ def _comma_apposition(ps: _Sentence, d: DistanceMention) -> bool:
     if not before:
         return False
     gap_start = before[-1].mention.end - ps.offset
+    # the noun the name modifies may stand between ("Engels air base, some 600 km from ..."): common
+    # nouns up to the comma, the name's token hanging on the last of them
+    named = ps.doc.char_span(before[-1].mention.start - ps.offset, gap_start, alignment_mode="expand")
+    k = named[-1].i + 1 if named is not None and len(named) else None
+    nouns = []
+    while k is not None and k < len(ps.doc) and ps.doc[k].pos_ == "NOUN" and ps.doc[k].is_lower and len(nouns) < 3:
+        nouns.append(ps.doc[k])
+        k += 1
+    if nouns and k < len(ps.doc) and ps.doc[k].text == "," and named is not None and \
+            any(t.head.i == nouns[-1].i for t in named) and ps.doc[k].idx < start:
+        gap_start = ps.doc[k].idx
     # a time phrase may stand between ("Taganrog on Thursday, some 60 km from ...")
     for s, e in sorted(ps.dated):
         s, e = s - ps.offset, e - ps.offset
@@ -858,6 +869,17 @@ def _as_part(end: End, other: End) -> End:
     if end.role == "place" and place is not None and place.feature_class == "P" and end.res.mention.kind != "demonym":
         return End(end.res, "part")
     return end
+
+
+def _to_right_after(ps: _Sentence, obj: Token, ctx_country: str | None) -> End | None:
+    """The place of a "to" phrase that follows the noun phrase ``obj`` at once ("from Kherson *to
+    Simferopol*"), else None."""
+    i = obj.right_edge.i + 1
+    doc = ps.doc
+    if i < len(doc) and doc[i].lower_ == "to" and doc[i].dep_ in ("prep", "dative"):
+        tobj = next((c for c in doc[i].children if c.dep_ == "pobj"), None)
+        return _end_of(ps, tobj, ctx_country) if tobj is not None else None
+    return None
 
 
 def _from_to(ps: _Sentence, ctx_country: str | None) -> tuple[End, End] | None:
@@ -993,6 +1015,13 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
             objs = [t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")][:1]
         b = _end_of(ps, objs[0], ctx_country) if objs else None
         a = _near_end(ps, d, unit, span, after, ctx_country)
+        subj = _subject_of(unit)
+        if a is None and b is not None and after.lower_ == "from" and verb.lemma_.lower() == "be" and \
+                subj is not None and (subj.lower_ == "it" or subj.lemma_.lower() == "distance"):
+            # "It is about 200 km from Kherson to Simferopol": the "to" right after the "from" phrase
+            to_end = _to_right_after(ps, objs[0], ctx_country)
+            if to_end is not None and to_end.res is not b.res:
+                return Link(b, to_end, direction, how="from/to")
         if a is None and b is not None:
             a = _anaphor_end(ps, unit, b)
         if a is None and after.lower_ == "to":
@@ -1155,10 +1184,10 @@ def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
     if subj.lower_ == "it" and subj.pos_ == "PRON":
         kind = "any"
     elif lemma == "capital" and any(c.lower_ in _SUBNATIONAL for c in subj.children if c.dep_ in ("amod", "compound")) \
-            and any(c.lower_ in ("the", "this") and c.dep_ == "det" for c in subj.children):
+            and any(c.lower_ in ("the", "this", "that") and c.dep_ == "det" for c in subj.children):
         kind = "town"  # "the regional capital": a town named before, not the country's capital
     elif lemma in _TOWN_ANAPHORS | _PART_ANAPHORS and \
-            any(c.lower_ in ("the", "this") and c.dep_ == "det" for c in subj.children) and \
+            any(c.lower_ in ("the", "this", "that") and c.dep_ == "det" for c in subj.children) and \
             not any(c.dep_ in ("poss", "prep", "acl", "relcl", "appos") or (
                 c.dep_ in ("compound", "amod", "nmod") and not _common_modifier(ps, c)) for c in subj.children):
         kind = "town" if lemma in _TOWN_ANAPHORS else "part"

@@ -157,3 +157,22 @@ def test_a_town_named_like_its_island_measured_against_a_town_stays_the_town() -
     # Corfu town to Preveza: 103.1 km between the GeoNames points
     c = one("Corfu lies about 60 km north-west of Preveza.")
     assert c.measured_km == pytest.approx(103.1, abs=1.5)
+
+
+def test_it_is_n_km_from_a_to_b() -> None:
+    # Tiraspol to Chisinau: 61.4 km between the GeoNames points
+    c = one("It is some 70 km from Tiraspol to Chisinau.")
+    assert {617239, 618426} <= ends(c)
+    assert c.measured_km == pytest.approx(61.4, abs=1.5)
+
+
+def test_a_river_winding_from_a_to_b_is_no_distance_between_them() -> None:
+    found = distances("The Dnipro winds about 300 km from Kyiv to Kremenchuk.")
+    assert not [c for c in found if c.measured_km is not None]
+
+
+def test_an_apposition_after_the_thing_a_name_modifies() -> None:
+    # Engels to Ukraine: 473.4 km; "hit" is a verb of striking, yet the figure describes the base
+    c = one("Missiles hit Engels airbase, some 500 km from the Ukrainian border, before dawn.")
+    assert 563464 in ends(c) and "country:UKR" in ends(c)
+    assert c.measured_km == pytest.approx(473.4, abs=1.5)
