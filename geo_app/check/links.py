@@ -871,14 +871,15 @@ def _as_part(end: End, other: End) -> End:
     return end
 
 
-def _to_right_after(ps: _Sentence, obj: Token, ctx_country: str | None) -> End | None:
+def _to_right_after(ps: _Sentence, obj: Token, ctx_country: str | None) -> tuple[End, Token] | None:
     """The place of a "to" phrase that follows the noun phrase ``obj`` at once ("from Kherson *to
-    Simferopol*"), else None."""
+    Simferopol*") and the token of its noun, else None."""
     i = obj.right_edge.i + 1
     doc = ps.doc
     if i < len(doc) and doc[i].lower_ == "to" and doc[i].dep_ in ("prep", "dative"):
         tobj = next((c for c in doc[i].children if c.dep_ == "pobj"), None)
-        return _end_of(ps, tobj, ctx_country) if tobj is not None else None
+        end = _end_of(ps, tobj, ctx_country) if tobj is not None else None
+        return (end, tobj) if end is not None and tobj is not None else None
     return None
 
 
@@ -985,6 +986,11 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
             return Link(pair[0], pair[1], how="separate")
     if why and not (after is not None and after.lemma_.lower() in _SEPARATE_VERBS):
         return Link(None, None, how="movement", not_claim=why)
+    if after is not None and after.lower_ in ("by", "via") and after.i + 1 < len(doc) and \
+            doc[after.i + 1].lemma_.lower() in _ROUTE_MODES:
+        # "The distance from Odesa to Izmail is about 190 km by road"
+        return Link(None, None, direction, how="route", not_claim=f"a route length ({after.text} "
+                    f"{doc[after.i + 1].text}), not a straight-line distance between two places")
     if after is not None and (after.lower_ in _SIZE_WORDS or (
             after.lower_ == "in" and after.i + 1 < len(doc) and doc[after.i + 1].lower_ in _SIZE_NOUNS)):
         return Link(None, None, how="movement", not_claim=f"the figure is a size ({after.text!r}), "
@@ -1020,8 +1026,12 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
                 subj is not None and (subj.lower_ == "it" or subj.lemma_.lower() == "distance"):
             # "It is about 200 km from Kherson to Simferopol": the "to" right after the "from" phrase
             to_end = _to_right_after(ps, objs[0], ctx_country)
-            if to_end is not None and to_end.res is not b.res:
-                return Link(b, to_end, direction, how="from/to")
+            if to_end is not None and to_end[0].res is not b.res:
+                route = _route_mode(doc, to_end[1])
+                if route:
+                    return Link(None, None, direction, how="route", not_claim=f"a route length ({route}), "
+                                "not a straight-line distance between two places")
+                return Link(b, to_end[0], direction, how="from/to")
         if a is None and b is not None:
             a = _anaphor_end(ps, unit, b)
         if a is None and after.lower_ == "to":

@@ -176,3 +176,11 @@ def test_an_apposition_after_the_thing_a_name_modifies() -> None:
     c = one("Missiles hit Engels airbase, some 500 km from the Ukrainian border, before dawn.")
     assert 563464 in ends(c) and "country:UKR" in ends(c)
     assert c.measured_km == pytest.approx(473.4, abs=1.5)
+
+
+@pytest.mark.parametrize("text", [
+    "The distance from Odesa to Izmail is about 190 km by road.",
+    "It is 540 km from Kyiv to Lviv by road.",
+])
+def test_a_route_length_after_the_figure_or_the_pair_is_no_claim(text: str) -> None:
+    assert not [c for c in distances(text) if c.measured_km is not None]
