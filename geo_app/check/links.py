@@ -13,8 +13,16 @@ parse gives:
   about 100 km north of ..."), else the subject of the clause that governs it ("Kharkiv
   ... lies about 40 km from", "About 50 km from the border, the city of Chernihiv was
   ...");
-* **pairs**: "X and Y are N km apart / separated by N km", "N km separate X from Y",
-  "the N-km stretch/gap/corridor between X and Y", "from X to Y is N km".
+* **pairs**: "X and Y are N km apart / separated by N km (of Indian territory)", "N km separate X
+  from Y", "the N-km stretch/gap/corridor between X and Y", "from X to Y is N km", "It is N km from
+  X to Y"; a town on one side of a gap or separation whose other side is an area stands for its
+  exclave or island ("65 km wide between Belarus and Kaliningrad").
+
+A near end the sentence does not name may be a subject that refers back: "it", "the city", "the
+resort town", "the port city", "the regional capital" (the one town named before), "the enclave" or
+"the island" (the one part of a country named before). A name the extract step did not mark is
+looked up whole, hyphenated parts included ("Rostov-on-Don"), without a capitalised first word of
+the sentence ("Landlocked Sofia"); "the Caspian" or "the Baltic" is the sea, not a town.
 
 A distance that measures a thing ("a 2,000-km pipeline", "a range of 500 km"), a
 movement ("drove 300 km through Belarus", "runs for 740 km between") or has no place at
