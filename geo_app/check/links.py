@@ -395,6 +395,13 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                 objs = [c for c in child.children if c.dep_ == "pobj"]
                 if objs:
                     inner = _end_of(ps, objs[0], ctx_country)
+                    if inner is not None and child.lower_ == "of" and lemma in _GENERIC:
+                        inner = _in_stated_country(ps, tok, inner)  # "the Turkish town of Kas": Kaş in Turkey
+                        if inner is None:
+                            return None
+                    elif inner is None and child.lower_ == "of" and lemma in _GENERIC and objs[0].pos_ == "PROPN" \
+                            and objs[0].text[:1].isupper():
+                        return None  # "the Greek island of Kastellorizo", a name the gazetteer lacks: not Greece
                     if inner is not None:
                         if role in ("place", "territory") and lemma in ("island", "islands", "exclave", "enclave",
                                                                         "peninsula", "archipelago"):
@@ -458,6 +465,37 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if role == "place" and lemma in _GENERIC and lemma not in ("city", "town", "village", "port", "capital"):
         return End(best, "part")
     return End(best, role)
+
+
+def _in_stated_country(ps: _Sentence, head: Token, inner: End) -> End | None:
+    """The place after "the <demonym> town of" in the country the demonym names.
+
+    "The Turkish town of Kas": a reading of the name in another country (Kas in Sudan) is replaced by
+    the same name's place in Turkey, else the end is unknown (no place measured in the wrong
+    country). Without a demonym, or when the reading already lies in that country, ``inner`` stands.
+    """
+    res = inner.res
+    place = res.place
+    codes = set()
+    for c in head.children:
+        if c.dep_ in ("amod", "compound", "nmod") and c.i < head.i and c.text[:1].isupper():
+            dem = ps.mention_at(c)
+            dem = dem if dem is not None and dem.mention.kind == "demonym" else ps.demonym(c)
+            if dem is not None and dem.place is not None and dem.place.country_code:
+                codes.add(dem.place.country_code)
+    if len(codes) != 1 or place is None or place.layer is not None or not place.country_code:
+        return inner
+    code = codes.pop()
+    if place.country_code == code:
+        return inner
+    name = res.mention.name or res.mention.text
+    alts = [a for a in (*res.alternatives, *(m.place for m in get_gazetteer().lookup(name)))
+            if a.country_code == code and a.layer is None]
+    if not alts:
+        return None
+    best = max(alts, key=lambda a: a.population)
+    return End(replace(res, place=best, alternatives=tuple(a for a in alts if a.key != best.key)[:3],
+                       reason=res.reason + f"; the sentence names it a place in {code}"), inner.role)
 
 
 def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:

@@ -184,3 +184,18 @@ def test_an_apposition_after_the_thing_a_name_modifies() -> None:
 ])
 def test_a_route_length_after_the_figure_or_the_pair_is_no_claim(text: str) -> None:
     assert not [c for c in distances(text) if c.measured_km is not None]
+
+
+def test_the_demonym_before_town_of_picks_the_towns_country() -> None:
+    # Kaş (Turkey, GeoNames 308948) to Rhodes island (Greece's polygon holding Ródos): 127.3 km; GeoNames'
+    # bigger Kas lies in Sudan
+    c = one("Rhodes lies about 120 km west of the Turkish town of Kas.")
+    assert 308948 in ends(c)
+    assert c.measured_km == pytest.approx(127.3, abs=1.5)
+
+
+def test_a_named_island_the_gazetteer_lacks_is_not_its_country() -> None:
+    # "the Greek island of Kastellorizo": not measured as all of Greece (and Kas stays Kaş in Turkey)
+    found = distances("The Greek island of Kastellorizo sits just 2 km from the Turkish town of Kas.")
+    assert not [c for c in found if c.measured_km is not None]
+    assert all(c.from_geonameid != 372773 and c.to_geonameid != 372773 for c in found)
