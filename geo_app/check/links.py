@@ -596,7 +596,11 @@ def _far_end(ps: _Sentence, tok: Token, near: End | None, ctx_country: str | Non
 
 
 def _rest_of(tok: Token, near: End) -> End | None:
-    """ "the rest of the sultanate": the rest of the near end's country."""
+    """ "the rest of the sultanate": the rest of the near end's country; "the mainland" naming no
+    country: the near end's country's mainland ("Sicily ... from the mainland")."""
+    if tok.lemma_.lower() == "mainland" and all(c.dep_ == "det" for c in tok.children) and \
+            near.res.place is not None and near.res.place.layer != "countries":
+        return End(near.res, "mainland")
     if tok.lemma_.lower() != "rest":
         return None
     for child in tok.children:
@@ -886,6 +890,37 @@ def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, E
     return None
 
 
+#: Nouns of water or land whose size, when it separates two places, is their gap.
+_SEPARATOR_NOUNS = {"strait", "straits", "channel", "sound", "passage", "gap", "stretch", "corridor", "strip",
+                    "waterway", "expanse", "belt", "neck"}
+
+
+def _separated_by_sized_water(ps: _Sentence, unit: Token, ctx_country: str | None) -> tuple[End, End] | None:
+    """The two places "the N km La Perouse Strait" separates ("Hokkaido and Sakhalin are separated by
+    the 42 km La Perouse Strait", "X is cut off from Y by a 40 km corridor"), or None.
+
+    The figure modifies a noun of water or land between places, that noun is the agent ("by") of
+    a verb of separating, and the two sides are the verb's coordinated subject or its subject and
+    the object of its "from".
+    """
+    noun = unit.head
+    if unit.dep_ not in ("compound", "amod", "nmod", "nummod") or noun.lemma_.lower() not in _SEPARATOR_NOUNS:
+        return None
+    by = noun.head
+    verb = by.head
+    if noun.dep_ != "pobj" or by.lower_ != "by" or verb.lemma_.lower() not in _SEPARATE_VERBS:
+        return None
+    subj = _subject_of(by)
+    frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+    far = next((c for c in frm.children if c.dep_ == "pobj"), None) if frm is not None else None
+    if far is None:
+        return _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
+    # "Sicily is separated ...": a sentence-initial name the parser took for an adverb is the subject
+    a = _end_of(ps, subj, ctx_country) if subj is not None else _mistagged_subject(ps, by, verb.i, ctx_country)
+    b = _far_end(ps, far, a, ctx_country)
+    return (a, b) if a is not None and b is not None and (a.res is not b.res or a.role != b.role) else None
+
+
 def _filler_object(ps: _Sentence, of: Token) -> Token | None:
     """The object of "of" when it is a common noun of land or water ("30 km of Indian territory",
     "of open sea"), not a name ("of the Caspian Sea")."""
@@ -971,6 +1006,10 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
         if not _comma_apposition(ps, d):
             return Link(None, None, how="movement", not_claim=why)
         why = ""
+    if why:
+        pair = _separated_by_sized_water(ps, unit, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="separate")
     # Pairs stated around the figure.
     pair = _between(ps, unit, ctx_country)
     if pair is not None:

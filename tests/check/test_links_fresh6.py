@@ -199,3 +199,18 @@ def test_a_named_island_the_gazetteer_lacks_is_not_its_country() -> None:
     found = distances("The Greek island of Kastellorizo sits just 2 km from the Turkish town of Kas.")
     assert not [c for c in found if c.measured_km is not None]
     assert all(c.from_geonameid != 372773 and c.to_geonameid != 372773 for c in found)
+
+
+@pytest.mark.parametrize(("text", "km"), [
+    # Corsica (France's polygon holding Ajaccio) to Sardinia (Italy's holding Cagliari): 11.6 km
+    ("Corsica and Sardinia are divided by the 11 km Strait of Bonifacio.", 11.6),
+    # Sicily (Italy's polygon holding Palermo) to mainland Italy: 2.4 km; "the mainland" names no country
+    ("Sicily is separated from the mainland by the 3 km Strait of Messina.", 2.4),
+])
+def test_separated_by_the_n_km_strait(text: str, km: float) -> None:
+    c = one(text)
+    assert c.measured_km == pytest.approx(km, abs=1.0)
+
+
+def test_linked_by_an_n_km_road_is_no_gap() -> None:
+    assert not [c for c in distances("Kyiv and Kharkiv are linked by a 480 km highway.") if c.measured_km is not None]
