@@ -890,6 +890,34 @@ def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, E
     return None
 
 
+def _away_apposition(ps: _Sentence, span: Span, ctx_country: str | None) -> tuple[End, End] | None:
+    """ "Lampedusa is closer to Tunisia, some 110 km away, than to Sicily": a place in the clause,
+    then "N km away" set off by a comma, measured from the clause's subject when that names a place
+    (a person or thing that moved there gives no pair: "Refugees fled to Lviv, 500 km away")."""
+    doc = ps.doc
+    k = span.start - 1
+    while k >= 0 and doc[k].lower_ in _QUANTIFIERS:
+        k -= 1
+    if k < 1 or doc[k].text != ",":
+        return None
+    x = doc[k - 1]
+    res = ps.mention_at(x)
+    if res is None or res.place is None or res.mention.kind == "demonym":
+        return None
+    subj = _subject_of(x)
+    if subj is None or subj.left_edge.i <= x.i <= subj.right_edge.i:
+        return None
+    if any(v.lemma_.lower() in _MOVE_VERBS | _SPEECH_VERBS for v in _path_to(x, subj.head) if v.pos_ in ("VERB", "AUX")):
+        return None
+    a, b = _end_of(ps, subj, ctx_country), _end_of(ps, x, ctx_country)
+    if a is None or b is None or a.res.place is None or a.res.mention.kind == "demonym" or a.res is b.res:
+        return None
+    return a, b
+
+
+#: Words of a bound or an approximation before a figure ("some 110 km", "less than 5 km").
+_QUANTIFIERS = {"just", "only", "some", "about", "roughly", "around", "barely", "nearly", "almost", "approximately",
+                "less", "more", "than", "within", "over", "under", "a", "mere"}
 #: Nouns of water or land whose size, when it separates two places, is their gap.
 _SEPARATOR_NOUNS = {"strait", "straits", "channel", "sound", "passage", "gap", "stretch", "corridor", "strip",
                     "waterway", "expanse", "belt", "neck"}
@@ -1136,6 +1164,11 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
             return Link(None, None, direction, how="route",
                         not_claim=f"a route length ({route}), not a straight-line distance between two places")
         return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
+    if (after is None or after.is_punct or after.lower_ in ("than", "and", "but")) and \
+            any(t.lower_ == "away" for t in doc[span.end - 1:span.end + 1]):
+        pair = _away_apposition(ps, span, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="apposition")
     if after is None or after.is_punct or after.lower_ in ("and", "but", "while"):
         # "From Belgorod, the Ukrainian border is less than 40 km away": the fronted "from"
         # names the near end, the subject the far one.

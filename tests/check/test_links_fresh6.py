@@ -214,3 +214,18 @@ def test_separated_by_the_n_km_strait(text: str, km: float) -> None:
 
 def test_linked_by_an_n_km_road_is_no_gap() -> None:
     assert not [c for c in distances("Kyiv and Kharkiv are linked by a 480 km highway.") if c.measured_km is not None]
+
+
+def test_a_place_then_n_km_away_is_measured_from_the_clauses_place_subject() -> None:
+    # Odesa to Mykolaiv: 110.0 km between the GeoNames points (not from the report's main place)
+    c = one("Odesa lies close to Mykolaiv, about 110 km away.")
+    assert {ODESA, 700569} <= ends(c)
+    assert c.measured_km == pytest.approx(110.0, abs=1.5)
+
+
+@pytest.mark.parametrize("text", [
+    "Refugees fled to Lviv, 500 km away, by train.",
+    "The army withdrew to Kherson, 50 km away.",
+])
+def test_n_km_away_after_a_movement_of_people_is_no_claim(text: str) -> None:
+    assert not [c for c in distances(text) if c.measured_km is not None]
