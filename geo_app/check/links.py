@@ -800,7 +800,7 @@ def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) ->
 
 
 #: A figure set off by a comma right after a place: "Mosul, some 110 km from the Syrian frontier, ...".
-_APPOSED_FIGURE = re.compile(r"\s*,\s*(?:(?:some|about|around|roughly|nearly|almost|just|only|barely|less\s+than|"
+_APPOSED_FIGURE = re.compile(r"\s*(?:,|\s[\u2014\u2013-]|\u2014)\s*(?:(?:some|about|around|roughly|nearly|almost|just|only|barely|less\s+than|"
                              r"more\s+than|over|under|approximately)\s+)?")
 _APPOSED_AFTER = re.compile(r"\s*(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?(?:of|from)\b", re.I)
 
@@ -1261,12 +1261,12 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
     or a parenthesis (``"Pokrovsk (some 50 km south-west of ...)"``).
     """
     doc = ps.doc
-    if k >= 1 and doc[k].text in (",", "("):
+    if k >= 1 and (doc[k].text in (",", "(") or _is_dash(doc, k)):
         return k
     j, bridge = k, []
     while j >= 1 and len(bridge) < _BRIDGE_MAX:
         t = doc[j]
-        if t.text in (",", "("):
+        if t.text in (",", "(") or _is_dash(doc, j):
             break
         res = ps.mention_at(t)
         if t.text in (".", ";", ":", ")", "\"", "'") or (res is not None and not _modifier_name(t, res)):
@@ -1277,18 +1277,72 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
             return -1
         bridge.append(t)
         j -= 1
-    if j < 1 or doc[j].text not in (",", "(") or not bridge:
+    if j < 1 or not (doc[j].text in (",", "(") or _is_dash(doc, j)) or not bridge:
         return -1
     bridge.reverse()
     first = bridge[0]
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in bridge)
     if first.lower_ in _RELATIVE:
         return j  # "Mosul, which lies ...": a relative clause about the name
+    if first.tag_ in ("VBN", "VBG") and first.lemma_.lower() in _LOCATIVE_VERBS | {"locate", "situate"} and \
+            all(t.pos_ not in ("VERB", "AUX") for t in bridge[1:]):
+        return j  # "Kupiansk, located about 40 km from ...": a participle placing the name
     if has_verb:
         return -1
     if first.pos_ in ("DET", "ADJ", "NOUN", "NUM"):
         return j  # an appositive noun phrase: "a port city", "the regional capital"
     return -1
+
+
+#: Words of a distance's unit, as the parser sees them.
+_UNIT_WORDS = {"km", "kilometre", "kilometres", "kilometer", "kilometers", "mile", "miles", "mi", "nmi", "metres",
+               "meters", "m"}
+
+
+def _far_end_of_figure(tok: Token) -> bool:
+    """Whether ``tok`` heads the far end of another figure ("100 km from *the border*"): the object
+    of a "from"/"of" that hangs (through a compass word) on a unit of distance."""
+    prep = tok.head
+    if tok.dep_ != "pobj" or prep.lower_ not in _TO_PREPS:
+        return False
+    h = prep.head
+    for _ in range(3):
+        if h.lower_ in _UNIT_WORDS and any(c.like_num for c in h.children):
+            return True
+        if h.head.i == h.i:
+            break
+        h = h.head
+    return False
+
+
+def _colon_head(ps: _Sentence, before: int, ctx_country: str | None) -> End | None:
+    """The place a fact-sheet line names before its colon ("Sloviansk: 100 km from the Russian
+    border, 12 km north of Kramatorsk"): the figure follows the colon with no verb between."""
+    doc = ps.doc
+    colon = next((t.i for t in reversed(doc[:before]) if t.text == ":"), None)
+    if colon is None or colon < 1 or any(t.pos_ in ("VERB", "AUX") for t in doc[colon + 1:before]):
+        return None
+    name = doc[colon - 1]
+    if ps.mention_at(name) is not None or name.pos_ == "PROPN":
+        end = _end_of(ps, name, ctx_country)
+    elif name.text[:1].isupper() and name.is_alpha and (colon == 1 or doc[colon - 2].is_punct):
+        s, e = ps.chars(name)
+        looked = _lookup(name.text, ps.sentence, s, e, ps.known)  # a one-word name the parser mistagged
+        end = End(looked) if looked is not None else None
+    else:
+        return None
+    if end is None or end.res.place is None or end.res.mention.kind == "demonym":
+        return None
+    return end
+
+
+def _is_dash(doc: Doc, k: int) -> bool:
+    """Whether token ``k`` is a dash that opens an aside ("Pokrovsk — roughly 70 km north-west of
+    Donetsk — ..."): an em or en dash, or a hyphen with spaces on both sides."""
+    t = doc[k]
+    if t.text in ("\u2014", "\u2013", "--"):
+        return True
+    return t.text == "-" and k >= 1 and bool(doc[k - 1].whitespace_) and bool(t.whitespace_)
 
 
 #: Nouns that refer back to a town named before ("the city lies 30 km from ...").
@@ -1442,6 +1496,12 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
                                        "nearly", "almost", "approximately", "less", "more", "than", "within"):
         k -= 1
     j = _bridge_start(ps, k)
+    if j >= 1 and doc[j].text == "," and _far_end_of_figure(doc[j - 1]):
+        j = -1  # "A: 100 km from the border, 12 km north of B": the border is the first figure's far end
+    if j < 1:
+        head = _colon_head(ps, span.start, ctx_country)
+        if head is not None:
+            return head
     if j >= 1:
         prev = doc[_before_time(ps, j - 1)]  # the parser may tag a sentence-initial name as an adverb: the resolved mention counts
         end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") or ps.mention_at(prev) else None
@@ -1475,6 +1535,8 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             break
         t = t.head
     subj = _subject_of(unit)
+    if subj is not None and _is_compass(subj) and subj.is_lower:
+        subj = None  # "Bakhmut lies 90 km north-east of ...": a compass word the parser made the subject
     if subj is None or subj.i == unit.i:
         # "Bakhmut lies about 25 miles ...": a sentence-initial name the parser took for an adverb
         mis = _mistagged_subject(ps, unit, span.start, ctx_country)

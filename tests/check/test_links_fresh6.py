@@ -229,3 +229,33 @@ def test_a_place_then_n_km_away_is_measured_from_the_clauses_place_subject() -> 
 ])
 def test_n_km_away_after_a_movement_of_people_is_no_claim(text: str) -> None:
     assert not [c for c in distances(text) if c.measured_km is not None]
+
+
+def test_a_participle_placing_the_name_before_its_comma() -> None:
+    # Kupiansk to Russia: 34.8 km
+    c = one("Residents of Kupiansk, located about 40 km from the Russian border, were told to leave.")
+    assert KUPIANSK in ends(c) and "country:RUS" in ends(c)
+    assert c.measured_km == pytest.approx(34.8, abs=1.5)
+
+
+def test_a_compass_word_the_parser_made_the_subject_is_not_the_near_end() -> None:
+    # Bakhmut to Donetsk: 65.2 km between the GeoNames points
+    c = one("Bakhmut lies some 90 km north-east of Donetsk city.")
+    assert {713174, 709717} <= ends(c)
+    assert c.measured_km == pytest.approx(65.2, abs=1.5)
+
+
+def test_an_aside_between_dashes() -> None:
+    # Pokrovsk to Donetsk: 54.6 km
+    c = one("Glide bombs hit Pokrovsk — some 55 km north-west of Donetsk — on Friday.")
+    assert {704422, 709717} <= ends(c)
+    assert c.measured_km == pytest.approx(54.6, abs=1.5)
+
+
+def test_a_fact_sheet_line_names_its_place_before_the_colon() -> None:
+    # Slovyansk to Russia 120.4 km, to Kramatorsk 13.4 km; the second figure is not from the border
+    found = [c for c in distances("Sloviansk: 120 km from the Russian border, 13 km north of Kramatorsk.")
+             if c.measured_km is not None]
+    assert len(found) == 2
+    assert all(693468 in ends(c) for c in found)
+    assert sorted(round(c.measured_km) for c in found) == [13, 120]
