@@ -1328,7 +1328,11 @@ def _colon_head(ps: _Sentence, before: int, ctx_country: str | None) -> End | No
     elif name.text[:1].isupper() and name.is_alpha and (colon == 1 or doc[colon - 2].is_punct):
         s, e = ps.chars(name)
         looked = _lookup(name.text, ps.sentence, s, e, ps.known)  # a one-word name the parser mistagged
-        end = End(looked) if looked is not None else None
+        # only a country, sea, region or town of some size: "Range: 300 km" is no place called The Range
+        big = looked is not None and looked.place is not None and (
+            looked.place.layer in ("countries", "seas", "admin1") or
+            looked.place.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION))
+        end = End(looked) if big and looked is not None else None
     else:
         return None
     if end is None or end.res.place is None or end.res.mention.kind == "demonym":

@@ -259,3 +259,11 @@ def test_a_fact_sheet_line_names_its_place_before_the_colon() -> None:
     assert len(found) == 2
     assert all(693468 in ends(c) for c in found)
     assert sorted(round(c.measured_km) for c in found) == [13, 120]
+
+
+@pytest.mark.parametrize("text", [
+    "Range: 300 km from launch sites in Belgorod.",
+    "Update: troops are 30 km from Kharkiv.",
+])
+def test_a_label_before_a_colon_is_no_place(text: str) -> None:
+    assert not [c for c in distances(text) if c.measured_km is not None]
