@@ -313,8 +313,8 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         role = "place"
     if place.layer != "seas":
         sea = next((alt for alt in res.alternatives if alt.layer == "seas"), None)
-        if sea is None and role == "coast" and place.layer == "composites":
-            # "the Caribbean coast": the sea named after the region
+        if sea is None and role == "coast" and (place.layer == "composites" or place.feature_class == "P"):
+            # "the Caribbean coast": the sea named after the region; "the Baltic coast": not a town Baltic
             sea = next((m.place for m in get_gazetteer().lookup(f"{written} Sea") if m.place.layer == "seas"), None)
         if sea is not None and (place.layer in ("admin1", "composites") or role == "coast"):
             place = sea  # a distance to "the Red Sea" is to the sea, not to Sudan's Red Sea state

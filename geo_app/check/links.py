@@ -76,7 +76,8 @@ _COMPASS = {
     "north-east": "northeast", "north-west": "northwest", "south-east": "southeast", "south-west": "southwest",
 }
 #: Words between a figure and its preposition that change nothing about the two ends.
-_SKIP = {"away", "inland", "offshore", "due", "further", "farther", "or", "so", "roughly", "just", "only",
+_SKIP = {"away", "inland", "offshore", "upstream", "downstream", "upriver", "downriver", "due", "further", "farther",
+         "or", "so", "roughly", "just", "only",
          "directly", "straight", "as", "the", "crow", "flies", ",", "-", "–"}
 #: Prepositions that introduce the far end.
 _TO_PREPS = {"from", "of", "off", "to", "outside", "beyond"}
@@ -99,7 +100,7 @@ _GENERIC = {"city", "town", "village", "port", "capital", "island", "islands", "
             "center", "resort", "suburb", "outskirts", "heart", "tip", "part", "side"}
 #: Head nouns whose "of" names the place itself: "the nearest point of mainland Russia" is mainland Russia
 #: (a distance to an area is to its nearest point).
-_POINT_NOUNS = {"point"}
+_POINT_NOUNS = {"point", "stretch", "section"}
 #: Head nouns that say which part of a place is meant.
 _ROLE_NOUNS = {
     "border": "border", "borders": "border", "frontier": "border", "boundary": "border", "edge": "border",
@@ -1517,7 +1518,9 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             town = _town_subject(ps, unit, prev, ctx_country)
             if town is not None and (end is None or prev.dep_ == "attr" or prev.dep_ == "pobj" and (
                     prev.lemma_.lower() in _FEATURE_NOUNS or
-                    (end.res.place is not None and end.res.place.feature_class != "P"))):
+                    (end.res.place is not None and end.res.place.feature_class != "P") or
+                    # "Kherson lies on the Dnipro, ...": a town's name after "the" is its river or lake
+                    (prev.pos_ == "PROPN" and any(c.dep_ == "det" and c.lower_ == "the" for c in prev.children)))):
                 return town
         if end is not None:
             return end

@@ -267,3 +267,17 @@ def test_a_fact_sheet_line_names_its_place_before_the_colon() -> None:
 ])
 def test_a_label_before_a_colon_is_no_place(text: str) -> None:
     assert not [c for c in distances(text) if c.measured_km is not None]
+
+
+def test_upstream_from_and_a_river_named_like_a_town() -> None:
+    # Kherson to the Black Sea polygon (which takes in the Dnipro-Buh estuary): 3.7 km; "the Dnipro" is
+    # the river, not the city of Dnipro
+    c = one("The city of Kherson sits on the Dnipro, some 30 km upstream from the Black Sea.")
+    assert 706448 in ends(c) and "sea:Black Sea" in ends(c)
+    assert c.measured_km == pytest.approx(3.7, abs=1.5)
+
+
+def test_the_nearest_stretch_of_a_coast_named_by_its_sea_adjective() -> None:
+    c = one("Vilnius lies over 250 km from the nearest stretch of the Baltic coast.")
+    assert VILNIUS in ends(c) and "sea:Baltic Sea" in ends(c)
+    assert c.measured_km == pytest.approx(283.2, abs=1.5)
