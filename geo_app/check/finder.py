@@ -61,6 +61,7 @@ from geo_app.check.endpoints import (
     data_source,
     endpoint_for_place,
     endpoint_of,
+    main_island_endpoint,
     mainland_endpoint,
     missing,
     part_endpoint,
@@ -335,6 +336,11 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         ep = mainland_endpoint(country) if country is not None else None
         if ep is not None:
             return ep
+    if role == "main island":
+        country = country_of(place)
+        ep = main_island_endpoint(country) if country is not None else None
+        if ep is not None:
+            return ep
     if res.mention.kind == "demonym" or place.layer in ("countries", "seas", "composites") or role == "coast":
         if role == "coast" and place.feature_class == "P":
             # "Batam's coastline": the coast of the island the town is on, else the town
@@ -356,7 +362,8 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         if same is not None:
             return endpoint_for_place(same, written)
     if place.feature_class == "P" and role == "place" and other is not None and other_place is not None and (
-            other_place.layer in ("countries", "seas", "islands") or other.role in ("border", "coast", "mainland")):
+            other_place.layer in ("countries", "seas", "islands") or
+            other.role in ("border", "coast", "mainland", "main island")):
         # "Corfu is 2 km across the strait from Albania": a town named like its island, measured against
         # an area, is the island (as a town named like a country is the country)
         island = next((alt for alt in res.alternatives if alt.layer == "islands" and alt.name == place.name), None)
@@ -365,7 +372,7 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
     partable = place.feature_class != "P" or role == "part" or (
         other is not None and same_country and other.role in ("mainland", "rest"))
     other_area = other is not None and other_place is not None and (
-        other.role in ("border", "coast", "mainland", "rest", "part") or other_place.layer in (
+        other.role in ("border", "coast", "mainland", "main island", "rest", "part") or other_place.layer in (
             "countries", "seas") or other_place.feature_class != "P" or other.res.mention.kind == "demonym")
     if partable and (other_area or role == "part"):
         ep = part_endpoint(place, written)

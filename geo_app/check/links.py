@@ -158,8 +158,8 @@ class End:
         extract step did not mark).
     role : str
         ``"place"``, ``"town"`` (named as a city or town), ``"border"``, ``"coast"``,
-        ``"mainland"``, ``"rest"``, ``"part"``, ``"capital"`` or ``"territory"``: what of
-        the place the sentence measures to.
+        ``"mainland"``, ``"main island"``, ``"rest"``, ``"part"``, ``"capital"`` or ``"territory"``:
+        what of the place the sentence measures to.
     """
 
     res: Resolution
@@ -349,7 +349,7 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if role == "place" and any(c.lower_ in _MAINLAND_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
         role = "mainland"  # "the contiguous United States", "mainland Italy"
     if lemma == "island" and any(c.lower_ in _MAIN_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
-        role = "mainland"  # "Taiwan's main island": the country's largest polygon, not its islets
+        role = "main island"  # "Taiwan's main island": not its islets (nor a continental part)
     own = ps.mention_at(tok)
     if own is not None and own.place is None and role == "coast":
         # "the Azov coast" marked whole as an unknown name: the coast of the sea its words name
@@ -801,8 +801,8 @@ def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) ->
 
 
 #: A figure set off by a comma right after a place: "Mosul, some 110 km from the Syrian frontier, ...".
-_APPOSED_FIGURE = re.compile(r"\s*(?:,|\s[\u2014\u2013-]|\u2014)\s*(?:(?:some|about|around|roughly|nearly|almost|just|only|barely|less\s+than|"
-                             r"more\s+than|over|under|approximately)\s+)?")
+_APPOSED_FIGURE = re.compile(r"\s*(?:,|\s[\u2014\u2013-]|\u2014)\s*(?:(?:some|about|around|roughly|nearly|almost|"
+                             r"just|only|barely|less\s+than|more\s+than|over|under|approximately)\s+)?")
 _APPOSED_AFTER = re.compile(r"\s*(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?(?:of|from)\b", re.I)
 
 
@@ -908,7 +908,8 @@ def _away_apposition(ps: _Sentence, span: Span, ctx_country: str | None) -> tupl
     subj = _subject_of(x)
     if subj is None or subj.left_edge.i <= x.i <= subj.right_edge.i:
         return None
-    if any(v.lemma_.lower() in _MOVE_VERBS | _SPEECH_VERBS for v in _path_to(x, subj.head) if v.pos_ in ("VERB", "AUX")):
+    if any(v.lemma_.lower() in _MOVE_VERBS | _SPEECH_VERBS for v in _path_to(x, subj.head)
+           if v.pos_ in ("VERB", "AUX")):
         return None
     a, b = _end_of(ps, subj, ctx_country), _end_of(ps, x, ctx_country)
     if a is None or b is None or a.res.place is None or a.res.mention.kind == "demonym" or a.res is b.res:

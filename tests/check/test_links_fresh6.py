@@ -281,3 +281,10 @@ def test_the_nearest_stretch_of_a_coast_named_by_its_sea_adjective() -> None:
     c = one("Vilnius lies over 250 km from the nearest stretch of the Baltic coast.")
     assert VILNIUS in ends(c) and "sea:Baltic Sea" in ends(c)
     assert c.measured_km == pytest.approx(283.2, abs=1.5)
+
+
+def test_a_main_island_is_the_largest_polygon_touching_no_other_country() -> None:
+    # Bioko (Equatorial Guinea's polygon holding Malabo) to Cameroon: 36.9 km; the country's largest
+    # polygon is Rio Muni on the continent, which touches Cameroon
+    c = one("Equatorial Guinea's main island is about 35 km from the coast of Cameroon.")
+    assert c.measured_km == pytest.approx(36.9, abs=1.5)
