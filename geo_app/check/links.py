@@ -509,7 +509,7 @@ def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
     """
     runs = [ps.name_run(tok, hyphens=True), ps.name_run(tok)]
     first = runs[1][0]
-    if len(runs[1]) > 1 and (first.i == 0 or ps.doc[first.i - 1].is_sent_start or
+    if len(runs[1]) > 1 and (first.i == 0 or first.is_sent_start or
                              ps.doc[first.i - 1].text in ("\"", "'", "(", ":", "\u201c")):
         runs.append(runs[1][1:])
     seen: set[str] = set()
