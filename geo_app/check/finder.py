@@ -8,8 +8,10 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     apposition, fronted phrase, "X and Y are N km apart", "N km separate X from Y",
     "between", "from ... to", compass words); each end a town, a border, a sea or
     coast, "the capital", a part of a country (an exclave, an island, the
-    mainland) or a named island of the gazetteer (its own polygon, across
-    countries). Lengths and movements give no claim; a distance with no place at
+    mainland, its main island: the largest polygon touching no other country) or a
+    named island of the gazetteer (its own polygon, across countries); a town named
+    like its island or its country, measured against an area, is that island or
+    country. Lengths and movements give no claim; a distance with no place at
     either end stays a distance mention; one whose other end is unnamed or unknown
     is drawn as the claimed circle around its known point (or the known area). When the parse links nothing, the older
     sentence-local rules apply ("N km away" measured from the place something moved
