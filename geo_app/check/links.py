@@ -430,6 +430,11 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         if inner is not None and inner.res.mention.kind != "demonym" and inner.res.place is not None and \
                 inner.res.place.feature_class != "H":
             return inner
+    if (lemma in _GENERIC or lemma in _ROLE_NOUNS) and tok.i >= 1:
+        # "the Odesa region's Izmail port": the unmarked name right before the noun says which port
+        named = _unmarked_compound(ps, tok)
+        if named is not None:
+            found = [named.res]
     if not found:
         if lemma == "capital" and ctx_country and not any(
                 c.lower_ in _SUBNATIONAL for c in tok.children if c.dep_ in ("amod", "compound")):
@@ -497,6 +502,20 @@ def _in_stated_country(ps: _Sentence, head: Token, inner: End) -> End | None:
     best = max(alts, key=lambda a: a.population)
     return End(replace(res, place=best, alternatives=tuple(a for a in alts if a.key != best.key)[:3],
                        reason=res.reason + f"; the sentence names it a place in {code}"), inner.role)
+
+
+def _unmarked_compound(ps: _Sentence, tok: Token) -> End | None:
+    """The place an unmarked proper name right before a place noun names ("Izmail port", "Kaliningrad
+    exclave"), when the gazetteer knows it as a country, sea, region, island or town of some size."""
+    prev = tok.doc[tok.i - 1]
+    if prev.pos_ != "PROPN" or prev.dep_ != "compound" or prev.head.i != tok.i or ps.mention_at(prev) is not None:
+        return None
+    end = _looked_up_name(ps, prev, "place")
+    place = end.res.place if end is not None else None
+    if place is None or not (place.layer in ("countries", "seas", "admin1", "islands") or
+                             place.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION)):
+        return None
+    return end
 
 
 def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:

@@ -288,3 +288,10 @@ def test_a_main_island_is_the_largest_polygon_touching_no_other_country() -> Non
     # polygon is Rio Muni on the continent, which touches Cameroon
     c = one("Equatorial Guinea's main island is about 35 km from the coast of Cameroon.")
     assert c.measured_km == pytest.approx(36.9, abs=1.5)
+
+
+def test_an_unmarked_name_right_before_a_place_noun_says_which_place() -> None:
+    # Izmail to Romania: 3.1 km; not the Odesa region (which touches Romania)
+    c = one("The Odesa region's Izmail port lies just 3 km from Romania across the Danube.")
+    assert 707308 in ends(c)
+    assert c.measured_km == pytest.approx(3.1, abs=1.0)
