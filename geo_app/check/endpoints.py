@@ -413,6 +413,34 @@ def mainland_endpoint(country: Place) -> Endpoint | None:
                     note=f"the mainland of {country.name}: its largest polygon")
 
 
+@lru_cache(maxsize=64)
+def _main_island_index(country: Place) -> int | None:
+    """The index of a country's largest polygon that touches no other country's land (its main island)."""
+    parts = _parts(country)
+    gdf = borders.countries()
+    own = country.key.split(":", 1)[1] if country.key.startswith("country:") else None
+    for k, part in enumerate(parts):
+        near = gdf[gdf.geometry.intersects(part)]
+        if all(str(code) == own for code in near["ADM0_A3"]):
+            return k
+    return None
+
+
+def main_island_endpoint(country: Place) -> Endpoint | None:
+    """A country's main island: "Taiwan's main island" (its largest polygon), "Equatorial Guinea's main
+    island" (Bioko, not the larger Rio Muni on the continent, which touches Cameroon and Gabon).
+
+    The largest of the country's polygons that touch no other country's polygon (Natural Earth 1:10m).
+    """
+    parts = _parts(country)
+    k = _main_island_index(country) if parts else None
+    if k is None:
+        return None
+    return Endpoint(label=f"the main island of {country.name}", kind="area", place=country, geometry=parts[k],
+                    geometry_key=f"{country.key}|part|{k}", source=source_of(country),
+                    note=f"the main island of {country.name}: its largest polygon touching no other country")
+
+
 def rest_endpoint(country: Place, without: Endpoint) -> Endpoint | None:
     """A country without the part another end stands for: "the rest of Azerbaijan"."""
     parts = _parts(country)

@@ -8,8 +8,10 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     apposition, fronted phrase, "X and Y are N km apart", "N km separate X from Y",
     "between", "from ... to", compass words); each end a town, a border, a sea or
     coast, "the capital", a part of a country (an exclave, an island, the
-    mainland) or a named island of the gazetteer (its own polygon, across
-    countries). Lengths and movements give no claim; a distance with no place at
+    mainland, its main island: the largest polygon touching no other country) or a
+    named island of the gazetteer (its own polygon, across countries); a town named
+    like its island or its country, measured against an area, is that island or
+    country. Lengths and movements give no claim; a distance with no place at
     either end stays a distance mention; one whose other end is unnamed or unknown
     is drawn as the claimed circle around its known point (or the known area). When the parse links nothing, the older
     sentence-local rules apply ("N km away" measured from the place something moved
@@ -61,6 +63,7 @@ from geo_app.check.endpoints import (
     data_source,
     endpoint_for_place,
     endpoint_of,
+    main_island_endpoint,
     mainland_endpoint,
     missing,
     part_endpoint,
@@ -313,8 +316,8 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         role = "place"
     if place.layer != "seas":
         sea = next((alt for alt in res.alternatives if alt.layer == "seas"), None)
-        if sea is None and role == "coast" and place.layer == "composites":
-            # "the Caribbean coast": the sea named after the region
+        if sea is None and role == "coast" and (place.layer == "composites" or place.feature_class == "P"):
+            # "the Caribbean coast": the sea named after the region; "the Baltic coast": not a town Baltic
             sea = next((m.place for m in get_gazetteer().lookup(f"{written} Sea") if m.place.layer == "seas"), None)
         if sea is not None and (place.layer in ("admin1", "composites") or role == "coast"):
             place = sea  # a distance to "the Red Sea" is to the sea, not to Sudan's Red Sea state
@@ -333,6 +336,11 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
     if role == "mainland":
         country = country_of(place)
         ep = mainland_endpoint(country) if country is not None else None
+        if ep is not None:
+            return ep
+    if role == "main island":
+        country = country_of(place)
+        ep = main_island_endpoint(country) if country is not None else None
         if ep is not None:
             return ep
     if res.mention.kind == "demonym" or place.layer in ("countries", "seas", "composites") or role == "coast":
@@ -355,10 +363,18 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         same = next((alt for alt in res.alternatives if alt.layer == "countries" and alt.name == place.name), None)
         if same is not None:
             return endpoint_for_place(same, written)
+    if place.feature_class == "P" and role == "place" and other is not None and other_place is not None and (
+            other_place.layer in ("countries", "seas", "islands") or
+            other.role in ("border", "coast", "mainland", "main island")):
+        # "Corfu is 2 km across the strait from Albania": a town named like its island, measured against
+        # an area, is the island (as a town named like a country is the country)
+        island = next((alt for alt in res.alternatives if alt.layer == "islands" and alt.name == place.name), None)
+        if island is not None:
+            return endpoint_for_place(island, written)
     partable = place.feature_class != "P" or role == "part" or (
         other is not None and same_country and other.role in ("mainland", "rest"))
     other_area = other is not None and other_place is not None and (
-        other.role in ("border", "coast", "mainland", "rest", "part") or other_place.layer in (
+        other.role in ("border", "coast", "mainland", "main island", "rest", "part") or other_place.layer in (
             "countries", "seas") or other_place.feature_class != "P" or other.res.mention.kind == "demonym")
     if partable and (other_area or role == "part"):
         ep = part_endpoint(place, written)

@@ -13,8 +13,16 @@ parse gives:
   about 100 km north of ..."), else the subject of the clause that governs it ("Kharkiv
   ... lies about 40 km from", "About 50 km from the border, the city of Chernihiv was
   ...");
-* **pairs**: "X and Y are N km apart / separated by N km", "N km separate X from Y",
-  "the N-km stretch/gap/corridor between X and Y", "from X to Y is N km".
+* **pairs**: "X and Y are N km apart / separated by N km (of Indian territory)", "N km separate X
+  from Y", "the N-km stretch/gap/corridor between X and Y", "from X to Y is N km", "It is N km from
+  X to Y"; a town on one side of a gap or separation whose other side is an area stands for its
+  exclave or island ("65 km wide between Belarus and Kaliningrad").
+
+A near end the sentence does not name may be a subject that refers back: "it", "the city", "the
+resort town", "the port city", "the regional capital" (the one town named before), "the enclave" or
+"the island" (the one part of a country named before). A name the extract step did not mark is
+looked up whole, hyphenated parts included ("Rostov-on-Don"), without a capitalised first word of
+the sentence ("Landlocked Sofia"); "the Caspian" or "the Baltic" is the sea, not a town.
 
 A distance that measures a thing ("a 2,000-km pipeline", "a range of 500 km"), a
 movement ("drove 300 km through Belarus", "runs for 740 km between") or has no place at
@@ -36,7 +44,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -69,7 +77,8 @@ _COMPASS = {
     "north-east": "northeast", "north-west": "northwest", "south-east": "southeast", "south-west": "southwest",
 }
 #: Words between a figure and its preposition that change nothing about the two ends.
-_SKIP = {"away", "inland", "offshore", "due", "further", "farther", "or", "so", "roughly", "just", "only",
+_SKIP = {"away", "inland", "offshore", "upstream", "downstream", "upriver", "downriver", "due", "further", "farther",
+         "or", "so", "roughly", "just", "only",
          "directly", "straight", "as", "the", "crow", "flies", ",", "-", "–"}
 #: Prepositions that introduce the far end.
 _TO_PREPS = {"from", "of", "off", "to", "outside", "beyond"}
@@ -90,6 +99,9 @@ _GENERIC = {"city", "town", "village", "port", "capital", "island", "islands", "
             "province", "state", "republic", "peninsula", "archipelago", "settlement", "hub", "oblast", "district",
             "municipality", "county", "territory", "area", "outpost", "harbour", "harbor", "base", "centre",
             "center", "resort", "suburb", "outskirts", "heart", "tip", "part", "side"}
+#: Head nouns whose "of" names the place itself: "the nearest point of mainland Russia" is mainland Russia
+#: (a distance to an area is to its nearest point).
+_POINT_NOUNS = {"point", "stretch", "section"}
 #: Head nouns that say which part of a place is meant.
 _ROLE_NOUNS = {
     "border": "border", "borders": "border", "frontier": "border", "boundary": "border", "edge": "border",
@@ -105,6 +117,8 @@ _SUBNATIONAL = {"provincial", "regional", "state", "district", "county", "oblast
 _TOWN_NOUNS = {"city", "town", "village", "port", "settlement", "hamlet", "capital"}
 #: Words before a country's name that mean its main territory.
 _MAINLAND_WORDS = {"mainland", "contiguous", "continental"}
+#: Words before "island" that mean a country's largest island ("Taiwan's main island").
+_MAIN_WORDS = {"main", "largest", "biggest", "principal"}
 #: Common nouns that stand for the country of the other end in "the rest of the sultanate".
 _COUNTRY_NOUNS = {"country", "sultanate", "kingdom", "emirate", "republic", "nation", "state", "island", "territory"}
 #: Verbs of separating: "X is separated / cut off from Y by N km".
@@ -145,8 +159,8 @@ class End:
         extract step did not mark).
     role : str
         ``"place"``, ``"town"`` (named as a city or town), ``"border"``, ``"coast"``,
-        ``"mainland"``, ``"rest"``, ``"part"``, ``"capital"`` or ``"territory"``: what of
-        the place the sentence measures to.
+        ``"mainland"``, ``"main island"``, ``"rest"``, ``"part"``, ``"capital"`` or ``"territory"``:
+        what of the place the sentence measures to.
     """
 
     res: Resolution
@@ -184,19 +198,24 @@ def get_parser() -> Language:
 
 
 def _lookup(name: str, sentence: int, start: int, end: int,
-            known: dict[str, Resolution] | None = None) -> Resolution | None:
+            known: dict[str, Resolution] | None = None, own_name_first: bool = False) -> Resolution | None:
     """A resolution for a name the extract step did not mark (a country, sea, town or island).
 
     One sense per report: a name the resolver settled elsewhere in the report (``known``, by
     normalised name) is that place ("Jermuk" marked once, then opening a sentence unmarked, is
     not Çermik in Turkey, which GeoNames also calls Jermuk); else the gazetteer's best by kind.
+    With ``own_name_first`` (a hyphenated name such as "Bilhorod-Dnistrovskyi", specific enough
+    that the place whose own name it is beats a bigger place that GeoNames also calls so), the
+    places known by it as their own name come first.
     """
     name = name.strip()
     if not name or not _WORD.search(name) or not name[0].isupper():
         return None
     settled = (known or {}).get(normalize_name(name))
-    matches = ([settled.place, *settled.alternatives] if settled is not None
-               else [m.place for m in get_gazetteer().lookup(name)])
+    found = get_gazetteer().lookup(name) if settled is None else ()
+    if own_name_first and any(m.primary for m in found):
+        found = tuple(m for m in found if m.primary)
+    matches = ([settled.place, *settled.alternatives] if settled is not None else [m.place for m in found])
     if not matches:
         return None
 
@@ -278,16 +297,37 @@ class _Sentence:
                           sentence=self.sentence, country_code=code)
         return Resolution(mention=mention, place=place, confidence=0.8, reason="demonym read by the claim finder")
 
-    def name_run(self, tok: Token) -> Span:
-        """The proper-noun run around a token ("Caribbean Sea", "Ciudad del Este")."""
+    def name_run(self, tok: Token, hyphens: bool = False) -> Span:
+        """The proper-noun run around a token ("Caribbean Sea", "Ciudad del Este"); with ``hyphens``
+        also the parts a hyphen joins without spaces ("Rostov-on-Don", "Bilhorod-Dnistrovskyi")."""
         i = j = tok.i
         doc = self.doc
         while i > 0 and (doc[i - 1].pos_ == "PROPN" or (doc[i - 1].lower_ in {"del", "de", "la", "el", "al"}
-                                                         and i > 1 and doc[i - 2].pos_ == "PROPN")):
+                                                         and i > 1 and doc[i - 2].pos_ == "PROPN")
+                         or (hyphens and _hyphen_joined(doc, i - 1))):
             i -= 1
-        while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN":
+        while j + 1 < len(doc) and (doc[j + 1].pos_ == "PROPN" or (hyphens and _hyphen_joined(doc, j))):
             j += 1
         return doc[i:j + 1]
+
+
+_HYPHENS = ("-", "\u2011")
+
+
+def _hyphen_joined(doc: Doc, i: int) -> bool:
+    """Whether tokens ``i`` and ``i + 1`` are parts of one hyphenated name: no space between them,
+    one a hyphen, the other a capitalised word or a short lowercase link glued to hyphens on both
+    sides ("Rostov-on-Don": "Rostov", "-", "on", "-", "Don")."""
+    a, b = doc[i], doc[i + 1]
+    if a.whitespace_ or (a.text in _HYPHENS) == (b.text in _HYPHENS):
+        return False
+    word = b if a.text in _HYPHENS else a
+    k = word.i
+    if word.text[:1].isupper() and word.is_alpha:
+        return True
+    return word.is_lower and word.is_alpha and len(word.text) <= 3 and 0 < k < len(doc) - 1 and \
+        doc[k - 1].text in _HYPHENS and not doc[k - 1].whitespace_ and doc[k + 1].text in _HYPHENS and \
+        not word.whitespace_
 
 
 def _core(tok: Token) -> list[Token]:
@@ -309,12 +349,23 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     role = _ROLE_NOUNS.get(lemma, "place")
     if role == "place" and any(c.lower_ in _MAINLAND_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
         role = "mainland"  # "the contiguous United States", "mainland Italy"
+    if lemma == "island" and any(c.lower_ in _MAIN_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
+        role = "main island"  # "Taiwan's main island": not its islets (nor a continental part)
     own = ps.mention_at(tok)
     if own is not None and own.place is None and role == "coast":
         # "the Azov coast" marked whole as an unknown name: the coast of the sea its words name
         sea = _sea_of_coast(ps, tok)
         if sea is not None:
             return sea
+    if own is not None and own.mention.kind != "demonym" and tok.pos_ == "PROPN":
+        whole = _hyphenated_whole(ps, tok, own)
+        if whole is not None:
+            own = whole
+    if own is not None and own.mention.kind != "demonym" and own.place is not None and \
+            own.place.layer != "seas" and not own.mention.qualifier:
+        sea = _sea_without_noun(ps, own)
+        if sea is not None:
+            return End(sea, role)
     if own is not None and own.mention.kind != "demonym":
         q = own.mention.qualifier or ""
         if q.endswith("border"):
@@ -339,13 +390,20 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         inner = _end_of(ps, tok.head, ctx_country)
         if inner is not None and inner.res.mention.kind != "demonym":
             return inner
-    # "the city of Chernihiv", "the border with Ukraine", "the rest of Azerbaijan"
-    if lemma in _GENERIC or lemma in _ROLE_NOUNS:
+    # "the city of Chernihiv", "the border with Ukraine", "the rest of Azerbaijan", "the nearest point of Russia"
+    if lemma in _GENERIC or lemma in _ROLE_NOUNS or lemma in _POINT_NOUNS:
         for child in tok.children:
             if child.dep_ == "prep" and child.lower_ in ("of", "with"):
                 objs = [c for c in child.children if c.dep_ == "pobj"]
                 if objs:
                     inner = _end_of(ps, objs[0], ctx_country)
+                    if inner is not None and child.lower_ == "of" and lemma in _GENERIC:
+                        inner = _in_stated_country(ps, tok, inner)  # "the Turkish town of Kas": Kaş in Turkey
+                        if inner is None:
+                            return None
+                    elif inner is None and child.lower_ == "of" and lemma in _GENERIC and objs[0].pos_ == "PROPN" \
+                            and objs[0].text[:1].isupper():
+                        return None  # "the Greek island of Kastellorizo", a name the gazetteer lacks: not Greece
                     if inner is not None:
                         if role in ("place", "territory") and lemma in ("island", "islands", "exclave", "enclave",
                                                                         "peninsula", "archipelago"):
@@ -356,14 +414,9 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                             return inner
                         return End(inner.res, role if inner.role == "place" else inner.role)
     if tok.pos_ == "PROPN" and own is None:
-        run = ps.name_run(tok)
-        s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
-        inside = [r for r in ps.resolutions if r.mention.start <= s and e <= r.mention.end]
-        if inside:
-            return End(inside[0], role)
-        looked = None if ps.is_dated(s, e) else _lookup(run.text, ps.sentence, s, e, ps.known)
-        if looked is not None:
-            return End(looked, role)
+        looked_end = _looked_up_name(ps, tok, role)
+        if looked_end is not None:
+            return looked_end
     core = sorted(_core(tok), key=lambda t: t.i)
     found = [r for r in ps.mentions_in(core) if r.place is not None or r.mention.kind != "demonym"]
     # "the (Zaporizhzhia) nuclear plant at Enerhodar": a thing is where its locative phrase puts
@@ -378,6 +431,11 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         if inner is not None and inner.res.mention.kind != "demonym" and inner.res.place is not None and \
                 inner.res.place.feature_class != "H":
             return inner
+    if (lemma in _GENERIC or lemma in _ROLE_NOUNS) and tok.i >= 1:
+        # "the Odesa region's Izmail port": the unmarked name right before the noun says which port
+        named = _unmarked_compound(ps, tok)
+        if named is not None:
+            found = [named.res]
     if not found:
         if lemma == "capital" and ctx_country and not any(
                 c.lower_ in _SUBNATIONAL for c in tok.children if c.dep_ in ("amod", "compound")):
@@ -416,6 +474,117 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     return End(best, role)
 
 
+def _in_stated_country(ps: _Sentence, head: Token, inner: End) -> End | None:
+    """The place after "the <demonym> town of" in the country the demonym names.
+
+    "The Turkish town of Kas": a reading of the name in another country (Kas in Sudan) is replaced by
+    the same name's place in Turkey, else the end is unknown (no place measured in the wrong
+    country). Without a demonym, or when the reading already lies in that country, ``inner`` stands.
+    """
+    res = inner.res
+    place = res.place
+    codes = set()
+    for c in head.children:
+        if c.dep_ in ("amod", "compound", "nmod") and c.i < head.i and c.text[:1].isupper():
+            dem = ps.mention_at(c)
+            dem = dem if dem is not None and dem.mention.kind == "demonym" else ps.demonym(c)
+            if dem is not None and dem.place is not None and dem.place.country_code:
+                codes.add(dem.place.country_code)
+    if len(codes) != 1 or place is None or place.layer is not None or not place.country_code:
+        return inner
+    code = codes.pop()
+    if place.country_code == code:
+        return inner
+    name = res.mention.name or res.mention.text
+    alts = [a for a in (*res.alternatives, *(m.place for m in get_gazetteer().lookup(name)))
+            if a.country_code == code and a.layer is None]
+    if not alts:
+        return None
+    best = max(alts, key=lambda a: a.population)
+    return End(replace(res, place=best, alternatives=tuple(a for a in alts if a.key != best.key)[:3],
+                       reason=res.reason + f"; the sentence names it a place in {code}"), inner.role)
+
+
+def _unmarked_compound(ps: _Sentence, tok: Token) -> End | None:
+    """The place an unmarked proper name right before a place noun names ("Izmail port", "Kaliningrad
+    exclave"), when the gazetteer knows it as a country, sea, region, island or town of some size."""
+    prev = tok.doc[tok.i - 1]
+    if prev.pos_ != "PROPN" or prev.dep_ != "compound" or prev.head.i != tok.i or ps.mention_at(prev) is not None:
+        return None
+    end = _looked_up_name(ps, prev, "place")
+    place = end.res.place if end is not None else None
+    if place is None or not (place.layer in ("countries", "seas", "admin1", "islands") or
+                             place.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION)):
+        return None
+    return end
+
+
+def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
+    """A proper name the extract step did not mark, looked up in the gazetteer.
+
+    The run of proper nouns around ``tok``, first with its hyphenated parts ("Rostov-on-Don"),
+    then without; after "the", a sea named without its noun ("the Caspian", "the Baltic") before a
+    town of that name; a capitalised first word of the sentence that is no part of the name
+    ("Landlocked Sofia", "Besieged Mariupol") is dropped when the whole run names nothing.
+    """
+    runs = [ps.name_run(tok, hyphens=True), ps.name_run(tok)]
+    first = runs[1][0]
+    if len(runs[1]) > 1 and (first.i == 0 or first.is_sent_start or
+                             ps.doc[first.i - 1].text in ("\"", "'", "(", ":", "\u201c")):
+        runs.append(runs[1][1:])
+    seen: set[str] = set()
+    for run in runs:
+        if run.text in seen:
+            continue
+        seen.add(run.text)
+        s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
+        inside = [r for r in ps.resolutions if r.mention.start <= s and e <= r.mention.end]
+        if inside:
+            return End(inside[0], role)
+        if ps.is_dated(s, e):
+            return None
+        if run[0].i > 0 and ps.doc[run[0].i - 1].lower_ == "the":
+            for noun in ("Sea", "Ocean"):
+                sea = _lookup(f"{run.text} {noun}", ps.sentence, s, e)
+                if sea is not None and sea.place is not None and sea.place.layer == "seas":
+                    return End(sea, role)
+        hyphenated = any(t.text in _HYPHENS for t in run)
+        looked = _lookup(run.text, ps.sentence, s, e, ps.known, own_name_first=hyphenated)
+        if looked is not None:
+            return End(looked, role)
+    return None
+
+
+def _hyphenated_whole(ps: _Sentence, tok: Token, own: Resolution) -> Resolution | None:
+    """The place a whole hyphenated name is the own name of, when the report marked only a part of it
+    ("Kamianets-Podilskyi" marked as "Podilskyi"); None when the mention covers the name."""
+    run = ps.name_run(tok, hyphens=True)
+    s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
+    if not any(t.text in _HYPHENS for t in run) or (own.mention.start <= s and e <= own.mention.end):
+        return None
+    whole = _lookup(run.text, ps.sentence, s, e, ps.known, own_name_first=True)
+    return whole if whole is not None and whole.place is not None else None
+
+
+def _sea_without_noun(ps: _Sentence, res: Resolution) -> Resolution | None:
+    """The sea that "the Baltic" or "the Caspian" names, when the report read the word as a town.
+
+    A one-word name written after "the" that, with "Sea" or "Ocean" after it, is a sea of the
+    gazetteer is that sea: towns are seldom written with "the", seas often without their noun
+    (the town Baltic in Connecticut is not what "300 km from the Baltic" measures to).
+    """
+    m = res.mention
+    name = (m.text or "").strip()
+    before = ps.doc.text[:max(0, m.start - ps.offset)].rstrip()
+    if not name or " " in name or not before.lower().endswith(" the") and before.lower() != "the":
+        return None
+    for noun in ("Sea", "Ocean"):
+        sea = _lookup(f"{name} {noun}", ps.sentence, m.start, m.end)
+        if sea is not None and sea.place is not None and sea.place.layer == "seas":
+            return sea
+    return None
+
+
 def _sea_of_coast(ps: _Sentence, tok: Token) -> End | None:
     """ "the Adriatic coast": the sea named by the word before "coast" (a name the extract step did not mark)."""
     words = [c for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i and c.text[:1].isupper()]
@@ -448,7 +617,11 @@ def _far_end(ps: _Sentence, tok: Token, near: End | None, ctx_country: str | Non
 
 
 def _rest_of(tok: Token, near: End) -> End | None:
-    """ "the rest of the sultanate": the rest of the near end's country."""
+    """ "the rest of the sultanate": the rest of the near end's country; "the mainland" naming no
+    country: the near end's country's mainland ("Sicily ... from the mainland")."""
+    if tok.lemma_.lower() == "mainland" and all(c.dep_ == "det" for c in tok.children) and \
+            near.res.place is not None and near.res.place.layer != "countries":
+        return End(near.res, "mainland")
     if tok.lemma_.lower() != "rest":
         return None
     for child in tok.children:
@@ -650,8 +823,8 @@ def _separated_by_width(ps: _Sentence, width: Token, ctx_country: str | None) ->
 
 
 #: A figure set off by a comma right after a place: "Mosul, some 110 km from the Syrian frontier, ...".
-_APPOSED_FIGURE = re.compile(r"\s*,\s*(?:(?:some|about|around|roughly|nearly|almost|just|only|barely|less\s+than|"
-                             r"more\s+than|over|under|approximately)\s+)?")
+_APPOSED_FIGURE = re.compile(r"\s*(?:,|\s[\u2014\u2013-]|\u2014)\s*(?:(?:some|about|around|roughly|nearly|almost|"
+                             r"just|only|barely|less\s+than|more\s+than|over|under|approximately)\s+)?")
 _APPOSED_AFTER = re.compile(r"\s*(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?(?:of|from)\b", re.I)
 
 
@@ -664,6 +837,17 @@ def _comma_apposition(ps: _Sentence, d: DistanceMention) -> bool:
     if not before:
         return False
     gap_start = before[-1].mention.end - ps.offset
+    # the noun the name modifies may stand between ("Engels air base, some 600 km from ..."): common
+    # nouns up to the comma, the name's token hanging on the last of them
+    named = ps.doc.char_span(before[-1].mention.start - ps.offset, gap_start, alignment_mode="expand")
+    k = named[-1].i + 1 if named is not None and len(named) else None
+    nouns = []
+    while k is not None and k < len(ps.doc) and ps.doc[k].pos_ == "NOUN" and ps.doc[k].is_lower and len(nouns) < 3:
+        nouns.append(ps.doc[k])
+        k += 1
+    if nouns and k < len(ps.doc) and ps.doc[k].text == "," and named is not None and \
+            any(t.head.i == nouns[-1].i for t in named) and ps.doc[k].idx < start:
+        gap_start = ps.doc[k].idx
     # a time phrase may stand between ("Taganrog on Thursday, some 60 km from ...")
     for s, e in sorted(ps.dated):
         s, e = s - ps.offset, e - ps.offset
@@ -729,6 +913,109 @@ def _between(ps: _Sentence, tok: Token, ctx_country: str | None) -> tuple[End, E
     return None
 
 
+def _away_apposition(ps: _Sentence, span: Span, ctx_country: str | None) -> tuple[End, End] | None:
+    """ "Lampedusa is closer to Tunisia, some 110 km away, than to Sicily": a place in the clause,
+    then "N km away" set off by a comma, measured from the clause's subject when that names a place
+    (a person or thing that moved there gives no pair: "Refugees fled to Lviv, 500 km away")."""
+    doc = ps.doc
+    k = span.start - 1
+    while k >= 0 and doc[k].lower_ in _QUANTIFIERS:
+        k -= 1
+    if k < 1 or doc[k].text != ",":
+        return None
+    x = doc[k - 1]
+    res = ps.mention_at(x)
+    if res is None or res.place is None or res.mention.kind == "demonym":
+        return None
+    subj = _subject_of(x)
+    if subj is None or subj.left_edge.i <= x.i <= subj.right_edge.i:
+        return None
+    if any(v.lemma_.lower() in _MOVE_VERBS | _SPEECH_VERBS for v in _path_to(x, subj.head)
+           if v.pos_ in ("VERB", "AUX")):
+        return None
+    a, b = _end_of(ps, subj, ctx_country), _end_of(ps, x, ctx_country)
+    if a is None or b is None or a.res.place is None or a.res.mention.kind == "demonym" or a.res is b.res:
+        return None
+    return a, b
+
+
+#: Words of a bound or an approximation before a figure ("some 110 km", "less than 5 km").
+_QUANTIFIERS = {"just", "only", "some", "about", "roughly", "around", "barely", "nearly", "almost", "approximately",
+                "less", "more", "than", "within", "over", "under", "a", "mere"}
+#: Nouns of water or land whose size, when it separates two places, is their gap.
+_SEPARATOR_NOUNS = {"strait", "straits", "channel", "sound", "passage", "gap", "stretch", "corridor", "strip",
+                    "waterway", "expanse", "belt", "neck"}
+
+
+def _separated_by_sized_water(ps: _Sentence, unit: Token, ctx_country: str | None) -> tuple[End, End] | None:
+    """The two places "the N km La Perouse Strait" separates ("Hokkaido and Sakhalin are separated by
+    the 42 km La Perouse Strait", "X is cut off from Y by a 40 km corridor"), or None.
+
+    The figure modifies a noun of water or land between places, that noun is the agent ("by") of
+    a verb of separating, and the two sides are the verb's coordinated subject or its subject and
+    the object of its "from".
+    """
+    noun = unit.head
+    if unit.dep_ not in ("compound", "amod", "nmod", "nummod") or noun.lemma_.lower() not in _SEPARATOR_NOUNS:
+        return None
+    by = noun.head
+    verb = by.head
+    if noun.dep_ != "pobj" or by.lower_ != "by" or verb.lemma_.lower() not in _SEPARATE_VERBS:
+        return None
+    subj = _subject_of(by)
+    frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+    far = next((c for c in frm.children if c.dep_ == "pobj"), None) if frm is not None else None
+    if far is None:
+        return _pair_from_conj(ps, subj, ctx_country) if subj is not None else None
+    # "Sicily is separated ...": a sentence-initial name the parser took for an adverb is the subject
+    a = _end_of(ps, subj, ctx_country) if subj is not None else _mistagged_subject(ps, by, verb.i, ctx_country)
+    b = _far_end(ps, far, a, ctx_country)
+    return (a, b) if a is not None and b is not None and (a.res is not b.res or a.role != b.role) else None
+
+
+def _filler_object(ps: _Sentence, of: Token) -> Token | None:
+    """The object of "of" when it is a common noun of land or water ("30 km of Indian territory",
+    "of open sea"), not a name ("of the Caspian Sea")."""
+    return next((c for c in of.children if c.dep_ == "pobj" and c.i > of.i and c.is_lower and
+                 c.lemma_.lower() in _FILLER_NOUNS and ps.mention_at(c) is None), None)
+
+
+def _measures_gap(unit: Token) -> bool:
+    """Whether the figure is the width of land or water between two places ("a strip 65 km wide",
+    "the 65-km gap", "a corridor of 65 km"), not a distance from a point."""
+    head = unit.head
+    if head.lower_ in _WIDTH_WORDS or head.lemma_.lower() in _GAP_NOUNS - {"distance"}:
+        return True
+    return unit.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _GAP_NOUNS - {"distance"}
+
+
+def _as_part(end: End, other: End) -> End:
+    """A town named as one side of a gap whose other side is an area stands for the part of its
+    country that holds it ("the Suwalki Gap, 65 km wide between Belarus and Kaliningrad": the
+    exclave). Between two towns ("Key West is separated from Havana by 90 miles of water") both stay
+    towns, and so does a town on its country's main body (see
+    :func:`geo_app.check.endpoints.part_endpoint`)."""
+    place, far = end.res.place, other.res.place
+    if far is None or (far.feature_class == "P" and other.role in ("place", "town")
+                       and other.res.mention.kind != "demonym"):
+        return end
+    if end.role == "place" and place is not None and place.feature_class == "P" and end.res.mention.kind != "demonym":
+        return End(end.res, "part")
+    return end
+
+
+def _to_right_after(ps: _Sentence, obj: Token, ctx_country: str | None) -> tuple[End, Token] | None:
+    """The place of a "to" phrase that follows the noun phrase ``obj`` at once ("from Kherson *to
+    Simferopol*") and the token of its noun, else None."""
+    i = obj.right_edge.i + 1
+    doc = ps.doc
+    if i < len(doc) and doc[i].lower_ == "to" and doc[i].dep_ in ("prep", "dative"):
+        tobj = next((c for c in doc[i].children if c.dep_ == "pobj"), None)
+        end = _end_of(ps, tobj, ctx_country) if tobj is not None else None
+        return (end, tobj) if end is not None and tobj is not None else None
+    return None
+
+
 def _from_to(ps: _Sentence, ctx_country: str | None) -> tuple[End, End] | None:
     """ "from A to B" anywhere in the sentence, both objects places."""
     for t in ps.doc:
@@ -749,6 +1036,15 @@ def _from_to(ps: _Sentence, ctx_country: str | None) -> tuple[End, End] | None:
 
 
 def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Link:
+    """The link of one distance; what separates two places is a gap between areas, so a town named
+    as one side stands for its exclave or island (:func:`_as_part`)."""
+    link = _link_parse(ps, d, ctx_country)
+    if link.how == "separate" and link.a is not None and link.b is not None:
+        return replace(link, a=_as_part(link.a, link.b), b=_as_part(link.b, link.a))
+    return link
+
+
+def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Link:
     doc = ps.doc
     span = doc.char_span(d.start - ps.offset, d.end - ps.offset, alignment_mode="expand")
     if span is None or len(span) == 0:
@@ -762,9 +1058,15 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         if not _comma_apposition(ps, d):
             return Link(None, None, how="movement", not_claim=why)
         why = ""
+    if why:
+        pair = _separated_by_sized_water(ps, unit, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="separate")
     # Pairs stated around the figure.
     pair = _between(ps, unit, ctx_country)
     if pair is not None:
+        if _measures_gap(unit):
+            pair = (_as_part(pair[0], pair[1]), _as_part(pair[1], pair[0]))
         return Link(pair[0], pair[1], how="between")
     # Walk right from the figure: compass words, a parenthesised second figure, "away", then a preposition.
     direction = None
@@ -801,6 +1103,10 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
         elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
             i += 2
             continue
+        elif low == "of" and _filler_object(ps, t) is not None:
+            # "separated by 30 km of Indian territory": what lies between, not an end
+            i = _filler_object(ps, t).right_edge.i + 1
+            continue
         elif low in ("across", "over", "by") and i + 2 < len(doc) and doc[i + 1].lower_ in ("the", "open") and \
                 doc[i + 2].lemma_.lower() in _FILLER_NOUNS | {"channel", "bay", "gulf", "lagoon", "border"}:
             i += 3  # "90 km across the water from ...", "by sea"
@@ -817,6 +1123,11 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             return Link(pair[0], pair[1], how="separate")
     if why and not (after is not None and after.lemma_.lower() in _SEPARATE_VERBS):
         return Link(None, None, how="movement", not_claim=why)
+    if after is not None and after.lower_ in ("by", "via") and after.i + 1 < len(doc) and \
+            doc[after.i + 1].lemma_.lower() in _ROUTE_MODES:
+        # "The distance from Odesa to Izmail is about 190 km by road"
+        return Link(None, None, direction, how="route", not_claim=f"a route length ({after.text} "
+                    f"{doc[after.i + 1].text}), not a straight-line distance between two places")
     if after is not None and (after.lower_ in _SIZE_WORDS or (
             after.lower_ == "in" and after.i + 1 < len(doc) and doc[after.i + 1].lower_ in _SIZE_NOUNS)):
         return Link(None, None, how="movement", not_claim=f"the figure is a size ({after.text!r}), "
@@ -847,6 +1158,17 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             objs = [t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")][:1]
         b = _end_of(ps, objs[0], ctx_country) if objs else None
         a = _near_end(ps, d, unit, span, after, ctx_country)
+        subj = _subject_of(unit)
+        if a is None and b is not None and after.lower_ == "from" and verb.lemma_.lower() == "be" and \
+                subj is not None and (subj.lower_ == "it" or subj.lemma_.lower() == "distance"):
+            # "It is about 200 km from Kherson to Simferopol": the "to" right after the "from" phrase
+            to_end = _to_right_after(ps, objs[0], ctx_country)
+            if to_end is not None and to_end[0].res is not b.res:
+                route = _route_mode(doc, to_end[1])
+                if route:
+                    return Link(None, None, direction, how="route", not_claim=f"a route length ({route}), "
+                                "not a straight-line distance between two places")
+                return Link(b, to_end[0], direction, how="from/to")
         if a is None and b is not None:
             a = _anaphor_end(ps, unit, b)
         if a is None and after.lower_ == "to":
@@ -866,6 +1188,11 @@ def _link_one(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> Lin
             return Link(None, None, direction, how="route",
                         not_claim=f"a route length ({route}), not a straight-line distance between two places")
         return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
+    if (after is None or after.is_punct or after.lower_ in ("than", "and", "but")) and \
+            any(t.lower_ == "away" for t in doc[span.end - 1:span.end + 1]):
+        pair = _away_apposition(ps, span, ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], how="apposition")
     if after is None or after.is_punct or after.lower_ in ("and", "but", "while"):
         # "From Belgorod, the Ukrainian border is less than 40 km away": the fronted "from"
         # names the near end, the subject the far one.
@@ -958,12 +1285,12 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
     or a parenthesis (``"Pokrovsk (some 50 km south-west of ...)"``).
     """
     doc = ps.doc
-    if k >= 1 and doc[k].text in (",", "("):
+    if k >= 1 and (doc[k].text in (",", "(") or _is_dash(doc, k)):
         return k
     j, bridge = k, []
     while j >= 1 and len(bridge) < _BRIDGE_MAX:
         t = doc[j]
-        if t.text in (",", "("):
+        if t.text in (",", "(") or _is_dash(doc, j):
             break
         res = ps.mention_at(t)
         if t.text in (".", ";", ":", ")", "\"", "'") or (res is not None and not _modifier_name(t, res)):
@@ -974,13 +1301,16 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
             return -1
         bridge.append(t)
         j -= 1
-    if j < 1 or doc[j].text not in (",", "(") or not bridge:
+    if j < 1 or not (doc[j].text in (",", "(") or _is_dash(doc, j)) or not bridge:
         return -1
     bridge.reverse()
     first = bridge[0]
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in bridge)
     if first.lower_ in _RELATIVE:
         return j  # "Mosul, which lies ...": a relative clause about the name
+    if first.tag_ in ("VBN", "VBG") and first.lemma_.lower() in _LOCATIVE_VERBS | {"locate", "situate"} and \
+            all(t.pos_ not in ("VERB", "AUX") for t in bridge[1:]):
+        return j  # "Kupiansk, located about 40 km from ...": a participle placing the name
     if has_verb:
         return -1
     if first.pos_ in ("DET", "ADJ", "NOUN", "NUM"):
@@ -988,8 +1318,65 @@ def _bridge_start(ps: _Sentence, k: int) -> int:
     return -1
 
 
+#: Words of a distance's unit, as the parser sees them.
+_UNIT_WORDS = {"km", "kilometre", "kilometres", "kilometer", "kilometers", "mile", "miles", "mi", "nmi", "metres",
+               "meters", "m"}
+
+
+def _far_end_of_figure(tok: Token) -> bool:
+    """Whether ``tok`` heads the far end of another figure ("100 km from *the border*"): the object
+    of a "from"/"of" that hangs (through a compass word) on a unit of distance."""
+    prep = tok.head
+    if tok.dep_ != "pobj" or prep.lower_ not in _TO_PREPS:
+        return False
+    h = prep.head
+    for _ in range(3):
+        if h.lower_ in _UNIT_WORDS and any(c.like_num for c in h.children):
+            return True
+        if h.head.i == h.i:
+            break
+        h = h.head
+    return False
+
+
+def _colon_head(ps: _Sentence, before: int, ctx_country: str | None) -> End | None:
+    """The place a fact-sheet line names before its colon ("Sloviansk: 100 km from the Russian
+    border, 12 km north of Kramatorsk"): the figure follows the colon with no verb between."""
+    doc = ps.doc
+    colon = next((t.i for t in reversed(doc[:before]) if t.text == ":"), None)
+    if colon is None or colon < 1 or any(t.pos_ in ("VERB", "AUX") for t in doc[colon + 1:before]):
+        return None
+    name = doc[colon - 1]
+    if ps.mention_at(name) is not None or name.pos_ == "PROPN":
+        end = _end_of(ps, name, ctx_country)
+    elif name.text[:1].isupper() and name.is_alpha and (colon == 1 or doc[colon - 2].is_punct):
+        s, e = ps.chars(name)
+        looked = _lookup(name.text, ps.sentence, s, e, ps.known)  # a one-word name the parser mistagged
+        # only a country, sea, region or town of some size: "Range: 300 km" is no place called The Range
+        big = looked is not None and looked.place is not None and (
+            looked.place.layer in ("countries", "seas", "admin1") or
+            looked.place.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION))
+        end = End(looked) if big and looked is not None else None
+    else:
+        return None
+    if end is None or end.res.place is None or end.res.mention.kind == "demonym":
+        return None
+    return end
+
+
+def _is_dash(doc: Doc, k: int) -> bool:
+    """Whether token ``k`` is a dash that opens an aside ("Pokrovsk — roughly 70 km north-west of
+    Donetsk — ..."): an em or en dash, or a hyphen with spaces on both sides."""
+    t = doc[k]
+    if t.text in ("\u2014", "\u2013", "--"):
+        return True
+    return t.text == "-" and k >= 1 and bool(doc[k - 1].whitespace_) and bool(t.whitespace_)
+
+
 #: Nouns that refer back to a town named before ("the city lies 30 km from ...").
 _TOWN_ANAPHORS = {"city", "town", "village", "port", "settlement"}
+#: Nouns that refer back to a part of a country named before ("the enclave lies 360 km from ...").
+_PART_ANAPHORS = {"enclave", "exclave", "island"}
 
 
 def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
@@ -1005,10 +1392,15 @@ def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
         return None
     lemma = subj.lemma_.lower()
     if subj.lower_ == "it" and subj.pos_ == "PRON":
-        town_only = False
-    elif lemma in _TOWN_ANAPHORS and any(c.lower_ in ("the", "this") and c.dep_ == "det" for c in subj.children) \
-            and not any(c.dep_ in ("poss", "compound", "amod", "prep", "acl", "relcl", "appos") for c in subj.children):
-        town_only = True
+        kind = "any"
+    elif lemma == "capital" and any(c.lower_ in _SUBNATIONAL for c in subj.children if c.dep_ in ("amod", "compound")) \
+            and any(c.lower_ in ("the", "this", "that") and c.dep_ == "det" for c in subj.children):
+        kind = "town"  # "the regional capital": a town named before, not the country's capital
+    elif lemma in _TOWN_ANAPHORS | _PART_ANAPHORS and \
+            any(c.lower_ in ("the", "this", "that") and c.dep_ == "det" for c in subj.children) and \
+            not any(c.dep_ in ("poss", "prep", "acl", "relcl", "appos") or (
+                c.dep_ in ("compound", "amod", "nmod") and not _common_modifier(ps, c)) for c in subj.children):
+        kind = "town" if lemma in _TOWN_ANAPHORS else "part"
     else:
         return None
     far_key = far.res.place.key if far.res.place is not None else None
@@ -1016,16 +1408,37 @@ def _anaphor_end(ps: _Sentence, unit: Token, far: End) -> End | None:
 
     def fits(r: Resolution) -> bool:
         p = r.place
-        return p is not None and r.mention.kind != "demonym" and p.key != far_key and not r.mention.qualifier \
-            and (not town_only or p.feature_class == "P")
+        if p is None or r.mention.kind == "demonym" or p.key == far_key or r.mention.qualifier:
+            return False
+        if kind == "town":
+            return p.feature_class == "P"
+        if kind == "part":  # "the enclave", "the island": a place inside a country, not a country or a sea
+            return p.layer not in ("countries", "seas", "composites")
+        return True
 
     for scope in ([r for r in ps.resolutions if r.mention.end <= s0], ps.previous):
         found = {r.place.key: r for r in scope if fits(r)}
         if len(found) == 1:
-            return End(next(iter(found.values())), "place")
+            return End(next(iter(found.values())), "part" if kind == "part" else "place")
         if found:
             return None  # two places named: either could be meant
     return None
+
+
+#: Modifiers that place a town relative to something else or rank it ("the nearby town", "the
+#: capital city", "the second city"): such a town need not be the one named before.
+_RELATIONAL_MODIFIERS = {"other", "another", "next", "nearest", "closest", "neighbouring", "neighboring", "nearby",
+                         "adjacent", "same", "capital", "main", "first", "second", "third", "largest", "biggest",
+                         "smallest", "only", "former", "new", "twin", "sister", "rival"}
+
+
+def _common_modifier(ps: _Sentence, tok: Token) -> bool:
+    """A lowercase word that only describes a town ("the *resort* town", "the *port* city", "the
+    *coastal* city"), not a name or a demonym that would say which town ("the Belarusian city"), nor
+    a word that ranks it or places it relative to another ("the nearby town", "the capital city")."""
+    return tok.is_lower and tok.is_alpha and ps.mention_at(tok) is None and \
+        tok.lower_ not in _RELATIONAL_MODIFIERS and tok.tag_ not in ("JJS", "JJR", "CD") and not any(
+            c.dep_ not in ("advmod",) for c in tok.children)
 
 
 def _antecedent(ps: _Sentence, near: End) -> End | None:
@@ -1111,6 +1524,12 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
                                        "nearly", "almost", "approximately", "less", "more", "than", "within"):
         k -= 1
     j = _bridge_start(ps, k)
+    if j >= 1 and doc[j].text == "," and _far_end_of_figure(doc[j - 1]):
+        j = -1  # "A: 100 km from the border, 12 km north of B": the border is the first figure's far end
+    if j < 1:
+        head = _colon_head(ps, span.start, ctx_country)
+        if head is not None:
+            return head
     if j >= 1:
         prev = doc[_before_time(ps, j - 1)]  # the parser may tag a sentence-initial name as an adverb: the resolved mention counts
         end = _end_of(ps, prev, ctx_country) if prev.pos_ in ("PROPN", "NOUN") or ps.mention_at(prev) else None
@@ -1122,7 +1541,9 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             town = _town_subject(ps, unit, prev, ctx_country)
             if town is not None and (end is None or prev.dep_ == "attr" or prev.dep_ == "pobj" and (
                     prev.lemma_.lower() in _FEATURE_NOUNS or
-                    (end.res.place is not None and end.res.place.feature_class != "P"))):
+                    (end.res.place is not None and end.res.place.feature_class != "P") or
+                    # "Kherson lies on the Dnipro, ...": a town's name after "the" is its river or lake
+                    (prev.pos_ == "PROPN" and any(c.dep_ == "det" and c.lower_ == "the" for c in prev.children)))):
                 return town
         if end is not None:
             return end
@@ -1144,6 +1565,8 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             break
         t = t.head
     subj = _subject_of(unit)
+    if subj is not None and _is_compass(subj) and subj.is_lower:
+        subj = None  # "Bakhmut lies 90 km north-east of ...": a compass word the parser made the subject
     if subj is None or subj.i == unit.i:
         # "Bakhmut lies about 25 miles ...": a sentence-initial name the parser took for an adverb
         mis = _mistagged_subject(ps, unit, span.start, ctx_country)
@@ -1171,6 +1594,12 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             if before is not None:
                 return before
         end = _end_of(ps, subj, ctx_country)
+        if end is None:
+            # "Rostov-on-Don, headquarters of ..., lies": a parser that hangs the name on the
+            # appositive noun after its comma; the name before that comma is the subject
+            comma = next((t.i for t in doc[left:subj.i] if t.text == ","), None)
+            if comma is not None and comma > left and (doc[comma - 1].pos_ == "PROPN" or ps.mention_at(doc[comma - 1])):
+                end = _end_of(ps, doc[comma - 1], ctx_country)
         if end is None and subj.head.dep_ == "relcl" and subj.head.head.pos_ in ("PROPN", "NOUN"):
             # "Cyprus, whose nearest coast is less than 100 km west of Syria": the noun the clause is about
             end = _end_of(ps, subj.head.head, ctx_country)
