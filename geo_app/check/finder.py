@@ -680,9 +680,11 @@ def _containment_claim(ctx: _Context, sentence: int, sub_r: Resolution, cont_r: 
     same_place = sub.place is not None and cont.place is not None and sub.place.key == cont.place.key
     if sub.is_sea or cont.kind != "area" or (same_place and cont.region is None):
         return None
-    if sub.kind == "area" and sub.place is not None and sub.place.layer == "countries" and \
-            cont.place is not None and cont.place.layer in ("countries", "admin1"):
-        return None  # "Russia in Belarus": presence, not a claim that one country lies inside another
+    if sub.kind == "area" and sub.place is not None and sub.place.layer == "countries" and cont.place is not None \
+            and (cont.place.layer in ("countries", "admin1") or cont.place.country_code == sub.place.country_code):
+        # "Russia in Belarus": presence, not a claim that one country lies inside another; "held by
+        # Ukraine in the Donbas": a part of the country itself is where it is, not what holds it
+        return None
     return _relation_claim(ctx, sentence, "containment", relations.containment(sub, cont), sub, cont, *span)
 
 

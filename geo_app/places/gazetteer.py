@@ -67,10 +67,12 @@ from geo_app.places import borders
 from geo_app.places.variants import name_variants, transliteration_key
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 21  # 20: romanisation keys of Arabic names; 21: 'of the' names also without 'the', hyphens as spaces; 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 22  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
 # 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13);
 # 18: with only the most populous namesake of a capital coded PPLC; 19: the people of map units
+# 20, 22: romanisation keys of Arabic names (towns, natural features); 21: 'of the' names also without
+# 'the', hyphens between words as spaces
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -596,19 +598,20 @@ def _add_article_free_names(builder: _Builder) -> None:
 
 
 def _add_transliteration_keys(builder: _Builder) -> None:
-    """Each name of a town, division or natural feature in ``settings.ARABIC_ROMANISATION_COUNTRIES``
+    """Each name of a town or natural feature in ``settings.ARABIC_ROMANISATION_COUNTRIES``
     also under its romanisation key (:func:`geo_app.places.variants.transliteration_key`), which
     :meth:`Gazetteer.lookup` tries for a name it does not know ("Tal Abyad" for GeoNames' "Tall
     Abyaḑ", "Deir al-Balah" for "Dayr al Balaḩ"). Strong (for recognition) for a town whose name
     is strong and whose key has two words or more, or who has ``settings.GAZETTEER_ARTICLE_FREE_MIN_POP``
-    people or more; else weak.
+    people or more; else weak. Not divisions: a district named like its seat would join every
+    spelling of the town as a rival ("Tal Afar" is the town, not "Tel Afar District").
     """
     names = [f.name for f in fields(Place)]
     cls_col, pop_col, cc_col = (1 + names.index("feature_class"), 1 + names.index("population"),
                                 1 + names.index("country_code"))
     countries = settings.ARABIC_ROMANISATION_COUNTRIES
     rows = {row[0]: (row[cls_col], row[pop_col]) for row in builder.places
-            if row[cc_col] in countries and row[cls_col] in ("P", "A", "T", "H", "L")}
+            if row[cc_col] in countries and row[cls_col] in ("P", "T", "H", "L")}
     floor = int(settings.GAZETTEER_ARTICLE_FREE_MIN_POP)
     for (norm, rowid), primary in list(builder.names.items()):
         if rowid not in rows:
