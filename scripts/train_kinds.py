@@ -264,7 +264,9 @@ def augment_uses(records: list[dict], limit: int, seed: int = 29,
       capitalised words, that no gold toponym touches and whose last word is no seat word
       (:func:`geo_app.text.spans.org_head_class` is not ``"seat"``: "Goldman Sachs", not "Washington
       Post"), gets as first word a single-word gold toponym of another corpus document that the
-      gazetteer knows as a well-known place ("Kenya Sachs"); that word is not a place;
+      gazetteer knows as a well-known place ("Kenya Sachs"), and one time in three a last word of
+      ``settings.NONSEAT_HEAD_WORDS`` ("Kenya Protocol"); that first word is not a place; a sentence
+      in which the NER no longer reads it inside a longer name is dropped (see ``main``);
     * a compound: a single-word gold toponym followed by a lower-case word gets a product, food or
       garment noun of ``settings.PRODUCT_NOUNS`` instead of that word ("a Panama hat"); the toponym
       is then not a place.
@@ -282,6 +284,7 @@ def augment_uses(records: list[dict], limit: int, seed: int = 29,
                 seen.add(w)
     names = sorted(w for w in seen if any(spans.well_known(m) for m in gaz.lookup(w)))
     products = list(settings.PRODUCT_NOUNS)
+    nonseat = list(settings.NONSEAT_HEAD_WORDS)
     orgs: list[tuple[Document, int]] = []
     compounds: list[tuple[Document, int]] = []
     for i, rec in enumerate(records):
@@ -304,8 +307,11 @@ def augment_uses(records: list[dict], limit: int, seed: int = 29,
                 continue
             s0, s1 = _sentence_bounds(sp, e.start, e.end)
             a = sp[e.start]
-            doc = _rewritten(rec, s0, s1, [(a.idx, a.idx + len(a), str(rng.choice(names)))], None,
-                             f"org{len(orgs)}:{a.idx - sp[s0].idx}")
+            new = [(a.idx, a.idx + len(a), str(rng.choice(names)))]
+            if rng.random() < 1 / 3:  # a treaty, a carrier or a brand: "Kenya Protocol", "Texas Airlines"
+                z = sp[e.end - 1]
+                new.append((z.idx, z.idx + len(z), str(rng.choice(nonseat)).capitalize()))
+            doc = _rewritten(rec, s0, s1, new, None, f"org{len(orgs)}:{a.idx - sp[s0].idx}")
             if doc is not None:
                 orgs.append((doc, i))
                 taken += 1

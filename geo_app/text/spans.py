@@ -114,7 +114,7 @@ _PERSON_KEEP = ("person_", "given", "surname", "next_name", "prev_title", "after
 #: known and how big the place of that name is, position.
 _PERSON_CONTEXT = ("p1=", "p2=", "n1=", "n2=", "gaz_well_known", "gaz_pop", "size=", "sent_initial", "doc_initial",
                    "repeats", "country_in_doc", "tagged_", "in=", "next_title", "and_known_place", "appos_",
-                   "near", "placenoun_of", "loc_before", "use_", "in_head=")
+                   "near", "placenoun_of", "loc_before", "use_", "in_head=", "run_head=")
 #: A word of the extractor's common words ("jackson", "washington", "may") counts as a surname up to this rank.
 _COMMON_WORD_SURNAME_RANK = 200
 #: Titles that are also plain words in lower case ("miss", "father", "deputy"): titles only capitalised.
@@ -725,6 +725,15 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if nxt and nxt[:1].isupper() and not punct[end]:
             f["next_cap"] = 1.0
             next_cap = True
+            # The capitalised run the name opens, by its last word: "Delta Air Lines", "Arizona
+            # Beverages", "Paris Agreement" (a carrier, a brand, a treaty) or "Victoria Police" (its seat),
+            # whether or not the NER made one span of it.
+            k = end + 1
+            while k < n and k - end < 4 and view.cap[k] and not punct[k] and not sent_start[k]:
+                k += 1
+            head = org_head_class(lower_of[k - 1])
+            if head != "other":
+                f[_RUN_HEAD_KEYS[head]] = 1.0
         if nxt == "," and end + 1 < n and lookup(words[end + 1]) and words[end + 1][:1].isupper():
             f["then_comma_place"] = 1.0
         if (nxt in ("and", "or") and end + 1 in wk_starts) or (prev in ("and", "or") and start - 1 in wk_ends):
@@ -888,6 +897,7 @@ def _person_features(f: dict[str, float], c: Candidate, view: TokenView, marks: 
 _SEAT_HEADS = frozenset(settings.ORGANISATION_HEAD_WORDS)
 _NONSEAT_HEADS = frozenset(settings.NONSEAT_HEAD_WORDS)
 _IN_HEAD_KEYS = {k: f"in_head={k}" for k in ("seat", "nonseat", "other")}
+_RUN_HEAD_KEYS = {k: f"run_head={k}" for k in ("seat", "nonseat")}
 
 
 def org_head_class(last: str) -> str:

@@ -71,6 +71,16 @@ def _feats(text: str, name: str) -> dict[str, float]:
     return next((c.feats for c in cands if (c.start, c.end) == (at, at + 1)), {})
 
 
+@pytest.mark.parametrize(("text", "name", "feature"), [
+    ("Shares of Arizona Beverages rose on Friday.", "Arizona", "run_head=nonseat"),  # with or without an NER span
+    ("Delta Air Lines cancelled flights.", "Delta", "run_head=nonseat"),
+    ("Victoria Police said the driver was arrested.", "Victoria", "run_head=seat"),
+])
+def test_the_capitalised_run_a_name_opens_is_classed_by_its_last_word(text: str, name: str, feature: str) -> None:
+    f = _feats(text, name)
+    assert f.get(feature, f.get(f"pp|{feature}")) == 1.0
+
+
 @pytest.mark.parametrize(("text", "name", "cue"), [
     ("Hamilton Jordan, a retired diplomat, told reporters the talks had failed.", "Jordan", "person_act_last"),
     ("Kingston Coleman, an analyst at the bank, said the risks were rising.", "Kingston", "person_act"),
