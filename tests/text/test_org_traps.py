@@ -104,9 +104,10 @@ def _failures(cases: list) -> list:
     return [(case[0], errs) for case, errs in zip(cases, case_errors(cases, PUB)) if errs]
 
 
-#: Misses allowed per group of the trap set, as measured when the model was retrained (see the
-#: README of the task: before the use features 2/12 organisations, 1/10 compounds, 6/8, 4/6, 17/18).
-MAX_FAILURES = {"orgs": 6, "compounds": 3, "ner people": 1, "people": 1}
+#: Misses allowed per group of the trap set: when the model was retrained with the use features it
+#: got 7 of 12 organisations, 10 of 10 compounds, 7 of 8 places the NER takes for people, 6 of 6 people
+#: and 17 of 18 places (before them: 2, 1, 6, 4 and 17). A little slack for a retrained model.
+MAX_FAILURES = {"orgs": 6, "compounds": 2, "ner people": 2, "people": 1}
 
 
 def test_organisations_named_after_a_place_are_not_places() -> None:
