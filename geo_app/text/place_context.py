@@ -41,6 +41,7 @@ Word lists are general (no place names). Distances are geodesic (:func:`geo_app.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -412,10 +413,27 @@ def use_features(f: dict[str, float], words: Sequence[str], lower: Sequence[str]
             f["use_after=thing"] = 1.0
         elif w in _PLACE_MODIFIED and words[end].islower():
             f["use_after=place"] = 1.0
-    for j in range(end, min(n - 1, end + _ANAPHOR_WINDOW)):
-        if lower[j] == "the" and lower[j + 1] in _ANAPHOR_NOUNS:
+    at = _anaphors(lower)
+    if at:
+        i = bisect_left(at, end)
+        if i < len(at) and at[i] < end + _ANAPHOR_WINDOW:
             f["use_anaphor"] = 1.0
-            break
+
+
+#: :func:`_anaphors` by the report's list of lower-case words (kept with it: ids are reused).
+_ANAPHOR_MEMO: dict[int, tuple[Sequence[str], list[int]]] = {}
+
+
+def _anaphors(lower: Sequence[str]) -> list[int]:
+    """The sorted positions of "the" before a noun of :data:`_ANAPHOR_NOUNS` in ``lower`` (once per report)."""
+    hit = _ANAPHOR_MEMO.get(id(lower))
+    if hit is not None and hit[0] is lower:
+        return hit[1]
+    at = [j for j in range(len(lower) - 1) if lower[j] == "the" and lower[j + 1] in _ANAPHOR_NOUNS]
+    if len(_ANAPHOR_MEMO) >= 64:
+        _ANAPHOR_MEMO.clear()
+    _ANAPHOR_MEMO[id(lower)] = (lower, at)
+    return at
 
 
 #: The report-context features :func:`context_conjunctions` joins with the label and shape, in order.
