@@ -385,7 +385,7 @@ COHERENT_SHARE: float = 0.9
 # --- how a name is used: organisations, compounds, places that act (geo_app.text.place_context, issue 13) ---
 #: Nouns that, right after a name (or after its possessive "'s"), say the name is a place whose
 #: people, offices or parts they are ("Dijon police", "Delta state police", "Sumy's mayor", "Sicily's
-#: regional government"): the kind classifier's ``use_after=place`` / ``use_poss=place`` features. A
+#: regional government", "the Hudson valley"): the kind classifier's ``use_after=place`` / ``use_poss=place`` features. A
 #: general word list, no names.
 PLACE_MODIFIED_NOUNS: tuple[str, ...] = tuple("""police officials official authorities authority council councils
     councillors councilors mayor mayors governor governors government governments administration assembly parliament
@@ -395,7 +395,8 @@ PLACE_MODIFIED_NOUNS: tuple[str, ...] = tuple("""police officials official autho
     region regions province state county district city town village municipality metro area suburbs streets
     outskirts coast coastline economy schools hospitals hospital health fire sheriff officers officer regional
     municipal provincial local central northern southern eastern western capital mp mps delegation
-    representatives leaders leader office offices department""".split())
+    representatives leaders leader office offices department valley river basin delta lake mountains hills
+    plain plains peninsula gulf bay strait island islands highlands lowlands""".split())
 #: Nouns of a product, food, drink, garment, material or breed that, right after a capitalised name, make a
 #: lexicalised compound naming that thing, not the place ("a Panama hat", "Brussels sprouts", "Dijon mustard",
 #: "a Boston terrier"): the ``use_after=thing`` feature. A general word list, no names; the corpora hold
