@@ -34,6 +34,7 @@ def _use(text: str, name: str) -> dict[str, float]:
     ("He never liked Brussels sprouts.", "Brussels", "use_after=thing"),
     ("Dijon police arrested two men.", "Dijon", "use_after=place"),
     ("Delta state police said gunmen struck.", "Delta", "use_after=place"),
+    ("Farms along the Hudson valley flooded.", "Hudson", "use_after=place"),  # a lower-case geographic head
     ("Sumy's mayor said the city had no power.", "Sumy", "use_poss=place"),
     ("Sicily's regional government declared an emergency.", "Sicily", "use_poss=place"),
     ("Missiles hit Kramatorsk late on Tuesday.", "Kramatorsk", "use_verb_before"),
