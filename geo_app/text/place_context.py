@@ -397,10 +397,11 @@ _POSSESSIVES = frozenset(("'s", "’s"))
 
 
 def use_features(f: dict[str, float], words: Sequence[str], lower: Sequence[str], sent_start: Sequence[bool],
-                 start: int, end: int) -> None:
+                 start: int, end: int, anaphors: list[int] | None = None) -> None:
     """Add to ``f`` what the words right around the name at ``words[start:end]`` do with it (see the
     module docstring: ``use_after=place|thing``, ``use_poss=place``, ``use_verb_before``,
-    ``use_anaphor``); ``lower``: the words in lower case. Word classes, never names."""
+    ``use_anaphor``); ``lower``: the words in lower case; ``anaphors``: :func:`anaphors` of ``lower``
+    when the caller has it. Word classes, never names."""
     n = len(words)
     if start > 0 and not sent_start[start] and lower[start - 1] in _PLACE_VERBS:
         f["use_verb_before"] = 1.0
@@ -413,7 +414,7 @@ def use_features(f: dict[str, float], words: Sequence[str], lower: Sequence[str]
             f["use_after=thing"] = 1.0
         elif w in _PLACE_MODIFIED and words[end].islower():
             f["use_after=place"] = 1.0
-    at = _anaphors(lower)
+    at = anaphors if anaphors is not None else _anaphors(lower)
     if at:
         i = bisect_left(at, end)
         if i < len(at) and at[i] < end + _ANAPHOR_WINDOW:
@@ -424,12 +425,18 @@ def use_features(f: dict[str, float], words: Sequence[str], lower: Sequence[str]
 _ANAPHOR_MEMO: dict[int, tuple[Sequence[str], list[int]]] = {}
 
 
+def anaphors(lower: Sequence[str]) -> list[int]:
+    """The sorted positions of "the" before a noun of :data:`_ANAPHOR_NOUNS` in ``lower`` (a report's
+    words in lower case), for :func:`use_features`."""
+    return [j for j in range(len(lower) - 1) if lower[j] == "the" and lower[j + 1] in _ANAPHOR_NOUNS]
+
+
 def _anaphors(lower: Sequence[str]) -> list[int]:
     """The sorted positions of "the" before a noun of :data:`_ANAPHOR_NOUNS` in ``lower`` (once per report)."""
     hit = _ANAPHOR_MEMO.get(id(lower))
     if hit is not None and hit[0] is lower:
         return hit[1]
-    at = [j for j in range(len(lower) - 1) if lower[j] == "the" and lower[j + 1] in _ANAPHOR_NOUNS]
+    at = anaphors(lower)
     if len(_ANAPHOR_MEMO) >= 64:
         _ANAPHOR_MEMO.clear()
     _ANAPHOR_MEMO[id(lower)] = (lower, at)

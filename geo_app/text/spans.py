@@ -638,6 +638,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             blocked_texts.add(t)
     # Context-word features by word: "p2=..", "p1=..", "n1=..", "n2=.." (see _kind_features).
     p2_keys, p1_keys, n1_keys, n2_keys = (word_table(key) for key in ("p2", "p1", "n1", "n2"))
+    anaphors = place_context.anaphors(lower_of)  # "the town", "the city's": once per report
     last_table, first_table = word_table("last"), word_table("first")
     for c, text, base in zip(todo, todo_texts, bases):
         f: dict[str, float] = {}
@@ -782,7 +783,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
                 f["token_known"] = 1.0
         _person_features(f, c, view, marks, names)
         _person_cues(f, c, view, names, enc, acting, surnames_at)
-        _context_features(f, c, view, matches, anchors, countries, doc_countries, marks, names, text)
+        _context_features(f, c, view, matches, anchors, countries, doc_countries, marks, names, text, anaphors)
         if not demonym and ("person_pair" in f or ("prev_title" in f and ntok == 1) or _PERSON_CUES & f.keys()):
             # Where the name lists and the words around say "a person's name", what the gazetteer
             # and the NER say of the name is weighed apart ("Jordan" in "Jordan Henderson" is not
@@ -805,12 +806,13 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
 
 def _context_features(f: dict[str, float], c: Candidate, view: TokenView, matches: tuple[NameMatch, ...],
                       anchors: place_context.Anchors, countries: frozenset[str], doc_countries: frozenset[str],
-                      marks: PersonMarks, names: dict[str, tuple[int, int]], text: str) -> None:
+                      marks: PersonMarks, names: dict[str, tuple[int, int]], text: str,
+                      anaphors: list[int] | None = None) -> None:
     """Add the features of :mod:`geo_app.text.place_context` to ``f``: what the phrases around the
     name and the report's other places say of it, and a person-name pair it opens."""
     place_context.near_features(f, text, matches, anchors, countries, doc_countries)
     place_context.phrase_features(f, view.words, view.sent_start, c.start, c.end)
-    place_context.use_features(f, view.words, view.lower, view.sent_start, c.start, c.end)
+    place_context.use_features(f, view.words, view.lower, view.sent_start, c.start, c.end, anaphors)
     place_context.pair_features(f, view.words, view.sent_start, c.start, c.end, names, marks.next_kind)
     place_context.context_conjunctions(f, c.label)
 
