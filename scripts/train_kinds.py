@@ -50,6 +50,9 @@ in-sample .909 / .910 (the model before: .858 / .863 CV, .912 / .908 in-sample).
 (before "valley", "river" and the like joined ``settings.PLACE_MODIFIED_NOUNS``), ``--augment-uses 0`` gave .859 / .864 CV but left the features nearly unweighed (tests.text.org_cases
 orgs 2 of 12, compounds 1 of 10, as before them; 7 and 10 with the augmentation); ``--augment-uses 800``
 gave .855 / .870 CV and the same trap-set score.
+
+Why this script is long: the two augmentations, the cascade's simulation and the tree stack's export
+share the per-document records built once here; split apart they would each rebuild them.
 """
 
 from __future__ import annotations
