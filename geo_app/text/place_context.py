@@ -22,7 +22,15 @@ corpora, not as rules:
 * ``name_pair`` -- a word of the person-name lists followed by a surname, with nothing after the
   pair that places it ("Hamilton Jordan served", "Sheridan Smith starred"; not "Washington state",
   "Chandler, Arizona"); ``name_pair|first=surname|next=...`` when the first word is no given name
-  (also before a word neither the lists nor the gazetteer hold: "Berkeley Breathed").
+  (also before a word neither the lists nor the gazetteer hold: "Berkeley Breathed");
+* ``use_after=place`` / ``use_after=thing`` -- the lower-case noun right after the name is one of a
+  place's people, offices or parts ("Dijon police", "Delta state police";
+  ``settings.PLACE_MODIFIED_NOUNS``) or a product, food, garment or breed ("a Panama hat", "Brussels
+  sprouts"; ``settings.PRODUCT_NOUNS``: the compound names the thing); ``use_poss=place`` -- the same
+  place nouns after the name's possessive ("Sumy's mayor", "Sicily's regional government");
+  ``use_verb_before`` -- a verb of what is done to places right before it ("Missiles hit Kramatorsk";
+  ``settings.PLACE_ACTION_VERBS``); ``use_anaphor`` -- "the town", "the city's" a few words after it
+  (:func:`use_features`).
 
 The span arbiter (:class:`geo_app.text.extract.SpanArbiter`) also uses the apposition features and
 ``coherent`` in two rules, with :func:`in_lexicon` (English words, from WordNet's lemma index as
@@ -33,6 +41,7 @@ Word lists are general (no place names). Distances are geodesic (:func:`geo_app.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -375,6 +384,63 @@ def pair_features(f: dict[str, float], words: Sequence[str], sent_start: Sequenc
         f["name_pair"] = 1.0
     if not given:
         f[f"name_pair|first=surname|next={'unknown' if kind == 'unknown' else 'surname'}"] = 1.0
+
+
+_PLACE_MODIFIED = frozenset(settings.PLACE_MODIFIED_NOUNS)
+_PRODUCTS = frozenset(settings.PRODUCT_NOUNS)
+_PLACE_VERBS = frozenset(settings.PLACE_ACTION_VERBS)
+#: Nouns of "the town", "the city's" that refer back to a place named just before.
+_ANAPHOR_NOUNS = frozenset("town city village region province capital port district island".split())
+#: Tokens after a name in which :func:`use_features` looks for "the town" / "the city's".
+_ANAPHOR_WINDOW = 12
+_POSSESSIVES = frozenset(("'s", "’s"))
+
+
+def use_features(f: dict[str, float], words: Sequence[str], lower: Sequence[str], sent_start: Sequence[bool],
+                 start: int, end: int, anaphors: list[int] | None = None) -> None:
+    """Add to ``f`` what the words right around the name at ``words[start:end]`` do with it (see the
+    module docstring: ``use_after=place|thing``, ``use_poss=place``, ``use_verb_before``,
+    ``use_anaphor``); ``lower``: the words in lower case; ``anaphors``: :func:`anaphors` of ``lower``
+    when the caller has it. Word classes, never names."""
+    n = len(words)
+    if start > 0 and not sent_start[start] and lower[start - 1] in _PLACE_VERBS:
+        f["use_verb_before"] = 1.0
+    if end < n and not sent_start[end]:
+        w = lower[end]
+        if w in _POSSESSIVES:
+            if any(end + j < n and not sent_start[end + j] and lower[end + j] in _PLACE_MODIFIED for j in (1, 2)):
+                f["use_poss=place"] = 1.0
+        elif w in _PRODUCTS and words[end].islower():
+            f["use_after=thing"] = 1.0
+        elif w in _PLACE_MODIFIED and words[end].islower():
+            f["use_after=place"] = 1.0
+    at = anaphors if anaphors is not None else _anaphors(lower)
+    if at:
+        i = bisect_left(at, end)
+        if i < len(at) and at[i] < end + _ANAPHOR_WINDOW:
+            f["use_anaphor"] = 1.0
+
+
+#: :func:`_anaphors` by the report's list of lower-case words (kept with it: ids are reused).
+_ANAPHOR_MEMO: dict[int, tuple[Sequence[str], list[int]]] = {}
+
+
+def anaphors(lower: Sequence[str]) -> list[int]:
+    """The sorted positions of "the" before a noun of :data:`_ANAPHOR_NOUNS` in ``lower`` (a report's
+    words in lower case), for :func:`use_features`."""
+    return [j for j in range(len(lower) - 1) if lower[j] == "the" and lower[j + 1] in _ANAPHOR_NOUNS]
+
+
+def _anaphors(lower: Sequence[str]) -> list[int]:
+    """The sorted positions of "the" before a noun of :data:`_ANAPHOR_NOUNS` in ``lower`` (once per report)."""
+    hit = _ANAPHOR_MEMO.get(id(lower))
+    if hit is not None and hit[0] is lower:
+        return hit[1]
+    at = anaphors(lower)
+    if len(_ANAPHOR_MEMO) >= 64:
+        _ANAPHOR_MEMO.clear()
+    _ANAPHOR_MEMO[id(lower)] = (lower, at)
+    return at
 
 
 #: The report-context features :func:`context_conjunctions` joins with the label and shape, in order.

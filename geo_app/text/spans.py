@@ -114,7 +114,7 @@ _PERSON_KEEP = ("person_", "given", "surname", "next_name", "prev_title", "after
 #: known and how big the place of that name is, position.
 _PERSON_CONTEXT = ("p1=", "p2=", "n1=", "n2=", "gaz_well_known", "gaz_pop", "size=", "sent_initial", "doc_initial",
                    "repeats", "country_in_doc", "tagged_", "in=", "next_title", "and_known_place", "appos_",
-                   "near", "placenoun_of", "loc_before")
+                   "near", "placenoun_of", "loc_before", "use_", "in_head=", "run_head=")
 #: A word of the extractor's common words ("jackson", "washington", "may") counts as a surname up to this rank.
 _COMMON_WORD_SURNAME_RANK = 200
 #: Titles that are also plain words in lower case ("miss", "father", "deputy"): titles only capitalised.
@@ -638,6 +638,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
             blocked_texts.add(t)
     # Context-word features by word: "p2=..", "p1=..", "n1=..", "n2=.." (see _kind_features).
     p2_keys, p1_keys, n1_keys, n2_keys = (word_table(key) for key in ("p2", "p1", "n1", "n2"))
+    anaphors = place_context.anaphors(lower_of)  # "the town", "the city's": once per report
     last_table, first_table = word_table("last"), word_table("first")
     for c, text, base in zip(todo, todo_texts, bases):
         f: dict[str, float] = {}
@@ -725,6 +726,15 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
         if nxt and nxt[:1].isupper() and not punct[end]:
             f["next_cap"] = 1.0
             next_cap = True
+            # The capitalised run the name opens, by its last word: "Delta Air Lines", "Arizona
+            # Beverages", "Paris Agreement" (a carrier, a brand, a treaty) or "Victoria Police" (its seat),
+            # whether or not the NER made one span of it.
+            k = end + 1
+            while k < n and k - end < 4 and view.cap[k] and not punct[k] and not sent_start[k]:
+                k += 1
+            head = org_head_class(lower_of[k - 1])
+            if head != "other":
+                f[_RUN_HEAD_KEYS[head]] = 1.0
         if nxt == "," and end + 1 < n and lookup(words[end + 1]) and words[end + 1][:1].isupper():
             f["then_comma_place"] = 1.0
         if (nxt in ("and", "or") and end + 1 in wk_starts) or (prev in ("and", "or") and start - 1 in wk_ends):
@@ -750,6 +760,12 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
                 f[word_key("in_last", enc[-1].text)] = 1.0
                 if enc.start == start:
                     f["in_at_start"] = 1.0
+                # The span's head word: its last word, or its first when the name ends the span
+                # ("University of Michigan", "Bank of England": the place is the seat).
+                if enc.end > end:
+                    f[_IN_HEAD_KEYS[org_head_class(enc[-1].lower_)]] = 1.0
+                elif enc_start < start:
+                    f[_IN_HEAD_KEYS[org_head_class(lower_of[enc_start])]] = 1.0
         # Conjunctions a linear model cannot form itself: the NER label with what the gazetteer
         # and the shape say ("Red Cross" as ORG and a hamlet; "Soviet Republic" as NORP + capital).
         f[lk.wk[int(f.get("gaz_well_known", 0.0))]] = 1.0
@@ -767,7 +783,7 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
                 f["token_known"] = 1.0
         _person_features(f, c, view, marks, names)
         _person_cues(f, c, view, names, enc, acting, surnames_at)
-        _context_features(f, c, view, matches, anchors, countries, doc_countries, marks, names, text)
+        _context_features(f, c, view, matches, anchors, countries, doc_countries, marks, names, text, anaphors)
         if not demonym and ("person_pair" in f or ("prev_title" in f and ntok == 1) or _PERSON_CUES & f.keys()):
             # Where the name lists and the words around say "a person's name", what the gazetteer
             # and the NER say of the name is weighed apart ("Jordan" in "Jordan Henderson" is not
@@ -790,11 +806,13 @@ def candidate_features(doc: Doc, cands: list[Candidate], gaz: Gazetteer, common_
 
 def _context_features(f: dict[str, float], c: Candidate, view: TokenView, matches: tuple[NameMatch, ...],
                       anchors: place_context.Anchors, countries: frozenset[str], doc_countries: frozenset[str],
-                      marks: PersonMarks, names: dict[str, tuple[int, int]], text: str) -> None:
+                      marks: PersonMarks, names: dict[str, tuple[int, int]], text: str,
+                      anaphors: list[int] | None = None) -> None:
     """Add the features of :mod:`geo_app.text.place_context` to ``f``: what the phrases around the
     name and the report's other places say of it, and a person-name pair it opens."""
     place_context.near_features(f, text, matches, anchors, countries, doc_countries)
     place_context.phrase_features(f, view.words, view.sent_start, c.start, c.end)
+    place_context.use_features(f, view.words, view.lower, view.sent_start, c.start, c.end, anaphors)
     place_context.pair_features(f, view.words, view.sent_start, c.start, c.end, names, marks.next_kind)
     place_context.context_conjunctions(f, c.label)
 
@@ -878,6 +896,22 @@ def _person_features(f: dict[str, float], c: Candidate, view: TokenView, marks: 
         f["next_title"] = 1.0
 
 
+_SEAT_HEADS = frozenset(settings.ORGANISATION_HEAD_WORDS)
+_NONSEAT_HEADS = frozenset(settings.NONSEAT_HEAD_WORDS)
+_IN_HEAD_KEYS = {k: f"in_head={k}" for k in ("seat", "nonseat", "other")}
+_RUN_HEAD_KEYS = {k: f"run_head={k}" for k in ("seat", "nonseat")}
+
+
+def org_head_class(last: str) -> str:
+    """The class of the last word (lower case) of a name span that holds a place's name: ``"seat"``
+    when such names are named after their seat ("New York Times", "Victoria Police",
+    ``settings.ORGANISATION_HEAD_WORDS``), ``"nonseat"`` for treaties, carriers and brands ("Paris
+    Agreement", "Delta Air Lines", ``settings.NONSEAT_HEAD_WORDS``), else ``"other"``."""
+    if last in _SEAT_HEADS:
+        return "seat"
+    return "nonseat" if last in _NONSEAT_HEADS else "other"
+
+
 #: The features of :mod:`geo_app.text.person_cues` that put a candidate in the person-name feature space.
 _PERSON_CUES = frozenset({"person_act", "person_act_last", "person_kin", "person_span"})
 #: Words that end a place's name after a capitalised word, never a person's ("Washington State", "Jordan Valley").
@@ -888,18 +922,26 @@ def _acting_pairs(doc: Doc, view: TokenView, names: dict[str, tuple[int, int]],
                   marks: PersonMarks) -> tuple[frozenset[tuple[str, str]], frozenset[int]]:
     """The report's pairs "Name Surname" that act as a person (:func:`person_cues.acting_pairs`), and
     the tokens that may end a person's name though the name lists lack them (a capitalised word after
-    a capitalised one that neither the gazetteer nor the English lexicon holds: "Breathed"),
+    a capitalised one that the gazetteer lacks and that is no English plural noun: "Breathed"),
     memoised on the doc while its tokens stand (the selective NER asks twice per document)."""
     cached = doc.user_data.get("geo_app_acting")
     if cached is not None and cached[0] is view:
         return cached[1], cached[2]
+    # An English word counts too unless it is a plural noun: a capitalised "Breathed" between a name
+    # and a verb people do is a surname; "Instruments", "Sprouts" are not.
     lex = place_context.lexicon()
     surnames_at = frozenset(k + 1 for k, kind in marks.next_kind.items()
-                            if kind == "unknown" and view.lower[k + 1] not in lex)
+                            if kind == "unknown" and not _plural_noun(view.lower[k + 1], lex))
     acting = person_cues.acting_pairs(view.words, view.lower, view.cap, view.punct, view.sent_start, names,
                                       _PLACE_ENDS, _HEAD_CLASSES, surnames_at)
     doc.user_data["geo_app_acting"] = (view, acting, surnames_at)
     return acting, surnames_at
+
+
+def _plural_noun(low: str, lex: frozenset[str]) -> bool:
+    """Whether the lower-case word ``low`` is an English noun's plural by the lexicon ("instruments",
+    "sprouts", "churches"): the plural or its singular is a word of ``lex``."""
+    return low.endswith("s") and (low in lex or low[:-1] in lex or (low.endswith("es") and low[:-2] in lex))
 
 
 def _person_cues(f: dict[str, float], c: Candidate, view: TokenView, names: dict[str, tuple[int, int]],
