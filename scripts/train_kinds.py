@@ -195,35 +195,16 @@ def augment(records: list[dict], limit: int, seed: int = 13, per_doc: int = 3) -
                     continue
             elif len(toks) != 2:
                 continue
-            # The sentence around the person.
-            s0 = k
-            while not sent_start[s0]:
-                s0 -= 1
-            s1 = e.end
-            while s1 < len(words) and not sent_start[s1]:
-                s1 += 1
-            c0, c1 = sp[s0].idx, sp[s1 - 1].idx + len(sp[s1 - 1])
-            if c1 - c0 > 600:
-                continue
-            text = sp.text
+            s0, s1 = _sentence_bounds(sp, k, e.end)  # the sentence around the person
             first = str(rng.choice(given if len(toks) == 2 else given + surnames))
             new = [(sp[k].idx, sp[k].idx + len(sp[k]), first)]
             if len(toks) == 2 and rng.random() < 1 / 3:
                 new.append((sp[k + 1].idx, sp[k + 1].idx + len(sp[k + 1]), str(rng.choice(surnames))))
-            out, pos, shift = [], c0, []
-            for b0, b1, w in new:
-                out.append(text[pos:b0])
-                out.append(w)
-                shift.append((b1, len(w) - (b1 - b0)))
-                pos = b1
-            out.append(text[pos:c1])
-
-            def moved(x: int) -> int:
-                return x - c0 + sum(d for b, d in shift if x >= b)
-
-            gold = tuple(GoldToponym(moved(g0), moved(g1), "", None, None, None)
-                         for g0, g1 in sorted(rec["gold"]) if c0 <= g0 and g1 <= c1)
-            made.append((Document(f"aug{len(made)}", "".join(out), gold), i))
+            # No gold toponym overlaps the person (checked above): the rewrite keeps every one in the sentence.
+            doc = _rewritten(rec, s0, s1, new, None, f"aug{len(made)}")
+            if doc is None:
+                continue  # a sentence over 600 characters
+            made.append((doc, i))
             taken += 1
     order = rng.permutation(len(made))[:limit]
     chosen = [made[j] for j in sorted(order)]

@@ -99,6 +99,21 @@ FRESH: list[Case] = [
 CASES: list[Case] = PEOPLE + PLACES + BIG_PLACES + FRESH
 
 
+
+def one_word_features(text: str, name: str) -> dict[str, float]:
+    """The kind-model features of the one-word candidate ``name`` (its first occurrence) in ``text``
+    (none when no one-word candidate is there)."""
+    from geo_app.places.gazetteer import get_gazetteer
+    from geo_app.text.extract import _COMMON_WORDS, _GENERIC_WORDS, get_nlp
+    from geo_app.text.spans import candidate_features, candidates
+
+    doc = get_nlp()(text)
+    gaz = get_gazetteer()
+    cands = candidates(doc, gaz)
+    candidate_features(doc, cands, gaz, _COMMON_WORDS, _GENERIC_WORDS)
+    at = [t.i for t in doc if t.text == name][0]
+    return next((c.feats for c in cands if (c.start, c.end) == (at, at + 1)), {})
+
 def check(text: str, places: tuple[str, ...], not_places: tuple[str, ...],
           mentions: list[tuple[int, int, str]]) -> list[str]:
     """The failures of one case: ``mentions`` are the extracted places as (start, end, text)."""

@@ -9,11 +9,10 @@ import datetime as dt
 
 import pytest
 
-from geo_app.places.gazetteer import get_gazetteer
-from geo_app.text.extract import _COMMON_WORDS, _GENERIC_WORDS, get_nlp
+from geo_app.text.extract import get_nlp
 from geo_app.text.place_context import use_features
-from geo_app.text.spans import candidate_features, candidates, org_head_class
-from tests.text.kind_cases import case_errors
+from geo_app.text.spans import org_head_class
+from tests.text.kind_cases import case_errors, one_word_features
 from tests.text.org_cases import COMPOUNDS, NER_PEOPLE, ORGS, PEOPLE, PLACES
 
 PUB = dt.date(2024, 3, 14)
@@ -62,14 +61,7 @@ def test_the_head_of_an_organisation_says_whether_the_place_is_its_seat() -> Non
     assert org_head_class("sachs") == "other"
 
 
-def _feats(text: str, name: str) -> dict[str, float]:
-    """The kind-model features of the one-word candidate ``name`` (first occurrence) in ``text``."""
-    doc = get_nlp()(text)
-    gaz = get_gazetteer()
-    cands = candidates(doc, gaz)
-    candidate_features(doc, cands, gaz, _COMMON_WORDS, _GENERIC_WORDS)
-    at = [t.i for t in doc if t.text == name][0]
-    return next((c.feats for c in cands if (c.start, c.end) == (at, at + 1)), {})
+_feats = one_word_features
 
 
 @pytest.mark.parametrize(("text", "name", "feature"), [

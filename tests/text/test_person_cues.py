@@ -7,10 +7,7 @@ import datetime as dt
 
 import pytest
 
-from geo_app.places.gazetteer import get_gazetteer
-from geo_app.text.extract import _COMMON_WORDS, _GENERIC_WORDS, get_nlp
-from geo_app.text.spans import candidate_features, candidates
-from tests.text.kind_cases import case_errors
+from tests.text.kind_cases import case_errors, one_word_features
 from tests.text.person_cases import PEOPLE, PLACES
 
 PUB = dt.date(2024, 3, 14)
@@ -18,15 +15,7 @@ PUB = dt.date(2024, 3, 14)
 MAX_PEOPLE_FAILURES = 2
 
 
-def _feats(text: str, name: str) -> dict[str, float]:
-    """The kind-model features of the one-word candidate ``name`` (its first occurrence) in ``text``
-    (none when no one-word candidate is there)."""
-    doc = get_nlp()(text)
-    gaz = get_gazetteer()
-    cands = candidates(doc, gaz)
-    candidate_features(doc, cands, gaz, _COMMON_WORDS, _GENERIC_WORDS)
-    at = [t.i for t in doc if t.text == name][0]
-    return next((c.feats for c in cands if (c.start, c.end) == (at, at + 1)), {})
+_feats = one_word_features
 
 
 @pytest.mark.parametrize(("text", "name", "cue"), [
