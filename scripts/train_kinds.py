@@ -676,20 +676,23 @@ def main(argv: list[str] | None = None) -> int:
                      args.cache and args.cache / "GeoWebNews.spacy")
     for i, r in enumerate(records):
         r["group"] = i
-    if args.augment > 0:
-        aug_docs, sources = augment(records, args.augment)
-        aug = build(aug_docs, "AUG", args.cache and args.cache / f"AUG{args.augment}.spacy")
-        for r, i in zip(aug, sources):
+    base = list(records)  # the corpus documents: every augmentation is made from them
+
+    def built(docs: list[Document], sources: list[int], cache_name: str) -> list[dict]:
+        """Records of augmented sentences, each in its source document's group (and CV fold)."""
+        out = build(docs, "AUG", args.cache and args.cache / cache_name)
+        for r, i in zip(out, sources):
             r["group"] = i
+        return out
+
+    if args.augment > 0:
+        aug_docs, sources = augment(base, args.augment)
+        aug = built(aug_docs, sources, f"AUG{args.augment}.spacy")
         print(f"augmentation: {len(aug)} sentences, {sum(len(r['cands']) for r in aug)} candidates "
               f"(e.g. {aug_docs[0].text[:120]!r})" if aug else "augmentation: none", file=sys.stderr)
         records += aug
     if args.augment_uses > 0:
-        base = [r for r in records if r["corpus"] != "AUG"]
-        use_docs, use_sources = augment_uses(base, args.augment_uses)
-        uses = build(use_docs, "AUG", args.cache and args.cache / f"USE{args.augment_uses}.spacy")
-        for r, i in zip(uses, use_sources):
-            r["group"] = i
+        uses = built(*augment_uses(base, args.augment_uses), f"USE{args.augment_uses}.spacy")
         # An organisation sentence teaches only where the NER still reads the place's name inside a
         # longer name ("Kenya Sachs" as one organisation): where it tags the name alone, the sentence
         # would say that a lone place before a capitalised word is no place.
@@ -698,11 +701,8 @@ def main(argv: list[str] | None = None) -> int:
               f"as one name)", file=sys.stderr)
         records += kept
     if args.augment_towns > 0:
-        base = [r for r in records if r["corpus"] != "AUG"]
         town_docs, town_sources = augment_towns(base, args.augment_towns)
-        towns = build(town_docs, "AUG", args.cache and args.cache / f"TOWN{args.augment_towns}.spacy")
-        for r, i in zip(towns, town_sources):
-            r["group"] = base[i]["group"]
+        towns = built(town_docs, town_sources, f"TOWN{args.augment_towns}.spacy")
         print(f"town augmentation: {len(towns)} sentences (e.g. {town_docs[0].text[:120]!r})" if towns
               else "town augmentation: none", file=sys.stderr)
         records += towns

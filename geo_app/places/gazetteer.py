@@ -573,6 +573,11 @@ def _add_region_groups(builder: _Builder, people: dict[tuple[str, str], int]) ->
         builder.add(place, [])
 
 
+def _row_column(field: str) -> int:
+    """Index of a :class:`Place` field in a row of ``_Builder.places`` (the row id comes first)."""
+    return 1 + [f.name for f in fields(Place)].index(field)
+
+
 #: An Arabic definite article opening a transliterated name ("Al Hudaydah", "El-Hodeidah",
 #: "Ar Raqqah", "Ad Diwaniyah"), in its sun-letter forms; English news often drops it.
 _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|en|er|es|et|ez)[ -](?=\S{3})(.+)$")
@@ -585,8 +590,7 @@ def _add_article_free_names(builder: _Builder) -> None:
     the name counts for recognition (the statistical model does not know "Hodeidah"); for smaller
     places and divisions it is *weak*: the resolver finds the place for a name found otherwise.
     """
-    names = [f.name for f in fields(Place)]
-    cls_col, pop_col = 1 + names.index("feature_class"), 1 + names.index("population")
+    cls_col, pop_col = _row_column("feature_class"), _row_column("population")
     rows = {row[0]: (row[cls_col], row[pop_col]) for row in builder.places}
     floor = int(settings.GAZETTEER_ARTICLE_FREE_MIN_POP)
     for norm, rowid in list(builder.names):
@@ -606,9 +610,7 @@ def _add_transliteration_keys(builder: _Builder) -> None:
     people or more; else weak. Not divisions: a district named like its seat would join every
     spelling of the town as a rival ("Tal Afar" is the town, not "Tel Afar District").
     """
-    names = [f.name for f in fields(Place)]
-    cls_col, pop_col, cc_col = (1 + names.index("feature_class"), 1 + names.index("population"),
-                                1 + names.index("country_code"))
+    cls_col, pop_col, cc_col = _row_column("feature_class"), _row_column("population"), _row_column("country_code")
     countries = settings.ARABIC_ROMANISATION_COUNTRIES
     rows = {row[0]: (row[cls_col], row[pop_col]) for row in builder.places
             if row[cc_col] in countries and row[cls_col] in ("P", "T", "H", "L")}
@@ -631,8 +633,7 @@ def _add_written_forms(builder: _Builder) -> None:
     "Republic of Congo" for "... of the Congo"), and any name's hyphens between letters as spaces
     ("Rostov on Don"; :meth:`Gazetteer.lookup` tries the reverse, "Bab el-Mandeb" for "Bab el
     Mandeb"). Same standing (own, weak) as the name."""
-    names = [f.name for f in fields(Place)]
-    cls_col = 1 + names.index("feature_class")
+    cls_col = _row_column("feature_class")
     areas = {row[0] for row in builder.places if row[cls_col] in ("A", "H", "L")}
     for (norm, rowid), primary in list(builder.names.items()):
         forms = []

@@ -201,8 +201,13 @@ def _short_name(name: str) -> str:
     return out or str(name)
 
 
+def _bound_sign(row: pd.Series) -> str:
+    """The sign of a claim's stated bound ("≈" for "about"), "" for none."""
+    return {"at_most": "≤", "at_least": "≥", "about": "≈"}.get(str(row.get("bound")), "")
+
+
 def _claim_figures(row: pd.Series) -> str:
-    bound = {"at_most": "≤", "at_least": "≥", "about": "≈"}.get(str(row.get("bound")), "")
+    bound = _bound_sign(row)
 
     def km(v: Any) -> str:
         return f"{float(v):,.0f} km"
@@ -240,8 +245,7 @@ def _claim_texts(row: pd.Series) -> list[str]:
     ends = _short_name(str(row.get("name") or "claim"))
     texts = [f"{ends}\n{figures} · {verdict}", f"{figures}\n{verdict}"]
     if has_measured and claimed is not None and pd.notna(claimed) and str(row.get("claim_type")) != "adjacency":
-        bound = {"at_most": "≤", "at_least": "≥", "about": "≈"}.get(str(row.get("bound")), "")
-        texts.append(f"claimed {bound}{float(claimed):,.0f}: {short}")
+        texts.append(f"claimed {_bound_sign(row)}{float(claimed):,.0f}: {short}")
     return [*texts, f"{ends}\n{short}", short]
 
 
