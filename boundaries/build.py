@@ -278,7 +278,8 @@ _GENERIC_REMAINDERS = frozenset(
 
 
 def build_region_groups(admin1: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, seas: gpd.GeoDataFrame,
-                        islands_path: Path | None = None) -> gpd.GeoDataFrame:
+                        islands_path: Path | None = None, admin1_names: pd.DataFrame | None = None
+                        ) -> gpd.GeoDataFrame:
     """Regions named by what their first-level regions' names share: "North Darfur", "South
     Darfur", "East Darfur" and "Central Darfur" -> Darfur, the union of their polygons.
 
@@ -287,7 +288,10 @@ def build_region_groups(admin1: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, s
     place (:data:`_GENERIC_REMAINDERS`: "Eastern District"), not an adjective ("South Bohemian"),
     not any country's name ("Upper Austria", "West Kazakhstan") and not already the name of an
     admin-1 region, a map unit's region, a sea or an island ("Virginia", "Red Sea", "Java"):
-    those places exist.
+    those places exist. With ``admin1_names`` (GeoNames first-order divisions), also the regions
+    Natural Earth files its units under (:func:`_filed_regions`: Lombardia, Andalucía, Normandie);
+    column ``source`` says which rule made a row (``shared_name``, ``filed_region``), ``aliases``
+    holds a filed region's other names.
     """
     import re
 
@@ -321,8 +325,78 @@ def build_region_groups(admin1: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, s
             "admin1_names": "|".join(sorted(part["name_en"].where(part["name_en"] != "", part["name"]))),
             "geometry": shapely.make_valid(shapely.union_all(part.geometry.values)),
         })
+    for row in rows:
+        row.update(aliases="", source="shared_name")
+    if admin1_names is not None:
+        rows += _filed_regions(admin1, admin1_names, country_names, taken, {r["name"].casefold() for r in rows})
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     return gdf.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+#: Words of a region name Natural Earth files units under that say where, not which: a region named by
+#: them alone ("North West", "Mid-East", "Border", "Eastern") is a statistical area no report names so.
+_FILED_GENERIC = frozenset(
+    """north south east west northern southern eastern western central centre centro norte sul mid middle
+    north-east north-west south-east south-west northeast northwest southeast southwest far upper lower
+    northeastern northwestern southeastern southwestern leste oeste nord sud est ouest border midlands region
+    development special municipalities and the of islands""".split())
+
+
+def _filed_regions(admin1: gpd.GeoDataFrame, admin1_names: pd.DataFrame, country_names: set[str],
+                   taken: set[str], done: set[str]) -> list[dict]:
+    """Regions Natural Earth files two or more admin-1 units under (its ``region`` field) where the
+    units are the second level: Italy's provinces under Lombardia, Spain's under Andalucía, France's
+    departments under Normandie, England's boroughs under Yorkshire and the Humber, the Philippines'
+    provinces under Central Luzon. The press names the region ("Lombardy", "Catalonia"), which no
+    admin-1 polygon is. Each becomes the union of its units, named by Natural Earth's name less a
+    parenthesis ("Bicol (Region V)" -> "Bicol") and by the names and alternates of the GeoNames
+    first-order division of the same country that bears that name (``admin1_names``: "Lombardy",
+    "Catalonia"). Left out: names made only of compass and kind words (:data:`_FILED_GENERIC`:
+    "North West", "Border"), names of a country, of an admin-1 unit, sea or island (those places
+    exist: "Dublin", "Sicily") and names of a shared-name group.
+    """
+    import re
+    import unicodedata
+
+    def fold(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+    by_country: dict[str, list[tuple[set[str], list[str]]]] = {}
+    for row in admin1_names.itertuples(index=False):
+        names = [str(row.name), *(a for a in str(row.aliases or "").split("|") if a)]
+        # GeoNames files some as "Valenciana, Comunidad": each part is a key too.
+        keys = {fold(n) for n in names} | {fold(part.strip()) for part in str(row.name).split(",")}
+        by_country.setdefault(str(row.country), []).append((keys, names))
+    rows = []
+    filed = admin1[admin1["region"].fillna("").str.strip() != ""]
+    for (a3, region), part in sorted(filed.groupby(["adm0_a3", "region"]), key=lambda kv: kv[0]):
+        name = re.sub(r"\bIs\.$", "Islands", re.sub(r"\s*\(.*?\)\s*$", "", str(region)).strip())
+        low = name.casefold()
+        words = re.split(r"[\s-]+", low)
+        # "Flemish", "Siberian" are adjectives; "Walloon" and "Aegean" name the Walloon Region and the Aegean Sea.
+        if (len(part) < 2 or len(name) < 3 or low in country_names or low in taken or low in done
+                or f"{low} region" in taken or f"{low} sea" in taken
+                or (len(words) == 1 and re.search(r"(?:ian|ish|ese|ic)$", low))
+                or all(w in _FILED_GENERIC for w in words)):
+            continue
+        done.add(low)
+        iso2 = str(part["iso_a2"].iloc[0])
+        keys = {fold(name), fold(str(region))}
+        aliases = {str(region)} - {name}
+        for gn_keys, names in by_country.get(iso2, ()):
+            if keys & gn_keys:
+                aliases.update(n for n in names if not n.startswith("http") and len(n) >= 3
+                               and not (len(n) <= 4 and n.isupper()) and "," not in n
+                               and not all(w in _FILED_GENERIC for w in re.split(r"[\s-]+", n.casefold())))
+        aliases.discard(name)
+        rows.append({
+            "code": f"{iso2}-{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_').lower()}", "name": name,
+            "iso_a2": iso2, "adm0_a3": a3, "admin1_codes": "|".join(sorted(part["adm1_code"])),
+            "admin1_names": "|".join(sorted(part["name_en"].where(part["name_en"] != "", part["name"]))),
+            "geometry": shapely.make_valid(shapely.union_all(part.geometry.values)),
+            "aliases": "|".join(sorted(aliases)), "source": "filed_region",
+        })
+    return rows
 
 
 def build_islands(countries: gpd.GeoDataFrame, extras_path: Path) -> gpd.GeoDataFrame:
@@ -535,7 +609,7 @@ def build(out_dir: Path) -> dict[str, gpd.GeoDataFrame]:
         islands_tmp = work / "islands.parquet"
         layers["islands.parquet"].to_parquet(islands_tmp, index=False)
         layers["region_groups.parquet"] = build_region_groups(
-            layers["admin1.parquet"], layers["countries.parquet"], layers["seas.parquet"], islands_tmp)
+            layers["admin1.parquet"], layers["countries.parquet"], layers["seas.parquet"], islands_tmp, admin1_names)
     for name, gdf in layers.items():
         gdf.to_parquet(out_dir / name, index=False, compression="zstd", write_covering_bbox=False)
     admin1_names.to_parquet(out_dir / "admin1_names.parquet", index=False, compression="zstd")
@@ -584,7 +658,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.region_groups:
         gdf = build_region_groups(gpd.read_parquet(args.out / "admin1.parquet"),
                                   gpd.read_parquet(args.out / "countries.parquet"),
-                                  gpd.read_parquet(args.out / "seas.parquet"), args.out / "islands.parquet")
+                                  gpd.read_parquet(args.out / "seas.parquet"), args.out / "islands.parquet",
+                                  pd.read_parquet(args.out / "admin1_names.parquet"))
         gdf.to_parquet(args.out / "region_groups.parquet", index=False, compression="zstd", write_covering_bbox=False)
         print(f"region_groups.parquet: {len(gdf)} features: {', '.join(gdf['name'])}")
         return 0

@@ -462,6 +462,9 @@ AIRPORT_PRIOR: float = 5.0
 #: still counts as inside it: cities on a border river (Kherson on the Dnipro) fall just outside the
 #: generalised Natural Earth outlines.
 REGION_EDGE_KM: float = 5.0
+#: Confidence of a mention placed at its written container because no place of its name lies
+#: there ("Rockingham, Northamptonshire" without the village in the gazetteer; geo_app.resolve).
+CONTAINER_FALLBACK_CONFIDENCE: float = 0.3
 #: A looser written hierarchy "X in Y" / "X, a college town in Y" (the ranker's ``hierarchy_in`` / ``hierarchy_out``
 #: features) allows at most this many words between the two names before "in".
 HIERARCHY_MAX_WORDS: int = 5

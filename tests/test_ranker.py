@@ -261,6 +261,14 @@ def test_a_local_institution_after_the_name_marks_the_towns():
     assert (X[:, col] == 0).all()
 
 
+def test_a_newspaper_named_after_its_seat_marks_the_towns():
+    # "The Washington Post" is the capital's paper, not the state's.
+    col = FEATURE_NAMES.index("institution_town")
+    cands, X = _rows("The senator told The Washington Post that the vote was close.", "Washington")
+    towns = np.array([nm.place.feature_class == "P" for nm in cands])
+    assert towns.any() and (X[towns, col] == 1).all() and (X[~towns, col] == 0).all()
+
+
 def test_report_wide_distances_equal_per_mention_distances():
     from geo_app.resolve.features import MentionContext, candidate_features
 
@@ -500,3 +508,17 @@ def test_a_relative_date_counts_from_the_last_dated_event_across_undated_sentenc
                    "Two days later, jets were scrambled from Siauliai.")
     assert dates["Siauliai"] == (dt.date(2024, 3, 3), dt.date(2024, 3, 3), "sentence")
     assert dates["Vilnius"][2] == "published"
+
+
+@pytest.mark.parametrize("text, name, school", [
+    ("Mississippi State started the game against Louisville.", "Mississippi", True),
+    ("A professor at the University of California said so.", "California", True),
+    ("Ohio State Buckeyes fans filled the stadium.", "Ohio", True),
+    ("Storms crossed Mississippi on Monday.", "Mississippi", False),
+    ("The governor of California signed the bill.", "California", False),
+])
+def test_a_region_named_inside_a_school_s_name_is_told(text, name, school):
+    from geo_app.resolve.features import names_a_school
+
+    start = text.index(name)
+    assert names_a_school(text, start, start + len(name)) is school

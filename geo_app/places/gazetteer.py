@@ -67,7 +67,7 @@ from geo_app.places import borders
 from geo_app.places.variants import name_variants, transliteration_key
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 22  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 23  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
 # 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13);
 # 18: with only the most populous namesake of a capital coded PPLC; 19: the people of map units
@@ -542,35 +542,74 @@ def _add_map_units(builder: _Builder, people: dict[tuple[str, str], int]) -> Non
 
 
 def _add_region_groups(builder: _Builder, people: dict[tuple[str, str], int]) -> None:
-    """Regions named by the common part of their first-level regions' names (``boundaries/
-    region_groups.parquet``: Darfur for North, South, East and Central Darfur), class L, code RGN,
-    point = equal-area centroid, ``area_population`` = their regions' people.
+    """Groups of Natural Earth admin-1 regions (``boundaries/region_groups.parquet``), point =
+    equal-area centroid, ``area_population`` = their regions' people:
+
+    * named by the common part of their regions' names (``source`` ``shared_name``: Darfur for
+      North, South, East and Central Darfur): class L, code RGN;
+    * the first-level regions Natural Earth files its units under (``filed_region``: Lombardia
+      for Italy's provinces, Andalucía, Normandie, Central Luzon), with their GeoNames names
+      ("Lombardy", "Catalonia") as alternates: class A, code ADM1, as GeoNames has them.
 
     A group is left out when its name already belongs to an area of the same country (the
-    Flemish Region is "Flanders"; East and West Flanders are provinces of it) or to a well-known
-    place, a capital or a town of 100,000+ ("Juba", "Carolina"): the press means that place.
+    Flemish Region is "Flanders"; East and West Flanders are provinces of it), to a composite
+    (the Sahel, the Midwest) or to a well-known place, a capital or a town of 100,000+ ("Juba",
+    "Carolina"): the press means that place.
     """
     rows = builder.places
     groups = gpd.read_parquet(settings.BOUNDARIES_DIR / "region_groups.parquet")
     wanted = {normalize_name(n) for n in groups["name"]}
     by_norm: dict[str, list[int]] = {}
-    for (norm, rowid) in builder.names:
+    alias_norms = {normalize_name(a) for v in groups["aliases"] for a in str(v or "").split("|") if a}
+    owned: dict[str, set[int]] = {}  # alias -> the places whose own name it is
+    for (norm, rowid), primary in builder.names.items():
         if norm in wanted:
             by_norm.setdefault(norm, []).append(rowid)
+        if primary and norm in alias_norms:
+            owned.setdefault(norm, set()).add(rowid)
     for row in groups.itertuples(index=False):
-        known = [rows[r - 1] for r in by_norm.get(normalize_name(row.name), [])]
-        if any((p[5] == "A" and p[7] == row.iso_a2) or p[6] in ("PCLI", "PPLC") or p[9] >= 100_000 or p[5] == "H"
-               for p in known):
+        members = str(row.admin1_codes).split("|")
+        filed = row.source == "filed_region"
+        aliases = [a for a in str(row.aliases or "").split("|") if a]
+        member_rows = {builder.keys[f"admin1:{m}"] for m in members if f"admin1:{m}" in builder.keys}
+        if filed:
+            # Natural Earth and GeoNames give provinces their region's name as an alternate
+            # ("Lombardy" for Bergamo): the name is the region's, not each province's.
+            _drop_names(builder, [row.name, *aliases], member_rows)
+        # A filed region gives way to the places whose own name it is, not to alternates ("Kanto" is
+        # one of Cần Thơ's).
+        norm = normalize_name(row.name)
+        known = [rows[r - 1] for r in by_norm.get(norm, [])
+                 if not filed or (r not in member_rows and builder.names.get((norm, r)))]
+        if any((p[5] == "A" and p[7] == row.iso_a2) or p[6] in ("PCLI", "PPLC", "GROUP") or p[9] >= 100_000
+               or p[5] == "H" for p in known):
             continue
         centre = equal_area_centroid(row.geometry)
-        members = str(row.admin1_codes).split("|")
         place = Place(
-            key=f"regiongroup:{row.code}", name=row.name, lat=centre.y, lon=centre.x, feature_class="L",
-            feature_code="RGN", country_code=row.iso_a2, layer="region_groups", layer_key=row.code,
-            source="Natural Earth admin-1 regions sharing the name (region_groups.parquet)",
+            key=f"regiongroup:{row.code}", name=row.name, lat=centre.y, lon=centre.x,
+            feature_class="A" if filed else "L", feature_code="ADM1" if filed else "RGN", country_code=row.iso_a2,
+            layer="region_groups", layer_key=row.code,
+            source=("Natural Earth admin-1 regions filed under the region; names GeoNames (region_groups.parquet)"
+                    if filed else "Natural Earth admin-1 regions sharing the name (region_groups.parquet)"),
             area_population=sum(people.get(("admin1", m), 0) for m in members),
         )
-        builder.add(place, [])
+        rowid = builder.add(place, aliases)
+        if filed:
+            # The region's names in other languages are its own ("Lombardy", "Catalonia"), unless
+            # another place bears the name as its own (the city of Valencia).
+            builder.add_names(rowid, [a for a in aliases if not owned.get(normalize_name(a), set()) - {rowid}],
+                              primary=True)
+
+
+def _drop_names(builder: _Builder, names: Iterable[str], rowids: set[int]) -> None:
+    """Take ``names`` from the places ``rowids`` where they are alternates: a group's name is not
+    its members' ("Greater Manchester" is not Salford, "Lombardy" not Bergamo), though sources file
+    it on them; a member's own name stays (Iran's Kurdistan province in the Kurdish region)."""
+    for norm in {normalize_name(n) for n in names}:
+        for rowid in rowids:
+            if builder.names.get((norm, rowid)) == 0:
+                del builder.names[(norm, rowid)]
+                builder.weak.discard((norm, rowid))
 
 
 def _row_column(field: str) -> int:
@@ -945,8 +984,11 @@ def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: di
 
 
 def _add_composites(builder: _Builder) -> None:
-
+    code_col = _row_column("admin1_code")
+    admin1_rows = {row[code_col]: row[0] for row in builder.places if str(row[1]).startswith("admin1:")}
     for comp in load_composites():
+        if comp.members_iso3166_2:
+            _drop_names(builder, comp.names, {admin1_rows[c] for c in comp.members_iso3166_2 if c in admin1_rows})
         lat, lon = composite_centre(comp)
         place = Place(
             key=f"composite:{comp.id}", name=comp.names[0], lat=lat, lon=lon, feature_class="L",

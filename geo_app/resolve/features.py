@@ -31,7 +31,7 @@ from geo_app.places.gazetteer import NameMatch, Place
 from geo_app.text.extract import Mention
 
 __all__ = ["FEATURE_NAMES", "REGION_WORDS", "MentionContext", "admin1_key", "anchor_km", "candidate_features",
-           "level_of", "written_level"]
+           "level_of", "names_a_school", "written_level"]
 
 #: Feature types (GeoNames feature codes as the gazetteer stores them) with a column each.
 _TYPES = ("PPLC", "PPL", "PCLI", "ADM1", "ADM2", "H", "GROUP", "CONT", "AIRP")
@@ -45,12 +45,19 @@ _UNIT_WORDS = re.compile(r"(?i)\b(municipality|municipal|district|county|provinc
                          r"parish|borough|governorate|oblast|region)\b")
 _TOWN_WORDS = re.compile(r"(?i)\b(city|town|village|mayor|downtown|suburb|residents?)\b")
 #: Words right after a name that make it the seat of a local institution ("Athens Police Department",
-#: "Norfolk High School"): the name is then a town near the report's other places.
+#: "Norfolk High School") or of a newspaper ("The Washington Post", "Seattle Times"): the name is
+#: then a town, often near the report's other places.
 _INSTITUTION_AFTER = re.compile(
     r"^\W{0,2}(?:(?-i:[A-Z][a-z]+|[A-Z]{2,})\s+){0,2}?(?:police|fire|sheriff|high|middle|elementary|school|city|town|"
     r"county|council|board|mayor|library|hospital|church|department|district|public|municipal|chamber|"
-    r"community|college|university|regional|memorial)\b", re.IGNORECASE)
+    r"community|college|university|regional|memorial|post|times|herald|journal|tribune|gazette|chronicle|"
+    r"courier|examiner|inquirer|observer|dispatch|telegraph)\b", re.IGNORECASE)
 _WATER_WORDS = re.compile(r"(?i)\b(sea|ocean|gulf|bay|coast|waters|river|lake)\b")
+#: A region's name inside a university's or its teams' name ("Mississippi State", "University of
+#: California", "Ohio State Buckeyes") speaks of the school, not of where the report is set.
+_SCHOOL_AFTER = re.compile(r"^\s+(?:State|Tech|A&M|University|College|Institute)\b")
+_SCHOOL_BEFORE = re.compile(r"\b(?:University|College|Institute)\s+of\s+(?:the\s+)?$")
+_SCHOOL_WORDS = re.compile(r"\b(?:University|College|Institute)\b")
 #: The words right before a name that make it a town ("the town of X", "downtown X", "the mayor of X")
 #: or a region ("the province of X", "the governor of X"), and right after it ("X city", "X province").
 #: General words of English news, no place names; lower case only after the name ("Ohio State" is not
@@ -98,7 +105,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "focus_share_town",    # focus_share for a town (a bare town name leans on the report's country more)
     "country_hint",        # the candidate's country is the publication's country
     "country_named",       # another mention names the candidate's country (a country name or demonym)
-    "region_named",        # another mention names the first-level region the candidate lies in
+    "region_named",        # another mention names the first-level region the candidate lies in (not as
+                           # part of a school's name: "Mississippi State", :func:`names_a_school`)
     "country_named_town",  # country_named for a town
     "near_named_country",  # closeness to a country another mention names, not the candidate's own:
                            # exp(-km / 100), km geodesic to that country's border ("Brest" beside "the
@@ -252,6 +260,13 @@ def admin1_key(place: Place) -> tuple[str, str]:
     if place.feature_code == "ADM1" and "-" in code:
         code = code.split("-", 1)[1]
     return place.country_code, code
+
+
+def names_a_school(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``text[start:end]`` is part of a university's or its teams' name
+    ("Mississippi State started the game", "a professor at the University of California")."""
+    return bool(_SCHOOL_WORDS.search(text[start:end]) or _SCHOOL_AFTER.match(text[end:end + 20])
+                or _SCHOOL_BEFORE.search(text[max(0, start - 30):start]))
 
 
 def _type_of(place: Place) -> str:

@@ -36,9 +36,10 @@ from geo_app.text.spans import head_class
 from geo_app._text import normalize_name
 from geo_app.places.gazetteer import Gazetteer, NameMatch, Place, get_gazetteer
 from geo_app.places import borders
+from geo_app.places.composites import geometry_of
 from geo_app.geo.geodesy import geodesic_km
 from geo_app.resolve.features import (FEATURE_NAMES, REGION_WORDS, MentionContext, admin1_key, anchor_km,
-                                      candidate_features, level_of, measure_country_km)
+                                      candidate_features, level_of, measure_country_km, names_a_school)
 from geo_app.resolve.ranker import Ranker, get_ranker
 
 #: Prior of a place type, on the scale of log10(population).
@@ -121,7 +122,26 @@ def _region_geometry(region_code: str) -> Any:
 def _region_contains(region_code: str, lon: float, lat: float) -> bool:
     """Whether a point lies in a first-level region, or within ``settings.REGION_EDGE_KM``
     (geodesic) of its outline: the generalised outlines leave river-bank cities just outside."""
-    geom = _region_geometry(region_code)
+    return _edge_contains(_region_geometry(region_code), lon, lat)
+
+
+@lru_cache(maxsize=256)
+def _area_geometry(area: Place) -> Any:
+    """The polygon of a group of regions or a map unit (:func:`geometry_of`), prepared, or None."""
+    geom = geometry_of(area)
+    if geom is not None:
+        shapely.prepare(geom)
+    return geom
+
+
+@lru_cache(maxsize=65_536)
+def _area_contains(area: Place, lon: float, lat: float) -> bool:
+    """:func:`_region_contains` for a group of regions or a map unit (Lombardy, Yorkshire, Wales)."""
+    return _edge_contains(_area_geometry(area), lon, lat)
+
+
+def _edge_contains(geom: Any, lon: float, lat: float) -> bool:
+    """Whether a point lies in ``geom`` or within ``settings.REGION_EDGE_KM`` (geodesic) of it."""
     if geom is None:
         return False
     if shapely.contains_xy(geom, lon, lat):
@@ -141,10 +161,26 @@ def _region_contains(region_code: str, lon: float, lat: float) -> bool:
     return float(geodesic_km(x0, y0, lon, lat)) <= edge_km
 
 
+#: Layers of areas that hold places by their polygon alone: groups of regions (Lombardy, the
+#: Donbas, Yorkshire) and map units (Wales).
+_POLYGON_CONTAINERS = frozenset({"region_groups", "composites", "map_units"})
+#: What joins the items of a list of places: a comma, "and", "or", or both.
+_LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or)\s+)$")
+#: Feature codes of the areas a written hierarchy names as a container ("Croft, Yorkshire").
+_CONTAINER_CODES = frozenset({"ADM1", "PCLI", "GROUP", "RGN"})
+
+
 def place_within(place: Place, container: Place) -> bool:
-    """Whether ``place`` lies inside ``container`` (a country or first-level region)."""
+    """Whether ``place`` lies inside ``container`` (a country, a first-level region, a group of
+    regions or a map unit)."""
     if container.feature_code == "PCLI":
         return bool(place.country_code) and place.country_code == container.country_code
+    if container.layer in _POLYGON_CONTAINERS:
+        if place.key == container.key:
+            return True
+        if container.country_code and place.country_code and place.country_code != container.country_code:
+            return False
+        return _area_contains(container, place.lon, place.lat)
     if container.feature_code == "ADM1" and container.admin1_code:
         if place.country_code != container.country_code:
             return False
@@ -351,8 +387,19 @@ class Resolver:
             best = settled
         dates = self.dates(ex)
         results = []
+        fallback = self._container_fallbacks(ex, cands, best, containers)
         for i, (m, c, p) in enumerate(zip(mentions, cands, probs)):
             date_start, date_end, source = dates.get(m.sentence, self._published(ex))
+            container = fallback.get(i)
+            if container is not None:
+                # "Rockingham, Northamptonshire": the writer named where it lies, and no place of the
+                # name lies there (the gazetteer lacks the village); the container is as near as the
+                # gazetteer gets, and a namesake elsewhere (Rockingham, Western Australia) is wrong.
+                results.append(Resolution(
+                    m, container, settings.CONTAINER_FALLBACK_CONFIDENCE,
+                    f"not in the gazetteer inside {container.name}; placed at {container.name}",
+                    tuple(nm.place for nm in c[:3]), date_start, date_end, source))
+                continue
             if not c:
                 results.append(Resolution(m, None, 0.0, "not in the gazetteer", (), date_start, date_end, source))
                 continue
@@ -404,7 +451,7 @@ class Resolver:
                 named_countries.setdefault(m.country_code, set()).add(name)
             elif place is not None and place.feature_code == "PCLI" and place.country_code:
                 named_countries.setdefault(place.country_code, set()).add(name)
-            elif place is not None and place.feature_code == "ADM1":
+            elif place is not None and place.feature_code == "ADM1" and not names_a_school(ex.text, m.start, m.end):
                 if all(r.key != place.key for r in named_regions.get(name, ())):
                     named_regions.setdefault(name, []).append(place)
         # Every candidate's distance to every anchor in one geodesic call, each place once.
@@ -519,6 +566,32 @@ class Resolver:
             return ()
         values = np.array(list(seen.values()))
         return (np.array(list(seen.keys()), dtype=object), values[:, 0], values[:, 1], values[:, 2])
+
+    def _container_fallbacks(self, ex: Extraction, cands: list[list[NameMatch]], best: list[Place | None],
+                             containers: dict[int, Place]) -> dict[int, Place]:
+        """The mentions to place at their written container, because no place of their name lies in
+        it: a town, spot or district name (or an unknown one) written "X, Y" or "Y's X" whose Y
+        settled on that container, outside a list of places ("Utah, Colorado, and Idaho" names
+        peers, whatever the commas)."""
+        mentions, text = ex.mentions, ex.text
+        settled = {place.key for place in best if place is not None}
+
+        def joined(a: int, b: int) -> bool:  # mention a followed by ", " / " and " / ", and " mention b
+            return (0 <= a and b < len(mentions) and mentions[a].kind == "place" and mentions[b].kind == "place"
+                    and bool(_LIST_JOIN.match(text[mentions[a].end:mentions[b].start])))
+
+        out = {}
+        for i, container in containers.items():
+            if (container.key not in settled or mentions[i].kind == "demonym"
+                    or any(nm.place.feature_class not in ("P", "S") and nm.place.feature_code != "ADM2" for nm in cands[i])
+                    or any(place_within(nm.place, container) for nm in cands[i])):
+                continue
+            j = i + 1 if joined(i, i + 1) else i - 1  # the container's mention: "X, Y" or "Y's X"
+            first, last = min(i, j), max(i, j)
+            if joined(first - 1, first) or joined(last, last + 1):
+                continue
+            out[i] = container
+        return out
 
     def _containers(self, ex: Extraction, mentions: list[Mention], best: list[Place | None]) -> dict[int, Place]:
         """Mentions followed by ", <region or country>", or after "<region or country>'s": the container
@@ -653,7 +726,8 @@ def _possessive_pairs(ex: Extraction, mentions: list[Mention]) -> list[int]:
 def _holders(inner: list[NameMatch], outer: list[NameMatch]) -> tuple[list[Place], list[Place]]:
     """Of ``outer``'s first-level regions and countries (in its order): all of them, and, when
     there are two or more, those that hold a candidate of ``inner`` (other than themselves)."""
-    options = [nm.place for nm in outer if nm.place.feature_code in ("ADM1", "PCLI")]
+    options = [nm.place for nm in outer if nm.place.feature_code in _CONTAINER_CODES
+               and (nm.place.feature_code in ("ADM1", "PCLI") or nm.place.layer in _POLYGON_CONTAINERS)]
     if len(options) < 2:
         return options, []
     places = [nm.place for nm in inner]

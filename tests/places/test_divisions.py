@@ -143,3 +143,40 @@ def test_kurdish_names_the_region_across_four_states_not_one_state_s_province():
     # A province named Kurdistan keeps its own name when the report says so.
     province = resolved("The governor of Kurdistan province in Iran, based in Sanandaj, resigned.")["Kurdistan"]
     assert province.place.country_code == "IR"
+
+
+@pytest.mark.parametrize("text, name, inside_at, outside_at", [
+    # Natural Earth's Italian units are provinces; the press names the region (Milan and Bergamo in it, Turin not).
+    ("Hospitals across Lombardy were full as the outbreak spread from Bergamo.", "Lombardy",
+     ((9.19, 45.46), (9.67, 45.69)), ((7.69, 45.07),)),
+    # Spain's are provinces too: Catalonia holds Barcelona and Girona, not Zaragoza.
+    ("Separatists in Catalonia called a general strike in Barcelona.", "Catalonia",
+     ((2.17, 41.39), (2.82, 41.98)), ((-0.88, 41.65),)),
+    # A metropolitan county, not one of its boroughs: Leeds and Bradford both, York not.
+    ("Police in West Yorkshire arrested two men after a chase through Leeds.", "West Yorkshire",
+     ((-1.55, 53.80), (-1.75, 53.79)), ((-1.08, 53.96),)),
+])
+def test_a_region_filed_over_its_provinces_is_one_place_with_their_polygon(text, name, inside_at, outside_at):
+    from geo_app.places.composites import geometry_of
+
+    r = resolved(text)[name]
+    assert r.place.layer in ("region_groups", "composites")
+    geom = geometry_of(r.place)
+    assert geom is not None
+    for lon, lat in inside_at:
+        assert geom.contains(shapely.Point(lon, lat))
+    for lon, lat in outside_at:
+        assert not geom.contains(shapely.Point(lon, lat))
+
+
+def test_a_group_name_is_not_left_on_its_members(gazetteer):
+    # GeoNames and Natural Earth file "Lombardy" and "Greater Manchester" on each province or borough.
+    assert [m.place.layer for m in gazetteer.lookup("Lombardy") if m.place.country_code == "IT"] == ["region_groups"]
+    assert [m.place.layer for m in gazetteer.lookup("Greater Manchester")] == ["composites"]
+    # The statistical regions named by compass words alone ("North West", "Border") are no places.
+    assert not any(m.place.layer == "region_groups" for m in gazetteer.lookup("North West", weak=True))
+
+
+def test_korea_alone_is_south_korea():
+    r = resolved("Exports from Korea fell for a third month, the trade ministry in Seoul said.")["Korea"]
+    assert r.place.feature_code == "PCLI" and r.place.country_code == "KR"
