@@ -77,6 +77,25 @@ def test_composite_members():
     assert {"BY", "UA", "PL", "RU", "RO", "BG"} <= east and "DE" not in east
     far_east = borders.composite_members(get_composite("russian_far_east"))
     assert len(far_east) == 11
+    # Norway's code is written "NO", which YAML reads as false unless quoted: it had vanished.
+    assert "NO" in set(borders.composite_members(get_composite("scandinavia"))["member_code"])
+
+
+def test_a_bare_no_in_the_composites_file_is_refused(tmp_path, monkeypatch):
+    from geo_app import settings
+    from geo_app._errors import DataError
+    from geo_app.places import composites
+
+    bad = tmp_path / "composites.yaml"
+    bad.write_text("composites:\n  - id: nordic\n    names: [Nordics]\n    kind: group\n"
+                   "    members_iso2: [DK, NO, SE]\n", encoding="utf-8")
+    monkeypatch.setattr(settings, "COMPOSITES_FILE", bad)
+    composites.load_composites.cache_clear()
+    try:
+        with pytest.raises(DataError, match="quote"):
+            composites.load_composites()
+    finally:
+        composites.load_composites.cache_clear()
 
 
 # --- issue 13: map units and airports ---------------------------------------------------------

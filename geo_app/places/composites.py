@@ -65,6 +65,13 @@ def load_composites() -> tuple[Composite, ...]:
     raw = yaml.safe_load(settings.COMPOSITES_FILE.read_text(encoding="utf-8"))
     result = []
     for entry in raw["composites"]:
+        for field_name in ("members_iso2", "members_iso3166_2"):
+            bad = [code for code in entry.get(field_name, ()) if not isinstance(code, str)]
+            for other in entry.get("other_definitions", ()) or ():
+                bad += [code for code in other.get(field_name, ()) if not isinstance(code, str)]
+            if bad:
+                # YAML reads a bare NO (Norway) as false: such a member would vanish silently.
+                raise DataError(f"composite {entry.get('id')!r}: {field_name} holds {bad!r}, not codes (quote them)")
         comp = Composite(
             id=entry["id"], names=tuple(entry["names"]),
             members_iso2=tuple(entry.get("members_iso2", ())), members_iso3166_2=tuple(entry.get("members_iso3166_2", ())),

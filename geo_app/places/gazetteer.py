@@ -67,12 +67,14 @@ from geo_app.places import borders
 from geo_app.places.variants import name_variants, transliteration_key
 
 #: Bump when the index layout or the build rules change: a new file is built.
-INDEX_VERSION = 23  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
+INDEX_VERSION = 24  # 9: named islands (issue 12); 11: admin-1 short names, water aliases; 12: area_population;
 # 13: GeoNames second-order divisions and alternate names of divisions (issue 13); 14: military bases;
 # 15, 16: names without an Arabic article; 17: US ZIP code place names, admin-1 postal codes (issue 13);
 # 18: with only the most populous namesake of a capital coded PPLC; 19: the people of map units
 # 20, 22: romanisation keys of Arabic names (towns, natural features); 21: 'of the' names also without
 # 'the', hyphens between words as spaces
+# 23: Natural Earth's filed regions (Lombardia, Andalucía) as ADM1 groups, UK metropolitan counties; 24: Norway's
+# demonyms (a bare NO key was read as false)
 
 #: Feature classes of GeoNames, and the codes we use for places GeoNames lacks.
 FEATURE_CLASS_NAMES = {
@@ -281,6 +283,11 @@ def build_index(path: Path | None = None) -> Path:
     name_cols = ["NAME", "NAME_LONG", "ADMIN", "FORMAL_EN", "NAME_SORT", "NAME_ALT", "BRK_NAME", "NAME_CIAWF", "GEOUNIT", "SUBUNIT"]
     countries = pd.read_parquet(settings.BOUNDARIES_DIR / "countries.parquet", columns=None)
     extras = yaml.safe_load((settings.DATA_DIR / "gazetteer_extras.yaml").read_text(encoding="utf-8"))
+    for table in (extras["demonyms"], *extras["aliases"].values()):
+        bad = [code for code in table if not isinstance(code, str)]
+        if bad:
+            # YAML reads a bare NO (Norway) as false: its names would be filed under no country.
+            raise DataError(f"gazetteer_extras.yaml: keys {bad!r} are not codes (quote them)")
     point_overrides = extras.get("points", {})
     lang_cols = [c for c in countries.columns if c.startswith("NAME_") and len(c) in (7, 8) and c != "NAME_LEN"]
     for row in countries.itertuples(index=False):

@@ -147,7 +147,7 @@ def test_kurdish_names_the_region_across_four_states_not_one_state_s_province():
 
 @pytest.mark.parametrize("text, name, inside_at, outside_at", [
     # Natural Earth's Italian units are provinces; the press names the region (Milan and Bergamo in it, Turin not).
-    ("Hospitals across Lombardy were full as the outbreak spread from Bergamo.", "Lombardy",
+    ("Hospitals in Lombardy were full as the outbreak spread from Bergamo.", "Lombardy",
      ((9.19, 45.46), (9.67, 45.69)), ((7.69, 45.07),)),
     # Spain's are provinces too: Catalonia holds Barcelona and Girona, not Zaragoza.
     ("Separatists in Catalonia called a general strike in Barcelona.", "Catalonia",
