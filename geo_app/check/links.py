@@ -302,13 +302,36 @@ class _Sentence:
         also the parts a hyphen joins without spaces ("Rostov-on-Don", "Bilhorod-Dnistrovskyi")."""
         i = j = tok.i
         doc = self.doc
-        while i > 0 and (doc[i - 1].pos_ == "PROPN" or (doc[i - 1].lower_ in {"del", "de", "la", "el", "al"}
-                                                         and i > 1 and doc[i - 2].pos_ == "PROPN")
-                         or (hyphens and _hyphen_joined(doc, i - 1))):
-            i -= 1
-        while j + 1 < len(doc) and (doc[j + 1].pos_ == "PROPN" or (hyphens and _hyphen_joined(doc, j))):
-            j += 1
+        while i > 0:
+            if i > 1 and _name_link(doc, i - 1):
+                i -= 2  # the particle and the capitalised word before it ("Foz do")
+            elif doc[i - 1].pos_ == "PROPN" or (hyphens and _hyphen_joined(doc, i - 1)):
+                i -= 1
+            else:
+                break
+        while j + 1 < len(doc):
+            if j + 2 < len(doc) and _name_link(doc, j + 1):
+                j += 2
+            elif doc[j + 1].pos_ == "PROPN" or (hyphens and _hyphen_joined(doc, j)):
+                j += 1
+            else:
+                break
         return doc[i:j + 1]
+
+
+#: Lowercase particles inside place names ("Ciudad del Este", "Foz do Iguaçu", "Rio de Janeiro",
+#: "Castellammare di Stabia", "Bergen op Zoom" is not covered: only these).
+_NAME_LINKS = {"del", "de", "la", "el", "al", "do", "da", "dos", "das", "di", "du", "des"}
+
+
+def _name_link(doc: Doc, k: int) -> bool:
+    """Whether token ``k`` is a lowercase particle joining two capitalised words of one name ("do" in
+    "Foz do Iguaçu"); the word before may be one the tagger took for a common noun ("Foz")."""
+    def capitalised(t: Token) -> bool:
+        return t.is_alpha and t.text[:1].isupper() and not t.is_upper
+    tok = doc[k]
+    return (tok.text in _NAME_LINKS and 0 < k < len(doc) - 1 and capitalised(doc[k - 1])
+            and capitalised(doc[k + 1]) and bool(tok.whitespace_) and bool(doc[k - 1].whitespace_))
 
 
 _HYPHENS = ("-", "\u2011")
@@ -413,7 +436,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                         if role == "capital" or role == "place" or role == "territory":
                             return inner
                         return End(inner.res, role if inner.role == "place" else inner.role)
-    if tok.pos_ == "PROPN" and own is None:
+    # "Foz do Iguaçu": a name's first word the tagger took for a common noun is joined by its particle
+    if own is None and (tok.pos_ == "PROPN" or (tok.i + 2 < len(ps.doc) and _name_link(ps.doc, tok.i + 1))):
         looked_end = _looked_up_name(ps, tok, role)
         if looked_end is not None:
             return looked_end
@@ -556,11 +580,13 @@ def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
 
 
 def _hyphenated_whole(ps: _Sentence, tok: Token, own: Resolution) -> Resolution | None:
-    """The place a whole hyphenated name is the own name of, when the report marked only a part of it
-    ("Kamianets-Podilskyi" marked as "Podilskyi"); None when the mention covers the name."""
+    """The place a whole hyphenated name, or one joined by a particle, is the own name of, when the report
+    marked only a part of it ("Kamianets-Podilskyi" marked as "Podilskyi", "Vila do Conde" as "Conde");
+    None when the mention covers the name."""
     run = ps.name_run(tok, hyphens=True)
     s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
-    if not any(t.text in _HYPHENS for t in run) or (own.mention.start <= s and e <= own.mention.end):
+    joined = any(t.text in _HYPHENS or _name_link(ps.doc, t.i) for t in run)  # "Vila do Conde" marked as "Conde"
+    if not joined or (own.mention.start <= s and e <= own.mention.end):
         return None
     whole = _lookup(run.text, ps.sentence, s, e, ps.known, own_name_first=True)
     return whole if whole is not None and whole.place is not None else None
@@ -980,6 +1006,21 @@ def _filler_object(ps: _Sentence, of: Token) -> Token | None:
                  c.lemma_.lower() in _FILLER_NOUNS and ps.mention_at(c) is None), None)
 
 
+def _separating_verb_after(of: Token, window: int = 8) -> int | None:
+    """The index of the verb of separating that follows the "of" phrase after a figure ("60 km of Indonesian
+    West Timor divide A from B", "30 km of Armenia's Syunik province separate"): the phrase is what lies
+    between the two ends, not an end. None when another verb, a clause break or nothing of the kind comes
+    first (a parser may leave the phrase without an object, so the words are walked, not the tree)."""
+    doc = of.doc
+    for k in range(of.i + 1, min(len(doc), of.i + 1 + window)):
+        t = doc[k]
+        if t.lemma_.lower() in _SEPARATE_VERBS and t.pos_ == "VERB" and k > of.i + 1:
+            return k
+        if t.pos_ in ("VERB", "AUX") or (t.is_punct and t.text not in (*_HYPHENS, "'")):
+            return None
+    return None
+
+
 def _measures_gap(unit: Token) -> bool:
     """Whether the figure is the width of land or water between two places ("a strip 65 km wide",
     "the 65-km gap", "a corridor of 65 km"), not a distance from a point."""
@@ -1102,6 +1143,10 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
             continue
         elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
             i += 2
+            continue
+        elif low == "of" and _separating_verb_after(t) is not None:
+            # "60 km of Indonesian West Timor divide A from B": whatever fills the gap, named or not
+            i = _separating_verb_after(t)  # type: ignore[assignment]
             continue
         elif low == "of" and _filler_object(ps, t) is not None:
             # "separated by 30 km of Indian territory": what lies between, not an end
