@@ -49,6 +49,7 @@ __all__ = [
     "part_endpoint",
     "polygonal_reading",
     "rest_endpoint",
+    "rest_seen_from",
     "source_of",
     "typed_endpoint",
     "typed_place",
@@ -456,6 +457,18 @@ def rest_endpoint(country: Place, without: Endpoint) -> Endpoint | None:
     return Endpoint(label=f"the rest of {country.name}", kind="area", place=country,
                     geometry=shapely.MultiPolygon(keep), geometry_key=f"{country.key}|without|{drop}",
                     source=source_of(country), note=f"the rest of {country.name}: its polygons but the one named")
+
+
+def rest_seen_from(country: Place, lon: float, lat: float) -> Endpoint | None:
+    """The rest of a country seen from a point on one of its islands or exclaves (its largest polygon), or
+    None when no polygon of the country but the largest holds the point."""
+    parts = _parts(country)
+    pt = shapely.Point(lon, lat)
+    k = next((k for k, part in enumerate(parts) if part.covers(pt)), None)
+    if k is None or k == 0:
+        return None
+    return rest_endpoint(country, Endpoint(label="", kind="area", geometry=parts[k],
+                                           geometry_key=f"{country.key}|part|{k}"))
 
 
 def apart_parts(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:

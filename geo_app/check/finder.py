@@ -69,6 +69,7 @@ from geo_app.check.endpoints import (
     part_endpoint,
     polygonal_reading,
     rest_endpoint,
+    rest_seen_from,
     source_of,
 )
 from geo_app.check.links import End, Link, link_distances
@@ -367,8 +368,11 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
             other_place.layer in ("countries", "seas", "islands") or
             other.role in ("border", "coast", "mainland", "main island")):
         # "Corfu is 2 km across the strait from Albania": a town named like its island, measured against
-        # an area, is the island (as a town named like a country is the country)
-        island = next((alt for alt in res.alternatives if alt.layer == "islands" and alt.name == place.name), None)
+        # an area, is the island (as a town named like a country is the country); so is a town the
+        # resolver read for an island's name ("Kinmen" read as its county seat Jincheng)
+        names = {place.name.casefold(), written.strip().casefold()}
+        island = next((alt for alt in res.alternatives if alt.layer == "islands" and alt.name.casefold() in names),
+                      None)
         if island is not None:
             return endpoint_for_place(island, written)
     partable = place.feature_class != "P" or role == "part" or (
@@ -428,6 +432,8 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
             a = rest
     if link.how in ("separate", "apart"):  # "N km apart" or "N km separate them": not their touching parts
         a, b = apart_parts(a, b)
+    a, b = _off_own_part(a, link.a, b, link.b)
+    b, a = _off_own_part(b, link.b, a, link.a)
     if link.direction:
         b = replace(b, bearing=link.direction)
     spans = [(d.start, d.end), (link.a.res.mention.start, link.a.res.mention.end),
@@ -442,6 +448,27 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         if res.place is not None and res.alternatives and res.confidence < float(settings.AMBIGUOUS_CONFIDENCE):
             alts.append((role, res))
     return finish_distance(a, b, d.km, common, ambiguous=alts)
+
+
+def _off_own_part(point: Endpoint, point_end: End, area: Endpoint, area_end: End) -> tuple[Endpoint, Endpoint]:
+    """A town on one of a country's islands or exclaves measured against the whole country: the gap between
+    its part and the rest, as for "mainland" or "the rest of" ("Kaliningrad is some 360 km from Russia",
+    "Visby lies about 90 km off the Swedish coast"); the town itself when the sentence says it is the town
+    ("the city of Kaliningrad"). Not for the country's border ("Lviv lies 70 km from the Ukrainian border"
+    is the border seen from inside) nor a town on the country's largest polygon; else both unchanged."""
+    if point.kind != "point" or area.kind != "area" or area_end.role not in ("place", "coast") \
+            or area.place is None or area.place.layer != "countries" or area.geometry_key != area.place.key \
+            or point.lon is None or point.lat is None:
+        return point, area
+    rest = rest_seen_from(area.place, point.lon, point.lat)
+    if rest is None:
+        return point, area
+    if point_end.role != "town" and point.place is not None:
+        part = part_endpoint(point.place, point.label)
+        if part is not None and part.place is not None and part.place.key == area.place.key:
+            return part, rest
+    return point, replace(rest, note=f"{point.label} lies on an island or exclave of {area.place.name}: measured "
+                                     "to the rest of it, its largest polygon")
 
 
 def _border_length_claim(ctx: _Context, d: DistanceMention, a_r: Resolution, b_r: Resolution) -> Claim:

@@ -441,6 +441,15 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         looked_end = _looked_up_name(ps, tok, role)
         if looked_end is not None:
             return looked_end
+    if own is None and _unmarked_initial_name(tok):
+        # "Palermo lies about 150 km from Tunisia": a sentence-initial name the extract step missed and
+        # the tagger took for a common noun, when it is the own name of a country, sea, island or town
+        looked_end = _looked_up_name(ps, tok, role)
+        place = looked_end.res.place if looked_end is not None else None
+        if place is not None and place.name.casefold() == tok.text.casefold() and (
+                place.layer in ("countries", "seas", "islands") or
+                place.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION)):
+            return looked_end
     core = sorted(_core(tok), key=lambda t: t.i)
     found = [r for r in ps.mentions_in(core) if r.place is not None or r.mention.kind != "demonym"]
     # "the (Zaporizhzhia) nuclear plant at Enerhodar": a thing is where its locative phrase puts
@@ -496,6 +505,15 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if role == "place" and lemma in _GENERIC and lemma not in ("city", "town", "village", "port", "capital"):
         return End(best, "part")
     return End(best, role)
+
+
+def _unmarked_initial_name(tok: Token) -> bool:
+    """Whether a token is a capitalised singular common noun opening its sentence, as the subject of the
+    clause and with nothing of its own (no determiner, no modifier): how a small tagger reads a town's name it
+    does not know ("Palermo lies ..."), unlike "Troops", "Police" or "The town"."""
+    return (tok.pos_ == "NOUN" and tok.tag_ == "NN" and tok.text[:1].isupper() and not tok.is_upper
+            and (tok.i == 0 or tok.is_sent_start) and tok.dep_ in ("nsubj", "nsubjpass")
+            and not any(c.dep_ in ("det", "amod", "compound", "poss", "nummod") for c in tok.children))
 
 
 def _in_stated_country(ps: _Sentence, head: Token, inner: End) -> End | None:

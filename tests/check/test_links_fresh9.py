@@ -4,7 +4,8 @@ Each test fails without the change it covers (checked against the linker before 
 independent truths measured with tests/data/claims/build_truth.py's geodesic methods (GeoNames points, Natural
 Earth 1:10m polygons), not geo_app: Foz do Iguaçu to Argentina 2.8 km, Vila do Conde to Porto 25.4 km, Alaska to
 the rest of the United States 820.2 km, Nakhchivan's part of Azerbaijan to the rest of it 26.9 km, Pechenga to
-Norway 10.8 km.
+Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardinia to mainland Italy
+190.5 km, Palermo to Tunisia 234.4 km.
 """
 
 from __future__ import annotations
@@ -53,3 +54,40 @@ def test_a_named_filler_does_not_make_a_movement_a_claim() -> None:
 def test_the_norwegian_border_is_norway() -> None:
     c = one("Pechenga lies about 10 km from the Norwegian border.")
     assert c.measured_km == pytest.approx(10.8, abs=1.5)
+
+
+KINMEN_XIAMEN_KM, SARDINIA_MAINLAND_KM, PALERMO_TUNISIA_KM = 9.6, 190.5, 234.4
+
+
+def test_an_island_named_as_written_is_the_island_though_read_as_its_town() -> None:
+    # the resolver reads "Kinmen" as its county seat (Jincheng); measured off a coast it is the island
+    c = one("Kinmen sits barely 10 km off the coast of Xiamen.")
+    assert "island:kinmen" in ends(c)
+    assert c.measured_km == pytest.approx(KINMEN_XIAMEN_KM, abs=1.5)
+
+
+def test_a_town_on_an_island_measured_against_its_own_country_is_the_gap_to_the_rest() -> None:
+    # Cagliari lies inside Italy's polygons: the island it is on against the mainland, not its own shore
+    c = one("Cagliari lies some 200 km off the Italian coast.")
+    assert c.from_key == c.to_key == "country:ITA"
+    assert c.measured_km == pytest.approx(SARDINIA_MAINLAND_KM, abs=2.0)
+
+
+def test_a_town_inside_its_countrys_border_stays_a_point() -> None:
+    c = one("Lviv lies 70 km from the Ukrainian border.")
+    assert 702550 in ends(c) and "country:UKR" in ends(c)
+
+
+def test_a_sentence_initial_name_tagged_as_a_noun_is_looked_up() -> None:
+    c = one("Palermo lies about 150 km from Tunisia.")
+    assert 2523920 in ends(c) and "country:TUN" in ends(c)
+    assert c.measured_km == pytest.approx(PALERMO_TUNISIA_KM, abs=1.5)
+
+
+@pytest.mark.parametrize("text", [
+    "Police patrol 5 km from Kherson.",
+    "Shelling continued 5 km from Kyiv.",
+    "Residents live within 10 km of Zaporizhzhia.",
+])
+def test_a_sentence_initial_common_noun_is_no_place(text: str) -> None:
+    assert all(c.measured_km is None for c in distances(text))
