@@ -371,12 +371,15 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         # an area, is the island (as a town named like a country is the country); so is a town the
         # resolver read for an island's name ("Kinmen" read as its county seat Jincheng)
         names = {place.name.casefold(), written.strip().casefold()}
-        island = next((alt for alt in res.alternatives if alt.layer == "islands" and alt.name.casefold() in names),
+        island = next((alt for alt in res.alternatives if alt.layer == "islands" and _island_stem(alt.name) in names),
                       None)
         if island is not None:
             return endpoint_for_place(island, written)
+    # a town on an island measured against another island ("Pemba lies 50 km north of Zanzibar"): the
+    # gap between the islands (part_endpoint keeps a town on its country's largest polygon a point)
     partable = place.feature_class != "P" or role == "part" or (
-        other is not None and same_country and other.role in ("mainland", "rest"))
+        other is not None and same_country and other.role in ("mainland", "rest")) or (
+        other_place is not None and other_place.layer == "islands" and role == "place")
     other_area = other is not None and other_place is not None and (
         other.role in ("border", "coast", "mainland", "main island", "rest", "part") or other_place.layer in (
             "countries", "seas") or other_place.feature_class != "P" or other.res.mention.kind == "demonym")
@@ -390,6 +393,15 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
             _REGION_NOUN_AFTER.match(ctx.ex.text, res.mention.end) is not None:
         return endpoint_for_place(place, written)  # "Krasnodar region": the area, not the city named after it
     return endpoint_of(res, prefer_point=True)
+
+
+#: Words an island's own name may carry that the press leaves out ("Okinawa Island" written "Okinawa").
+_ISLAND_WORDS = re.compile(r"(?i)^(?:isla|ile|île|isle|island) (?:of |de |d')?|\s+(?:island|isle|islands)$")
+
+
+def _island_stem(name: str) -> str:
+    """An island's name without its word for island, casefolded ("Okinawa Island" -> "okinawa")."""
+    return _ISLAND_WORDS.sub("", name.strip()).casefold()
 
 
 #: A division's noun written after its name: the name stands for the area, not its namesake town.
@@ -456,9 +468,16 @@ def _off_own_part(point: Endpoint, point_end: End, area: Endpoint, area_end: End
     "Visby lies about 90 km off the Swedish coast"); the town itself when the sentence says it is the town
     ("the city of Kaliningrad"). Not for the country's border ("Lviv lies 70 km from the Ukrainian border"
     is the border seen from inside) nor a town on the country's largest polygon; else both unchanged."""
-    if point.kind != "point" or area.kind != "area" or area_end.role not in ("place", "coast") \
-            or area.place is None or area.place.layer != "countries" or area.geometry_key != area.place.key \
-            or point.lon is None or point.lat is None:
+    if area.kind != "area" or area_end.role not in ("place", "coast") or area.place is None \
+            or area.place.layer != "countries" or area.geometry_key != area.place.key:
+        return point, area
+    if point.kind == "area" and point.place is not None and point.place.layer == "islands" \
+            and point.geometry is not None:
+        # "Gozo lies about 5 km from Malta": an island of the country against the rest of it
+        inside = point.geometry.representative_point()
+        rest = rest_seen_from(area.place, inside.x, inside.y)
+        return (point, rest) if rest is not None else (point, area)
+    if point.kind != "point" or point.lon is None or point.lat is None:
         return point, area
     rest = rest_seen_from(area.place, point.lon, point.lat)
     if rest is None:

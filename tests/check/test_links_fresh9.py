@@ -5,7 +5,8 @@ independent truths measured with tests/data/claims/build_truth.py's geodesic met
 Earth 1:10m polygons), not geo_app: Foz do Iguaçu to Argentina 2.8 km, Vila do Conde to Porto 25.4 km, Alaska to
 the rest of the United States 820.2 km, Nakhchivan's part of Azerbaijan to the rest of it 26.9 km, Pechenga to
 Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardinia to mainland Italy
-190.5 km, Palermo to Tunisia 234.4 km.
+190.5 km, Palermo to Tunisia 234.4 km, Gozo to Malta's main island 4.9 km, Okinawa (island) to Kyushu 512.9 km, Pemba
+to Unguja (Zanzibar's island) 49.2 km.
 """
 
 from __future__ import annotations
@@ -91,3 +92,24 @@ def test_a_sentence_initial_name_tagged_as_a_noun_is_looked_up() -> None:
 ])
 def test_a_sentence_initial_common_noun_is_no_place(text: str) -> None:
     assert all(c.measured_km is None for c in distances(text))
+
+
+GOZO_MALTA_KM, OKINAWA_KYUSHU_KM, PEMBA_UNGUJA_KM = 4.9, 512.9, 49.2
+
+
+def test_a_town_named_like_an_island_with_its_word_for_island_is_the_island() -> None:
+    # the gazetteer's island is "Okinawa Island"; measured against an island, "Okinawa" is that island
+    c = one("Okinawa sits roughly 500 km south-west of Kyushu.")
+    assert "island:okinawa-island" in ends(c)
+    assert c.measured_km == pytest.approx(OKINAWA_KYUSHU_KM, abs=2.0)
+
+
+def test_a_town_on_a_small_island_against_another_island_is_its_island() -> None:
+    c = one("Zanzibar lies some 45 km south of Pemba Island.")
+    assert "island:pemba-island" in ends(c) and "country:TZA" in ends(c)
+    assert c.measured_km == pytest.approx(PEMBA_UNGUJA_KM, abs=1.5)
+
+
+def test_an_island_against_its_own_whole_country_is_the_gap_to_the_rest() -> None:
+    c = one("Gozo lies about 5 km from Malta.")
+    assert c.measured_km == pytest.approx(GOZO_MALTA_KM, abs=1.0)
