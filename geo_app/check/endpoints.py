@@ -43,6 +43,7 @@ __all__ = [
     "data_source",
     "endpoint_for_place",
     "endpoint_of",
+    "facing_side",
     "nearest_neighbour_country",
     "mainland_endpoint",
     "missing",
@@ -485,6 +486,14 @@ def apart_parts(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:
             not a.geometry.intersects(b.geometry):
         return a, b
     return _own_side(a, b), _own_side(b, a)
+
+
+def facing_side(ep: Endpoint, other: Endpoint) -> Endpoint:
+    """An area without its polygons lying nearer ``other`` than its own largest polygon (geodesic): "Taiwan lies
+    130 km off mainland China" is Taiwan's main body, not Kinmen, 2 km off Xiamen. Unchanged for a single polygon."""
+    if ep.kind != "area" or other.kind != "area" or ep.geometry is None or other.geometry is None:
+        return ep
+    return _own_side(ep, other)
 
 
 def _own_side(ep: Endpoint, other: Endpoint) -> Endpoint:

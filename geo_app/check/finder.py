@@ -63,6 +63,7 @@ from geo_app.check.endpoints import (
     data_source,
     endpoint_for_place,
     endpoint_of,
+    facing_side,
     main_island_endpoint,
     mainland_endpoint,
     missing,
@@ -446,6 +447,7 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         a, b = apart_parts(a, b)
     a, b = _off_own_part(a, link.a, b, link.b)
     b, a = _off_own_part(b, link.b, a, link.a)
+    a, b = _facing_mainland(a, link.a, b, link.b), _facing_mainland(b, link.b, a, link.a)
     if link.direction:
         b = replace(b, bearing=link.direction)
     spans = [(d.start, d.end), (link.a.res.mention.start, link.a.res.mention.end),
@@ -460,6 +462,17 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         if res.place is not None and res.alternatives and res.confidence < float(settings.AMBIGUOUS_CONFIDENCE):
             alts.append((role, res))
     return finish_distance(a, b, d.km, common, ambiguous=alts)
+
+
+def _facing_mainland(ep: Endpoint, end: End, other: Endpoint, other_end: End) -> Endpoint:
+    """A whole country measured against another country's mainland is its own main body: the sentence sets
+    mainland against islands, so the country's outlying islets off that mainland are not what it measures
+    ("Taiwan lies about 130 km off mainland China": not Kinmen, 2 km off Xiamen)."""
+    if other_end.role != "mainland" or end.role not in ("place", "territory") or ep.place is None \
+            or ep.place.layer != "countries" or ep.geometry_key != ep.place.key or other.place is None \
+            or other.place.key == ep.place.key:
+        return ep
+    return facing_side(ep, other)
 
 
 def _off_own_part(point: Endpoint, point_end: End, area: Endpoint, area_end: End) -> tuple[Endpoint, Endpoint]:

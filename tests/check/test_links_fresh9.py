@@ -113,3 +113,12 @@ def test_a_town_on_a_small_island_against_another_island_is_its_island() -> None
 def test_an_island_against_its_own_whole_country_is_the_gap_to_the_rest() -> None:
     c = one("Gozo lies about 5 km from Malta.")
     assert c.measured_km == pytest.approx(GOZO_MALTA_KM, abs=1.0)
+
+
+TAIWAN_MAIN_TO_CHINA_MAINLAND_KM = 134.6  # build_truth: country:TWN@gn:1668341 to country:CHN@gn:1816670
+
+
+def test_a_country_against_another_countrys_mainland_is_its_main_body() -> None:
+    # Taiwan's Kinmen lies 2 km off Xiamen; "off mainland China" sets the main bodies against each other
+    c = one("Taiwan sits some 180 km off mainland China.")
+    assert c.measured_km == pytest.approx(TAIWAN_MAIN_TO_CHINA_MAINLAND_KM, abs=3.0)
