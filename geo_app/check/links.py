@@ -436,6 +436,11 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                         if role == "capital" or role == "place" or role == "territory":
                             return inner
                         return End(inner.res, role if inner.role == "place" else inner.role)
+    if own is None and tok.text[:1].isupper() and (lemma in _ROLE_NOUNS or lemma in _GENERIC):
+        # "the Line of Actual Control", "the Green Line": a capitalised feature noun names a feature of its own,
+        # known to the gazetteer by its whole name or not at all (not the village Líně for "Line")
+        named = _named_feature(ps, tok)
+        return End(named, "place") if named is not None else None
     # "Foz do Iguaçu": a name's first word the tagger took for a common noun is joined by its particle
     if own is None and (tok.pos_ == "PROPN" or (tok.i + 2 < len(ps.doc) and _name_link(ps.doc, tok.i + 1))):
         looked_end = _looked_up_name(ps, tok, role)
@@ -507,6 +512,23 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     return End(best, role)
 
 
+def _named_feature(ps: _Sentence, tok: Token) -> Resolution | None:
+    """The gazetteer's place for a capitalised feature noun with its name ("Line of Actual Control", "Green
+    Line", "Gulf of Aqaba"): the whole phrase from its first capitalised word through an "of" object."""
+    doc = ps.doc
+    first = tok.i
+    while first > 0 and doc[first - 1].text[:1].isupper() and doc[first - 1].dep_ in ("compound", "amod") \
+            and doc[first - 1].head.i == tok.i:
+        first -= 1
+    last = tok.i
+    of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" and c.i == tok.i + 1), None)
+    obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if obj is not None and obj.text[:1].isupper():
+        last = obj.i
+    s, e = ps.chars(doc[first])[0], ps.chars(doc[last])[1]
+    return _lookup(doc[first:last + 1].text, ps.sentence, s, e, ps.known)
+
+
 def _unmarked_initial_name(tok: Token) -> bool:
     """Whether a token is a capitalised singular common noun opening its sentence, as the subject of the
     clause and with nothing of its own (no determiner, no modifier): how a small tagger reads a town's name it
@@ -571,6 +593,18 @@ def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
     """
     runs = [ps.name_run(tok, hyphens=True), ps.name_run(tok)]
     first = runs[1][0]
+    if first.i >= 2 and ps.doc[first.i - 1].tag_ == "POS" and ps.doc[first.i - 2].pos_ == "PROPN":
+        # "Cox's Bazar": a possessive inside a name, tried whole; its last part alone only when the owner is
+        # a place ("Russia's Kaliningrad"), not a person ("Martha's Vineyard" is no town called Vineyard)
+        owner = ps.name_run(ps.doc[first.i - 2])
+        whole = ps.doc[owner.start:runs[1].end]
+        s, e = ps.chars(whole[0])[0], ps.chars(whole[-1])[1]
+        looked = _lookup(whole.text, ps.sentence, s, e, ps.known)
+        if looked is not None:
+            return End(looked, role)
+        if ps.mention_at(owner[-1]) is None and not any(
+                m.primary for m in get_gazetteer().lookup(owner.text)) and ps.demonym(owner[-1]) is None:
+            return None
     if len(runs[1]) > 1 and (first.i == 0 or first.is_sent_start or
                              ps.doc[first.i - 1].text in ("\"", "'", "(", ":", "\u201c")):
         runs.append(runs[1][1:])

@@ -122,3 +122,22 @@ def test_a_country_against_another_countrys_mainland_is_its_main_body() -> None:
     # Taiwan's Kinmen lies 2 km off Xiamen; "off mainland China" sets the main bodies against each other
     c = one("Taiwan sits some 180 km off mainland China.")
     assert c.measured_km == pytest.approx(TAIWAN_MAIN_TO_CHINA_MAINLAND_KM, abs=3.0)
+
+
+COXS_BAZAR, COXS_BAZAR_CHATTOGRAM_KM = 1336134, 101.2
+
+
+def test_a_possessive_inside_a_name_is_looked_up_whole() -> None:
+    # not "Bazar" alone (Bazar-Korgon in Kyrgyzstan, 2,700 km away)
+    c = one("Cox's Bazar sits roughly 100 km south of Chittagong.")
+    assert COXS_BAZAR in ends(c)
+    assert c.measured_km == pytest.approx(COXS_BAZAR_CHATTOGRAM_KM, abs=1.5)
+
+
+@pytest.mark.parametrize("text", [
+    "Kargil lies barely 10 km from the Line of Control.",
+    "Leh sits about 160 km from the Line of Actual Control.",
+])
+def test_a_named_line_the_gazetteer_lacks_is_no_town(text: str) -> None:
+    # "Line" alone is a Czech village (Líně): a capitalised feature noun is its whole name or nothing
+    assert all(c.measured_km is None for c in distances(text))
