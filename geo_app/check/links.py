@@ -1565,6 +1565,31 @@ def _qualified_name(ps: _Sentence, tok: Token, end: End, ctx_country: str | None
     return inner
 
 
+#: Prepositions placing a subject on the far side of something from a reference place ("across the border
+#: from El Paso", "opposite Ivangorod").
+_FACING_PREPS = {"across", "opposite", "over", "beyond"}
+
+
+def _facing_reference(obj: Token) -> bool:
+    """Whether a place is only the reference point of where the clause's subject lies ("Ciudad Juárez lies just
+    across the border from El Paso, 560 km north of Chihuahua": the figure is Ciudad Juárez's)."""
+    head = obj.head
+    if head.lower_ not in ("from", "opposite"):
+        return False
+    if head.lower_ == "opposite":
+        return True
+    t = head.head
+    for _ in range(4):
+        if t.lower_ in _FACING_PREPS:
+            return True
+        if t.pos_ in ("VERB", "AUX"):  # "sits across the river from Ivangorod": both phrases on the verb
+            return any(c.lower_ in _FACING_PREPS and c.i < head.i for c in t.children)
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
+
+
 def _town_subject(ps: _Sentence, unit: Token, prev: Token, ctx_country: str | None) -> End | None:
     """The clause's subject when it names a place and ``prev`` lies inside that clause (not in its subject)."""
     verb = prev
@@ -1637,7 +1662,7 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             # a sea or region inside the clause's own phrase, or its predicate noun, stands for the town it is about
             town = _town_subject(ps, unit, prev, ctx_country)
             if town is not None and (end is None or prev.dep_ == "attr" or prev.dep_ == "pobj" and (
-                    prev.lemma_.lower() in _FEATURE_NOUNS or
+                    prev.lemma_.lower() in _FEATURE_NOUNS or _facing_reference(prev) or
                     (end.res.place is not None and end.res.place.feature_class != "P") or
                     # "Kherson lies on the Dnipro, ...": a town's name after "the" is its river or lake
                     (prev.pos_ == "PROPN" and any(c.dep_ == "det" and c.lower_ == "the" for c in prev.children)))):

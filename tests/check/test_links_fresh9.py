@@ -6,7 +6,8 @@ Earth 1:10m polygons), not geo_app: Foz do Iguaçu to Argentina 2.8 km, Vila do 
 the rest of the United States 820.2 km, Nakhchivan's part of Azerbaijan to the rest of it 26.9 km, Pechenga to
 Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardinia to mainland Italy
 190.5 km, Palermo to Tunisia 234.4 km, Gozo to Malta's main island 4.9 km, Okinawa (island) to Kyushu 512.9 km, Pemba
-to Unguja (Zanzibar's island) 49.2 km.
+to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciudad Juárez to Chihuahua 343.9 km, Narva to
+Tallinn 195.3 km.
 """
 
 from __future__ import annotations
@@ -141,3 +142,14 @@ def test_a_possessive_inside_a_name_is_looked_up_whole() -> None:
 def test_a_named_line_the_gazetteer_lacks_is_no_town(text: str) -> None:
     # "Line" alone is a Czech village (Líně): a capitalised feature noun is its whole name or nothing
     assert all(c.measured_km is None for c in distances(text))
+
+
+@pytest.mark.parametrize(("text", "town", "km"), [
+    # the reference place after "across the border from" is not what the figure after the comma is about
+    ("Ciudad Juárez sits just across the border from El Paso, some 340 km north of Chihuahua.", 4013708, 343.9),
+    ("Narva lies across the river from Ivangorod, about 200 km east of Tallinn.", 590031, 195.3),
+])
+def test_a_figure_after_a_facing_reference_is_the_subjects(text: str, town: int, km: float) -> None:
+    c = one(text)
+    assert town in ends(c)
+    assert c.measured_km == pytest.approx(km, abs=1.5)
