@@ -451,7 +451,7 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         # the tagger took for a common noun, when it is the own name of a country, sea, island or town
         looked_end = _looked_up_name(ps, tok, role)
         place = looked_end.res.place if looked_end is not None else None
-        if place is not None and place.name.casefold() == tok.text.casefold() and (
+        if place is not None and normalize_name(looked_end.res.mention.text) == normalize_name(tok.text) and (
                 place.layer in ("countries", "seas", "islands") or
                 place.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION)):
             return looked_end
@@ -530,10 +530,12 @@ def _named_feature(ps: _Sentence, tok: Token) -> Resolution | None:
 
 
 def _unmarked_initial_name(tok: Token) -> bool:
-    """Whether a token is a capitalised singular common noun opening its sentence, as the subject of the
-    clause and with nothing of its own (no determiner, no modifier): how a small tagger reads a town's name it
-    does not know ("Palermo lies ..."), unlike "Troops", "Police" or "The town"."""
-    return (tok.pos_ == "NOUN" and tok.tag_ == "NN" and tok.text[:1].isupper() and not tok.is_upper
+    """Whether a token is a capitalised singular common noun or an adjective opening its sentence, as the
+    subject of the clause and with nothing of its own (no determiner, no modifier): how a small tagger reads a
+    town's name it does not know ("Palermo lies ..."), unlike "Troops", "Police" or "The town"."""
+    # an adjective as the subject is a name the tagger did not know ("Tskhinvali, capital of ..., is")
+    return ((tok.pos_ == "NOUN" and tok.tag_ == "NN" or tok.pos_ == "ADJ") and tok.text[:1].isupper()
+            and not tok.is_upper
             and (tok.i == 0 or tok.is_sent_start) and tok.dep_ in ("nsubj", "nsubjpass")
             and not any(c.dep_ in ("det", "amod", "compound", "poss", "nummod") for c in tok.children))
 

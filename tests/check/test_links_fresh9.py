@@ -7,7 +7,7 @@ the rest of the United States 820.2 km, Nakhchivan's part of Azerbaijan to the r
 Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardinia to mainland Italy
 190.5 km, Palermo to Tunisia 234.4 km, Gozo to Malta's main island 4.9 km, Okinawa (island) to Kyushu 512.9 km, Pemba
 to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciudad Juárez to Chihuahua 343.9 km, Narva to
-Tallinn 195.3 km.
+Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km.
 """
 
 from __future__ import annotations
@@ -153,3 +153,10 @@ def test_a_figure_after_a_facing_reference_is_the_subjects(text: str, town: int,
     c = one(text)
     assert town in ends(c)
     assert c.measured_km == pytest.approx(km, abs=1.5)
+
+
+def test_a_sentence_initial_name_tagged_as_an_adjective_is_looked_up_by_its_alternate_name() -> None:
+    # GeoNames' own name is "Ts'khinvali"; "Tskhinvali" is an alternate one
+    c = one("Tskhinvali, capital of breakaway South Ossetia, is barely 100 km north-west of Tbilisi.")
+    assert 611403 in ends(c) and 611717 in ends(c)
+    assert c.measured_km == pytest.approx(93.3, abs=1.5)
