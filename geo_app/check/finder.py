@@ -63,18 +63,20 @@ from geo_app.check.endpoints import (
     data_source,
     endpoint_for_place,
     endpoint_of,
-    facing_side,
+    facing_mainland,
+    island_stem,
     main_island_endpoint,
     mainland_endpoint,
     missing,
+    off_own_part,
     part_endpoint,
     polygonal_reading,
     rest_endpoint,
-    rest_seen_from,
     source_of,
 )
 from geo_app.check.links import End, Link, link_distances
 from geo_app.check.model import CLAIM_TYPES, METHOD_REGION, Claim, Endpoint
+from geo_app.check.parallels import parallel_endpoint
 from geo_app.check.relations import Judgement
 from geo_app.geo.geodesy import geodesic_circle
 from geo_app.places.gazetteer import get_gazetteer
@@ -309,7 +311,7 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
     place = res.place
     written = res.mention.name or res.mention.text
     if place is None:
-        return endpoint_of(res, prefer_point=True)
+        return parallel_endpoint(written) or endpoint_of(res, prefer_point=True)
     if role == "town":
         if place.feature_class != "P":
             town = next((alt for alt in res.alternatives if alt.feature_class == "P"), None)
@@ -372,7 +374,7 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
         # an area, is the island (as a town named like a country is the country); so is a town the
         # resolver read for an island's name ("Kinmen" read as its county seat Jincheng)
         names = {place.name.casefold(), written.strip().casefold()}
-        island = next((alt for alt in res.alternatives if alt.layer == "islands" and _island_stem(alt.name) in names),
+        island = next((alt for alt in res.alternatives if alt.layer == "islands" and island_stem(alt.name) in names),
                       None)
         if island is not None:
             return endpoint_for_place(island, written)
@@ -394,15 +396,6 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
             _REGION_NOUN_AFTER.match(ctx.ex.text, res.mention.end) is not None:
         return endpoint_for_place(place, written)  # "Krasnodar region": the area, not the city named after it
     return endpoint_of(res, prefer_point=True)
-
-
-#: Words an island's own name may carry that the press leaves out ("Okinawa Island" written "Okinawa").
-_ISLAND_WORDS = re.compile(r"(?i)^(?:isla|ile|île|isle|island) (?:of |de |d')?|\s+(?:island|isle|islands)$")
-
-
-def _island_stem(name: str) -> str:
-    """An island's name without its word for island, casefolded ("Okinawa Island" -> "okinawa")."""
-    return _ISLAND_WORDS.sub("", name.strip()).casefold()
 
 
 #: A division's noun written after its name: the name stands for the area, not its namesake town.
@@ -445,9 +438,9 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
             a = rest
     if link.how in ("separate", "apart"):  # "N km apart" or "N km separate them": not their touching parts
         a, b = apart_parts(a, b)
-    a, b = _off_own_part(a, link.a, b, link.b)
-    b, a = _off_own_part(b, link.b, a, link.a)
-    a, b = _facing_mainland(a, link.a, b, link.b), _facing_mainland(b, link.b, a, link.a)
+    a, b = off_own_part(a, link.a.role, b, link.b.role)
+    b, a = off_own_part(b, link.b.role, a, link.a.role)
+    a, b = facing_mainland(a, link.a.role, b, link.b.role), facing_mainland(b, link.b.role, a, link.a.role)
     if link.direction:
         b = replace(b, bearing=link.direction)
     spans = [(d.start, d.end), (link.a.res.mention.start, link.a.res.mention.end),
@@ -462,45 +455,6 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
         if res.place is not None and res.alternatives and res.confidence < float(settings.AMBIGUOUS_CONFIDENCE):
             alts.append((role, res))
     return finish_distance(a, b, d.km, common, ambiguous=alts)
-
-
-def _facing_mainland(ep: Endpoint, end: End, other: Endpoint, other_end: End) -> Endpoint:
-    """A whole country measured against another country's mainland is its own main body: the sentence sets
-    mainland against islands, so the country's outlying islets off that mainland are not what it measures
-    ("Taiwan lies about 130 km off mainland China": not Kinmen, 2 km off Xiamen)."""
-    if other_end.role != "mainland" or end.role not in ("place", "territory") or ep.place is None \
-            or ep.place.layer != "countries" or ep.geometry_key != ep.place.key or other.place is None \
-            or other.place.key == ep.place.key:
-        return ep
-    return facing_side(ep, other)
-
-
-def _off_own_part(point: Endpoint, point_end: End, area: Endpoint, area_end: End) -> tuple[Endpoint, Endpoint]:
-    """A town on one of a country's islands or exclaves measured against the whole country: the gap between
-    its part and the rest, as for "mainland" or "the rest of" ("Kaliningrad is some 360 km from Russia",
-    "Visby lies about 90 km off the Swedish coast"); the town itself when the sentence says it is the town
-    ("the city of Kaliningrad"). Not for the country's border ("Lviv lies 70 km from the Ukrainian border"
-    is the border seen from inside) nor a town on the country's largest polygon; else both unchanged."""
-    if area.kind != "area" or area_end.role not in ("place", "coast") or area.place is None \
-            or area.place.layer != "countries" or area.geometry_key != area.place.key:
-        return point, area
-    if point.kind == "area" and point.place is not None and point.place.layer == "islands" \
-            and point.geometry is not None:
-        # "Gozo lies about 5 km from Malta": an island of the country against the rest of it
-        inside = point.geometry.representative_point()
-        rest = rest_seen_from(area.place, inside.x, inside.y)
-        return (point, rest) if rest is not None else (point, area)
-    if point.kind != "point" or point.lon is None or point.lat is None:
-        return point, area
-    rest = rest_seen_from(area.place, point.lon, point.lat)
-    if rest is None:
-        return point, area
-    if point_end.role != "town" and point.place is not None:
-        part = part_endpoint(point.place, point.label)
-        if part is not None and part.place is not None and part.place.key == area.place.key:
-            return part, rest
-    return point, replace(rest, note=f"{point.label} lies on an island or exclave of {area.place.name}: measured "
-                                     "to the rest of it, its largest polygon")
 
 
 def _border_length_claim(ctx: _Context, d: DistanceMention, a_r: Resolution, b_r: Resolution) -> Claim:

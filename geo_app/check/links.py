@@ -55,6 +55,7 @@ from geo_app import settings
 from geo_app._text import normalize_name
 from geo_app.check.endpoints import nearest_neighbour_country
 from geo_app.check.measure import compass_azimuth
+from geo_app.check.parallels import latitude_of
 from geo_app.places.composites import geometry_of
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.resolve.resolver import Resolution
@@ -368,6 +369,9 @@ def _core(tok: Token) -> list[Token]:
 
 def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     """The place a noun phrase headed by ``tok`` names, and which part of it."""
+    circle = _circle_of_latitude(ps, tok)
+    if circle is not None:
+        return End(circle, "place")
     lemma = tok.lemma_.lower()
     role = _ROLE_NOUNS.get(lemma, "place")
     if role == "place" and any(c.lower_ in _MAINLAND_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
@@ -510,6 +514,30 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if role == "place" and lemma in _GENERIC and lemma not in ("city", "town", "village", "port", "capital"):
         return End(best, "part")
     return End(best, role)
+
+
+def _circle_of_latitude(ps: _Sentence, tok: Token) -> Resolution | None:
+    """A circle of latitude the phrase headed by ``tok`` names ("the Arctic Circle", "the Equator", "the Tropic
+    of Cancer", "the 38th parallel"), as a resolution without a place (the finder draws the parallel), or None."""
+    if tok.lower_ not in ("equator", "circle", "tropic", "parallel"):
+        return None
+    doc = ps.doc
+    first = tok.i
+    while first > 0 and doc[first - 1].head.i == tok.i and doc[first - 1].dep_ in ("compound", "amod", "nummod"):
+        first -= 1
+    last = tok.i
+    of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" and c.i == tok.i + 1), None)
+    obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if obj is not None:
+        last = obj.i
+    if tok.lower_ == "parallel" and last + 1 < len(doc) and doc[last + 1].lower_ in ("north", "south"):
+        last += 1
+    name = doc[first:last + 1].text
+    if latitude_of(name) is None:
+        return None
+    s, e = ps.chars(doc[first])[0], ps.chars(doc[last])[1]
+    mention = Mention(start=s, end=e, text=name, kind="place", name=name, label="claim-parse", sentence=ps.sentence)
+    return Resolution(mention=mention, place=None, confidence=0.5, reason="a circle of latitude")
 
 
 def _named_feature(ps: _Sentence, tok: Token) -> Resolution | None:
