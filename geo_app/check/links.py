@@ -53,7 +53,7 @@ from shapely.geometry import Point
 
 from geo_app import settings
 from geo_app._text import normalize_name
-from geo_app.check.endpoints import nearest_neighbour_country
+from geo_app.check.endpoints import capital_of, nearest_neighbour_country
 from geo_app.check.measure import compass_azimuth
 from geo_app.check.parallels import latitude_of
 from geo_app.places.composites import geometry_of
@@ -372,6 +372,9 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     circle = _circle_of_latitude(ps, tok)
     if circle is not None:
         return End(circle, "place")
+    seat = _seat_of_government(ps, tok)
+    if seat is not None:
+        return End(seat, "town")
     lemma = tok.lemma_.lower()
     role = _ROLE_NOUNS.get(lemma, "place")
     if role == "place" and any(c.lower_ in _MAINLAND_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
@@ -538,6 +541,23 @@ def _circle_of_latitude(ps: _Sentence, tok: Token) -> Resolution | None:
     s, e = ps.chars(doc[first])[0], ps.chars(doc[last])[1]
     mention = Mention(start=s, end=e, text=name, kind="place", name=name, label="claim-parse", sentence=ps.sentence)
     return Resolution(mention=mention, place=None, confidence=0.5, reason="a circle of latitude")
+
+
+def _seat_of_government(ps: _Sentence, tok: Token) -> Resolution | None:
+    """The capital a seat of government stands for ("The Kremlin is some 450 km from ...": Moscow), from
+    ``settings.CLAIM_SEATS_OF_GOVERNMENT``, or None."""
+    if not tok.text[:1].isupper() or ps.mention_at(tok) is not None and ps.mention_at(tok).place is not None:
+        return None
+    run = ps.name_run(tok)
+    code = settings.CLAIM_SEATS_OF_GOVERNMENT.get(normalize_name(run.text))
+    capital = capital_of(code) if code else None
+    if capital is None:
+        return None
+    s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
+    mention = Mention(start=s, end=e, text=run.text, kind="place", name=run.text, label="claim-parse",
+                      sentence=ps.sentence, country_code=code)
+    return Resolution(mention=mention, place=capital, confidence=0.8,
+                      reason=f"{run.text} stands for the capital it sits in ({capital.name})")
 
 
 def _named_feature(ps: _Sentence, tok: Token) -> Resolution | None:

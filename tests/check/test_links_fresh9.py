@@ -7,7 +7,7 @@ the rest of the United States 820.2 km, Nakhchivan's part of Azerbaijan to the r
 Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardinia to mainland Italy
 190.5 km, Palermo to Tunisia 234.4 km, Gozo to Malta's main island 4.9 km, Okinawa (island) to Kyushu 512.9 km, Pemba
 to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciudad Juárez to Chihuahua 343.9 km, Narva to
-Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km.
+Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Paris to Belgium 179.7 km.
 """
 
 from __future__ import annotations
@@ -160,3 +160,17 @@ def test_a_sentence_initial_name_tagged_as_an_adjective_is_looked_up_by_its_alte
     c = one("Tskhinvali, capital of breakaway South Ossetia, is barely 100 km north-west of Tbilisi.")
     assert 611403 in ends(c) and 611717 in ends(c)
     assert c.measured_km == pytest.approx(93.3, abs=1.5)
+
+
+@pytest.mark.parametrize(("text", "capital", "country", "km"), [
+    ("The Kremlin is some 450 km from the nearest Ukrainian territory.", 524901, "country:UKR", 453.0),
+    ("The Élysée is about 300 km from the Belgian border.", 2988507, "country:BEL", 179.7),
+])
+def test_a_seat_of_government_stands_for_its_capital(text: str, capital: int, country: str, km: float) -> None:
+    c = one(text)
+    assert capital in ends(c) and country in ends(c)
+    assert c.measured_km == pytest.approx(km, abs=1.5)
+
+
+def test_a_seat_of_government_with_a_thing_near_it_is_still_no_claim() -> None:
+    assert all(c.measured_km is None for c in distances("Drones came within 15 km of the Kremlin on Sunday."))
