@@ -599,8 +599,8 @@ def off_own_part(point: Endpoint, point_role: str, area: Endpoint, area_role: st
     if area.kind != "area" or area_role not in ("place", "coast") or area.place is None \
             or area.place.layer != "countries" or area.geometry_key != area.place.key:
         return point, area
-    if point.kind == "area" and point.place is not None and point.place.layer == "islands" \
-            and point.geometry is not None:
+    if point.kind == "area" and point.place is not None and point.geometry is not None and (
+            point.place.layer == "islands" or (point.geometry_key or "").startswith(f"{area.place.key}|part|")):
         # "Gozo lies about 5 km from Malta": an island of the country against the rest of it
         inside = point.geometry.representative_point()
         rest = rest_seen_from(area.place, inside.x, inside.y)

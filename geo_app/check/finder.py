@@ -398,6 +398,8 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
     return endpoint_of(res, prefer_point=True)
 
 
+#: "off" between a figure and its far end: the near end lies offshore ("35 km off the Tanzanian mainland").
+_OFF = re.compile(r"(?i)\boff\b")
 #: A division's noun written after its name: the name stands for the area, not its namesake town.
 _REGION_NOUN_AFTER = re.compile(
     r"(?i)\s+(?:region|oblast|province|krai|kray|governorate|state|district|county|prefecture|canton|voivodeship)\b")
@@ -426,6 +428,10 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
     sentence = ctx.ex.sentence_of(d.start)
     a = _end_endpoint(ctx, link.a, link.b)
     b = _end_endpoint(ctx, link.b, link.a)
+    if a.kind == "point" and a.place is not None and link.a.role == "place" and \
+            _OFF.search(ctx.ex.text, d.end, max(d.end, link.b.res.mention.start)) is not None:
+        # "Phu Quoc lies 15 km off the Cambodian coast": what lies off a coast is the island the town is on
+        a = part_endpoint(a.place, a.label) or a
     if link.b.role == "rest" and a.place is not None:
         country = country_of(a.place)
         rest = rest_endpoint(country, a) if country is not None else None

@@ -382,6 +382,12 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if lemma == "island" and any(c.lower_ in _MAIN_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
         role = "main island"  # "Taiwan's main island": not its islets (nor a continental part)
     own = ps.mention_at(tok)
+    if own is not None and own.place is None and (own.mention.qualifier or "").endswith("border"):
+        # "50 km from Ugandan border" left unresolved as a name: its adjective names the country
+        named = next((r for r in (ps.demonym(t) for t in ps.doc if t.i != tok.i and
+                                  own.mention.start <= ps.chars(t)[0] < own.mention.end) if r is not None), None)
+        if named is not None:
+            return End(named, "border")
     if own is not None and own.place is None and role == "coast":
         # "the Azov coast" marked whole as an unknown name: the coast of the sea its words name
         sea = _sea_of_coast(ps, tok)

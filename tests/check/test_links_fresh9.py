@@ -7,7 +7,8 @@ the rest of the United States 820.2 km, Nakhchivan's part of Azerbaijan to the r
 Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardinia to mainland Italy
 190.5 km, Palermo to Tunisia 234.4 km, Gozo to Malta's main island 4.9 km, Okinawa (island) to Kyushu 512.9 km, Pemba
 to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciudad Juárez to Chihuahua 343.9 km, Narva to
-Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Paris to Belgium 179.7 km.
+Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Paris to Belgium 179.7 km, Phu Quoc
+island (Vietnam's polygon holding the town) to Cambodia 10.7 km.
 """
 
 from __future__ import annotations
@@ -174,3 +175,15 @@ def test_a_seat_of_government_stands_for_its_capital(text: str, capital: int, co
 
 def test_a_seat_of_government_with_a_thing_near_it_is_still_no_claim() -> None:
     assert all(c.measured_km is None for c in distances("Drones came within 15 km of the Kremlin on Sunday."))
+
+
+def test_an_unresolved_border_named_by_its_adjective_is_that_countrys_border() -> None:
+    # a headline without an article: the extract step leaves "Ugandan border" unresolved as a name
+    c = one("Fighting in Bunia, 40 km from Ugandan border")
+    assert "country:UGA" in ends(c)
+
+
+def test_a_town_said_to_lie_off_a_coast_is_its_island() -> None:
+    c = one("Phu Quoc sits roughly 10 km off the Cambodian coast.")
+    assert "country:VNM" in ends(c) and "country:KHM" in ends(c)
+    assert c.measured_km == pytest.approx(10.7, abs=1.5)
