@@ -382,6 +382,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if lemma == "island" and any(c.lower_ in _MAIN_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
         role = "main island"  # "Taiwan's main island": not its islets (nor a continental part)
     own = ps.mention_at(tok)
+    if own is not None and _stand_in_for_feature(own):
+        return None  # "north of Lake Tana" located by "Tana" (Antananarivo): no end to measure to
     if own is not None and own.place is None and (own.mention.qualifier or "").endswith("border"):
         # "50 km from Ugandan border" left unresolved as a name: its adjective names the country
         named = next((r for r in (ps.demonym(t) for t in ps.doc if t.i != tok.i and
@@ -564,6 +566,21 @@ def _seat_of_government(ps: _Sentence, tok: Token) -> Resolution | None:
                       sentence=ps.sentence, country_code=code)
     return Resolution(mention=mention, place=capital, confidence=0.8,
                       reason=f"{run.text} stands for the capital it sits in ({capital.name})")
+
+
+#: Words of a natural feature's name: a feature the gazetteer lacks is not the town its other word names.
+_NATURAL_FEATURE_WORDS = {"lake", "lakes", "river", "mount", "mountain", "mountains", "hills", "range", "volcano",
+                          "glacier", "desert", "forest", "valley", "plateau", "peninsula", "delta", "falls",
+                          "reservoir", "lagoon", "swamp", "marshes", "basin", "cape", "pass"}
+
+
+def _stand_in_for_feature(res: Resolution) -> bool:
+    """Whether the resolver placed a natural feature it does not know by a place inside its name ("Lake Tana"
+    by "Tana", which is Antananarivo; "Lake Victoria" by "Victoria", Hong Kong): for a map an approximation,
+    for a measured distance no end at all."""
+    if res.place is None or not res.reason.startswith("not in the gazetteer; located by"):
+        return False
+    return any(w.casefold() in _NATURAL_FEATURE_WORDS for w in re.findall(r"[^\W\d_]+", res.mention.name or ""))
 
 
 def _named_feature(ps: _Sentence, tok: Token) -> Resolution | None:

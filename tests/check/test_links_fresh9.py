@@ -8,7 +8,7 @@ Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardin
 190.5 km, Palermo to Tunisia 234.4 km, Gozo to Malta's main island 4.9 km, Okinawa (island) to Kyushu 512.9 km, Pemba
 to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciudad Juárez to Chihuahua 343.9 km, Narva to
 Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Paris to Belgium 179.7 km, Phu Quoc
-island (Vietnam's polygon holding the town) to Cambodia 10.7 km.
+island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km.
 """
 
 from __future__ import annotations
@@ -187,3 +187,14 @@ def test_a_town_said_to_lie_off_a_coast_is_its_island() -> None:
     c = one("Phu Quoc sits roughly 10 km off the Cambodian coast.")
     assert "country:VNM" in ends(c) and "country:KHM" in ends(c)
     assert c.measured_km == pytest.approx(10.7, abs=1.5)
+
+
+def test_a_lake_placed_by_a_town_in_its_name_is_no_end() -> None:
+    # the resolver places "Lake Tana" by "Tana" (Antananarivo, 3,600 km away); nothing may be measured to it
+    assert all(c.measured_km is None for c in distances("Gondar lies some 40 km north of Lake Tana."))
+
+
+def test_a_figure_after_a_lake_placed_by_a_town_is_the_subjects() -> None:
+    c = one("Bahir Dar lies on the southern shore of Lake Tana, 500 km from Addis Ababa.")
+    assert 342884 in ends(c) and 344979 in ends(c)
+    assert c.measured_km == pytest.approx(320.6, abs=1.5)
