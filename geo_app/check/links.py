@@ -1236,6 +1236,7 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
         return Link(pair[0], pair[1], how="between")
     # Walk right from the figure: compass words, a parenthesised second figure, "away", then a preposition.
     direction = None
+    to_compass: tuple[Token, str | None] | None = None  # "100 km to the south": its "to" and the way
     i = span.end
     depth = 0
     after: Token | None = None
@@ -1259,6 +1260,7 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
             # says where the subject lies seen from the other end, so the near end lies the opposite way
             toward = _COMPASS.get(doc[i + 2].lower_) or _COMPASS.get(doc[i + 2].lower_[:-3])
             direction = _opposite(toward) if toward else direction
+            to_compass = (doc[i], toward)
             i += 3
             continue
         elif low in _SKIP:
@@ -1358,6 +1360,13 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
             return Link(None, None, direction, how="route",
                         not_claim=f"a route length ({route}), not a straight-line distance between two places")
         return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
+    if to_compass is not None and to_compass[1] and (to_compass[0].i + 3 >= len(doc) or
+                                                     doc[to_compass[0].i + 3].is_punct):
+        # "Rebels took Goma; Bukavu, 100 km to the south, fell later": a place in apposition to the figure
+        # lies that way from the place named just before it
+        pair = _compass_from_previous(ps, d, unit, span, to_compass[0], ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], to_compass[1], how="apposition")
     if (after is None or after.is_punct or after.lower_ in ("than", "and", "but")) and \
             any(t.lower_ == "away" for t in doc[span.end - 1:span.end + 1]):
         pair = _away_apposition(ps, span, ctx_country)
@@ -1618,6 +1627,28 @@ def _antecedent(ps: _Sentence, near: End) -> End | None:
               if r.mention.end <= near.res.mention.start and r.place is not None
               and r.mention.kind != "demonym" and (near.res.place is None or r.place.key != near.res.place.key)]
     return End(before[-1], "place") if before else None
+
+
+def _compass_from_previous(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, to: Token,
+                           ctx_country: str | None) -> tuple[End, End] | None:
+    """The two ends of "X, N km to the <way>," with no "of": X in apposition to the figure (a comma right
+    before it) and the place named last before X, in this sentence or the one before ("M23 took Goma.
+    Bukavu, some 100 km to the south, fell in February")."""
+    k = span.start - 1
+    while k >= 0 and ps.doc[k].lower_ in ("just", "only", "some", "about", "roughly", "around", "barely",
+                                          "nearly", "almost", "approximately"):
+        k -= 1
+    if k < 1 or ps.doc[k].text != ",":
+        return None
+    a = _near_end(ps, d, unit, span, to, ctx_country)
+    if a is None or a.res.place is None or a.res.mention.end > ps.chars(ps.doc[k])[0]:
+        return None
+    b = _antecedent(ps, a)
+    if b is None:
+        prior = [r for r in sorted(ps.previous, key=lambda r: r.mention.start)
+                 if r.place is not None and r.mention.kind != "demonym" and r.place.key != a.res.place.key]
+        b = End(prior[-1], "place") if prior else None
+    return (a, b) if b is not None else None
 
 
 def _qualified_name(ps: _Sentence, tok: Token, end: End, ctx_country: str | None) -> End:

@@ -8,7 +8,8 @@ Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardin
 190.5 km, Palermo to Tunisia 234.4 km, Gozo to Malta's main island 4.9 km, Okinawa (island) to Kyushu 512.9 km, Pemba
 to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciudad Juárez to Chihuahua 343.9 km, Narva to
 Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Paris to Belgium 179.7 km, Phu Quoc
-island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km.
+island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km, Quelimane to
+Beira 306.5 km, Okhtyrka to Sumy 68.1 km.
 """
 
 from __future__ import annotations
@@ -198,3 +199,21 @@ def test_a_figure_after_a_lake_placed_by_a_town_is_the_subjects() -> None:
     c = one("Bahir Dar lies on the southern shore of Lake Tana, 500 km from Addis Ababa.")
     assert 342884 in ends(c) and 344979 in ends(c)
     assert c.measured_km == pytest.approx(320.6, abs=1.5)
+
+
+@pytest.mark.parametrize(("text", "a", "b", "km"), [
+    # the place named just before, in the same sentence or the one before, is the other end
+    ("The cyclone struck Beira first; Quelimane, some 300 km to the north, was spared.", 1028434, 1052373, 306.5),
+    ("Shelling hit Sumy overnight. Okhtyrka, 70 km to the south, lost power.", 713749, 692194, 68.1),
+])
+def test_a_place_n_km_to_a_compass_way_lies_that_way_from_the_place_named_before(text: str, a: int, b: int,
+                                                                                  km: float) -> None:
+    c = one(text)
+    assert a in ends(c) and b in ends(c)
+    assert c.measured_km == pytest.approx(km, abs=1.5)
+    assert c.verdict == "consistent"  # the way is read the right way round: a lies that way from b
+
+
+def test_a_thing_n_km_to_a_compass_way_is_no_claim() -> None:
+    assert all(c.measured_km is None for c in distances("Shelling hit Sumy overnight; troops, 10 km to the "
+                                                        "south, dug in."))
