@@ -533,6 +533,12 @@ def _distance_from_text(ctx: _Context, d: DistanceMention) -> Claim | None:
     if d.text.lower().endswith("away") or re.match(r"(?i)\s+away\b", text[d.end:d.end + 10]):
         moved = [r for r in before if _FROM_BEFORE.search(text[s_start:r.mention.start])]
         origin = moved[-1] if moved else (before[-1] if before else None)
+        # "Residents of Kharkiv heard explosions in Belgorod, 40 km away": away from the town named before it
+        towns = [r for r in before[:-1] if r.place is not None and r.place.feature_class == "P"
+                 and r.mention.kind != "demonym" and origin is not None and origin.place is not None
+                 and r.place.key != origin.place.key]
+        if not moved and towns:
+            return _distance_claim(**base, a_res=origin, b_res=towns[-1], how="away")
         return _distance_claim(**base, a_res=origin, b_res=None, how="away")
     return _distance_claim(**base, a_res=None, b_res=None, how="unknown")
 

@@ -528,9 +528,10 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
 
 
 def _circle_of_latitude(ps: _Sentence, tok: Token) -> Resolution | None:
-    """A circle of latitude the phrase headed by ``tok`` names ("the Arctic Circle", "the Equator", "the Tropic
-    of Cancer", "the 38th parallel"), as a resolution without a place (the finder draws the parallel), or None."""
-    if tok.lower_ not in ("equator", "circle", "tropic", "parallel"):
+    """A circle of latitude or a pole the phrase headed by ``tok`` names ("the Arctic Circle", "the Equator", "the
+    Tropic of Cancer", "the 38th parallel", "the North Pole"), as a resolution without a place (the finder draws
+    the parallel or the pole), or None."""
+    if tok.lower_ not in ("equator", "circle", "tropic", "parallel", "pole"):
         return None
     doc = ps.doc
     first = tok.i

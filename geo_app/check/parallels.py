@@ -1,5 +1,6 @@
-"""Circles of latitude as claim ends: "Tromsø lies 350 km north of the Arctic Circle", "Seoul lies 50 km south
-of the 38th parallel", "Quito lies barely 25 km south of the Equator".
+"""Circles of latitude and the poles as claim ends: "Tromsø lies 350 km north of the Arctic Circle", "Seoul lies
+50 km south of the 38th parallel", "Quito lies barely 25 km south of the Equator", "Longyearbyen lies 1,300 km
+from the North Pole".
 
 The gazetteer knows none of them (and a lookup finds the wrong things: "Equator" is Équateur province of the
 DR Congo, "Tropic" a town in Utah), so the claim finder reads them from the words and measures to a line of
@@ -35,7 +36,7 @@ def latitude_of(name: str) -> float | None:
     Parameters
     ----------
     name : str
-        As written: "the Arctic Circle", "Equator", "Tropic of Capricorn", "the 38th parallel".
+        As written: "the Arctic Circle", "Equator", "Tropic of Capricorn", "the 38th parallel", "the North Pole".
 
     Returns
     -------
@@ -46,7 +47,8 @@ def latitude_of(name: str) -> float | None:
     text = re.sub(r"^(?:the|of the|north of the|south of the)\s+", "", text)
     tilt = float(settings.CLAIM_OBLIQUITY_DEG)
     named = {"equator": 0.0, "arctic circle": 90.0 - tilt, "antarctic circle": -(90.0 - tilt),
-             "tropic of cancer": tilt, "tropic of capricorn": -tilt}
+             "tropic of cancer": tilt, "tropic of capricorn": -tilt, "north pole": 90.0, "south pole": -90.0,
+             "geographic north pole": 90.0, "geographic south pole": -90.0}
     if text in named:
         return named[text]
     m = _NUMBERED.fullmatch(text)
@@ -59,7 +61,7 @@ def latitude_of(name: str) -> float | None:
 
 
 def parallel_endpoint(name: str) -> Endpoint | None:
-    """A circle of latitude as a line endpoint (kind ``"border"``), or None when the name is no parallel.
+    """A circle of latitude as a line endpoint (kind ``"border"``), a pole as a point, or None for other names.
 
     Parameters
     ----------
@@ -70,16 +72,19 @@ def parallel_endpoint(name: str) -> Endpoint | None:
     -------
     Endpoint or None
         A line of constant latitude around the globe (vertices every ``_STEP_DEG`` of longitude, the
-        antimeridian left open by a hair so the line stays simple).
+        antimeridian left open by a hair so the line stays simple); a pole is the point at latitude ±90.
     """
     lat = latitude_of(name)
     if lat is None:
         return None
+    label = " ".join(name.split())
+    label = label if label[:4].casefold() == "the " else f"the {label}"
+    if abs(lat) == 90.0:  # a pole is a point: every meridian ends there
+        return Endpoint(label=label, kind="point", lon=0.0, lat=lat, source="a geographic pole (WGS84)",
+                        note=f"{label}: latitude {lat:+.0f}°, measured along the meridian (a geodesic)")
     lons = np.arange(-179.999, 179.999 + 1e-9, _STEP_DEG)
     line = LineString([(float(x), lat) for x in lons] + [(179.999, lat)])
     hemisphere = "N" if lat > 0 else "S" if lat < 0 else ""
-    label = " ".join(name.split())
-    label = label if label[:4].casefold() == "the " else f"the {label}"
     return Endpoint(label=f"{label} ({abs(lat):.2f}°{hemisphere})", kind="border", geometry=line,
                     geometry_key=f"parallel:{lat:.5f}",
                     source="a circle of latitude (WGS84 latitude; polar circles and tropics from the mean "

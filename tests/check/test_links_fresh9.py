@@ -9,7 +9,7 @@ Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardin
 to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciudad Juárez to Chihuahua 343.9 km, Narva to
 Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Paris to Belgium 179.7 km, Phu Quoc
 island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km, Quelimane to
-Beira 306.5 km, Okhtyrka to Sumy 68.1 km.
+Beira 306.5 km, Okhtyrka to Sumy 68.1 km, Belgorod to Kharkiv 73.0 km.
 """
 
 from __future__ import annotations
@@ -217,3 +217,10 @@ def test_a_place_n_km_to_a_compass_way_lies_that_way_from_the_place_named_before
 def test_a_thing_n_km_to_a_compass_way_is_no_claim() -> None:
     assert all(c.measured_km is None for c in distances("Shelling hit Sumy overnight; troops, 10 km to the "
                                                         "south, dug in."))
+
+
+def test_n_km_away_is_from_the_town_named_before_in_the_sentence() -> None:
+    # not from the capital of the country the report mentions most (Kyiv, 430 km)
+    c = one("Residents of Kharkiv could hear explosions in Belgorod, 40 km away.")
+    assert 578072 in ends(c) and 706483 in ends(c)
+    assert c.measured_km == pytest.approx(73.0, abs=1.5)

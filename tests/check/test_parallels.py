@@ -58,3 +58,19 @@ def test_a_distance_to_a_parallel_is_the_meridian_arc(text: str, town: tuple[int
 def test_the_wrong_side_of_a_parallel_is_contradicted() -> None:
     c = one("Oslo lies some 700 km north of the Arctic Circle.")  # Oslo is 1,000 km south of it
     assert c.verdict == "contradicted"
+
+
+LONGYEARBYEN = (2729907, 78.2232, 15.64689)
+
+
+def test_a_distance_to_the_north_pole_is_the_meridian_arc_from_a_point() -> None:
+    # was the town of North Pole, Alaska (4,093 km from Longyearbyen)
+    gid, lat, lon = LONGYEARBYEN
+    c = one("Longyearbyen lies about 1,300 km from the North Pole.")
+    assert c.from_geonameid == gid or c.to_geonameid == gid
+    assert c.measured_km == pytest.approx(arc_km(lat, lon, 90.0), abs=0.5)
+
+
+def test_the_magnetic_pole_is_no_geographic_pole() -> None:
+    assert latitude_of("the magnetic North Pole") is None
+    assert parallel_endpoint("South Pole").kind == "point"
