@@ -680,7 +680,8 @@ def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
                 m.primary for m in get_gazetteer().lookup(owner.text)) and ps.demonym(owner[-1]) is None:
             return None
     if len(runs[1]) > 1 and (first.i == 0 or first.is_sent_start or
-                             ps.doc[first.i - 1].text in ("\"", "'", "(", ":", "\u201c")):
+                             ps.doc[first.i - 1].text in ("\"", "'", "(", ":", "\u201c")) and \
+            _is_modifier_word(first, runs[1][1:]):
         runs.append(runs[1][1:])
     seen: set[str] = set()
     for run in runs:
@@ -703,6 +704,19 @@ def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
         if looked is not None:
             return End(looked, role)
     return None
+
+
+@lru_cache(maxsize=256)
+def _modifier_tag(word: str, rest: str) -> str:
+    return get_parser()(f"{word.lower()} {rest}")[0].tag_
+
+
+def _is_modifier_word(word: Token, rest: Span) -> bool:
+    """Whether a capitalised first word of a sentence is an English modifier the tagger took for a name only
+    for its capital ("Landlocked Sofia", "Besieged Mariupol", "Remote Kidal"), not the first part of the name
+    ("Jan Mayen" is no town called Mayen): written in lower case before the rest, it tags as an adjective or a
+    participle."""
+    return _modifier_tag(word.text, rest.text) in ("JJ", "JJR", "JJS", "VBN", "VBD", "VBG")
 
 
 def _hyphenated_whole(ps: _Sentence, tok: Token, own: Resolution) -> Resolution | None:

@@ -224,3 +224,8 @@ def test_n_km_away_is_from_the_town_named_before_in_the_sentence() -> None:
     c = one("Residents of Kharkiv could hear explosions in Belgorod, 40 km away.")
     assert 578072 in ends(c) and 706483 in ends(c)
     assert c.measured_km == pytest.approx(73.0, abs=1.5)
+
+
+def test_the_first_word_of_an_unknown_name_is_not_dropped_like_a_modifier() -> None:
+    # "Jan Mayen" (no town of the gazetteer) is not Mayen, a German town 2,000 km away
+    assert all(c.measured_km is None for c in distances("Jan Mayen lies some 600 km north-east of Iceland."))
