@@ -285,12 +285,19 @@ class _Sentence:
         return out
 
     def demonym(self, tok: Token) -> Resolution | None:
-        """A country named by an adjective the extract step did not mark ("the Ugandan border")."""
+        """A country named by an adjective the extract step did not mark ("the Ugandan border"); one the
+        gazetteer's demonyms lack is read from its form ("Ecuadorian": Ecuador, see :func:`_country_of_adjective`)."""
         code = get_gazetteer().demonym(tok.text) if tok.text[:1].isupper() else None
-        if not code or code.startswith("name:") or len(code) != 2:
+        if code is not None and code.startswith("name:"):
             return None
+        place = None
+        if not code or len(code) != 2:
+            place = _country_of_adjective(tok.text) if tok.text[:1].isupper() and tok.is_alpha else None
+            if place is None:
+                return None
+            code = place.country_code
         try:
-            place = get_gazetteer().country(code)
+            place = place or get_gazetteer().country(code)
         except LookupError:
             return None
         s, e = self.chars(tok)
@@ -336,6 +343,30 @@ def _name_link(doc: Doc, k: int) -> bool:
 
 
 _HYPHENS = ("-", "\u2011")
+
+
+#: Endings of a country's adjective and what its name ends with instead ("Ecuador-ian", "Sloven-ian" ->
+#: "Slovenia", "Surinam-ese" -> "Suriname", "Iceland-ic", "Nepal-i", "Djibout-ian" -> "Djibouti").
+_ADJECTIVE_ENDINGS = (("ian", ""), ("ian", "ia"), ("ian", "i"), ("ean", ""), ("ean", "ea"), ("an", ""),
+                      ("an", "a"), ("ese", ""), ("ese", "e"), ("ic", ""), ("i", ""), ("ish", ""), ("n", ""))
+
+
+@lru_cache(maxsize=512)
+def _country_of_adjective(word: str) -> Place | None:
+    """The country whose own name an adjective is formed from, when the gazetteer's demonyms lack it
+    ("Ecuadorian" -> Ecuador, "Icelandic" -> Iceland, "Slovenian" -> Slovenia), else None.
+
+    Only a country (Natural Earth admin-0) known by exactly that stem as a primary name counts, and
+    the stem must keep at least four letters."""
+    gaz = get_gazetteer()
+    for ending, name_end in _ADJECTIVE_ENDINGS:
+        if not word.endswith(ending) or len(word) - len(ending) < 4:
+            continue
+        stem = word[: len(word) - len(ending)] + name_end
+        found = [m.place for m in gaz.lookup(stem) if m.primary and m.place.layer == "countries"]
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def _hyphen_joined(doc: Doc, i: int) -> bool:

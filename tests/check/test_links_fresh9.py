@@ -9,7 +9,8 @@ Norway 10.8 km, Kinmen to Xiamen (both as Natural Earth polygons) 9.6 km, Sardin
 to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciudad Juárez to Chihuahua 343.9 km, Narva to
 Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Paris to Belgium 179.7 km, Phu Quoc
 island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km, Quelimane to
-Beira 306.5 km, Okhtyrka to Sumy 68.1 km, Belgorod to Kharkiv 73.0 km.
+Beira 306.5 km, Okhtyrka to Sumy 68.1 km, Belgorod to Kharkiv 73.0 km, Tumbes to Ecuador 20.5 km, Trieste to Slovenia
+5.5 km.
 """
 
 from __future__ import annotations
@@ -229,3 +230,21 @@ def test_n_km_away_is_from_the_town_named_before_in_the_sentence() -> None:
 def test_the_first_word_of_an_unknown_name_is_not_dropped_like_a_modifier() -> None:
     # "Jan Mayen" (no town of the gazetteer) is not Mayen, a German town 2,000 km away
     assert all(c.measured_km is None for c in distances("Jan Mayen lies some 600 km north-east of Iceland."))
+
+
+@pytest.mark.parametrize(("text", "town", "country", "km"), [
+    # adjectives the gazetteer's demonyms lack, read from their form
+    ("Tumbes lies some 25 to 30 km from the Ecuadorian border.", 3691148, "country:ECU", 20.5),
+    ("Trieste lies about 10 km from the Slovenian border.", 3165185, "country:SVN", 5.5),
+])
+def test_a_countrys_adjective_missing_from_the_demonyms_is_read_from_its_form(text: str, town: int, country: str,
+                                                                              km: float) -> None:
+    c = one(text)
+    assert town in ends(c) and country in ends(c)
+    assert c.measured_km == pytest.approx(km, abs=1.5)
+
+
+def test_an_adjective_of_no_country_names_none() -> None:
+    from geo_app.check.links import _country_of_adjective
+    assert _country_of_adjective("Siberian") is None and _country_of_adjective("Caribbean") is None
+    assert _country_of_adjective("Icelandic").key == "country:ISL"
