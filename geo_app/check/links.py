@@ -413,6 +413,11 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if lemma == "island" and any(c.lower_ in _MAIN_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
         role = "main island"  # "Taiwan's main island": not its islets (nor a continental part)
     own = ps.mention_at(tok)
+    if (own is None or own.place is None) and tok.text[:1].isupper():
+        # "the Falklands", "the Solomons", "the Galápagos Islands": an island group by its short or long name
+        group = _island_group(ps, tok, own)
+        if group is not None:
+            return End(group, "place")
     if own is not None and _stand_in_for_feature(own):
         return None  # "north of Lake Tana" located by "Tana" (Antananarivo): no end to measure to
     if own is not None and own.place is None and (own.mention.qualifier or "").endswith("border"):
@@ -613,6 +618,35 @@ def _stand_in_for_feature(res: Resolution) -> bool:
     if res.place is None or not res.reason.startswith("not in the gazetteer; located by"):
         return False
     return any(w.casefold() in _NATURAL_FEATURE_WORDS for w in re.findall(r"[^\W\d_]+", res.mention.name or ""))
+
+
+def _island_group(ps: _Sentence, tok: Token, own: Resolution | None) -> Resolution | None:
+    """An island group the gazetteer knows by another form of the name written: a plural after "the" for
+    "<stem> Islands" ("the Falklands", "the Solomons", not Solomons, Maryland; "the Canaries"), or "X Islands"
+    for "X" ("the Galápagos Islands": the Galápagos province). A country, region or island only, never a town."""
+    if own is not None:
+        name, s, e = own.mention.name or own.mention.text, own.mention.start, own.mention.end
+    else:
+        if not (tok.tag_ in ("NNPS", "NNS") and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children)):
+            return None
+        name, (s, e) = tok.text, ps.chars(tok)
+    words = name.split()
+    if len(words) >= 2 and words[-1].casefold() in ("islands", "island", "isles"):
+        tries = [" ".join(words[:-1])]
+    elif own is None and len(words) == 1 and name.endswith("s") and len(name) > 4:
+        tries = ([name[:-3] + "y Islands"] if name.endswith("ies") else []) + [name[:-1] + " Islands",
+                                                                            name[:-1] + "ic Islands"]
+    else:
+        return None
+    for t in tries:
+        found = [m.place for m in get_gazetteer().lookup(t) if m.primary and m.place.layer in (
+            "countries", "admin1", "islands")]
+        if found:
+            mention = Mention(start=s, end=e, text=name, kind="place", name=name, label="claim-parse",
+                              sentence=ps.sentence)
+            return Resolution(mention=mention, place=found[0], confidence=0.5,
+                              reason=f"the island group {found[0].name}")
+    return None
 
 
 def _named_feature(ps: _Sentence, tok: Token) -> Resolution | None:

@@ -10,7 +10,7 @@ to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciuda
 Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Paris to Belgium 179.7 km, Phu Quoc
 island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km, Quelimane to
 Beira 306.5 km, Okhtyrka to Sumy 68.1 km, Belgorod to Kharkiv 73.0 km, Tumbes to Ecuador 20.5 km, Trieste to Slovenia
-5.5 km.
+5.5 km, the Falkland Islands to Argentina 347.2 km, Port Moresby to the Solomon Islands 949.2 km.
 """
 
 from __future__ import annotations
@@ -248,3 +248,14 @@ def test_an_adjective_of_no_country_names_none() -> None:
     from geo_app.check.links import _country_of_adjective
     assert _country_of_adjective("Siberian") is None and _country_of_adjective("Caribbean") is None
     assert _country_of_adjective("Icelandic").key == "country:ISL"
+
+
+@pytest.mark.parametrize(("text", "group", "other", "km"), [
+    ("The Falklands lie some 350 km east of the Argentine coast.", "country:FLK", "country:ARG", 347.2),
+    # not Solomons, Maryland
+    ("The Solomons lie some 900 km east of Port Moresby.", "country:SLB", 2088122, 949.2),
+])
+def test_an_island_group_by_its_short_plural_name(text: str, group: str, other: object, km: float) -> None:
+    c = one(text)
+    assert group in ends(c) and other in ends(c)
+    assert c.measured_km == pytest.approx(km, abs=1.5)
