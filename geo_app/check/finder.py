@@ -407,7 +407,7 @@ _REGION_NOUN_AFTER = re.compile(
 
 def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim | None:
     """A distance claim from the ends the parse linked it to (None for a length or a movement)."""
-    if link.not_claim and link.how == "movement":
+    if link.not_claim and link.how in ("movement", "inside"):
         return None
     if link.how == "border length" and link.a is not None and link.b is not None:
         return _border_length_claim(ctx, d, link.a.res, link.b.res)

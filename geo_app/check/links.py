@@ -180,7 +180,7 @@ class Link:
         The compass word of the sentence ("north" in "40 km north of the border").
     how : str
         The construction that linked them ("subject", "apposition", "apart", "between",
-        "separate", "from/to").
+        "separate", "from/to"), or why none ("movement", "inside": a thing placed inside a country).
     not_claim : str
         Why the distance is no claim between two places ("" when it may be one).
     """
@@ -1404,12 +1404,23 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
         pair = _apart_pair(ps, unit, span, ctx_country)
         if pair is not None:
             return Link(pair[0], pair[1], how="apart")
+    inside = _inside_country_before(ps, span) if after is not None and after.lower_ in _TO_PREPS else None
+    located: End | None = None
+    if inside is not None:
+        # "Sumy lies in Ukraine, 30 km from the Russian border": the subject a clause places in the country
+        subj = _subject_of(inside)
+        verb_of = inside.head.head
+        located = _end_of(ps, subj, ctx_country) if subj is not None and verb_of.lemma_.lower() in \
+            _LOCATIVE_VERBS | {"locate", "situate"} else None
+        if located is None or located.res.place is None or located.res.place.layer == "countries":
+            return Link(None, None, direction, how="inside", not_claim="the figure places something inside the "
+                                                                       "country named before it, not the country")
     if after is not None and after.lower_ in _TO_PREPS:
         objs = [c for c in after.children if c.dep_ == "pobj"]
         if not objs:
             objs = [t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")][:1]
         b = _end_of(ps, objs[0], ctx_country) if objs else None
-        a = _near_end(ps, d, unit, span, after, ctx_country)
+        a = located or _near_end(ps, d, unit, span, after, ctx_country)
         subj = _subject_of(unit)
         if a is None and b is not None and after.lower_ == "from" and verb.lemma_.lower() == "be" and \
                 subj is not None and (subj.lower_ == "it" or subj.lemma_.lower() == "distance"):
@@ -1707,6 +1718,23 @@ def _antecedent(ps: _Sentence, near: End) -> End | None:
               if r.mention.end <= near.res.mention.start and r.place is not None
               and r.mention.kind != "demonym" and (near.res.place is None or r.place.key != near.res.place.key)]
     return End(before[-1], "place") if before else None
+
+
+def _inside_country_before(ps: _Sentence, span: Span) -> Token | None:
+    """The country the figure follows as "in <country>," ("4,000 troops in Congo, some 20 km from Goma",
+    "fighting in Ukraine, 30 km from Kharkiv"), or None: the figure says where something is inside that
+    country, not how far the country is."""
+    k = span.start - 1
+    while k >= 0 and ps.doc[k].lower_ in _QUANTIFIERS:
+        k -= 1
+    if k < 2 or ps.doc[k].text != ",":
+        return None
+    prev = ps.doc[k - 1]
+    res = ps.mention_at(prev)
+    if res is None or res.place is None or res.place.layer != "countries" or res.mention.kind == "demonym":
+        return None
+    inside = prev.dep_ == "pobj" and prev.head.lower_ in ("in", "inside", "into", "within", "throughout", "across")
+    return prev if inside else None
 
 
 def _compass_from_previous(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, to: Token,

@@ -10,7 +10,8 @@ to Unguja (Zanzibar's island) 49.2 km, Cox's Bazar to Chattogram 101.2 km, Ciuda
 Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Paris to Belgium 179.7 km, Phu Quoc
 island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km, Quelimane to
 Beira 306.5 km, Okhtyrka to Sumy 68.1 km, Belgorod to Kharkiv 73.0 km, Tumbes to Ecuador 20.5 km, Trieste to Slovenia
-5.5 km, the Falkland Islands to Argentina 347.2 km, Port Moresby to the Solomon Islands 949.2 km.
+5.5 km, the Falkland Islands to Argentina 347.2 km, Port Moresby to the Solomon Islands 949.2 km, Sumy to Russia
+27.7 km.
 """
 
 from __future__ import annotations
@@ -259,3 +260,17 @@ def test_an_island_group_by_its_short_plural_name(text: str, group: str, other: 
     c = one(text)
     assert group in ends(c) and other in ends(c)
     assert c.measured_km == pytest.approx(km, abs=1.5)
+
+
+@pytest.mark.parametrize("text", [
+    "Rwanda's army keeps 4,000 troops in Congo, some 20 km from Goma.",
+    "Fighting erupted in Ukraine, 30 km from Kharkiv.",
+])
+def test_a_figure_after_in_a_country_places_a_thing_not_the_country(text: str) -> None:
+    assert all(c.measured_km is None for c in distances(text))
+
+
+def test_a_town_a_clause_places_in_a_country_keeps_its_figure() -> None:
+    c = one("Sumy lies in Ukraine, 30 km from the Russian border.")
+    assert 692194 in ends(c) and "country:RUS" in ends(c)
+    assert c.measured_km == pytest.approx(27.7, abs=1.5)
