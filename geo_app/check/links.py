@@ -1848,10 +1848,33 @@ def _path_to(tok: Token, top: Token) -> list[Token]:
     return [top]
 
 
+#: Participles that place a clause's subject ("Located 40 km north of Mandalay, Madaya ...").
+_PLACING_PARTICIPLES = {"locate", "situate", "lie", "sit", "nestle", "perch", "set", "position", "station"}
+
+
+def _fronted_placement_subject(ps: _Sentence, unit: Token, ctx_country: str | None) -> End | None:
+    """The subject of the main clause after a fronted participle that places it ("Located 40 km north of
+    Mandalay, Madaya was hit by an air strike": Madaya, whatever the main verb), or None."""
+    t = unit
+    for _ in range(6):
+        if t.dep_ == "advcl" and t.lemma_.lower() in _PLACING_PARTICIPLES and t.tag_ in ("VBN", "VBG") \
+                and t.i < t.head.i and t.i <= t.left_edge.i + 1:
+            subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass") and c.i > t.i), None)
+            end = _end_of(ps, subj, ctx_country) if subj is not None else None
+            return end if end is not None and end.res.place is not None else None
+        if t.head.i == t.i:
+            return None
+        t = t.head
+    return None
+
+
 def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: Token,
               ctx_country: str | None) -> End | None:
     """The place a distance is measured from: the apposition's head, else the clause's subject."""
     doc = ps.doc
+    placed = _fronted_placement_subject(ps, unit, ctx_country)
+    if placed is not None:
+        return placed
     # Apposition: "Bryansk, about 100 km north of ...", "Yuma, a farming town about 180 miles east of ..."
     k = span.start - 1
     while k >= 0 and doc[k].lower_ in ("just", "only", "some", "about", "roughly", "around", "barely",

@@ -11,7 +11,7 @@ Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Par
 island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km, Quelimane to
 Beira 306.5 km, Okhtyrka to Sumy 68.1 km, Belgorod to Kharkiv 73.0 km, Tumbes to Ecuador 20.5 km, Trieste to Slovenia
 5.5 km, the Falkland Islands to Argentina 347.2 km, Port Moresby to the Solomon Islands 949.2 km, Sumy to Russia
-27.7 km.
+27.7 km, Madaya to Mandalay 26.3 km.
 """
 
 from __future__ import annotations
@@ -274,3 +274,10 @@ def test_a_town_a_clause_places_in_a_country_keeps_its_figure() -> None:
     c = one("Sumy lies in Ukraine, 30 km from the Russian border.")
     assert 692194 in ends(c) and "country:RUS" in ends(c)
     assert c.measured_km == pytest.approx(27.7, abs=1.5)
+
+
+def test_a_fronted_placing_participle_places_the_main_clauses_subject() -> None:
+    # the main verb ("hit") is no verb of placing, but "Located ..." places Madaya
+    c = one("Located 40 km north of Mandalay, Madaya was hit by an air strike.")
+    assert 1312649 in ends(c) and 1311874 in ends(c)
+    assert c.measured_km == pytest.approx(26.3, abs=1.5)
