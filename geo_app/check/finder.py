@@ -14,8 +14,9 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     country. Lengths and movements give no claim; a distance with no place at
     either end stays a distance mention; one whose other end is unnamed or unknown
     is drawn as the claimed circle around its known point (or the known area). When the parse links nothing, the older
-    sentence-local rules apply ("N km away" measured from the place something moved
-    *from* to the report's main place, an endpoint the report only implies).
+    sentence-local rules apply ("X, N km away" measured from the place something moved
+    *from* to the report's main place, an endpoint the report only implies; else from the
+    town the sentence names before X, else from the report's dateline, else not measured).
 ``containment``
     "Gomel, in southern Belarus", "Crimea, part of Ukraine".
 ``adjacency``
@@ -539,6 +540,10 @@ def _distance_from_text(ctx: _Context, d: DistanceMention) -> Claim | None:
                  and r.place.key != origin.place.key]
         if not moved and towns:
             return _distance_claim(**base, a_res=origin, b_res=towns[-1], how="away")
+        if not moved:
+            # "Smoke rose over Kherson and could be seen 40 km away": seen from somewhere the report does not
+            # name; only something that moved *from* a place is measured to the report's main place
+            return _distance_claim(**base, a_res=origin, b_res=None, how="away, unnamed")
         return _distance_claim(**base, a_res=origin, b_res=None, how="away")
     return _distance_claim(**base, a_res=None, b_res=None, how="unknown")
 
@@ -557,6 +562,12 @@ def _distance_claim(*, ctx: _Context, d: DistanceMention, sentence: int, a_res: 
         "?", "the report does not say where this distance is measured from")
     if b_res is not None:
         b = endpoint_of(b_res, prefer_point=True)
+    elif how == "away, unnamed":
+        # a wire dateline ("KYIV, March 3 (Reuters) - ...") says where the report was written
+        dateline = next((r for r in ctx.resolutions if r.mention.start <= 3 and r.mention.text.isupper()
+                         and r.place is not None and r.place.feature_class == "P"), None)
+        b = endpoint_of(dateline, prefer_point=True) if dateline is not None else missing(
+            "?", "the report does not say from where this distance is seen")
     else:
         b = ctx.main_place() or missing("?", "the report names no second place and has no main country")
         if b.kind != "missing" and a.place is not None and b.place is not None and (

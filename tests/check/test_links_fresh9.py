@@ -11,7 +11,7 @@ Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Par
 island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km, Quelimane to
 Beira 306.5 km, Okhtyrka to Sumy 68.1 km, Belgorod to Kharkiv 73.0 km, Tumbes to Ecuador 20.5 km, Trieste to Slovenia
 5.5 km, the Falkland Islands to Argentina 347.2 km, Port Moresby to the Solomon Islands 949.2 km, Sumy to Russia
-27.7 km, Madaya to Mandalay 26.3 km.
+27.7 km, Madaya to Mandalay 26.3 km, Bila Tserkva to Kyiv 78.5 km.
 """
 
 from __future__ import annotations
@@ -281,3 +281,16 @@ def test_a_fronted_placing_participle_places_the_main_clauses_subject() -> None:
     c = one("Located 40 km north of Mandalay, Madaya was hit by an air strike.")
     assert 1312649 in ends(c) and 1311874 in ends(c)
     assert c.measured_km == pytest.approx(26.3, abs=1.5)
+
+
+def test_n_km_away_from_an_unnamed_viewpoint_is_not_measured_to_the_capital() -> None:
+    # seen from somewhere the report does not name: not measured to Kyiv as "the report's main place"
+    found = distances("Smoke rose over Kherson and could be seen 40 km away.")
+    assert found and all(c.measured_km is None for c in found)
+
+
+def test_n_km_away_in_a_datelined_report_is_from_the_dateline() -> None:
+    c = one("KYIV, March 3 (Reuters) - Explosions were heard overnight. Residents said smoke over Bila Tserkva, "
+            "80 km away, could be seen for hours.")
+    assert 712165 in ends(c) and 703448 in ends(c)
+    assert c.measured_km == pytest.approx(78.5, abs=1.5)
