@@ -1314,6 +1314,9 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
         if _measures_gap(unit):
             pair = (_as_part(pair[0], pair[1]), _as_part(pair[1], pair[0]))
         return Link(pair[0], pair[1], how="between")
+    pair = _bracketed_after_place(ps, span, ctx_country)
+    if pair is not None:
+        return Link(pair[0], pair[1], how="bracket")
     # Walk right from the figure: compass words, a parenthesised second figure, "away", then a preposition.
     direction = None
     to_compass: tuple[Token, str | None] | None = None  # "100 km to the south": its "to" and the way
@@ -1718,6 +1721,35 @@ def _antecedent(ps: _Sentence, near: End) -> End | None:
               if r.mention.end <= near.res.mention.start and r.place is not None
               and r.mention.kind != "demonym" and (near.res.place is None or r.place.key != near.res.place.key)]
     return End(before[-1], "place") if before else None
+
+
+#: Words of a comparison of distances ("closer to Darwin (720 km) than to Jakarta").
+_COMPARATIVES = {"close", "near", "far"}
+_COMPARATIVE_WORDS = {"closer", "nearer", "farther", "further"}
+
+
+def _bracketed_after_place(ps: _Sentence, span: Span, ctx_country: str | None) -> tuple[End, End] | None:
+    """ "Dili is closer to Darwin (720 km) than to Jakarta (1,900 km)": a figure in brackets right after a
+    place named in a comparison of distances is that place's distance from the clause's subject."""
+    doc = ps.doc
+    if span.start < 2 or span.end >= len(doc) or doc[span.start - 1].text != "(" or doc[span.end].text != ")":
+        return None
+    x = doc[span.start - 2]
+    if x.dep_ != "pobj" or x.head.lower_ not in ("to", "from") or ps.mention_at(x) is None:
+        return None
+    path = [x.head]
+    while path[-1].head.i != path[-1].i and path[-1].pos_ not in ("VERB", "AUX") and len(path) < 6:
+        path.append(path[-1].head)
+    comparative = next((c for t in path for c in (t, *t.children) if c.tag_ in ("JJR", "RBR") and (
+        c.lemma_.lower() in _COMPARATIVES or c.lower_ in _COMPARATIVE_WORDS)), None)
+    if comparative is None:
+        return None
+    subj = _subject_of(comparative)
+    a = _end_of(ps, subj, ctx_country) if subj is not None else None
+    b = _end_of(ps, x, ctx_country)
+    if a is None or b is None or a.res.place is None or a.res is b.res:
+        return None
+    return a, b
 
 
 def _inside_country_before(ps: _Sentence, span: Span) -> Token | None:

@@ -11,7 +11,8 @@ Tallinn 195.3 km, Tskhinvali to Tbilisi 93.3 km, Moscow to Ukraine 453.0 km, Par
 island (Vietnam's polygon holding the town) to Cambodia 10.7 km, Bahir Dar to Addis Ababa 320.6 km, Quelimane to
 Beira 306.5 km, Okhtyrka to Sumy 68.1 km, Belgorod to Kharkiv 73.0 km, Tumbes to Ecuador 20.5 km, Trieste to Slovenia
 5.5 km, the Falkland Islands to Argentina 347.2 km, Port Moresby to the Solomon Islands 949.2 km, Sumy to Russia
-27.7 km, Madaya to Mandalay 26.3 km, Bila Tserkva to Kyiv 78.5 km.
+27.7 km, Madaya to Mandalay 26.3 km, Bila Tserkva to Kyiv 78.5 km, Tbilisi to Yerevan 170.3 km and to Baku 449.6 km,
+Lviv to Kyiv 469.5 km.
 """
 
 from __future__ import annotations
@@ -294,3 +295,19 @@ def test_n_km_away_in_a_datelined_report_is_from_the_dateline() -> None:
             "80 km away, could be seen for hours.")
     assert 712165 in ends(c) and 703448 in ends(c)
     assert c.measured_km == pytest.approx(78.5, abs=1.5)
+
+
+def test_bracketed_figures_in_a_comparison_are_each_places_distance_from_the_subject() -> None:
+    found = {frozenset(ends(c)): c for c in distances("Tbilisi is nearer to Yerevan (170 km) than to Baku (450 km).")
+             if c.measured_km is not None}
+    yerevan = next(c for k, c in found.items() if 616052 in k and 611717 in k)
+    baku = next(c for k, c in found.items() if 587084 in k and 611717 in k)
+    assert yerevan.claimed_km == 170 and yerevan.measured_km == pytest.approx(170.3, abs=1.5)
+    assert baku.claimed_km == 450 and baku.measured_km == pytest.approx(449.6, abs=1.5)
+
+
+def test_a_bracketed_figure_after_farther_from_is_that_places() -> None:
+    found = [c for c in distances("Lviv is farther from Kyiv (470 km) than from Warsaw (330 km).")
+             if c.claimed_km == 470]
+    assert found and 703448 in ends(found[0]) and 702550 in ends(found[0])
+    assert found[0].measured_km == pytest.approx(469.5, abs=1.5)
