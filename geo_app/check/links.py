@@ -1783,12 +1783,14 @@ def _compass_from_previous(ps: _Sentence, d: DistanceMention, unit: Token, span:
     a = _near_end(ps, d, unit, span, to, ctx_country)
     if a is None or a.res.place is None or a.res.mention.end > ps.chars(ps.doc[k])[0]:
         return None
-    b = _antecedent(ps, a)
-    if b is None:
-        prior = [r for r in sorted(ps.previous, key=lambda r: r.mention.start)
-                 if r.place is not None and r.mention.kind != "demonym" and r.place.key != a.res.place.key]
-        b = End(prior[-1], "place") if prior else None
-    return (a, b) if b is not None else None
+    def usable(r: Resolution) -> bool:  # a town or feature, not a country or region that may hold X
+        return r.place is not None and r.mention.kind != "demonym" and r.place.key != a.res.place.key and \
+            r.place.layer not in ("countries", "admin1", "map_units", "composites")
+
+    same = [r for r in sorted(ps.resolutions, key=lambda r: r.mention.start)
+            if r.mention.end <= a.res.mention.start and usable(r)]
+    prior = same or [r for r in sorted(ps.previous, key=lambda r: r.mention.start) if usable(r)]
+    return (a, End(prior[-1], "place")) if prior else None
 
 
 def _qualified_name(ps: _Sentence, tok: Token, end: End, ctx_country: str | None) -> End:

@@ -311,3 +311,9 @@ def test_a_bracketed_figure_after_farther_from_is_that_places() -> None:
              if c.claimed_km == 470]
     assert found and 703448 in ends(found[0]) and 702550 in ends(found[0])
     assert found[0].measured_km == pytest.approx(469.5, abs=1.5)
+
+
+def test_a_country_named_before_is_no_reference_for_n_km_to_a_compass_way() -> None:
+    # Ukraine holds Kharkiv: "30 km to the south" is not measured from it
+    assert all(c.measured_km is None for c in distances("Troops entered Ukraine; Kharkiv, 30 km to the south, "
+                                                        "was shelled."))
