@@ -502,7 +502,8 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
         # the tagger took for a common noun, when it is the own name of a country, sea, island or town
         looked_end = _looked_up_name(ps, tok, role)
         place = looked_end.res.place if looked_end is not None else None
-        if place is not None and normalize_name(looked_end.res.mention.text) == normalize_name(tok.text) and (
+        if place is not None and normalize_name(looked_end.res.mention.text) == normalize_name(tok.text) and \
+                _letters(place.name)[:3] == _letters(tok.text)[:3] and (
                 place.layer in ("countries", "seas", "islands") or
                 place.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION)):
             return looked_end
@@ -666,14 +667,21 @@ def _named_feature(ps: _Sentence, tok: Token) -> Resolution | None:
     return _lookup(doc[first:last + 1].text, ps.sentence, s, e, ps.known)
 
 
+def _letters(name: str) -> str:
+    """A name's letters only, folded ("Ts’khinvali" -> "tskhinvali")."""
+    return re.sub(r"[^a-z]", "", normalize_name(name))
+
+
 def _unmarked_initial_name(tok: Token) -> bool:
     """Whether a token is a capitalised singular common noun or an adjective opening its sentence, as the
-    subject of the clause and with nothing of its own (no determiner, no modifier): how a small tagger reads a
-    town's name it does not know ("Palermo lies ..."), unlike "Troops", "Police" or "The town"."""
+    subject of a verb that places it ("lies", "is", "sits") and with nothing of its own (no determiner, no
+    modifier): how a small tagger reads a town's name it does not know ("Palermo lies ..."), unlike "Troops",
+    "Police", "The town" or "Progress was made 5 km from Kyiv"."""
     # an adjective as the subject is a name the tagger did not know ("Tskhinvali, capital of ..., is")
     return ((tok.pos_ == "NOUN" and tok.tag_ == "NN" or tok.pos_ == "ADJ") and tok.text[:1].isupper()
             and not tok.is_upper
-            and (tok.i == 0 or tok.is_sent_start) and tok.dep_ in ("nsubj", "nsubjpass")
+            and (tok.i == 0 or tok.is_sent_start) and tok.dep_ == "nsubj"
+            and tok.head.lemma_.lower() in _LOCATIVE_VERBS
             and not any(c.dep_ in ("det", "amod", "compound", "poss", "nummod") for c in tok.children))
 
 

@@ -95,6 +95,9 @@ def test_a_sentence_initial_name_tagged_as_a_noun_is_looked_up() -> None:
     "Police patrol 5 km from Kherson.",
     "Shelling continued 5 km from Kyiv.",
     "Residents live within 10 km of Zaporizhzhia.",
+    # common nouns that are also towns' names (El Progreso, As Salt) as subjects of no verb of placing
+    "Progress was made 5 km from Kyiv.",
+    "Salt was found 5 km from the coast of Crimea.",
 ])
 def test_a_sentence_initial_common_noun_is_no_place(text: str) -> None:
     assert all(c.measured_km is None for c in distances(text))
