@@ -24,9 +24,19 @@ resort town", "the port city", "the regional capital" (the one town named before
 looked up whole, hyphenated parts included ("Rostov-on-Don"), without a capitalised first word of
 the sentence ("Landlocked Sofia"); "the Caspian" or "the Baltic" is the sea, not a town.
 
+More forms: "X, N km to the south," from the town named just before X (this sentence or the one
+before); a bracketed figure after a place in a comparison ("nearer to Yerevan (170 km) than to Baku
+(450 km)"); "N km of <anything> divide A from B"; a reference place after "across the border from";
+a fronted "Located N km north of A, B ..."; circles of latitude and the poles ("the Arctic Circle",
+"the 38th parallel", "the North Pole", see :mod:`geo_app.check.parallels`); a seat of government for
+its capital ("the Kremlin"); island groups by their short plural ("the Falklands"); a country's
+adjective read from its form when the gazetteer's demonyms lack it ("Ecuadorian").
+
 A distance that measures a thing ("a 2,000-km pipeline", "a range of 500 km"), a
-movement ("drove 300 km through Belarus", "runs for 740 km between") or has no place at
-one end is linked to nothing (:attr:`Link.not_claim` says why).
+movement ("drove 300 km through Belarus", "runs for 740 km between"), places a thing inside a
+country ("4,000 troops in Congo, some 20 km from Goma") or has no place at one end is linked to
+nothing (:attr:`Link.not_claim` says why). A natural feature the resolver placed only by a town
+inside its name ("Lake Tana" by "Tana") is no end.
 
 The words around a place's name say what part of it is meant (:attr:`End.role`): its
 border ("the Russian border", "the edge of the Gaza Strip"; bare "the border" from a town:
