@@ -1372,9 +1372,9 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
         elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
             i += 2
             continue
-        elif low == "of" and _separating_verb_after(t) is not None:
+        elif low == "of" and (verb_k := _separating_verb_after(t)) is not None:
             # "60 km of Indonesian West Timor divide A from B": whatever fills the gap, named or not
-            i = _separating_verb_after(t)  # type: ignore[assignment]
+            i = verb_k
             continue
         elif low == "of" and _filler_object(ps, t) is not None:
             # "separated by 30 km of Indian territory": what lies between, not an end
