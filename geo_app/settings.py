@@ -341,6 +341,20 @@ CLAIM_BEARING_TOLERANCE_DEG: float = 67.5
 #: A name the claim finder looks up itself (one the extract step missed) reads as a town from this
 #: population; a smaller town of that name ranks after a region ("Corsica" the island, not Corsica, Texas).
 CLAIM_LOOKUP_MIN_TOWN_POPULATION: int = 15_000
+#: Seats of government the press names for their country's capital ("The Kremlin is some 450 km from ..."),
+#: without accents, lower case, to the country's ISO 3166-1 alpha-2 code; the claim finder measures from that
+#: capital (GeoNames' capital of the country). Written for this project from common press usage; names that
+#: are also ordinary places elsewhere (Miraflores, Palacio Nacional) are left out.
+CLAIM_SEATS_OF_GOVERNMENT: dict[str, str] = {
+    "kremlin": "RU", "white house": "US", "capitol hill": "US", "downing street": "GB", "whitehall": "GB",
+    "elysee": "FR", "elysee palace": "FR", "zhongnanhai": "CN", "bankova": "UA", "kantei": "JP",
+    "blue house": "KR", "quirinale": "IT", "palazzo chigi": "IT", "moncloa": "ES", "kanzleramt": "DE",
+    "bundeskanzleramt": "DE", "casa rosada": "AR", "knesset": "IL", "south block": "IN", "raisina hill": "IN",
+}
+#: Mean obliquity of the ecliptic (degrees) that places the polar circles and the tropics as claim ends
+#: (geo_app.check.parallels): IAU 2006, 84381.406" - 46.836769" T for 2025 (T = 0.25 Julian centuries
+#: from J2000); it falls by about 0.013 degrees a century.
+CLAIM_OBLIQUITY_DEG: float = 23.4360
 
 # --- span arbitration and kinds of names (geo_app.text.spans, geo_app.text.kinds) -----------
 #: Probability of "place or demonym" from which a candidate span is accepted, when the model

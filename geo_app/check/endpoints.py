@@ -43,12 +43,17 @@ __all__ = [
     "data_source",
     "endpoint_for_place",
     "endpoint_of",
+    "facing_mainland",
+    "facing_side",
+    "island_stem",
     "nearest_neighbour_country",
+    "off_own_part",
     "mainland_endpoint",
     "missing",
     "part_endpoint",
     "polygonal_reading",
     "rest_endpoint",
+    "rest_seen_from",
     "source_of",
     "typed_endpoint",
     "typed_place",
@@ -458,6 +463,18 @@ def rest_endpoint(country: Place, without: Endpoint) -> Endpoint | None:
                     source=source_of(country), note=f"the rest of {country.name}: its polygons but the one named")
 
 
+def rest_seen_from(country: Place, lon: float, lat: float) -> Endpoint | None:
+    """The rest of a country seen from a point on one of its islands or exclaves (its largest polygon), or
+    None when no polygon of the country but the largest holds the point."""
+    parts = _parts(country)
+    pt = shapely.Point(lon, lat)
+    k = next((k for k, part in enumerate(parts) if part.covers(pt)), None)
+    if k is None or k == 0:
+        return None
+    return rest_endpoint(country, Endpoint(label="", kind="area", geometry=parts[k],
+                                           geometry_key=f"{country.key}|part|{k}"))
+
+
 def apart_parts(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:
     """Two areas a report says a stretch of water or land separates, without the parts on the other's side.
 
@@ -472,6 +489,14 @@ def apart_parts(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:
             not a.geometry.intersects(b.geometry):
         return a, b
     return _own_side(a, b), _own_side(b, a)
+
+
+def facing_side(ep: Endpoint, other: Endpoint) -> Endpoint:
+    """An area without its polygons lying nearer ``other`` than its own largest polygon (geodesic): "Taiwan lies
+    130 km off mainland China" is Taiwan's main body, not Kinmen, 2 km off Xiamen. Unchanged for a single polygon."""
+    if ep.kind != "area" or other.kind != "area" or ep.geometry is None or other.geometry is None:
+        return ep
+    return _own_side(ep, other)
 
 
 def _own_side(ep: Endpoint, other: Endpoint) -> Endpoint:
@@ -543,3 +568,51 @@ def nearest_neighbour_country(lon: float, lat: float, toward_deg: float | None =
     if best_that_way is not None:
         return best_that_way[1]
     return best[1] if best is not None else None
+
+
+#: Words an island's own name may carry that the press leaves out ("Okinawa Island" written "Okinawa").
+_ISLAND_WORDS = re.compile(r"(?i)^(?:isla|ile|île|isle|island) (?:of |de |d')?|\s+(?:island|isle|islands)$")
+
+
+def island_stem(name: str) -> str:
+    """An island's name without its word for island, casefolded ("Okinawa Island" -> "okinawa")."""
+    return _ISLAND_WORDS.sub("", name.strip()).casefold()
+
+
+def facing_mainland(ep: Endpoint, role: str, other: Endpoint, other_role: str) -> Endpoint:
+    """A whole country measured against another country's mainland is its own main body: the sentence sets
+    mainland against islands, so the country's outlying islets off that mainland are not what it measures
+    ("Taiwan lies about 130 km off mainland China": not Kinmen, 2 km off Xiamen)."""
+    if other_role != "mainland" or role not in ("place", "territory") or ep.place is None \
+            or ep.place.layer != "countries" or ep.geometry_key != ep.place.key or other.place is None \
+            or other.place.key == ep.place.key:
+        return ep
+    return facing_side(ep, other)
+
+
+def off_own_part(point: Endpoint, point_role: str, area: Endpoint, area_role: str) -> tuple[Endpoint, Endpoint]:
+    """A town on one of a country's islands or exclaves measured against the whole country: the gap between
+    its part and the rest, as for "mainland" or "the rest of" ("Kaliningrad is some 360 km from Russia",
+    "Visby lies about 90 km off the Swedish coast"); the town itself when the sentence says it is the town
+    ("the city of Kaliningrad"). Not for the country's border ("Lviv lies 70 km from the Ukrainian border"
+    is the border seen from inside) nor a town on the country's largest polygon; else both unchanged."""
+    if area.kind != "area" or area_role not in ("place", "coast") or area.place is None \
+            or area.place.layer != "countries" or area.geometry_key != area.place.key:
+        return point, area
+    if point.kind == "area" and point.place is not None and point.geometry is not None and (
+            point.place.layer == "islands" or (point.geometry_key or "").startswith(f"{area.place.key}|part|")):
+        # "Gozo lies about 5 km from Malta": an island of the country against the rest of it
+        inside = point.geometry.representative_point()
+        rest = rest_seen_from(area.place, inside.x, inside.y)
+        return (point, rest) if rest is not None else (point, area)
+    if point.kind != "point" or point.lon is None or point.lat is None:
+        return point, area
+    rest = rest_seen_from(area.place, point.lon, point.lat)
+    if rest is None:
+        return point, area
+    if point_role != "town" and point.place is not None:
+        part = part_endpoint(point.place, point.label)
+        if part is not None and part.place is not None and part.place.key == area.place.key:
+            return part, rest
+    return point, replace(rest, note=f"{point.label} lies on an island or exclave of {area.place.name}: measured "
+                                     "to the rest of it, its largest polygon")

@@ -14,8 +14,9 @@ Claims recognised (sentence-local rules, kept simple on purpose)
     country. Lengths and movements give no claim; a distance with no place at
     either end stays a distance mention; one whose other end is unnamed or unknown
     is drawn as the claimed circle around its known point (or the known area). When the parse links nothing, the older
-    sentence-local rules apply ("N km away" measured from the place something moved
-    *from* to the report's main place, an endpoint the report only implies).
+    sentence-local rules apply ("X, N km away" measured from the place something moved
+    *from* to the report's main place, an endpoint the report only implies; else from the
+    town the sentence names before X, else from the report's dateline, else not measured).
 ``containment``
     "Gomel, in southern Belarus", "Crimea, part of Ukraine".
 ``adjacency``
@@ -63,9 +64,12 @@ from geo_app.check.endpoints import (
     data_source,
     endpoint_for_place,
     endpoint_of,
+    facing_mainland,
+    island_stem,
     main_island_endpoint,
     mainland_endpoint,
     missing,
+    off_own_part,
     part_endpoint,
     polygonal_reading,
     rest_endpoint,
@@ -73,6 +77,7 @@ from geo_app.check.endpoints import (
 )
 from geo_app.check.links import End, Link, link_distances
 from geo_app.check.model import CLAIM_TYPES, METHOD_REGION, Claim, Endpoint
+from geo_app.check.parallels import parallel_endpoint
 from geo_app.check.relations import Judgement
 from geo_app.geo.geodesy import geodesic_circle
 from geo_app.places.gazetteer import get_gazetteer
@@ -307,7 +312,7 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
     place = res.place
     written = res.mention.name or res.mention.text
     if place is None:
-        return endpoint_of(res, prefer_point=True)
+        return parallel_endpoint(written) or endpoint_of(res, prefer_point=True)
     if role == "town":
         if place.feature_class != "P":
             town = next((alt for alt in res.alternatives if alt.feature_class == "P"), None)
@@ -367,12 +372,18 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
             other_place.layer in ("countries", "seas", "islands") or
             other.role in ("border", "coast", "mainland", "main island")):
         # "Corfu is 2 km across the strait from Albania": a town named like its island, measured against
-        # an area, is the island (as a town named like a country is the country)
-        island = next((alt for alt in res.alternatives if alt.layer == "islands" and alt.name == place.name), None)
+        # an area, is the island (as a town named like a country is the country); so is a town the
+        # resolver read for an island's name ("Kinmen" read as its county seat Jincheng)
+        names = {place.name.casefold(), written.strip().casefold()}
+        island = next((alt for alt in res.alternatives if alt.layer == "islands" and island_stem(alt.name) in names),
+                      None)
         if island is not None:
             return endpoint_for_place(island, written)
+    # a town on an island measured against another island ("Pemba lies 50 km north of Zanzibar"): the
+    # gap between the islands (part_endpoint keeps a town on its country's largest polygon a point)
     partable = place.feature_class != "P" or role == "part" or (
-        other is not None and same_country and other.role in ("mainland", "rest"))
+        other is not None and same_country and other.role in ("mainland", "rest")) or (
+        other_place is not None and other_place.layer == "islands" and role == "place")
     other_area = other is not None and other_place is not None and (
         other.role in ("border", "coast", "mainland", "main island", "rest", "part") or other_place.layer in (
             "countries", "seas") or other_place.feature_class != "P" or other.res.mention.kind == "demonym")
@@ -388,6 +399,8 @@ def _end_endpoint(ctx: _Context, end: End, other: End | None) -> Endpoint:
     return endpoint_of(res, prefer_point=True)
 
 
+#: "off" between a figure and its far end: the near end lies offshore ("35 km off the Tanzanian mainland").
+_OFF = re.compile(r"(?i)\boff\b")
 #: A division's noun written after its name: the name stands for the area, not its namesake town.
 _REGION_NOUN_AFTER = re.compile(
     r"(?i)\s+(?:region|oblast|province|krai|kray|governorate|state|district|county|prefecture|canton|voivodeship)\b")
@@ -395,7 +408,7 @@ _REGION_NOUN_AFTER = re.compile(
 
 def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim | None:
     """A distance claim from the ends the parse linked it to (None for a length or a movement)."""
-    if link.not_claim and link.how == "movement":
+    if link.not_claim and link.how in ("movement", "inside"):
         return None
     if link.how == "border length" and link.a is not None and link.b is not None:
         return _border_length_claim(ctx, d, link.a.res, link.b.res)
@@ -416,6 +429,10 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
     sentence = ctx.ex.sentence_of(d.start)
     a = _end_endpoint(ctx, link.a, link.b)
     b = _end_endpoint(ctx, link.b, link.a)
+    if a.kind == "point" and a.place is not None and link.a.role == "place" and \
+            _OFF.search(ctx.ex.text, d.end, max(d.end, link.b.res.mention.start)) is not None:
+        # "Phu Quoc lies 15 km off the Cambodian coast": what lies off a coast is the island the town is on
+        a = part_endpoint(a.place, a.label) or a
     if link.b.role == "rest" and a.place is not None:
         country = country_of(a.place)
         rest = rest_endpoint(country, a) if country is not None else None
@@ -428,6 +445,9 @@ def _distance_from_link(ctx: _Context, d: DistanceMention, link: Link) -> Claim 
             a = rest
     if link.how in ("separate", "apart"):  # "N km apart" or "N km separate them": not their touching parts
         a, b = apart_parts(a, b)
+    a, b = off_own_part(a, link.a.role, b, link.b.role)
+    b, a = off_own_part(b, link.b.role, a, link.a.role)
+    a, b = facing_mainland(a, link.a.role, b, link.b.role), facing_mainland(b, link.b.role, a, link.a.role)
     if link.direction:
         b = replace(b, bearing=link.direction)
     spans = [(d.start, d.end), (link.a.res.mention.start, link.a.res.mention.end),
@@ -514,6 +534,16 @@ def _distance_from_text(ctx: _Context, d: DistanceMention) -> Claim | None:
     if d.text.lower().endswith("away") or re.match(r"(?i)\s+away\b", text[d.end:d.end + 10]):
         moved = [r for r in before if _FROM_BEFORE.search(text[s_start:r.mention.start])]
         origin = moved[-1] if moved else (before[-1] if before else None)
+        # "Residents of Kharkiv heard explosions in Belgorod, 40 km away": away from the town named before it
+        towns = [r for r in before[:-1] if r.place is not None and r.place.feature_class == "P"
+                 and r.mention.kind != "demonym" and origin is not None and origin.place is not None
+                 and r.place.key != origin.place.key]
+        if not moved and towns:
+            return _distance_claim(**base, a_res=origin, b_res=towns[-1], how="away")
+        if not moved:
+            # "Smoke rose over Kherson and could be seen 40 km away": seen from somewhere the report does not
+            # name; only something that moved *from* a place is measured to the report's main place
+            return _distance_claim(**base, a_res=origin, b_res=None, how="away, unnamed")
         return _distance_claim(**base, a_res=origin, b_res=None, how="away")
     return _distance_claim(**base, a_res=None, b_res=None, how="unknown")
 
@@ -532,6 +562,12 @@ def _distance_claim(*, ctx: _Context, d: DistanceMention, sentence: int, a_res: 
         "?", "the report does not say where this distance is measured from")
     if b_res is not None:
         b = endpoint_of(b_res, prefer_point=True)
+    elif how == "away, unnamed":
+        # a wire dateline ("KYIV, March 3 (Reuters) - ...") says where the report was written
+        dateline = next((r for r in ctx.resolutions if r.mention.start <= 3 and r.mention.text.isupper()
+                         and r.place is not None and r.place.feature_class == "P"), None)
+        b = endpoint_of(dateline, prefer_point=True) if dateline is not None else missing(
+            "?", "the report does not say from where this distance is seen")
     else:
         b = ctx.main_place() or missing("?", "the report names no second place and has no main country")
         if b.kind != "missing" and a.place is not None and b.place is not None and (

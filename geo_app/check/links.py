@@ -24,9 +24,19 @@ resort town", "the port city", "the regional capital" (the one town named before
 looked up whole, hyphenated parts included ("Rostov-on-Don"), without a capitalised first word of
 the sentence ("Landlocked Sofia"); "the Caspian" or "the Baltic" is the sea, not a town.
 
+More forms: "X, N km to the south," from the town named just before X (this sentence or the one
+before); a bracketed figure after a place in a comparison ("nearer to Yerevan (170 km) than to Baku
+(450 km)"); "N km of <anything> divide A from B"; a reference place after "across the border from";
+a fronted "Located N km north of A, B ..."; circles of latitude and the poles ("the Arctic Circle",
+"the 38th parallel", "the North Pole", see :mod:`geo_app.check.parallels`); a seat of government for
+its capital ("the Kremlin"); island groups by their short plural ("the Falklands"); a country's
+adjective read from its form when the gazetteer's demonyms lack it ("Ecuadorian").
+
 A distance that measures a thing ("a 2,000-km pipeline", "a range of 500 km"), a
-movement ("drove 300 km through Belarus", "runs for 740 km between") or has no place at
-one end is linked to nothing (:attr:`Link.not_claim` says why).
+movement ("drove 300 km through Belarus", "runs for 740 km between"), places a thing inside a
+country ("4,000 troops in Congo, some 20 km from Goma") or has no place at one end is linked to
+nothing (:attr:`Link.not_claim` says why). A natural feature the resolver placed only by a town
+inside its name ("Lake Tana" by "Tana") is no end.
 
 The words around a place's name say what part of it is meant (:attr:`End.role`): its
 border ("the Russian border", "the edge of the Gaza Strip"; bare "the border" from a town:
@@ -53,8 +63,9 @@ from shapely.geometry import Point
 
 from geo_app import settings
 from geo_app._text import normalize_name
-from geo_app.check.endpoints import nearest_neighbour_country
+from geo_app.check.endpoints import capital_of, nearest_neighbour_country
 from geo_app.check.measure import compass_azimuth
+from geo_app.check.parallels import latitude_of
 from geo_app.places.composites import geometry_of
 from geo_app.places.gazetteer import get_gazetteer
 from geo_app.resolve.resolver import Resolution
@@ -179,7 +190,7 @@ class Link:
         The compass word of the sentence ("north" in "40 km north of the border").
     how : str
         The construction that linked them ("subject", "apposition", "apart", "between",
-        "separate", "from/to").
+        "separate", "from/to"), or why none ("movement", "inside": a thing placed inside a country).
     not_claim : str
         Why the distance is no claim between two places ("" when it may be one).
     """
@@ -284,12 +295,19 @@ class _Sentence:
         return out
 
     def demonym(self, tok: Token) -> Resolution | None:
-        """A country named by an adjective the extract step did not mark ("the Ugandan border")."""
+        """A country named by an adjective the extract step did not mark ("the Ugandan border"); one the
+        gazetteer's demonyms lack is read from its form ("Ecuadorian": Ecuador, see :func:`_country_of_adjective`)."""
         code = get_gazetteer().demonym(tok.text) if tok.text[:1].isupper() else None
-        if not code or code.startswith("name:") or len(code) != 2:
+        if code is not None and code.startswith("name:"):
             return None
+        place = None
+        if not code or len(code) != 2:
+            place = _country_of_adjective(tok.text) if tok.text[:1].isupper() and tok.is_alpha else None
+            if place is None:
+                return None
+            code = place.country_code
         try:
-            place = get_gazetteer().country(code)
+            place = place or get_gazetteer().country(code)
         except LookupError:
             return None
         s, e = self.chars(tok)
@@ -302,16 +320,63 @@ class _Sentence:
         also the parts a hyphen joins without spaces ("Rostov-on-Don", "Bilhorod-Dnistrovskyi")."""
         i = j = tok.i
         doc = self.doc
-        while i > 0 and (doc[i - 1].pos_ == "PROPN" or (doc[i - 1].lower_ in {"del", "de", "la", "el", "al"}
-                                                         and i > 1 and doc[i - 2].pos_ == "PROPN")
-                         or (hyphens and _hyphen_joined(doc, i - 1))):
-            i -= 1
-        while j + 1 < len(doc) and (doc[j + 1].pos_ == "PROPN" or (hyphens and _hyphen_joined(doc, j))):
-            j += 1
+        while i > 0:
+            if i > 1 and _name_link(doc, i - 1):
+                i -= 2  # the particle and the capitalised word before it ("Foz do")
+            elif doc[i - 1].pos_ == "PROPN" or (hyphens and _hyphen_joined(doc, i - 1)):
+                i -= 1
+            else:
+                break
+        while j + 1 < len(doc):
+            if j + 2 < len(doc) and _name_link(doc, j + 1):
+                j += 2
+            elif doc[j + 1].pos_ == "PROPN" or (hyphens and _hyphen_joined(doc, j)):
+                j += 1
+            else:
+                break
         return doc[i:j + 1]
 
 
+#: Lowercase particles inside place names ("Ciudad del Este", "Foz do Iguaçu", "Rio de Janeiro",
+#: "Castellammare di Stabia", "Bergen op Zoom" is not covered: only these).
+_NAME_LINKS = {"del", "de", "la", "el", "al", "do", "da", "dos", "das", "di", "du", "des"}
+
+
+def _name_link(doc: Doc, k: int) -> bool:
+    """Whether token ``k`` is a lowercase particle joining two capitalised words of one name ("do" in
+    "Foz do Iguaçu"); the word before may be one the tagger took for a common noun ("Foz")."""
+    def capitalised(t: Token) -> bool:
+        return t.is_alpha and t.text[:1].isupper() and not t.is_upper
+    tok = doc[k]
+    return (tok.text in _NAME_LINKS and 0 < k < len(doc) - 1 and capitalised(doc[k - 1])
+            and capitalised(doc[k + 1]) and bool(tok.whitespace_) and bool(doc[k - 1].whitespace_))
+
+
 _HYPHENS = ("-", "\u2011")
+
+
+#: Endings of a country's adjective and what its name ends with instead ("Ecuador-ian", "Sloven-ian" ->
+#: "Slovenia", "Surinam-ese" -> "Suriname", "Iceland-ic", "Nepal-i", "Djibout-ian" -> "Djibouti").
+_ADJECTIVE_ENDINGS = (("ian", ""), ("ian", "ia"), ("ian", "i"), ("ean", ""), ("ean", "ea"), ("an", ""),
+                      ("an", "a"), ("ese", ""), ("ese", "e"), ("ic", ""), ("i", ""), ("ish", ""), ("n", ""))
+
+
+@lru_cache(maxsize=512)
+def _country_of_adjective(word: str) -> Place | None:
+    """The country whose own name an adjective is formed from, when the gazetteer's demonyms lack it
+    ("Ecuadorian" -> Ecuador, "Icelandic" -> Iceland, "Slovenian" -> Slovenia), else None.
+
+    Only a country (Natural Earth admin-0) known by exactly that stem as a primary name counts, and
+    the stem must keep at least four letters."""
+    gaz = get_gazetteer()
+    for ending, name_end in _ADJECTIVE_ENDINGS:
+        if not word.endswith(ending) or len(word) - len(ending) < 4:
+            continue
+        stem = word[: len(word) - len(ending)] + name_end
+        found = [m.place for m in gaz.lookup(stem) if m.primary and m.place.layer == "countries"]
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def _hyphen_joined(doc: Doc, i: int) -> bool:
@@ -345,6 +410,12 @@ def _core(tok: Token) -> list[Token]:
 
 def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     """The place a noun phrase headed by ``tok`` names, and which part of it."""
+    circle = _circle_of_latitude(ps, tok)
+    if circle is not None:
+        return End(circle, "place")
+    seat = _seat_of_government(ps, tok)
+    if seat is not None:
+        return End(seat, "town")
     lemma = tok.lemma_.lower()
     role = _ROLE_NOUNS.get(lemma, "place")
     if role == "place" and any(c.lower_ in _MAINLAND_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
@@ -352,6 +423,19 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     if lemma == "island" and any(c.lower_ in _MAIN_WORDS for c in tok.children if c.dep_ in ("amod", "compound")):
         role = "main island"  # "Taiwan's main island": not its islets (nor a continental part)
     own = ps.mention_at(tok)
+    if (own is None or own.place is None) and tok.text[:1].isupper():
+        # "the Falklands", "the Solomons", "the Galápagos Islands": an island group by its short or long name
+        group = _island_group(ps, tok, own)
+        if group is not None:
+            return End(group, "place")
+    if own is not None and _stand_in_for_feature(own):
+        return None  # "north of Lake Tana" located by "Tana" (Antananarivo): no end to measure to
+    if own is not None and own.place is None and (own.mention.qualifier or "").endswith("border"):
+        # "50 km from Ugandan border" left unresolved as a name: its adjective names the country
+        named = next((r for r in (ps.demonym(t) for t in ps.doc if t.i != tok.i and
+                                  own.mention.start <= ps.chars(t)[0] < own.mention.end) if r is not None), None)
+        if named is not None:
+            return End(named, "border")
     if own is not None and own.place is None and role == "coast":
         # "the Azov coast" marked whole as an unknown name: the coast of the sea its words name
         sea = _sea_of_coast(ps, tok)
@@ -413,9 +497,25 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
                         if role == "capital" or role == "place" or role == "territory":
                             return inner
                         return End(inner.res, role if inner.role == "place" else inner.role)
-    if tok.pos_ == "PROPN" and own is None:
+    if own is None and tok.text[:1].isupper() and (lemma in _ROLE_NOUNS or lemma in _GENERIC):
+        # "the Line of Actual Control", "the Green Line": a capitalised feature noun names a feature of its own,
+        # known to the gazetteer by its whole name or not at all (not the village Líně for "Line")
+        named = _named_feature(ps, tok)
+        return End(named, "place") if named is not None else None
+    # "Foz do Iguaçu": a name's first word the tagger took for a common noun is joined by its particle
+    if own is None and (tok.pos_ == "PROPN" or (tok.i + 2 < len(ps.doc) and _name_link(ps.doc, tok.i + 1))):
         looked_end = _looked_up_name(ps, tok, role)
         if looked_end is not None:
+            return looked_end
+    if own is None and _unmarked_initial_name(tok):
+        # "Palermo lies about 150 km from Tunisia": a sentence-initial name the extract step missed and
+        # the tagger took for a common noun, when it is the own name of a country, sea, island or town
+        looked_end = _looked_up_name(ps, tok, role)
+        place = looked_end.res.place if looked_end is not None else None
+        if place is not None and normalize_name(looked_end.res.mention.text) == normalize_name(tok.text) and \
+                _letters(place.name)[:3] == _letters(tok.text)[:3] and (
+                place.layer in ("countries", "seas", "islands") or
+                place.population >= int(settings.CLAIM_LOOKUP_MIN_TOWN_POPULATION)):
             return looked_end
     core = sorted(_core(tok), key=lambda t: t.i)
     found = [r for r in ps.mentions_in(core) if r.place is not None or r.mention.kind != "demonym"]
@@ -474,6 +574,127 @@ def _end_of(ps: _Sentence, tok: Token, ctx_country: str | None) -> End | None:
     return End(best, role)
 
 
+def _circle_of_latitude(ps: _Sentence, tok: Token) -> Resolution | None:
+    """A circle of latitude or a pole the phrase headed by ``tok`` names ("the Arctic Circle", "the Equator", "the
+    Tropic of Cancer", "the 38th parallel", "the North Pole"), as a resolution without a place (the finder draws
+    the parallel or the pole), or None."""
+    if tok.lower_ not in ("equator", "circle", "tropic", "parallel", "pole"):
+        return None
+    doc = ps.doc
+    first = tok.i
+    while first > 0 and doc[first - 1].head.i == tok.i and doc[first - 1].dep_ in ("compound", "amod", "nummod"):
+        first -= 1
+    last = tok.i
+    of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" and c.i == tok.i + 1), None)
+    obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if obj is not None:
+        last = obj.i
+    if tok.lower_ == "parallel" and last + 1 < len(doc) and doc[last + 1].lower_ in ("north", "south"):
+        last += 1
+    name = doc[first:last + 1].text
+    if latitude_of(name) is None:
+        return None
+    s, e = ps.chars(doc[first])[0], ps.chars(doc[last])[1]
+    mention = Mention(start=s, end=e, text=name, kind="place", name=name, label="claim-parse", sentence=ps.sentence)
+    return Resolution(mention=mention, place=None, confidence=0.5, reason="a circle of latitude")
+
+
+def _seat_of_government(ps: _Sentence, tok: Token) -> Resolution | None:
+    """The capital a seat of government stands for ("The Kremlin is some 450 km from ...": Moscow), from
+    ``settings.CLAIM_SEATS_OF_GOVERNMENT``, or None."""
+    if not tok.text[:1].isupper() or ps.mention_at(tok) is not None and ps.mention_at(tok).place is not None:
+        return None
+    run = ps.name_run(tok)
+    code = settings.CLAIM_SEATS_OF_GOVERNMENT.get(normalize_name(run.text))
+    capital = capital_of(code) if code else None
+    if capital is None:
+        return None
+    s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
+    mention = Mention(start=s, end=e, text=run.text, kind="place", name=run.text, label="claim-parse",
+                      sentence=ps.sentence, country_code=code)
+    return Resolution(mention=mention, place=capital, confidence=0.8,
+                      reason=f"{run.text} stands for the capital it sits in ({capital.name})")
+
+
+#: Words of a natural feature's name: a feature the gazetteer lacks is not the town its other word names.
+_NATURAL_FEATURE_WORDS = {"lake", "lakes", "river", "mount", "mountain", "mountains", "hills", "range", "volcano",
+                          "glacier", "desert", "forest", "valley", "plateau", "peninsula", "delta", "falls",
+                          "reservoir", "lagoon", "swamp", "marshes", "basin", "cape", "pass"}
+
+
+def _stand_in_for_feature(res: Resolution) -> bool:
+    """Whether the resolver placed a natural feature it does not know by a place inside its name ("Lake Tana"
+    by "Tana", which is Antananarivo; "Lake Victoria" by "Victoria", Hong Kong): for a map an approximation,
+    for a measured distance no end at all."""
+    if res.place is None or not res.reason.startswith("not in the gazetteer; located by"):
+        return False
+    return any(w.casefold() in _NATURAL_FEATURE_WORDS for w in re.findall(r"[^\W\d_]+", res.mention.name or ""))
+
+
+def _island_group(ps: _Sentence, tok: Token, own: Resolution | None) -> Resolution | None:
+    """An island group the gazetteer knows by another form of the name written: a plural after "the" for
+    "<stem> Islands" ("the Falklands", "the Solomons", not Solomons, Maryland; "the Canaries"), or "X Islands"
+    for "X" ("the Galápagos Islands": the Galápagos province). A country, region or island only, never a town."""
+    if own is not None:
+        name, s, e = own.mention.name or own.mention.text, own.mention.start, own.mention.end
+    else:
+        if not (tok.tag_ in ("NNPS", "NNS") and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children)):
+            return None
+        name, (s, e) = tok.text, ps.chars(tok)
+    words = name.split()
+    if len(words) >= 2 and words[-1].casefold() in ("islands", "island", "isles"):
+        tries = [" ".join(words[:-1])]
+    elif own is None and len(words) == 1 and name.endswith("s") and len(name) > 4:
+        tries = ([name[:-3] + "y Islands"] if name.endswith("ies") else []) + [name[:-1] + " Islands",
+                                                                            name[:-1] + "ic Islands"]
+    else:
+        return None
+    for t in tries:
+        found = [m.place for m in get_gazetteer().lookup(t) if m.primary and m.place.layer in (
+            "countries", "admin1", "islands")]
+        if found:
+            mention = Mention(start=s, end=e, text=name, kind="place", name=name, label="claim-parse",
+                              sentence=ps.sentence)
+            return Resolution(mention=mention, place=found[0], confidence=0.5,
+                              reason=f"the island group {found[0].name}")
+    return None
+
+
+def _named_feature(ps: _Sentence, tok: Token) -> Resolution | None:
+    """The gazetteer's place for a capitalised feature noun with its name ("Line of Actual Control", "Green
+    Line", "Gulf of Aqaba"): the whole phrase from its first capitalised word through an "of" object."""
+    doc = ps.doc
+    first = tok.i
+    while first > 0 and doc[first - 1].text[:1].isupper() and doc[first - 1].dep_ in ("compound", "amod") \
+            and doc[first - 1].head.i == tok.i:
+        first -= 1
+    last = tok.i
+    of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" and c.i == tok.i + 1), None)
+    obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if obj is not None and obj.text[:1].isupper():
+        last = obj.i
+    s, e = ps.chars(doc[first])[0], ps.chars(doc[last])[1]
+    return _lookup(doc[first:last + 1].text, ps.sentence, s, e, ps.known)
+
+
+def _letters(name: str) -> str:
+    """A name's letters only, folded ("Ts’khinvali" -> "tskhinvali")."""
+    return re.sub(r"[^a-z]", "", normalize_name(name))
+
+
+def _unmarked_initial_name(tok: Token) -> bool:
+    """Whether a token is a capitalised singular common noun or an adjective opening its sentence, as the
+    subject of a verb that places it ("lies", "is", "sits") and with nothing of its own (no determiner, no
+    modifier): how a small tagger reads a town's name it does not know ("Palermo lies ..."), unlike "Troops",
+    "Police", "The town" or "Progress was made 5 km from Kyiv"."""
+    # an adjective as the subject is a name the tagger did not know ("Tskhinvali, capital of ..., is")
+    return ((tok.pos_ == "NOUN" and tok.tag_ == "NN" or tok.pos_ == "ADJ") and tok.text[:1].isupper()
+            and not tok.is_upper
+            and (tok.i == 0 or tok.is_sent_start) and tok.dep_ == "nsubj"
+            and tok.head.lemma_.lower() in _LOCATIVE_VERBS
+            and not any(c.dep_ in ("det", "amod", "compound", "poss", "nummod") for c in tok.children))
+
+
 def _in_stated_country(ps: _Sentence, head: Token, inner: End) -> End | None:
     """The place after "the <demonym> town of" in the country the demonym names.
 
@@ -529,8 +750,21 @@ def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
     """
     runs = [ps.name_run(tok, hyphens=True), ps.name_run(tok)]
     first = runs[1][0]
+    if first.i >= 2 and ps.doc[first.i - 1].tag_ == "POS" and ps.doc[first.i - 2].pos_ == "PROPN":
+        # "Cox's Bazar": a possessive inside a name, tried whole; its last part alone only when the owner is
+        # a place ("Russia's Kaliningrad"), not a person ("Martha's Vineyard" is no town called Vineyard)
+        owner = ps.name_run(ps.doc[first.i - 2])
+        whole = ps.doc[owner.start:runs[1].end]
+        s, e = ps.chars(whole[0])[0], ps.chars(whole[-1])[1]
+        looked = _lookup(whole.text, ps.sentence, s, e, ps.known)
+        if looked is not None:
+            return End(looked, role)
+        if ps.mention_at(owner[-1]) is None and not any(
+                m.primary for m in get_gazetteer().lookup(owner.text)) and ps.demonym(owner[-1]) is None:
+            return None
     if len(runs[1]) > 1 and (first.i == 0 or first.is_sent_start or
-                             ps.doc[first.i - 1].text in ("\"", "'", "(", ":", "\u201c")):
+                             ps.doc[first.i - 1].text in ("\"", "'", "(", ":", "\u201c")) and \
+            _is_modifier_word(first, runs[1][1:]):
         runs.append(runs[1][1:])
     seen: set[str] = set()
     for run in runs:
@@ -555,12 +789,27 @@ def _looked_up_name(ps: _Sentence, tok: Token, role: str) -> End | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _modifier_tag(word: str, rest: str) -> str:
+    return get_parser()(f"{word.lower()} {rest}")[0].tag_
+
+
+def _is_modifier_word(word: Token, rest: Span) -> bool:
+    """Whether a capitalised first word of a sentence is an English modifier the tagger took for a name only
+    for its capital ("Landlocked Sofia", "Besieged Mariupol", "Remote Kidal"), not the first part of the name
+    ("Jan Mayen" is no town called Mayen): written in lower case before the rest, it tags as an adjective or a
+    participle."""
+    return _modifier_tag(word.text, rest.text) in ("JJ", "JJR", "JJS", "VBN", "VBD", "VBG")
+
+
 def _hyphenated_whole(ps: _Sentence, tok: Token, own: Resolution) -> Resolution | None:
-    """The place a whole hyphenated name is the own name of, when the report marked only a part of it
-    ("Kamianets-Podilskyi" marked as "Podilskyi"); None when the mention covers the name."""
+    """The place a whole hyphenated name, or one joined by a particle, is the own name of, when the report
+    marked only a part of it ("Kamianets-Podilskyi" marked as "Podilskyi", "Vila do Conde" as "Conde");
+    None when the mention covers the name."""
     run = ps.name_run(tok, hyphens=True)
     s, e = ps.chars(run[0])[0], ps.chars(run[-1])[1]
-    if not any(t.text in _HYPHENS for t in run) or (own.mention.start <= s and e <= own.mention.end):
+    joined = any(t.text in _HYPHENS or _name_link(ps.doc, t.i) for t in run)  # "Vila do Conde" marked as "Conde"
+    if not joined or (own.mention.start <= s and e <= own.mention.end):
         return None
     whole = _lookup(run.text, ps.sentence, s, e, ps.known, own_name_first=True)
     return whole if whole is not None and whole.place is not None else None
@@ -980,6 +1229,21 @@ def _filler_object(ps: _Sentence, of: Token) -> Token | None:
                  c.lemma_.lower() in _FILLER_NOUNS and ps.mention_at(c) is None), None)
 
 
+def _separating_verb_after(of: Token, window: int = 8) -> int | None:
+    """The index of the verb of separating that follows the "of" phrase after a figure ("60 km of Indonesian
+    West Timor divide A from B", "30 km of Armenia's Syunik province separate"): the phrase is what lies
+    between the two ends, not an end. None when another verb, a clause break or nothing of the kind comes
+    first (a parser may leave the phrase without an object, so the words are walked, not the tree)."""
+    doc = of.doc
+    for k in range(of.i + 1, min(len(doc), of.i + 1 + window)):
+        t = doc[k]
+        if t.lemma_.lower() in _SEPARATE_VERBS and t.pos_ == "VERB" and k > of.i + 1:
+            return k
+        if t.pos_ in ("VERB", "AUX") or (t.is_punct and t.text not in (*_HYPHENS, "'")):
+            return None
+    return None
+
+
 def _measures_gap(unit: Token) -> bool:
     """Whether the figure is the width of land or water between two places ("a strip 65 km wide",
     "the 65-km gap", "a corridor of 65 km"), not a distance from a point."""
@@ -1068,8 +1332,12 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
         if _measures_gap(unit):
             pair = (_as_part(pair[0], pair[1]), _as_part(pair[1], pair[0]))
         return Link(pair[0], pair[1], how="between")
+    pair = _bracketed_after_place(ps, span, ctx_country)
+    if pair is not None:
+        return Link(pair[0], pair[1], how="bracket")
     # Walk right from the figure: compass words, a parenthesised second figure, "away", then a preposition.
     direction = None
+    to_compass: tuple[Token, str | None] | None = None  # "100 km to the south": its "to" and the way
     i = span.end
     depth = 0
     after: Token | None = None
@@ -1093,6 +1361,7 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
             # says where the subject lies seen from the other end, so the near end lies the opposite way
             toward = _COMPASS.get(doc[i + 2].lower_) or _COMPASS.get(doc[i + 2].lower_[:-3])
             direction = _opposite(toward) if toward else direction
+            to_compass = (doc[i], toward)
             i += 3
             continue
         elif low in _SKIP:
@@ -1102,6 +1371,10 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
             continue
         elif low == "of" and i + 1 < len(doc) and doc[i + 1].lemma_.lower() in _FILLER_NOUNS:
             i += 2
+            continue
+        elif low == "of" and (verb_k := _separating_verb_after(t)) is not None:
+            # "60 km of Indonesian West Timor divide A from B": whatever fills the gap, named or not
+            i = verb_k
             continue
         elif low == "of" and _filler_object(ps, t) is not None:
             # "separated by 30 km of Indian territory": what lies between, not an end
@@ -1152,12 +1425,23 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
         pair = _apart_pair(ps, unit, span, ctx_country)
         if pair is not None:
             return Link(pair[0], pair[1], how="apart")
+    inside = _inside_country_before(ps, span) if after is not None and after.lower_ in _TO_PREPS else None
+    located: End | None = None
+    if inside is not None:
+        # "Sumy lies in Ukraine, 30 km from the Russian border": the subject a clause places in the country
+        subj = _subject_of(inside)
+        verb_of = inside.head.head
+        located = _end_of(ps, subj, ctx_country) if subj is not None and verb_of.lemma_.lower() in \
+            _LOCATIVE_VERBS | {"locate", "situate"} else None
+        if located is None or located.res.place is None or located.res.place.layer == "countries":
+            return Link(None, None, direction, how="inside", not_claim="the figure places something inside the "
+                                                                       "country named before it, not the country")
     if after is not None and after.lower_ in _TO_PREPS:
         objs = [c for c in after.children if c.dep_ == "pobj"]
         if not objs:
             objs = [t for t in doc[after.i + 1:] if t.pos_ in ("NOUN", "PROPN")][:1]
         b = _end_of(ps, objs[0], ctx_country) if objs else None
-        a = _near_end(ps, d, unit, span, after, ctx_country)
+        a = located or _near_end(ps, d, unit, span, after, ctx_country)
         subj = _subject_of(unit)
         if a is None and b is not None and after.lower_ == "from" and verb.lemma_.lower() == "be" and \
                 subj is not None and (subj.lower_ == "it" or subj.lemma_.lower() == "distance"):
@@ -1188,6 +1472,13 @@ def _link_parse(ps: _Sentence, d: DistanceMention, ctx_country: str | None) -> L
             return Link(None, None, direction, how="route",
                         not_claim=f"a route length ({route}), not a straight-line distance between two places")
         return Link(a, b, direction, how="subject", not_claim="" if a is not None else "no place at the near end")
+    if to_compass is not None and to_compass[1] and (to_compass[0].i + 3 >= len(doc) or
+                                                     doc[to_compass[0].i + 3].is_punct):
+        # "Rebels took Goma; Bukavu, 100 km to the south, fell later": a place in apposition to the figure
+        # lies that way from the place named just before it
+        pair = _compass_from_previous(ps, d, unit, span, to_compass[0], ctx_country)
+        if pair is not None:
+            return Link(pair[0], pair[1], to_compass[1], how="apposition")
     if (after is None or after.is_punct or after.lower_ in ("than", "and", "but")) and \
             any(t.lower_ == "away" for t in doc[span.end - 1:span.end + 1]):
         pair = _away_apposition(ps, span, ctx_country)
@@ -1450,6 +1741,76 @@ def _antecedent(ps: _Sentence, near: End) -> End | None:
     return End(before[-1], "place") if before else None
 
 
+#: Words of a comparison of distances ("closer to Darwin (720 km) than to Jakarta").
+_COMPARATIVES = {"close", "near", "far"}
+_COMPARATIVE_WORDS = {"closer", "nearer", "farther", "further"}
+
+
+def _bracketed_after_place(ps: _Sentence, span: Span, ctx_country: str | None) -> tuple[End, End] | None:
+    """ "Dili is closer to Darwin (720 km) than to Jakarta (1,900 km)": a figure in brackets right after a
+    place named in a comparison of distances is that place's distance from the clause's subject."""
+    doc = ps.doc
+    if span.start < 2 or span.end >= len(doc) or doc[span.start - 1].text != "(" or doc[span.end].text != ")":
+        return None
+    x = doc[span.start - 2]
+    if x.dep_ != "pobj" or x.head.lower_ not in ("to", "from") or ps.mention_at(x) is None:
+        return None
+    path = [x.head]
+    while path[-1].head.i != path[-1].i and path[-1].pos_ not in ("VERB", "AUX") and len(path) < 6:
+        path.append(path[-1].head)
+    comparative = next((c for t in path for c in (t, *t.children) if c.tag_ in ("JJR", "RBR") and (
+        c.lemma_.lower() in _COMPARATIVES or c.lower_ in _COMPARATIVE_WORDS)), None)
+    if comparative is None:
+        return None
+    subj = _subject_of(comparative)
+    a = _end_of(ps, subj, ctx_country) if subj is not None else None
+    b = _end_of(ps, x, ctx_country)
+    if a is None or b is None or a.res.place is None or a.res is b.res:
+        return None
+    return a, b
+
+
+def _inside_country_before(ps: _Sentence, span: Span) -> Token | None:
+    """The country the figure follows as "in <country>," ("4,000 troops in Congo, some 20 km from Goma",
+    "fighting in Ukraine, 30 km from Kharkiv"), or None: the figure says where something is inside that
+    country, not how far the country is."""
+    k = span.start - 1
+    while k >= 0 and ps.doc[k].lower_ in _QUANTIFIERS:
+        k -= 1
+    if k < 2 or ps.doc[k].text != ",":
+        return None
+    prev = ps.doc[k - 1]
+    res = ps.mention_at(prev)
+    if res is None or res.place is None or res.place.layer != "countries" or res.mention.kind == "demonym":
+        return None
+    inside = prev.dep_ == "pobj" and prev.head.lower_ in ("in", "inside", "into", "within", "throughout", "across")
+    return prev if inside else None
+
+
+def _compass_from_previous(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, to: Token,
+                           ctx_country: str | None) -> tuple[End, End] | None:
+    """The two ends of "X, N km to the <way>," with no "of": X in apposition to the figure (a comma right
+    before it) and the place named last before X, in this sentence or the one before ("M23 took Goma.
+    Bukavu, some 100 km to the south, fell in February")."""
+    k = span.start - 1
+    while k >= 0 and ps.doc[k].lower_ in ("just", "only", "some", "about", "roughly", "around", "barely",
+                                          "nearly", "almost", "approximately"):
+        k -= 1
+    if k < 1 or ps.doc[k].text != ",":
+        return None
+    a = _near_end(ps, d, unit, span, to, ctx_country)
+    if a is None or a.res.place is None or a.res.mention.end > ps.chars(ps.doc[k])[0]:
+        return None
+    def usable(r: Resolution) -> bool:  # a town or feature, not a country or region that may hold X
+        return r.place is not None and r.mention.kind != "demonym" and r.place.key != a.res.place.key and \
+            r.place.layer not in ("countries", "admin1", "map_units", "composites")
+
+    same = [r for r in sorted(ps.resolutions, key=lambda r: r.mention.start)
+            if r.mention.end <= a.res.mention.start and usable(r)]
+    prior = same or [r for r in sorted(ps.previous, key=lambda r: r.mention.start) if usable(r)]
+    return (a, End(prior[-1], "place")) if prior else None
+
+
 def _qualified_name(ps: _Sentence, tok: Token, end: End, ctx_country: str | None) -> End:
     """The place a written container qualifies: "Paris, Texas, about 160 km northeast of Dallas"
     is measured from Paris, not Texas. ``end`` (named at ``tok``) stands when the name before the
@@ -1466,6 +1827,31 @@ def _qualified_name(ps: _Sentence, tok: Token, end: End, ctx_country: str | None
     if area is None or not area.covers(Point(place.lon, place.lat)):
         return end
     return inner
+
+
+#: Prepositions placing a subject on the far side of something from a reference place ("across the border
+#: from El Paso", "opposite Ivangorod").
+_FACING_PREPS = {"across", "opposite", "over", "beyond"}
+
+
+def _facing_reference(obj: Token) -> bool:
+    """Whether a place is only the reference point of where the clause's subject lies ("Ciudad Juárez lies just
+    across the border from El Paso, 560 km north of Chihuahua": the figure is Ciudad Juárez's)."""
+    head = obj.head
+    if head.lower_ not in ("from", "opposite"):
+        return False
+    if head.lower_ == "opposite":
+        return True
+    t = head.head
+    for _ in range(4):
+        if t.lower_ in _FACING_PREPS:
+            return True
+        if t.pos_ in ("VERB", "AUX"):  # "sits across the river from Ivangorod": both phrases on the verb
+            return any(c.lower_ in _FACING_PREPS and c.i < head.i for c in t.children)
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 def _town_subject(ps: _Sentence, unit: Token, prev: Token, ctx_country: str | None) -> End | None:
@@ -1514,10 +1900,33 @@ def _path_to(tok: Token, top: Token) -> list[Token]:
     return [top]
 
 
+#: Participles that place a clause's subject ("Located 40 km north of Mandalay, Madaya ...").
+_PLACING_PARTICIPLES = {"locate", "situate", "lie", "sit", "nestle", "perch", "set", "position", "station"}
+
+
+def _fronted_placement_subject(ps: _Sentence, unit: Token, ctx_country: str | None) -> End | None:
+    """The subject of the main clause after a fronted participle that places it ("Located 40 km north of
+    Mandalay, Madaya was hit by an air strike": Madaya, whatever the main verb), or None."""
+    t = unit
+    for _ in range(6):
+        if t.dep_ == "advcl" and t.lemma_.lower() in _PLACING_PARTICIPLES and t.tag_ in ("VBN", "VBG") \
+                and t.i < t.head.i and t.i <= t.left_edge.i + 1:
+            subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass") and c.i > t.i), None)
+            end = _end_of(ps, subj, ctx_country) if subj is not None else None
+            return end if end is not None and end.res.place is not None else None
+        if t.head.i == t.i:
+            return None
+        t = t.head
+    return None
+
+
 def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: Token,
               ctx_country: str | None) -> End | None:
     """The place a distance is measured from: the apposition's head, else the clause's subject."""
     doc = ps.doc
+    placed = _fronted_placement_subject(ps, unit, ctx_country)
+    if placed is not None:
+        return placed
     # Apposition: "Bryansk, about 100 km north of ...", "Yuma, a farming town about 180 miles east of ..."
     k = span.start - 1
     while k >= 0 and doc[k].lower_ in ("just", "only", "some", "about", "roughly", "around", "barely",
@@ -1540,7 +1949,7 @@ def _near_end(ps: _Sentence, d: DistanceMention, unit: Token, span: Span, prep: 
             # a sea or region inside the clause's own phrase, or its predicate noun, stands for the town it is about
             town = _town_subject(ps, unit, prev, ctx_country)
             if town is not None and (end is None or prev.dep_ == "attr" or prev.dep_ == "pobj" and (
-                    prev.lemma_.lower() in _FEATURE_NOUNS or
+                    prev.lemma_.lower() in _FEATURE_NOUNS or _facing_reference(prev) or
                     (end.res.place is not None and end.res.place.feature_class != "P") or
                     # "Kherson lies on the Dnipro, ...": a town's name after "the" is its river or lake
                     (prev.pos_ == "PROPN" and any(c.dep_ == "det" and c.lower_ == "the" for c in prev.children)))):
