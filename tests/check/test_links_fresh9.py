@@ -55,10 +55,8 @@ def test_a_named_filler_does_not_make_a_movement_a_claim() -> None:
     assert all(c.measured_km is None for c in distances("Convoys drove 800 km of British Columbia to reach Alaska."))
 
 
-@pytest.mark.xfail(strict=True, reason="data/gazetteer_extras.yaml writes Norway's demonyms under the key NO, which "
-                   "YAML 1.1 reads as False: 'Norwegian' maps to no country until the key is quoted and the index "
-                   "rebuilt (the gazetteer builder is not this module's; reported to the integrator)")
 def test_the_norwegian_border_is_norway() -> None:
+    # data/gazetteer_extras.yaml had Norway's demonyms under a bare NO, which YAML reads as false
     c = one("Pechenga lies about 10 km from the Norwegian border.")
     assert c.measured_km == pytest.approx(10.8, abs=1.5)
 
