@@ -385,8 +385,8 @@ def _filed_regions(admin1: gpd.GeoDataFrame, admin1_names: pd.DataFrame, country
         aliases = {str(region)} - {name}
         for gn_keys, names in by_country.get(iso2, ()):
             if keys & gn_keys:
-                aliases.update(n for n in names if not n.startswith("http") and len(n) >= 3
-                               and not (len(n) <= 4 and n.isupper()) and "," not in n
+                # Links and codes among them are left to the gazetteer builder's filter of alternates.
+                aliases.update(n for n in names if "," not in n
                                and not all(w in _FILED_GENERIC for w in re.split(r"[\s-]+", n.casefold())))
         aliases.discard(name)
         rows.append({

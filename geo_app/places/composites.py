@@ -49,6 +49,22 @@ class Composite:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
+def require_codes(codes: object, where: str) -> None:
+    """Raise :class:`DataError` unless every item of ``codes`` (a YAML list, or a mapping's keys) is a
+    string: YAML reads a bare NO (Norway) as false, and such a member or key would vanish silently.
+
+    Parameters
+    ----------
+    codes : iterable
+        Country or region codes as read from a YAML file.
+    where : str
+        What holds them, for the message ("composite 'nordic': members_iso2").
+    """
+    bad = [code for code in codes if not isinstance(code, str)]
+    if bad:
+        raise DataError(f"{where} holds {bad!r}, not codes (quote them)")
+
+
 def _date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -66,12 +82,8 @@ def load_composites() -> tuple[Composite, ...]:
     result = []
     for entry in raw["composites"]:
         for field_name in ("members_iso2", "members_iso3166_2"):
-            bad = [code for code in entry.get(field_name, ()) if not isinstance(code, str)]
-            for other in entry.get("other_definitions", ()) or ():
-                bad += [code for code in other.get(field_name, ()) if not isinstance(code, str)]
-            if bad:
-                # YAML reads a bare NO (Norway) as false: such a member would vanish silently.
-                raise DataError(f"composite {entry.get('id')!r}: {field_name} holds {bad!r}, not codes (quote them)")
+            for part in (entry, *(entry.get("other_definitions") or ())):
+                require_codes(part.get(field_name, ()), f"composite {entry.get('id')!r}: {field_name}")
         comp = Composite(
             id=entry["id"], names=tuple(entry["names"]),
             members_iso2=tuple(entry.get("members_iso2", ())), members_iso3166_2=tuple(entry.get("members_iso3166_2", ())),

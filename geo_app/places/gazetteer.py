@@ -62,7 +62,7 @@ from geo_app._errors import DataError, NotFoundError
 from geo_app._text import normalize_name
 from geo_app.geo.geodesy import geodesic_km
 from geo_app.geo.projection import equal_area_centroid
-from geo_app.places.composites import composite_centre, load_composites
+from geo_app.places.composites import composite_centre, load_composites, require_codes
 from geo_app.places import borders
 from geo_app.places.variants import name_variants, transliteration_key
 
@@ -283,11 +283,9 @@ def build_index(path: Path | None = None) -> Path:
     name_cols = ["NAME", "NAME_LONG", "ADMIN", "FORMAL_EN", "NAME_SORT", "NAME_ALT", "BRK_NAME", "NAME_CIAWF", "GEOUNIT", "SUBUNIT"]
     countries = pd.read_parquet(settings.BOUNDARIES_DIR / "countries.parquet", columns=None)
     extras = yaml.safe_load((settings.DATA_DIR / "gazetteer_extras.yaml").read_text(encoding="utf-8"))
-    for table in (extras["demonyms"], *extras["aliases"].values()):
-        bad = [code for code in table if not isinstance(code, str)]
-        if bad:
-            # YAML reads a bare NO (Norway) as false: its names would be filed under no country.
-            raise DataError(f"gazetteer_extras.yaml: keys {bad!r} are not codes (quote them)")
+    require_codes(extras["demonyms"], "gazetteer_extras.yaml: demonyms")
+    for kind, table in extras["aliases"].items():
+        require_codes(table, f"gazetteer_extras.yaml: aliases of {kind}")
     point_overrides = extras.get("points", {})
     lang_cols = [c for c in countries.columns if c.startswith("NAME_") and len(c) in (7, 8) and c != "NAME_LEN"]
     for row in countries.itertuples(index=False):
@@ -567,7 +565,8 @@ def _add_region_groups(builder: _Builder, people: dict[tuple[str, str], int]) ->
     groups = gpd.read_parquet(settings.BOUNDARIES_DIR / "region_groups.parquet")
     wanted = {normalize_name(n) for n in groups["name"]}
     by_norm: dict[str, list[int]] = {}
-    alias_norms = {normalize_name(a) for v in groups["aliases"] for a in str(v or "").split("|") if a}
+    alias_norms = {normalize_name(a) for v in groups["aliases"] for a in str(v or "").split("|")
+                   if a and _is_useful_alternate(a)}
     owned: dict[str, set[int]] = {}  # alias -> the places whose own name it is
     for (norm, rowid), primary in builder.names.items():
         if norm in wanted:
@@ -577,7 +576,7 @@ def _add_region_groups(builder: _Builder, people: dict[tuple[str, str], int]) ->
     for row in groups.itertuples(index=False):
         members = str(row.admin1_codes).split("|")
         filed = row.source == "filed_region"
-        aliases = [a for a in str(row.aliases or "").split("|") if a]
+        aliases = [a for a in str(row.aliases or "").split("|") if a and _is_useful_alternate(a)]
         member_rows = {builder.keys[f"admin1:{m}"] for m in members if f"admin1:{m}" in builder.keys}
         if filed:
             # Natural Earth and GeoNames give provinces their region's name as an alternate
@@ -991,8 +990,8 @@ def _add_ruler_patterns(builder: _Builder, countries: Any, seas: Any, extras: di
 
 
 def _add_composites(builder: _Builder) -> None:
-    code_col = _row_column("admin1_code")
-    admin1_rows = {row[code_col]: row[0] for row in builder.places if str(row[1]).startswith("admin1:")}
+    key_col, code_col = _row_column("key"), _row_column("admin1_code")
+    admin1_rows = {row[code_col]: row[0] for row in builder.places if row[key_col].startswith("admin1:")}
     for comp in load_composites():
         if comp.members_iso3166_2:
             _drop_names(builder, comp.names, {admin1_rows[c] for c in comp.members_iso3166_2 if c in admin1_rows})

@@ -575,6 +575,7 @@ class Resolver:
         peers, whatever the commas)."""
         mentions, text = ex.mentions, ex.text
         settled = {place.key for place in best if place is not None}
+        written = set(_written_pairs(ex, mentions))  # else the container came from "Y's X" (_containers)
 
         def joined(a: int, b: int) -> bool:  # mention a followed by ", " / " and " / ", and " mention b
             return (0 <= a and b < len(mentions) and mentions[a].kind == "place" and mentions[b].kind == "place"
@@ -586,7 +587,7 @@ class Resolver:
                     or any(nm.place.feature_class not in ("P", "S") and nm.place.feature_code != "ADM2" for nm in cands[i])
                     or any(place_within(nm.place, container) for nm in cands[i])):
                 continue
-            j = i + 1 if joined(i, i + 1) else i - 1  # the container's mention: "X, Y" or "Y's X"
+            j = i + 1 if i in written else i - 1  # the container's mention: "X, Y" or "Y's X"
             first, last = min(i, j), max(i, j)
             if joined(first - 1, first) or joined(last, last + 1):
                 continue
